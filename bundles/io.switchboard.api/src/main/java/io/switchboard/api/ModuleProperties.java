@@ -1,0 +1,48 @@
+package io.switchboard.api;
+
+/**
+ * Service properties that describe a {@link MessageModule} to the broker. All are optional except
+ * {@link #NAME}. They may come from the component's annotations or its configuration; a configuration
+ * change that alters them (e.g. {@code service.ranking}) applies to the chain at once.
+ *
+ * <table>
+ * <caption>Module service properties</caption>
+ * <tr><th>property</th><th>type</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code service.ranking}</td><td>Integer</td><td>0</td><td>place in the chain, highest first; ties: lower service.id first</td></tr>
+ * <tr><td>{@value #NAME}</td><td>String</td><td>component name</td><td>the module's name in logs and the shell</td></tr>
+ * <tr><td>{@value #TYPE}</td><td>{@link ModuleType}</td><td>FILTER</td><td>kind of module</td></tr>
+ * <tr><td>{@value #MATURITY}</td><td>{@link Maturity}</td><td>IN_DEVELOPMENT</td><td>how far along</td></tr>
+ * <tr><td>{@value #DESCRIPTION}</td><td>String</td><td>none</td><td>one line for the shell</td></tr>
+ * <tr><td>{@value #TOPICS}</td><td>String[]</td><td>all</td><td>MQTT topic filters: the module sees only messages on matching topics</td></tr>
+ * <tr><td>{@value #TIMEOUT}</td><td>Long (ms)</td><td>5000</td><td>time budget of one decision, asynchronous ones included</td></tr>
+ * <tr><td>{@value #FAILURE_POLICY}</td><td>{@link FailurePolicy}</td><td>FAIL_OPEN</td><td>a failed or late decision's outcome</td></tr>
+ * <tr><td>{@value #ENABLED}</td><td>Boolean</td><td>true</td><td>false keeps the module out of the chain</td></tr>
+ * </table>
+ */
+public final class ModuleProperties {
+
+    /** Prefix of every module property. */
+    public static final String PREFIX = "switchboard.module.";
+    /** The module's name. */
+    public static final String NAME = PREFIX + "name";
+    /** The module's {@link ModuleType}, by name. */
+    public static final String TYPE = PREFIX + "type";
+    /** The module's {@link Maturity}, by name. */
+    public static final String MATURITY = PREFIX + "maturity";
+    /** A one-line description. */
+    public static final String DESCRIPTION = PREFIX + "description";
+    /** Topic filters limiting the messages the module sees. */
+    public static final String TOPICS = PREFIX + "topics";
+    /** Time budget of one decision in milliseconds. */
+    public static final String TIMEOUT = PREFIX + "timeout";
+    /** {@link FailurePolicy}, by name. */
+    public static final String FAILURE_POLICY = PREFIX + "failure.policy";
+    /** Whether the module takes part in the chain. */
+    public static final String ENABLED = PREFIX + "enabled";
+
+    /** Default of {@link #TIMEOUT} in milliseconds. */
+    public static final long DEFAULT_TIMEOUT_MILLIS = 5000;
+
+    private ModuleProperties() {
+    }
+}

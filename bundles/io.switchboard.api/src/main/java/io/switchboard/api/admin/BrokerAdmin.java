@@ -1,0 +1,34 @@
+package io.switchboard.api.admin;
+
+import java.util.List;
+
+import io.switchboard.api.Message;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The running broker as an operator sees it. Registered as a service by the core. */
+@ProviderType
+public interface BrokerAdmin {
+
+    /** Every module: those in the chain in chain order, then those installed but not active. */
+    List<ModuleInfo> modules();
+
+    /** The modules that handle {@code event}, in the order they are called. */
+    List<ModuleInfo> chain(ChainEvent event);
+
+    /**
+     * Runs {@code message} through the inbound chain as a dry run: each module decides, asynchronous
+     * decisions are awaited, nothing is routed and no counter changes.
+     */
+    List<TraceStep> trace(Message message);
+
+    /**
+     * Takes a module out of the chain ({@code false}) or puts it back ({@code true}) without touching
+     * its bundle.
+     *
+     * @throws IllegalArgumentException if no module has that name
+     */
+    void setEnabled(String moduleName, boolean enabled);
+
+    /** The broker's counters. */
+    BrokerStats stats();
+}

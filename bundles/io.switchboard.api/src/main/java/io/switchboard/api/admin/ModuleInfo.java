@@ -1,0 +1,28 @@
+package io.switchboard.api.admin;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One module as the broker knows it: active in the chain, or installed but not active with the reason.
+ *
+ * @param name the module's name
+ * @param serviceId the service id, or -1 when not registered
+ * @param ranking the service ranking
+ * @param type the module type's name
+ * @param maturity the maturity's name
+ * @param version the module bundle's version
+ * @param bundle the bundle's symbolic name and id, e.g. {@code io.switchboard.module.profanity [12]}
+ * @param state {@code ACTIVE}, {@code DISABLED} (by an operator), or why not active: {@code UNRESOLVED},
+ *        {@code FAILED}, {@code UNSATISFIED}, {@code INSTALLED}
+ * @param reason why the module is not active, in plain words; {@code null} when active
+ * @param events the events it handles
+ * @param topics the topic filters it is limited to; empty for all
+ * @param failurePolicy its failure policy's name
+ * @param timeoutMillis its time budget per decision
+ * @param counters what it has done so far
+ */
+public record ModuleInfo(String name, long serviceId, int ranking, String type, String maturity, String version,
+        String bundle, String state, String reason, Set<ChainEvent> events, List<String> topics,
+        String failurePolicy, long timeoutMillis, ModuleCounters counters) {
+}

@@ -1,0 +1,31 @@
+package io.switchboard.api.broker;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionStage;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The broker, as a protocol front door or an in-process client uses it. Registered as a service by
+ * the core. All methods return at once; their stages complete when the module chain has decided.
+ */
+@ProviderType
+public interface Broker {
+
+    /**
+     * A network connection was accepted: runs the connect chain.
+     *
+     * @return completes with the admitted connection, or exceptionally with {@link RefusedException}
+     */
+    CompletionStage<ClientConnection> accept(InetSocketAddress remote, InetSocketAddress local, String listener);
+
+    /**
+     * Logs a client in and opens its session: runs the login chain, then the session-open chain. A
+     * session with the same client id is taken over (closed with reason "session taken over").
+     *
+     * @param request who logs in, on which connection ({@code null} connection: an in-process client)
+     * @param receiver receives the messages routed to the session
+     * @return completes with the open session, or exceptionally with {@link RefusedException}
+     */
+    CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver);
+}

@@ -1,0 +1,42 @@
+package io.switchboard.api.broker;
+
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.api.Admission;
+import io.switchboard.api.Session;
+import io.switchboard.api.Subscription;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A logged-in client's handle on the broker, from {@link Broker#login}. Thread-safe. */
+@ProviderType
+public interface ClientSession {
+
+    /** The session, as modules see it. */
+    Session session();
+
+    /**
+     * Publishes a message as this session's user: runs the inbound chain and routes the result to the
+     * matching subscribers. Messages of one session pass the chain in the order they were published.
+     * The broker sets the message's id, sender and timestamp.
+     *
+     * @return completes with the outcome once the chain decided (subscribers may still be receiving)
+     */
+    CompletionStage<PublishResult> publish(io.switchboard.api.Message message);
+
+    /**
+     * Subscribes: runs the subscribe chain, then adds the subscription.
+     *
+     * @return accepted, or refused with the reason code for this filter
+     * @throws IllegalArgumentException if the topic filter is not a valid MQTT topic filter
+     */
+    CompletionStage<Admission> subscribe(Subscription subscription);
+
+    /** Removes a subscription; returns whether it existed. */
+    boolean unsubscribe(String topicFilter);
+
+    /** The client reports it read message {@code messageId}: raises a READ status. */
+    void read(long messageId);
+
+    /** Logs out and ends the session: runs the logout, session-close and session-free events. */
+    void close(String reason);
+}
