@@ -1,0 +1,672 @@
+package io.switchboard.core.internal;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+import io.switchboard.api.Admission;
+import io.switchboard.api.HostServices;
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.MessageStatus;
+import io.switchboard.api.Subscription;
+import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.BrokerAdmin;
+import io.switchboard.api.admin.BrokerStats;
+import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.TraceStep;
+import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.ClientConnection;
+import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.LoginRequest;
+import io.switchboard.api.broker.PublishResult;
+import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RefusedException;
+import io.switchboard.core.internal.http.HttpExchanger;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker core: tracks the {@link MessageModule} whiteboard, runs every event through its chain on
+ * the worker threads, routes messages to subscriptions, raises message statuses, and offers
+ * {@link Broker} (to front doors), {@link BrokerAdmin} (to the shell) and {@link HostServices} (to
+ * modules, one instance per bundle).
+ */
+@Component(service = {Broker.class, BrokerAdmin.class}, immediate = true, configurationPid = "io.switchboard.core")
+@Designate(ocd = CoreConfig.class)
+public final class BrokerCore implements Broker, BrokerAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
+
+    private final ModuleRegistry registry = new ModuleRegistry();
+    private final SubscriptionTree subscriptions = new SubscriptionTree();
+    private final RetainedMessages retained = new RetainedMessages();
+    private final Map<String, SessionImpl> sessions = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> onlineUsers = new ConcurrentHashMap<>();
+    private final AtomicLong messageIds = new AtomicLong(System.currentTimeMillis() << 20);
+    private final AtomicLong sessionIds = new AtomicLong();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final ModuleSends moduleSends = new ModuleSends();
+    private final long startedAt = System.currentTimeMillis();
+
+    private final LongAdder published = new LongAdder();
+    private final LongAdder routed = new LongAdder();
+    private final LongAdder consumed = new LongAdder();
+    private final LongAdder deliveries = new LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder inFlight = new LongAdder();
+
+    private volatile ServiceComponentRuntime scr;
+    private volatile int maxHops;
+    private WorkerThread[] workers;
+    private ScheduledThreadPoolExecutor timer;
+    private HttpExchanger http;
+    private ExecutorService httpCallbacks;
+    private BundleContext context;
+    private ServiceRegistration<HostServices> hostRegistration;
+    private long stopTimeout;
+
+    @Activate
+    void activate(BundleContext context, CoreConfig config) {
+        this.context = context;
+        this.maxHops = config.max_hops();
+        this.stopTimeout = config.stop_timeout();
+        int count = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
+        timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "switchboard-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        httpCallbacks = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "switchboard-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http = new HttpExchanger(httpCallbacks, timer);
+        WorkerThread[] created = new WorkerThread[count];
+        for (int i = 0; i < count; i++) {
+            WorkerThread w = new WorkerThread(i, () -> joinAll(CoreContext.worker()), () -> leaveAll(CoreContext.worker()));
+            created[i] = w;
+        }
+        workers = created;
+        for (WorkerThread w : created) {
+            w.start();
+        }
+        hostRegistration = context.registerService(HostServices.class, new HostServicesFactory(this), null);
+        LOG.info("Switchboard core started: {} workers, {} modules in the chain", count, registry.chains().all().size());
+    }
+
+    @Modified
+    void modified(CoreConfig config) {
+        this.maxHops = config.max_hops();
+        this.stopTimeout = config.stop_timeout();
+        int wanted = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
+        if (wanted != workers.length) {
+            LOG.warn("workers changed to {} (running {}): takes effect at the next restart", wanted, workers.length);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        hostRegistration.unregister();
+        for (SessionImpl s : new ArrayList<>(sessions.values())) {
+            closeSession(s, "broker shutting down");
+        }
+        for (WorkerThread w : workers) {
+            try {
+                w.stop(stopTimeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        http.close();
+        httpCallbacks.shutdownNow();
+        timer.shutdownNow();
+        LOG.info("Switchboard core stopped");
+    }
+
+    // ---- the module whiteboard
+
+    @Reference(service = MessageModule.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addModule(ServiceReference<MessageModule> ref, MessageModule module) {
+        ModuleEntry entry = registry.add(ref, module);
+        WorkerThread[] running = workers;
+        if (running != null) {
+            for (WorkerThread w : running) {
+                w.execute(() -> join(w, entry));
+            }
+        }
+    }
+
+    void updatedModule(ServiceReference<MessageModule> ref) {
+        registry.modified(ref);
+    }
+
+    void removeModule(ServiceReference<MessageModule> ref) {
+        ModuleEntry entry = registry.remove(ref);
+        if (entry == null) {
+            return;
+        }
+        WorkerThread[] running = workers;
+        if (running != null) {
+            for (WorkerThread w : running) {
+                w.execute(() -> leave(w, entry));
+            }
+        }
+        for (SessionImpl s : sessions.values()) {
+            s.forget(entry.module);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setScr(ServiceComponentRuntime runtime) {
+        this.scr = runtime;
+    }
+
+    void unsetScr(ServiceComponentRuntime runtime) {
+        if (this.scr == runtime) {
+            this.scr = null;
+        }
+    }
+
+    private void joinAll(WorkerThread w) {
+        for (ModuleEntry e : registry.chains().all()) {
+            join(w, e);
+        }
+    }
+
+    private void leaveAll(WorkerThread w) {
+        for (ModuleEntry e : new ArrayList<>(w.joined)) {
+            leave(w, e);
+        }
+    }
+
+    private void join(WorkerThread w, ModuleEntry e) {
+        if (w.joined.add(e) && e.events.contains(ChainEvent.WORKER_START)) {
+            observeOne(e, () -> e.module.onWorkerStart(w));
+        }
+    }
+
+    private void leave(WorkerThread w, ModuleEntry e) {
+        if (w.joined.remove(e)) {
+            if (e.events.contains(ChainEvent.WORKER_STOP)) {
+                observeOne(e, () -> e.module.onWorkerStop(w));
+            }
+            w.forget(e.module);
+        }
+    }
+
+    // ---- Broker
+
+    @Override
+    public CompletionStage<ClientConnection> accept(InetSocketAddress remote, InetSocketAddress local, String listener) {
+        ConnectionImpl connection = new ConnectionImpl(this, connectionIds.incrementAndGet(), remote, local, listener);
+        CompletableFuture<ClientConnection> result = new CompletableFuture<>();
+        WorkerThread w = workerFor(connection.id());
+        w.execute(() -> admit(ChainEvent.CONNECT, (e, m) -> ChainRun.toVerdict(e.module.onConnect(connection)), w,
+                verdict -> settle(result, verdict, connection)));
+        return result;
+    }
+
+    void admitTls(ConnectionImpl connection, CompletableFuture<Void> result) {
+        WorkerThread w = workerFor(connection.id());
+        w.execute(() -> admit(ChainEvent.TLS, (e, m) -> ChainRun.toVerdict(e.module.onTlsEstablished(connection)), w,
+                verdict -> settle(result, verdict, null)));
+    }
+
+    @Override
+    public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
+        CompletableFuture<ClientSession> result = new CompletableFuture<>();
+        WorkerThread w = workerFor(request.clientId().hashCode());
+        w.execute(() -> {
+            SessionImpl existing = sessions.get(request.clientId());
+            LoginImpl login = new LoginImpl(request, existing != null && existing.online);
+            admit(ChainEvent.LOGIN, (e, m) -> ChainRun.toVerdict(e.module.onLogin(login)), w, verdict -> {
+                if (verdict.kind() == Verdict.Kind.CONSUME) {
+                    LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
+                    result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
+                    return;
+                }
+                result.complete(new ClientSessionImpl(this, open(request, receiver)));
+            });
+        });
+        return result;
+    }
+
+    private SessionImpl open(LoginRequest request, Receiver receiver) {
+        long id = sessionIds.incrementAndGet();
+        String user = request.userName() != null && !request.userName().isEmpty() ? request.userName() : request.clientId();
+        SessionImpl session = new SessionImpl(this, id, request.clientId(), user, request.protocol(), request.connection(),
+                receiver, workerFor(id));
+        SessionImpl previous = sessions.put(request.clientId(), session);
+        if (previous != null) {
+            closeSession(previous, "session taken over by a new connection of the same client id");
+        }
+        onlineUsers.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet();
+        if (request.connection() instanceof ConnectionImpl c) {
+            c.session = session;
+        }
+        session.enqueue(s -> {
+            observe(ChainEvent.SESSION_OPEN, null, e -> e.module.onSessionOpen(s));
+            s.stepDone();
+        });
+        return session;
+    }
+
+    void closeSession(SessionImpl session, String reason) {
+        session.enqueue(s -> {
+            if (!s.closed) {
+                s.closed = true;
+                s.online = false;
+                sessions.remove(s.clientId(), s);
+                onlineUsers.computeIfPresent(s.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+                for (String filter : new ArrayList<>(s.subscriptions.keySet())) {
+                    subscriptions.unsubscribe(s, filter);
+                }
+                s.subscriptions.clear();
+                observe(ChainEvent.LOGOUT, null, e -> e.module.onLogout(s, reason));
+                observe(ChainEvent.SESSION_CLOSE, null, e -> e.module.onSessionClose(s));
+                observe(ChainEvent.SESSION_FREE, null, e -> e.module.onSessionFree(s));
+                for (ModuleEntry e : registry.chains().all()) {
+                    s.forget(e.module);
+                }
+                LOG.debug("Closed {}: {}", s, reason);
+            }
+            s.stepDone();
+        });
+    }
+
+    // ---- publishing and routing
+
+    /**
+     * Stamps a message (id, sender, time) and queues it on its publisher's session; {@code result}
+     * completes when the chain decided and the message was handed to its recipients.
+     *
+     * @return the message's id
+     */
+    long publish(SessionImpl session, Message message, String from, int hops, Bundle skipBundle,
+            CompletableFuture<PublishResult> result) {
+        if (session.closed) {
+            result.completeExceptionally(new IllegalStateException(session + " is closed"));
+            return 0;
+        }
+        Message stamped = message.toBuilder().id(messageIds.incrementAndGet()).from(from)
+                .timestamp(System.currentTimeMillis()).recipientOnline(true).build();
+        published.increment();
+        inFlight.increment();
+        session.enqueue(s -> process(s, stamped, hops, skipBundle, result));
+        return stamped.id();
+    }
+
+    /** A message sent by a module through HostServices: one hop more than what caused it. */
+    long send(Bundle sender, SessionImpl senderSession, Message message) {
+        int hops = Math.max(CoreContext.hops(), message.refId() == 0 ? 0 : moduleSends.hopsOf(message.refId())) + 1;
+        if (hops > maxHops) {
+            throw new IllegalStateException("message to '" + message.topic() + "' refused: it would be hop " + hops
+                    + " of modules answering modules (limit " + maxHops + "); is a module answering its own answers?");
+        }
+        String from = message.from() != null ? message.from() : senderSession.user();
+        long id = publish(senderSession, message, from, hops, sender, new CompletableFuture<>());
+        moduleSends.remember(id, hops);
+        return id;
+    }
+
+    private void process(SessionImpl s, Message message, int hops, Bundle skipBundle, CompletableFuture<PublishResult> result) {
+        if (message.isExpired(System.currentTimeMillis())) {
+            status(message, MessageStatus.State.EXPIRED, null, "expired before it entered the chain");
+            expired.increment();
+            finish(s, result, new PublishResult(message.id(), false, 0, null, "expired"));
+            return;
+        }
+        Chains chains = registry.chains();
+        CallImpl call = message.topic().charAt(0) == '$' ? CallImpl.parse(message) : null;
+        if (call == null) {
+            messageChain(s, chains, message, hops, skipBundle, result);
+        } else if (call.state() == io.switchboard.api.Call.State.SETUP) {
+            new ChainRun(chains.of(ChainEvent.CALL), 0, message, (e, m) -> e.module.onCall(call),
+                    (verdict, m, by) -> {
+                        if (verdict.kind() == Verdict.Kind.CONSUME) {
+                            consumedBy(s, message, verdict, by, result);
+                        } else {
+                            messageChain(s, chains, m, hops, skipBundle, result);
+                        }
+                    }, s.worker, timer, skipBundle, hops).run();
+        } else {
+            observe(ChainEvent.CALL_STATUS, message.topic(), e -> e.module.onCallStatus(call));
+            messageChain(s, chains, message, hops, skipBundle, result);
+        }
+    }
+
+    private void messageChain(SessionImpl s, Chains chains, Message message, int hops, Bundle skipBundle,
+            CompletableFuture<PublishResult> result) {
+        ModuleEntry[] chain = chains.of(ChainEvent.MESSAGE);
+        new ChainRun(chain, startAfter(chain, skipBundle), message, (e, m) -> e.module.onMessage(m, s), (verdict, m, by) -> {
+            if (verdict.kind() == Verdict.Kind.CONSUME) {
+                consumedBy(s, m, verdict, by, result);
+                return;
+            }
+            routed.increment();
+            status(m, MessageStatus.State.SENT, null, null);
+            if (m.retain()) {
+                retained.put(m);
+            }
+            List<SubscriptionTree.Entry> targets = new ArrayList<>();
+            subscriptions.match(m.topic(), e -> {
+                if (!(e.noLocal() && e.session() == s) && !e.session().closed) {
+                    targets.add(e);
+                }
+            });
+            deliverAll(m, targets, chains, false, s.worker,
+                    recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
+        }, s.worker, timer, skipBundle, hops).run();
+    }
+
+    private void consumedBy(SessionImpl s, Message m, Verdict verdict, ModuleEntry by, CompletableFuture<PublishResult> result) {
+        consumed.increment();
+        String reason = "consumed by module '" + (by == null ? "?" : by.name()) + "'"
+                + (verdict.reason() == null ? "" : ": " + verdict.reason());
+        status(m, MessageStatus.State.FAILED, null, reason);
+        finish(s, result, new PublishResult(m.id(), false, 0, verdict.reasonCode(), reason));
+    }
+
+    private void finish(SessionImpl s, CompletableFuture<PublishResult> result, PublishResult outcome) {
+        inFlight.decrement();
+        result.complete(outcome);
+        s.stepDone();
+    }
+
+    /** The index after the sending bundle's first module in the chain: a module's message enters behind it. */
+    private static int startAfter(ModuleEntry[] chain, Bundle sender) {
+        if (sender != null) {
+            for (int i = 0; i < chain.length; i++) {
+                if (chain[i].bundle == sender) {
+                    return i + 1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Hands {@code message} to each target through the delivery chain; calls {@code done} with the number
+     * of recipients once every delivery decision is made. Runs on {@code worker}.
+     */
+    private void deliverAll(Message message, List<SubscriptionTree.Entry> targets, Chains chains, boolean retainedDelivery,
+            WorkerThread worker, IntConsumer done) {
+        ModuleEntry[] chain = chains.of(ChainEvent.DELIVERY);
+        if (targets.isEmpty()) {
+            done.accept(0);
+            return;
+        }
+        if (chain.length == 0) {
+            for (SubscriptionTree.Entry target : targets) {
+                deliver(adjust(message, target, retainedDelivery), target.session());
+            }
+            done.accept(targets.size());
+            return;
+        }
+        int[] pending = {targets.size()};
+        int[] recipients = {0};
+        for (SubscriptionTree.Entry target : targets) {
+            SessionImpl recipient = target.session();
+            new ChainRun(chain, 0, adjust(message, target, retainedDelivery), (e, m) -> e.module.onDelivery(m, recipient),
+                    (verdict, m, by) -> {
+                        if (verdict.kind() == Verdict.Kind.CONSUME) {
+                            status(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
+                                    + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
+                        } else {
+                            deliver(m, recipient);
+                            recipients[0]++;
+                        }
+                        if (--pending[0] == 0) {
+                            done.accept(recipients[0]);
+                        }
+                    }, worker, timer, null, CoreContext.hops()).run();
+        }
+    }
+
+    private static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery) {
+        int qos = Math.min(message.qos(), target.qos());
+        boolean retain = retainedDelivery || target.retainAsPublished() && message.retain();
+        boolean online = target.session().online;
+        if (qos == message.qos() && retain == message.retain() && online == message.recipientOnline()) {
+            return message;
+        }
+        return message.toBuilder().qos(qos).retain(retain).recipientOnline(online).build();
+    }
+
+    private void deliver(Message message, SessionImpl recipient) {
+        if (message.isExpired(System.currentTimeMillis())) {
+            expired.increment();
+            status(message, MessageStatus.State.EXPIRED, recipient.user(), "expired before delivery");
+            return;
+        }
+        deliveries.increment();
+        DeliveryImpl delivery = new DeliveryImpl(this, message, recipient.user());
+        try {
+            recipient.receiver.deliver(message, delivery);
+        } catch (Throwable t) {
+            LOG.warn("Delivery of message {} to {} failed in its receiver", message.id(), recipient, t);
+            delivery.failed("the receiver failed: " + t);
+        }
+    }
+
+    void delivered(Message message, String recipient) {
+        delivered.increment();
+        status(message, MessageStatus.State.DELIVERED, recipient, null);
+    }
+
+    void deliveryFailed(Message message, String recipient, String reason) {
+        failed.increment();
+        status(message, MessageStatus.State.FAILED, recipient, reason);
+    }
+
+    void read(SessionImpl reader, long messageId) {
+        raise(new StatusImpl(messageId, MessageStatus.State.READ, null, null, reader.user(), null, System.currentTimeMillis()));
+    }
+
+    private void status(Message m, MessageStatus.State state, String recipient, String reason) {
+        if (registry.chains().of(ChainEvent.STATUS).length == 0) {
+            return;
+        }
+        raise(new StatusImpl(m.id(), state, m.topic(), m.from(), recipient, reason, System.currentTimeMillis()));
+    }
+
+    /** Status events of one message run on one worker, in the order they were raised. */
+    private void raise(StatusImpl status) {
+        workerFor(status.messageId()).execute(() -> observe(ChainEvent.STATUS, status.topic(), e -> e.module.onStatus(status)));
+    }
+
+    // ---- subscriptions
+
+    CompletionStage<Admission> subscribe(SessionImpl session, Subscription subscription) {
+        Topics.validateFilter(subscription.topicFilter());
+        if (session.closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
+        }
+        CompletableFuture<Admission> result = new CompletableFuture<>();
+        session.enqueue(s -> admit(ChainEvent.SUBSCRIBE, (e, m) -> ChainRun.toVerdict(e.module.onSubscribe(s, subscription)),
+                s.worker, verdict -> {
+                    if (verdict.kind() == Verdict.Kind.CONSUME) {
+                        result.complete(Admission.refuse(verdict.reasonCode(), verdict.reason()));
+                        s.stepDone();
+                        return;
+                    }
+                    String filter = subscription.topicFilter();
+                    String group = SubscriptionTree.shareGroupOf(filter);
+                    SubscriptionTree.Entry entry = new SubscriptionTree.Entry(s, filter, group, subscription.qos(),
+                            subscription.noLocal(), subscription.retainAsPublished());
+                    boolean isNew = subscriptions.subscribe(entry);
+                    s.subscriptions.put(filter, entry);
+                    result.complete(Admission.accept());
+                    boolean sendRetained = group == null
+                            && (subscription.retainHandling() == 0 || subscription.retainHandling() == 1 && isNew);
+                    if (!sendRetained) {
+                        s.stepDone();
+                        return;
+                    }
+                    sendRetained(s, entry, retained.matching(filter), 0);
+                }));
+        return result;
+    }
+
+    /** Delivers the retained messages one after another, then ends the subscribe step. */
+    private void sendRetained(SessionImpl s, SubscriptionTree.Entry entry, List<Message> messages, int next) {
+        if (next == messages.size()) {
+            s.stepDone();
+            return;
+        }
+        deliverAll(messages.get(next), List.of(entry), registry.chains(), true, s.worker,
+                n -> sendRetained(s, entry, messages, next + 1));
+    }
+
+    boolean unsubscribe(SessionImpl session, String filter) {
+        boolean removed = subscriptions.unsubscribe(session, filter);
+        session.subscriptions.remove(filter);
+        if (removed) {
+            session.enqueue(s -> {
+                observe(ChainEvent.UNSUBSCRIBE, null, e -> e.module.onUnsubscribe(s, filter));
+                s.stepDone();
+            });
+        }
+        return removed;
+    }
+
+    // ---- running chains
+
+    /** Runs an admission chain on {@code worker}; {@code done} gets a pass or a consume (refusal). */
+    private void admit(ChainEvent event, ChainRun.Call call, WorkerThread worker, Consumer<Verdict> done) {
+        new ChainRun(registry.chains().of(event), 0, null, call, (verdict, m, by) -> done.accept(verdict), worker, timer,
+                null, 0).run();
+    }
+
+    private static <T> void settle(CompletableFuture<T> result, Verdict verdict, T value) {
+        if (verdict.kind() == Verdict.Kind.CONSUME) {
+            result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
+        } else {
+            result.complete(value);
+        }
+    }
+
+    /** Calls an observation callback on each module of the chain; failures are counted and logged. */
+    private void observe(ChainEvent event, String topic, Consumer<ModuleEntry> callback) {
+        for (ModuleEntry e : registry.chains().of(event)) {
+            if (topic == null || e.description.appliesTo(topic)) {
+                observeOne(e, () -> callback.accept(e));
+            }
+        }
+    }
+
+    private static void observeOne(ModuleEntry e, Runnable callback) {
+        long started = System.nanoTime();
+        try {
+            callback.run();
+            e.counters.passes.increment();
+        } catch (Throwable t) {
+            e.counters.errors.increment();
+            LOG.warn("Module '{}' failed in an event callback", e.name(), t);
+        }
+        e.counters.calls.increment();
+        e.counters.time(System.nanoTime() - started);
+    }
+
+    WorkerThread workerFor(long key) {
+        WorkerThread[] w = workers;
+        return w[(int) Math.floorMod(key, (long) w.length)];
+    }
+
+    // ---- what HostServices needs
+
+    boolean isOnline(String user) {
+        return onlineUsers.containsKey(user);
+    }
+
+    HttpExchanger http() {
+        return http;
+    }
+
+    /** An in-process session for messages a bundle's modules send; not logged in, never online. */
+    SessionImpl moduleSession(Bundle bundle) {
+        String name = "module:" + bundle.getSymbolicName();
+        long id = sessionIds.incrementAndGet();
+        SessionImpl s = new SessionImpl(this, id, name, name, "internal", null, (m, d) -> d.delivered(), workerFor(id));
+        s.online = false;
+        return s;
+    }
+
+    // ---- BrokerAdmin
+
+    @Override
+    public List<ModuleInfo> modules() {
+        List<ModuleInfo> result = new ArrayList<>();
+        for (ModuleEntry e : registry.chains().all()) {
+            result.add(AdminViews.info(e));
+        }
+        result.addAll(InactiveModules.find(context, scr, result));
+        return result;
+    }
+
+    @Override
+    public List<ModuleInfo> chain(ChainEvent event) {
+        List<ModuleInfo> result = new ArrayList<>();
+        for (ModuleEntry e : registry.chains().of(event)) {
+            result.add(AdminViews.info(e));
+        }
+        return result;
+    }
+
+    @Override
+    public List<TraceStep> trace(Message message) {
+        return AdminViews.trace(registry.chains().of(ChainEvent.MESSAGE),
+                message.toBuilder().id(0).timestamp(System.currentTimeMillis()).build(),
+                new SessionImpl(this, -1, "trace", message.from() == null ? "trace" : message.from(), "internal", null,
+                        (m, d) -> d.delivered(), null));
+    }
+
+    @Override
+    public void setEnabled(String moduleName, boolean enabled) {
+        if (registry.setEnabled(moduleName, enabled) == 0) {
+            List<String> names = registry.chains().all().stream().map(ModuleEntry::name).toList();
+            throw new IllegalArgumentException("no module named '" + moduleName + "'; modules: " + names);
+        }
+        LOG.info("Module '{}' {} by an operator", moduleName, enabled ? "enabled" : "disabled");
+    }
+
+    @Override
+    public BrokerStats stats() {
+        return new BrokerStats(System.currentTimeMillis() - startedAt, sessions.size(), subscriptions.size(),
+                (int) registry.chains().all().stream().filter(ModuleEntry::inChain).count(), published.sum(), routed.sum(),
+                consumed.sum(), deliveries.sum(), delivered.sum(), failed.sum(), expired.sum(), inFlight.sum());
+    }
+}

@@ -1,0 +1,51 @@
+package io.switchboard.core.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+import io.switchboard.api.admin.ChainEvent;
+
+/**
+ * An immutable snapshot of the module chains: for each event, the modules that handle it, in call
+ * order (highest ranking first, then lowest service id). A message takes the snapshot current when it
+ * enters and runs to its end with it, whatever happens to the modules meanwhile.
+ */
+final class Chains {
+
+    static final Comparator<ModuleEntry> ORDER = Comparator.comparingInt(ModuleEntry::ranking).reversed()
+            .thenComparingLong(e -> e.serviceId);
+
+    static final Chains EMPTY = new Chains(List.of());
+
+    private static final ModuleEntry[] NONE = new ModuleEntry[0];
+
+    private final ModuleEntry[][] byEvent = new ModuleEntry[ChainEvent.values().length][];
+    private final List<ModuleEntry> all;
+
+    Chains(Collection<ModuleEntry> entries) {
+        List<ModuleEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(ORDER);
+        this.all = List.copyOf(sorted);
+        for (ChainEvent event : ChainEvent.values()) {
+            List<ModuleEntry> chain = new ArrayList<>();
+            for (ModuleEntry e : sorted) {
+                if (e.inChain() && e.events.contains(event)) {
+                    chain.add(e);
+                }
+            }
+            byEvent[event.ordinal()] = chain.isEmpty() ? NONE : chain.toArray(NONE);
+        }
+    }
+
+    /** The modules handling {@code event} in call order; an empty array if none (no cost to dispatch). */
+    ModuleEntry[] of(ChainEvent event) {
+        return byEvent[event.ordinal()];
+    }
+
+    /** Every tracked module, disabled ones included, in chain order. */
+    List<ModuleEntry> all() {
+        return all;
+    }
+}

@@ -1,0 +1,71 @@
+package io.switchboard.core.internal;
+
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.api.HostServices;
+import io.switchboard.api.HttpListener;
+import io.switchboard.api.HttpRequest;
+import io.switchboard.api.HttpResponse;
+import io.switchboard.api.Message;
+import io.switchboard.api.Worker;
+import org.osgi.framework.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The host services of one bundle. */
+final class HostServicesImpl implements HostServices {
+
+    private final BrokerCore core;
+    private final Bundle bundle;
+    private final Logger logger;
+    private volatile SessionImpl senderSession;
+
+    HostServicesImpl(BrokerCore core, Bundle bundle) {
+        this.core = core;
+        this.bundle = bundle;
+        this.logger = LoggerFactory.getLogger("switchboard.module." + bundle.getSymbolicName());
+    }
+
+    @Override
+    public long send(Message message) {
+        Objects.requireNonNull(message, "message");
+        return core.send(bundle, sender(), message);
+    }
+
+    /** One session per bundle keeps the order of the bundle's sent messages. */
+    private SessionImpl sender() {
+        SessionImpl s = senderSession;
+        if (s == null) {
+            synchronized (this) {
+                s = senderSession;
+                if (s == null) {
+                    s = core.moduleSession(bundle);
+                    senderSession = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public CompletionStage<HttpResponse> http(HttpRequest request, HttpListener listener) {
+        Objects.requireNonNull(request, "request");
+        return core.http().exchange(request, listener == null ? HttpListener.NONE : listener);
+    }
+
+    @Override
+    public boolean isOnline(String user) {
+        return core.isOnline(user);
+    }
+
+    @Override
+    public Logger logger() {
+        return logger;
+    }
+
+    @Override
+    public Worker currentWorker() {
+        return CoreContext.worker();
+    }
+}

@@ -1,0 +1,218 @@
+package io.switchboard.core.internal;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.switchboard.api.FailurePolicy;
+import io.switchboard.api.Maturity;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.ModuleProperties;
+import io.switchboard.api.ModuleType;
+import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.api.admin.ModuleCounters;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * One tracked module: its service, the properties read once from its registration (refreshed when
+ * they change), the events it handles, and its counters.
+ */
+final class ModuleEntry {
+
+    final MessageModule module;
+    final ServiceReference<MessageModule> reference;
+    final long serviceId;
+    final Bundle bundle;
+    final Set<ChainEvent> events;
+    final Counters counters = new Counters();
+    volatile Description description;
+    volatile boolean enabled = true;
+
+    /** The properties of the registration that the chain uses, parsed once per change. */
+    record Description(String name, int ranking, ModuleType type, Maturity maturity, String text, List<String> topics,
+            long timeoutMillis, FailurePolicy policy, boolean enabledByConfig, List<String> problems) {
+
+        boolean appliesTo(String topic) {
+            if (topics.isEmpty()) {
+                return true;
+            }
+            for (String filter : topics) {
+                if (Topics.matches(filter, topic)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    ModuleEntry(ServiceReference<MessageModule> reference, MessageModule module) {
+        this.reference = reference;
+        this.module = module;
+        this.serviceId = (Long) reference.getProperty(Constants.SERVICE_ID);
+        this.bundle = reference.getBundle();
+        this.events = handledEvents(module.getClass());
+        this.description = describe(reference);
+    }
+
+    String name() {
+        return description.name();
+    }
+
+    int ranking() {
+        return description.ranking();
+    }
+
+    boolean inChain() {
+        return enabled && description.enabledByConfig();
+    }
+
+    /** The events whose callbacks the module's class overrides: the others are never called. */
+    static Set<ChainEvent> handledEvents(Class<?> type) {
+        EnumSet<ChainEvent> handled = EnumSet.noneOf(ChainEvent.class);
+        for (ChainEvent event : ChainEvent.values()) {
+            for (Method m : MessageModule.class.getMethods()) {
+                if (!m.getName().equals(event.callback())) {
+                    continue;
+                }
+                try {
+                    Method impl = type.getMethod(m.getName(), m.getParameterTypes());
+                    if (impl.getDeclaringClass() != MessageModule.class) {
+                        handled.add(event);
+                    }
+                } catch (NoSuchMethodException e) {
+                    // cannot happen: the class implements MessageModule
+                }
+            }
+        }
+        return handled;
+    }
+
+    /** Reads the module properties; a bad value falls back to the default and is recorded as a problem. */
+    static Description describe(ServiceReference<?> ref) {
+        List<String> problems = new ArrayList<>();
+        Object rankingValue = ref.getProperty(Constants.SERVICE_RANKING);
+        int ranking = rankingValue instanceof Integer i ? i : 0;
+        if (rankingValue != null && !(rankingValue instanceof Integer)) {
+            problems.add(Constants.SERVICE_RANKING + " must be an Integer, was " + rankingValue.getClass().getSimpleName()
+                    + " '" + rankingValue + "' (using 0)");
+        }
+        String name = string(ref, ModuleProperties.NAME);
+        if (name == null || name.isBlank()) {
+            name = string(ref, "component.name");
+            if (name == null) {
+                name = ref.getBundle().getSymbolicName() + "#" + ref.getProperty(Constants.SERVICE_ID);
+            }
+        }
+        ModuleType type = enumValue(ref, ModuleProperties.TYPE, ModuleType.class, ModuleType.FILTER, problems);
+        Maturity maturity = enumValue(ref, ModuleProperties.MATURITY, Maturity.class, Maturity.IN_DEVELOPMENT, problems);
+        FailurePolicy policy = enumValue(ref, ModuleProperties.FAILURE_POLICY, FailurePolicy.class, FailurePolicy.FAIL_OPEN, problems);
+        long timeout = ModuleProperties.DEFAULT_TIMEOUT_MILLIS;
+        Object timeoutValue = ref.getProperty(ModuleProperties.TIMEOUT);
+        if (timeoutValue != null) {
+            try {
+                timeout = Long.parseLong(timeoutValue.toString().trim());
+                if (timeout <= 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                problems.add(ModuleProperties.TIMEOUT + " must be a positive number of milliseconds, was '" + timeoutValue
+                        + "' (using " + ModuleProperties.DEFAULT_TIMEOUT_MILLIS + ")");
+                timeout = ModuleProperties.DEFAULT_TIMEOUT_MILLIS;
+            }
+        }
+        List<String> topics = new ArrayList<>();
+        for (String filter : strings(ref.getProperty(ModuleProperties.TOPICS))) {
+            try {
+                Topics.validateFilter(filter);
+                if (filter.startsWith(Topics.SHARE_PREFIX)) {
+                    throw new IllegalArgumentException("shared subscriptions are not topic filters for modules");
+                }
+                topics.add(filter);
+            } catch (IllegalArgumentException e) {
+                problems.add(ModuleProperties.TOPICS + ": " + e.getMessage() + " (filter ignored)");
+            }
+        }
+        Object enabledValue = ref.getProperty(ModuleProperties.ENABLED);
+        boolean enabled = enabledValue == null || Boolean.parseBoolean(enabledValue.toString().trim());
+        return new Description(name, ranking, type, maturity, string(ref, ModuleProperties.DESCRIPTION), List.copyOf(topics),
+                timeout, policy, enabled, List.copyOf(problems));
+    }
+
+    private static String string(ServiceReference<?> ref, String key) {
+        Object v = ref.getProperty(key);
+        return v == null ? null : v.toString();
+    }
+
+    private static List<String> strings(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (value instanceof String[] array) {
+            out.addAll(Arrays.asList(array));
+        } else if (value instanceof Iterable<?> items) {
+            items.forEach(i -> out.add(String.valueOf(i)));
+        } else {
+            for (String part : value.toString().split(",")) {
+                out.add(part);
+            }
+        }
+        out.replaceAll(String::trim);
+        out.removeIf(String::isEmpty);
+        return out;
+    }
+
+    private static <E extends Enum<E>> E enumValue(ServiceReference<?> ref, String key, Class<E> type, E fallback,
+            List<String> problems) {
+        Object v = ref.getProperty(key);
+        if (v == null) {
+            return fallback;
+        }
+        String text = v.toString().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        try {
+            return Enum.valueOf(type, text);
+        } catch (IllegalArgumentException e) {
+            problems.add(key + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", was '" + v + "' (using "
+                    + fallback + ")");
+            return fallback;
+        }
+    }
+
+    /** What the module did; updated without locks on the hot path. */
+    static final class Counters {
+        final LongAdder calls = new LongAdder();
+        final LongAdder passes = new LongAdder();
+        final LongAdder consumes = new LongAdder();
+        final LongAdder replaces = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final LongAdder timeouts = new LongAdder();
+        final LongAdder totalNanos = new LongAdder();
+        final AtomicLong maxNanos = new AtomicLong();
+
+        void time(long nanos) {
+            totalNanos.add(nanos);
+            long max = maxNanos.get();
+            while (nanos > max && !maxNanos.compareAndSet(max, nanos)) {
+                max = maxNanos.get();
+            }
+        }
+
+        ModuleCounters snapshot() {
+            return new ModuleCounters(calls.sum(), passes.sum(), consumes.sum(), replaces.sum(), errors.sum(),
+                    timeouts.sum(), totalNanos.sum(), maxNanos.get());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,32 @@
+package io.switchboard.core.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Hop counts of recent module-sent messages, so an answer sent later on another thread (its
+ * {@code refId} naming the message it answers) still counts its hops and loops stay bounded.
+ */
+final class ModuleSends {
+
+    private static final int CAPACITY = 65_536;
+
+    private final Map<Long, Integer> hops = new LinkedHashMap<>(1024, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+            return size() > CAPACITY;
+        }
+    };
+
+    synchronized void remember(long messageId, int hopCount) {
+        hops.put(messageId, hopCount);
+    }
+
+    /** The hops of a module-sent message, or 0 for any other message. */
+    synchronized int hopsOf(long messageId) {
+        Integer h = hops.get(messageId);
+        return h == null ? 0 : h;
+    }
+}

@@ -1,0 +1,146 @@
+package io.switchboard.core.internal;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import io.switchboard.api.Connection;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.Session;
+import io.switchboard.api.broker.Receiver;
+
+/**
+ * A session. Its operations (publish, subscribe, close) are steps queued on its worker and run one
+ * at a time in arrival order; a step waiting for an asynchronous module decision holds back the
+ * session's later steps, and only those.
+ */
+final class SessionImpl implements Session {
+
+    private final BrokerCore core;
+    private final long id;
+    private final String clientId;
+    private final String user;
+    private final String protocol;
+    private final Connection connection;
+    final Receiver receiver;
+    final WorkerThread worker;
+    private final ConcurrentHashMap<MessageModule, Object> states = new ConcurrentHashMap<>();
+    /** This session's subscriptions by filter. */
+    final Map<String, SubscriptionTree.Entry> subscriptions = new ConcurrentHashMap<>();
+    volatile boolean online = true;
+    volatile boolean closed;
+
+    // confined to the worker thread
+    private final ArrayDeque<Consumer<SessionImpl>> steps = new ArrayDeque<>();
+    private boolean busy;
+    private boolean draining;
+
+    SessionImpl(BrokerCore core, long id, String clientId, String user, String protocol, Connection connection,
+            Receiver receiver, WorkerThread worker) {
+        this.core = core;
+        this.id = id;
+        this.clientId = clientId;
+        this.user = user;
+        this.protocol = protocol;
+        this.connection = connection;
+        this.receiver = receiver;
+        this.worker = worker;
+    }
+
+    /**
+     * Queues a step; it runs on the session's worker after the earlier steps finished. The step must
+     * call {@link #stepDone()} exactly once, now or later (on the worker).
+     */
+    void enqueue(Consumer<SessionImpl> step) {
+        worker.execute(() -> {
+            steps.add(step);
+            drain();
+        });
+    }
+
+    /** Ends the current step; the next one starts. Call on the worker. */
+    void stepDone() {
+        busy = false;
+        if (!draining) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        draining = true;
+        try {
+            Consumer<SessionImpl> step;
+            while (!busy && (step = steps.poll()) != null) {
+                busy = true;
+                step.accept(this);
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    /** Steps waiting behind the current one. */
+    int backlog() {
+        return steps.size();
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public boolean isOnline() {
+        return online;
+    }
+
+    @Override
+    public <T> T state(MessageModule owner, Class<T> type) {
+        Object state = states.get(owner);
+        return type.isInstance(state) ? type.cast(state) : null;
+    }
+
+    @Override
+    public void setState(MessageModule owner, Object state) {
+        if (state == null) {
+            states.remove(owner);
+        } else {
+            states.put(owner, state);
+        }
+    }
+
+    void forget(MessageModule owner) {
+        states.remove(owner);
+    }
+
+    /** Closes the session after its queued steps. */
+    void close(String reason) {
+        core.closeSession(this, reason);
+    }
+
+    @Override
+    public String toString() {
+        return "session " + id + " (client '" + clientId + "', user '" + user + "')";
+    }
+}
