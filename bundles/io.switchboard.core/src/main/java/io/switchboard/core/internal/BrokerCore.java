@@ -505,7 +505,16 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     /** Status events of one message run on one worker, in the order they were raised. */
     private void raise(StatusImpl status) {
-        workerFor(status.messageId()).execute(() -> observe(ChainEvent.STATUS, status.topic(), e -> e.module.onStatus(status)));
+        workerFor(status.messageId()).execute(() -> {
+            // a module sending from onStatus continues the hop count of the message the status is about
+            int previous = CoreContext.hops();
+            CoreContext.setHops(moduleSends.hopsOf(status.messageId()));
+            try {
+                observe(ChainEvent.STATUS, status.topic(), e -> e.module.onStatus(status));
+            } finally {
+                CoreContext.setHops(previous);
+            }
+        });
     }
 
     // ---- subscriptions
