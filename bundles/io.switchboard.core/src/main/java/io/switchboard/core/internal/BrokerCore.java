@@ -122,6 +122,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         for (WorkerThread w : created) {
             w.start();
         }
+        timer.scheduleWithFixedDelay(this::watchWorkers, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
         hostRegistration = context.registerService(HostServices.class, new HostServicesFactory(this), null);
         LOG.info("Switchboard core started: {} workers, {} modules in the chain", count, registry.chains().all().size());
     }
@@ -436,12 +437,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
             done.accept(targets.size());
             return;
         }
-        int[] pending = {targets.size()};
         int[] recipients = {0};
-        for (SubscriptionTree.Entry target : targets) {
-            SessionImpl recipient = target.session();
-            new ChainRun(chain, 0, adjust(message, target, retainedDelivery), (e, m) -> e.module.onDelivery(m, recipient),
-                    (verdict, m, by) -> {
+        new Steps(worker, targets.size(), (i, next) -> {
+            SessionImpl recipient = targets.get(i).session();
+            new ChainRun(chain, 0, adjust(message, targets.get(i), retainedDelivery),
+                    (e, m) -> e.module.onDelivery(m, recipient), (verdict, m, by) -> {
                         if (verdict.kind() == Verdict.Kind.CONSUME) {
                             status(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
@@ -449,11 +449,9 @@ public final class BrokerCore implements Broker, BrokerAdmin {
                             deliver(m, recipient);
                             recipients[0]++;
                         }
-                        if (--pending[0] == 0) {
-                            done.accept(recipients[0]);
-                        }
+                        next.run();
                     }, worker, timer, null, CoreContext.hops()).run();
-        }
+        }, () -> done.accept(recipients[0])).start();
     }
 
     private static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery) {
@@ -545,19 +543,16 @@ public final class BrokerCore implements Broker, BrokerAdmin {
                         s.stepDone();
                         return;
                     }
-                    sendRetained(s, entry, retained.matching(filter), 0);
+                    sendRetained(s, entry, retained.matching(filter));
                 }));
         return result;
     }
 
     /** Delivers the retained messages one after another, then ends the subscribe step. */
-    private void sendRetained(SessionImpl s, SubscriptionTree.Entry entry, List<Message> messages, int next) {
-        if (next == messages.size()) {
-            s.stepDone();
-            return;
-        }
-        deliverAll(messages.get(next), List.of(entry), registry.chains(), true, s.worker,
-                n -> sendRetained(s, entry, messages, next + 1));
+    private void sendRetained(SessionImpl s, SubscriptionTree.Entry entry, List<Message> messages) {
+        new Steps(s.worker, messages.size(),
+                (i, next) -> deliverAll(messages.get(i), List.of(entry), registry.chains(), true, s.worker, n -> next.run()),
+                s::stepDone).start();
     }
 
     boolean unsubscribe(SessionImpl session, String filter) {
@@ -608,6 +603,13 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         }
         e.counters.calls.increment();
         e.counters.time(System.nanoTime() - started);
+    }
+
+    private void watchWorkers() {
+        long now = System.nanoTime();
+        for (WorkerThread w : workers) {
+            w.checkOverrun(now);
+        }
     }
 
     WorkerThread workerFor(long key) {

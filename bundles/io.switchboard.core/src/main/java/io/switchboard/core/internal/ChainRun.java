@@ -1,7 +1,6 @@
 package io.switchboard.core.internal;
 
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +40,7 @@ final class ChainRun {
     private final ModuleEntry[] chain;
     private final Call call;
     private final Done done;
-    private final Executor worker;
+    private final WorkerThread worker;
     private final ScheduledExecutorService timer;
     private final Bundle skipBundle;
     private final int hops;
@@ -53,7 +52,7 @@ final class ChainRun {
      * @param skipBundle modules of this bundle are skipped (a module does not see messages it sent), or {@code null}
      * @param hops module hops behind this message, exposed to HostServices.send while a module runs
      */
-    ChainRun(ModuleEntry[] chain, int start, Message message, Call call, Done done, Executor worker,
+    ChainRun(ModuleEntry[] chain, int start, Message message, Call call, Done done, WorkerThread worker,
             ScheduledExecutorService timer, Bundle skipBundle, int hops) {
         this.chain = chain;
         this.index = start;
@@ -90,14 +89,22 @@ final class ChainRun {
                     continue;
                 }
                 long started = System.nanoTime();
+                long token = worker == null ? 0 : worker.beginCall(entry, this);
                 Verdict verdict;
+                Throwable failure = null;
                 try {
                     verdict = call.call(entry, message);
-                    if (verdict == null) {
-                        verdict = failed(entry, new NullPointerException("the callback returned null"));
-                    }
                 } catch (Throwable t) {
-                    verdict = failed(entry, t);
+                    verdict = null;
+                    failure = t;
+                }
+                if (worker != null && !worker.endCall(token)) {
+                    return; // overran: the watchdog handed this run to the worker's replacement thread
+                }
+                if (failure != null) {
+                    verdict = failed(entry, failure);
+                } else if (verdict == null) {
+                    verdict = failed(entry, new NullPointerException("the callback returned null"));
                 }
                 if (verdict.kind() == Verdict.Kind.LATER) {
                     suspend(entry, verdict.stage(), started);
@@ -173,6 +180,12 @@ final class ChainRun {
                 });
             }
         });
+    }
+
+    /** The watchdog cut off a call that blocked the worker: the module's policy decides, the chain goes on. */
+    void overran(ModuleEntry entry, long started) {
+        entry.counters.timeouts.increment();
+        resume(entry, policyVerdict(entry, "blocked its worker past its time budget"), started);
     }
 
     private void resume(ModuleEntry entry, Verdict verdict, long started) {

@@ -34,7 +34,8 @@ final class SessionImpl implements Session {
     // confined to the worker thread
     private final ArrayDeque<Consumer<SessionImpl>> steps = new ArrayDeque<>();
     private boolean busy;
-    private boolean draining;
+    /** The thread inside drain(), so a step ending synchronously does not start a nested drain. */
+    private Thread drainingThread;
 
     SessionImpl(BrokerCore core, long id, String clientId, String user, String protocol, Connection connection,
             Receiver receiver, WorkerThread worker) {
@@ -62,21 +63,25 @@ final class SessionImpl implements Session {
     /** Ends the current step; the next one starts. Call on the worker. */
     void stepDone() {
         busy = false;
-        if (!draining) {
+        if (drainingThread != Thread.currentThread()) {
             drain();
         }
     }
 
     private void drain() {
-        draining = true;
+        Thread previous = drainingThread;
+        drainingThread = Thread.currentThread();
         try {
             Consumer<SessionImpl> step;
-            while (!busy && (step = steps.poll()) != null) {
+            // an abandoned worker thread (see WorkerThread.checkOverrun) must not touch the queue again
+            while (!busy && worker.isCurrent() && (step = steps.poll()) != null) {
                 busy = true;
                 step.accept(this);
             }
         } finally {
-            draining = false;
+            if (worker.isCurrent()) {
+                drainingThread = previous;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.Worker;
@@ -28,21 +29,86 @@ final class WorkerThread implements Worker, Executor {
     private final ConcurrentHashMap<MessageModule, Object> states = new ConcurrentHashMap<>();
     /** Modules whose onWorkerStart ran here (or that joined here); confined to this thread. */
     final Set<ModuleEntry> joined = new HashSet<>();
-    private final Thread thread;
     private final Runnable onStart;
     private final Runnable onStop;
+    private volatile Thread thread;
+
+    // the module call running now, watched for overruns: token 0 means none
+    private final AtomicLong callToken = new AtomicLong();
+    private long callSequence;
+    private volatile ModuleEntry callEntry;
+    private volatile long callStarted;
+    private volatile ChainRun callRun;
 
     WorkerThread(int index, Runnable onStart, Runnable onStop) {
         this.index = index;
         this.name = "switchboard-worker-" + index;
         this.onStart = onStart;
         this.onStop = onStop;
-        this.thread = new Thread(this::loop, name);
-        this.thread.setDaemon(true);
+        this.thread = newThread(true);
+    }
+
+    private Thread newThread(boolean first) {
+        Thread t = new Thread(() -> loop(first), first ? name : name + "-replacement");
+        t.setDaemon(true);
+        return t;
     }
 
     void start() {
         thread.start();
+    }
+
+    /** Marks the start of a synchronous module call made by {@code run}; returns its token. */
+    long beginCall(ModuleEntry entry, ChainRun run) {
+        callEntry = entry;
+        callRun = run;
+        callStarted = System.nanoTime();
+        long token = ++callSequence;
+        callToken.set(token);
+        return token;
+    }
+
+    /**
+     * Marks the end of a module call. Returns false if the call overran and the watchdog gave its run
+     * to a replacement thread: the calling thread must then drop everything and let its stack unwind.
+     */
+    boolean endCall(long token) {
+        return callToken.compareAndSet(token, 0);
+    }
+
+    /**
+     * Called by the watchdog: if a module call has blocked this worker past the module's budget, the
+     * worker goes on in a new thread (the blocked one is abandoned) and the call's run continues there
+     * with the module's failure policy, so one hanging module cannot stop the sessions of its worker.
+     */
+    void checkOverrun(long now) {
+        long token = callToken.get();
+        ModuleEntry entry = callEntry;
+        ChainRun run = callRun;
+        long started = callStarted;
+        if (token == 0 || entry == null || run == null
+                || now - started <= TimeUnit.MILLISECONDS.toNanos(entry.description.timeoutMillis())) {
+            return;
+        }
+        if (!callToken.compareAndSet(token, 0)) {
+            return; // the call ended meanwhile
+        }
+        Thread blocked = thread;
+        Thread replacement = newThread(false);
+        thread = replacement;
+        LOG.error("Module '{}' has blocked {} for more than its budget of {} ms; the worker goes on in a new thread and "
+                + "the blocked thread is abandoned. Stack of the blocked call:{}", entry.name(), name,
+                entry.description.timeoutMillis(), stackOf(blocked));
+        replacement.start();
+        execute(() -> run.overran(entry, started));
+    }
+
+    private static String stackOf(Thread t) {
+        StringBuilder b = new StringBuilder();
+        for (StackTraceElement e : t.getStackTrace()) {
+            b.append("\n\tat ").append(e);
+        }
+        return b.toString();
     }
 
     /** Runs the stop callbacks after the queued tasks, then ends the thread; waits up to {@code millis}. */
@@ -59,19 +125,18 @@ final class WorkerThread implements Worker, Executor {
         tasks.add(task);
     }
 
+    /** Whether the calling thread is this worker's thread now (false on an abandoned thread). */
     boolean isCurrent() {
         return Thread.currentThread() == thread;
     }
 
-    int queued() {
-        return tasks.size();
-    }
-
-    private void loop() {
+    private void loop(boolean first) {
         CoreContext.enterWorker(this);
         try {
-            onStart.run();
-            while (true) {
+            if (first) {
+                onStart.run();
+            }
+            while (isCurrent()) {
                 Runnable task = tasks.poll(1, TimeUnit.SECONDS);
                 if (task == STOP) {
                     break;
@@ -84,7 +149,9 @@ final class WorkerThread implements Worker, Executor {
                     }
                 }
             }
-            onStop.run();
+            if (isCurrent()) {
+                onStop.run(); // not on an abandoned thread: its replacement owns the worker now
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
