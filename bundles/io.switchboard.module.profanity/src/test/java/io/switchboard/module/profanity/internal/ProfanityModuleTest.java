@@ -1,0 +1,237 @@
+package io.switchboard.module.profanity.internal;
+
+import static io.switchboard.module.profanity.internal.TestInstance.activated;
+import static io.switchboard.module.profanity.internal.TestInstance.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Dictionary;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.ReasonCode;
+import io.switchboard.api.Verdict;
+
+class ProfanityModuleTest {
+
+    // ---- masking ----
+
+    @Test
+    void masksEachWordToItsLengthIgnoringCase() {
+        TestInstance chat = activated("chat", Map.of("words", "darn, heck"));
+
+        assertThat(chat.seen("Darn it, what the HECK!")).isEqualTo("**** it, what the ****!");
+    }
+
+    @Test
+    void passesAChangedCopyKeepingEverythingButThePayload() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+        Message original = Message.builder("chat/room1").from("alice").qos(1).retain(true)
+                .payload(utf8("oh darn")).userProperty("lang", "en").build();
+
+        Verdict verdict = chat.module.onMessage(original, null);
+
+        assertThat(verdict.kind()).isEqualTo(Verdict.Kind.REPLACE);
+        Message masked = verdict.message();
+        assertThat(masked.payloadText()).isEqualTo("oh ****");
+        assertThat(masked.payloadUtf8()).as("format indicator kept").isFalse();
+        assertThat(masked.toBuilder().payload(utf8("oh darn")).build()).isEqualTo(original);
+        assertThat(original.payloadText()).as("original unchanged").isEqualTo("oh darn");
+    }
+
+    @Test
+    void caseSensitiveMasksOnlyTheExactSpelling() {
+        TestInstance chat = activated("chat", Map.of("words", "Darn", "case.sensitive", true));
+
+        assertThat(chat.seen("Darn darn DARN")).isEqualTo("**** darn DARN");
+    }
+
+    @Test
+    void wholeWordsLeaveLongerWordsAlone() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+
+        assertThat(chat.publish("darning socks, darn_it, darn2, 2darn")).isSameAs(Verdict.pass());
+        assertThat(chat.seen("darn. (darn) \"darn\" darn-it")).isEqualTo("****. (****) \"****\" ****-it");
+    }
+
+    @Test
+    void substringsMatchInsideWordsWhenWholeWordsIsOff() {
+        TestInstance chat = activated("chat", Map.of("words", "darn", "whole.words", "false"));
+
+        assertThat(chat.seen("Darning socks")).isEqualTo("****ing socks");
+    }
+
+    @Test
+    void unicodeText() {
+        TestInstance chat = activated("chat", Map.of(
+                "words", new String[] {"scheiße", "дурак", "💩", "ǆ"},
+                "mask", "•"));
+
+        assertThat(chat.seen("SCHEIẞE! Ты ДУРАК 💩, ǅ Ǆ"))
+                .isEqualTo("•••••••! Ты ••••• •, • •");
+    }
+
+    @Test
+    void combiningMarksBelongToTheWord() {
+        TestInstance chat = activated("chat", Map.of("words", "cafe"));
+
+        assertThat(chat.publish("cafe\u0301 au lait")).isSameAs(Verdict.pass());
+        assertThat(chat.seen("un cafe noir")).isEqualTo("un **** noir");
+    }
+
+    @Test
+    void wordsWithPunctuationAtTheirEdges() {
+        TestInstance chat = activated("chat", Map.of("words", "@$$, c++"));
+
+        assertThat(chat.seen("x@$$ and c++!")).isEqualTo("x*** and ***!");
+    }
+
+    @Test
+    void overlappingWordsAreAllMasked() {
+        TestInstance inside = activated("inside", Map.of("words", "abc, cde", "whole.words", false));
+        TestInstance phrases = activated("phrases", Map.of("words", "bad word, word up, ass, asshat"));
+
+        assertThat(inside.seen("xabcdex")).isEqualTo("x*****x");
+        assertThat(phrases.seen("a bad word up!")).isEqualTo("a ***********!");
+        assertThat(phrases.seen("you asshat, ass")).isEqualTo("you ******, ***");
+    }
+
+    @Test
+    void aValidTextMayContainTheReplacementCharacter() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+
+        assertThat(chat.seen("\uFFFD darn")).isEqualTo("\uFFFD ****");
+    }
+
+    // ---- consuming ----
+
+    @Test
+    void consumesWithAReasonThePublisherCanSee() {
+        TestInstance news = activated("news", Map.of("words", "darn", "mode", "consume"));
+
+        Verdict verdict = news.publish("well, DARN.");
+
+        assertThat(verdict.kind()).isEqualTo(Verdict.Kind.CONSUME);
+        assertThat(verdict.reasonCode()).isEqualTo(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        assertThat(verdict.reason()).isNotBlank().doesNotContainIgnoringCase("darn");
+        assertThat(news.publish("fine words")).isSameAs(Verdict.pass());
+    }
+
+    // ---- passing ----
+
+    @Test
+    void cleanMessagesPassUnchanged() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+
+        assertThat(chat.publish("a perfectly clean message")).isSameAs(Verdict.pass());
+        assertThat(chat.publish("")).isSameAs(Verdict.pass());
+        assertThat(chat.publish(new byte[0])).isSameAs(Verdict.pass());
+    }
+
+    @Test
+    void binaryThatIsNotUtf8Passes() {
+        TestInstance chat = activated("chat", Map.of("words", "darn", "mode", "CONSUME"));
+        byte[] binary = {(byte) 0xFF, 'd', 'a', 'r', 'n', (byte) 0xC3, 0x28, 0};
+
+        assertThat(chat.publish(binary)).isSameAs(Verdict.pass());
+        assertThat(chat.publish(utf8("darn"))).isEqualTo(ProfanityModule.CONSUMED);
+    }
+
+    // ---- configuration ----
+
+    @Test
+    void activationRefusesABadConfigurationNamingTheAttribute() {
+        TestInstance chat = new TestInstance("chat");
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> chat.activate(Map.of("words", "darn", "mask", "**")))
+                .withMessage("profanity[chat]: invalid configuration: mask: must be one character, got '**'");
+        assertThat(chat.published).isEmpty();
+    }
+
+    @Test
+    void aBadChangeIsLoggedAndTheLastGoodRulesStay() {
+        TestInstance chat = activated("chat", Map.of("words", "darn", "service.ranking", 5));
+        ProfanityRules good = chat.module.rules();
+
+        String log = stderrOf(() -> chat.modify(Map.of("words", " ", "service.ranking", 50)));
+
+        assertThat(log).contains("ERROR").contains("profanity[chat]")
+                .contains("words: at least one word is required")
+                .contains("keeping the last good one");
+        assertThat(chat.module.rules()).isSameAs(good);
+        assertThat(chat.seen("darn")).isEqualTo("****");
+        assertThat(chat.published).as("service properties not republished").hasSize(1);
+        assertThat(chat.lastPublished().get("service.ranking")).isEqualTo(5);
+    }
+
+    @Test
+    void aGoodChangeAppliesLive() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+
+        chat.modify(Map.of("words", "heck", "mode", "CONSUME", "service.ranking", "10"));
+
+        assertThat(chat.publish("darn")).isSameAs(Verdict.pass());
+        assertThat(chat.publish("heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
+        assertThat(chat.lastPublished().get("service.ranking")).isEqualTo(10);
+    }
+
+    @Test
+    void publishesTheInstanceNameAndTypedModuleProperties() {
+        TestInstance chat = activated("chat", Map.of("words", "darn",
+                "service.ranking", "10", "switchboard.module.topics", "chat/#, lobby/+/text"));
+
+        Dictionary<String, ?> properties = chat.lastPublished();
+
+        assertThat(properties.get("switchboard.module.name")).isEqualTo("profanity[chat]");
+        assertThat(properties.get("service.ranking")).isEqualTo(10);
+        assertThat((String[]) properties.get("switchboard.module.topics")).containsExactly("chat/#", "lobby/+/text");
+        assertThat(properties.get("switchboard.module.type")).isEqualTo("FILTER");
+        assertThat(properties.get("service.pid")).isEqualTo("io.switchboard.module.profanity~chat");
+        assertThat(properties.get("words")).isEqualTo("darn");
+        assertThat(properties.get(".private")).as("private properties stay private").isNull();
+        assertThat(chat.module.name()).isEqualTo("profanity[chat]");
+    }
+
+    @Test
+    void aConfiguredNameWins() {
+        TestInstance chat = activated("chat", Map.of("words", "darn", "switchboard.module.name", "chat-filter"));
+
+        assertThat(chat.lastPublished().get("switchboard.module.name")).isEqualTo("chat-filter");
+    }
+
+    @Test
+    void twoInstancesAreIndependent() {
+        TestInstance chat = activated("chat", Map.of("words", "darn", "service.ranking", 10));
+        TestInstance news = activated("news", Map.of("words", "heck", "mode", "CONSUME", "service.ranking", 20));
+
+        assertThat(chat.seen("darn heck")).isEqualTo("**** heck");
+        assertThat(news.publish("darn heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
+        assertThat(news.publish("darn")).isSameAs(Verdict.pass());
+
+        chat.modify(Map.of("words", "gosh"));
+        assertThat(chat.publish("darn")).isSameAs(Verdict.pass());
+        assertThat(news.publish("heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
+
+        assertThat(chat.lastPublished().get("switchboard.module.name")).isEqualTo("profanity[chat]");
+        assertThat(news.lastPublished().get("switchboard.module.name")).isEqualTo("profanity[news]");
+        assertThat(news.lastPublished().get("service.ranking")).isEqualTo(20);
+    }
+
+    private static String stderrOf(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
