@@ -99,10 +99,16 @@ final class ModuleEntry {
     static Description describe(ServiceReference<?> ref) {
         List<String> problems = new ArrayList<>();
         Object rankingValue = ref.getProperty(Constants.SERVICE_RANKING);
-        int ranking = rankingValue instanceof Integer i ? i : 0;
-        if (rankingValue != null && !(rankingValue instanceof Integer)) {
-            problems.add(Constants.SERVICE_RANKING + " must be an Integer, was " + rankingValue.getClass().getSimpleName()
-                    + " '" + rankingValue + "' (using 0)");
+        int ranking = 0;
+        if (rankingValue instanceof Integer i) {
+            ranking = i;
+        } else if (rankingValue != null) {
+            // a plain .cfg file gives a String; the chain honours it, though the framework would rank it 0
+            try {
+                ranking = Integer.parseInt(rankingValue.toString().trim());
+            } catch (NumberFormatException e) {
+                problems.add(Constants.SERVICE_RANKING + " must be an integer, was '" + rankingValue + "' (using 0)");
+            }
         }
         String name = string(ref, ModuleProperties.NAME);
         if (name == null || name.isBlank()) {
@@ -110,6 +116,12 @@ final class ModuleEntry {
             if (name == null) {
                 name = ref.getBundle().getSymbolicName() + "#" + ref.getProperty(Constants.SERVICE_ID);
             }
+        }
+        // instances of a factory configuration <factoryPid>~<instance> are told apart as name[instance]
+        String pid = string(ref, Constants.SERVICE_PID);
+        int tilde = pid == null ? -1 : pid.indexOf('~');
+        if (tilde > 0 && !name.endsWith("]")) {
+            name = name + "[" + pid.substring(tilde + 1) + "]";
         }
         ModuleType type = enumValue(ref, ModuleProperties.TYPE, ModuleType.class, ModuleType.FILTER, problems);
         Maturity maturity = enumValue(ref, ModuleProperties.MATURITY, Maturity.class, Maturity.IN_DEVELOPMENT, problems);
