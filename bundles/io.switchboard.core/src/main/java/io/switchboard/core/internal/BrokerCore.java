@@ -151,7 +151,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
             }
         }
         http.close();
-        httpCallbacks.shutdownNow();
+        httpCallbacks.shutdown(); // let queued callbacks finish so pending stages complete
         timer.shutdownNow();
         LOG.info("Switchboard core stopped");
     }
