@@ -1,0 +1,221 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the assembled distribution ({@code target/switchboard}, built in the package phase) as an
+ * operator would: {@code bin/switchboard} in the background with stdin closed, commands through
+ * {@code bin/switchboard-shell}, a module hot-deployed and removed through {@code deploy/}, then
+ * SIGTERM.
+ */
+class DistributionIT {
+
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final Duration DEPLOY = Duration.ofSeconds(60);
+    private static final Duration STOP = Duration.ofSeconds(60);
+    private static final Duration SHELL_COMMAND = Duration.ofSeconds(60);
+
+    @TempDir
+    Path temp;
+
+    private Path home;
+    private Path moduleJar;
+    private Process broker;
+
+    @BeforeEach
+    void copyDistribution() throws IOException {
+        Path distribution = Path.of(System.getProperty("switchboard.distribution", "target/switchboard"));
+        assertThat(distribution.resolve("bin/switchboard")).as("assembled distribution").isRegularFile();
+        home = temp.resolve("sb");
+        copyTree(distribution, home);
+
+        // Start with an EMPTY deploy/; keep the shipped module aside to deploy it while running.
+        try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+            List<Path> shipped = jars.filter(p -> p.getFileName().toString().startsWith("io.switchboard.module.profanity"))
+                    .toList();
+            assertThat(shipped).as("the profanity module shipped in deploy/").hasSize(1);
+            moduleJar = Files.move(shipped.get(0), temp.resolve(shipped.get(0).getFileName()));
+        }
+        try (Stream<Path> rest = Files.list(home.resolve("deploy"))) {
+            for (Path p : (Iterable<Path>) rest::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        if (broker != null && broker.isAlive()) {
+            broker.destroyForcibly();
+            broker.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void startsHotDeploysAndStopsCleanly() throws Exception {
+        assertThat(shell("lb").exit()).as("switchboard-shell before the broker runs").isEqualTo(ShellClient.EXIT_NOT_RUNNING);
+
+        ProcessBuilder start = new ProcessBuilder(home.resolve("bin/switchboard").toString())
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(temp.resolve("console.out").toFile());
+        start.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        broker = start.start();
+        // End of stdin must not stop a broker started without a terminal (gosh --nointeractive).
+        broker.getOutputStream().close();
+
+        Result lb = await("bin/switchboard-shell lb succeeds", STARTUP, () -> shell("lb"), r -> r.exit() == 0);
+        Result symbolicNames = shell("lb -s");
+        assertThat(symbolicNames.out()).as("lb -s").contains("io.switchboard.core").contains("io.switchboard.shell")
+                .doesNotContain("io.switchboard.module.profanity");
+        await("every system bundle resolves (lb shows none Installed)", STARTUP, () -> shell("lb"),
+                r -> r.exit() == 0 && !r.out().contains("|Installed"));
+
+        Result failed = shell("no-such-command");
+        assertThat(failed.exit()).as("a failing command").isEqualTo(ShellClient.EXIT_FAILED);
+        assertThat(failed.err()).contains("no-such-command");
+
+        Result chain = shell("sb:chain");
+        assertThat(chain.exit()).as("sb:chain: " + chain).isZero();
+        assertThat(listsProfanity(chain.out())).as("sb:chain with an empty deploy/: " + chain.out()).isFalse();
+
+        // Hot deploy: appear in deploy/ in one step (a move), as an operator's cp + mv would.
+        Path staged = home.resolve("module.jar.tmp");
+        Files.copy(moduleJar, staged);
+        Path deployed = Files.move(staged, home.resolve("deploy").resolve(moduleJar.getFileName()),
+                StandardCopyOption.ATOMIC_MOVE);
+        await("sb:chain lists the profanity module", DEPLOY, () -> shell("sb:chain"),
+                r -> r.exit() == 0 && listsProfanity(r.out()));
+
+        // Hot undeploy: uninstalled, gone from the chain.
+        Files.delete(deployed);
+        await("sb:chain no longer lists the profanity module", DEPLOY, () -> shell("sb:chain"),
+                r -> r.exit() == 0 && !listsProfanity(r.out()));
+        await("the profanity bundle is uninstalled", DEPLOY, () -> shell("lb -s"),
+                r -> r.exit() == 0 && !r.out().contains("io.switchboard.module.profanity"));
+
+        broker.destroy(); // SIGTERM
+        if (!broker.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+            fail("no exit within " + STOP + " of SIGTERM\n" + console());
+        }
+        assertThat(broker.exitValue()).as("exit status after SIGTERM\n" + console()).isZero();
+        assertThat(console()).contains("Switchboard stopped");
+
+        Path log = home.resolve("logs/switchboard.log");
+        assertThat(log).as("the log file").isRegularFile();
+        assertThat(Files.size(log)).as("the log file's size").isPositive();
+        assertThat(home.resolve("data/shell.sock")).as("the socket, removed on stop").doesNotExist();
+        assertThat(shell("lb").exit()).as("switchboard-shell after the stop").isEqualTo(ShellClient.EXIT_NOT_RUNNING);
+    }
+
+    /** True if a line of {@code sb:chain} names a module whose name starts with "profanity". */
+    static boolean listsProfanity(String chainOutput) {
+        return chainOutput.lines()
+                .flatMap(line -> Arrays.stream(line.trim().split("[\\s|]+")))
+                .anyMatch(token -> token.startsWith("profanity"));
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Result shell(String command) {
+        try {
+            Path out = Files.createTempFile(temp, "shell", ".out");
+            Path err = Files.createTempFile(temp, "shell", ".err");
+            ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/switchboard-shell").toString(), command)
+                    .redirectInput(Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process process = builder.start();
+            if (!process.waitFor(SHELL_COMMAND.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail("switchboard-shell \"" + command + "\" did not finish within " + SHELL_COMMAND + "\n" + console());
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run switchboard-shell", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private interface Attempt {
+        Result run();
+    }
+
+    /** Repeats {@code attempt} until {@code done} holds, for at most {@code limit}. */
+    private Result await(String what, Duration limit, Attempt attempt, Predicate<Result> done) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Result last;
+        do {
+            if (broker != null && !broker.isAlive()) {
+                fail("the broker exited (status " + broker.exitValue() + ") while waiting until " + what + "\n" + console());
+            }
+            last = attempt.run();
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        fail("not within " + limit + ": " + what + "\nlast attempt: " + last + "\n" + console());
+        return last;
+    }
+
+    private String console() {
+        try {
+            Path file = temp.resolve("console.out");
+            return "--- broker console\n" + (Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "(none)");
+        } catch (IOException e) {
+            return "(console unreadable: " + e + ")";
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(from)) {
+            walk.forEach(all::add);
+        }
+        for (Path source : all) {
+            Path relative = from.relativize(source);
+            boolean runtimeState = relative.getNameCount() > 1
+                    && (relative.getName(0).toString().equals("data") || relative.getName(0).toString().equals("logs"));
+            if (runtimeState) {
+                continue; // left by someone running target/switchboard itself
+            }
+            Path target = to.resolve(relative.toString());
+            if (Files.isDirectory(source)) {
+                Files.createDirectories(target);
+            } else {
+                Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+}
