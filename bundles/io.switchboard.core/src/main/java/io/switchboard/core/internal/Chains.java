@@ -17,9 +17,10 @@ final class Chains {
     static final Comparator<ModuleEntry> ORDER = Comparator.comparingInt(ModuleEntry::ranking).reversed()
             .thenComparingLong(e -> e.serviceId);
 
-    static final Chains EMPTY = new Chains(List.of());
-
     private static final ModuleEntry[] NONE = new ModuleEntry[0];
+
+    // after NONE, which the constructor uses
+    static final Chains EMPTY = new Chains(List.of());
 
     private final ModuleEntry[][] byEvent = new ModuleEntry[ChainEvent.values().length][];
     private final List<ModuleEntry> all;

@@ -74,6 +74,16 @@ class BrokerCoreTest {
     }
 
     @Test
+    void emptyChainsRouteMessages() throws Exception {
+        assertThat(harness.core.chain(ChainEvent.MESSAGE)).isEmpty();
+        CoreHarness.Client sub = harness.client("sub").subscribe("#", 0);
+
+        harness.client("pub").publish("a", "x");
+
+        assertThat(sub.next().payloadText()).isEqualTo("x");
+    }
+
+    @Test
     void equalRankingsRunInServiceIdOrder() throws Exception {
         harness.add("first", 5, appender("first"));
         harness.add("second", 5, appender("second"));
