@@ -77,7 +77,7 @@ final class InactiveModules {
                 if (configurations.isEmpty() && "require".equals(d.configurationPolicy)) {
                     found.add(inactive(b, d.name, "UNSATISFIED", "waits for a configuration (PID "
                             + String.join(", ", d.configurationPid) + "): add configadmin/" + d.configurationPid[0]
-                            + "~<name>.cfg"));
+                            + "-<name>.cfg (FileInstall splits factory file names at the first -)"));
                 }
                 for (ComponentConfigurationDTO c : configurations) {
                     String name = c.properties != null && c.properties.get("switchboard.module.name") != null
