@@ -117,11 +117,12 @@ final class ModuleEntry {
                 name = ref.getBundle().getSymbolicName() + "#" + ref.getProperty(Constants.SERVICE_ID);
             }
         }
-        // instances of a factory configuration <factoryPid>~<instance> are told apart as name[instance]
+        // instances of a factory configuration <factoryPid>~<instance> are told apart as name:instance
+        // (no brackets or spaces, so the name is one plain word in the Gogo shell)
         String pid = string(ref, Constants.SERVICE_PID);
         int tilde = pid == null ? -1 : pid.indexOf('~');
-        if (tilde > 0 && !name.endsWith("]")) {
-            name = name + "[" + pid.substring(tilde + 1) + "]";
+        if (tilde > 0 && !name.endsWith(":" + pid.substring(tilde + 1))) {
+            name = name + ":" + pid.substring(tilde + 1);
         }
         ModuleType type = enumValue(ref, ModuleProperties.TYPE, ModuleType.class, ModuleType.FILTER, problems);
         Maturity maturity = enumValue(ref, ModuleProperties.MATURITY, Maturity.class, Maturity.IN_DEVELOPMENT, problems);

@@ -55,7 +55,7 @@ import org.osgi.service.metatype.annotations.Option;
     String[] switchboard_module_topics() default {};
 
     @AttributeDefinition(name = "Instance name",
-            description = "The name in logs and the shell. Empty: profanity[<name>] for the factory "
+            description = "The name in logs and the shell. Empty: profanity:<name> for the factory "
                     + "configuration <factoryPid>~<name>.",
             required = false)
     String switchboard_module_name() default "";

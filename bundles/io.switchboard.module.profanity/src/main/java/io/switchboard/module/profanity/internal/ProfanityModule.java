@@ -65,7 +65,7 @@ public final class ProfanityModule implements MessageModule {
 
     /** The factory PID: configurations are {@code io.switchboard.module.profanity~<name>}. */
     static final String PID = "io.switchboard.module.profanity";
-    /** The module's name; an instance is {@code profanity[<name>]} unless configured otherwise. */
+    /** The module's name; an instance is {@code profanity:<name>} unless configured otherwise. */
     static final String BASE_NAME = "profanity";
 
     /**
@@ -162,7 +162,7 @@ public final class ProfanityModule implements MessageModule {
 
     /**
      * The instance name: {@code switchboard.module.name} if the configuration sets one, otherwise
-     * {@code profanity[<name>]} for the factory configuration {@code <factoryPid>~<name>}.
+     * {@code profanity:<name>} for the factory configuration {@code <factoryPid>~<name>}.
      */
     static String instanceName(String configured, Dictionary<String, Object> properties) {
         if (configured != null && !configured.isEmpty() && !configured.equals(BASE_NAME)) {
@@ -174,9 +174,9 @@ public final class ProfanityModule implements MessageModule {
         if (pid instanceof String p && p.length() > prefix.length() + 1 && p.startsWith(prefix)) {
             // Configuration Admin 1.6 names factory configurations <factoryPid>~<name>; older
             // ones generated <factoryPid>.<uuid>: skip the separator either way.
-            return BASE_NAME + "[" + p.substring(prefix.length() + 1) + "]";
+            return BASE_NAME + ":" + p.substring(prefix.length() + 1);
         }
-        return pid instanceof String p ? BASE_NAME + "[" + p + "]" : BASE_NAME;
+        return pid instanceof String p ? BASE_NAME + ":" + p : BASE_NAME;
     }
 
     /**

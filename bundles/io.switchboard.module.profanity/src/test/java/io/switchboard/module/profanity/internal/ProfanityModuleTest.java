@@ -150,7 +150,7 @@ class ProfanityModuleTest {
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> chat.activate(Map.of("words", "darn", "mask", "**")))
-                .withMessage("profanity[chat]: invalid configuration: mask: must be one character, got '**'");
+                .withMessage("profanity:chat: invalid configuration: mask: must be one character, got '**'");
         assertThat(chat.published).isEmpty();
     }
 
@@ -161,7 +161,7 @@ class ProfanityModuleTest {
 
         String log = stderrOf(() -> chat.modify(Map.of("words", " ", "service.ranking", 50)));
 
-        assertThat(log).contains("ERROR").contains("profanity[chat]")
+        assertThat(log).contains("ERROR").contains("profanity:chat")
                 .contains("words: at least one word is required")
                 .contains("keeping the last good one");
         assertThat(chat.module.rules()).isSameAs(good);
@@ -188,14 +188,14 @@ class ProfanityModuleTest {
 
         Dictionary<String, ?> properties = chat.lastPublished();
 
-        assertThat(properties.get("switchboard.module.name")).isEqualTo("profanity[chat]");
+        assertThat(properties.get("switchboard.module.name")).isEqualTo("profanity:chat");
         assertThat(properties.get("service.ranking")).isEqualTo(10);
         assertThat((String[]) properties.get("switchboard.module.topics")).containsExactly("chat/#", "lobby/+/text");
         assertThat(properties.get("switchboard.module.type")).isEqualTo("FILTER");
         assertThat(properties.get("service.pid")).isEqualTo("io.switchboard.module.profanity~chat");
         assertThat(properties.get("words")).isEqualTo("darn");
         assertThat(properties.get(".private")).as("private properties stay private").isNull();
-        assertThat(chat.module.name()).isEqualTo("profanity[chat]");
+        assertThat(chat.module.name()).isEqualTo("profanity:chat");
     }
 
     @Test
@@ -218,8 +218,8 @@ class ProfanityModuleTest {
         assertThat(chat.publish("darn")).isSameAs(Verdict.pass());
         assertThat(news.publish("heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
 
-        assertThat(chat.lastPublished().get("switchboard.module.name")).isEqualTo("profanity[chat]");
-        assertThat(news.lastPublished().get("switchboard.module.name")).isEqualTo("profanity[news]");
+        assertThat(chat.lastPublished().get("switchboard.module.name")).isEqualTo("profanity:chat");
+        assertThat(news.lastPublished().get("switchboard.module.name")).isEqualTo("profanity:news");
         assertThat(news.lastPublished().get("service.ranking")).isEqualTo(20);
     }
 
