@@ -102,6 +102,9 @@ public final class ShellClient {
             String output = readText(from);
             String error = readText(from);
             out.print(output);
+            if (!output.isEmpty() && !output.endsWith("\n")) {
+                out.println(); // a shell prompt or the next command's output starts on its own line
+            }
             out.flush();
             err.print(error);
             if (!error.isEmpty() && !error.endsWith("\n")) {
