@@ -1,0 +1,68 @@
+package io.switchboard.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.switchboard.itest.support.Provisioning;
+import io.switchboard.itest.support.SwitchboardTestSupport;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Version;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The test infrastructure itself: the framework starts with every bundle active, the API exports
+ * its packages at 1.0.0, SLF4J logs through the capturing provider. Needs no core.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FrameworkSmokeIT extends SwitchboardTestSupport {
+
+    @Test
+    public void switchboardBundlesAreActive() {
+        for (String bsn : Provisioning.SWITCHBOARD_BUNDLES) {
+            List<Bundle> found = bundles(bsn);
+            assertEquals("bundles named " + bsn, 1, found.size());
+            assertEquals(bsn + " state", "ACTIVE", stateName(found.get(0).getState()));
+        }
+    }
+
+    @Test
+    public void apiExportsItsPackagesAtOnePointZero() {
+        Bundle api = bundles("io.switchboard.api").get(0);
+        List<BundleCapability> exports = api.adapt(BundleWiring.class).getCapabilities("osgi.wiring.package");
+        for (String pkg : List.of("io.switchboard.api", "io.switchboard.api.broker", "io.switchboard.api.admin")) {
+            BundleCapability export = exports.stream().filter(c -> pkg.equals(c.getAttributes().get("osgi.wiring.package")))
+                    .findFirst().orElse(null);
+            assertNotNull(pkg + " exported", export);
+            assertEquals(pkg + " version", new Version(1, 0, 0), export.getAttributes().get("version"));
+        }
+    }
+
+    @Test
+    public void configAdminIsAvailable() {
+        assertNotNull(service(ConfigurationAdmin.class, null));
+        assertFalse("scr", bundles("org.apache.felix.scr").isEmpty());
+    }
+
+    @Test
+    public void slf4jLogsThroughTheCapturingProvider() {
+        String marker = UUID.randomUUID().toString();
+        int before = logLines().size();
+        LoggerFactory.getLogger("itest.smoke").info("hello {}", marker);
+        String line = awaitLogLine("with " + marker, before, l -> l.contains(marker));
+        assertTrue(line, line.contains("INFO") && line.contains("itest.smoke") && line.contains("hello " + marker));
+    }
+}

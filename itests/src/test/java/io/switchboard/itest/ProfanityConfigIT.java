@@ -1,0 +1,160 @@
+package io.switchboard.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.ReasonCode;
+import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.PublishResult;
+import io.switchboard.itest.support.Await;
+import io.switchboard.itest.support.Inbox;
+import io.switchboard.itest.support.SwitchboardTestSupport;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+
+/**
+ * The profanity module is reconfigured live, without a restart: through Configuration Admin, and
+ * through a {@code .cfg} file that FileInstall watches. A bad value ({@code mode=SHOUT}) is logged
+ * naming the attribute and the module keeps working on its last good configuration.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ProfanityConfigIT extends SwitchboardTestSupport {
+
+    private final AtomicInteger probes = new AtomicInteger();
+    private Inbox inbox;
+    private ClientSession publisher;
+
+    @Before
+    public void clients() {
+        inbox = subscriber("cfg-sub", "cfg/#");
+        publisher = publisher("cfg-pub");
+    }
+
+    @Test
+    public void configurationAdminChangesApplyLiveAndABadValueKeepsTheLastGoodOne() throws Exception {
+        Configuration configuration = factoryConfiguration(PROFANITY_PID, "live", Map.of(
+                "words", "darn",
+                "mode", "MASK",
+                Constants.SERVICE_RANKING, 10));
+        String live = awaitModuleOf(configuration.getPid());
+        awaitPayload("darn masked", "darn it", "**** it");
+
+        update(configuration, Map.of("words", "heck"));
+        awaitPayload("the new word list: heck masked", "heck no", "**** no");
+        assertEquals("darn is no longer listed", "darn it", roundTrip("darn it").payloadText());
+
+        update(configuration, Map.of("mode", "CONSUME"));
+        Await.value("mode CONSUME: heck consumed", () -> roundTrip("heck no"), m -> m == null);
+        PublishResult consumed = publish(publisher, "cfg/consumed", "heck no");
+        assertFalse("consumed", consumed.routed());
+        assertEquals(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, consumed.reasonCode());
+        assertTrue("the reason names the module: " + consumed.reason(), consumed.reason().contains(live));
+        assertEquals("clean text passes", "fine words", roundTrip("fine words").payloadText());
+
+        int logged = logLines().size();
+        update(configuration, Map.of("mode", "SHOUT"));
+        String line = awaitLogLine("rejecting mode=SHOUT for instance 'live'", logged,
+                l -> l.contains("live") && l.contains("mode") && l.contains("SHOUT"));
+        assertTrue("logged as an error: " + line, line.contains("ERROR"));
+        assertNull("the last good configuration (CONSUME heck) still consumes", roundTrip("heck no"));
+        assertEquals("and still lets other words pass", "darn it", roundTrip("darn it").payloadText());
+        assertEquals("still in the chain", "ACTIVE", module(live).orElseThrow().state());
+        assertEquals("still ranked by the last good configuration", 10, module(live).orElseThrow().ranking());
+
+        update(configuration, Map.of("mode", "MASK"));
+        awaitPayload("a good configuration after the bad one applies", "heck no", "**** no");
+    }
+
+    @Test
+    public void aCfgFileWatchedByFileInstallConfiguresTheModuleLive() throws Exception {
+        Path cfg = configDir().resolve(PROFANITY_PID + "-file.cfg");
+        onCleanup(() -> {
+            if (Files.deleteIfExists(cfg)) {
+                Await.until("FileInstall to delete the configuration of " + cfg.getFileName(), () -> pidOf(cfg) == null);
+            }
+        });
+        write(cfg, "# written by ProfanityConfigIT\n"
+                + "words = darn\n"
+                + "mode = MASK\n"
+                + "service.ranking = 5\n");
+        String pid = Await.value("FileInstall to create a configuration from " + cfg.getFileName(), () -> pidOf(cfg),
+                p -> p != null);
+        assertEquals("<factoryPid>-<name>.cfg becomes the factory configuration <factoryPid>~<name>",
+                PROFANITY_PID + "~file", pid);
+        String name = awaitModuleOf(pid);
+        awaitPayload("darn masked by " + name, "darn it", "**** it");
+
+        write(cfg, "# written by ProfanityConfigIT, changed\n"
+                + "words = heck, frick\n"
+                + "mode = MASK\n"
+                + "service.ranking = 5\n");
+        awaitPayload("the changed file's words masked", "heck no, frick", "**** no, *****");
+        assertEquals("darn no longer listed", "darn it", roundTrip("darn it").payloadText());
+        assertEquals("the same instance, changed live", name, awaitModuleOf(pid));
+
+        Files.delete(cfg);
+        Await.until("the module of " + pid + " to unregister once its file is gone", () -> moduleServices(pid) == 0);
+        awaitModuleGone(name);
+        assertEquals("no instance, no masking", "heck no", roundTrip("heck no").payloadText());
+    }
+
+    /** The PID of the configuration FileInstall made from {@code cfg}, or {@code null}. */
+    private String pidOf(Path cfg) {
+        try {
+            Configuration[] found = configAdmin().listConfigurations("(felix.fileinstall.filename=*/" + cfg.getFileName() + ")");
+            return found == null || found.length == 0 ? null : found[0].getPid();
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Publishes {@code payload} on a fresh topic and returns the delivered message, or {@code null}
+     * when a module consumed it (the broker reports it not routed).
+     */
+    private Message roundTrip(String payload) {
+        String topic = "cfg/probe/" + probes.incrementAndGet();
+        PublishResult result = publish(publisher, topic, payload);
+        return result.routed() ? inbox.awaitTopic(topic).message() : null;
+    }
+
+    /** Publishes {@code payload} until it arrives as {@code expected} (configuration changes apply asynchronously). */
+    private void awaitPayload(String what, String payload, String expected) {
+        Await.value(what + " ('" + payload + "' arriving as '" + expected + "')", () -> roundTrip(payload),
+                m -> m != null && expected.equals(m.payloadText()));
+    }
+
+    /**
+     * Writes a .cfg file as FileInstall should see it: whole (moved into place) and with a newer
+     * modification time than the previous version (FileInstall compares time and length).
+     */
+    private void write(Path cfg, String content) throws IOException {
+        Path temp = workDir().resolve(cfg.getFileName() + ".tmp");
+        Files.write(temp, content.getBytes(StandardCharsets.ISO_8859_1));
+        if (Files.exists(cfg)) {
+            FileTime previous = Files.getLastModifiedTime(cfg);
+            Files.setLastModifiedTime(temp, FileTime.fromMillis(previous.toMillis() + 2000));
+        }
+        Files.move(temp, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
