@@ -80,9 +80,13 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         assertEquals("and still lets other words pass", "darn it", roundTrip("darn it").payloadText());
         assertEquals("still in the chain", "ACTIVE", module(live).orElseThrow().state());
         assertEquals("still ranked by the last good configuration", 10, module(live).orElseThrow().ranking());
+        String shown = module(live).orElseThrow().reason();
+        assertTrue("the shell shows the rejected attribute beside the module: " + shown,
+                shown != null && shown.contains("mode") && shown.contains("SHOUT"));
 
         update(configuration, Map.of("mode", "MASK"));
         awaitPayload("a good configuration after the bad one applies", "heck no", "**** no");
+        assertNull("a good configuration clears the problem", module(live).orElseThrow().reason());
     }
 
     @Test

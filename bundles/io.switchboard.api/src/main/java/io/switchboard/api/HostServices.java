@@ -46,4 +46,14 @@ public interface HostServices {
 
     /** The worker running the current callback, or {@code null} when not called from a module callback. */
     Worker currentWorker();
+
+    /**
+     * Tells operators that something is wrong with {@code module} while it keeps running, typically a
+     * rejected configuration change while it goes on with its last good configuration. The problem is
+     * logged under the module's name and shown by the shell ({@code sb:modules}) until cleared.
+     *
+     * @param module the module instance the problem is about (one of the calling bundle's modules)
+     * @param problem the problem in plain words, naming the attribute at fault; {@code null} clears it
+     */
+    void reportProblem(MessageModule module, String problem);
 }

@@ -15,7 +15,8 @@ import java.util.Set;
  * @param bundle the bundle's symbolic name and id, e.g. {@code io.switchboard.module.profanity [12]}
  * @param state {@code ACTIVE}, {@code DISABLED} (by an operator), or why not active: {@code UNRESOLVED},
  *        {@code FAILED}, {@code UNSATISFIED}, {@code INSTALLED}
- * @param reason why the module is not active, in plain words; {@code null} when active
+ * @param reason why the module is not active, or a problem it reported while active (e.g. a rejected
+ *        configuration), in plain words; {@code null} when there is none
  * @param events the events it handles
  * @param topics the topic filters it is limited to; empty for all
  * @param failurePolicy its failure policy's name

@@ -26,6 +26,10 @@ final class AdminViews {
         if (!d.enabledByConfig()) {
             reasons.add("disabled by its configuration (switchboard.module.enabled=false)");
         }
+        String reported = e.reportedProblem;
+        if (reported != null) {
+            reasons.add(reported);
+        }
         reasons.addAll(d.problems());
         return new ModuleInfo(d.name(), e.serviceId, d.ranking(), d.type().name(), d.maturity().name(),
                 e.bundle.getVersion().toString(), e.bundle.getSymbolicName() + " [" + e.bundle.getBundleId() + "]", state,

@@ -627,6 +627,16 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         return http;
     }
 
+    /** Records (or clears, with null) a problem a module reports about itself; false if it is not tracked. */
+    boolean reportProblem(Bundle bundle, MessageModule module, String problem) {
+        ModuleEntry entry = registry.find(module, bundle);
+        if (entry == null) {
+            return false;
+        }
+        entry.reportedProblem = problem;
+        return true;
+    }
+
     /** An in-process session for messages a bundle's modules send; not logged in, never online. */
     SessionImpl moduleSession(Bundle bundle) {
         String name = "module:" + bundle.getSymbolicName();

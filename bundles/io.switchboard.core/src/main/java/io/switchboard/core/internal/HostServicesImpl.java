@@ -8,6 +8,7 @@ import io.switchboard.api.HttpListener;
 import io.switchboard.api.HttpRequest;
 import io.switchboard.api.HttpResponse;
 import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
 import io.switchboard.api.Worker;
 import org.osgi.framework.Bundle;
 import org.slf4j.Logger;
@@ -67,5 +68,15 @@ final class HostServicesImpl implements HostServices {
     @Override
     public Worker currentWorker() {
         return CoreContext.worker();
+    }
+
+    @Override
+    public void reportProblem(MessageModule module, String problem) {
+        Objects.requireNonNull(module, "module");
+        if (problem != null) {
+            logger.error("{}", problem);
+        }
+        // a module not (yet) in the chain, e.g. while activating, has no entry: the log line is what remains
+        core.reportProblem(bundle, module, problem);
     }
 }

@@ -35,6 +35,8 @@ final class ModuleEntry {
     final Counters counters = new Counters();
     volatile Description description;
     volatile boolean enabled = true;
+    /** A problem the module reported through HostServices while running, or null. */
+    volatile String reportedProblem;
 
     /** The properties of the registration that the chain uses, parsed once per change. */
     record Description(String name, int ranking, ModuleType type, Maturity maturity, String text, List<String> topics,

@@ -68,6 +68,16 @@ final class ModuleRegistry {
         return entry;
     }
 
+    /** The tracked entry of {@code module} if it was registered by {@code bundle}, or null. */
+    ModuleEntry find(MessageModule module, org.osgi.framework.Bundle bundle) {
+        for (ModuleEntry e : chains.all()) {
+            if (e.module == module && e.bundle.equals(bundle)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     /** Enables or disables every module called {@code name}; returns how many there were. */
     int setEnabled(String name, boolean enabled) {
         int found = 0;

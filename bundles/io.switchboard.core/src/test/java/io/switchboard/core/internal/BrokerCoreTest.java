@@ -437,6 +437,21 @@ class BrokerCoreTest {
                 .contains(ModuleProperties.TOPICS);
     }
 
+    @Test
+    void problemReportedByAModuleShowsUntilCleared() {
+        Bundle bundle = FakeOsgi.bundle("module.picky");
+        MessageModule picky = appender("picky");
+        harness.add(bundle, "picky", 1, picky);
+        HostServices host = harness.hostFor(bundle);
+
+        host.reportProblem(picky, "picky: configuration rejected: words: must not be empty");
+        assertThat(moduleNamed("picky").reason()).contains("words: must not be empty");
+        assertThat(moduleNamed("picky").state()).isEqualTo("ACTIVE");
+
+        host.reportProblem(picky, null);
+        assertThat(moduleNamed("picky").reason()).isNull();
+    }
+
     private ModuleInfo moduleNamed(String name) {
         return harness.core.modules().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }

@@ -135,7 +135,7 @@ public class SwitchboardCommands {
 
     private static String whyNotActive(ModuleInfo m) {
         if (ACTIVE.equals(m.state())) {
-            return null;
+            return m.reason() == null || m.reason().isBlank() ? null : m.reason(); // a problem it reported
         }
         if (m.reason() != null && !m.reason().isBlank()) {
             return m.reason();

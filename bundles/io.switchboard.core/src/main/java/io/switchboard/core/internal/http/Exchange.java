@@ -142,9 +142,9 @@ final class Exchange {
             finished = true;
             a = attempt;
             cancelTimers();
+            owner.forget(this); // before the stage can complete, so a caller never sees it still live
             callbacks.execute(() -> reportError(failure));
         }
-        owner.forget(this);
         if (a != null) {
             a.abort(failure);
         }

@@ -14,10 +14,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
@@ -43,7 +45,8 @@ import io.switchboard.module.profanity.internal.ProfanityRules.Mode;
  * <li>Typed configuration ({@link ProfanityConfig}), checked and compiled once per change in one place
  * ({@link ProfanityRules#compile}). {@code @Activate} throws on a bad configuration, so DS shows the
  * component as failed with the message; {@code @Modified} logs a bad change and keeps the last good
- * rules (throwing there would make DS deactivate the instance).</li>
+ * rules (throwing there would make DS deactivate the instance) and reports the problem through
+ * {@link HostServices#reportProblem}, so {@code sb:modules} shows it beside the module.</li>
  * <li>The message path reads one volatile field and does no compiling; a clean message costs one
  * payload decoding and one scan, and gets {@link Verdict#pass()}.</li>
  * <li>Only the callback it needs ({@link #onMessage}); the broker skips the others.</li>
@@ -78,6 +81,10 @@ public final class ProfanityModule implements MessageModule {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProfanityModule.class);
 
+    /** Where a rejected configuration is reported, so the shell shows it beside the module. */
+    @Reference
+    HostServices host;
+
     /** The last good rules; replaced whole, read once per message. */
     private volatile ProfanityRules rules;
     private volatile String name = BASE_NAME;
@@ -107,9 +114,10 @@ public final class ProfanityModule implements MessageModule {
         try {
             compiled = ProfanityRules.compile(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}: configuration rejected, keeping the last good one: {}", name, e.getMessage());
+            host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;
         }
+        host.reportProblem(this, null);
         apply(context, compiled);
         LOG.info("{}: configuration applied: {}", name, compiled);
     }

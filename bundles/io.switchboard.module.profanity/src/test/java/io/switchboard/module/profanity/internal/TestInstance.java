@@ -26,12 +26,27 @@ import io.switchboard.api.Verdict;
 final class TestInstance {
 
     final ProfanityModule module = new ProfanityModule();
+    /** The problems the module reported through HostServices; null entries are clears. */
+    final List<String> problems = new ArrayList<>();
     /** Every service property set the module published, oldest first. */
     final List<Dictionary<String, ?>> published = new ArrayList<>();
     private final String configName;
 
     TestInstance(String configName) {
         this.configName = configName;
+        module.host = (io.switchboard.api.HostServices) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {io.switchboard.api.HostServices.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("reportProblem")) {
+                        problems.add((String) args[1]);
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** The last problem reported, or null if none or cleared. */
+    String problem() {
+        return problems.isEmpty() ? null : problems.get(problems.size() - 1);
     }
 
     /** A new instance activated with {@code configuration}. */
