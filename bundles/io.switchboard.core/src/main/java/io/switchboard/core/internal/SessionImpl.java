@@ -25,7 +25,7 @@ final class SessionImpl implements Session {
     private final Connection connection;
     final Receiver receiver;
     final WorkerThread worker;
-    private final ConcurrentHashMap<MessageModule, Object> states = new ConcurrentHashMap<>();
+    private final ModuleStates states = new ModuleStates();
     /** This session's subscriptions by filter. */
     final Map<String, SubscriptionTree.Entry> subscriptions = new ConcurrentHashMap<>();
     volatile boolean online = true;
@@ -122,21 +122,16 @@ final class SessionImpl implements Session {
 
     @Override
     public <T> T state(MessageModule owner, Class<T> type) {
-        Object state = states.get(owner);
-        return type.isInstance(state) ? type.cast(state) : null;
+        return states.get(owner, type);
     }
 
     @Override
     public void setState(MessageModule owner, Object state) {
-        if (state == null) {
-            states.remove(owner);
-        } else {
-            states.put(owner, state);
-        }
+        states.set(owner, state);
     }
 
     void forget(MessageModule owner) {
-        states.remove(owner);
+        states.set(owner, null);
     }
 
     /** Closes the session after its queued steps. */

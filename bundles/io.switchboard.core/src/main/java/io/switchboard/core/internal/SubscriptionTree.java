@@ -47,22 +47,16 @@ final class SubscriptionTree {
         Node node = nodeFor(levelsOf(entry), true);
         synchronized (node) {
             if (entry.shareGroup() == null) {
-                Entry[] old = node.entries;
-                int at = indexOf(old, entry.session());
-                Entry[] updated = at >= 0 ? old.clone() : Arrays.copyOf(old, old.length + 1);
-                updated[at >= 0 ? at : old.length] = entry;
-                node.entries = updated;
-                return counted(at < 0);
+                boolean added = indexOf(node.entries, entry.session()) < 0;
+                node.entries = withEntry(node.entries, entry);
+                return counted(added);
             }
             SharedGroup[] groups = node.groups;
             for (SharedGroup g : groups) {
                 if (g.name.equals(entry.shareGroup())) {
-                    Entry[] old = g.members;
-                    int at = indexOf(old, entry.session());
-                    Entry[] updated = at >= 0 ? old.clone() : Arrays.copyOf(old, old.length + 1);
-                    updated[at >= 0 ? at : old.length] = entry;
-                    g.members = updated;
-                    return counted(at < 0);
+                    boolean added = indexOf(g.members, entry.session()) < 0;
+                    g.members = withEntry(g.members, entry);
+                    return counted(added);
                 }
             }
             SharedGroup[] updated = Arrays.copyOf(groups, groups.length + 1);
@@ -234,6 +228,14 @@ final class SubscriptionTree {
             }
         }
         return -1;
+    }
+
+    /** A copy of {@code entries} with the session's entry replaced by {@code entry}, or {@code entry} appended. */
+    private static Entry[] withEntry(Entry[] entries, Entry entry) {
+        int at = indexOf(entries, entry.session());
+        Entry[] updated = at >= 0 ? entries.clone() : Arrays.copyOf(entries, entries.length + 1);
+        updated[at >= 0 ? at : entries.length] = entry;
+        return updated;
     }
 
     private static Entry[] without(Entry[] entries, int at) {

@@ -2,7 +2,6 @@ package io.switchboard.core.internal;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,7 @@ final class WorkerThread implements Worker, Executor {
     private final int index;
     private final String name;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-    private final ConcurrentHashMap<MessageModule, Object> states = new ConcurrentHashMap<>();
+    private final ModuleStates states = new ModuleStates();
     /** Modules whose onWorkerStart ran here (or that joined here); confined to this thread. */
     final Set<ModuleEntry> joined = new HashSet<>();
     private final Runnable onStart;
@@ -171,21 +170,16 @@ final class WorkerThread implements Worker, Executor {
 
     @Override
     public <T> T state(MessageModule owner, Class<T> type) {
-        Object state = states.get(owner);
-        return type.isInstance(state) ? type.cast(state) : null;
+        return states.get(owner, type);
     }
 
     @Override
     public void setState(MessageModule owner, Object state) {
-        if (state == null) {
-            states.remove(owner);
-        } else {
-            states.put(owner, state);
-        }
+        states.set(owner, state);
     }
 
     void forget(MessageModule owner) {
-        states.remove(owner);
+        states.set(owner, null);
     }
 
     @Override
