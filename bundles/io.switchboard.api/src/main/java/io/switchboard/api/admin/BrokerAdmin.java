@@ -31,4 +31,10 @@ public interface BrokerAdmin {
 
     /** The broker's counters. */
     BrokerStats stats();
+
+    /**
+     * Which message id generator is in use: the {@link io.switchboard.api.MessageIdGenerator} service
+     * that won (its bundle, service id and ranking), or the broker's built-in one.
+     */
+    String messageIdGenerator();
 }

@@ -20,8 +20,11 @@ public interface Broker {
     CompletionStage<ClientConnection> accept(InetSocketAddress remote, InetSocketAddress local, String listener);
 
     /**
-     * Logs a client in and opens its session: runs the login chain, then the session-open chain. A
-     * session with the same client id is taken over (closed with reason "session taken over").
+     * Logs a client in and opens its session: runs the login chain, then the session-open chain. If a
+     * session with the same client id exists, a login with {@link LoginRequest#cleanStart()} false
+     * resumes it (its subscriptions stay; it delivers to {@code receiver} from now on; the connection
+     * that held it, if still online, is told through its old receiver's session being detached), and a
+     * clean login ends it ("session taken over") and opens a new one.
      *
      * @param request who logs in, on which connection ({@code null} connection: an in-process client)
      * @param receiver receives the messages routed to the session

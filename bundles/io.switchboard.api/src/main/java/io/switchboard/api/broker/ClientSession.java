@@ -37,6 +37,20 @@ public interface ClientSession {
     /** The client reports it read message {@code messageId}: raises a READ status. */
     void read(long messageId);
 
+    /**
+     * Whether {@link Broker#login} resumed an existing session (the client asked not to start clean and
+     * the broker still had its session): its subscriptions are in place (MQTT CONNACK "session present").
+     */
+    boolean sessionPresent();
+
+    /**
+     * The client's connection ended but its session lives on (MQTT persistent session): runs the logout
+     * and session-close events; subscriptions stay and messages keep reaching the session's
+     * {@link Receiver}, which queues them for the client's return. A later login with the same client id
+     * and {@link LoginRequest#cleanStart()} false resumes it; {@link #close} ends it for good.
+     */
+    void detach(String reason);
+
     /** Logs out and ends the session: runs the logout, session-close and session-free events. */
     void close(String reason);
 }

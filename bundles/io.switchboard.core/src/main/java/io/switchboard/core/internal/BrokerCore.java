@@ -19,6 +19,7 @@ import java.util.function.IntConsumer;
 import io.switchboard.api.Admission;
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Message;
+import io.switchboard.api.MessageIdGenerator;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.MessageStatus;
 import io.switchboard.api.Subscription;
@@ -70,7 +71,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private final RetainedMessages retained = new RetainedMessages();
     private final Map<String, SessionImpl> sessions = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> onlineUsers = new ConcurrentHashMap<>();
-    private final AtomicLong messageIds = new AtomicLong(System.currentTimeMillis() << 20);
+    private final MessageIds messageIds = new MessageIds();
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong connectionIds = new AtomicLong();
     private final ModuleSends moduleSends = new ModuleSends();
@@ -190,6 +191,20 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         }
     }
 
+    @Reference(service = MessageIdGenerator.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addIdGenerator(ServiceReference<MessageIdGenerator> ref, MessageIdGenerator generator) {
+        messageIds.add(ref, generator);
+    }
+
+    void updatedIdGenerator(ServiceReference<MessageIdGenerator> ref) {
+        messageIds.modified(ref);
+    }
+
+    void removeIdGenerator(ServiceReference<MessageIdGenerator> ref) {
+        messageIds.remove(ref);
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setScr(ServiceComponentRuntime runtime) {
         this.scr = runtime;
@@ -259,10 +274,55 @@ public final class BrokerCore implements Broker, BrokerAdmin {
                     result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
                     return;
                 }
-                result.complete(new ClientSessionImpl(this, open(request, receiver)));
+                SessionImpl current = sessions.get(request.clientId());
+                if (current != null && !request.cleanStart()) {
+                    resume(current, request, receiver, result);
+                } else {
+                    result.complete(new ClientSessionImpl(this, open(request, receiver), false));
+                }
             });
         });
         return result;
+    }
+
+    /** A new connection takes over a persistent session: subscriptions stay, deliveries go to {@code receiver}. */
+    private void resume(SessionImpl session, LoginRequest request, Receiver receiver, CompletableFuture<ClientSession> result) {
+        session.enqueue(s -> {
+            if (s.closed) {
+                // ended meanwhile: start afresh
+                result.complete(new ClientSessionImpl(this, open(request, receiver), false));
+            } else {
+                if (s.online) {
+                    endAttachment(s, "session taken over by a new connection of the same client id");
+                }
+                s.attach(request.connection(), receiver);
+                onlineUsers.computeIfAbsent(s.user(), u -> new AtomicInteger()).incrementAndGet();
+                if (request.connection() instanceof ConnectionImpl c) {
+                    c.session = s;
+                }
+                observe(ChainEvent.SESSION_OPEN, null, e -> e.module.onSessionOpen(s));
+                result.complete(new ClientSessionImpl(this, s, true));
+            }
+            s.stepDone();
+        });
+    }
+
+    /** The session's connection is gone (persistent session kept). */
+    void detachSession(SessionImpl session, String reason) {
+        session.enqueue(s -> {
+            if (!s.closed && s.online) {
+                endAttachment(s, reason);
+            }
+            s.stepDone();
+        });
+    }
+
+    /** Ends the session's current connection: offline, logout and session-close events. On the worker. */
+    private void endAttachment(SessionImpl s, String reason) {
+        s.online = false;
+        onlineUsers.computeIfPresent(s.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+        observe(ChainEvent.LOGOUT, null, e -> e.module.onLogout(s, reason));
+        observe(ChainEvent.SESSION_CLOSE, null, e -> e.module.onSessionClose(s));
     }
 
     private SessionImpl open(LoginRequest request, Receiver receiver) {
@@ -288,16 +348,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     void closeSession(SessionImpl session, String reason) {
         session.enqueue(s -> {
             if (!s.closed) {
+                if (s.online) {
+                    endAttachment(s, reason);
+                }
                 s.closed = true;
-                s.online = false;
                 sessions.remove(s.clientId(), s);
-                onlineUsers.computeIfPresent(s.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
                 for (String filter : new ArrayList<>(s.subscriptions.keySet())) {
                     subscriptions.unsubscribe(s, filter);
                 }
                 s.subscriptions.clear();
-                observe(ChainEvent.LOGOUT, null, e -> e.module.onLogout(s, reason));
-                observe(ChainEvent.SESSION_CLOSE, null, e -> e.module.onSessionClose(s));
                 observe(ChainEvent.SESSION_FREE, null, e -> e.module.onSessionFree(s));
                 for (ModuleEntry e : registry.chains().all()) {
                     s.forget(e.module);
@@ -322,7 +381,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
             result.completeExceptionally(new IllegalStateException(session + " is closed"));
             return 0;
         }
-        Message stamped = message.toBuilder().id(messageIds.incrementAndGet()).from(from)
+        Message stamped = message.toBuilder().id(messageIds.next()).from(from)
                 .timestamp(System.currentTimeMillis()).recipientOnline(true).build();
         published.increment();
         inFlight.increment();
@@ -682,6 +741,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
             throw new IllegalArgumentException("no module named '" + moduleName + "'; modules: " + names);
         }
         LOG.info("Module '{}' {} by an operator", moduleName, enabled ? "enabled" : "disabled");
+    }
+
+    @Override
+    public String messageIdGenerator() {
+        return messageIds.describe();
     }
 
     @Override

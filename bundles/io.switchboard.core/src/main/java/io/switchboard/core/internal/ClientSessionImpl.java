@@ -15,10 +15,22 @@ final class ClientSessionImpl implements ClientSession {
 
     private final BrokerCore core;
     private final SessionImpl session;
+    private final boolean sessionPresent;
 
-    ClientSessionImpl(BrokerCore core, SessionImpl session) {
+    ClientSessionImpl(BrokerCore core, SessionImpl session, boolean sessionPresent) {
         this.core = core;
         this.session = session;
+        this.sessionPresent = sessionPresent;
+    }
+
+    @Override
+    public boolean sessionPresent() {
+        return sessionPresent;
+    }
+
+    @Override
+    public void detach(String reason) {
+        core.detachSession(session, reason);
     }
 
     @Override

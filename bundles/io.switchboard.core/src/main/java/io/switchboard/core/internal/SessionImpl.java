@@ -22,8 +22,9 @@ final class SessionImpl implements Session {
     private final String clientId;
     private final String user;
     private final String protocol;
-    private final Connection connection;
-    final Receiver receiver;
+    private volatile Connection connection;
+    /** Where deliveries go; replaced when a persistent session is resumed by a new connection. */
+    volatile Receiver receiver;
     final WorkerThread worker;
     private final ModuleStates states = new ModuleStates();
     /** This session's subscriptions by filter. */
@@ -113,6 +114,13 @@ final class SessionImpl implements Session {
     @Override
     public Connection connection() {
         return connection;
+    }
+
+    /** A new connection resumes this session. Call on the worker. */
+    void attach(Connection newConnection, Receiver newReceiver) {
+        this.connection = newConnection;
+        this.receiver = newReceiver;
+        this.online = true;
     }
 
     @Override

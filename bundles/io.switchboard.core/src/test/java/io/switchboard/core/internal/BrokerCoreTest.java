@@ -452,6 +452,67 @@ class BrokerCoreTest {
         assertThat(moduleNamed("picky").reason()).isNull();
     }
 
+    @Test
+    void persistentSessionKeepsSubscriptionsAcrossADetachAndResumes() throws Exception {
+        List<Message> firstReceiver = new CopyOnWriteArrayList<>();
+        List<Message> secondReceiver = new CopyOnWriteArrayList<>();
+        LoginRequest persistent = new LoginRequest(null, "device", null, null, "mqtt-5", false);
+        var first = harness.core.login(persistent, (m, d) -> {
+            firstReceiver.add(m);
+            d.delivered();
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(first.sessionPresent()).isFalse();
+        first.subscribe(Subscription.of("cmd/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        HostServices host = harness.hostFor(FakeOsgi.bundle("module.presence"));
+
+        first.detach("connection lost");
+        awaitCondition(() -> !host.isOnline("device"));
+        CoreHarness.Client pub = harness.client("pub");
+        assertThat(pub.publish("cmd/1", "while away").recipients()).isEqualTo(1);
+        awaitCondition(() -> firstReceiver.size() == 1);
+        assertThat(firstReceiver.get(0).recipientOnline()).isFalse();
+
+        var second = harness.core.login(persistent, (m, d) -> {
+            secondReceiver.add(m);
+            d.delivered();
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(second.sessionPresent()).isTrue();
+        assertThat(host.isOnline("device")).isTrue();
+        pub.publish("cmd/2", "back");
+        awaitCondition(() -> secondReceiver.size() == 1);
+        assertThat(secondReceiver.get(0).payloadText()).isEqualTo("back");
+
+        var clean = harness.core.login(LoginRequest.internal("device", null), (m, d) -> d.delivered())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(clean.sessionPresent()).isFalse();
+        assertThat(pub.publish("cmd/3", "gone").recipients()).isZero();
+    }
+
+    @Test
+    void highestRankedMessageIdGeneratorWins() throws Exception {
+        Bundle bundle = FakeOsgi.bundle("module.ids");
+        java.util.Map<String, Object> low = java.util.Map.of(Constants.SERVICE_RANKING, 1);
+        java.util.Map<String, Object> high = java.util.Map.of(Constants.SERVICE_RANKING, 10);
+        @SuppressWarnings("unchecked")
+        ServiceReference<io.switchboard.api.MessageIdGenerator> lowRef = (ServiceReference<io.switchboard.api.MessageIdGenerator>) (ServiceReference<?>) FakeOsgi.reference(bundle, low);
+        @SuppressWarnings("unchecked")
+        ServiceReference<io.switchboard.api.MessageIdGenerator> highRef = (ServiceReference<io.switchboard.api.MessageIdGenerator>) (ServiceReference<?>) FakeOsgi.reference(bundle, high);
+        AtomicInteger lowIds = new AtomicInteger(1000);
+        AtomicInteger highIds = new AtomicInteger(5000);
+        harness.core.addIdGenerator(lowRef, lowIds::incrementAndGet);
+        CoreHarness.Client pub = harness.client("pub");
+        assertThat(pub.publish("a", "x").messageId()).isEqualTo(1001);
+
+        harness.core.addIdGenerator(highRef, highIds::incrementAndGet);
+        assertThat(pub.publish("a", "x").messageId()).isEqualTo(5001);
+        assertThat(harness.core.messageIdGenerator()).contains("ranking 10");
+
+        harness.core.removeIdGenerator(highRef);
+        harness.core.removeIdGenerator(lowRef);
+        assertThat(pub.publish("a", "x").messageId()).isGreaterThan(1L << 40);
+        assertThat(harness.core.messageIdGenerator()).startsWith("built-in");
+    }
+
     private ModuleInfo moduleNamed(String name) {
         return harness.core.modules().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }

@@ -474,6 +474,7 @@ public class SwitchboardCommands {
         lines.put("failed", s.failed());
         lines.put("expired", s.expired());
         lines.put("in flight", s.inFlight());
+        lines.put("message ids", admin.messageIdGenerator());
         return TextTable.pairs(lines);
     }
 

@@ -87,5 +87,15 @@ final class FakeBroker implements Broker {
         public void close(String reason) {
             closed.add(clientId + ": " + reason);
         }
+
+        @Override
+        public boolean sessionPresent() {
+            return false;
+        }
+
+        @Override
+        public void detach(String reason) {
+            closed.add(clientId + " detached: " + reason);
+        }
     }
 }

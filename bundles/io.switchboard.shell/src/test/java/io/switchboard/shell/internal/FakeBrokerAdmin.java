@@ -47,4 +47,9 @@ final class FakeBrokerAdmin implements BrokerAdmin {
     public BrokerStats stats() {
         return stats;
     }
+
+    @Override
+    public String messageIdGenerator() {
+        return "built-in (time-ordered counter)";
+    }
 }

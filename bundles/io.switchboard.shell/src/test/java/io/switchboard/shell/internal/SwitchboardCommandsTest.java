@@ -402,6 +402,7 @@ class SwitchboardCommandsTest {
                 delivered:     2960
                 failed:        5
                 expired:       1
-                in flight:     2""");
+                in flight:     2
+                message ids:   built-in (time-ordered counter)""");
     }
 }
