@@ -1,0 +1,17 @@
+package io.switchboard.mqtt.internal;
+
+import java.util.function.Supplier;
+
+/**
+ * What the protocol needs to know about the listener that accepted a connection.
+ *
+ * @param name the listener's name (its configuration's name, e.g. {@code tcp}, {@code websocket-tls}),
+ *        reported to modules as {@link io.switchboard.api.Connection#listener()}
+ * @param transport {@code tcp} or {@code websocket}
+ * @param tls whether the connection runs over TLS (the protocol reports the handshake to the broker)
+ * @param maxPacketSize the largest MQTT packet accepted, in bytes
+ * @param missingModules {@code null} when every module this listener requires is active, otherwise the
+ *        reason (naming the missing modules) to refuse the client with; asked at each CONNECT
+ */
+public record ListenerInfo(String name, String transport, boolean tls, int maxPacketSize, Supplier<String> missingModules) {
+}
