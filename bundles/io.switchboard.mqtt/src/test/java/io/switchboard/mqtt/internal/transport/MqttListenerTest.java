@@ -1,0 +1,185 @@
+package io.switchboard.mqtt.internal.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.switchboard.mqtt.internal.ListenerInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A TCP listener's life: bind, answer, rebind on a live change, refuse a busy port, close. */
+class MqttListenerTest {
+
+    static EventLoops loops;
+    @TempDir
+    Path home;
+
+    @BeforeAll
+    static void startLoops() {
+        loops = new EventLoops();
+        loops.activate(Configs.of(EventLoops.Config.class, Map.of("worker.threads", "2")));
+    }
+
+    @AfterAll
+    static void stopLoops() {
+        loops.deactivate();
+    }
+
+    private TestListener tcp(String name) {
+        return new TestListener(name, loops, home);
+    }
+
+    @Test
+    void bindsOnPortZeroAndHandsEachConnectionToTheProtocol() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", "0", "host", "127.0.0.1"));
+                Socket client = Net.connect(t.port())) {
+            assertThat(t.port()).isPositive();
+            assertThat(Net.exchange(client)).containsExactly(StubPipeline.ANSWER);
+
+            ListenerInfo info = t.protocol.connections.poll(5, TimeUnit.SECONDS);
+            assertThat(info.name()).as("the name defaults to the configuration's").isEqualTo("tcp");
+            assertThat(info.transport()).isEqualTo("tcp");
+            assertThat(info.tls()).isFalse();
+            assertThat(info.maxPacketSize()).isEqualTo(ListenerSettings.DEFAULT_MAX_PACKET_SIZE);
+            assertThat(info.missingModules().get()).as("no mandatory modules").isNull();
+            assertThat(t.protocol.notBytes).isEmpty();
+        }
+    }
+
+    @Test
+    void configuredNameWinsOverTheConfigurationName() throws Exception {
+        try (TestListener t = tcp("x").start(Map.of("port", 0, "host", "127.0.0.1", "name", "plain"));
+                Socket client = Net.connect(t.port())) {
+            Net.exchange(client);
+            assertThat(t.protocol.connections.poll(5, TimeUnit.SECONDS).name()).isEqualTo("plain");
+        }
+    }
+
+    @Test
+    void aNewPortRebindsAndClosesTheOldConnections() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"));
+                Socket old = Net.connect(t.port())) {
+            int oldPort = t.port();
+            assertThat(Net.exchange(old)).containsExactly(StubPipeline.ANSWER);
+            int newPort = Net.freePort();
+
+            t.modify(Map.of("port", newPort, "host", "127.0.0.1"));
+
+            assertThat(t.port()).isEqualTo(newPort);
+            assertThat(Net.closedByPeer(old)).as("a connection of the old socket is closed").isTrue();
+            assertThat(Net.accepting(oldPort)).as("the old port is free").isFalse();
+            try (Socket client = Net.connect(newPort)) {
+                assertThat(Net.exchange(client)).containsExactly(StubPipeline.ANSWER);
+            }
+        }
+    }
+
+    @Test
+    void aChangeThatNeedsNoNewSocketKeepsTheConnections() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"));
+                Socket client = Net.connect(t.port())) {
+            int port = t.port();
+            Net.exchange(client);
+
+            t.modify(Map.of("port", 0, "host", "127.0.0.1", "max.packet.size", "4096", "name", "renamed"));
+
+            assertThat(t.port()).as("port 0 again is no change: same socket").isEqualTo(port);
+            assertThat(Net.exchange(client)).as("the connection lives on").containsExactly(StubPipeline.ANSWER);
+            t.protocol.connections.clear();
+            try (Socket next = Net.connect(port)) {
+                Net.exchange(next);
+                ListenerInfo info = t.protocol.connections.poll(5, TimeUnit.SECONDS);
+                assertThat(info.maxPacketSize()).isEqualTo(4096);
+                assertThat(info.name()).isEqualTo("renamed");
+            }
+        }
+    }
+
+    @Test
+    void aBadChangeKeepsTheLastGoodConfiguration() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"))) {
+            int port = t.port();
+
+            t.modify(Map.of("port", port, "host", "127.0.0.1", "transport", "udp"));
+
+            assertThat(t.port()).isEqualTo(port);
+            assertThat(t.listener.settings().transport()).isEqualTo("tcp");
+            try (Socket client = Net.connect(port)) {
+                assertThat(Net.exchange(client)).containsExactly(StubPipeline.ANSWER);
+            }
+        }
+    }
+
+    @Test
+    void aChangeToABusyPortKeepsTheOldSocket() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"));
+                ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = t.port();
+
+            t.modify(Map.of("port", busy.getLocalPort(), "host", "127.0.0.1"));
+
+            assertThat(t.port()).isEqualTo(port);
+            try (Socket client = Net.connect(port)) {
+                assertThat(Net.exchange(client)).containsExactly(StubPipeline.ANSWER);
+            }
+        }
+    }
+
+    @Test
+    void aBusyPortFailsActivationNamingTheListenerAndThePort() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            TestListener t = tcp("second");
+            assertThatThrownBy(() -> t.start(Map.of("port", busy.getLocalPort(), "host", "127.0.0.1")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("MQTT listener 'second'")
+                    .hasMessageContaining("port " + busy.getLocalPort())
+                    .hasMessageContaining("127.0.0.1");
+        }
+    }
+
+    @Test
+    void aBadConfigurationFailsActivationNamingTheListenerAndTheAttribute() {
+        assertThatThrownBy(() -> tcp("ws").start(Map.of("port", 0, "transport", "websocket", "path", "mqtt")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("MQTT listener 'ws': invalid configuration: path: must start with /");
+        assertThatThrownBy(() -> tcp("noport").start(Map.of("host", "127.0.0.1")))
+                .hasMessage("MQTT listener 'noport': invalid configuration: port: required");
+    }
+
+    @Test
+    void deactivationClosesTheSocketAndItsConnections() throws Exception {
+        TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"));
+        int port = t.port();
+        try (Socket client = Net.connect(port)) {
+            Net.exchange(client);
+            assertThat(t.listener.connections()).isEqualTo(1);
+
+            t.close();
+
+            assertThat(Net.closedByPeer(client)).isTrue();
+            assertThat(Net.accepting(port)).isFalse();
+            assertThat(t.listener.address()).isNull();
+        }
+    }
+
+    @Test
+    void listenersShareTheEventLoops() throws Exception {
+        try (TestListener a = tcp("a").start(Map.of("port", 0, "host", "127.0.0.1"));
+                TestListener b = tcp("b").start(Map.of("port", 0, "host", "127.0.0.1"));
+                Socket toA = Net.connect(a.port());
+                Socket toB = Net.connect(b.port())) {
+            assertThat(Net.exchange(toA)).containsExactly(StubPipeline.ANSWER);
+            assertThat(Net.exchange(toB)).containsExactly(StubPipeline.ANSWER);
+            assertThat(a.listener.loops).isSameAs(b.listener.loops);
+        }
+    }
+}

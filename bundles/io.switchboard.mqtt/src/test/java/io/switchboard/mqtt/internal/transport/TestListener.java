@@ -1,0 +1,61 @@
+package io.switchboard.mqtt.internal.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One listener driven as DS drives it, without a framework: the factory configuration
+ * {@code io.switchboard.mqtt.listener~<configName>} merged over the component's properties, the stub
+ * protocol and broker, and event loops shared by the test class.
+ */
+final class TestListener implements AutoCloseable {
+
+    final MqttListener listener = new MqttListener();
+    final StubPipeline protocol = new StubPipeline();
+    final StubAdmin admin = new StubAdmin();
+    private final String configName;
+    private final Path home;
+
+    TestListener(String configName, EventLoops loops, Path home) {
+        this.configName = configName;
+        this.home = home;
+        listener.pipeline = protocol;
+        listener.loops = loops;
+        listener.admin = admin;
+    }
+
+    TestListener start(Map<String, ?> configuration) {
+        Map<String, Object> properties = properties(configuration);
+        listener.start(Configs.of(ListenerConfig.class, properties), properties, home);
+        return this;
+    }
+
+    void modify(Map<String, ?> configuration) {
+        Map<String, Object> properties = properties(configuration);
+        listener.modified(properties, Configs.of(ListenerConfig.class, properties));
+    }
+
+    int port() {
+        InetSocketAddress address = listener.address();
+        if (address == null) {
+            throw new AssertionError("listener not bound");
+        }
+        return address.getPort();
+    }
+
+    @Override
+    public void close() {
+        listener.deactivate();
+    }
+
+    private Map<String, Object> properties(Map<String, ?> configuration) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("component.name", MqttListener.PID);
+        properties.putAll(configuration);
+        properties.put("service.pid", MqttListener.PID + "~" + configName);
+        properties.put("service.factoryPid", MqttListener.PID);
+        return properties;
+    }
+}
