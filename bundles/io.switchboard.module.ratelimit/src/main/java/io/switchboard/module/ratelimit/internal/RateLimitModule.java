@@ -1,0 +1,243 @@
+package io.switchboard.module.ratelimit.internal;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+import org.apache.felix.scr.component.ExtComponentContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.switchboard.api.HostServices;
+import io.switchboard.api.Maturity;
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.ModuleProperties;
+import io.switchboard.api.ModuleType;
+import io.switchboard.api.Session;
+import io.switchboard.api.SwitchboardModule;
+import io.switchboard.api.Verdict;
+import io.switchboard.module.ratelimit.internal.RateLimitSettings.TopicRule;
+
+/**
+ * The rate limit: every client session has a token bucket, and every topic rule one shared by all who
+ * publish to its topics; a message that finds a bucket empty is consumed with reason code 0x97
+ * (quota exceeded), which an MQTT 5 publisher receives in its PUBACK or PUBREC.
+ *
+ * <p>What it shows a module author, beyond the profanity module:
+ * <ul>
+ * <li>Per-session state: each session's bucket is kept on the session ({@link Session#setState}), so the
+ * message path finds it without a map look-up, and dropped in {@link #onSessionFree}.</li>
+ * <li>A cheap hot path: a bucket is one {@code AtomicLong} taken with one compare-and-set
+ * ({@link Bucket}); the refusal verdicts are made once per configuration; a message that passes
+ * allocates nothing.</li>
+ * <li>A Gogo command reading the module's live state ({@link RateLimitCommands}).</li>
+ * </ul>
+ */
+@Component(
+        name = RateLimitModule.PID,
+        configurationPid = RateLimitModule.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true,
+        service = MessageModule.class)
+@Designate(ocd = RateLimitConfig.class)
+@SwitchboardModule(
+        name = RateLimitModule.BASE_NAME,
+        type = ModuleType.FILTER,
+        maturity = Maturity.BETA,
+        description = "Limits how fast clients and topics may publish")
+public final class RateLimitModule implements MessageModule {
+
+    /** The configuration PID: {@code configadmin/io.switchboard.module.ratelimit.cfg}. */
+    static final String PID = "io.switchboard.module.ratelimit";
+    /** The module's default name. */
+    static final String BASE_NAME = "ratelimit";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimitModule.class);
+
+    /** A client session's bucket, with what the shell shows about its owner. */
+    static final class ClientBucket extends Bucket {
+        final long sessionId;
+        final String clientId;
+        final String user;
+
+        ClientBucket(long now, Session session) {
+            super(now);
+            this.sessionId = session.id();
+            this.clientId = session.clientId();
+            this.user = session.user();
+        }
+    }
+
+    @Reference
+    HostServices host;
+
+    /** The clock the buckets run on; a test sets its own. */
+    LongSupplier nanoTime = System::nanoTime;
+
+    /** The last good settings; replaced whole, read once per message. */
+    private volatile RateLimitSettings settings;
+    private volatile String name = BASE_NAME;
+    /** Every client bucket, for the shell; a session's bucket joins on its first message and leaves when it is freed. */
+    private final Set<ClientBucket> clientBuckets = ConcurrentHashMap.newKeySet();
+
+    @Activate
+    void activate(ComponentContext context, RateLimitConfig config) {
+        RateLimitSettings compiled;
+        try {
+            compiled = RateLimitSettings.compile(config, nanoTime.getAsLong());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(BASE_NAME + ": invalid configuration: " + e.getMessage(), e);
+        }
+        apply(context, compiled);
+        LOG.info("{}: activated: {}", name, compiled);
+    }
+
+    /** New configuration, applied live to the existing buckets; a bad one is reported and the last good one stays. */
+    @Modified
+    void modified(ComponentContext context, RateLimitConfig config) {
+        RateLimitSettings compiled;
+        try {
+            compiled = RateLimitSettings.compile(config, nanoTime.getAsLong());
+        } catch (IllegalArgumentException e) {
+            host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
+            return;
+        }
+        host.reportProblem(this, null);
+        apply(context, compiled.keepingBucketsOf(settings));
+        LOG.info("{}: configuration applied: {}", name, compiled);
+    }
+
+    @Deactivate
+    void deactivate() {
+        clientBuckets.clear();
+        LOG.info("{}: deactivated", name);
+    }
+
+    @Override
+    public Verdict onMessage(Message message, Session sender) {
+        RateLimitSettings current = settings; // one message, one configuration
+        if (sender != null && current.exempt(sender.user())) {
+            return Verdict.pass();
+        }
+        long now = nanoTime.getAsLong();
+        Limit clientLimit = current.clientLimit();
+        ClientBucket client = null;
+        if (clientLimit != null && sender != null) {
+            client = bucketOf(sender, now);
+            if (!client.tryTake(clientLimit, now)) {
+                LOG.debug("{}: refused {} from client {}: over {}", name, message, client.clientId, clientLimit);
+                return current.clientRefusal();
+            }
+        }
+        TopicRule rule = current.ruleFor(message.topic());
+        if (rule != null && !rule.bucket().tryTake(rule.limit(), now)) {
+            if (client != null) {
+                client.giveBack(clientLimit); // the client's token was not used after all
+            }
+            LOG.debug("{}: refused {}: over {} on {}", name, message, rule.limit(), rule.filter());
+            return rule.refusal();
+        }
+        return Verdict.pass();
+    }
+
+    /** A session ended for good: its bucket goes. */
+    @Override
+    public void onSessionFree(Session session) {
+        ClientBucket bucket = session.state(this, ClientBucket.class);
+        if (bucket != null) {
+            clientBuckets.remove(bucket);
+            session.setState(this, null);
+        }
+    }
+
+    /** The session's bucket; made full on its first message. Only the session's own worker runs this for it. */
+    private ClientBucket bucketOf(Session session, long now) {
+        ClientBucket bucket = session.state(this, ClientBucket.class);
+        if (bucket == null) {
+            bucket = new ClientBucket(now, session);
+            session.setState(this, bucket);
+            clientBuckets.add(bucket);
+        }
+        return bucket;
+    }
+
+    /** One bucket as the shell shows it. */
+    record BucketView(String kind, String key, Limit limit, double tokens, long passed, long refused) {
+    }
+
+    /** A snapshot of every bucket now: the clients' and the topic rules'. */
+    List<BucketView> buckets() {
+        RateLimitSettings current = settings;
+        long now = nanoTime.getAsLong();
+        List<BucketView> views = new ArrayList<>();
+        Limit clientLimit = current.clientLimit();
+        if (clientLimit != null) {
+            for (ClientBucket b : clientBuckets) {
+                String key = b.clientId.equals(b.user) ? b.clientId : b.clientId + " (" + b.user + ")";
+                views.add(new BucketView("client", key, clientLimit, b.tokens(clientLimit, now), b.passed(), b.refused()));
+            }
+        }
+        for (TopicRule rule : current.topicRules()) {
+            Bucket b = rule.bucket();
+            views.add(new BucketView("topic", rule.filter(), rule.limit(), b.tokens(rule.limit(), now), b.passed(),
+                    b.refused()));
+        }
+        return views;
+    }
+
+    /** The settings in force. */
+    RateLimitSettings settings() {
+        return settings;
+    }
+
+    /** The name this module logs with and publishes. */
+    String name() {
+        return name;
+    }
+
+    private void apply(ComponentContext context, RateLimitSettings compiled) {
+        settings = compiled;
+        name = compiled.name();
+        publish(context, serviceProperties(context.getProperties(), compiled));
+    }
+
+    /**
+     * What DS would publish (the public component properties), with the last good name and the ranking
+     * as an Integer (a .cfg file gives a String).
+     */
+    static Hashtable<String, Object> serviceProperties(Dictionary<String, Object> componentProperties,
+            RateLimitSettings compiled) {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        for (Enumeration<String> keys = componentProperties.keys(); keys.hasMoreElements(); ) {
+            String key = keys.nextElement();
+            if (!key.startsWith(".")) {
+                properties.put(key, componentProperties.get(key));
+            }
+        }
+        properties.put(ModuleProperties.NAME, compiled.name());
+        properties.put(Constants.SERVICE_RANKING, compiled.ranking());
+        return properties;
+    }
+
+    /** Sets the service properties with Felix SCR's {@link ExtComponentContext}; a rejected change does not call this. */
+    private static void publish(ComponentContext context, Hashtable<String, Object> properties) {
+        if (context instanceof ExtComponentContext felix) {
+            felix.setServiceProperties(properties);
+        }
+    }
+}
