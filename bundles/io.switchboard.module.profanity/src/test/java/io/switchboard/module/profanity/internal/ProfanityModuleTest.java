@@ -9,10 +9,13 @@ import java.util.Dictionary;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.testkit.FakeSession;
 
 class ProfanityModuleTest {
 
@@ -31,11 +34,8 @@ class ProfanityModuleTest {
         Message original = Message.builder("chat/room1").from("alice").qos(1).retain(true)
                 .payload(utf8("oh darn")).userProperty("lang", "en").build();
 
-        Verdict verdict = chat.module.onMessage(original, null);
+        Message masked = chat.probe.message(original).from(FakeSession.of("alice")).assertReplacedWithPayload("oh ****");
 
-        assertThat(verdict.kind()).isEqualTo(Verdict.Kind.REPLACE);
-        Message masked = verdict.message();
-        assertThat(masked.payloadText()).isEqualTo("oh ****");
         assertThat(masked.payloadUtf8()).as("format indicator kept").isFalse();
         assertThat(masked.toBuilder().payload(utf8("oh darn")).build()).isEqualTo(original);
         assertThat(original.payloadText()).as("original unchanged").isEqualTo("oh darn");
@@ -105,6 +105,13 @@ class ProfanityModuleTest {
         assertThat(chat.seen("\uFFFD darn")).isEqualTo("\uFFFD ****");
     }
 
+    @Test
+    void handlesOnlyPublishedMessages() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+
+        assertThat(chat.probe.handledEvents()).as("the broker calls nothing else").containsExactly(ChainEvent.MESSAGE);
+    }
+
     // ---- consuming ----
 
     @Test
@@ -161,6 +168,7 @@ class ProfanityModuleTest {
         assertThat(chat.problem()).contains("profanity:chat")
                 .contains("words: at least one word is required")
                 .contains("keeping the last good one");
+        assertThat(chat.host.logs(Level.ERROR)).as("logged under the module's name").containsExactly(chat.problem());
         assertThat(chat.module.rules()).isSameAs(good);
         assertThat(chat.seen("darn")).isEqualTo("****");
         assertThat(chat.published).as("service properties not republished").hasSize(1);
@@ -173,7 +181,7 @@ class ProfanityModuleTest {
 
         chat.modify(Map.of("words", "heck", "mode", "CONSUME", "service.ranking", "10"));
 
-        assertThat(chat.problems).containsExactly((String) null);
+        assertThat(chat.problems()).containsExactly((String) null);
         assertThat(chat.publish("darn")).isSameAs(Verdict.pass());
         assertThat(chat.publish("heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
         assertThat(chat.lastPublished().get("service.ranking")).isEqualTo(10);

@@ -1,11 +1,8 @@
 package io.switchboard.module.profanity.internal;
 
-import java.lang.reflect.Array;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -16,37 +13,40 @@ import org.osgi.service.component.ComponentContext;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.Verdict;
+import io.switchboard.testkit.Configs;
+import io.switchboard.testkit.FakeHost;
+import io.switchboard.testkit.ModuleProbe;
 
 /**
  * One module instance driven as DS drives it, without a framework: the factory configuration
  * {@code io.switchboard.module.profanity~<configName>} is merged over the component's own properties,
- * the typed {@link ProfanityConfig} is a proxy over the result (converting values as DS does), and the
- * component context records the service properties the module publishes.
+ * the typed {@link ProfanityConfig} is built from the result as DS builds it ({@link Configs}), the host
+ * services are the test kit's recording {@link FakeHost}, and the component context records the service
+ * properties the module publishes (Felix SCR's {@code ExtComponentContext}, which the kit does not cover).
  */
 final class TestInstance {
 
     final ProfanityModule module = new ProfanityModule();
-    /** The problems the module reported through HostServices; null entries are clears. */
-    final List<String> problems = new ArrayList<>();
+    /** What the module did through its host services: reported problems, log lines. */
+    final FakeHost host = new FakeHost("io.switchboard.module.profanity");
+    final ModuleProbe probe = ModuleProbe.of(module).with(host);
     /** Every service property set the module published, oldest first. */
     final List<Dictionary<String, ?>> published = new ArrayList<>();
     private final String configName;
 
     TestInstance(String configName) {
         this.configName = configName;
-        module.host = (io.switchboard.api.HostServices) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {io.switchboard.api.HostServices.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("reportProblem")) {
-                        problems.add((String) args[1]);
-                        return null;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        module.host = host;
+    }
+
+    /** The problems the module reported through HostServices; null entries are clears. */
+    List<String> problems() {
+        return host.problems();
     }
 
     /** The last problem reported, or null if none or cleared. */
     String problem() {
-        return problems.isEmpty() ? null : problems.get(problems.size() - 1);
+        return host.lastProblem();
     }
 
     /** A new instance activated with {@code configuration}. */
@@ -67,11 +67,11 @@ final class TestInstance {
     }
 
     Verdict publish(String text) {
-        return module.onMessage(Message.builder("chat/room1").payload(text).build(), null);
+        return probe.message(Message.builder("chat/room1").payload(text).build()).from(null).verdict();
     }
 
     Verdict publish(byte[] payload) {
-        return module.onMessage(Message.builder("chat/room1").payload(payload).build(), null);
+        return probe.message(Message.builder("chat/room1").payload(payload).build()).from(null).verdict();
     }
 
     /** The payload text the next module would see: the masked copy, or the original if passed. */
@@ -119,47 +119,9 @@ final class TestInstance {
                 });
     }
 
-    /** A {@link ProfanityConfig} over {@code properties}, converting values the way DS does. */
+    /** A {@link ProfanityConfig} over {@code properties}, converted the way DS converts them. */
     static ProfanityConfig config(Map<String, ?> properties) {
-        return (ProfanityConfig) Proxy.newProxyInstance(ProfanityConfig.class.getClassLoader(),
-                new Class<?>[] {ProfanityConfig.class}, (proxy, method, args) -> {
-                    if (method.getDeclaringClass() != ProfanityConfig.class) {
-                        return method.getName().equals("toString") ? properties.toString() : null;
-                    }
-                    String key = method.getName().replace('_', '.');
-                    Object raw = properties.containsKey(key) ? properties.get(key) : method.getDefaultValue();
-                    return convert(raw, method);
-                });
-    }
-
-    private static Object convert(Object raw, Method method) {
-        Class<?> type = method.getReturnType();
-        if (type == String[].class) {
-            if (raw == null) {
-                return new String[0];
-            }
-            if (raw instanceof String[] array) {
-                return array;
-            }
-            if (raw instanceof Collection<?> c) {
-                return c.stream().map(String::valueOf).toArray(String[]::new);
-            }
-            if (raw.getClass().isArray()) {
-                String[] array = new String[Array.getLength(raw)];
-                for (int i = 0; i < array.length; i++) {
-                    array[i] = String.valueOf(Array.get(raw, i));
-                }
-                return array;
-            }
-            return new String[] {String.valueOf(raw)};
-        }
-        if (type == int.class) {
-            return raw instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(raw).trim());
-        }
-        if (type == boolean.class) {
-            return raw instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(raw));
-        }
-        return raw == null ? null : String.valueOf(raw);
+        return Configs.of(ProfanityConfig.class, properties);
     }
 
     static byte[] utf8(String text) {
