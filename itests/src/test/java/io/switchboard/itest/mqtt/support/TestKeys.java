@@ -1,0 +1,134 @@
+package io.switchboard.itest.mqtt.support;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The broker's TLS identity for a test run, made with the JDK's {@code keytool} as an operator would:
+ * a PKCS#12 key store holding a self-signed EC certificate for {@code localhost} and {@code 127.0.0.1}
+ * (what the TLS listener is configured with), that certificate as PEM (for {@code mosquitto_pub --cafile})
+ * and a trust store the Java clients use.
+ */
+public final class TestKeys {
+
+    /** The key store and key password. */
+    public static final String PASSWORD = "switchboard-test";
+    /** The key's alias in the key store. */
+    public static final String ALIAS = "switchboard";
+
+    private final Path keyStore;
+    private final Path certificatePem;
+    private final KeyStore trustStore;
+
+    private TestKeys(Path keyStore, Path certificatePem, KeyStore trustStore) {
+        this.keyStore = keyStore;
+        this.certificatePem = certificatePem;
+        this.trustStore = trustStore;
+    }
+
+    /** Generates a key store {@code broker.p12} and {@code broker-cert.pem} in {@code dir}. */
+    public static TestKeys generate(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path keyStore = dir.resolve("broker.p12");
+        Path pem = dir.resolve("broker-cert.pem");
+        keytool(dir, "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
+                "-sigalg", "SHA256withECDSA", "-dname", "CN=localhost, O=Switchboard itests",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "7",
+                "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+                "-storepass", PASSWORD, "-keypass", PASSWORD);
+        keytool(dir, "-exportcert", "-rfc", "-alias", ALIAS, "-keystore", keyStore.toString(),
+                "-storetype", "PKCS12", "-storepass", PASSWORD, "-file", pem.toString());
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(pem))) {
+                X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+                trust.setCertificateEntry(ALIAS, certificate);
+            }
+            return new TestKeys(keyStore, pem, trust);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot read the certificate keytool exported: " + pem, e);
+        }
+    }
+
+    /** Trusts only the certificate of {@code pem} (for a broker run elsewhere). */
+    public static TestKeys trusting(Path pem) throws IOException {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (InputStream in = Files.newInputStream(pem)) {
+                trust.setCertificateEntry(ALIAS, CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            return new TestKeys(null, pem, trust);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot read certificate " + pem, e);
+        }
+    }
+
+    /** The PKCS#12 key store the TLS listener is configured with. */
+    public Path keyStore() {
+        return keyStore;
+    }
+
+    /** The broker's certificate, PEM encoded: the CA file for clients. */
+    public Path certificatePem() {
+        return certificatePem;
+    }
+
+    /** Trust managers trusting the broker's certificate only. */
+    public TrustManagerFactory trustManagerFactory() {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trustStore);
+            return factory;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A TLS context trusting the broker's certificate only. */
+    public SSLContext sslContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagerFactory().getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Socket factory for clients (Paho's {@code setSocketFactory}). */
+    public SSLSocketFactory socketFactory() {
+        return sslContext().getSocketFactory();
+    }
+
+    private static void keytool(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(dir, "keytool", ".log");
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        process.getOutputStream().close();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("keytool did not finish within 60 s: " + command);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("keytool failed (" + process.exitValue() + "): " + command + "\n" + Files.readString(log));
+        }
+    }
+}
