@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -155,15 +154,6 @@ record ListenerSettings(String name, String transport, String host, int port, St
 
     private static String nonNull(String value) {
         return value == null ? "" : value;
-    }
-
-    /**
-     * Whether going from this to {@code next} needs a new server socket: a change of transport, address,
-     * path or TLS. The name, the packet size and the mandatory modules apply to new connections without one.
-     */
-    boolean needsRebind(ListenerSettings next) {
-        return !transport.equals(next.transport) || !host.equals(next.host) || port != next.port
-                || !Objects.equals(path, next.path) || !Objects.equals(tls, next.tls);
     }
 
     /** {@code tcp}, {@code tcp+tls}, {@code websocket}, {@code websocket+tls}. */

@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -32,7 +31,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -46,11 +44,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>{@code @Activate} checks the configuration and binds; a bad configuration or a port in use fails
- * the activation with a message naming the listener (and the address), which {@code scr:info} shows.</li>
- * <li>{@code @Modified} applies a change live: a new transport, address, path or TLS setting rebinds (the
- * old socket and its connections are closed; on another port the new socket is bound first), other
- * changes apply to new connections. A change that cannot be applied (bad value, port in use, unreadable
- * key store) is logged and the listener keeps running as it was; throwing would make DS deactivate it.</li>
+ * the activation with a message naming the listener (and the address), which the log and
+ * {@code scr:info io.switchboard.mqtt.listener} show.</li>
+ * <li>A configuration change rebinds: there is deliberately no {@code @Modified} method, so DS
+ * deactivates the instance (closing the socket and its connections) and activates a new one with the new
+ * configuration. With a modified method, Felix SCR 2.2 would never retry an instance whose activation
+ * failed (it calls modified only on a live instance), so fixing a busy port or a missing key store in
+ * the file would not bring the listener back until a restart.</li>
  * <li>{@code @Deactivate} closes the socket and every connection it accepted.</li>
  * </ul>
  */
@@ -82,17 +82,14 @@ public final class MqttListener {
     @Reference
     BrokerAdmin admin;
 
-    private Path home;
-    /** The settings in force: the name, packet size and modules apply to each new connection. */
     private volatile ListenerSettings settings;
-    private volatile MandatoryModules gate;
-    /** The socket in use; {@code null} only after a failed rebind that could not restore the previous one. */
+    /** What the protocol is told about each connection (the same for all: a change makes a new instance). */
+    private volatile ListenerInfo info;
+    /** The socket; {@code null} once closed. */
     private volatile Binding binding;
-    /** What each connection's {@link ListenerInfo} asks at CONNECT: the gate in force then. */
-    private final Supplier<String> missingModules = () -> gate.missing();
 
-    /** A bound server socket, the connections it accepted, and the settings it was bound with. */
-    private record Binding(ListenerSettings settings, SslContext ssl, Channel server, ChannelGroup connections) {
+    /** A bound server socket and the connections it accepted. */
+    private record Binding(Channel server, ChannelGroup connections) {
 
         InetSocketAddress address() {
             return (InetSocketAddress) server.localAddress();
@@ -119,41 +116,21 @@ public final class MqttListener {
 
     /** {@link #activate} without a framework: {@code home} is where relative key store paths start. */
     void start(ListenerConfig config, Map<String, ?> properties, Path home) {
-        this.home = home;
         ListenerSettings parsed;
         SslContext ssl;
         try {
             parsed = ListenerSettings.parse(config, properties, pidName(properties), home);
-            ssl = tls(parsed);
+            ssl = parsed.tls() == null ? null : TlsContexts.server(parsed.tls());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe(config, properties) + ": invalid configuration: " + e.getMessage(), e);
         }
-        apply(parsed);
+        MandatoryModules gate = new MandatoryModules(parsed.name(), parsed.mandatoryModules(), admin);
+        settings = parsed;
+        info = new ListenerInfo(parsed.name(), parsed.transport(), ssl != null, parsed.maxPacketSize(), gate::missing);
         binding = bind(parsed, ssl);
-        LOG.info("{}", bound(binding, parsed));
-    }
-
-    /** A new configuration, applied live; one that cannot be applied is logged and the listener stays as it was. */
-    @Modified
-    void modified(Map<String, Object> properties, ListenerConfig config) {
-        ListenerSettings next;
-        SslContext ssl;
-        try {
-            next = ListenerSettings.parse(config, properties, pidName(properties), home);
-            ssl = tls(next);
-        } catch (IllegalArgumentException e) {
-            LOG.error("MQTT listener '{}': configuration rejected, keeping the last good one: {}", settings.name(),
-                    e.getMessage());
-            return;
-        }
-        Binding old = binding;
-        if (old != null && !old.settings().needsRebind(next)) {
-            apply(next);
-            LOG.info("MQTT listener '{}': configuration applied to new connections (max packet size {}, mandatory "
-                    + "modules {}), still {}", next.name(), next.maxPacketSize(), next.mandatoryModules(), where(old));
-            return;
-        }
-        rebind(old, next, ssl);
+        LOG.info("MQTT listener '{}' listening: {}, {}{}", parsed.name(), where(parsed, binding),
+                parsed.tls() == null ? "no TLS" : parsed.tls(),
+                parsed.mandatoryModules().isEmpty() ? "" : ", requires modules " + parsed.mandatoryModules());
     }
 
     /** Closes the socket and every connection it accepted. */
@@ -164,8 +141,8 @@ public final class MqttListener {
         if (current != null) {
             int connections = current.connections().size();
             current.close();
-            LOG.info("MQTT listener '{}' closed ({}, {} connection{} closed)", settings.name(), where(current), connections,
-                    connections == 1 ? "" : "s");
+            LOG.info("MQTT listener '{}' closed ({}, {} connection{} closed)", settings.name(), where(settings, current),
+                    connections, connections == 1 ? "" : "s");
         }
     }
 
@@ -175,11 +152,6 @@ public final class MqttListener {
         return current == null ? null : current.address();
     }
 
-    /** The settings in force. */
-    ListenerSettings settings() {
-        return settings;
-    }
-
     /** The connections open now. */
     int connections() {
         Binding current = binding;
@@ -187,61 +159,17 @@ public final class MqttListener {
     }
 
     /**
-     * A new socket for {@code next}. On another port the new socket is bound before the old one closes,
-     * so a failure leaves the old one serving; on the same port the old one must go first, and comes back
-     * if the new one cannot bind.
-     */
-    private void rebind(Binding old, ListenerSettings next, SslContext ssl) {
-        boolean samePort = old != null && next.port() != 0 && next.port() == old.address().getPort();
-        if (samePort) {
-            old.close();
-        }
-        Binding fresh;
-        try {
-            fresh = bind(next, ssl);
-        } catch (IllegalStateException e) {
-            if (samePort) {
-                try {
-                    binding = bind(old.settings(), old.ssl());
-                } catch (IllegalStateException again) {
-                    binding = null;
-                    LOG.error("{}; the previous socket cannot be bound again either, the listener is down until its "
-                            + "configuration changes: {}", e.getMessage(), again.getMessage());
-                    return;
-                }
-            }
-            LOG.error("{}; keeping the last good configuration ({})", e.getMessage(), where(binding));
-            return;
-        }
-        binding = fresh;
-        apply(next);
-        if (old != null && !samePort) {
-            old.close();
-        }
-        LOG.info("{}", bound(fresh, next));
-    }
-
-    private void apply(ListenerSettings next) {
-        gate = new MandatoryModules(next.name(), next.mandatoryModules(), admin);
-        settings = next;
-    }
-
-    private static SslContext tls(ListenerSettings settings) {
-        return settings.tls() == null ? null : TlsContexts.server(settings.tls());
-    }
-
-    /**
-     * Binds a server socket for {@code bound} on the shared event loops.
+     * Binds a server socket for {@code listener} on the shared event loops.
      *
      * @throws IllegalStateException naming the listener and the address when it cannot
      */
-    private Binding bind(ListenerSettings bound, SslContext ssl) {
-        InetSocketAddress address = new InetSocketAddress(bound.host(), bound.port());
+    private Binding bind(ListenerSettings listener, SslContext ssl) {
+        InetSocketAddress address = new InetSocketAddress(listener.host(), listener.port());
         if (address.isUnresolved()) {
-            throw new IllegalStateException("MQTT listener '" + bound.name() + "' cannot bind " + bound.host() + ":"
-                    + bound.port() + ": unknown host " + bound.host());
+            throw new IllegalStateException("MQTT listener '" + listener.name() + "' cannot bind port " + listener.port()
+                    + " on " + listener.host() + ": unknown host");
         }
-        ChannelGroup connections = new DefaultChannelGroup("mqtt-" + bound.name(), GlobalEventExecutor.INSTANCE);
+        ChannelGroup connections = new DefaultChannelGroup("mqtt-" + listener.name(), GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.boss(), loops.workers())
                 .channel(NioServerSocketChannel.class)
@@ -252,60 +180,49 @@ public final class MqttListener {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
-                        setUp(channel.pipeline(), channel, bound, ssl);
+                        setUp(channel, listener, ssl);
                     }
                 });
         ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             Throwable cause = bind.cause();
-            throw new IllegalStateException("MQTT listener '" + bound.name() + "' cannot bind " + bound.describeTransport()
-                    + " port " + bound.port() + " on " + bound.host() + ": " + cause.getMessage()
+            throw new IllegalStateException("MQTT listener '" + listener.name() + "' cannot bind " + listener.describeTransport()
+                    + " port " + listener.port() + " on " + listener.host() + ": " + cause.getMessage()
                     + (cause instanceof BindException ? " (another process or listener holds the port?)" : ""), cause);
         }
-        return new Binding(bound, ssl, bind.channel(), connections);
+        return new Binding(bind.channel(), connections);
     }
 
     /** The transport handlers of one connection, then the protocol's. */
-    private void setUp(ChannelPipeline channelPipeline, SocketChannel channel, ListenerSettings bound, SslContext ssl) {
-        ListenerSettings current = settings;
+    private void setUp(SocketChannel channel, ListenerSettings listener, SslContext ssl) {
+        ChannelPipeline handlers = channel.pipeline();
         if (ssl != null) {
-            channelPipeline.addLast("tls", ssl.newHandler(channel.alloc()));
-            channelPipeline.addLast("tls-failures", new TlsFailures(current.name()));
+            handlers.addLast("tls", ssl.newHandler(channel.alloc()));
+            handlers.addLast("tls-failures", new TlsFailures(listener.name()));
         }
-        if (bound.transport().equals(ListenerSettings.WEBSOCKET)) {
-            channelPipeline.addLast("http", new HttpServerCodec());
-            channelPipeline.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_CONTENT));
-            channelPipeline.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                    .websocketPath(bound.path())
+        if (listener.transport().equals(ListenerSettings.WEBSOCKET)) {
+            handlers.addLast("http", new HttpServerCodec());
+            handlers.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_CONTENT));
+            handlers.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                    .websocketPath(listener.path())
                     .subprotocols(WebSocketFrames.SUBPROTOCOLS)
                     .checkStartsWith(false)
                     .handshakeTimeoutMillis(WEBSOCKET_HANDSHAKE_MILLIS)
-                    .maxFramePayloadLength(current.maxPacketSize())
+                    .maxFramePayloadLength(listener.maxPacketSize())
                     .allowExtensions(false)
                     .build()));
-            channelPipeline.addLast("http-not-found", new WebSocketFrames.NotFound(bound.path()));
-            channelPipeline.addLast("websocket-in", WebSocketFrames.Inbound.INSTANCE);
-            channelPipeline.addLast("websocket-out", WebSocketFrames.Outbound.INSTANCE);
+            handlers.addLast("http-not-found", new WebSocketFrames.NotFound(listener.path()));
+            handlers.addLast("websocket-in", WebSocketFrames.Inbound.INSTANCE);
+            handlers.addLast("websocket-out", WebSocketFrames.Outbound.INSTANCE);
         }
-        pipeline.addProtocolHandlers(channelPipeline,
-                new ListenerInfo(current.name(), bound.transport(), ssl != null, current.maxPacketSize(), missingModules));
+        pipeline.addProtocolHandlers(handlers, info);
     }
 
-    private static String bound(Binding binding, ListenerSettings settings) {
-        return "MQTT listener '" + settings.name() + "' listening: " + where(binding) + ", "
-                + (binding.settings().tls() == null ? "no TLS" : binding.settings().tls())
-                + (settings.mandatoryModules().isEmpty() ? "" : ", requires modules " + settings.mandatoryModules());
-    }
-
-    /** {@code websocket on 0.0.0.0:9001/mqtt}. */
-    private static String where(Binding binding) {
-        if (binding == null) {
-            return "not bound";
-        }
-        InetSocketAddress address = binding.address();
-        ListenerSettings bound = binding.settings();
-        return bound.transport() + " on " + address.getAddress().getHostAddress() + ":" + address.getPort()
-                + (bound.path() == null ? "" : bound.path());
+    /** {@code websocket on 0.0.0.0:9001/mqtt}: the configured host, the bound port. */
+    private static String where(ListenerSettings listener, Binding binding) {
+        String host = listener.host().contains(":") ? "[" + listener.host() + "]" : listener.host();
+        return listener.transport() + " on " + host + ":" + binding.address().getPort()
+                + (listener.path() == null ? "" : listener.path());
     }
 
     /** The {@code <name>} of the factory configuration {@code io.switchboard.mqtt.listener~<name>}, or {@code null}. */

@@ -51,21 +51,6 @@ class MandatoryModulesTest {
     }
 
     @Test
-    void aLiveChangeAppliesToConnectionsNotYetConnected() throws Exception {
-        try (TestListener t = new TestListener("tcp", loops, home)
-                .start(Map.of("port", 0, "host", "127.0.0.1", "mandatory.modules", new String[] {"auth"}));
-                Socket client = Net.connect(t.port())) {
-            Net.exchange(client);
-            Supplier<String> gate = t.protocol.connections.poll(5, TimeUnit.SECONDS).missingModules();
-            assertThat(gate.get()).contains("auth");
-
-            t.modify(Map.of("port", 0, "host", "127.0.0.1"));
-
-            assertThat(gate.get()).as("no mandatory modules any more").isNull();
-        }
-    }
-
-    @Test
     void aBrokerThatCannotAnswerKeepsTheDoorClosed() {
         MandatoryModules gate = new MandatoryModules("tcp", java.util.List.of("auth"), new StubAdmin() {
             @Override

@@ -8,33 +8,40 @@ import java.util.Map;
 /**
  * One listener driven as DS drives it, without a framework: the factory configuration
  * {@code io.switchboard.mqtt.listener~<configName>} merged over the component's properties, the stub
- * protocol and broker, and event loops shared by the test class.
+ * protocol and broker, and event loops shared by the test class. A configuration change deactivates the
+ * instance and activates a new one, as DS does for a component without a modified method.
  */
 final class TestListener implements AutoCloseable {
 
-    final MqttListener listener = new MqttListener();
     final StubPipeline protocol = new StubPipeline();
     final StubAdmin admin = new StubAdmin();
+    /** The instance; a new one after each {@link #reconfigure}. */
+    MqttListener listener;
+    private final EventLoops loops;
     private final String configName;
     private final Path home;
 
     TestListener(String configName, EventLoops loops, Path home) {
         this.configName = configName;
+        this.loops = loops;
         this.home = home;
+    }
+
+    /** Activates a new instance with {@code configuration}. */
+    TestListener start(Map<String, ?> configuration) {
+        listener = new MqttListener();
         listener.pipeline = protocol;
         listener.loops = loops;
         listener.admin = admin;
-    }
-
-    TestListener start(Map<String, ?> configuration) {
         Map<String, Object> properties = properties(configuration);
         listener.start(Configs.of(ListenerConfig.class, properties), properties, home);
         return this;
     }
 
-    void modify(Map<String, ?> configuration) {
-        Map<String, Object> properties = properties(configuration);
-        listener.modified(properties, Configs.of(ListenerConfig.class, properties));
+    /** A changed configuration: the instance is deactivated, a new one activated. */
+    void reconfigure(Map<String, ?> configuration) {
+        close();
+        start(configuration);
     }
 
     int port() {
@@ -47,7 +54,9 @@ final class TestListener implements AutoCloseable {
 
     @Override
     public void close() {
-        listener.deactivate();
+        if (listener != null) {
+            listener.deactivate();
+        }
     }
 
     private Map<String, Object> properties(Map<String, ?> configuration) {
