@@ -122,12 +122,19 @@ public final class MqttListener {
             parsed = ListenerSettings.parse(config, properties, pidName(properties), home);
             ssl = parsed.tls() == null ? null : TlsContexts.server(parsed.tls());
         } catch (IllegalArgumentException e) {
+            // logged here too: SCR reports a failed activation on the console only, not in logs/switchboard.log
+            LOG.error("{}: invalid configuration: {}", describe(config, properties), e.getMessage());
             throw new IllegalArgumentException(describe(config, properties) + ": invalid configuration: " + e.getMessage(), e);
         }
         MandatoryModules gate = new MandatoryModules(parsed.name(), parsed.mandatoryModules(), admin);
         settings = parsed;
         info = new ListenerInfo(parsed.name(), parsed.transport(), ssl != null, parsed.maxPacketSize(), gate::missing);
-        binding = bind(parsed, ssl);
+        try {
+            binding = bind(parsed, ssl);
+        } catch (IllegalStateException e) {
+            LOG.error("{}", e.getMessage());
+            throw e;
+        }
         LOG.info("MQTT listener '{}' listening: {}, {}{}", parsed.name(), where(parsed, binding),
                 parsed.tls() == null ? "no TLS" : parsed.tls(),
                 parsed.mandatoryModules().isEmpty() ? "" : ", requires modules " + parsed.mandatoryModules());
@@ -203,15 +210,15 @@ public final class MqttListener {
         if (listener.transport().equals(ListenerSettings.WEBSOCKET)) {
             handlers.addLast("http", new HttpServerCodec());
             handlers.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_CONTENT));
+            handlers.addLast("http-other-paths", new WebSocketFrames.OtherPaths(listener.path()));
             handlers.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                     .websocketPath(listener.path())
                     .subprotocols(WebSocketFrames.SUBPROTOCOLS)
-                    .checkStartsWith(false)
+                    .checkStartsWith(true) // with a query string too; other paths stopped above
                     .handshakeTimeoutMillis(WEBSOCKET_HANDSHAKE_MILLIS)
                     .maxFramePayloadLength(listener.maxPacketSize())
                     .allowExtensions(false)
                     .build()));
-            handlers.addLast("http-not-found", new WebSocketFrames.NotFound(listener.path()));
             handlers.addLast("websocket-in", WebSocketFrames.Inbound.INSTANCE);
             handlers.addLast("websocket-out", WebSocketFrames.Outbound.INSTANCE);
         }

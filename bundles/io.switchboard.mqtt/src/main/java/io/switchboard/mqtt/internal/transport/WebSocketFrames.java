@@ -79,22 +79,23 @@ final class WebSocketFrames {
     }
 
     /**
-     * Answers a plain HTTP request (another path than the WebSocket's, or no upgrade) with 404 and closes:
-     * the port serves MQTT over WebSocket only. Netty's handshake handler passes such requests on; after the
-     * handshake only frames arrive, which this handler passes on untouched.
+     * In front of the WebSocket handshake: answers a request for any other path than the listener's with
+     * 404 and closes (the port serves MQTT over WebSocket only). The path must match exactly; a query
+     * string is allowed ({@code /mqtt?token=...}), a sub-path is not ({@code /mqtt/x}). After the
+     * handshake only frames pass here, untouched.
      */
     @Sharable
-    static final class NotFound extends ChannelInboundHandlerAdapter {
+    static final class OtherPaths extends ChannelInboundHandlerAdapter {
 
         private final String path;
 
-        NotFound(String path) {
+        OtherPaths(String path) {
             this.path = path;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof FullHttpRequest request)) {
+            if (!(msg instanceof FullHttpRequest request) || path.equals(pathOf(request.uri()))) {
                 ctx.fireChannelRead(msg);
                 return;
             }
@@ -106,6 +107,11 @@ final class WebSocketFrames {
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private static String pathOf(String uri) {
+            int query = uri.indexOf('?');
+            return query < 0 ? uri : uri.substring(0, query);
         }
     }
 }

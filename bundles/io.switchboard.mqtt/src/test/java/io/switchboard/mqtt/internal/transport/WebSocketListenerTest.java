@@ -128,9 +128,25 @@ class WebSocketListenerTest {
             assertThat(page.statusCode()).isEqualTo(404);
             assertThat(page.body()).contains("/mqtt");
 
-            assertThatThrownBy(() -> open(http, URI.create("ws://127.0.0.1:" + t.port() + "/other"), new Client(), "mqtt"))
-                    .isInstanceOf(ExecutionException.class)
-                    .hasCauseInstanceOf(WebSocketHandshakeException.class);
+            for (String other : new String[] {"/other", "/mqtt/x", "/mqttx"}) {
+                assertThatThrownBy(() -> open(http, URI.create("ws://127.0.0.1:" + t.port() + other), new Client(), "mqtt"))
+                        .as(other)
+                        .isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(WebSocketHandshakeException.class);
+            }
+        }
+    }
+
+    @Test
+    void thePathMayCarryAQueryString() throws Exception {
+        try (TestListener t = new TestListener("websocket", loops, home)
+                .start(Map.of("port", 0, "host", "127.0.0.1", "transport", "websocket"))) {
+            Client client = new Client();
+            WebSocket ws = open(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + t.port() + "/mqtt?token=abc"),
+                    client, "mqtt");
+            ws.sendBinary(ByteBuffer.wrap(Net.CONNECT), true).get(5, TimeUnit.SECONDS);
+            assertThat(client.binary.get(5, TimeUnit.SECONDS)).containsExactly(StubPipeline.ANSWER);
+            ws.abort();
         }
     }
 
