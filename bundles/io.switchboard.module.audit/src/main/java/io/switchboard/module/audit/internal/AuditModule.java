@@ -1,0 +1,195 @@
+package io.switchboard.module.audit.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+
+import io.switchboard.api.FailurePolicy;
+import io.switchboard.api.HostServices;
+import io.switchboard.api.Maturity;
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.MessageStatus;
+import io.switchboard.api.ModuleType;
+import io.switchboard.api.Session;
+import io.switchboard.api.SwitchboardModule;
+import io.switchboard.api.Verdict;
+import io.switchboard.module.audit.internal.AuditEntry.MessageEntry;
+import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
+
+/**
+ * The audit log: a MONITOR that writes one JSON line per published message ({@link #onMessage}, which
+ * always passes) and per message status event ({@link #onStatus}) to a rotating file.
+ *
+ * <p>What it shows module authors:
+ * <ul>
+ * <li>Never block a broker thread: the callbacks only put an immutable entry into a bounded queue
+ * ({@code offer}, never {@code put}); the module's own thread ({@link AuditWriter}) formats and writes.
+ * When the queue is full the line is dropped and counted, and the writer thread reports the count
+ * (WARN, at most every {@link AuditWriter#WARN_INTERVAL}).</li>
+ * <li>Lifecycle: the writer thread starts in {@code @Activate}, follows {@code @Modified} settings
+ * between two lines, and {@code @Deactivate} writes what is queued, flushes and closes.</li>
+ * <li>A configuration whose file cannot be written keeps the module running: the problem is reported
+ * through {@link HostServices#reportProblem} (shown by {@code sb:modules}) and cleared when writing works.</li>
+ * <li>A Gogo command of its own ({@link AuditCommands}, {@code audit:stats}).</li>
+ * </ul>
+ */
+@Component(
+        name = AuditModule.PID,
+        configurationPid = AuditModule.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, // audit logs hold payloads: only when configured
+        immediate = true,
+        service = {MessageModule.class, AuditModule.class})
+@Designate(ocd = AuditConfig.class)
+@SwitchboardModule(
+        name = AuditModule.NAME,
+        type = ModuleType.MONITOR,
+        maturity = Maturity.BETA,
+        description = "Writes one JSON line per message and status event to a rotating file",
+        failure_policy = FailurePolicy.FAIL_OPEN)
+public final class AuditModule implements MessageModule {
+
+    /** The configuration PID. */
+    static final String PID = "io.switchboard.module.audit";
+    /** The module's name. */
+    static final String NAME = "audit";
+    /** The framework property relative paths are resolved against (set by the launcher). */
+    static final String HOME_PROPERTY = "switchboard.home";
+    /** How long deactivation waits for the queued lines to be written. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    @Reference
+    HostServices host;
+
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile BlockingQueue<AuditEntry> queue;
+    private volatile AuditWriter writer;
+    private volatile AuditSettings settings;
+    private Path home;
+
+    /** Module activated: check the configuration and start the writer thread. */
+    @Activate
+    void activate(BundleContext context, AuditConfig config) {
+        String h = context.getProperty(HOME_PROPERTY);
+        start(config, Path.of(h != null && !h.isBlank() ? h : System.getProperty("user.dir")));
+    }
+
+    /**
+     * Starts with {@code config}, relative paths resolved against {@code home}.
+     *
+     * @throws IllegalArgumentException naming the attribute, on a bad configuration
+     */
+    void start(AuditConfig config, Path home) {
+        start(config, home, true);
+    }
+
+    /** {@link #start(AuditConfig, Path)}; a test may start the writer later ({@link #startWriter()}) to fill the queue. */
+    void start(AuditConfig config, Path home, boolean startWriter) {
+        this.home = home;
+        AuditSettings s;
+        try {
+            s = AuditSettings.compile(config, home);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(NAME + ": invalid configuration: " + e.getMessage(), e);
+        }
+        settings = s;
+        queue = new ArrayBlockingQueue<>(s.queueSize());
+        Logger log = host.logger();
+        writer = new AuditWriter(NAME, queue, dropped, s, log,
+                problem -> host.reportProblem(this, problem == null ? null : NAME + ": " + problem));
+        if (startWriter) {
+            writer.start();
+        }
+        log.info("{}: activated: {}", NAME, s);
+    }
+
+    /** Starts the writer thread of a module started without it. */
+    void startWriter() {
+        writer.start();
+    }
+
+    /** New configuration, applied between two lines; a bad one is reported and the last good one stays. */
+    @Modified
+    void modified(AuditConfig config) {
+        AuditSettings s;
+        try {
+            s = AuditSettings.compile(config, home);
+        } catch (IllegalArgumentException e) {
+            host.reportProblem(this, NAME + ": configuration rejected, keeping the last good one: " + e.getMessage());
+            return;
+        }
+        host.reportProblem(this, null);
+        if (s.queueSize() != settings.queueSize()) {
+            host.logger().info("{}: queue.size {} takes effect when the module restarts (now {})", NAME, s.queueSize(),
+                    settings.queueSize());
+        }
+        settings = s;
+        writer.apply(s);
+        host.logger().info("{}: configuration applied: {}", NAME, s);
+    }
+
+    /** Module deactivated: write what is queued, flush and close the file. */
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        AuditWriter w = writer;
+        if (w != null && !w.stop(STOP_TIMEOUT)) {
+            host.logger().warn("{}: {} lines were still queued after {} s; they are lost", NAME, queue.size(),
+                    STOP_TIMEOUT.toSeconds());
+        }
+        host.logger().info("{}: deactivated: {}", NAME, stats());
+    }
+
+    @Override
+    public Verdict onMessage(Message message, Session sender) {
+        offer(MessageEntry.of(message, sender));
+        return Verdict.pass(); // a monitor never changes a decision
+    }
+
+    @Override
+    public void onStatus(MessageStatus status) {
+        offer(StatusEntry.of(status));
+    }
+
+    private void offer(AuditEntry entry) {
+        if (!queue.offer(entry)) {
+            dropped.incrementAndGet(); // never wait on a broker thread; the writer reports the count
+        }
+    }
+
+    /** What the module has done so far. */
+    AuditStats stats() {
+        AuditWriter w = writer;
+        BlockingQueue<AuditEntry> q = queue;
+        return new AuditStats(w.written(), dropped.get(), w.failed(), q.size(), q.size() + q.remainingCapacity(),
+                w.currentFile(), w.currentSize(), w.rotations(), settings);
+    }
+
+    /**
+     * The audit module's counters.
+     *
+     * @param written lines written
+     * @param dropped lines dropped because the queue was full
+     * @param failed lines that could not be formatted or written
+     * @param queued lines waiting now
+     * @param capacity the queue's size
+     * @param file the file being written
+     * @param fileSize its size as far as the writer knows
+     * @param rotations how many times the file was rotated
+     * @param settings the settings in force
+     */
+    record AuditStats(long written, long dropped, long failed, int queued, int capacity, Path file, long fileSize,
+            long rotations, AuditSettings settings) {
+    }
+}

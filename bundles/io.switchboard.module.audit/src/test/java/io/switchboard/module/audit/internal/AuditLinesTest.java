@@ -1,0 +1,131 @@
+package io.switchboard.module.audit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageStatus;
+import io.switchboard.module.audit.internal.AuditEntry.MessageEntry;
+import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
+import io.switchboard.testkit.FakeSession;
+import io.switchboard.testkit.FakeStatus;
+
+class AuditLinesTest {
+
+    private final AuditLines lines = new AuditLines();
+
+    private String line(Message m, int maxPayload) {
+        return lines.format(MessageEntry.of(m, FakeSession.builder().id(7).user("alice").clientId("alice-phone").build()), maxPayload);
+    }
+
+    @Test
+    void aMessageLine() {
+        Message m = Message.builder("chat/room").id(42).timestamp(1_764_000_000_123L).from("alice").qos(1).payload("hello").build();
+
+        assertThat(line(m, 100)).isEqualTo("{\"event\":\"message\",\"time\":\"2025-11-24T16:00:00.123Z\",\"id\":42,"
+                + "\"topic\":\"chat/room\",\"from\":\"alice\",\"session\":7,\"client\":\"alice-phone\",\"qos\":1,"
+                + "\"retain\":false,\"size\":5,\"encoding\":\"utf-8\",\"payload\":\"hello\"}");
+    }
+
+    @Test
+    void optionalFieldsAppearOnlyWhenSet() {
+        Message m = Message.builder("t").id(1).timestamp(1).refId(9).appId("app").groupId(3).type(2).flags(4)
+                .expiresAt(2000).contentType("text/plain").responseTopic("r/1").correlationData(new byte[] {1, 2})
+                .userProperty("lang", "en").userProperty("lang", "de").retain(true).payload("x").build();
+
+        Map<String, Object> json = MiniJson.object(line(m, 100));
+
+        assertThat(json).containsEntry("refId", 9L).containsEntry("appId", "app").containsEntry("groupId", 3L)
+                .containsEntry("type", 2L).containsEntry("flags", 4L).containsEntry("expiresAt", "1970-01-01T00:00:02Z")
+                .containsEntry("contentType", "text/plain").containsEntry("responseTopic", "r/1")
+                .containsEntry("correlationData", "AQI=").containsEntry("retain", true)
+                .containsEntry("userProperties", List.of(Map.of("name", "lang", "value", "en"), Map.of("name", "lang", "value", "de")));
+        assertThat(MiniJson.object(line(Message.builder("t").payload("x").build(), 100)))
+                .doesNotContainKeys("refId", "appId", "groupId", "type", "flags", "expiresAt", "contentType",
+                        "responseTopic", "correlationData", "userProperties");
+    }
+
+    @Test
+    void stringsAreEscaped() {
+        String nasty = "quote \" backslash \\ newline \n cr \r tab \t nul \0 bell \u0007 del \u007f ls \u2028 ps \u2029 "
+                + "emoji 😀 umlaut ü lone \uD800 end";
+        Message m = Message.builder("t/\"x\"").from("a\nb").payload(nasty).build();
+
+        String line = line(m, 1000);
+
+        assertThat(line).doesNotContain("\n", "\r", "\u2028", "\u2029", "\0");
+        assertThat(line).contains("\\\"", "\\\\", "\\n", "\\r", "\\t", "\\u0000", "\\u0007", "\\u007f", "\\u2028",
+                "\\u2029", "😀", "ü");
+        Map<String, Object> json = MiniJson.object(line);
+        assertThat(json.get("from")).isEqualTo("a\nb");
+        assertThat(json.get("topic")).isEqualTo("t/\"x\"");
+        // the payload was UTF-8 bytes: the lone surrogate became '?' when encoded, the rest round-trips
+        assertThat(json.get("payload")).isEqualTo(new String(nasty.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anyStringRoundTrips() {
+        Random random = new Random(42);
+        for (int n = 0; n < 2000; n++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(20); k > 0; k--) {
+                b.append((char) (random.nextBoolean() ? random.nextInt(0x80) : random.nextInt(0x10000)));
+            }
+            StringBuilder out = new StringBuilder();
+            Json.string(out, b.toString());
+            assertThat(MiniJson.parse(out.toString())).isEqualTo(b.toString());
+        }
+    }
+
+    @Test
+    void binaryPayloadsAreBase64() {
+        byte[] binary = {(byte) 0xFF, 0, 'a', (byte) 0xC3, 0x28};
+        Message m = Message.builder("t").payload(binary).build();
+
+        Map<String, Object> json = MiniJson.object(line(m, 100));
+
+        assertThat(json).containsEntry("encoding", "base64").containsEntry("size", 5L).doesNotContainKey("truncated");
+        assertThat(Base64.getDecoder().decode((String) json.get("payload"))).isEqualTo(binary);
+    }
+
+    @Test
+    void longPayloadsAreCutAtACharacterBoundary() {
+        Message text = Message.builder("t").payload("abcdé€😀").build(); // 4 + 2 + 3 + 4 bytes
+
+        assertThat(MiniJson.object(line(text, 5))).containsEntry("payload", "abcd").containsEntry("truncated", true);
+        assertThat(MiniJson.object(line(text, 6))).containsEntry("payload", "abcdé");
+        assertThat(MiniJson.object(line(text, 8))).containsEntry("payload", "abcdé");
+        assertThat(MiniJson.object(line(text, 13))).containsEntry("payload", "abcdé€😀").doesNotContainKey("truncated");
+        Message binary = Message.builder("t").payload(new byte[] {(byte) 0xFF, 1, 2, 3}).build();
+        assertThat(MiniJson.object(line(binary, 2))).containsEntry("payload", "/wE=").containsEntry("truncated", true);
+    }
+
+    @Test
+    void payloadsCanBeLeftOut() {
+        assertThat(MiniJson.object(line(Message.builder("t").payload("secret").build(), 0)))
+                .containsEntry("size", 6L).doesNotContainKeys("payload", "encoding");
+    }
+
+    @Test
+    void aMessageWithoutSession() {
+        assertThat(MiniJson.object(lines.format(MessageEntry.of(Message.builder("t").build(), null), 10)))
+                .doesNotContainKeys("session", "client").containsEntry("from", null).containsEntry("size", 0L);
+    }
+
+    @Test
+    void aStatusLine() {
+        FakeStatus failed = FakeStatus.builder(MessageStatus.State.FAILED).messageId(42).topic("chat/room").from("alice")
+                .recipient("bob").reason("consumed by \"profanity\"").timestamp(1_764_000_000_000L).build();
+
+        assertThat(lines.format(StatusEntry.of(failed), 10)).isEqualTo("{\"event\":\"status\",\"time\":\"2025-11-24T16:00:00Z\","
+                + "\"id\":42,\"state\":\"FAILED\",\"topic\":\"chat/room\",\"from\":\"alice\",\"recipient\":\"bob\","
+                + "\"reason\":\"consumed by \\\"profanity\\\"\"}");
+    }
+}

@@ -1,0 +1,249 @@
+package io.switchboard.module.audit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageStatus;
+import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.testkit.Configs;
+import io.switchboard.testkit.FakeHost;
+import io.switchboard.testkit.FakeSession;
+import io.switchboard.testkit.FakeStatus;
+import io.switchboard.testkit.ModuleProbe;
+import io.switchboard.testkit.TestMessages;
+
+class AuditModuleTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path home;
+
+    private final FakeHost host = new FakeHost("io.switchboard.module.audit");
+    private final AuditModule module = new AuditModule();
+    private final ModuleProbe probe = ModuleProbe.of(module).with(host);
+    private final FakeSession alice = FakeSession.of("alice");
+    private boolean active;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (active) {
+            module.deactivate();
+        }
+        host.close();
+    }
+
+    private void activate(Map<String, ?> configuration) {
+        module.host = host;
+        module.start(Configs.of(AuditConfig.class, configuration), home);
+        active = true;
+    }
+
+    private List<String> lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void writesALinePerMessageAndStatusAndAlwaysPasses() throws Exception {
+        activate(Map.of());
+        Message hello = TestMessages.text("alice", "chat/room", "hello");
+
+        probe.message(hello).from(alice).assertPassed();
+        probe.status(FakeStatus.builder(MessageStatus.State.DELIVERED).message(hello).recipient("bob").build());
+        module.deactivate();
+        active = false;
+
+        List<String> lines = lines(home.resolve("logs/audit.jsonl"));
+        assertThat(lines).hasSize(2);
+        assertThat(MiniJson.object(lines.get(0))).containsEntry("event", "message").containsEntry("id", hello.id())
+                .containsEntry("payload", "hello").containsEntry("client", "alice");
+        assertThat(MiniJson.object(lines.get(1))).containsEntry("event", "status").containsEntry("state", "DELIVERED")
+                .containsEntry("recipient", "bob");
+        assertThat(probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.STATUS);
+    }
+
+    @Test
+    void linesAreFlushedAsSoonAsTheQueueRunsEmpty() throws Exception {
+        activate(Map.of());
+        Path file = home.resolve("logs/audit.jsonl");
+
+        probe.publish(TestMessages.text("alice", "t", "one"));
+
+        await("the line in the file", () -> {
+            try {
+                return lines(file).size() == 1;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertThat(module.stats().written()).isEqualTo(1);
+    }
+
+    @Test
+    void anAbsolutePathIsUsedAsItIs(@TempDir Path elsewhere) throws Exception {
+        Path file = elsewhere.resolve("a/b/audit.log");
+        activate(Map.of("path", file.toString()));
+
+        probe.publish(TestMessages.text("t", "x"));
+        module.deactivate();
+        active = false;
+
+        assertThat(lines(file)).hasSize(1);
+        assertThat(home.resolve("logs")).doesNotExist();
+    }
+
+    @Test
+    void rotatesKeepingMaxFilesAndWholeLines() throws Exception {
+        activate(Map.of("max.file.size", "400", "max.files", "2"));
+        for (int i = 0; i < 30; i++) {
+            probe.publish(TestMessages.text("alice", "chat/room", "message number " + i));
+        }
+        module.deactivate();
+        active = false;
+
+        Path file = home.resolve("logs/audit.jsonl");
+        List<String> current = lines(file);
+        List<String> one = lines(home.resolve("logs/audit.jsonl.1"));
+        List<String> two = lines(home.resolve("logs/audit.jsonl.2"));
+        assertThat(home.resolve("logs/audit.jsonl.3")).doesNotExist();
+        assertThat(Files.size(file)).isLessThanOrEqualTo(400);
+        assertThat(Files.size(home.resolve("logs/audit.jsonl.1"))).isLessThanOrEqualTo(400);
+        // newest in the current file, then .1, then .2: consecutive, each line whole
+        List<String> kept = new java.util.ArrayList<>(two);
+        kept.addAll(one);
+        kept.addAll(current);
+        assertThat(kept).isNotEmpty().allSatisfy(line -> MiniJson.object(line));
+        assertThat(MiniJson.object(kept.get(kept.size() - 1))).containsEntry("payload", "message number 29");
+        for (int i = 1; i < kept.size(); i++) {
+            String previous = (String) MiniJson.object(kept.get(i - 1)).get("payload");
+            String next = (String) MiniJson.object(kept.get(i)).get("payload");
+            assertThat(Integer.parseInt(next.substring(15))).isEqualTo(Integer.parseInt(previous.substring(15)) + 1);
+        }
+        assertThat(module.stats().rotations()).isPositive();
+    }
+
+    @Test
+    void withNoRotatedFilesKeptTheFileStartsOver() throws Exception {
+        activate(Map.of("max.file.size", "300", "max.files", "0"));
+        for (int i = 0; i < 10; i++) {
+            probe.publish(TestMessages.text("alice", "chat/room", "message number " + i));
+        }
+        module.deactivate();
+        active = false;
+
+        assertThat(home.resolve("logs/audit.jsonl.1")).doesNotExist();
+        assertThat(lines(home.resolve("logs/audit.jsonl"))).last().asString().contains("message number 9");
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsWithoutBlockingAndTheWriterWarns() throws Exception {
+        module.host = host;
+        module.start(Configs.of(AuditConfig.class, Map.of("queue.size", "2")), home, false);
+        active = true;
+
+        for (int i = 0; i < 5; i++) {
+            probe.publish(TestMessages.text("alice", "t", "m" + i)).assertPassed(); // returns at once, queue full or not
+        }
+        assertThat(module.stats().dropped()).isEqualTo(3);
+        assertThat(module.stats().queued()).isEqualTo(2);
+
+        module.startWriter();
+        module.deactivate();
+        active = false;
+
+        assertThat(lines(home.resolve("logs/audit.jsonl"))).hasSize(2);
+        assertThat(host.logs(Level.WARN)).anySatisfy(line -> assertThat(line).contains("dropped 3 lines"));
+    }
+
+    @Test
+    void activationRefusesABadConfigurationNamingTheAttribute() {
+        module.host = host;
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> module.start(Configs.of(AuditConfig.class, Map.of("max.files", "-1")), home))
+                .withMessage("audit: invalid configuration: max.files: must be 0..1000, got -1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> module.start(Configs.of(AuditConfig.class, Map.of("max.file.size", "ten")), home))
+                .withMessage("audit: invalid configuration: max.file.size: cannot be read: For input string: \"ten\"");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> module.start(Configs.of(AuditConfig.class, Map.of("path", " ")), home))
+                .withMessage("audit: invalid configuration: path: must not be empty");
+    }
+
+    @Test
+    void aBadChangeKeepsTheLastGoodSettingsAndAGoodOneMovesTheFile() throws Exception {
+        activate(Map.of());
+        Map<String, Object> bad = new HashMap<>(Map.of("queue.size", "0"));
+
+        module.modified(Configs.of(AuditConfig.class, bad));
+
+        assertThat(host.lastProblem()).isEqualTo(
+                "audit: configuration rejected, keeping the last good one: queue.size: must be 1..10000000, got 0");
+        probe.publish(TestMessages.text("t", "still written"));
+        await("the line written before the next change", () -> module.stats().written() == 1); // changes apply between lines
+
+        module.modified(Configs.of(AuditConfig.class, Map.of("path", "other/audit.jsonl")));
+        assertThat(host.lastProblem()).isNull();
+        probe.publish(TestMessages.text("t", "moved"));
+        module.deactivate();
+        active = false;
+
+        assertThat(lines(home.resolve("logs/audit.jsonl"))).singleElement().asString().contains("still written");
+        assertThat(lines(home.resolve("other/audit.jsonl"))).singleElement().asString().contains("moved");
+    }
+
+    @Test
+    void anUnwritableFileIsReportedAndTheModuleGoesOn() throws Exception {
+        Files.writeString(home.resolve("blocker"), "a file where a directory should be");
+        activate(Map.of("path", "blocker/audit.jsonl"));
+
+        probe.publish(TestMessages.text("t", "lost")).assertPassed();
+        await("the problem to be reported", () -> host.lastProblem() != null);
+        assertThat(host.lastProblem()).startsWith("audit: path: cannot write to " + home.resolve("blocker/audit.jsonl"));
+
+        module.modified(Configs.of(AuditConfig.class, Map.of("path", "logs/audit.jsonl")));
+        probe.publish(TestMessages.text("t", "written"));
+        module.deactivate();
+        active = false;
+
+        assertThat(lines(home.resolve("logs/audit.jsonl"))).singleElement().asString().contains("written");
+        assertThat(module.stats().failed()).isEqualTo(1);
+        assertThat(host.problems()).last().isNull();
+    }
+
+    @Test
+    void theStatsCommand() throws Exception {
+        activate(Map.of("queue.size", "100"));
+        probe.publish(TestMessages.text("t", "x"));
+        await("the line written", () -> module.stats().written() == 1);
+
+        String stats = new AuditCommands(module).stats();
+
+        assertThat(stats).contains("lines written    1", "lines dropped    0", "queued now       0 of 100",
+                "current file     " + home.resolve("logs/audit.jsonl"));
+    }
+}
