@@ -51,6 +51,9 @@ public final class Broker implements AutoCloseable {
     /** The WebSocket path of the {@code ws} listener. */
     public static final String WEBSOCKET_PATH = "/mqtt";
 
+    /** The largest packet the test listeners accept (max.packet.size), unless a class configures another. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 262144;
+
     static final Duration STARTUP = Duration.ofSeconds(90);
     static final Duration STOP = Duration.ofSeconds(60);
     static final Duration SHELL_COMMAND = Duration.ofSeconds(30);
@@ -61,6 +64,7 @@ public final class Broker implements AutoCloseable {
     private final Path work;
     private final Map<Transport, Integer> ports;
     private final TestKeys keys;
+    private final Map<String, String> listenerExtras = new LinkedHashMap<>();
     private Process process;
 
     private Broker(Path work, Path home, Map<Transport, Integer> ports, TestKeys keys) {
@@ -99,6 +103,16 @@ public final class Broker implements AutoCloseable {
      * waits until it serves MQTT on every listener.
      */
     public static Broker startDistribution(Path work) throws IOException, InterruptedException {
+        return startDistribution(work, Map.of(), Map.of());
+    }
+
+    /**
+     * Like {@link #startDistribution(Path)}, with more configuration written before the start:
+     * {@code configFiles} maps a {@code configadmin/} file name to its properties (replacing a shipped
+     * file of that name), {@code listenerExtras} are added to every test listener's configuration.
+     */
+    public static Broker startDistribution(Path work, Map<String, Map<String, String>> configFiles,
+            Map<String, String> listenerExtras) throws IOException, InterruptedException {
         Path distribution = Path.of(System.getProperty(DISTRIBUTION_PROPERTY, "../launcher/target/switchboard"));
         if (!Files.isRegularFile(distribution.resolve("bin/switchboard"))) {
             throw new IllegalStateException("no assembled distribution at " + distribution.toAbsolutePath()
@@ -109,7 +123,12 @@ public final class Broker implements AutoCloseable {
         TestKeys keys = TestKeys.generate(work.resolve("keys"));
         Map<Transport, Integer> ports = freePorts();
         Broker broker = new Broker(work, home, ports, keys);
+        broker.listenerExtras.putAll(listenerExtras);
         broker.writeListenerConfigs();
+        for (Map.Entry<String, Map<String, String>> file : configFiles.entrySet()) {
+            writeFile(home.resolve("configadmin").resolve(file.getKey()),
+                    "# written by the MQTT end-to-end tests\n" + properties(file.getValue()));
+        }
         broker.start();
         return broker;
     }
@@ -136,7 +155,7 @@ public final class Broker implements AutoCloseable {
         config.put("port", Integer.toString(port));
         config.put("transport", transport.websocket() ? "websocket" : "tcp");
         if (transport.websocket()) {
-            config.put("websocket.path", WEBSOCKET_PATH);
+            config.put("path", WEBSOCKET_PATH);
         }
         config.put("tls", Boolean.toString(transport.tls()));
         if (transport.tls()) {
@@ -144,6 +163,8 @@ public final class Broker implements AutoCloseable {
             config.put("tls.keystore.password", TestKeys.PASSWORD);
             config.put("tls.keystore.type", "PKCS12");
         }
+        config.put("max.packet.size", Integer.toString(DEFAULT_MAX_PACKET_SIZE));
+        config.putAll(listenerExtras);
         return config;
     }
 

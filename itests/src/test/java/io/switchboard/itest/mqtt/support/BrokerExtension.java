@@ -6,6 +6,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,6 +35,14 @@ public final class BrokerExtension implements ParameterResolver, TestWatcher {
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.TYPE)
     public @interface Dedicated {
+        /**
+         * Configuration files written into the copy's {@code configadmin/} before the start, one entry per
+         * property: {@code "<file name>: <key> = <value>"}, e.g. {@code "io.switchboard.mqtt.cfg: server.keep.alive = 5"}.
+         */
+        String[] config() default {};
+
+        /** Properties added to every test listener's configuration: {@code "<key> = <value>"}. */
+        String[] listener() default {};
     }
 
     private static final Namespace NAMESPACE = Namespace.create(BrokerExtension.class);
@@ -53,8 +63,9 @@ public final class BrokerExtension implements ParameterResolver, TestWatcher {
         boolean dedicated = testClass.isAnnotationPresent(Dedicated.class);
         ExtensionContext owner = dedicated ? classContext(context) : context.getRoot();
         String key = dedicated ? "broker:" + testClass.getName() : "broker:shared";
+        Dedicated settings = testClass.getAnnotation(Dedicated.class);
         Holder holder = owner.getStore(NAMESPACE).getOrComputeIfAbsent(key,
-                k -> new Holder(dedicated ? testClass.getSimpleName() : "shared"), Holder.class);
+                k -> new Holder(dedicated ? testClass.getSimpleName() : "shared", settings), Holder.class);
         return holder.get();
     }
 
@@ -84,11 +95,13 @@ public final class BrokerExtension implements ParameterResolver, TestWatcher {
     @SuppressWarnings("deprecation") // CloseableResource: still the portable way across JUnit 5 versions
     static final class Holder implements ExtensionContext.Store.CloseableResource {
         private final String name;
+        private final Dedicated settings;
         private Broker broker;
         private RuntimeException failure;
 
-        Holder(String name) {
+        Holder(String name, Dedicated settings) {
             this.name = name;
+            this.settings = settings;
         }
 
         synchronized Broker get() {
@@ -100,7 +113,21 @@ public final class BrokerExtension implements ParameterResolver, TestWatcher {
                     broker = Broker.external();
                     if (broker == null) {
                         Path work = Files.createTempDirectory("sb-mqtt-" + name + "-");
-                        broker = Broker.startDistribution(work);
+                        Map<String, Map<String, String>> files = new LinkedHashMap<>();
+                        Map<String, String> listener = new LinkedHashMap<>();
+                        if (settings != null) {
+                            for (String line : settings.config()) {
+                                int colon = line.indexOf(':');
+                                int equals = line.indexOf('=', colon);
+                                files.computeIfAbsent(line.substring(0, colon).trim(), f -> new LinkedHashMap<>())
+                                        .put(line.substring(colon + 1, equals).trim(), line.substring(equals + 1).trim());
+                            }
+                            for (String line : settings.listener()) {
+                                int equals = line.indexOf('=');
+                                listener.put(line.substring(0, equals).trim(), line.substring(equals + 1).trim());
+                            }
+                        }
+                        broker = Broker.startDistribution(work, files, listener);
                     }
                 } catch (Exception e) {
                     failure = new IllegalStateException("cannot start the Switchboard distribution: " + e.getMessage(), e);
