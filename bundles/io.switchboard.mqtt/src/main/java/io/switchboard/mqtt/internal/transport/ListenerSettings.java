@@ -79,7 +79,7 @@ record ListenerSettings(String name, String transport, String host, int port, St
         }
         int port = config.port();
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port: must be 1..65535, was " + port);
+            throw new IllegalArgumentException("port: must be 1..65535 (0: any free port), was " + port);
         }
         String path = trim(config.path());
         if (transport.equals(WEBSOCKET) && (!path.startsWith("/") || path.contains("?") || path.contains(" "))) {

@@ -176,7 +176,8 @@ public final class MqttListener {
             throw new IllegalStateException("MQTT listener '" + listener.name() + "' cannot bind port " + listener.port()
                     + " on " + listener.host() + ": unknown host");
         }
-        ChannelGroup connections = new DefaultChannelGroup("mqtt-" + listener.name(), GlobalEventExecutor.INSTANCE);
+        // stayClosed: a connection accepted while the listener closes is closed as it joins the group
+        ChannelGroup connections = new DefaultChannelGroup("mqtt-" + listener.name(), GlobalEventExecutor.INSTANCE, true);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.boss(), loops.workers())
                 .channel(NioServerSocketChannel.class)
