@@ -16,8 +16,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.switchboard.api.Call;
 import io.switchboard.api.HostServices;
@@ -59,8 +57,8 @@ public final class CallPolicyModule implements MessageModule {
     /** The module's default name. */
     static final String BASE_NAME = "callpolicy";
 
-    private static final Logger LOG = LoggerFactory.getLogger(CallPolicyModule.class);
 
+    /** Logs under the module's name, sends, HTTP, and reports rejected configurations so the shell shows them. */
     @Reference
     HostServices host;
 
@@ -82,7 +80,7 @@ public final class CallPolicyModule implements MessageModule {
         }
         log = new CallLog(compiled.historySize());
         apply(context, compiled);
-        LOG.info("{}: activated: {}", name, compiled);
+        host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live (the call history is kept, trimmed to the new size); a bad one is reported. */
@@ -98,12 +96,12 @@ public final class CallPolicyModule implements MessageModule {
         host.reportProblem(this, null);
         log.resize(compiled.historySize());
         apply(context, compiled);
-        LOG.info("{}: configuration applied: {}", name, compiled);
+        host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
     @Deactivate
     void deactivate() {
-        LOG.info("{}: deactivated", name);
+        host.logger().info("{}: deactivated", name);
     }
 
     /** A call is set up: refused if the callee is in do-not-disturb hours, else remembered and passed. */
@@ -115,7 +113,7 @@ public final class CallPolicyModule implements MessageModule {
         if (dnd != null) {
             String reason = current.reason(call.callee(), dnd);
             log.refused(call, now, reason);
-            LOG.debug("{}: refused call {} from {} to {}: do not disturb {}", name, call.callId(), call.from(),
+            host.logger().debug("{}: refused call {} from {} to {}: do not disturb {}", name, call.callId(), call.from(),
                     call.callee(), dnd);
             // 0x87 "not authorized": the caller may not call this callee now
             return Verdict.consume(ReasonCode.NOT_AUTHORIZED, reason);

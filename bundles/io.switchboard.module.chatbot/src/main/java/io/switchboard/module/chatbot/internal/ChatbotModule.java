@@ -22,8 +22,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
@@ -78,8 +76,8 @@ public final class ChatbotModule implements MessageModule {
     /** User property of an error answer: the cause in a word or two ({@code timeout}, {@code http 500}, {@code busy}...). */
     static final String ERROR_PROPERTY = "chatbot-error";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ChatbotModule.class);
 
+    /** Logs under the module's name, sends, HTTP, and reports rejected configurations so the shell shows them. */
     @Reference
     HostServices host;
 
@@ -107,7 +105,7 @@ public final class ChatbotModule implements MessageModule {
         conversations = new Conversations(compiled.contextTurns(), compiled.contextUsers());
         apply(context, compiled);
         active = true;
-        LOG.info("{}: activated: {}", name, compiled);
+        host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live (kept conversations are trimmed to the new bounds); a bad one is reported. */
@@ -123,14 +121,14 @@ public final class ChatbotModule implements MessageModule {
         host.reportProblem(this, null);
         conversations.resize(compiled.contextTurns(), compiled.contextUsers());
         apply(context, compiled);
-        LOG.info("{}: configuration applied: {}", name, compiled);
+        host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
     /** Questions still waiting for the service get no answer once the bot is gone. */
     @Deactivate
     void deactivate() {
         active = false;
-        LOG.info("{}: deactivated ({} answered, {} failed, {} pending dropped)", name, answered.sum(), failed.sum(),
+        host.logger().info("{}: deactivated ({} answered, {} failed, {} pending dropped)", name, answered.sum(), failed.sum(),
                 pending.get());
     }
 
@@ -143,13 +141,13 @@ public final class ChatbotModule implements MessageModule {
         String asker = message.from() != null ? message.from() : sender != null ? sender.user() : "anonymous";
         String question = message.payloadText();
         if (question.isBlank() || !isUtf8(question, message)) {
-            LOG.debug("{}: ignored {} from {}: no text", name, message, asker);
+            host.logger().debug("{}: ignored {} from {}: no text", name, message, asker);
             return Verdict.consume();
         }
         if (pending.incrementAndGet() > current.maxPending()) {
             pending.decrementAndGet();
             failed.increment();
-            LOG.debug("{}: too busy ({} questions pending) to answer {}", name, current.maxPending(), asker);
+            host.logger().debug("{}: too busy ({} questions pending) to answer {}", name, current.maxPending(), asker);
             answer(current, message, asker, current.errorAnswer(), "busy");
             return Verdict.consume();
         }
@@ -210,7 +208,7 @@ public final class ChatbotModule implements MessageModule {
         answered.increment();
         long failures = failuresInARow.getAndSet(0);
         if (failures > 0) {
-            LOG.info("{}: answering again after {} failed question(s)", name, failures);
+            host.logger().info("{}: answering again after {} failed question(s)", name, failures);
         }
         conversations.add(asker, text, answer);
         answer(current, question, asker, answer, null);
@@ -221,10 +219,10 @@ public final class ChatbotModule implements MessageModule {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String kind = cause instanceof ChatFailed chat ? chat.kind : "failed";
         if (failuresInARow.getAndIncrement() == 0) {
-            LOG.warn("{}: no answer for {} (further failures are logged at debug until one succeeds): {}", name, asker,
+            host.logger().warn("{}: no answer for {} (further failures are logged at debug until one succeeds): {}", name, asker,
                     cause.getMessage());
         } else {
-            LOG.debug("{}: no answer for {}: {}", name, asker, cause.getMessage());
+            host.logger().debug("{}: no answer for {}: {}", name, asker, cause.getMessage());
         }
         answer(current, question, asker, current.errorAnswer(), kind);
     }
@@ -232,7 +230,7 @@ public final class ChatbotModule implements MessageModule {
     /** Sends {@code text} to the asker; an error answer carries {@value #ERROR_PROPERTY}. */
     private void answer(ChatbotSettings current, Message question, String asker, String text, String error) {
         if (!active) {
-            LOG.debug("{}: deactivated, not answering {}", name, asker);
+            host.logger().debug("{}: deactivated, not answering {}", name, asker);
             return;
         }
         String topic = question.responseTopic() != null ? question.responseTopic() : current.replyTopic(asker);
@@ -248,7 +246,7 @@ public final class ChatbotModule implements MessageModule {
             }
             host.send(answer.build());
         } catch (RuntimeException e) { // a user name that makes no topic name, the hop limit, the broker stopping
-            LOG.warn("{}: cannot answer {} on '{}': {}", name, asker, topic, e.getMessage());
+            host.logger().warn("{}: cannot answer {} on '{}': {}", name, asker, topic, e.getMessage());
         }
     }
 

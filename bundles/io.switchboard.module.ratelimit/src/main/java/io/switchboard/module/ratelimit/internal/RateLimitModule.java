@@ -19,8 +19,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
@@ -67,7 +65,6 @@ public final class RateLimitModule implements MessageModule {
     /** The module's default name. */
     static final String BASE_NAME = "ratelimit";
 
-    private static final Logger LOG = LoggerFactory.getLogger(RateLimitModule.class);
 
     /** A client session's bucket, with what the shell shows about its owner. */
     static final class ClientBucket extends Bucket {
@@ -83,6 +80,7 @@ public final class RateLimitModule implements MessageModule {
         }
     }
 
+    /** Logs under the module's name, sends, HTTP, and reports rejected configurations so the shell shows them. */
     @Reference
     HostServices host;
 
@@ -104,7 +102,7 @@ public final class RateLimitModule implements MessageModule {
             throw new IllegalArgumentException(BASE_NAME + ": invalid configuration: " + e.getMessage(), e);
         }
         apply(context, compiled);
-        LOG.info("{}: activated: {}", name, compiled);
+        host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live to the existing buckets; a bad one is reported and the last good one stays. */
@@ -119,13 +117,13 @@ public final class RateLimitModule implements MessageModule {
         }
         host.reportProblem(this, null);
         apply(context, compiled.keepingBucketsOf(settings));
-        LOG.info("{}: configuration applied: {}", name, compiled);
+        host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
     @Deactivate
     void deactivate() {
         clientBuckets.clear();
-        LOG.info("{}: deactivated", name);
+        host.logger().info("{}: deactivated", name);
     }
 
     @Override
@@ -140,7 +138,7 @@ public final class RateLimitModule implements MessageModule {
         if (clientLimit != null && sender != null) {
             client = bucketOf(sender, now);
             if (!client.tryTake(clientLimit, now)) {
-                LOG.debug("{}: refused {} from client {}: over {}", name, message, client.clientId, clientLimit);
+                host.logger().debug("{}: refused {} from client {}: over {}", name, message, client.clientId, clientLimit);
                 return current.clientRefusal();
             }
         }
@@ -149,7 +147,7 @@ public final class RateLimitModule implements MessageModule {
             if (client != null) {
                 client.giveBack(clientLimit); // the client's token was not used after all
             }
-            LOG.debug("{}: refused {}: over {} on {}", name, message, rule.limit(), rule.filter());
+            host.logger().debug("{}: refused {}: over {} on {}", name, message, rule.limit(), rule.filter());
             return rule.refusal();
         }
         return Verdict.pass();

@@ -20,8 +20,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.switchboard.api.FailurePolicy;
 import io.switchboard.api.HostServices;
@@ -90,8 +88,8 @@ public final class TranslatorModule implements MessageModule {
      */
     static final Verdict CONSUMED = Verdict.consume(ReasonCode.UNSPECIFIED_ERROR, "translation failed");
 
-    private static final Logger LOG = LoggerFactory.getLogger(TranslatorModule.class);
 
+    /** Logs under the module's name, sends, HTTP, and reports rejected configurations so the shell shows them. */
     @Reference
     HostServices host;
 
@@ -113,7 +111,7 @@ public final class TranslatorModule implements MessageModule {
             throw new IllegalArgumentException(BASE_NAME + ": invalid configuration: " + e.getMessage(), e);
         }
         apply(context, compiled);
-        LOG.info("{}: activated: {}", name, compiled);
+        host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live; a bad one is reported and the last good settings stay. */
@@ -128,12 +126,12 @@ public final class TranslatorModule implements MessageModule {
         }
         host.reportProblem(this, null);
         apply(context, compiled);
-        LOG.info("{}: configuration applied: {}", name, compiled);
+        host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
     @Deactivate
     void deactivate() {
-        LOG.info("{}: deactivated ({} translated, {} failed)", name, translated.sum(), failed.sum());
+        host.logger().info("{}: deactivated ({} translated, {} failed)", name, translated.sum(), failed.sum());
     }
 
     @Override
@@ -188,7 +186,7 @@ public final class TranslatorModule implements MessageModule {
         translated.increment();
         long failures = failuresInARow.getAndSet(0);
         if (failures > 0) {
-            LOG.info("{}: translating again after {} failed translation(s)", name, failures);
+            host.logger().info("{}: translating again after {} failed translation(s)", name, failures);
         }
         String source = translation.detectedLanguage() != null ? translation.detectedLanguage() : rule.source();
         Message changed = message.toBuilder()
@@ -206,10 +204,10 @@ public final class TranslatorModule implements MessageModule {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         String outcome = current.onError() == OnError.CONSUME ? "consumed" : "passed untranslated";
         if (failuresInARow.getAndIncrement() == 0) {
-            LOG.warn("{}: translation failed, {} (further failures are logged at debug until one succeeds): {}: {}",
+            host.logger().warn("{}: translation failed, {} (further failures are logged at debug until one succeeds): {}: {}",
                     name, outcome, message, cause.getMessage());
         } else {
-            LOG.debug("{}: translation failed, {}: {}: {}", name, outcome, message, cause.getMessage());
+            host.logger().debug("{}: translation failed, {}: {}: {}", name, outcome, message, cause.getMessage());
         }
         return current.onError() == OnError.CONSUME ? CONSUMED : Verdict.pass();
     }
