@@ -1,0 +1,77 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The MQTT protocol's configuration (PID {@value MqttProtocol#PID}, optional: every attribute has a
+ * default). A member name maps to a property name with {@code _} as {@code .}; {@link ProtocolSettings#from}
+ * checks the values. Changes apply to connections made afterwards.
+ */
+@ObjectClassDefinition(
+        name = "Switchboard MQTT protocol",
+        description = "Limits and features of the MQTT 3.1.1 / 5.0 protocol on every listener. Changes apply to new "
+                + "connections.")
+@interface MqttProtocolConfig {
+
+    @AttributeDefinition(name = "Maximum queued messages",
+            description = "Messages waiting per session (offline, or beyond the in-flight window). When full, a new "
+                    + "QoS 0 message is dropped; a QoS 1/2 message drops the oldest queued QoS 0 message, or is "
+                    + "refused when there is none. 1 or more.")
+    int max_queued_messages() default ProtocolSettings.DEFAULT_MAX_QUEUED;
+
+    @AttributeDefinition(name = "Maximum in-flight messages",
+            description = "Unacknowledged QoS 1/2 messages per connection and direction: the server's MQTT 5 Receive "
+                    + "Maximum (a client sending more is disconnected with 0x93; a 3.1.1 client is no longer read "
+                    + "until it is below), and the most sent to a client (less when its Receive Maximum is "
+                    + "lower). 1..65535.")
+    int max_inflight() default ProtocolSettings.DEFAULT_MAX_INFLIGHT;
+
+    @AttributeDefinition(name = "Server keep alive",
+            description = "Seconds; MQTT 5 clients are told to use this keep alive instead of their own. 0: the "
+                    + "client's own. 0..65535.")
+    int server_keep_alive() default 0;
+
+    @AttributeDefinition(name = "Maximum session expiry",
+            description = "Seconds a session may outlive its connection: caps the MQTT 5 Session Expiry Interval and "
+                    + "3.1.1 persistent sessions (clean session 0). 4294967295: no limit.")
+    long max_session_expiry() default ProtocolSettings.NEVER;
+
+    @AttributeDefinition(name = "Topic alias maximum",
+            description = "Topic aliases an MQTT 5 client may set per connection (0: none). 0..65535.")
+    int topic_alias_maximum() default ProtocolSettings.DEFAULT_TOPIC_ALIAS_MAXIMUM;
+
+    @AttributeDefinition(name = "Retain available",
+            description = "Whether clients may publish retained messages (false: MQTT 5 clients are told; a retained "
+                    + "publish disconnects with 0x9A).")
+    boolean retain_available() default true;
+
+    @AttributeDefinition(name = "Maximum QoS",
+            description = "The highest QoS clients may publish with and are granted on subscriptions: 0, 1 or 2.")
+    int maximum_qos() default 2;
+
+    @AttributeDefinition(name = "Connect timeout",
+            description = "Seconds a new connection may take to send its CONNECT before it is closed. 1 or more.")
+    int connect_timeout() default ProtocolSettings.DEFAULT_CONNECT_TIMEOUT;
+
+    @AttributeDefinition(name = "Queue QoS 0 messages",
+            description = "Whether QoS 0 messages are queued for a persistent session while its client is offline.")
+    boolean queue_qos0() default true;
+
+    @AttributeDefinition(name = "Response information prefix",
+            description = "MQTT 5 clients asking for response information get <prefix><client id>/ as the base of "
+                    + "their response topics. Empty: none is given.",
+            required = false)
+    String response_information_prefix() default ProtocolSettings.DEFAULT_RESPONSE_PREFIX;
+
+    @AttributeDefinition(name = "Message id property",
+            description = "The MQTT 5 user property carrying the broker's message id on every delivered message "
+                    + "(what a read receipt to $read/<id> names). Empty: not sent.",
+            required = false)
+    String message_id_property() default ProtocolSettings.DEFAULT_MESSAGE_ID_PROPERTY;
+
+    @AttributeDefinition(name = "Assigned client id prefix",
+            description = "The prefix of client ids the broker assigns to clients connecting with an empty one.",
+            required = false)
+    String assigned_client_id_prefix() default ProtocolSettings.DEFAULT_ID_PREFIX;
+}

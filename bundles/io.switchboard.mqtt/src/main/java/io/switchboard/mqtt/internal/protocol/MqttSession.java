@@ -1,0 +1,414 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.Delivery;
+import io.switchboard.api.broker.Receiver;
+
+/**
+ * The MQTT state of one client's session, which outlives its connections: the messages waiting to be
+ * sent, the QoS 1/2 messages sent and not yet acknowledged (resent with DUP when the client resumes
+ * the session), the inbound QoS 2 packet ids waiting for their PUBREL, and the subscription
+ * identifiers per topic filter. It is the session's {@link Receiver}: the broker delivers into it
+ * whether the client is connected or not, and the connection that owns it (its {@link Outlet}) is
+ * woken to send.
+ *
+ * <h2>Queue policy</h2>
+ * At most {@code max.queued.messages} messages wait per session (sent-but-unacknowledged messages
+ * are not counted; they are bounded by the in-flight window). When the queue is full:
+ * <ul>
+ * <li>a new QoS 0 message is dropped;</li>
+ * <li>a new QoS 1 or 2 message makes room by dropping the oldest queued QoS 0 message; when no QoS 0
+ * message is queued, the new message is refused.</li>
+ * </ul>
+ * Every dropped or refused message is reported with {@code Delivery.failed("queue full")}. A queued
+ * message whose expiry passes is dropped when its turn comes ({@code failed("expired ...")}). With
+ * {@code queue.qos0=false}, QoS 0 messages for an offline client are dropped at once. When the session
+ * ends (expired, closed, replaced by a clean start), everything still queued or in flight fails.
+ *
+ * <p>Thread safety: every method synchronizes on this object. It is called by broker threads
+ * ({@link #deliver}), by the owning connection's event loop (sending, acknowledgements) and by the
+ * protocol's per-client steps (attach, detach, expiry). No I/O happens while the monitor is held; the
+ * owner is woken after it is released.
+ */
+final class MqttSession implements Receiver {
+
+    /** The reason given for messages dropped by the queue policy. */
+    static final String QUEUE_FULL = "queue full";
+
+    /** The connection currently sending this session's messages. */
+    interface Outlet {
+
+        /** Messages are waiting: send what the window allows (called on any thread, must not block). */
+        void wake();
+
+        /**
+         * Another connection took the session over: close this one (MQTT 5: DISCONNECT 0x8E).
+         *
+         * @return this connection's will, taken (so it is published once at most), or {@code null}
+         */
+        Will takeOver();
+    }
+
+    /** A message on its way to the client; {@code packetId} 0 for QoS 0. */
+    static final class Outgoing {
+        final Message message;
+        final Delivery delivery;
+        final int packetId;
+        /** QoS 2: PUBREC received and PUBREL sent; waiting for PUBCOMP. */
+        boolean released;
+
+        Outgoing(Message message, Delivery delivery, int packetId) {
+            this.message = message;
+            this.delivery = delivery;
+            this.packetId = packetId;
+        }
+    }
+
+    private record Queued(Message message, Delivery delivery) {
+    }
+
+    private final String clientId;
+    private final int maxQueued;
+    private final boolean queueQos0;
+
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private final Map<String, Integer> subscriptionIds = new HashMap<>();
+    private int lastPacketId;
+    private Outlet owner;
+    private ClientSession clientSession;
+    private boolean ended;
+    /** Counts attachments, so a timer scheduled for an earlier disconnection recognises it is stale. */
+    private int epoch;
+    private ScheduledFuture<?> expiryTask;
+    private Will pendingWill;
+    private ScheduledFuture<?> willTask;
+    private long dropped;
+
+    MqttSession(String clientId, int maxQueued, boolean queueQos0) {
+        this.clientId = clientId;
+        this.maxQueued = maxQueued;
+        this.queueQos0 = queueQos0;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    // ---- the broker's side
+
+    @Override
+    public void deliver(Message message, Delivery delivery) {
+        Outlet wake;
+        synchronized (this) {
+            if (ended) {
+                delivery.failed("the client's session has ended");
+                return;
+            }
+            if (message.qos() == 0 && owner == null && !queueQos0) {
+                delivery.failed("QoS 0 message for an offline client (queue.qos0 is false)");
+                return;
+            }
+            if (queue.size() >= maxQueued && !makeRoomFor(message)) {
+                dropped++;
+                delivery.failed(QUEUE_FULL);
+                return;
+            }
+            queue.add(new Queued(message, delivery));
+            wake = owner;
+        }
+        if (wake != null) {
+            wake.wake();
+        }
+    }
+
+    /** The queue is full: a QoS 1/2 message may push out the oldest queued QoS 0 message. */
+    private boolean makeRoomFor(Message message) {
+        if (message.qos() == 0) {
+            return false;
+        }
+        for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+            Queued q = it.next();
+            if (q.message().qos() == 0) {
+                it.remove();
+                dropped++;
+                q.delivery().failed(QUEUE_FULL);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- the owning connection's side
+
+    /**
+     * The next message to send, moved from the queue into the in-flight set (QoS 1/2, with a new packet
+     * id), or {@code null} when nothing may be sent: the queue is empty, the next message is QoS 1/2 and
+     * {@code window} messages are in flight, or {@code who} does not own the session.
+     */
+    synchronized Outgoing next(Outlet who, int window, long nowMillis) {
+        if (ended || owner != who) {
+            return null;
+        }
+        Queued q;
+        while ((q = queue.peek()) != null) {
+            if (q.message().isExpired(nowMillis)) {
+                queue.poll();
+                q.delivery().failed("expired while queued for the client");
+                continue;
+            }
+            if (q.message().qos() == 0) {
+                queue.poll();
+                return new Outgoing(q.message(), q.delivery(), 0);
+            }
+            if (inflight.size() >= window) {
+                return null;
+            }
+            queue.poll();
+            Outgoing o = new Outgoing(q.message(), q.delivery(), nextPacketId());
+            inflight.put(o.packetId, o);
+            return o;
+        }
+        return null;
+    }
+
+    private int nextPacketId() {
+        int id = lastPacketId;
+        do {
+            id = id == 65535 ? 1 : id + 1;
+        } while (inflight.containsKey(id));
+        lastPacketId = id;
+        return id;
+    }
+
+    /** The messages in flight, in the order they were sent (resent on resume). */
+    synchronized List<Outgoing> inflight() {
+        return new ArrayList<>(inflight.values());
+    }
+
+    synchronized int inflightCount() {
+        return inflight.size();
+    }
+
+    synchronized int queuedCount() {
+        return queue.size();
+    }
+
+    /** Messages dropped or refused by the queue policy so far. */
+    synchronized long dropped() {
+        return dropped;
+    }
+
+    /** PUBACK: the QoS 1 message with {@code packetId} is done; {@code null} if there is none. */
+    synchronized Outgoing acknowledged(int packetId) {
+        Outgoing o = inflight.get(packetId);
+        if (o == null || o.message.qos() != 1) {
+            return null;
+        }
+        inflight.remove(packetId);
+        return o;
+    }
+
+    /** PUBREC: the QoS 2 message with {@code packetId} was received; {@code null} if there is none. */
+    synchronized Outgoing received(int packetId) {
+        Outgoing o = inflight.get(packetId);
+        if (o == null || o.message.qos() != 2) {
+            return null;
+        }
+        o.released = true;
+        return o;
+    }
+
+    /** PUBCOMP: the released QoS 2 message with {@code packetId} is done; {@code null} if there is none. */
+    synchronized Outgoing completed(int packetId) {
+        Outgoing o = inflight.get(packetId);
+        if (o == null || !o.released) {
+            return null;
+        }
+        inflight.remove(packetId);
+        return o;
+    }
+
+    /** Removes an in-flight message that will not be completed (refused by the client, too large). */
+    synchronized Outgoing abandon(int packetId) {
+        return inflight.remove(packetId);
+    }
+
+    /** An inbound QoS 2 PUBLISH: remembers its packet id; false if it is already known (a resend). */
+    synchronized boolean receiveQos2(int packetId) {
+        return inboundQos2.add(packetId);
+    }
+
+    synchronized boolean hasQos2(int packetId) {
+        return inboundQos2.contains(packetId);
+    }
+
+    /** PUBREL (or a refused PUBREC): forgets the inbound QoS 2 packet id; false if it was unknown. */
+    synchronized boolean releaseQos2(int packetId) {
+        return inboundQos2.remove(packetId);
+    }
+
+    /** Sets (id > 0) or clears the subscription identifier of {@code filter}. */
+    synchronized void subscriptionId(String filter, int id) {
+        if (id > 0) {
+            subscriptionIds.put(filter, id);
+        } else {
+            subscriptionIds.remove(filter);
+        }
+    }
+
+    /** The subscription identifiers of this client's filters matching {@code topic}, ascending. */
+    synchronized List<Integer> subscriptionIdsFor(String topic) {
+        if (subscriptionIds.isEmpty()) {
+            return List.of();
+        }
+        List<Integer> ids = new ArrayList<>(2);
+        for (Map.Entry<String, Integer> e : subscriptionIds.entrySet()) {
+            if (TopicFilters.matches(e.getKey(), topic) && !ids.contains(e.getValue())) {
+                ids.add(e.getValue());
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    // ---- the protocol's per-client steps
+
+    /**
+     * A connection logged in to this session: it sends from now on. Cancels the expiry timer.
+     *
+     * @return the connection that owned it until now, or {@code null}
+     */
+    synchronized Outlet attach(Outlet outlet, ClientSession handle) {
+        Outlet previous = owner;
+        owner = outlet;
+        clientSession = handle;
+        epoch++;
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+            expiryTask = null;
+        }
+        return previous;
+    }
+
+    /** The connection {@code outlet} ended; false if it no longer owned the session (taken over). */
+    synchronized boolean detach(Outlet outlet) {
+        if (owner != outlet) {
+            return false;
+        }
+        owner = null;
+        return true;
+    }
+
+    synchronized Outlet owner() {
+        return owner;
+    }
+
+    /** The broker's handle on the session (the latest login's). */
+    synchronized ClientSession clientSession() {
+        return clientSession;
+    }
+
+    /** The current attachment; a timer started during another one is stale. */
+    synchronized int epoch() {
+        return epoch;
+    }
+
+    synchronized boolean isEnded() {
+        return ended;
+    }
+
+    /** Whether the session is offline in the attachment {@code expectedEpoch} and not ended. */
+    synchronized boolean offlineSince(int expectedEpoch) {
+        return !ended && owner == null && epoch == expectedEpoch;
+    }
+
+    synchronized void expiryTask(ScheduledFuture<?> task) {
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+        }
+        expiryTask = task;
+    }
+
+    /** A will waiting for its delay while the client is offline. */
+    synchronized void pendingWill(Will will, ScheduledFuture<?> task) {
+        takePendingWill();
+        pendingWill = will;
+        willTask = task;
+    }
+
+    /** Takes the pending will (cancelling its timer), or {@code null}. */
+    synchronized Will takePendingWill() {
+        Will w = pendingWill;
+        pendingWill = null;
+        if (willTask != null) {
+            willTask.cancel(false);
+            willTask = null;
+        }
+        return w;
+    }
+
+    /** Takes the pending will only if it is still {@code will}. */
+    synchronized boolean takePendingWill(Will will) {
+        if (pendingWill != will || will == null) {
+            return false;
+        }
+        pendingWill = null;
+        willTask = null;
+        return true;
+    }
+
+    /**
+     * The broker has no session for this state any more (a new one started): everything queued or in
+     * flight fails and the inbound QoS 2 ids and subscription identifiers are forgotten.
+     */
+    synchronized void reset(String reason) {
+        failAll(reason);
+        inboundQos2.clear();
+        subscriptionIds.clear();
+    }
+
+    /** The session ended: everything queued or in flight fails, later deliveries fail at once. */
+    synchronized void end(String reason) {
+        ended = true;
+        owner = null;
+        failAll(reason);
+        inboundQos2.clear();
+        subscriptionIds.clear();
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+            expiryTask = null;
+        }
+        takePendingWill();
+    }
+
+    private void failAll(String reason) {
+        for (Outgoing o : inflight.values()) {
+            o.delivery.failed(reason);
+        }
+        inflight.clear();
+        for (Queued q : queue) {
+            q.delivery().failed(reason);
+        }
+        queue.clear();
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "MQTT session of '" + clientId + "' (" + (owner == null ? "offline" : "online") + ", " + queue.size()
+                + " queued, " + inflight.size() + " in flight" + (ended ? ", ended" : "") + ")";
+    }
+}

@@ -1,0 +1,109 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import java.util.List;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.mqtt.MqttProperties;
+
+/**
+ * Encoded sizes of MQTT packets, computed before encoding so a packet larger than the client's Maximum
+ * Packet Size is never sent (MQTT 5, 3.1.2.11.4) and the decoder can be given the largest Remaining
+ * Length that fits the listener's limit.
+ */
+final class PacketSizes {
+
+    private PacketSizes() {
+    }
+
+    /** Bytes of {@code value} as a Variable Byte Integer. */
+    static int vbi(long value) {
+        if (value < 128) {
+            return 1;
+        }
+        if (value < 16_384) {
+            return 2;
+        }
+        if (value < 2_097_152) {
+            return 3;
+        }
+        return 4;
+    }
+
+    /** The whole packet's size for a Remaining Length of {@code remaining}. */
+    static long packet(long remaining) {
+        return 1 + vbi(remaining) + remaining;
+    }
+
+    /** The largest Remaining Length whose packet is at most {@code maxPacket} bytes (at least 1). */
+    static int maxRemaining(long maxPacket) {
+        long best = 1;
+        for (int n = 1; n <= 4; n++) {
+            long remaining = maxPacket - 1 - n;
+            if (remaining > 0 && vbi(remaining) == n) {
+                best = Math.max(best, remaining);
+            }
+        }
+        return (int) Math.min(best, 268_435_455);
+    }
+
+    /** Size of a PUBLISH packet. */
+    static long publish(String topic, int qos, MqttProperties properties, boolean v5, int payloadBytes) {
+        long remaining = 2L + ByteBufUtil.utf8Bytes(topic) + (qos > 0 ? 2 : 0) + payloadBytes;
+        if (v5) {
+            long props = properties(properties);
+            remaining += vbi(props) + props;
+        }
+        return packet(remaining);
+    }
+
+    /** Size of the encoded properties (without their length prefix). */
+    static long properties(MqttProperties properties) {
+        if (properties == null) {
+            return 0;
+        }
+        long size = 0;
+        for (MqttProperties.MqttProperty<?> p : properties.listAll()) {
+            size += property(p);
+        }
+        return size;
+    }
+
+    private static long property(MqttProperties.MqttProperty<?> p) {
+        int id = p.propertyId();
+        Object value = p.value();
+        switch (id) {
+            case MqttProperties.PAYLOAD_FORMAT_INDICATOR, MqttProperties.REQUEST_PROBLEM_INFORMATION,
+                    MqttProperties.REQUEST_RESPONSE_INFORMATION, MqttProperties.MAXIMUM_QOS, MqttProperties.RETAIN_AVAILABLE,
+                    MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE,
+                    MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE:
+                return 2;
+            case MqttProperties.SERVER_KEEP_ALIVE, MqttProperties.RECEIVE_MAXIMUM, MqttProperties.TOPIC_ALIAS_MAXIMUM,
+                    MqttProperties.TOPIC_ALIAS:
+                return 3;
+            case MqttProperties.PUBLICATION_EXPIRY_INTERVAL, MqttProperties.SESSION_EXPIRY_INTERVAL,
+                    MqttProperties.WILL_DELAY_INTERVAL, MqttProperties.MAXIMUM_PACKET_SIZE:
+                return 5;
+            case MqttProperties.SUBSCRIPTION_IDENTIFIER:
+                return 1 + vbi(((Integer) value).longValue());
+            case MqttProperties.USER_PROPERTY:
+                long size = 0;
+                if (value instanceof List<?> pairs) {
+                    for (Object o : pairs) {
+                        MqttProperties.StringPair pair = (MqttProperties.StringPair) o;
+                        size += 5 + ByteBufUtil.utf8Bytes(pair.key) + ByteBufUtil.utf8Bytes(pair.value);
+                    }
+                } else if (value instanceof MqttProperties.StringPair pair) {
+                    size += 5 + ByteBufUtil.utf8Bytes(pair.key) + ByteBufUtil.utf8Bytes(pair.value);
+                }
+                return size;
+            default:
+                if (value instanceof String s) {
+                    return 3 + ByteBufUtil.utf8Bytes(s);
+                }
+                if (value instanceof byte[] b) {
+                    return 3 + b.length;
+                }
+                return 5;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.switchboard.mqtt.internal.protocol;
+
+/**
+ * The checked protocol configuration, fixed for a connection's lifetime (a change applies to new
+ * connections).
+ *
+ * @param maxQueuedMessages messages waiting per session, at least 1
+ * @param maxInflight unacknowledged QoS 1/2 messages per connection and direction (Receive Maximum), 1..65535
+ * @param serverKeepAlive seconds MQTT 5 clients must use instead of their own, 0 for the client's own
+ * @param maxSessionExpiry the longest session expiry in seconds, {@link #NEVER} for no limit
+ * @param topicAliasMaximum inbound topic aliases per connection, 0..65535
+ * @param retainAvailable whether retained publishes are accepted
+ * @param maximumQos the highest QoS accepted and granted, 0..2
+ * @param connectTimeoutSeconds seconds until a connection without CONNECT is closed, at least 1
+ * @param queueQos0 whether QoS 0 messages are queued for offline persistent sessions
+ * @param responseInformationPrefix the response information prefix, empty for none
+ * @param messageIdProperty the user property carrying the message id on deliveries, empty for none
+ * @param assignedClientIdPrefix the prefix of assigned client ids
+ */
+record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, long maxSessionExpiry,
+        int topicAliasMaximum, boolean retainAvailable, int maximumQos, int connectTimeoutSeconds, boolean queueQos0,
+        String responseInformationPrefix, String messageIdProperty, String assignedClientIdPrefix) {
+
+    /** A session expiry interval meaning "never expires" (MQTT 5: 0xFFFFFFFF). */
+    static final long NEVER = 0xFFFF_FFFFL;
+    static final int DEFAULT_MAX_QUEUED = 1000;
+    static final int DEFAULT_MAX_INFLIGHT = 100;
+    static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
+    static final int DEFAULT_CONNECT_TIMEOUT = 10;
+    static final String DEFAULT_RESPONSE_PREFIX = "response/";
+    static final String DEFAULT_MESSAGE_ID_PROPERTY = "sb-message-id";
+    static final String DEFAULT_ID_PREFIX = "sb-";
+
+    /** The defaults of {@link MqttProtocolConfig}. */
+    static ProtocolSettings defaults() {
+        return new ProtocolSettings(DEFAULT_MAX_QUEUED, DEFAULT_MAX_INFLIGHT, 0, NEVER, DEFAULT_TOPIC_ALIAS_MAXIMUM, true,
+                2, DEFAULT_CONNECT_TIMEOUT, true, DEFAULT_RESPONSE_PREFIX, DEFAULT_MESSAGE_ID_PROPERTY, DEFAULT_ID_PREFIX);
+    }
+
+    /** Checks the values; throws naming the attribute. */
+    ProtocolSettings {
+        check(maxQueuedMessages >= 1, "max.queued.messages", "must be 1 or more", maxQueuedMessages);
+        check(maxInflight >= 1 && maxInflight <= 65535, "max.inflight", "must be 1..65535", maxInflight);
+        check(serverKeepAlive >= 0 && serverKeepAlive <= 65535, "server.keep.alive", "must be 0..65535", serverKeepAlive);
+        check(maxSessionExpiry >= 0 && maxSessionExpiry <= NEVER, "max.session.expiry", "must be 0..4294967295",
+                maxSessionExpiry);
+        check(topicAliasMaximum >= 0 && topicAliasMaximum <= 65535, "topic.alias.maximum", "must be 0..65535",
+                topicAliasMaximum);
+        check(maximumQos >= 0 && maximumQos <= 2, "maximum.qos", "must be 0, 1 or 2", maximumQos);
+        check(connectTimeoutSeconds >= 1, "connect.timeout", "must be 1 or more", connectTimeoutSeconds);
+        responseInformationPrefix = responseInformationPrefix == null ? "" : responseInformationPrefix.trim();
+        messageIdProperty = messageIdProperty == null ? "" : messageIdProperty.trim();
+        assignedClientIdPrefix = assignedClientIdPrefix == null ? "" : assignedClientIdPrefix.trim();
+        check(responseInformationPrefix.indexOf('+') < 0 && responseInformationPrefix.indexOf('#') < 0,
+                "response.information.prefix", "must not contain wildcards", responseInformationPrefix);
+    }
+
+    /** The settings of {@code config}; throws IllegalArgumentException naming a bad attribute. */
+    static ProtocolSettings from(MqttProtocolConfig config) {
+        return new ProtocolSettings(config.max_queued_messages(), config.max_inflight(), config.server_keep_alive(),
+                config.max_session_expiry(), config.topic_alias_maximum(), config.retain_available(), config.maximum_qos(),
+                config.connect_timeout(), config.queue_qos0(), config.response_information_prefix(),
+                config.message_id_property(), config.assigned_client_id_prefix());
+    }
+
+    /** A copy with another queue limit (tests). */
+    ProtocolSettings withMaxQueuedMessages(int value) {
+        return new ProtocolSettings(value, maxInflight, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
+                retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
+                assignedClientIdPrefix);
+    }
+
+    /** A copy with another in-flight window (tests). */
+    ProtocolSettings withMaxInflight(int value) {
+        return new ProtocolSettings(maxQueuedMessages, value, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
+                retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
+                assignedClientIdPrefix);
+    }
+
+    /** A copy with another server keep alive and connect timeout (tests). */
+    ProtocolSettings withTimes(int keepAlive, int connectTimeout) {
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, keepAlive, maxSessionExpiry, topicAliasMaximum,
+                retainAvailable, maximumQos, connectTimeout, queueQos0, responseInformationPrefix, messageIdProperty,
+                assignedClientIdPrefix);
+    }
+
+    /** A copy with other publish limits (tests). */
+    ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, sessionExpiryCap, topicAliasMaximum,
+                retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
+                assignedClientIdPrefix);
+    }
+
+    private static void check(boolean ok, String attribute, String rule, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException(attribute + ": " + rule + ", was " + value);
+        }
+    }
+}

@@ -1,0 +1,400 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import io.switchboard.api.Admission;
+import io.switchboard.api.Connection;
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.ReasonCode;
+import io.switchboard.api.Session;
+import io.switchboard.api.Subscription;
+import io.switchboard.api.TlsInfo;
+import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.ClientConnection;
+import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.Delivery;
+import io.switchboard.api.broker.LoginRequest;
+import io.switchboard.api.broker.PublishResult;
+import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RefusedException;
+
+/**
+ * A broker double with the core's semantics where the protocol depends on them: every call completes
+ * on one broker thread (never the caller's), sessions are kept by client id, a login with clean start
+ * false resumes the session with the new receiver, routing by topic filter (highest QoS per session,
+ * no local, retain as published, retained messages and retain handling), and it records what the
+ * protocol did (events, published messages, delivery outcomes, read receipts).
+ */
+final class FakeBroker implements Broker {
+
+    /** What became of one delivery. */
+    static final class Outcome implements Delivery {
+        final String recipient;
+        final Message message;
+        final CompletableFuture<String> result = new CompletableFuture<>();
+
+        Outcome(String recipient, Message message) {
+            this.recipient = recipient;
+            this.message = message;
+        }
+
+        @Override
+        public void delivered() {
+            result.complete("delivered");
+        }
+
+        @Override
+        public void failed(String reason) {
+            result.complete("failed: " + reason);
+        }
+
+        @Override
+        public String toString() {
+            return recipient + " <- " + message.topic() + " " + result.getNow("pending");
+        }
+    }
+
+    private record Sub(String filter, int qos, boolean noLocal, boolean retainAsPublished) {
+    }
+
+    final class FakeSession implements Session {
+        final long id = ids.incrementAndGet();
+        final String clientId;
+        final String user;
+        volatile Receiver receiver;
+        volatile boolean online = true;
+        volatile boolean closed;
+        final Map<String, Sub> subs = new ConcurrentHashMap<>();
+
+        FakeSession(String clientId, String user, Receiver receiver) {
+            this.clientId = clientId;
+            this.user = user;
+            this.receiver = receiver;
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public String clientId() {
+            return clientId;
+        }
+
+        @Override
+        public String user() {
+            return user;
+        }
+
+        @Override
+        public String protocol() {
+            return "mqtt";
+        }
+
+        @Override
+        public Connection connection() {
+            return null;
+        }
+
+        @Override
+        public boolean isOnline() {
+            return online;
+        }
+
+        @Override
+        public <T> T state(MessageModule owner, Class<T> type) {
+            return null;
+        }
+
+        @Override
+        public void setState(MessageModule owner, Object state) {
+        }
+    }
+
+    private final class Handle implements ClientSession {
+        private final FakeSession s;
+        private final boolean present;
+
+        Handle(FakeSession s, boolean present) {
+            this.s = s;
+            this.present = present;
+        }
+
+        @Override
+        public Session session() {
+            return s;
+        }
+
+        @Override
+        public CompletionStage<PublishResult> publish(Message message) {
+            if (s.closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("session closed"));
+            }
+            return CompletableFuture.supplyAsync(() -> route(s, message), worker);
+        }
+
+        @Override
+        public CompletionStage<Admission> subscribe(Subscription subscription) {
+            if (TopicFilters.invalid(subscription.topicFilter()) != null) {
+                throw new IllegalArgumentException("invalid topic filter: " + subscription.topicFilter());
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                Admission admission = subscribePolicy.apply(subscription);
+                if (admission.isRefused()) {
+                    return admission;
+                }
+                Sub sub = new Sub(subscription.topicFilter(), subscription.qos(), subscription.noLocal(),
+                        subscription.retainAsPublished());
+                boolean isNew = s.subs.put(subscription.topicFilter(), sub) == null;
+                events.add("subscribe " + s.clientId + " " + subscription);
+                if (!TopicFilters.isShared(subscription.topicFilter())
+                        && (subscription.retainHandling() == 0 || subscription.retainHandling() == 1 && isNew)) {
+                    for (Message m : retained.values()) {
+                        if (TopicFilters.matches(sub.filter(), m.topic())) {
+                            Message adjusted = m.toBuilder().qos(Math.min(m.qos(), sub.qos())).retain(true).build();
+                            deliver(s, adjusted);
+                        }
+                    }
+                }
+                return admission;
+            }, worker);
+        }
+
+        @Override
+        public boolean unsubscribe(String topicFilter) {
+            events.add("unsubscribe " + s.clientId + " " + topicFilter);
+            return s.subs.remove(topicFilter) != null;
+        }
+
+        @Override
+        public void read(long messageId) {
+            reads.add(messageId);
+        }
+
+        @Override
+        public boolean sessionPresent() {
+            return present;
+        }
+
+        @Override
+        public void detach(String reason) {
+            worker.execute(() -> {
+                s.online = false;
+                events.add("detach " + s.clientId + ": " + reason);
+            });
+        }
+
+        @Override
+        public void close(String reason) {
+            worker.execute(() -> closeSession(s, reason));
+        }
+    }
+
+    private final class FakeConnection implements ClientConnection {
+        private final long id = ids.incrementAndGet();
+        private final InetSocketAddress remote;
+        private final InetSocketAddress local;
+        private final String listener;
+        private volatile TlsInfo tls;
+
+        FakeConnection(InetSocketAddress remote, InetSocketAddress local, String listener) {
+            this.remote = remote;
+            this.local = local;
+            this.listener = listener;
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return remote;
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return local;
+        }
+
+        @Override
+        public String listener() {
+            return listener;
+        }
+
+        @Override
+        public Optional<TlsInfo> tls() {
+            return Optional.ofNullable(tls);
+        }
+
+        @Override
+        public CompletionStage<Void> tlsEstablished(TlsInfo info) {
+            this.tls = info;
+            tlsSessions.add(info);
+            return CompletableFuture.runAsync(() -> { }, worker);
+        }
+
+        @Override
+        public void closed(String reason) {
+            events.add("connection closed: " + reason);
+        }
+    }
+
+    final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fake-broker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong ids = new AtomicLong();
+    final Map<String, FakeSession> sessions = new ConcurrentHashMap<>();
+    final Map<String, Message> retained = new ConcurrentHashMap<>();
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final List<Message> published = new CopyOnWriteArrayList<>();
+    final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
+    final List<Long> reads = new CopyOnWriteArrayList<>();
+    final List<LoginRequest> logins = new CopyOnWriteArrayList<>();
+    final List<TlsInfo> tlsSessions = new CopyOnWriteArrayList<>();
+
+    /** Refuses a login by returning the exception; null accepts. */
+    volatile Function<LoginRequest, RefusedException> loginPolicy = r -> null;
+    /** Consumes a message by returning the result to report; null routes it. */
+    volatile Function<Message, PublishResult> consumePolicy = m -> null;
+    volatile Function<Subscription, Admission> subscribePolicy = s -> Admission.accept();
+    /** Refuses connections with this, when set. */
+    volatile RefusedException acceptRefusal;
+
+    @Override
+    public CompletionStage<ClientConnection> accept(InetSocketAddress remote, InetSocketAddress local, String listener) {
+        return CompletableFuture.supplyAsync(() -> {
+            events.add("accept " + listener);
+            RefusedException refusal = acceptRefusal;
+            if (refusal != null) {
+                throw new java.util.concurrent.CompletionException(refusal);
+            }
+            return new FakeConnection(remote, local, listener);
+        }, worker);
+    }
+
+    @Override
+    public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
+        return CompletableFuture.supplyAsync(() -> {
+            logins.add(request);
+            RefusedException refusal = loginPolicy.apply(request);
+            if (refusal != null) {
+                events.add("login refused " + request.clientId());
+                throw new java.util.concurrent.CompletionException(refusal);
+            }
+            FakeSession existing = sessions.get(request.clientId());
+            if (existing != null && !request.cleanStart()) {
+                existing.receiver = receiver;
+                existing.online = true;
+                events.add("resume " + request.clientId());
+                return new Handle(existing, true);
+            }
+            if (existing != null) {
+                closeSession(existing, "session taken over by a new connection of the same client id");
+            }
+            String user = request.userName() != null ? request.userName() : request.clientId();
+            FakeSession s = new FakeSession(request.clientId(), user, receiver);
+            sessions.put(request.clientId(), s);
+            events.add("login " + request.clientId());
+            return new Handle(s, false);
+        }, worker);
+    }
+
+    private void closeSession(FakeSession s, String reason) {
+        if (s.closed) {
+            return;
+        }
+        s.closed = true;
+        s.online = false;
+        s.subs.clear();
+        sessions.remove(s.clientId, s);
+        events.add("close " + s.clientId + ": " + reason);
+    }
+
+    private PublishResult route(FakeSession from, Message message) {
+        Message stamped = message.toBuilder().id(ids.incrementAndGet()).from(from.user)
+                .timestamp(System.currentTimeMillis()).build();
+        published.add(stamped);
+        PublishResult consumed = consumePolicy.apply(stamped);
+        if (consumed != null) {
+            return new PublishResult(stamped.id(), false, 0, consumed.reasonCode(), consumed.reason());
+        }
+        if (stamped.retain()) {
+            if (stamped.payloadSize() == 0) {
+                retained.remove(stamped.topic());
+            } else {
+                retained.put(stamped.topic(), stamped);
+            }
+        }
+        int recipients = 0;
+        for (FakeSession s : sessions.values()) {
+            if (s.closed) {
+                continue;
+            }
+            Sub best = null;
+            for (Sub sub : s.subs.values()) {
+                if (TopicFilters.matches(sub.filter(), stamped.topic()) && !(sub.noLocal() && s == from)
+                        && (best == null || sub.qos() > best.qos())) {
+                    best = sub;
+                }
+            }
+            if (best != null) {
+                deliver(s, stamped.toBuilder().qos(Math.min(stamped.qos(), best.qos()))
+                        .retain(best.retainAsPublished() && stamped.retain()).build());
+                recipients++;
+            }
+        }
+        return new PublishResult(stamped.id(), true, recipients, null, null);
+    }
+
+    private void deliver(FakeSession s, Message m) {
+        Outcome outcome = new Outcome(s.clientId, m);
+        outcomes.add(outcome);
+        s.receiver.deliver(m, outcome);
+    }
+
+    /** Delivers {@code message} to the session of {@code clientId} as if routed (on the broker thread). */
+    void deliverTo(String clientId, Message message) {
+        worker.execute(() -> {
+            FakeSession s = sessions.get(clientId);
+            Message stamped = message.id() != 0 ? message : message.toBuilder().id(ids.incrementAndGet()).build();
+            deliver(s, stamped);
+        });
+    }
+
+    /** The outcomes of deliveries to {@code clientId}, in order. */
+    List<Outcome> outcomesOf(String clientId) {
+        List<Outcome> found = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            if (o.recipient.equals(clientId)) {
+                found.add(o);
+            }
+        }
+        return found;
+    }
+
+    static RefusedException refused(ReasonCode code, String reason) {
+        return new RefusedException(code, reason);
+    }
+
+    void shutdown() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,101 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.switchboard.mqtt.internal.ListenerInfo;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * Base of the protocol tests: a real loopback server (Netty NIO on port 0) whose connections get the
+ * protocol's handlers through {@link MqttProtocol#addProtocolHandlers}, a {@link FakeBroker} behind it,
+ * and {@link TestClient}s. The server starts at the first {@link #client()} with {@link #settings},
+ * {@link #maxPacketSize} and {@link #transport} as the test set them.
+ */
+abstract class LoopbackTest {
+
+    /** Shared by every test class of the JVM (Netty's threads are daemons). */
+    private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(4, NioIoHandler.newFactory());
+
+    protected ProtocolSettings settings = ProtocolSettings.defaults();
+    protected int maxPacketSize = 1 << 20;
+    /** Adds transport handlers (e.g. TLS) before the protocol's. */
+    protected Consumer<ChannelPipeline> transport = p -> { };
+    protected boolean tls;
+    protected volatile String missingModules;
+
+    protected final FakeBroker broker = new FakeBroker();
+    protected MqttProtocol protocol;
+    private Channel server;
+    private final List<TestClient> clients = new ArrayList<>();
+
+    protected TestClient client() {
+        if (server == null) {
+            protocol = new MqttProtocol(broker, settings, new InMemorySessionStore());
+            server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            transport.accept(ch.pipeline());
+                            protocol.addProtocolHandlers(ch.pipeline(),
+                                    new ListenerInfo("test", "tcp", tls, maxPacketSize, () -> missingModules));
+                        }
+                    }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+        }
+        TestClient c = TestClient.connect(GROUP, port());
+        clients.add(c);
+        return c;
+    }
+
+    protected int port() {
+        return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    protected static EventLoopGroup group() {
+        return GROUP;
+    }
+
+    @AfterEach
+    void stopServer() {
+        for (TestClient c : clients) {
+            c.close();
+        }
+        if (server != null) {
+            server.close().syncUninterruptibly();
+            protocol.stop();
+        }
+        broker.shutdown();
+    }
+
+    /** Retries {@code assertion} until it passes or {@link TestClient#WAIT_MS} passed. */
+    protected static void eventually(Runnable assertion) {
+        long deadline = System.currentTimeMillis() + TestClient.WAIT_MS;
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+}
