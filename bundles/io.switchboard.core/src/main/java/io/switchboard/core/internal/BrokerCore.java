@@ -51,6 +51,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private ExecutorService httpCallbacks;
     private BundleContext context;
     private ServiceRegistration<HostServices> hostRegistration;
+    private ServiceTracker<MessageModule, MessageModule> moduleTracker;
     private long stopTimeout;
 
     @Activate
@@ -125,6 +127,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         }
         timer.scheduleWithFixedDelay(this::watchWorkers, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
         hostRegistration = context.registerService(HostServices.class, new HostServicesFactory(this), null);
+        moduleTracker = trackModules(context);
         LOG.info("Switchboard core started: {} workers, {} modules in the chain", count, registry.chains().all().size());
     }
 
@@ -140,6 +143,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     @Deactivate
     void deactivate() {
+        moduleTracker.close();
         hostRegistration.unregister();
         for (SessionImpl s : new ArrayList<>(sessions.values())) {
             closeSession(s, "broker shutting down");
@@ -159,8 +163,38 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     // ---- the module whiteboard
 
-    @Reference(service = MessageModule.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    /**
+     * Tracks the modules with a ServiceTracker rather than a DS reference: when a module component failed
+     * to activate (bad configuration) and its configuration is then fixed, the registration's MODIFIED
+     * event makes the tracker ask for the service again, which activates it. A DS reference would not
+     * retry, leaving the fixed module out of the chain.
+     */
+    private ServiceTracker<MessageModule, MessageModule> trackModules(BundleContext context) {
+        ServiceTracker<MessageModule, MessageModule> tracker = new ServiceTracker<>(context, MessageModule.class, null) {
+            @Override
+            public MessageModule addingService(ServiceReference<MessageModule> ref) {
+                MessageModule module = context.getService(ref);
+                if (module != null) {
+                    addModule(ref, module);
+                }
+                return module; // null: not tracked now, tried again on the next MODIFIED event
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<MessageModule> ref, MessageModule module) {
+                updatedModule(ref);
+            }
+
+            @Override
+            public void removedService(ServiceReference<MessageModule> ref, MessageModule module) {
+                removeModule(ref);
+                context.ungetService(ref);
+            }
+        };
+        tracker.open();
+        return tracker;
+    }
+
     void addModule(ServiceReference<MessageModule> ref, MessageModule module) {
         ModuleEntry entry = registry.add(ref, module);
         WorkerThread[] running = workers;

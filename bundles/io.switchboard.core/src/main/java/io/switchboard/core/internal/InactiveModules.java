@@ -10,11 +10,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.switchboard.api.MessageModule;
+import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleCapability;
@@ -80,8 +82,9 @@ final class InactiveModules {
                             + "-<name>.cfg (FileInstall splits factory file names at the first -)"));
                 }
                 for (ComponentConfigurationDTO c : configurations) {
-                    String name = c.properties != null && c.properties.get("switchboard.module.name") != null
-                            ? c.properties.get("switchboard.module.name").toString() : d.name;
+                    Object configured = c.properties == null ? null : c.properties.get(ModuleProperties.NAME);
+                    String name = ModuleEntry.instanceName(configured == null ? d.name : configured.toString(),
+                            c.properties == null ? null : c.properties.get(Constants.SERVICE_PID));
                     switch (c.state) {
                         case ComponentConfigurationDTO.FAILED_ACTIVATION -> found.add(inactive(b, name, "FAILED",
                                 "activation failed: " + firstLine(c.failure)));

@@ -119,13 +119,7 @@ final class ModuleEntry {
                 name = ref.getBundle().getSymbolicName() + "#" + ref.getProperty(Constants.SERVICE_ID);
             }
         }
-        // instances of a factory configuration <factoryPid>~<instance> are told apart as name:instance
-        // (no brackets or spaces, so the name is one plain word in the Gogo shell)
-        String pid = string(ref, Constants.SERVICE_PID);
-        int tilde = pid == null ? -1 : pid.indexOf('~');
-        if (tilde > 0 && !name.endsWith(":" + pid.substring(tilde + 1))) {
-            name = name + ":" + pid.substring(tilde + 1);
-        }
+        name = instanceName(name, string(ref, Constants.SERVICE_PID));
         ModuleType type = enumValue(ref, ModuleProperties.TYPE, ModuleType.class, ModuleType.FILTER, problems);
         Maturity maturity = enumValue(ref, ModuleProperties.MATURITY, Maturity.class, Maturity.IN_DEVELOPMENT, problems);
         FailurePolicy policy = enumValue(ref, ModuleProperties.FAILURE_POLICY, FailurePolicy.class, FailurePolicy.FAIL_OPEN, problems);
@@ -159,6 +153,19 @@ final class ModuleEntry {
         boolean enabled = enabledValue == null || Boolean.parseBoolean(enabledValue.toString().trim());
         return new Description(name, ranking, type, maturity, string(ref, ModuleProperties.DESCRIPTION), List.copyOf(topics),
                 timeout, policy, enabled, List.copyOf(problems));
+    }
+
+    /**
+     * Instances of a factory configuration {@code <factoryPid>~<instance>} are told apart as
+     * {@code name:instance} (no brackets or spaces, so the name is one plain word in the Gogo shell).
+     */
+    static String instanceName(String name, Object pid) {
+        String p = pid == null ? null : pid.toString();
+        int tilde = p == null ? -1 : p.indexOf('~');
+        if (tilde > 0 && !name.endsWith(":" + p.substring(tilde + 1))) {
+            return name + ":" + p.substring(tilde + 1);
+        }
+        return name;
     }
 
     private static String string(ServiceReference<?> ref, String key) {
