@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
+import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.itest.support.Await;
@@ -87,6 +88,20 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         update(configuration, Map.of("mode", "MASK"));
         awaitPayload("a good configuration after the bad one applies", "heck no", "**** no");
         assertNull("a good configuration clears the problem", module(live).orElseThrow().reason());
+    }
+
+    @Test
+    public void anInstanceThatFailedOnABadConfigurationJoinsTheChainOnceItIsFixed() throws Exception {
+        Configuration configuration = factoryConfiguration(PROFANITY_PID, "fixme", Map.of("words", " ", "mode", "MASK"));
+        ModuleInfo failed = Await.value("the bad instance to be listed as FAILED", () -> modules().stream()
+                .filter(m -> "FAILED".equals(m.state()) && m.name().endsWith(":fixme")).findFirst().orElse(null),
+                m -> m != null);
+        assertTrue("the reason names the attribute: " + failed.reason(), failed.reason().contains("words"));
+
+        update(configuration, Map.of("words", "zonk"));
+
+        awaitModuleOf(configuration.getPid());
+        awaitPayload("the fixed instance masks", "zonk it", "**** it");
     }
 
     @Test
