@@ -1,0 +1,164 @@
+package io.switchboard.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.ReasonCode;
+import io.switchboard.api.Session;
+import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.PublishResult;
+import io.switchboard.itest.support.Await;
+import io.switchboard.itest.support.Inbox;
+import io.switchboard.itest.support.Provisioning;
+import io.switchboard.itest.support.SwitchboardTestSupport;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * The audit module in a running framework: the configuration file shipped in {@code configadmin/}
+ * (through FileInstall) activates it; every message and its statuses become JSON lines while the
+ * messages flow as before; a consuming module's decision shows as a FAILED status; removing the
+ * configuration flushes the file; topic filters and {@code audit:stats} work.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class AuditModuleIT extends SwitchboardTestSupport {
+
+    private static final String PID = "io.switchboard.module.audit";
+
+    @Override
+    protected Option[] extraOptions() {
+        return new Option[] {
+            bundle(Provisioning.projectBundle("io.switchboard.module.audit").toURI().toString()).startLevel(3),
+        };
+    }
+
+    @Test
+    public void theShippedConfigurationAuditsMessagesAndStatusesWithoutChangingThem() throws Exception {
+        Path file = workDir().resolve("audit-shipped/audit.jsonl");
+        Path shipped = Path.of(System.getProperty(Provisioning.BUNDLES_DIR_PROPERTY)).resolveSibling("configadmin")
+                .resolve(PID + ".cfg").normalize();
+        String cfg = Files.readString(shipped, StandardCharsets.ISO_8859_1);
+        assertTrue("the shipped file sets the path: " + cfg, cfg.contains("\npath = logs/audit.jsonl\n"));
+        Path installed = configDir().resolve(PID + ".cfg");
+        Path staged = workDir().resolve(PID + ".cfg.tmp");
+        Files.writeString(staged, cfg.replace("\npath = logs/audit.jsonl\n",
+                "\npath = " + file.toString().replace("\\", "\\\\") + "\n"), StandardCharsets.ISO_8859_1);
+        Files.move(staged, installed, StandardCopyOption.ATOMIC_MOVE);
+        onCleanup(() -> Files.deleteIfExists(installed));
+
+        ModuleInfo audit = awaitModule("active", "audit", m -> "ACTIVE".equals(m.state()));
+        assertEquals("MONITOR", audit.type());
+        assertEquals(1000, audit.ranking());
+        Inbox inbox = subscriber("audit-sub", "audited/#");
+        ClientSession publisher = publisher("audit-pub");
+        registerModule("audit-test-consumer", 0, new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                return message.payloadText().contains("forbidden")
+                        ? Verdict.consume(ReasonCode.NOT_AUTHORIZED, "forbidden word") : Verdict.pass();
+            }
+        }, Map.of());
+        awaitMessageChain(List.of("audit", "audit-test-consumer"));
+
+        PublishResult passed = publish(publisher, message("audited/room", "hello \"audit\"\n"));
+        PublishResult consumed = publish(publisher, message("audited/room", "forbidden"));
+
+        assertTrue(passed.routed());
+        assertEquals("the message arrives unchanged", "hello \"audit\"\n", inbox.awaitTopic("audited/room").text());
+        assertFalse(consumed.routed());
+        String passedLine = awaitLine(file, "\"event\":\"message\",", "\"id\":" + passed.messageId() + ",");
+        assertTrue(passedLine, passedLine.contains("\"payload\":\"hello \\\"audit\\\"\\n\""));
+        assertTrue(passedLine, passedLine.contains("\"from\":\"audit-pub\""));
+        awaitLine(file, "\"event\":\"status\"", "\"id\":" + passed.messageId() + ",", "\"state\":\"DELIVERED\"", "\"recipient\":\"audit-sub\"");
+        awaitLine(file, "\"event\":\"message\",", "\"id\":" + consumed.messageId() + ",", "\"payload\":\"forbidden\"");
+        awaitLine(file, "\"event\":\"status\"", "\"id\":" + consumed.messageId() + ",", "\"state\":\"FAILED\"");
+        ModuleInfo after = module("audit").orElseThrow();
+        assertEquals("a monitor only passes: " + after.counters(), after.counters().calls(), after.counters().passes());
+
+        // removing the configuration takes the module out and leaves every line in the file
+        Files.delete(installed);
+        awaitModuleGone("audit");
+        PublishResult unaudited = publish(publisher, message("audited/room", "after"));
+        inbox.awaitTopic("audited/room");
+        assertTrue(lines(file).stream().noneMatch(l -> l.contains("\"id\":" + unaudited.messageId() + ",")));
+        assertTrue(lines(file).stream().allMatch(l -> l.startsWith("{") && l.endsWith("}")));
+    }
+
+    @Test
+    public void topicFiltersAndTheStatsCommand() throws Exception {
+        Path file = workDir().resolve("audit-topics/audit.jsonl");
+        configuration(PID, Map.of("path", file.toString(), "switchboard.module.topics", "kept/#",
+                "max.payload.bytes", "0"));
+        awaitModule("active with its topics", "audit", m -> "ACTIVE".equals(m.state()) && m.topics().equals(List.of("kept/#")));
+        ClientSession publisher = publisher("audit-topics-pub");
+
+        PublishResult kept = publish(publisher, "kept/1", "secret payload");
+        PublishResult skipped = publish(publisher, "skipped/1", "not audited");
+
+        String line = awaitLine(file, "\"event\":\"message\",", "\"id\":" + kept.messageId() + ",");
+        assertFalse("no payload with max.payload.bytes=0: " + line, line.contains("secret"));
+        assertTrue(line, line.contains("\"size\":14"));
+        awaitLine(file, "\"event\":\"status\"", "\"id\":" + kept.messageId() + ",", "\"state\":\"SENT\"");
+        assertTrue(lines(file).stream().noneMatch(l -> l.contains("\"id\":" + skipped.messageId() + ",")));
+
+        String stats = Await.value("audit:stats to count the lines", () -> gogo("audit:stats"),
+                s -> s.contains("lines written") && !s.contains("lines written    0"));
+        assertTrue(stats, stats.contains("current file     " + file));
+        assertTrue(stats, stats.contains("lines dropped    0"));
+    }
+
+    /** Waits for a line of {@code file} containing every one of {@code parts}. */
+    private String awaitLine(Path file, String... parts) {
+        return Await.value("a line of " + file + " with " + List.of(parts),
+                () -> lines(file).stream().filter(l -> List.of(parts).stream().allMatch(l::contains)).findFirst().orElse(null),
+                l -> l != null);
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream().collect(Collectors.toList())
+                    : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a Gogo command in a fresh session; its result (or output) as text. */
+    private String gogo(String command) {
+        CommandProcessor processor = service(CommandProcessor.class, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), print, print)) {
+            Object result = session.execute(command);
+            return result != null ? String.valueOf(result) : out.toString(StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new AssertionError(command + " failed: " + e, e);
+        }
+    }
+}
