@@ -72,8 +72,8 @@ public final class RateLimitModule implements MessageModule {
         final String clientId;
         final String user;
 
-        ClientBucket(long now, Session session) {
-            super(now);
+        ClientBucket(Limit limit, long now, Session session) {
+            super(limit, now);
             this.sessionId = session.id();
             this.clientId = session.clientId();
             this.user = session.user();
@@ -136,7 +136,7 @@ public final class RateLimitModule implements MessageModule {
         Limit clientLimit = current.clientLimit();
         ClientBucket client = null;
         if (clientLimit != null && sender != null) {
-            client = bucketOf(sender, now);
+            client = bucketOf(sender, clientLimit, now);
             if (!client.tryTake(clientLimit, now)) {
                 host.logger().debug("{}: refused {} from client {}: over {}", name, message, client.clientId, clientLimit);
                 return current.clientRefusal();
@@ -145,7 +145,7 @@ public final class RateLimitModule implements MessageModule {
         TopicRule rule = current.ruleFor(message.topic());
         if (rule != null && !rule.bucket().tryTake(rule.limit(), now)) {
             if (client != null) {
-                client.giveBack(clientLimit); // the client's token was not used after all
+                client.giveBack(); // the client's token was not used after all
             }
             host.logger().debug("{}: refused {}: over {} on {}", name, message, rule.limit(), rule.filter());
             return rule.refusal();
@@ -164,10 +164,10 @@ public final class RateLimitModule implements MessageModule {
     }
 
     /** The session's bucket; made full on its first message. Only the session's own worker runs this for it. */
-    private ClientBucket bucketOf(Session session, long now) {
+    private ClientBucket bucketOf(Session session, Limit limit, long now) {
         ClientBucket bucket = session.state(this, ClientBucket.class);
         if (bucket == null) {
-            bucket = new ClientBucket(now, session);
+            bucket = new ClientBucket(limit, now, session);
             session.setState(this, bucket);
             clientBuckets.add(bucket);
         }

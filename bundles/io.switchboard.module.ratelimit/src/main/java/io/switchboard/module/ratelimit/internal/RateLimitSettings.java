@@ -170,7 +170,7 @@ final class RateLimitSettings {
                 throw invalid("topic.rules", "'" + entry + "': the rate must be more than 0");
             }
             Limit limit = new Limit(perSecond, burst == 0 ? Limit.defaultBurst(perSecond) : burst, rateText(rate));
-            rules.add(new TopicRule(filter, limit, new Bucket(now), refusal("more than " + limit.text() + " on " + filter)));
+            rules.add(new TopicRule(filter, limit, new Bucket(limit, now), refusal("more than " + limit.text() + " on " + filter)));
         }
         return List.copyOf(rules);
     }
