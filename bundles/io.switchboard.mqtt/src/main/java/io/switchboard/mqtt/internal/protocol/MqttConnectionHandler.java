@@ -163,6 +163,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     // outbound flows
     private final Map<String, Integer> outboundAliases = new HashMap<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** SUBACKs not written yet: deliveries wait, so retained messages follow their SUBACK (as Mosquitto does). */
+    private int pendingSubAcks;
 
     MqttConnectionHandler(MqttProtocol protocol, ListenerInfo listener, ProtocolSettings settings, ProtocolSniffer sniffer) {
         this.protocol = protocol;
@@ -1039,6 +1041,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         }
         Response response = new Response();
         responses.add(response);
+        pendingSubAcks++;
+        response.afterWrite = () -> {
+            pendingSubAcks--;
+            drain();
+        };
         CompletableFuture.allOf(codes.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> execute(() -> {
             List<Integer> granted = new ArrayList<>(codes.size());
             for (CompletableFuture<Integer> c : codes) {
@@ -1094,7 +1101,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     /** Sends queued messages while the in-flight window and the channel's buffer allow. */
     private void drain() {
         MqttSession s = session;
-        if (state != State.CONNECTED || closing || s == null) {
+        if (state != State.CONNECTED || closing || s == null || pendingSubAcks > 0) {
             return;
         }
         int window = Math.min(clientReceiveMaximum, settings.maxInflight());
