@@ -24,7 +24,7 @@ final class CallPolicySettings {
 
     private static final int MINUTES_PER_DAY = 24 * 60;
     /** {@code <user>:<HH:MM>-<HH:MM>[@<zone>]}; the user may contain ':' (the rest of the pattern is fixed). */
-    private static final Pattern ENTRY = Pattern.compile("(.+):(\\d{1,2}):(\\d{2})\\s*-\\s*(\\d{1,2}):(\\d{2})(?:\\s*@\\s*(\\S+))?");
+    private static final Pattern ENTRY = Pattern.compile("(.+?)\\s*:\\s*(\\d{1,2}):(\\d{2})\\s*-\\s*(\\d{1,2}):(\\d{2})(?:\\s*@\\s*(\\S+))?");
 
     /**
      * Do-not-disturb hours of one user: from {@code start} (inclusive) to {@code end} (exclusive), in
@@ -158,10 +158,7 @@ final class CallPolicySettings {
             if (!m.matches()) {
                 throw invalid("dnd", "'" + entry + "' is not <user>:<HH:MM>-<HH:MM>[@<time zone>] (e.g. bob:22:00-07:00)");
             }
-            String user = m.group(1).trim();
-            if (user.isEmpty()) {
-                throw invalid("dnd", "'" + entry + "' names no user");
-            }
+            String user = m.group(1);
             int start = minutes(entry, m.group(2), m.group(3), false);
             int end = minutes(entry, m.group(4), m.group(5), true);
             if (start == end) {
