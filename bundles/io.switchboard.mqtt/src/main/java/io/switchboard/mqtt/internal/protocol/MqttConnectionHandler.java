@@ -323,6 +323,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         return taken;
     }
 
+    /** The connection's channel. */
+    io.netty.channel.Channel channel() {
+        return ctx.channel();
+    }
+
     /** The will, taken (so it is published at most once), or {@code null}. */
     Will takeWill() {
         return will.getAndSet(null);

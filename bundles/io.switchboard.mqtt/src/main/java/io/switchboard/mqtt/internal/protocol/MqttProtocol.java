@@ -179,6 +179,11 @@ public final class MqttProtocol implements MqttPipeline {
         return connections.size();
     }
 
+    /** The open connections (a live view). */
+    Set<MqttConnectionHandler> connections() {
+        return java.util.Collections.unmodifiableSet(connections);
+    }
+
     /** The sessions' MQTT state. */
     SessionStore store() {
         return store;

@@ -1,0 +1,158 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import static io.netty.handler.codec.mqtt.MqttMessageType.DISCONNECT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.switchboard.api.Message;
+import io.switchboard.api.UserProperty;
+import org.junit.jupiter.api.Test;
+
+/** Will messages: when they are published, delayed, or dropped. */
+class WillTest extends LoopbackTest {
+
+    private static MqttConnectMessage withWill(MqttVersion version, String id, boolean clean, int sessionExpiry,
+            int willDelay) {
+        MqttProperties willProps = new MqttProperties();
+        if (willDelay > 0) {
+            willProps.add(new MqttProperties.IntegerProperty(MqttProperties.WILL_DELAY_INTERVAL, willDelay));
+        }
+        MqttProperties props = new MqttProperties();
+        if (sessionExpiry > 0) {
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, sessionExpiry));
+        }
+        return TestClient.connectBuilder(version, id, clean).willFlag(true).willTopic("wills/" + id)
+                .willMessage(("gone: " + id).getBytes(StandardCharsets.UTF_8)).willQoS(MqttQoS.AT_LEAST_ONCE)
+                .willRetain(true).willProperties(willProps).properties(props).build();
+    }
+
+    private Message will(String id) {
+        for (Message m : broker.published) {
+            if (m.topic().equals("wills/" + id)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void publishedWhenTheConnectionIsLost() {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_3_1_1, "lost", true, 0, 0));
+        c.close();
+        eventually(() -> assertThat(will("lost")).isNotNull());
+        Message w = will("lost");
+        assertThat(w.payloadText()).isEqualTo("gone: lost");
+        assertThat(w.qos()).isEqualTo(1);
+        assertThat(w.retain()).isTrue();
+        assertThat(w.from()).isEqualTo("lost");
+    }
+
+    @Test
+    void notPublishedOnANormalDisconnect() throws InterruptedException {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_5, "polite", true, 0, 0));
+        c.disconnect();
+        c.expectClosed();
+        eventually(() -> assertThat(broker.events).contains("close polite: client disconnected"));
+        Thread.sleep(100);
+        assertThat(will("polite")).isNull();
+    }
+
+    @Test
+    void publishedOnDisconnectWithWillMessage() {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_5, "asks", true, 0, 0));
+        c.send(MqttMessageBuilders.disconnect().reasonCode((byte) 0x04).build());
+        c.expectClosed();
+        eventually(() -> assertThat(will("asks")).isNotNull());
+    }
+
+    @Test
+    void publishedAfterAProtocolViolation() {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_5, "rude", true, 0, 0));
+        c.send(TestClient.connectBuilder(MqttVersion.MQTT_5, "rude", true).build());
+        assertThat(c.expect(DISCONNECT).reasonCode()).isEqualTo(0x82);
+        eventually(() -> assertThat(will("rude")).isNotNull());
+    }
+
+    @Test
+    void carriesItsMqtt5Properties() {
+        MqttProperties willProps = new MqttProperties();
+        willProps.add(new MqttProperties.StringProperty(MqttProperties.CONTENT_TYPE, "text/plain"));
+        willProps.add(new MqttProperties.IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, 30));
+        willProps.add(new MqttProperties.UserProperties(java.util.List.of(new MqttProperties.StringPair("why", "crash"))));
+        TestClient c = client();
+        c.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "props", true).willFlag(true).willTopic("wills/props")
+                .willMessage("bye".getBytes(StandardCharsets.UTF_8)).willProperties(willProps).build());
+        long closedAt = System.currentTimeMillis();
+        c.close();
+        eventually(() -> assertThat(will("props")).isNotNull());
+        Message w = will("props");
+        assertThat(w.contentType()).isEqualTo("text/plain");
+        assertThat(w.userProperties()).containsExactly(new UserProperty("why", "crash"));
+        assertThat(w.expiresAt()).isBetween(closedAt + 29_000, System.currentTimeMillis() + 30_000);
+    }
+
+    @Test
+    void delayedWillIsPublishedAfterItsDelay() {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_5, "slow", false, 60, 1));
+        long lostAt = System.currentTimeMillis();
+        c.close();
+        eventually(() -> assertThat(broker.events).contains("detach slow: connection lost"));
+        assertThat(will("slow")).isNull();
+        eventually(() -> assertThat(will("slow")).isNotNull());
+        assertThat(System.currentTimeMillis() - lostAt).isGreaterThanOrEqualTo(900);
+    }
+
+    @Test
+    void delayedWillIsDroppedWhenTheClientComesBackInTime() throws InterruptedException {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_5, "quick", false, 60, 1));
+        c.close();
+        eventually(() -> assertThat(broker.events).contains("detach quick: connection lost"));
+        TestClient back = client();
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 60));
+        back.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "quick", false).properties(p).build());
+        Thread.sleep(1500);
+        assertThat(will("quick")).isNull();
+    }
+
+    @Test
+    void delayedWillIsPublishedWhenTheSessionEndsFirst() {
+        TestClient c = client();
+        c.connect(withWill(MqttVersion.MQTT_5, "ends", false, 1, 30));
+        c.close();
+        eventually(() -> assertThat(will("ends")).isNotNull());
+        eventually(() -> assertThat(broker.events).contains("close ends: session expired"));
+    }
+
+    @Test
+    void takeoverPublishesTheOldWillUnlessTheSessionContinuesWithinTheDelay() throws InterruptedException {
+        TestClient first = client();
+        first.connect(withWill(MqttVersion.MQTT_5, "twin", true, 0, 0));
+        TestClient second = client();
+        second.connect(MqttVersion.MQTT_5, "twin", true);
+        assertThat(first.expect(DISCONNECT).reasonCode()).isEqualTo(0x8E);
+        eventually(() -> assertThat(will("twin")).isNotNull());
+
+        TestClient third = client();
+        third.connect(withWill(MqttVersion.MQTT_5, "delayed", false, 60, 30));
+        TestClient fourth = client();
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 60));
+        fourth.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "delayed", false).properties(p).build());
+        assertThat(third.expect(DISCONNECT).reasonCode()).isEqualTo(0x8E);
+        Thread.sleep(200);
+        assertThat(will("delayed")).isNull();
+    }
+}
