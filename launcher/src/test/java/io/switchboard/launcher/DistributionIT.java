@@ -128,6 +128,41 @@ class DistributionIT {
         assertThat(shell("lb").exit()).as("switchboard-shell after the stop").isEqualTo(ShellClient.EXIT_NOT_RUNNING);
     }
 
+    /**
+     * A module made from {@code templates/module} (built by the test kit's {@code TemplateBuildIT},
+     * which leaves {@code greeter.jar}; skipped when that has not run) hot-deploys into the running
+     * distribution and takes part in the chain.
+     */
+    @Test
+    void aModuleBuiltFromTheTemplateHotDeploys() throws Exception {
+        Path greeter = Path.of(System.getProperty("switchboard.template.jar",
+                "../bundles/io.switchboard.testkit/target/template-build/greeter.jar"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(greeter),
+                "no module built from the template at " + greeter + " (the test kit's TemplateBuildIT makes it)");
+        ProcessBuilder start = new ProcessBuilder(home.resolve("bin/switchboard").toString())
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(temp.resolve("console.out").toFile());
+        start.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        broker = start.start();
+        broker.getOutputStream().close();
+        await("bin/switchboard-shell lb succeeds", STARTUP, () -> shell("lb"), r -> r.exit() == 0);
+
+        Path staged = home.resolve("greeter.jar.tmp");
+        Files.copy(greeter, staged);
+        Files.move(staged, home.resolve("deploy/com.acme.greeter-1.0.0-SNAPSHOT.jar"), StandardCopyOption.ATOMIC_MOVE);
+        await("sb:chain lists the greeter module", DEPLOY, () -> shell("sb:chain"),
+                r -> r.exit() == 0 && r.out().contains("greeter"));
+        Result trace = shell("sb:trace chat/room hello");
+        assertThat(trace.out()).as("sb:trace: " + trace).contains("greeter").contains("replace");
+
+        broker.destroy(); // SIGTERM
+        if (!broker.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+            fail("no exit within " + STOP + " of SIGTERM\n" + console());
+        }
+        assertThat(broker.exitValue()).as("exit status after SIGTERM\n" + console()).isZero();
+    }
+
     /** True if a line of {@code sb:chain} names a module whose name starts with "profanity". */
     static boolean listsProfanity(String chainOutput) {
         return chainOutput.lines()
