@@ -39,7 +39,7 @@ final class PacketSizes {
         long best = 1;
         for (int n = 1; n <= 4; n++) {
             long remaining = maxPacket - 1 - n;
-            if (remaining > 0 && vbi(remaining) == n) {
+            if (remaining > 0 && vbi(remaining) <= n) {
                 best = Math.max(best, remaining);
             }
         }

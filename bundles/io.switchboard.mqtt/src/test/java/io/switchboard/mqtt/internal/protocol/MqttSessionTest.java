@@ -1,0 +1,193 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Delivery;
+import org.junit.jupiter.api.Test;
+
+/** The session state on its own: queue policy, window, packet ids, acknowledgements, ends. */
+class MqttSessionTest {
+
+    private static final class Recorder implements Delivery {
+        final String name;
+        String outcome = "pending";
+
+        Recorder(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void delivered() {
+            outcome = "delivered";
+        }
+
+        @Override
+        public void failed(String reason) {
+            outcome = "failed: " + reason;
+        }
+    }
+
+    private static final class Owner implements MqttSession.Outlet {
+        int wakes;
+
+        @Override
+        public void wake() {
+            wakes++;
+        }
+
+        @Override
+        public Will takeOver() {
+            return null;
+        }
+    }
+
+    private final List<Recorder> deliveries = new ArrayList<>();
+
+    private Recorder deliver(MqttSession s, String name, int qos) {
+        Recorder r = new Recorder(name);
+        deliveries.add(r);
+        s.deliver(Message.builder("t").qos(qos).payload(name).build(), r);
+        return r;
+    }
+
+    @Test
+    void fullQueueDropsNewQos0AndOldestQos0ForQos1ThenRefuses() {
+        MqttSession s = new MqttSession("c", 3, true);
+        Recorder a0 = deliver(s, "a0", 0);
+        Recorder b1 = deliver(s, "b1", 1);
+        Recorder c0 = deliver(s, "c0", 0);
+        Recorder d0 = deliver(s, "d0", 0); // full: the new QoS 0 is dropped
+        Recorder e2 = deliver(s, "e2", 2); // pushes out a0
+        Recorder f1 = deliver(s, "f1", 1); // pushes out c0
+        Recorder g1 = deliver(s, "g1", 1); // no QoS 0 left: refused
+
+        assertThat(a0.outcome).isEqualTo("failed: queue full");
+        assertThat(c0.outcome).isEqualTo("failed: queue full");
+        assertThat(d0.outcome).isEqualTo("failed: queue full");
+        assertThat(g1.outcome).isEqualTo("failed: queue full");
+        assertThat(List.of(b1, e2, f1)).allMatch(r -> r.outcome.equals("pending"));
+        assertThat(s.queuedCount()).isEqualTo(3);
+        assertThat(s.dropped()).isEqualTo(4);
+    }
+
+    @Test
+    void qos0ForAnOfflineClientCanBeRefused() {
+        MqttSession s = new MqttSession("c", 10, false);
+        assertThat(deliver(s, "x", 0).outcome).startsWith("failed: QoS 0 message for an offline client");
+        s.attach(new Owner(), null);
+        deliver(s, "y", 0);
+        assertThat(s.queuedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void wakesTheOwnerAndSendsWithinTheWindow() {
+        MqttSession s = new MqttSession("c", 10, true);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        deliver(s, "1", 1);
+        deliver(s, "2", 1);
+        deliver(s, "3", 0);
+        assertThat(owner.wakes).isEqualTo(3);
+
+        MqttSession.Outgoing first = s.next(owner, 1, System.currentTimeMillis());
+        assertThat(first.packetId).isEqualTo(1);
+        assertThat(s.next(owner, 1, System.currentTimeMillis())).as("window of 1 is full").isNull();
+        assertThat(s.next(new Owner(), 5, System.currentTimeMillis())).as("not the owner").isNull();
+        assertThat(s.acknowledged(first.packetId)).isSameAs(first);
+        MqttSession.Outgoing second = s.next(owner, 1, System.currentTimeMillis());
+        assertThat(second.packetId).isEqualTo(2);
+        assertThat(s.acknowledged(2)).isSameAs(second);
+        MqttSession.Outgoing third = s.next(owner, 1, System.currentTimeMillis());
+        assertThat(third.packetId).as("QoS 0 has no packet id").isZero();
+        assertThat(s.inflightCount()).isZero();
+    }
+
+    @Test
+    void qos2NeedsPubrecBeforePubcompAndPacketIdsWrapSkippingTheUsedOnes() {
+        MqttSession s = new MqttSession("c", 100_000, true);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        deliver(s, "q2", 2);
+        MqttSession.Outgoing o = s.next(owner, 10, 0);
+        assertThat(s.acknowledged(o.packetId)).as("PUBACK is not for QoS 2").isNull();
+        assertThat(s.completed(o.packetId)).as("PUBCOMP before PUBREC").isNull();
+        assertThat(s.received(o.packetId)).isSameAs(o);
+        assertThat(o.released).isTrue();
+        assertThat(s.completed(o.packetId)).isSameAs(o);
+
+        MqttSession ids = new MqttSession("d", 100_000, true);
+        ids.attach(owner, null);
+        deliver(ids, "held", 1);
+        assertThat(ids.next(owner, 10, 0).packetId).isEqualTo(1);
+        for (int i = 0; i < 65_533; i++) {
+            deliver(ids, "x", 1);
+            ids.acknowledged(ids.next(owner, 10, 0).packetId);
+        }
+        deliver(ids, "last", 1);
+        assertThat(ids.next(owner, 10, 0).packetId).isEqualTo(65_535);
+        deliver(ids, "wrapped", 1);
+        assertThat(ids.next(owner, 10, 0).packetId).as("1 is still in flight").isEqualTo(2);
+    }
+
+    @Test
+    void expiredMessagesAreDroppedWhenTheirTurnComes() {
+        MqttSession s = new MqttSession("c", 10, true);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        Recorder r = new Recorder("old");
+        s.deliver(Message.builder("t").qos(1).expiresAt(1000).build(), r);
+        deliver(s, "fresh", 1);
+        assertThat(s.next(owner, 10, 2000).message.payloadText()).isEqualTo("fresh");
+        assertThat(r.outcome).isEqualTo("failed: expired while queued for the client");
+    }
+
+    @Test
+    void inboundQos2IdsAndSubscriptionIdentifiers() {
+        MqttSession s = new MqttSession("c", 10, true);
+        assertThat(s.receiveQos2(7)).isTrue();
+        assertThat(s.receiveQos2(7)).isFalse();
+        assertThat(s.releaseQos2(7)).isTrue();
+        assertThat(s.releaseQos2(7)).isFalse();
+
+        s.subscriptionId("a/+", 4);
+        s.subscriptionId("a/#", 2);
+        s.subscriptionId("$share/g/a/b", 9);
+        s.subscriptionId("b", 3);
+        assertThat(s.subscriptionIdsFor("a/b")).containsExactly(2, 4, 9);
+        s.subscriptionId("a/#", 0);
+        assertThat(s.subscriptionIdsFor("a/b")).containsExactly(4, 9);
+    }
+
+    @Test
+    void endingFailsEverythingAndLaterDeliveries() {
+        MqttSession s = new MqttSession("c", 10, true);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        Recorder inflight = deliver(s, "sent", 1);
+        s.next(owner, 10, 0);
+        Recorder queued = deliver(s, "queued", 1);
+        s.end("session expired");
+        assertThat(inflight.outcome).isEqualTo("failed: session expired");
+        assertThat(queued.outcome).isEqualTo("failed: session expired");
+        assertThat(deliver(s, "late", 1).outcome).isEqualTo("failed: the client's session has ended");
+        assertThat(s.owner()).isNull();
+    }
+
+    @Test
+    void detachOnlyByTheOwnerAndAttachCountsEpochs() {
+        MqttSession s = new MqttSession("c", 10, true);
+        Owner first = new Owner();
+        Owner second = new Owner();
+        s.attach(first, null);
+        int epoch = s.epoch();
+        assertThat(s.attach(second, null)).isSameAs(first);
+        assertThat(s.detach(first)).isFalse();
+        assertThat(s.detach(second)).isTrue();
+        assertThat(s.offlineSince(epoch)).isFalse();
+        assertThat(s.offlineSince(s.epoch())).isTrue();
+    }
+}

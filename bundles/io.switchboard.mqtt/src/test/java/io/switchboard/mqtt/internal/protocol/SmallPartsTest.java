@@ -1,0 +1,118 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.switchboard.api.ReasonCode;
+import org.junit.jupiter.api.Test;
+
+/** Topic filters, read receipts, settings, reason code mapping, serial steps. */
+class SmallPartsTest {
+
+    @Test
+    void topicFilterValidation() {
+        assertThat(TopicFilters.invalid("a/+/b/#")).isNull();
+        assertThat(TopicFilters.invalid("#")).isNull();
+        assertThat(TopicFilters.invalid("$share/g/a/#")).isNull();
+        assertThat(TopicFilters.invalid("")).isNotNull();
+        assertThat(TopicFilters.invalid("a/#/b")).contains("'#'");
+        assertThat(TopicFilters.invalid("a+")).contains("'+'");
+        assertThat(TopicFilters.invalid("$share/g")).contains("$share");
+        assertThat(TopicFilters.invalid("$share//a")).contains("$share");
+        assertThat(TopicFilters.invalid("$share/g+/a")).contains("wildcards");
+        assertThat(TopicFilters.invalid("a\0b")).contains("NUL");
+    }
+
+    @Test
+    void topicMatching() {
+        assertThat(TopicFilters.matches("a/+", "a/b")).isTrue();
+        assertThat(TopicFilters.matches("a/+", "a/b/c")).isFalse();
+        assertThat(TopicFilters.matches("a/#", "a")).isTrue();
+        assertThat(TopicFilters.matches("a/#", "a/b/c")).isTrue();
+        assertThat(TopicFilters.matches("+/+", "/x")).isTrue();
+        assertThat(TopicFilters.matches("#", "$SYS/x")).isFalse();
+        assertThat(TopicFilters.matches("+/x", "$SYS/x")).isFalse();
+        assertThat(TopicFilters.matches("$SYS/#", "$SYS/x")).isTrue();
+        assertThat(TopicFilters.matches("$share/g/a/+", "a/b")).isTrue();
+        assertThat(TopicFilters.matches("a/b", "a/c")).isFalse();
+    }
+
+    @Test
+    void readReceiptTopics() {
+        assertThat(ReadReceipts.isReceipt("$read/1")).isTrue();
+        assertThat(ReadReceipts.isReceipt("read/1")).isFalse();
+        assertThat(ReadReceipts.messageId("$read/1234567890123")).isEqualTo(1234567890123L);
+        assertThat(ReadReceipts.messageId("$read/")).isEqualTo(-1);
+        assertThat(ReadReceipts.messageId("$read/0")).isEqualTo(-1);
+        assertThat(ReadReceipts.messageId("$read/-5")).isEqualTo(-1);
+        assertThat(ReadReceipts.messageId("$read/9223372036854775808")).isEqualTo(-1);
+        assertThat(ReadReceipts.messageId("$read/1/2")).isEqualTo(-1);
+    }
+
+    @Test
+    void settingsNameTheBadAttribute() {
+        ProtocolSettings d = ProtocolSettings.defaults();
+        assertThat(d.maxQueuedMessages()).isEqualTo(1000);
+        assertThatThrownBy(() -> d.withMaxQueuedMessages(0)).hasMessageStartingWith("max.queued.messages:");
+        assertThatThrownBy(() -> d.withMaxInflight(70_000)).hasMessageStartingWith("max.inflight:");
+        assertThatThrownBy(() -> d.withTimes(-1, 10)).hasMessageStartingWith("server.keep.alive:");
+        assertThatThrownBy(() -> d.withTimes(0, 0)).hasMessageStartingWith("connect.timeout:");
+        assertThatThrownBy(() -> d.withPublishLimits(3, true, 0)).hasMessageStartingWith("maximum.qos:");
+        assertThatThrownBy(() -> d.withPublishLimits(2, true, -1)).hasMessageStartingWith("max.session.expiry:");
+    }
+
+    @Test
+    void reasonCodesPerPacketType() {
+        assertThat(Packets.connAckCodeV3(ReasonCode.BAD_USER_NAME_OR_PASSWORD)).isEqualTo(4);
+        assertThat(Packets.connAckCodeV3(ReasonCode.NOT_AUTHORIZED)).isEqualTo(5);
+        assertThat(Packets.connAckCodeV3(ReasonCode.SERVER_UNAVAILABLE)).isEqualTo(3);
+        assertThat(Packets.connAckCodeV3(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID)).isEqualTo(2);
+        assertThat(Packets.connAckCodeV3(ReasonCode.UNSPECIFIED_ERROR)).isEqualTo(5);
+        assertThat(Packets.connAckCode(ReasonCode.SERVER_SHUTTING_DOWN)).isEqualTo(0x88);
+        assertThat(Packets.connAckCode(ReasonCode.CONNECTION_RATE_EXCEEDED)).isEqualTo(0x9F);
+        assertThat(Packets.connAckCode(ReasonCode.TOPIC_FILTER_INVALID)).isEqualTo(0x80);
+        assertThat(Packets.pubAckCode(ReasonCode.PAYLOAD_FORMAT_INVALID)).isEqualTo(0x99);
+        assertThat(Packets.pubAckCode(ReasonCode.BANNED)).isEqualTo(0x80);
+        assertThat(Packets.subAckCode(ReasonCode.TOPIC_FILTER_INVALID)).isEqualTo(0x8F);
+        assertThat(Packets.subAckCode(ReasonCode.QUOTA_EXCEEDED)).isEqualTo(0x97);
+        assertThat(Packets.subAckCode(null)).isEqualTo(0x80);
+    }
+
+    @Test
+    void serialStepsRunOneAfterAnotherPerKey() {
+        SerialSteps steps = new SerialSteps();
+        List<String> log = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        steps.run("a", () -> {
+            log.add("a1 start");
+            return first;
+        });
+        steps.run("a", () -> {
+            log.add("a2");
+            return null;
+        });
+        steps.run("b", () -> {
+            log.add("b1");
+            return null;
+        });
+        assertThat(log).containsExactly("a1 start", "b1");
+        assertThat(steps.idle()).isFalse();
+        first.complete(null);
+        assertThat(log).containsExactly("a1 start", "b1", "a2");
+        assertThat(steps.idle()).isTrue();
+
+        steps.run("c", () -> {
+            throw new IllegalStateException("a broken step");
+        });
+        steps.run("c", () -> {
+            log.add("c2 after a failure");
+            return null;
+        });
+        assertThat(log).endsWith("c2 after a failure");
+        assertThat(steps.idle()).isTrue();
+    }
+}
