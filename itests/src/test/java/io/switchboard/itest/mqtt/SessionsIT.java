@@ -105,8 +105,8 @@ class SessionsIT {
             publisher.publishWith().topic(topic).payload("after a clean start".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
             assertThat(publishes.receive(300, TimeUnit.MILLISECONDS)).as("a message for the discarded subscription").isEmpty();
         } finally {
-            client.disconnect();
-            publisher.disconnect();
+            Hive.disconnect(client);
+            Hive.disconnect(publisher);
         }
     }
 
@@ -199,8 +199,8 @@ class SessionsIT {
             assertThat(a.getAssignedClientIdentifier().get().toString()).isNotEmpty()
                     .isNotEqualTo(b.getAssignedClientIdentifier().get().toString());
         } finally {
-            first.disconnect();
-            second.disconnect();
+            Hive.disconnect(first);
+            Hive.disconnect(second);
         }
         try (RawClient raw = RawClient.open(broker, Transport.TCP)) {
             Packet connack = raw.connect(Packets.connect(Packets.V5, ""));
@@ -275,7 +275,7 @@ class SessionsIT {
                 assertThat(connack.getRestrictions().getReceiveMaximum()).as("Receive Maximum (default max.inflight)").isEqualTo(100);
             }
         } finally {
-            client.disconnect();
+            Hive.disconnect(client);
         }
     }
 

@@ -96,7 +96,7 @@ class TransportsIT {
             }
             assertThat(publishes.receive(QUIET.toMillis(), TimeUnit.MILLISECONDS)).as("nothing more").isEmpty();
         } finally {
-            client.disconnect();
+            Hive.disconnect(client);
         }
     }
 
@@ -119,7 +119,7 @@ class TransportsIT {
                 assertThat(publish.get().getQos()).isEqualTo(qos);
             }
         } finally {
-            client.disconnect();
+            Hive.disconnect(client);
         }
     }
 

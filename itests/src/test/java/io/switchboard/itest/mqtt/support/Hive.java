@@ -21,6 +21,28 @@ public final class Hive {
         return builder(broker, transport, clientId).useMqttVersion3().buildBlocking();
     }
 
+    /** Disconnects if connected; never throws (for finally blocks, so they do not hide a test's failure). */
+    public static void disconnect(Mqtt5BlockingClient client) {
+        try {
+            if (client.getState().isConnected()) {
+                client.disconnect();
+            }
+        } catch (RuntimeException e) {
+            // closing anyway
+        }
+    }
+
+    /** Disconnects if connected; never throws. */
+    public static void disconnect(Mqtt3BlockingClient client) {
+        try {
+            if (client.getState().isConnected()) {
+                client.disconnect();
+            }
+        } catch (RuntimeException e) {
+            // closing anyway
+        }
+    }
+
     private static MqttClientBuilder builder(Broker broker, Transport transport, String clientId) {
         MqttClientBuilder builder = MqttClient.builder()
                 .serverHost(transport.tls() ? "localhost" : broker.host())
