@@ -74,7 +74,7 @@ public class AuditModuleIT extends SwitchboardTestSupport {
 
         ModuleInfo audit = awaitModule("active", "audit", m -> "ACTIVE".equals(m.state()));
         assertEquals("MONITOR", audit.type());
-        assertEquals(1000, audit.ranking());
+        assertEquals(2000, audit.ranking());
         Inbox inbox = subscriber("audit-sub", "audited/#");
         ClientSession publisher = publisher("audit-pub");
         registerModule("audit-test-consumer", 0, new MessageModule() {

@@ -38,7 +38,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Ranking",
             description = "Place in the module chain: high (the default) sees every message as published, "
                     + "before any module changes or consumes it.")
-    int service_ranking() default 1000;
+    int service_ranking() default 2000;
 
     @AttributeDefinition(name = "Topics",
             description = "MQTT topic filters of the messages and statuses to audit (comma-separated); empty for all.",
