@@ -182,7 +182,7 @@ final class ChatCompletions {
      * {@link #answer()} runs after the end.
      */
     static final class StreamListener implements HttpListener {
-        /** The largest complete answer read when the service does not stream. */
+        /** The largest answer read: bytes of a complete (not streamed) one, characters of a streamed one. */
         static final int MAX_DOCUMENT = 4 * 1024 * 1024;
 
         private final StringBuilder answer = new StringBuilder();
@@ -255,6 +255,10 @@ final class ChatCompletions {
             }
             String piece = Json.stringAt(document, "choices", 0, "delta", "content");
             if (piece != null) {
+                if (answer.length() + piece.length() > MAX_DOCUMENT) {
+                    throw new ChatFailed("malformed answer", "the streamed answer is longer than " + MAX_DOCUMENT
+                            + " characters", null);
+                }
                 answer.append(piece);
             }
         }
