@@ -220,13 +220,40 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    /** Sends SIGTERM and waits for the exit; returns the exit status (or -1 if it had to be killed). */
+    /**
+     * Stops the broker as an operator would (SIGTERM) and waits for it to exit; returns the exit status
+     * (-1 if it had to be killed after {@link #STOP}). The work directory stays until {@link #close()}.
+     */
+    public int stop() throws InterruptedException {
+        assumeDistribution();
+        process.destroy();
+        if (!process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    /** The broker's console output so far. */
+    public String console() {
+        try {
+            return Files.exists(consoleFile()) ? Files.readString(consoleFile(), StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Sends SIGTERM and waits for the exit, then deletes the copy (unless -Dswitchboard.itest.keep=true). */
     @Override
     public void close() {
         if (process == null) {
             return;
         }
         try {
+            if (!process.isAlive()) {
+                return; // stopped by a test
+            }
             process.destroy(); // SIGTERM: the shutdown hook stops the framework
             if (!process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
                 System.out.println("[broker] no exit within " + STOP + " of SIGTERM; killing it" + diagnostics());
