@@ -102,6 +102,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
     /** Packets a client may pipeline behind its CONNECT before the CONNACK. */
     private static final int MAX_EARLY_PACKETS = 1000;
+    /**
+     * Publishes and subscribes of one connection the broker has not decided yet, above which the
+     * connection is not read: a QoS 0 flood cannot pile up work in the broker.
+     */
+    static final int MAX_PENDING_REQUESTS = 1000;
     /** No limit on the packets sent to a client (MQTT's own limit is 268435460 bytes). */
     private static final long UNLIMITED = Long.MAX_VALUE;
 
@@ -159,6 +164,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     /** Packet ids of QoS 1/2 publishes received on this connection and not yet fully acknowledged. */
     private final Set<Integer> inboundUnacked = new HashSet<>();
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
+    /** Publishes and subscribes handed to the broker and not decided yet. */
+    private int pendingRequests;
 
     // outbound flows
     private final Map<String, Integer> outboundAliases = new HashMap<>();
@@ -699,6 +706,9 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
         if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
+            if (state == State.CONNECTED && !context.channel().config().isAutoRead()) {
+                return; // not reading on purpose (the broker is behind): the client is not idle
+            }
             if (state == State.CONNECTED) {
                 violation(Packets.KEEP_ALIVE_TIMEOUT, "keep alive timeout (no packet for " + keepAlive * 1.5 + " s)");
             } else if (state == State.NEW) {
@@ -845,11 +855,13 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         } catch (RuntimeException e) {
             published = CompletableFuture.failedFuture(e);
         }
+        requestStarted();
         if (qos == 0) {
             published.whenComplete((result, error) -> {
                 if (error != null) {
                     LOG.debug("MQTT {}: QoS 0 publish to '{}' failed: {}", who(), message.topic(), error.toString());
                 }
+                execute(this::requestDone);
             });
             return;
         }
@@ -857,6 +869,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         response.packetId = packetId;
         responses.add(response);
         published.whenComplete((result, error) -> execute(() -> {
+            requestDone();
             publishOutcome(response, qos, packetId, result, error);
             flushResponses();
         }));
@@ -1051,7 +1064,9 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             pendingSubAcks--;
             drain();
         };
+        requestStarted();
         CompletableFuture.allOf(codes.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> execute(() -> {
+            requestDone();
             List<Integer> granted = new ArrayList<>(codes.size());
             for (CompletableFuture<Integer> c : codes) {
                 granted.add(c.getNow(Packets.UNSPECIFIED_ERROR));
@@ -1329,9 +1344,26 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     // ---- helpers
 
-    /** Stops reading while a 3.1.1 client has {@code max.inflight} unacknowledged publishes (MQTT 5 clients are told). */
+    private void requestStarted() {
+        if (++pendingRequests == MAX_PENDING_REQUESTS) {
+            updateAutoRead();
+        }
+    }
+
+    private void requestDone() {
+        if (pendingRequests-- == MAX_PENDING_REQUESTS) {
+            updateAutoRead();
+        }
+    }
+
+    /**
+     * Reads only when connected, while the broker has fewer than {@link #MAX_PENDING_REQUESTS} requests of
+     * this connection to decide and, for 3.1.1 clients, fewer than {@code max.inflight} unacknowledged
+     * publishes (MQTT 5 clients know the Receive Maximum and are disconnected when they exceed it).
+     */
     private void updateAutoRead() {
-        boolean read = state == State.CONNECTED && !closing && (v5 || inboundUnacked.size() < settings.maxInflight());
+        boolean read = state == State.CONNECTED && !closing && pendingRequests < MAX_PENDING_REQUESTS
+                && (v5 || inboundUnacked.size() < settings.maxInflight());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -138,4 +138,34 @@ class BadInputTest extends LoopbackTest {
                 MqttProperties.NO_PROPERTIES);
         assertThat(c.expect(DISCONNECT).reasonCode()).isEqualTo(0x82);
     }
+
+    @Test
+    void aQos0FloodIsNotReadFasterThanTheBrokerDecides() throws InterruptedException {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        broker.consumePolicy = m -> {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        };
+        TestClient c = client();
+        c.connect(MqttVersion.MQTT_3_1_1, "flood", true);
+        String payload = "x".repeat(1000);
+        for (int i = 0; i < 5000; i++) {
+            c.write(io.netty.handler.codec.mqtt.MqttMessageBuilders.publish().topicName("t")
+                    .qos(io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE)
+                    .payload(io.netty.buffer.Unpooled.copiedBuffer(payload, java.nio.charset.StandardCharsets.UTF_8))
+                    .build());
+        }
+        c.flush();
+        Thread.sleep(500);
+        assertThat(broker.publishCalls.get()).as("handed to the broker while it decides nothing")
+                .isBetween(MqttConnectionHandler.MAX_PENDING_REQUESTS, MqttConnectionHandler.MAX_PENDING_REQUESTS + 200);
+        gate.countDown();
+        eventually(() -> assertThat(broker.published).hasSize(5000));
+        c.send(MqttMessage.PINGREQ);
+        c.expect(PINGRESP);
+    }
 }

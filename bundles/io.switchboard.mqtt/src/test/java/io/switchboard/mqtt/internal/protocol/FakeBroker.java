@@ -144,6 +144,7 @@ final class FakeBroker implements Broker {
             if (s.closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("session closed"));
             }
+            publishCalls.incrementAndGet();
             return CompletableFuture.supplyAsync(() -> route(s, message), worker);
         }
 
@@ -269,6 +270,7 @@ final class FakeBroker implements Broker {
     final List<Long> reads = new CopyOnWriteArrayList<>();
     final List<LoginRequest> logins = new CopyOnWriteArrayList<>();
     final List<TlsInfo> tlsSessions = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger publishCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Refuses a login by returning the exception; null accepts. */
     volatile Function<LoginRequest, RefusedException> loginPolicy = r -> null;

@@ -138,6 +138,17 @@ final class TestClient implements AutoCloseable {
         return this;
     }
 
+    /** Queues {@code m} without waiting for the socket (see {@link #flush()}). */
+    TestClient write(MqttMessage m) {
+        channel.write(m);
+        return this;
+    }
+
+    TestClient flush() {
+        channel.flush();
+        return this;
+    }
+
     /** Sends raw bytes; the client codec decodes answers as {@code version}. */
     TestClient sendRaw(MqttVersion version, byte... bytes) {
         channel.attr(CODEC_VERSION).set(version);
