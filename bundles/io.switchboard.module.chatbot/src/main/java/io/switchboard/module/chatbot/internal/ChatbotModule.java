@@ -85,7 +85,8 @@ public final class ChatbotModule implements MessageModule {
     private volatile ChatbotSettings settings;
     private volatile String name = BASE_NAME;
     private volatile boolean active;
-    private Conversations conversations;
+    /** Per-user context; sized by the configuration. */
+    private final Conversations conversations = new Conversations(0, 1);
 
     private final AtomicInteger pending = new AtomicInteger();
     private final LongAdder answered = new LongAdder();
@@ -102,7 +103,7 @@ public final class ChatbotModule implements MessageModule {
             throw new IllegalArgumentException(
                     instanceName(null, context.getProperties()) + ": invalid configuration: " + e.getMessage(), e);
         }
-        conversations = new Conversations(compiled.contextTurns(), compiled.contextUsers());
+        conversations.resize(compiled.contextTurns(), compiled.contextUsers());
         apply(context, compiled);
         active = true;
         host.logger().info("{}: activated: {}", name, compiled);
