@@ -200,12 +200,19 @@ class TransportsIT {
         roundTripStillWorks(broker);
     }
 
+    /** A new client (HiveMQ, MQTT 3.1.1, TCP) connects, subscribes and gets its own QoS 1 message back. */
     static void roundTripStillWorks(Broker broker) throws Exception {
         String topic = Names.topic("still-works");
-        try (Paho3 client = Paho3.connect(broker, Transport.TCP, Names.clientId("after"))) {
-            client.subscribe(topic, 1);
-            client.publish(topic, "still works", 1, false);
-            assertThat(client.inbox().next().text()).isEqualTo("still works");
+        Mqtt3BlockingClient client = Hive.v3(broker, Transport.TCP, Names.clientId("after"));
+        client.connect();
+        try (Mqtt3BlockingClient.Mqtt3Publishes publishes = client.publishes(MqttGlobalPublishFilter.ALL)) {
+            client.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send();
+            client.publishWith().topic(topic).payload("still works".getBytes(StandardCharsets.UTF_8)).qos(MqttQos.AT_LEAST_ONCE).send();
+            var publish = publishes.receive(10, TimeUnit.SECONDS);
+            assertThat(publish).as("a new client's round trip within 10 s").isPresent();
+            assertThat(new String(publish.get().getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("still works");
+        } finally {
+            Hive.disconnect(client);
         }
     }
 
