@@ -125,7 +125,7 @@ class ChatbotHttpTest {
 
         assertThat(answer.text()).isEqualTo("Too slow, sorry.");
         assertThat(answer.message().userProperty(ChatbotModule.ERROR_PROPERTY)).isEqualTo("timeout");
-        assertThat(millis).isBetween(250L, 2000L);
+        assertThat(millis).as("answered after the timeout, not left hanging").isBetween(250L, 3000L);
     }
 
     @Test
