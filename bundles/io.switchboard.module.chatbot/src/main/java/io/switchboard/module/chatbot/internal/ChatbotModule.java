@@ -46,7 +46,7 @@ import io.switchboard.module.chatbot.internal.Conversations.Turn;
  * <ul>
  * <li>Answering instead of deciding later: the question is consumed at once ({@link Verdict#consume()}:
  * its publisher does not wait for the service) and the answer is a new message sent when the HTTP
- * exchange ends, from an HTTP thread. Setting {@code refId} links it to the question, which also
+ * exchange ends, from whichever thread completes it. Setting {@code refId} links it to the question, which also
  * carries the broker's hop count over, so bots answering bots cannot loop.</li>
  * <li>Streaming HTTP: with {@code stream=true} the answer is read piece by piece from server-sent events
  * in {@link io.switchboard.api.HttpListener#onBody} ({@link ChatCompletions.StreamListener}).</li>
