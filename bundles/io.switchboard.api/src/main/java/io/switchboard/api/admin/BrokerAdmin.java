@@ -17,7 +17,9 @@ public interface BrokerAdmin {
 
     /**
      * Runs {@code message} through the inbound chain as a dry run: each module decides, asynchronous
-     * decisions are awaited, nothing is routed and no counter changes.
+     * decisions are awaited, nothing is routed and no broker counter changes. Modules see a sender
+     * session whose {@link io.switchboard.api.Session#protocol() protocol} is {@code trace}, so a module
+     * keeping its own state (a rate limiter's buckets) can leave traces out.
      */
     List<TraceStep> trace(Message message);
 

@@ -764,7 +764,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     public List<TraceStep> trace(Message message) {
         return AdminViews.trace(registry.chains().of(ChainEvent.MESSAGE),
                 message.toBuilder().id(0).timestamp(System.currentTimeMillis()).build(),
-                new SessionImpl(this, -1, "trace", message.from() == null ? "trace" : message.from(), "internal", null,
+                new SessionImpl(this, -1, "trace", message.from() == null ? "trace" : message.from(), "trace", null,
                         (m, d) -> d.delivered(), null));
     }
 

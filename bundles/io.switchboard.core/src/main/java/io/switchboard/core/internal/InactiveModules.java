@@ -79,7 +79,7 @@ final class InactiveModules {
                 if (configurations.isEmpty() && "require".equals(d.configurationPolicy)) {
                     found.add(inactive(b, d.name, "UNSATISFIED", "waits for a configuration (PID "
                             + String.join(", ", d.configurationPid) + "): add configadmin/" + d.configurationPid[0]
-                            + "-<name>.cfg (FileInstall splits factory file names at the first -)"));
+                            + ".cfg, or " + d.configurationPid[0] + "-<name>.cfg for each instance of a factory"));
                 }
                 for (ComponentConfigurationDTO c : configurations) {
                     Object configured = c.properties == null ? null : c.properties.get(ModuleProperties.NAME);
