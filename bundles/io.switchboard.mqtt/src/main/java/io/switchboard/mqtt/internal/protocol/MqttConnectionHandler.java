@@ -762,6 +762,10 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         MqttPublishVariableHeader header = p.variableHeader();
         int packetId = header.packetId();
         MqttProperties props = header.properties();
+        if (qos == 0 && fixed.isDup()) {
+            violation(Packets.MALFORMED_PACKET, "QoS 0 PUBLISH with DUP set (MQTT-3.3.1-2)");
+            return;
+        }
         if (qos > settings.maximumQos()) {
             violation(Packets.QOS_NOT_SUPPORTED, "QoS " + qos + " publish above the maximum QoS " + settings.maximumQos());
             return;
@@ -1224,7 +1228,10 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         if (!m.userProperties().isEmpty() || messageId) {
             MqttProperties.UserProperties user = new MqttProperties.UserProperties();
             for (io.switchboard.api.UserProperty u : m.userProperties()) {
-                user.add(u.name(), u.value());
+                // a publisher's own "message id" would pass for the broker's (read receipts name it)
+                if (!messageId || !u.name().equals(settings.messageIdProperty())) {
+                    user.add(u.name(), u.value());
+                }
             }
             if (messageId) {
                 user.add(settings.messageIdProperty(), Long.toString(m.id()));

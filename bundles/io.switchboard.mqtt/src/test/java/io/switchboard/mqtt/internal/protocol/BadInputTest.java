@@ -100,6 +100,16 @@ class BadInputTest extends LoopbackTest {
     }
 
     @Test
+    void dupOnQos0IsMalformed() {
+        TestClient c = client();
+        c.connect(MqttVersion.MQTT_3_1_1, "dup0", true);
+        // PUBLISH QoS 0 with DUP (0x38), topic "t"
+        c.sendRaw(MqttVersion.MQTT_3_1_1, (byte) 0x38, (byte) 3, (byte) 0, (byte) 1, (byte) 't');
+        c.expectClosed();
+        assertThat(broker.published).isEmpty();
+    }
+
+    @Test
     void invalidUtf8IsMalformed() {
         TestClient c = client();
         c.connect(MqttVersion.MQTT_5, "utf", true);

@@ -194,6 +194,7 @@ class PublishFlowTest extends LoopbackTest {
         MqttProperties.UserProperties user = new MqttProperties.UserProperties();
         user.add("lang", "en");
         user.add("lang", "de");
+        user.add(ProtocolSettings.DEFAULT_MESSAGE_ID_PROPERTY, "4711"); // spoofed: replaced by the broker's id
         p.add(user);
         pub.publish("req/1", 1, 1, "héllo", false, p);
         pub.expect(PUBACK);
@@ -203,7 +204,8 @@ class PublishFlowTest extends LoopbackTest {
         assertThat(m.contentType()).isEqualTo("text/plain");
         assertThat(m.responseTopic()).isEqualTo("resp/pub");
         assertThat(m.correlationData()).containsExactly(1, 2, 3);
-        assertThat(m.userProperties()).containsExactly(new UserProperty("lang", "en"), new UserProperty("lang", "de"));
+        assertThat(m.userProperties()).containsExactly(new UserProperty("lang", "en"), new UserProperty("lang", "de"),
+                new UserProperty(ProtocolSettings.DEFAULT_MESSAGE_ID_PROPERTY, "4711"));
         assertThat(m.expiresAt()).isBetween(System.currentTimeMillis() + 110_000, System.currentTimeMillis() + 121_000);
 
         TestClient.Packet out = sub.expect(PUBLISH);
