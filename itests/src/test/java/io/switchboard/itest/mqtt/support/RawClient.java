@@ -80,6 +80,16 @@ public final class RawClient implements AutoCloseable {
         return client;
     }
 
+    /** Opens a plain TCP connection to another port of the broker's host (e.g. a listener a test added). */
+    public static RawClient openPort(Broker broker, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(broker.host(), port), 5000);
+        RawClient client = new RawClient(socket, false, null, Map.of(), socket.getInputStream());
+        client.startReader();
+        return client;
+    }
+
     /**
      * Opens a WebSocket connection with {@code path} and offered {@code subprotocol} (none if {@code null}),
      * whatever the server answers: see {@link #handshakeStatus()} and {@link #handshakeHeader}.
