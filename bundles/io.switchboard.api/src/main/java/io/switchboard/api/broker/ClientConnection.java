@@ -17,6 +17,10 @@ public interface ClientConnection extends Connection {
      */
     CompletionStage<Void> tlsEstablished(TlsInfo tls);
 
-    /** The connection closed; any session on it is closed with {@code reason}. */
+    /**
+     * The connection closed; the session it holds, if any and not taken over by another connection
+     * since, is closed with {@code reason}. A front door keeping a persistent session calls
+     * {@link ClientSession#detach} instead.
+     */
     void closed(String reason);
 }

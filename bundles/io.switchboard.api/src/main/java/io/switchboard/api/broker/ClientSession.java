@@ -47,7 +47,8 @@ public interface ClientSession {
      * The client's connection ended but its session lives on (MQTT persistent session): runs the logout
      * and session-close events; subscriptions stay and messages keep reaching the session's
      * {@link Receiver}, which queues them for the client's return. A later login with the same client id
-     * and {@link LoginRequest#cleanStart()} false resumes it; {@link #close} ends it for good.
+     * and {@link LoginRequest#cleanStart()} false resumes it; {@link #close} ends it for good. Ignored
+     * when another login has taken the session over since this handle's login.
      */
     void detach(String reason);
 

@@ -341,10 +341,13 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         });
     }
 
-    /** The session's connection is gone (persistent session kept). */
-    void detachSession(SessionImpl session, String reason) {
+    /**
+     * The session's connection is gone (persistent session kept); ignored when another login has taken
+     * the session over since {@code attachment}.
+     */
+    void detachSession(SessionImpl session, String reason, int attachment) {
         session.enqueue(s -> {
-            if (!s.closed && s.online) {
+            if (!s.closed && s.online && s.attachment == attachment) {
                 endAttachment(s, reason);
             }
             s.stepDone();

@@ -16,11 +16,14 @@ final class ClientSessionImpl implements ClientSession {
     private final BrokerCore core;
     private final SessionImpl session;
     private final boolean sessionPresent;
+    /** Which login of the session this handle belongs to. */
+    private final int attachment;
 
     ClientSessionImpl(BrokerCore core, SessionImpl session, boolean sessionPresent) {
         this.core = core;
         this.session = session;
         this.sessionPresent = sessionPresent;
+        this.attachment = session.attachment;
     }
 
     @Override
@@ -30,7 +33,7 @@ final class ClientSessionImpl implements ClientSession {
 
     @Override
     public void detach(String reason) {
-        core.detachSession(session, reason);
+        core.detachSession(session, reason, attachment);
     }
 
     @Override

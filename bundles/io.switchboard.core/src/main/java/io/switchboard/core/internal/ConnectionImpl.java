@@ -63,8 +63,8 @@ final class ConnectionImpl implements ClientConnection {
     @Override
     public void closed(String reason) {
         SessionImpl s = session;
-        if (s != null) {
-            s.close(reason);
+        if (s != null && s.connection() == this) {
+            s.close(reason); // not when another connection has taken the session over
         }
     }
 

@@ -116,11 +116,15 @@ final class SessionImpl implements Session {
         return connection;
     }
 
+    /** Counts the logins that held this session; a stale handle's detach must not end a newer one. */
+    volatile int attachment = 1;
+
     /** A new connection resumes this session. Call on the worker. */
     void attach(Connection newConnection, Receiver newReceiver) {
         this.connection = newConnection;
         this.receiver = newReceiver;
         this.online = true;
+        this.attachment++;
     }
 
     @Override

@@ -482,6 +482,11 @@ class BrokerCoreTest {
         awaitCondition(() -> secondReceiver.size() == 1);
         assertThat(secondReceiver.get(0).payloadText()).isEqualTo("back");
 
+        first.detach("the old connection's late close"); // stale handle: must not detach the new login
+        pub.publish("cmd/2b", "still here");
+        awaitCondition(() -> secondReceiver.size() == 2);
+        assertThat(host.isOnline("device")).isTrue();
+
         var clean = harness.core.login(LoginRequest.internal("device", null), (m, d) -> d.delivered())
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(clean.sessionPresent()).isFalse();
