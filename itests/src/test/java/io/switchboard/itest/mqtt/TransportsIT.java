@@ -151,6 +151,18 @@ class TransportsIT {
     }
 
     @Test
+    void webSocketUpgradeOnAnotherPathIsNotFound(Broker broker) throws Exception {
+        broker.assumeDistribution(); // the listener's documented behaviour (path = /mqtt; other paths 404)
+        try (RawClient ws = RawClient.openWebSocket(broker, "/not-mqtt", "mqtt")) {
+            assertThat(ws.handshakeStatus()).as("handshake status line for another path").contains(" 404");
+        }
+        try (RawClient ws = RawClient.openWebSocket(broker, Broker.WEBSOCKET_PATH + "?token=abc", "mqtt")) {
+            assertThat(ws.handshakeStatus()).as("handshake status line with a query string").contains(" 101");
+            assertThat(ws.connect(Packets.V5, Names.clientId("wsquery")).reasonCode()).isZero();
+        }
+    }
+
+    @Test
     void mqttPacketsMaySpanWebSocketFramesAndShareThem(Broker broker) throws Exception {
         // [MQTT-6.0.0-2]: a frame may hold part of a packet or several packets; the receiver must not assume alignment
         String topic = Names.topic("frames");
@@ -180,8 +192,11 @@ class TransportsIT {
         // [MQTT-6.0.0-1]: MQTT packets travel in binary frames; any other data frame closes the connection
         try (RawClient ws = RawClient.open(broker, Transport.WEBSOCKET)) {
             ws.connect(Packets.V311, Names.clientId("wstext"));
-            ws.sendFrame(0x1, Packets.pingreq(), true);
+            ws.sendFrame(0x1, "not binary".getBytes(StandardCharsets.UTF_8), true); // valid UTF-8 text, still not allowed
             ws.awaitClosed(Duration.ofSeconds(10));
+            if (broker.isDistribution() && ws.webSocketCloseCode() != -1) {
+                assertThat(ws.webSocketCloseCode()).as("WebSocket close status (RFC 6455 1003: unacceptable data)").isEqualTo(1003);
+            }
         }
         roundTripStillWorks(broker);
     }
