@@ -61,6 +61,14 @@ class DistributionIT {
                 Files.delete(p);
             }
         }
+        // MQTT listeners on free ports (0): the shipped 1883/9001 may be taken on a build machine.
+        try (Stream<Path> listeners = Files.list(home.resolve("configadmin"))) {
+            for (Path cfg : (Iterable<Path>) listeners.filter(p -> p.getFileName().toString()
+                    .startsWith("io.switchboard.mqtt.listener-"))::iterator) {
+                String text = Files.readString(cfg, StandardCharsets.ISO_8859_1);
+                Files.writeString(cfg, text.replaceAll("(?m)^port\\s*=.*$", "port = 0"), StandardCharsets.ISO_8859_1);
+            }
+        }
     }
 
     @AfterEach
