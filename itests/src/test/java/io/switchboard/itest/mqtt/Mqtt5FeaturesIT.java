@@ -86,6 +86,8 @@ class Mqtt5FeaturesIT {
         try {
             publisher.publishWith().topic(topic).payload("short-lived".getBytes()).qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1).send();
             publisher.publishWith().topic(topic).payload("long-lived".getBytes()).qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(60).send();
+            publisher.publishWith().topic(topic + "/retained").payload("retained, short-lived".getBytes()).qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true).messageExpiryInterval(1).send();
         } finally {
             Hive.disconnect(publisher);
         }
@@ -98,6 +100,8 @@ class Mqtt5FeaturesIT {
                     .isNotNull().isBetween(1, 58);
             back.send(Packets.ack(Packet.PUBACK, delivered.packetId()));
             back.expectNothing(QUIET);
+            back.subscribe(2, topic + "/retained", 1);
+            back.expectNothing(QUIET); // an expired retained message is not sent to a new subscription
         }
     }
 

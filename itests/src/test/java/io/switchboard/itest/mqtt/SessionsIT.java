@@ -163,6 +163,37 @@ class SessionsIT {
     }
 
     @Test
+    void v5SessionExpiryCanBeSetToZeroAtDisconnect(Broker broker) throws Exception {
+        // 5.0 3.14.2.2.2: the DISCONNECT's Session Expiry Interval replaces the CONNECT's; 0 ends the session now
+        String id = Names.clientId("shorten");
+        try (RawClient client = RawClient.open(broker, Transport.TCP)) {
+            client.connect(Packets.connect(Packets.V5, id)
+                    .properties(Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 60)));
+            client.subscribe(1, Names.topic("shorten"), 1);
+            client.send(Packets.disconnect(Packets.V5, 0, Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 0)));
+            client.awaitClosed(CLOSE);
+        }
+        try (RawClient again = RawClient.open(broker, Transport.TCP)) {
+            Packet connack = again.connect(Packets.connect(Packets.V5, id).cleanStart(false));
+            assertThat(connack.sessionPresent()).as("session present after DISCONNECT with Session Expiry Interval 0").isFalse();
+        }
+    }
+
+    @Test
+    void v5AnExpiryAtDisconnectAfterConnectingWithZeroIsAProtocolError(Broker broker) throws Exception {
+        // 5.0 3.14.2.2.2 [MQTT-3.14.2-2]: CONNECT with 0 and DISCONNECT with non-zero -> the server sends DISCONNECT 0x82
+        try (RawClient client = RawClient.open(broker, Transport.TCP)) {
+            client.connect(Packets.connect(Packets.V5, Names.clientId("lengthen")));
+            client.sendQuietly(Packets.disconnect(Packets.V5, 0, Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 60)));
+            List<Packet> before = client.awaitClosed(CLOSE);
+            assertThat(before).as("packets before the close").anySatisfy(p -> {
+                assertThat(p.type()).isEqualTo(Packet.DISCONNECT);
+                assertThat(p.reasonCode()).as("DISCONNECT reason code").isEqualTo(0x82);
+            });
+        }
+    }
+
+    @Test
     void v311EmptyClientIdWithCleanSessionIsAccepted(Broker broker) throws Exception {
         // 3.1.1 [MQTT-3.1.3-6], [MQTT-3.1.3-7]: a zero-byte client id with clean session 1 is accepted
         String topic = Names.topic("anon3");

@@ -94,6 +94,10 @@ public final class Broker implements AutoCloseable {
         if (tls != null && !tls.isBlank() && cafile != null) {
             ports.put(Transport.TLS, Integer.parseInt(tls.trim()));
             keys = TestKeys.trusting(Path.of(cafile));
+            String wss = System.getProperty(EXTERNAL_PREFIX + "wss");
+            if (wss != null && !wss.isBlank()) {
+                ports.put(Transport.WEBSOCKET_TLS, Integer.parseInt(wss.trim()));
+            }
         }
         return new Broker(null, null, ports, keys);
     }
@@ -176,6 +180,12 @@ public final class Broker implements AutoCloseable {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("SWITCHBOARD_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -Xshare:auto");
         process = builder.start();
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (started.isAlive()) {
+                started.destroyForcibly(); // the test JVM is ending without having stopped it (killed, timed out)
+            }
+        }, "stop-switchboard-" + home));
         process.getOutputStream().close(); // no terminal: gosh --nointeractive, end of stdin does not stop it
 
         long deadline = System.nanoTime() + STARTUP.toNanos();
@@ -297,6 +307,7 @@ public final class Broker implements AutoCloseable {
             case TCP -> "tcp://" + HOST + ":" + port(transport);
             case WEBSOCKET -> "ws://" + HOST + ":" + port(transport) + WEBSOCKET_PATH;
             case TLS -> "ssl://localhost:" + port(transport);
+            case WEBSOCKET_TLS -> "wss://localhost:" + port(transport) + WEBSOCKET_PATH;
         };
     }
 

@@ -67,7 +67,7 @@ public final class RawClient implements AutoCloseable {
     /** Opens a connection to {@code transport}'s listener (for WebSocket: the handshake with subprotocol {@code mqtt}). */
     public static RawClient open(Broker broker, Transport transport) throws IOException {
         if (transport.websocket()) {
-            RawClient client = openWebSocket(broker, Broker.WEBSOCKET_PATH, "mqtt");
+            RawClient client = openWebSocket(broker, transport, Broker.WEBSOCKET_PATH, "mqtt");
             if (!client.handshakeStatus.contains(" 101")) {
                 client.close();
                 throw new IOException("WebSocket handshake refused: " + client.handshakeStatus + " " + client.handshakeHeaders);
@@ -95,11 +95,16 @@ public final class RawClient implements AutoCloseable {
      * whatever the server answers: see {@link #handshakeStatus()} and {@link #handshakeHeader}.
      */
     public static RawClient openWebSocket(Broker broker, String path, String subprotocol) throws IOException {
-        Socket socket = socket(broker, Transport.WEBSOCKET);
+        return openWebSocket(broker, Transport.WEBSOCKET, path, subprotocol);
+    }
+
+    /** Like {@link #openWebSocket(Broker, String, String)} on the WebSocket listener of {@code transport} (ws or wss). */
+    public static RawClient openWebSocket(Broker broker, Transport transport, String path, String subprotocol) throws IOException {
+        Socket socket = socket(broker, transport);
         String key = Base64.getEncoder().encodeToString(RANDOM.generateSeed(16));
         StringBuilder request = new StringBuilder()
                 .append("GET ").append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(broker.host()).append(':').append(broker.port(Transport.WEBSOCKET)).append("\r\n")
+                .append("Host: ").append(broker.host()).append(':').append(broker.port(transport)).append("\r\n")
                 .append("Upgrade: websocket\r\n")
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")

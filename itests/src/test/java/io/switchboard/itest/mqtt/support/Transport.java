@@ -7,7 +7,9 @@ public enum Transport {
     /** MQTT over WebSocket (binary frames, subprotocol {@code mqtt}, path {@code /mqtt}). */
     WEBSOCKET("ws", false),
     /** MQTT over TLS on TCP, with a key store the test generates. */
-    TLS("tls", true);
+    TLS("tls", true),
+    /** MQTT over secure WebSocket ({@code wss://}, path {@code /mqtt}), with the same key store. */
+    WEBSOCKET_TLS("wss", true);
 
     private final String listenerName;
     private final boolean tls;
@@ -29,6 +31,6 @@ public enum Transport {
 
     /** Whether the transport frames MQTT in WebSocket messages. */
     public boolean websocket() {
-        return this == WEBSOCKET;
+        return this == WEBSOCKET || this == WEBSOCKET_TLS;
     }
 }
