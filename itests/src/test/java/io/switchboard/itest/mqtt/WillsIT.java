@@ -126,12 +126,12 @@ class WillsIT {
             vanishing.connect(Packets.connect(Packets.V5, id)
                     .properties(Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 30))
                     .will(topic, "must not appear", 1, false)
-                    .willProperties(Properties5.none().add(Properties5.WILL_DELAY_INTERVAL, 1)));
+                    .willProperties(Properties5.none().add(Properties5.WILL_DELAY_INTERVAL, 2)));
             vanishing.close();
             try (RawClient back = RawClient.open(broker, Transport.TCP)) {
                 assertThat(back.connect(Packets.connect(Packets.V5, id).cleanStart(false)
                         .properties(Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 30))).sessionPresent()).isTrue();
-                watcher.inbox().expectNothing(Duration.ofMillis(2000));
+                watcher.inbox().expectNothing(Duration.ofMillis(2600)); // past the 2 s delay
                 back.send(Packets.disconnect(Packets.V5, 0, Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 0)));
             }
         }
