@@ -404,6 +404,34 @@ class Mqtt5FeaturesIT {
     }
 
     @Test
+    void aPayloadThatIsNotTheUtf8ItsFormatIndicatorClaimsIsRefused(Broker broker) throws Exception {
+        // 3.3.2.3.2 / [MQTT-3.3.2-4]: the server may check a payload flagged UTF-8; if it is not, PUBACK 0x99 (Payload
+        // format invalid) and the message is not forwarded
+        String topic = Names.topic("pfi");
+        try (RawClient client = RawClient.open(broker, Transport.TCP)) {
+            client.connect(Packets.V5, Names.clientId("pfi"));
+            client.subscribe(1, topic, 1);
+            client.send(Packets.publish(Packets.V5, topic, 1, false, false, 2, new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28},
+                    Properties5.none().add(Properties5.PAYLOAD_FORMAT_INDICATOR, 1)));
+            Packet puback = client.expect(Packet.PUBACK);
+            assertThat(puback.reasonCode()).as("PUBACK reason code " + puback).isEqualTo(0x99);
+            client.expectNothing(QUIET);
+        }
+    }
+
+    @Test
+    void aPublishNobodySubscribedToIsAcknowledgedWithNoMatchingSubscribers(Broker broker) throws Exception {
+        // 3.4.2.1: PUBACK 0x10 (No matching subscribers) instead of 0x00 when the server knows there are none; a success
+        try (RawClient client = RawClient.open(broker, Transport.TCP)) {
+            client.connect(Packets.V5, Names.clientId("nobody"));
+            client.send(Packets.publish(Packets.V5, Names.topic("nobody"), 1, false, 3, "anyone?"));
+            assertThat(client.expect(Packet.PUBACK).reasonCode()).as("PUBACK reason code").isIn(0x00, 0x10);
+            client.send(Packets.publish(Packets.V5, Names.topic("nobody"), 2, false, 4, "anyone?"));
+            assertThat(client.expect(Packet.PUBREC).reasonCode()).as("PUBREC reason code").isIn(0x00, 0x10);
+        }
+    }
+
+    @Test
     void retainHandlingWithTheHiveMqClient(Broker broker) throws Exception {
         // the same rule as a HiveMQ client user sets it: DO_NOT_SEND
         String topic = Names.topic("rhhive");

@@ -311,6 +311,18 @@ class SessionsIT {
     }
 
     @Test
+    void v5AnUnsupportedAuthenticationMethodIsRefused(Broker broker) throws Exception {
+        // 5.0 4.12: a server not supporting the Authentication Method may answer CONNACK 0x8C (Bad authentication
+        // method) and closes the connection [MQTT-3.2.2-7]; without enhanced authentication it must not accept silently
+        try (RawClient client = RawClient.open(broker, Transport.TCP)) {
+            Packet connack = client.connect(Packets.connect(Packets.V5, Names.clientId("auth"))
+                    .properties(Properties5.none().add(Properties5.AUTHENTICATION_METHOD, "SCRAM-SHA-1")));
+            assertThat(connack.reasonCode()).as("CONNACK reason code " + connack).isEqualTo(0x8C);
+            client.awaitClosed(CLOSE);
+        }
+    }
+
+    @Test
     void v311RefusedConnectionGetsNoSession(Broker broker) throws Exception {
         // a CONNECT with a user name flag but a bad password flag combination: 3.1.1 [MQTT-3.1.2-22] password
         // without user name is a protocol violation -> the server closes the connection

@@ -75,6 +75,21 @@ class WillsIT {
         }
     }
 
+    @ParameterizedTest(name = "protocol level {0}")
+    @ValueSource(ints = {Packets.V311, Packets.V5})
+    void willIsPublishedWhenTheServerClosesTheConnectionForAProtocolError(int version, Broker broker) throws Exception {
+        // 3.1.1 / 5.0 3.1.2.5: the will is published when the server closes the connection because of a protocol error
+        String topic = Names.topic("errorwill");
+        try (Paho3 watcher = Paho3.connect(broker, Transport.TCP, Names.clientId("watch"));
+                RawClient broken = RawClient.open(broker, Transport.TCP)) {
+            watcher.subscribe(topic, 1);
+            broken.connect(Packets.connect(version, Names.clientId("broken")).will(topic, "broke the rules", 1, false));
+            broken.sendQuietly(Packets.connect(version, Names.clientId("broken")).encode()); // a second CONNECT
+            broken.awaitClosed(Duration.ofSeconds(10));
+            assertThat(watcher.inbox().next().text()).isEqualTo("broke the rules");
+        }
+    }
+
     @Test
     void aRetainedWillIsKeptForLaterSubscribers(Broker broker) throws Exception {
         // 3.1.1 [MQTT-3.1.2-17] / 5.0 [MQTT-3.1.2-15]: will retain 1 -> published as a retained message
