@@ -266,6 +266,42 @@ class QosFlowsIT {
         }
     }
 
+    @ParameterizedTest(name = "protocol level {0}")
+    @ValueSource(ints = {Packets.V311, Packets.V5})
+    void aQos2PublishResentAfterReconnectIsStillDeliveredExactlyOnce(int version, Broker broker) throws Exception {
+        // [MQTT-4.4.0-1]: the client re-sends its unacknowledged PUBLISH (DUP, same identifier) on a resumed session;
+        // the session kept the identifier (4.3.3), so the message is not delivered a second time
+        String topic = Names.topic("qos2resume");
+        String id = Names.clientId("q2resume" + version);
+        Properties5 expiry = version == Packets.V5 ? Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 60) : Properties5.none();
+        try (RawClient subscriber = RawClient.open(broker, Transport.TCP)) {
+            subscriber.connect(version, Names.clientId("q2sub"));
+            subscriber.subscribe(1, topic, 0);
+            try (RawClient publisher = RawClient.open(broker, Transport.TCP)) {
+                publisher.connect(Packets.connect(version, id).cleanStart(version == Packets.V5).properties(expiry));
+                publisher.send(Packets.publish(version, topic, 2, false, 21, "exactly once, across a reconnect"));
+                assertThat(publisher.expect(Packet.PUBREC).packetId()).isEqualTo(21);
+                // the connection is lost before the PUBREL
+            }
+            try (RawClient again = RawClient.open(broker, Transport.TCP)) {
+                assertThat(again.connect(Packets.connect(version, id).cleanStart(false).properties(expiry)).sessionPresent()).isTrue();
+                again.send(Packets.publish(version, topic, 2, false, true, 21, "exactly once, across a reconnect".getBytes(), null));
+                assertThat(again.expect(Packet.PUBREC).packetId()).as("PUBREC for the re-sent PUBLISH").isEqualTo(21);
+                again.send(Packets.ack(Packet.PUBREL, 21));
+                assertThat(again.expect(Packet.PUBCOMP).packetId()).isEqualTo(21);
+                again.send(Packets.disconnect(version, 0, version == Packets.V5
+                        ? Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 0) : null));
+            }
+            assertThat(subscriber.expect(Packet.PUBLISH).payloadText()).isEqualTo("exactly once, across a reconnect");
+            subscriber.expectNothing(QUIET);
+        }
+        if (version == Packets.V311) {
+            try (RawClient cleanup = RawClient.open(broker, Transport.TCP)) {
+                cleanup.connect(Packets.connect(version, id).cleanStart(true));
+            }
+        }
+    }
+
     @Test
     void pahoSubscriberThatDidNotAcknowledgeGetsTheMessageAgainMarkedDuplicate(Broker broker) throws Exception {
         // the same redelivery as a Paho user sees it: manual acknowledgements, the app crashes before acknowledging
