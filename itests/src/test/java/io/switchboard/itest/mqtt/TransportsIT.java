@@ -216,6 +216,76 @@ class TransportsIT {
     }
 
     /** A new client (HiveMQ, MQTT 3.1.1, TCP) connects, subscribes and gets its own QoS 1 message back. */
+    @Test
+    void aListenerRequiringClientCertificatesAdmitsOnlyClientsWithOne(Broker broker, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        broker.assumeDistribution();
+        // listener attributes tls.client.auth = need + tls.truststore: a client without a trusted certificate fails
+        // the TLS handshake; one with it connects and round-trips
+        java.nio.file.Path[] identity = io.switchboard.itest.mqtt.support.TestKeys.clientIdentity(dir, "itest-client");
+        int port = Broker.freePort();
+        java.util.Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("transport", "tcp");
+        config.put("host", broker.host());
+        config.put("port", Integer.toString(port));
+        config.put("tls", "true");
+        config.put("tls.keystore", broker.keys().keyStore().toAbsolutePath().toString());
+        config.put("tls.keystore.password", io.switchboard.itest.mqtt.support.TestKeys.PASSWORD);
+        config.put("tls.client.auth", "need");
+        config.put("tls.truststore", identity[1].toAbsolutePath().toString());
+        config.put("tls.truststore.password", io.switchboard.itest.mqtt.support.TestKeys.PASSWORD);
+        java.nio.file.Path file = broker.writeConfig("io.switchboard.mqtt.listener-mtls.cfg", config);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions options = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            options.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
+            options.setSocketFactory(broker.keys().sslContext(identity[0]).getSocketFactory());
+            options.setConnectionTimeout(5);
+            org.eclipse.paho.client.mqttv3.MqttClient client = new org.eclipse.paho.client.mqttv3.MqttClient(
+                    "ssl://localhost:" + port, Names.clientId("mtls"), new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            try {
+                while (true) {
+                    try {
+                        client.connect(options);
+                        break;
+                    } catch (org.eclipse.paho.client.mqttv3.MqttException notYet) {
+                        if (System.nanoTime() > deadline) {
+                            throw new AssertionError("no MQTT connection with a client certificate to the 'mtls' listener within 30 s"
+                                    + broker.diagnostics(), notYet);
+                        }
+                        Thread.sleep(200); // the listener binds after FileInstall reads the file; bounded by the deadline
+                    }
+                }
+                String topic = Names.topic("mtls");
+                java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+                client.subscribe(topic, 1, (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+                client.publish(topic, "mutual TLS".getBytes(StandardCharsets.UTF_8), 1, false);
+                assertThat(received.poll(10, TimeUnit.SECONDS)).as("round trip with a client certificate").isEqualTo("mutual TLS");
+                client.disconnect(0);
+            } finally {
+                client.close(true);
+            }
+            // no client certificate: the handshake fails, no CONNACK
+            try (java.net.Socket plain = new java.net.Socket(broker.host(), port)) {
+                javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) broker.keys().socketFactory()
+                        .createSocket(plain, "localhost", port, true);
+                tls.setSoTimeout(10_000);
+                boolean refused;
+                try {
+                    tls.startHandshake();
+                    tls.getOutputStream().write(Packets.connect(Packets.V311, Names.clientId("nocert")).encode());
+                    tls.getOutputStream().flush();
+                    refused = tls.getInputStream().read() < 0; // TLS 1.3: the refusal comes after the client's Finished
+                } catch (java.io.IOException e) {
+                    refused = true;
+                }
+                assertThat(refused).as("a client without a certificate was refused").isTrue();
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
     static void roundTripStillWorks(Broker broker) throws Exception {
         String topic = Names.topic("still-works");
         Mqtt3BlockingClient client = Hive.v3(broker, Transport.TCP, Names.clientId("after"));

@@ -78,6 +78,44 @@ public final class TestKeys {
         }
     }
 
+    /**
+     * A client identity for listeners that ask for client certificates: {@code client.p12} (the client's key
+     * and self-signed certificate, CN {@code cn}) and {@code clients-trust.p12} (that certificate as the
+     * trust anchor, for the listener's {@code tls.truststore}), both with {@link #PASSWORD}.
+     */
+    public static Path[] clientIdentity(Path dir, String cn) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path client = dir.resolve("client.p12");
+        Path pem = dir.resolve("client-cert.pem");
+        Path trust = dir.resolve("clients-trust.p12");
+        keytool(dir, "-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-sigalg", "SHA256withECDSA", "-dname", "CN=" + cn, "-validity", "7",
+                "-storetype", "PKCS12", "-keystore", client.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
+        keytool(dir, "-exportcert", "-rfc", "-alias", "client", "-keystore", client.toString(),
+                "-storetype", "PKCS12", "-storepass", PASSWORD, "-file", pem.toString());
+        keytool(dir, "-importcert", "-noprompt", "-alias", "client", "-file", pem.toString(),
+                "-storetype", "PKCS12", "-keystore", trust.toString(), "-storepass", PASSWORD);
+        return new Path[] {client, trust};
+    }
+
+    /** A TLS context trusting the broker and presenting the client key of {@code clientKeyStore}. */
+    public SSLContext sslContext(Path clientKeyStore) {
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(clientKeyStore)) {
+                keys.load(in, PASSWORD.toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, PASSWORD.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(factory.getKeyManagers(), trustManagerFactory().getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load client key store " + clientKeyStore, e);
+        }
+    }
+
     /** The PKCS#12 key store the TLS listener is configured with. */
     public Path keyStore() {
         return keyStore;
