@@ -2,15 +2,30 @@ package io.switchboard.itest.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,6 +44,7 @@ import io.switchboard.itest.mqtt.support.Packets;
 import io.switchboard.itest.mqtt.support.Paho3;
 import io.switchboard.itest.mqtt.support.Paho5;
 import io.switchboard.itest.mqtt.support.RawClient;
+import io.switchboard.itest.mqtt.support.TestKeys;
 import io.switchboard.itest.mqtt.support.Transport;
 
 /**
@@ -203,13 +219,13 @@ class TransportsIT {
 
     @Test
     void plainMqttOnTheTlsPortIsRefused(Broker broker) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket(broker.host(), broker.port(Transport.TLS))) {
+        try (Socket socket = new Socket(broker.host(), broker.port(Transport.TLS))) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(Packets.connect(Packets.V311, Names.clientId("plain")).encode());
             byte[] answer = socket.getInputStream().readNBytes(4);
             // a TLS alert or nothing, never a CONNACK (0x20 0x02)
             assertThat(answer.length >= 2 && answer[0] == 0x20 && answer[1] == 0x02).as("a CONNACK over plain TCP on the TLS port").isFalse();
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // reset by the broker: refused as well
         }
         roundTripStillWorks(broker);
@@ -217,38 +233,38 @@ class TransportsIT {
 
     /** A new client (HiveMQ, MQTT 3.1.1, TCP) connects, subscribes and gets its own QoS 1 message back. */
     @Test
-    void aListenerRequiringClientCertificatesAdmitsOnlyClientsWithOne(Broker broker, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void aListenerRequiringClientCertificatesAdmitsOnlyClientsWithOne(Broker broker, @TempDir Path dir)
             throws Exception {
         broker.assumeDistribution();
         // listener attributes tls.client.auth = need + tls.truststore: a client without a trusted certificate fails
         // the TLS handshake; one with it connects and round-trips
-        java.nio.file.Path[] identity = io.switchboard.itest.mqtt.support.TestKeys.clientIdentity(dir, "itest-client");
+        Path[] identity = TestKeys.clientIdentity(dir, "itest-client");
         int port = Broker.freePort();
-        java.util.Map<String, String> config = new java.util.LinkedHashMap<>();
+        Map<String, String> config = new LinkedHashMap<>();
         config.put("transport", "tcp");
         config.put("host", broker.host());
         config.put("port", Integer.toString(port));
         config.put("tls", "true");
         config.put("tls.keystore", broker.keys().keyStore().toAbsolutePath().toString());
-        config.put("tls.keystore.password", io.switchboard.itest.mqtt.support.TestKeys.PASSWORD);
+        config.put("tls.keystore.password", TestKeys.PASSWORD);
         config.put("tls.client.auth", "need");
         config.put("tls.truststore", identity[1].toAbsolutePath().toString());
-        config.put("tls.truststore.password", io.switchboard.itest.mqtt.support.TestKeys.PASSWORD);
-        java.nio.file.Path file = broker.writeConfig("io.switchboard.mqtt.listener-mtls.cfg", config);
+        config.put("tls.truststore.password", TestKeys.PASSWORD);
+        Path file = broker.writeConfig("io.switchboard.mqtt.listener-mtls.cfg", config);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            org.eclipse.paho.client.mqttv3.MqttConnectOptions options = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
-            options.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
             options.setSocketFactory(broker.keys().sslContext(identity[0]).getSocketFactory());
             options.setConnectionTimeout(5);
-            org.eclipse.paho.client.mqttv3.MqttClient client = new org.eclipse.paho.client.mqttv3.MqttClient(
-                    "ssl://localhost:" + port, Names.clientId("mtls"), new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            MqttClient client = new MqttClient(
+                    "ssl://localhost:" + port, Names.clientId("mtls"), new MemoryPersistence());
             try {
                 while (true) {
                     try {
                         client.connect(options);
                         break;
-                    } catch (org.eclipse.paho.client.mqttv3.MqttException notYet) {
+                    } catch (MqttException notYet) {
                         if (System.nanoTime() > deadline) {
                             throw new AssertionError("no MQTT connection with a client certificate to the 'mtls' listener within 30 s"
                                     + broker.diagnostics(), notYet);
@@ -257,7 +273,7 @@ class TransportsIT {
                     }
                 }
                 String topic = Names.topic("mtls");
-                java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+                BlockingQueue<String> received = new LinkedBlockingQueue<>();
                 client.subscribe(topic, 1, (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
                 client.publish(topic, "mutual TLS".getBytes(StandardCharsets.UTF_8), 1, false);
                 assertThat(received.poll(10, TimeUnit.SECONDS)).as("round trip with a client certificate").isEqualTo("mutual TLS");
@@ -266,8 +282,8 @@ class TransportsIT {
                 client.close(true);
             }
             // no client certificate: the handshake fails, no CONNACK
-            try (java.net.Socket plain = new java.net.Socket(broker.host(), port)) {
-                javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) broker.keys().socketFactory()
+            try (Socket plain = new Socket(broker.host(), port)) {
+                SSLSocket tls = (SSLSocket) broker.keys().socketFactory()
                         .createSocket(plain, "localhost", port, true);
                 tls.setSoTimeout(10_000);
                 boolean refused;
@@ -276,13 +292,13 @@ class TransportsIT {
                     tls.getOutputStream().write(Packets.connect(Packets.V311, Names.clientId("nocert")).encode());
                     tls.getOutputStream().flush();
                     refused = tls.getInputStream().read() < 0; // TLS 1.3: the refusal comes after the client's Finished
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     refused = true;
                 }
                 assertThat(refused).as("a client without a certificate was refused").isTrue();
             }
         } finally {
-            java.nio.file.Files.deleteIfExists(file);
+            Files.deleteIfExists(file);
         }
     }
 
