@@ -107,6 +107,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      * connection is not read: a QoS 0 flood cannot pile up work in the broker.
      */
     static final int MAX_PENDING_REQUESTS = 1000;
+    /** MQTT 3.1.1 publishes held beyond the in-flight window before the client is closed as abusive. */
+    static final int MAX_HELD_PUBLISHES = 1000;
     /** No limit on the packets sent to a client (MQTT's own limit is 268435460 bytes). */
     private static final long UNLIMITED = Long.MAX_VALUE;
 
@@ -163,6 +165,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     private final Map<Integer, String> inboundAliases = new HashMap<>();
     /** Packet ids of QoS 1/2 publishes received on this connection and not yet fully acknowledged. */
     private final Set<Integer> inboundUnacked = new HashSet<>();
+    /**
+     * MQTT 3.1.1 has no Receive Maximum: publishes beyond {@code max.inflight} unfinished QoS 1/2 flows
+     * wait here, in order, and are handled as flows finish. Reading goes on meanwhile, so the PUBRELs
+     * that finish flows still arrive; a client holding more than {@link #MAX_HELD_PUBLISHES} is closed.
+     */
+    private final ArrayDeque<MqttPublishMessage> heldPublishes = new ArrayDeque<>();
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
     /** Publishes and subscribes handed to the broker and not decided yet. */
     private int pendingRequests;
@@ -287,6 +295,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     public void channelInactive(ChannelHandlerContext context) {
         inactive = true;
         closing = true;
+        heldPublishes.forEach(MqttPublishMessage::release);
+        heldPublishes.clear();
         drainEarly();
         protocol.closed(this);
         String reason = closeReason();
@@ -748,10 +758,33 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     // ---- PUBLISH from the client
 
     private void onPublish(MqttPublishMessage p) {
+        if (!v5 && (!heldPublishes.isEmpty()
+                || p.fixedHeader().qosLevel().value() > 0 && inboundUnacked.size() >= settings.maxInflight())) {
+            if (heldPublishes.size() >= MAX_HELD_PUBLISHES) {
+                p.release();
+                violation(Packets.RECEIVE_MAXIMUM_EXCEEDED, "more than " + MAX_HELD_PUBLISHES
+                        + " publishes beyond the in-flight window of " + settings.maxInflight());
+                return;
+            }
+            heldPublishes.add(p);
+            return;
+        }
         try {
             publish(p);
         } finally {
             p.release();
+        }
+    }
+
+    /** Handles held publishes while the in-flight window has room (3.1.1). */
+    private void releaseHeldPublishes() {
+        while (!heldPublishes.isEmpty() && !closing && inboundUnacked.size() < settings.maxInflight()) {
+            MqttPublishMessage p = heldPublishes.poll();
+            try {
+                publish(p);
+            } finally {
+                p.release();
+            }
         }
     }
 
@@ -912,6 +945,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
                 }
                 inboundUnacked.remove(packetId);
                 updateAutoRead();
+                releaseHeldPublishes();
             }
         };
         response.ready = true;
@@ -947,11 +981,15 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     private void onPubRel(int packetId) {
         boolean known = session.releaseQos2(packetId);
-        if (inboundUnacked.remove(packetId)) {
+        boolean finished = inboundUnacked.remove(packetId);
+        if (finished) {
             updateAutoRead();
         }
         ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
                 known || !v5 ? Packets.SUCCESS : Packets.PACKET_IDENTIFIER_NOT_FOUND, null));
+        if (finished) {
+            releaseHeldPublishes();
+        }
     }
 
     /** Whether the acknowledgement of the publish {@code packetId} still waits for the broker. */
@@ -1369,8 +1407,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      * publishes (MQTT 5 clients know the Receive Maximum and are disconnected when they exceed it).
      */
     private void updateAutoRead() {
-        boolean read = state == State.CONNECTED && !closing && pendingRequests < MAX_PENDING_REQUESTS
-                && (v5 || inboundUnacked.size() < settings.maxInflight());
+        boolean read = state == State.CONNECTED && !closing && pendingRequests < MAX_PENDING_REQUESTS;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -148,8 +148,8 @@ public final class MqttProtocol implements MqttPipeline {
         ProtocolSettings current = settings;
         ProtocolSniffer sniffer = new ProtocolSniffer();
         pipeline.addLast(SNIFFER, sniffer);
-        pipeline.addLast(DECODER, new MqttDecoder(PacketSizes.maxRemaining(listener.maxPacketSize()), MAX_CLIENT_ID_LENGTH,
-                true));
+        // Netty 4.2's limit counts the whole packet, fixed header included: exactly MQTT 5's Maximum Packet Size
+        pipeline.addLast(DECODER, new MqttDecoder(listener.maxPacketSize(), MAX_CLIENT_ID_LENGTH, true));
         pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
         // until CONNECT: the connect timeout; the connection handler sets the keep alive after CONNECT
         pipeline.addLast(IDLE, new IdleStateHandler(current.connectTimeoutSeconds(), 0, 0));

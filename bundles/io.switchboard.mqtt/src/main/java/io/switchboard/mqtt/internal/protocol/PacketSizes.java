@@ -7,8 +7,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 
 /**
  * Encoded sizes of MQTT packets, computed before encoding so a packet larger than the client's Maximum
- * Packet Size is never sent (MQTT 5, 3.1.2.11.4) and the decoder can be given the largest Remaining
- * Length that fits the listener's limit.
+ * Packet Size is never sent (MQTT 5, 3.1.2.11.4).
  */
 final class PacketSizes {
 
@@ -32,18 +31,6 @@ final class PacketSizes {
     /** The whole packet's size for a Remaining Length of {@code remaining}. */
     static long packet(long remaining) {
         return 1 + vbi(remaining) + remaining;
-    }
-
-    /** The largest Remaining Length whose packet is at most {@code maxPacket} bytes (at least 1). */
-    static int maxRemaining(long maxPacket) {
-        long best = 1;
-        for (int n = 1; n <= 4; n++) {
-            long remaining = maxPacket - 1 - n;
-            if (remaining > 0 && vbi(remaining) <= n) {
-                best = Math.max(best, remaining);
-            }
-        }
-        return (int) Math.min(best, 268_435_455);
     }
 
     /** Size of a PUBLISH packet. */

@@ -63,13 +63,4 @@ class PacketSizesTest {
                     .isEqualTo(encoded(MqttVersion.MQTT_3_1_1, publish("a/b", qos, MqttProperties.NO_PROPERTIES, payload)));
         }
     }
-
-    @Test
-    void largestRemainingLengthFittingAPacketSize() {
-        for (long max : new long[] {3, 10, 129, 130, 131, 16_386, 16_387, 16_388, 1 << 20, 268_435_460L}) {
-            int remaining = PacketSizes.maxRemaining(max);
-            assertThat(PacketSizes.packet(remaining)).as("max " + max).isLessThanOrEqualTo(max);
-            assertThat(PacketSizes.packet(remaining + 1L)).as("max " + max).isGreaterThan(max);
-        }
-    }
 }
