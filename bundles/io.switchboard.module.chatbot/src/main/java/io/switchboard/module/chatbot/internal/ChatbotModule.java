@@ -31,6 +31,7 @@ import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.ModuleType;
 import io.switchboard.api.Session;
 import io.switchboard.api.SwitchboardModule;
+import io.switchboard.api.TopicFilters;
 import io.switchboard.api.Verdict;
 import io.switchboard.module.chatbot.internal.ChatCompletions.ChatFailed;
 import io.switchboard.module.chatbot.internal.Conversations.Turn;
@@ -136,7 +137,7 @@ public final class ChatbotModule implements MessageModule {
     @Override
     public Verdict onMessage(Message message, Session sender) {
         ChatbotSettings current = settings; // one question, one configuration
-        if (!TopicFilter.matches(current.topic(), message.topic())) {
+        if (!TopicFilters.matches(current.topic(), message.topic())) {
             return Verdict.pass(); // the topic changed since the broker chose this module
         }
         String asker = message.from() != null ? message.from() : sender != null ? sender.user() : "anonymous";

@@ -1,5 +1,7 @@
 package io.switchboard.module.chatbot.internal;
 
+import io.switchboard.api.TopicFilters;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -80,13 +82,13 @@ final class ChatbotSettings {
         if (topic.isEmpty()) {
             topic = "bot/" + botName;
         }
-        String problem = TopicFilter.problem(topic);
+        String problem = TopicFilters.problem(topic);
         if (problem != null) {
             throw invalid("topic", "'" + topic + "' is not a valid MQTT topic filter: " + problem);
         }
         String replyTopic = trimmed(read("reply.topic", config::reply_topic));
         String example = replyTopic.replace("{user}", "alice").replace("{bot}", "bot");
-        if (replyTopic.isEmpty() || TopicFilter.problem(example) != null || example.contains("+") || example.contains("#")) {
+        if (replyTopic.isEmpty() || TopicFilters.problem(example) != null || example.contains("+") || example.contains("#")) {
             throw invalid("reply.topic", "'" + replyTopic + "' is not a topic name (no wildcards; {user} and {bot} "
                     + "are replaced), e.g. bot/reply/{user}");
         }

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.switchboard.api.ReasonCode;
+import io.switchboard.api.TopicFilters;
 import io.switchboard.api.Verdict;
 
 /**
@@ -100,7 +101,7 @@ final class RateLimitSettings {
     TopicRule ruleFor(String topic) {
         for (int i = 0; i < topicRules.size(); i++) {
             TopicRule rule = topicRules.get(i);
-            if (TopicFilter.matches(rule.filter(), topic)) {
+            if (TopicFilters.matches(rule.filter(), topic)) {
                 return rule;
             }
         }
@@ -156,7 +157,7 @@ final class RateLimitSettings {
                     throw invalid("topic.rules", "'" + entry + "': the burst must be between 1 and " + Limit.MAX_BURST);
                 }
             }
-            String problem = TopicFilter.problem(filter);
+            String problem = TopicFilters.problem(filter);
             if (problem != null) {
                 throw invalid("topic.rules", "'" + entry + "': '" + filter + "' is not a valid MQTT topic filter: " + problem);
             }

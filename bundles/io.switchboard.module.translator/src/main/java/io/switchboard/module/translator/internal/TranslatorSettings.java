@@ -1,5 +1,7 @@
 package io.switchboard.module.translator.internal;
 
+import io.switchboard.api.TopicFilters;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -100,7 +102,7 @@ final class TranslatorSettings {
     /** The first rule whose filter matches {@code topic}, or {@code null}. */
     Rule ruleFor(String topic) {
         for (Rule rule : rules) {
-            if (TopicFilter.matches(rule.filter(), topic)) {
+            if (TopicFilters.matches(rule.filter(), topic)) {
                 return rule;
             }
         }
@@ -196,7 +198,7 @@ final class TranslatorSettings {
             String filter = entry.substring(0, colon).trim();
             String source = entry.substring(colon + 1, arrow).trim();
             String target = entry.substring(arrow + 1).trim();
-            String problem = TopicFilter.problem(filter);
+            String problem = TopicFilters.problem(filter);
             if (problem != null) {
                 throw invalid("rules", "'" + entry + "': '" + filter + "' is not a valid MQTT topic filter: " + problem);
             }

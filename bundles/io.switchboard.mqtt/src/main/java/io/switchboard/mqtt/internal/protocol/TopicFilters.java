@@ -59,22 +59,6 @@ final class TopicFilters {
         if (isShared(filter)) {
             filter = filter.substring(filter.indexOf('/', SHARE_PREFIX.length()) + 1);
         }
-        if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
-            return false; // MQTT 4.7.2: a wildcard first level does not match $-topics
-        }
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true; // also matches the parent level: "a/#" matches "a"
-            }
-            if (i >= t.length) {
-                return false;
-            }
-            if (!f[i].equals("+") && !f[i].equals(t[i])) {
-                return false;
-            }
-        }
-        return f.length == t.length;
+        return io.switchboard.api.TopicFilters.matches(filter, topic);
     }
 }

@@ -1,13 +1,17 @@
-package io.switchboard.module.ratelimit.internal;
+package io.switchboard.api;
 
-/** MQTT topic filters: checking one, and matching a topic name against one (MQTT 5.0, 4.7). */
-final class TopicFilter {
+/**
+ * MQTT topic filters (MQTT 5.0 section 4.7): checking one and matching a topic name against one, as
+ * the broker does. For modules that choose messages by topic themselves (per-topic rules); a module
+ * limited to some topics altogether declares {@link ModuleProperties#TOPICS} instead.
+ */
+public final class TopicFilters {
 
-    private TopicFilter() {
+    private TopicFilters() {
     }
 
     /** Why {@code filter} is not a valid MQTT topic filter, or {@code null} if it is. */
-    static String problem(String filter) {
+    public static String problem(String filter) {
         if (filter.isEmpty()) {
             return "it is empty";
         }
@@ -32,7 +36,7 @@ final class TopicFilter {
      * level, a final {@code #} the parent level and any below; wildcards in the first level do not match
      * topics starting with {@code $}. Compares in place, allocating nothing.
      */
-    static boolean matches(String filter, String topic) {
+    public static boolean matches(String filter, String topic) {
         if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
             return false;
         }

@@ -1,10 +1,10 @@
-package io.switchboard.module.translator.internal;
+package io.switchboard.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class TopicFilterTest {
+class TopicFiltersTest {
 
     @Test
     void matchesLikeMqtt() {
@@ -28,25 +28,25 @@ class TopicFilterTest {
 
     @Test
     void checksFilters() {
-        assertThat(TopicFilter.problem("a/+/b/#")).isNull();
-        assertThat(TopicFilter.problem("#")).isNull();
-        assertThat(TopicFilter.problem("+")).isNull();
-        assertThat(TopicFilter.problem("a/#/b")).contains("'#'");
-        assertThat(TopicFilter.problem("a#")).contains("'#'");
-        assertThat(TopicFilter.problem("a/b+")).contains("'+'");
-        assertThat(TopicFilter.problem("")).isNotNull();
-        assertThat(TopicFilter.problem("a\0b")).contains("NUL");
+        assertThat(TopicFilters.problem("a/+/b/#")).isNull();
+        assertThat(TopicFilters.problem("#")).isNull();
+        assertThat(TopicFilters.problem("+")).isNull();
+        assertThat(TopicFilters.problem("a/#/b")).contains("'#'");
+        assertThat(TopicFilters.problem("a#")).contains("'#'");
+        assertThat(TopicFilters.problem("a/b+")).contains("'+'");
+        assertThat(TopicFilters.problem("")).isNotNull();
+        assertThat(TopicFilters.problem("a\0b")).contains("NUL");
     }
 
     private static void assertMatch(String filter, String... topics) {
         for (String topic : topics) {
-            assertThat(TopicFilter.matches(filter, topic)).as(filter + " matches " + topic).isTrue();
+            assertThat(TopicFilters.matches(filter, topic)).as(filter + " matches " + topic).isTrue();
         }
     }
 
     private static void assertNoMatch(String filter, String... topics) {
         for (String topic : topics) {
-            assertThat(TopicFilter.matches(filter, topic)).as(filter + " does not match " + topic).isFalse();
+            assertThat(TopicFilters.matches(filter, topic)).as(filter + " does not match " + topic).isFalse();
         }
     }
 }
