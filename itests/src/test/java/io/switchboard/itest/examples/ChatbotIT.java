@@ -44,7 +44,7 @@ public class ChatbotIT extends SwitchboardTestSupport {
 
     @Override
     protected Option[] extraOptions() {
-        return new Option[] {ExampleModules.moduleBundle("io.switchboard.module.chatbot")};
+        return new Option[] {ExampleModules.jackson(), ExampleModules.moduleBundle("io.switchboard.module.chatbot")};
     }
 
     @Before

@@ -1,6 +1,8 @@
 package io.switchboard.itest.examples;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,6 +37,14 @@ import org.osgi.service.cm.ConfigurationAdmin;
 final class ExampleModules {
 
     private ExampleModules() {
+    }
+
+    /** Jackson, which the distribution ships in bundle/ for the modules that speak JSON to web APIs. */
+    static Option jackson() {
+        return composite(
+                mavenBundle("com.fasterxml.jackson.core", "jackson-core").versionAsInProject().startLevel(2),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-annotations").versionAsInProject().startLevel(2),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-databind").versionAsInProject().startLevel(2));
     }
 
     /** Host side: the module bundle {@code name} of this build, at the Switchboard start level. */

@@ -44,7 +44,7 @@ public class TranslatorIT extends SwitchboardTestSupport {
 
     @Override
     protected Option[] extraOptions() {
-        return new Option[] {ExampleModules.moduleBundle("io.switchboard.module.translator")};
+        return new Option[] {ExampleModules.jackson(), ExampleModules.moduleBundle("io.switchboard.module.translator")};
     }
 
     @Before
