@@ -56,7 +56,8 @@ public class RateLimitIT extends SwitchboardTestSupport {
         // slow rates: no token comes back while the test runs
         Configuration configuration = configuration(PID, Map.of("client.rate", "1/h", "client.burst", "3",
                 "topic.rules", "rl/sensors/#:1/h:4", "exempt.users", "rl-ops"));
-        ModuleInfo info = awaitModule("active", "ratelimit", m -> "ACTIVE".equals(m.state()));
+        ModuleInfo info = awaitModule("active, early in the chain", "ratelimit",
+                m -> "ACTIVE".equals(m.state()) && m.ranking() == 1000);
         assertEquals("early in the chain", 1000, info.ranking());
         Inbox inbox = subscriber("rl-sub", "rl/#");
         ClientSession flooder = publisher("rl-flooder");
@@ -105,7 +106,8 @@ public class RateLimitIT extends SwitchboardTestSupport {
             awaitModuleGone("ratelimit");
         });
 
-        ModuleInfo info = awaitModule("active from the shipped file", "ratelimit", m -> "ACTIVE".equals(m.state()));
+        ModuleInfo info = awaitModule("active from the shipped file", "ratelimit",
+                m -> "ACTIVE".equals(m.state()) && m.ranking() == 1000);
         assertEquals(1000, info.ranking());
         ClientSession client = publisher("rl-shipped");
         assertEquals("the shipped burst: 200", 200, routed(client, "rl/shipped", 200));

@@ -70,8 +70,8 @@ public class TranslatorIT extends SwitchboardTestSupport {
         assertTrue("the service got the text: " + service.bodies, service.bodies.get(0).contains("\"q\":\"Bonjour\""));
         assertTrue(publish(publisher, "tr/de/lobby", "Guten Morgen").routed());
         assertEquals("not a rule topic: untouched", "Guten Morgen", inbox.awaitTopic("tr/de/lobby").text());
-        ModuleInfo info = module("translator").orElseThrow();
-        assertEquals("the rules' filters are the module's topics", java.util.List.of("tr/fr/#"), info.topics());
+        ModuleInfo info = awaitModule("to publish its rules' filters as its topics", "translator",
+                m -> java.util.List.of("tr/fr/#").equals(m.topics()));
         assertEquals("budget = timeout + 1 s", 3000, info.timeoutMillis());
 
         service.answer(500, "application/json", "{\"error\": \"model not loaded\"}");
