@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
+import io.switchboard.testkit.FakeApiServer;
 import io.switchboard.testkit.FakeSession;
 import io.switchboard.testkit.SentMessage;
 import io.switchboard.testkit.TestMessages;
@@ -28,13 +29,13 @@ class ChatbotHttpTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private FakeApi api;
+    private FakeApiServer api;
     private RealHttpHost host;
     private TestInstance bot;
 
     @BeforeEach
     void start() throws IOException {
-        api = new FakeApi();
+        api = new FakeApiServer();
         host = new RealHttpHost("io.switchboard.module.chatbot");
         bot = new TestInstance("helpdesk", host);
     }
@@ -68,7 +69,7 @@ class ChatbotHttpTest {
         SentMessage answer = askAndAwait("Sag hallo");
 
         assertThat(answer.text()).isEqualTo("Hallo, Grüße 😀");
-        FakeApi.Request request = api.requests().get(0);
+        FakeApiServer.Request request = api.requests().get(0);
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.path()).isEqualTo("/v1/chat/completions");
         assertThat(request.authorization()).isEqualTo("Bearer sk-local");

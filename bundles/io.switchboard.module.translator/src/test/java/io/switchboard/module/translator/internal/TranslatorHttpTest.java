@@ -17,6 +17,7 @@ import org.slf4j.event.Level;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
+import io.switchboard.testkit.FakeApiServer;
 import io.switchboard.testkit.TestMessages;
 
 /**
@@ -25,13 +26,13 @@ import io.switchboard.testkit.TestMessages;
  */
 class TranslatorHttpTest {
 
-    private FakeApi api;
+    private FakeApiServer api;
     private RealHttpHost host;
     private TestInstance translator;
 
     @BeforeEach
     void start() throws IOException {
-        api = new FakeApi();
+        api = new FakeApiServer();
         host = new RealHttpHost("io.switchboard.module.translator");
         translator = new TestInstance(host);
     }
@@ -63,7 +64,7 @@ class TranslatorHttpTest {
         Message translated = translator.probe.publish(french("Bonsoir, é€😀")).assertReplacedWithPayload("Good evening, é€😀");
 
         assertThat(translated.userProperty(TranslatorModule.TRANSLATED_FROM)).isEqualTo("Bonsoir, é€😀");
-        FakeApi.Request request = api.requests().get(0);
+        FakeApiServer.Request request = api.requests().get(0);
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.path()).isEqualTo("/translate");
         assertThat(request.contentType()).isEqualTo("application/json");
@@ -100,9 +101,9 @@ class TranslatorHttpTest {
         AtomicInteger calls = new AtomicInteger();
         api.handle((exchange, request) -> {
             if (calls.incrementAndGet() < 3) {
-                FakeApi.respond(exchange, 502, "text/plain", "bad gateway");
+                FakeApiServer.respond(exchange, 502, "text/plain", "bad gateway");
             } else {
-                FakeApi.respond(exchange, 200, "application/json", "{\"translatedText\": \"Hi\"}");
+                FakeApiServer.respond(exchange, 200, "application/json", "{\"translatedText\": \"Hi\"}");
             }
         });
 

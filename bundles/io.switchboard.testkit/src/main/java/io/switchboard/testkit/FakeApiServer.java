@@ -1,4 +1,4 @@
-package io.switchboard.module.translator.internal;
+package io.switchboard.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,17 +16,26 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A local HTTP server playing a remote API for one test: it records each request and answers it with
+ * A local HTTP server playing a remote web API (a translation service, a chat-completions endpoint) for
+ * one test of a module that calls it through the broker's real HTTP path: it records each request and answers it with
  * the current {@link Handler}. {@link #close()} also releases handlers waiting in {@link #stall()}.
  */
-final class FakeApi implements AutoCloseable {
+public final class FakeApiServer implements AutoCloseable {
 
-    /** One request as the server received it. */
-    record Request(String method, String path, String contentType, String authorization, String body) {
+    /**
+     * One request as the server received it.
+     *
+     * @param method the HTTP method
+     * @param path the request path
+     * @param contentType the Content-Type header, or {@code null}
+     * @param authorization the Authorization header, or {@code null}
+     * @param body the body as UTF-8 text
+     */
+    public record Request(String method, String path, String contentType, String authorization, String body) {
     }
 
     /** Answers one request. */
-    interface Handler {
+    public interface Handler {
         void handle(HttpExchange exchange, Request request) throws IOException;
     }
 
@@ -36,7 +45,7 @@ final class FakeApi implements AutoCloseable {
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile Handler handler = (exchange, request) -> respond(exchange, 404, "text/plain", "no handler");
 
-    FakeApi() throws IOException {
+    public FakeApiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(threads);
         server.createContext("/", exchange -> {
@@ -55,27 +64,29 @@ final class FakeApi implements AutoCloseable {
     }
 
     /** The base URL: {@code http://127.0.0.1:<port>}. */
-    String url() {
+    public String url() {
         return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
-    void handle(Handler handler) {
+    /** Answers the next requests with {@code handler}. */
+    public void handle(Handler handler) {
         this.handler = handler;
     }
 
     /** Answers every request with {@code status}, {@code contentType} and {@code body}. */
-    void answer(int status, String contentType, String body) {
+    public void answer(int status, String contentType, String body) {
         handle((exchange, request) -> respond(exchange, status, contentType, body));
     }
 
-    List<Request> requests() {
+    /** The requests received so far, oldest first. */
+    public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
     }
 
     /** Blocks the calling handler until the test ends (a service that never answers). */
-    void stall() {
+    public void stall() {
         try {
             released.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -83,7 +94,8 @@ final class FakeApi implements AutoCloseable {
         }
     }
 
-    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    /** Sends a complete response: {@code status}, a {@code Content-Type} and {@code body} in UTF-8. */
+    public static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
