@@ -76,7 +76,7 @@ class MqttListenerTest {
 
             assertThat(t.port()).isEqualTo(newPort);
             assertThat(Net.closedByPeer(old)).as("a connection of the old socket is closed").isTrue();
-            assertThat(Net.accepting(oldPort)).as("the old port is free").isFalse();
+            assertThat(Net.stopsAccepting(oldPort)).as("the old port is free").isTrue();
             t.protocol.connections.clear();
             try (Socket client = Net.connect(newPort)) {
                 assertThat(Net.exchange(client)).containsExactly(StubPipeline.ANSWER);
@@ -112,7 +112,7 @@ class MqttListenerTest {
 
             assertThatThrownBy(() -> t.reconfigure(Map.of("port", busy.getLocalPort(), "host", "127.0.0.1")))
                     .hasMessageContaining("MQTT listener 'tcp' cannot bind tcp port " + busy.getLocalPort());
-            assertThat(Net.accepting(port)).as("the old socket closed with the old instance").isFalse();
+            assertThat(Net.stopsAccepting(port)).as("the old socket closed with the old instance").isTrue();
             assertThatThrownBy(() -> t.reconfigure(Map.of("port", port, "host", "127.0.0.1", "transport", "udp")))
                     .hasMessageContaining("transport: must be tcp or websocket, was 'udp'");
 
@@ -156,7 +156,7 @@ class MqttListenerTest {
             t.close();
 
             assertThat(Net.closedByPeer(client)).isTrue();
-            assertThat(Net.accepting(port)).isFalse();
+            assertThat(Net.stopsAccepting(port)).isTrue();
             assertThat(t.listener.address()).isNull();
         }
     }

@@ -47,6 +47,21 @@ final class Net {
         }
     }
 
+    /**
+     * Whether the port stops accepting connections within two seconds. Retried because a loopback connect
+     * to a free ephemeral port can, rarely, connect to itself (TCP simultaneous open).
+     */
+    static boolean stopsAccepting(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (accepting(port)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     /** Whether something accepts connections on the port. */
     static boolean accepting(int port) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
