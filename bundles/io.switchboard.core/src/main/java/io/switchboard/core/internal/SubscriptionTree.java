@@ -2,7 +2,9 @@ package io.switchboard.core.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -38,6 +40,9 @@ final class SubscriptionTree {
             this.members = members;
         }
     }
+
+    /** Up to this many matches, duplicates are found by comparing pairs (no map to allocate). */
+    private static final int SMALL_MATCH = 8;
 
     private final Node root = new Node();
     private final AtomicInteger count = new AtomicInteger();
@@ -116,22 +121,44 @@ final class SubscriptionTree {
             found.forEach(sink);
             return;
         }
-        // one delivery per session: keep the highest QoS entry (shared picks are kept apart)
-        for (int i = 0; i < found.size(); i++) {
-            Entry e = found.get(i);
-            if (e == null) {
-                continue;
-            }
-            for (int j = i + 1; j < found.size(); j++) {
-                Entry other = found.get(j);
-                if (other != null && other.session() == e.session() && other.shareGroup() == null && e.shareGroup() == null) {
-                    if (other.qos() > e.qos()) {
-                        e = other;
+        // one delivery per session: keep its highest QoS entry (shared picks are kept apart)
+        if (found.size() <= SMALL_MATCH) {
+            for (int i = 0; i < found.size(); i++) {
+                Entry e = found.get(i);
+                if (e == null || e.shareGroup() != null) {
+                    continue;
+                }
+                for (int j = i + 1; j < found.size(); j++) {
+                    Entry other = found.get(j);
+                    if (other != null && other.session() == e.session() && other.shareGroup() == null) {
+                        if (other.qos() > e.qos()) {
+                            found.set(i, e = other);
+                        }
+                        found.set(j, null);
                     }
-                    found.set(j, null);
                 }
             }
-            sink.accept(e);
+        } else {
+            // a topic fanning out to many sessions: stay linear
+            Map<SessionImpl, Integer> plainBySession = new IdentityHashMap<>(found.size() * 2);
+            for (int i = 0; i < found.size(); i++) {
+                Entry e = found.get(i);
+                if (e.shareGroup() != null) {
+                    continue;
+                }
+                Integer first = plainBySession.putIfAbsent(e.session(), i);
+                if (first != null) {
+                    if (e.qos() > found.get(first).qos()) {
+                        found.set(first, e);
+                    }
+                    found.set(i, null);
+                }
+            }
+        }
+        for (Entry e : found) {
+            if (e != null) {
+                sink.accept(e);
+            }
         }
     }
 

@@ -36,6 +36,24 @@ class SubscriptionTreeTest {
     }
 
     @Test
+    void aTopicFanningOutToManySessionsReachesEachOnceWithItsHighestQos() {
+        List<SessionImpl> sessions = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            SessionImpl s = session(i);
+            sessions.add(s);
+            tree.subscribe(new SubscriptionTree.Entry(s, "fan/#", null, 0, false, false));
+            if (i % 2 == 0) {
+                tree.subscribe(new SubscriptionTree.Entry(s, "fan/+", null, 1, false, false));
+            }
+        }
+
+        List<SubscriptionTree.Entry> found = match("fan/out");
+
+        assertThat(found).extracting(SubscriptionTree.Entry::session).containsExactlyInAnyOrderElementsOf(sessions);
+        assertThat(found).allSatisfy(e -> assertThat(e.qos()).isEqualTo(e.session().id() % 2 == 0 ? 1 : 0));
+    }
+
+    @Test
     void resubscribingReplacesAndUnsubscribeRemoves() {
         SessionImpl s = session(1);
         assertThat(tree.subscribe(new SubscriptionTree.Entry(s, "a/b", null, 0, false, false))).isTrue();
