@@ -690,15 +690,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     private static void observeOne(ModuleEntry e, Runnable callback) {
         long started = System.nanoTime();
+        ModuleEntry.Outcome outcome = null;
         try {
             callback.run();
-            e.counters.passes.increment();
+            outcome = ModuleEntry.Outcome.PASS;
         } catch (Throwable t) {
             e.counters.errors.increment();
             LOG.warn("Module '{}' failed in an event callback", e.name(), t);
         }
-        e.counters.calls.increment();
-        e.counters.time(System.nanoTime() - started);
+        e.counters.record(CoreContext.worker(), outcome, System.nanoTime() - started);
     }
 
     private void watchWorkers() {

@@ -81,6 +81,8 @@ final class ChainRun {
         int previousHops = CoreContext.hops();
         CoreContext.setHops(hops);
         try {
+            // one clock reading per module: a call ends when the next one starts
+            long started = System.nanoTime();
             while (index < chain.length) {
                 ModuleEntry entry = chain[index];
                 if (skipBundle != null && entry.bundle == skipBundle
@@ -88,8 +90,7 @@ final class ChainRun {
                     index++;
                     continue;
                 }
-                long started = System.nanoTime();
-                long token = worker == null ? 0 : worker.beginCall(entry, this);
+                long token = worker == null ? 0 : worker.beginCall(entry, this, started);
                 Verdict verdict;
                 Throwable failure = null;
                 try {
@@ -110,9 +111,11 @@ final class ChainRun {
                     suspend(entry, verdict.stage(), started);
                     return;
                 }
-                if (!apply(entry, verdict, started, true)) {
+                long ended = System.nanoTime();
+                if (!apply(entry, verdict, ended - started, true)) {
                     return;
                 }
+                started = ended;
             }
             done.done(Verdict.pass(), message, null);
         } finally {
@@ -124,26 +127,23 @@ final class ChainRun {
      * Counts and applies one module's decision; returns whether the chain goes on. A synchronous
      * decision that overran the budget gets the policy too (late asynchronous ones were cut off by the timer).
      */
-    private boolean apply(ModuleEntry entry, Verdict verdict, long started, boolean synchronous) {
-        ModuleEntry.Counters c = entry.counters;
-        long elapsed = System.nanoTime() - started;
-        c.calls.increment();
-        c.time(elapsed);
-        if (synchronous && elapsed > TimeUnit.MILLISECONDS.toNanos(entry.description.timeoutMillis())) {
-            c.timeouts.increment();
+    private boolean apply(ModuleEntry entry, Verdict verdict, long elapsed, boolean synchronous) {
+        ModuleEntry.Description description = entry.description;
+        if (synchronous && elapsed > TimeUnit.MILLISECONDS.toNanos(description.timeoutMillis())) {
+            entry.counters.timeouts.increment();
             LOG.warn("Module '{}' took {} ms, over its budget of {} ms; applying its policy {}", entry.name(),
-                    elapsed / 1_000_000, entry.description.timeoutMillis(), entry.description.policy());
+                    elapsed / 1_000_000, description.timeoutMillis(), description.policy());
             verdict = policyVerdict(entry, "took " + elapsed / 1_000_000 + " ms, over its time budget");
         }
         index++;
         switch (verdict.kind()) {
-            case PASS -> c.passes.increment();
+            case PASS -> entry.counters.record(worker, ModuleEntry.Outcome.PASS, elapsed);
             case REPLACE -> {
-                c.replaces.increment();
+                entry.counters.record(worker, ModuleEntry.Outcome.REPLACE, elapsed);
                 message = verdict.message();
             }
             case CONSUME -> {
-                c.consumes.increment();
+                entry.counters.record(worker, ModuleEntry.Outcome.CONSUME, elapsed);
                 done.done(verdict, message, entry);
                 return false;
             }
@@ -189,7 +189,7 @@ final class ChainRun {
     }
 
     private void resume(ModuleEntry entry, Verdict verdict, long started) {
-        if (apply(entry, verdict, started, false)) {
+        if (apply(entry, verdict, System.nanoTime() - started, false)) {
             run();
         }
     }

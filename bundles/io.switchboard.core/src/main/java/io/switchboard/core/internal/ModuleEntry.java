@@ -1,5 +1,7 @@
 package io.switchboard.core.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,7 +9,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.switchboard.api.FailurePolicy;
@@ -208,28 +209,104 @@ final class ModuleEntry {
         }
     }
 
-    /** What the module did; updated without locks on the hot path. */
+    /** What a call of the module decided, as counted. */
+    enum Outcome {
+        PASS, REPLACE, CONSUME
+    }
+
+    /**
+     * What the module did. Each worker counts into its own cell with plain (opaque) writes: one writer per
+     * cell, so the hot path has no atomic instruction; threads that are not workers (the timer, traces)
+     * count into a shared cell under its lock. Readers add the cells up, so a snapshot may lag by a call.
+     */
     static final class Counters {
-        final LongAdder calls = new LongAdder();
-        final LongAdder passes = new LongAdder();
-        final LongAdder consumes = new LongAdder();
-        final LongAdder replaces = new LongAdder();
+        private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+        private static final int CALLS = 0;
+        private static final int NANOS = 1;
+        private static final int MAX_NANOS = 2;
+        private static final int OUTCOMES = 3; // then one slot per Outcome
+        /** 16 longs = two cache lines, so the cells of two workers never share one. */
+        private static final int CELL_LENGTH = 16;
+
+        private final long[] shared = new long[CELL_LENGTH];
+        private volatile long[][] workerCells = new long[0][];
+        /** Rare: counted with atomic adds from any thread. */
         final LongAdder errors = new LongAdder();
         final LongAdder timeouts = new LongAdder();
-        final LongAdder totalNanos = new LongAdder();
-        final AtomicLong maxNanos = new AtomicLong();
 
-        void time(long nanos) {
-            totalNanos.add(nanos);
-            long max = maxNanos.get();
-            while (nanos > max && !maxNanos.compareAndSet(max, nanos)) {
-                max = maxNanos.get();
+        /**
+         * Counts one call by {@code worker} (null: a thread that is not a worker) that took {@code nanos}
+         * and decided {@code outcome} ({@code null} for an observation callback that failed).
+         */
+        void record(WorkerThread worker, Outcome outcome, long nanos) {
+            if (worker == null) {
+                synchronized (shared) {
+                    add(shared, outcome, nanos);
+                }
+            } else {
+                add(cellOf(worker.index()), outcome, nanos);
             }
         }
 
+        private static void add(long[] cell, Outcome outcome, long nanos) {
+            increment(cell, CALLS, 1);
+            if (outcome != null) {
+                increment(cell, OUTCOMES + outcome.ordinal(), 1);
+            }
+            increment(cell, NANOS, nanos);
+            if (nanos > (long) SLOT.getOpaque(cell, MAX_NANOS)) {
+                SLOT.setOpaque(cell, MAX_NANOS, nanos);
+            }
+        }
+
+        private static void increment(long[] cell, int slot, long delta) {
+            SLOT.setOpaque(cell, slot, (long) SLOT.getOpaque(cell, slot) + delta);
+        }
+
+        private long[] cellOf(int workerIndex) {
+            long[][] cells = workerCells;
+            if (workerIndex < cells.length) {
+                return cells[workerIndex];
+            }
+            synchronized (this) {
+                cells = workerCells;
+                if (workerIndex >= cells.length) {
+                    long[][] grown = Arrays.copyOf(cells, workerIndex + 1);
+                    for (int i = cells.length; i < grown.length; i++) {
+                        grown[i] = new long[CELL_LENGTH];
+                    }
+                    workerCells = cells = grown;
+                }
+                return cells[workerIndex];
+            }
+        }
+
+        private long sum(int slot) {
+            long total;
+            synchronized (shared) {
+                total = shared[slot];
+            }
+            for (long[] cell : workerCells) {
+                total += (long) SLOT.getOpaque(cell, slot);
+            }
+            return total;
+        }
+
+        private long max(int slot) {
+            long max;
+            synchronized (shared) {
+                max = shared[slot];
+            }
+            for (long[] cell : workerCells) {
+                max = Math.max(max, (long) SLOT.getOpaque(cell, slot));
+            }
+            return max;
+        }
+
         ModuleCounters snapshot() {
-            return new ModuleCounters(calls.sum(), passes.sum(), consumes.sum(), replaces.sum(), errors.sum(),
-                    timeouts.sum(), totalNanos.sum(), maxNanos.get());
+            return new ModuleCounters(sum(CALLS), sum(OUTCOMES + Outcome.PASS.ordinal()),
+                    sum(OUTCOMES + Outcome.CONSUME.ordinal()), sum(OUTCOMES + Outcome.REPLACE.ordinal()), errors.sum(),
+                    timeouts.sum(), sum(NANOS), max(MAX_NANOS));
         }
     }
 

@@ -32,12 +32,14 @@ final class WorkerThread implements Worker, Executor {
     private final Runnable onStop;
     private volatile Thread thread;
 
-    // the module call running now, watched for overruns: token 0 means none
+    // The module call running now, watched for overruns: token 0 means none. The plain fields are written
+    // before the token and read after it (release/acquire), so the watchdog sees the call of the token it
+    // read; its compareAndSet then proves that call is still running.
     private final AtomicLong callToken = new AtomicLong();
     private long callSequence;
-    private volatile ModuleEntry callEntry;
-    private volatile long callStarted;
-    private volatile ChainRun callRun;
+    private ModuleEntry callEntry;
+    private long callStarted;
+    private ChainRun callRun;
 
     WorkerThread(int index, Runnable onStart, Runnable onStop) {
         this.index = index;
@@ -57,13 +59,13 @@ final class WorkerThread implements Worker, Executor {
         thread.start();
     }
 
-    /** Marks the start of a synchronous module call made by {@code run}; returns its token. */
-    long beginCall(ModuleEntry entry, ChainRun run) {
+    /** Marks the start (at {@code started}, nanoTime) of a synchronous module call made by {@code run}; returns its token. */
+    long beginCall(ModuleEntry entry, ChainRun run, long started) {
         callEntry = entry;
         callRun = run;
-        callStarted = System.nanoTime();
+        callStarted = started;
         long token = ++callSequence;
-        callToken.set(token);
+        callToken.setRelease(token);
         return token;
     }
 
@@ -81,11 +83,14 @@ final class WorkerThread implements Worker, Executor {
      * with the module's failure policy, so one hanging module cannot stop the sessions of its worker.
      */
     void checkOverrun(long now) {
-        long token = callToken.get();
+        long token = callToken.getAcquire();
+        if (token == 0) {
+            return;
+        }
         ModuleEntry entry = callEntry;
         ChainRun run = callRun;
         long started = callStarted;
-        if (token == 0 || entry == null || run == null
+        if (entry == null || run == null
                 || now - started <= TimeUnit.MILLISECONDS.toNanos(entry.description.timeoutMillis())) {
             return;
         }
@@ -93,6 +98,8 @@ final class WorkerThread implements Worker, Executor {
             return; // the call ended meanwhile
         }
         Thread blocked = thread;
+        // the replacement's tokens go on after the abandoned call's, so that call's late endCall never matches one
+        callSequence = token;
         Thread replacement = newThread(false);
         thread = replacement;
         LOG.error("Module '{}' has blocked {} for more than its budget of {} ms; the worker goes on in a new thread and "
