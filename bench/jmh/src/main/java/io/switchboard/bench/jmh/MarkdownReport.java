@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * {@value #BEGIN} and {@value #END} is replaced (the markers are appended at the end of the file if
  * missing); everything outside them is left as it is.
  *
- * <pre>java -cp benchmarks.jar io.switchboard.bench.jmh.MarkdownReport jmh.json benchmarks.md "command" "commit"</pre>
+ * <pre>java -cp benchmarks.jar io.switchboard.bench.jmh.MarkdownReport jmh.json benchmarks.md "command" "commit" ["load"]</pre>
  */
 public final class MarkdownReport {
 
@@ -46,8 +46,8 @@ public final class MarkdownReport {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 4) {
-            System.err.println("usage: MarkdownReport <jmh.json> <benchmarks.md> <command> <commit>");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: MarkdownReport <jmh.json> <benchmarks.md> <command> <commit> [<load average>]");
             System.exit(2);
         }
         List<Result> results = read(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
@@ -56,7 +56,7 @@ public final class MarkdownReport {
         }
         Path doc = Path.of(args[1]);
         String before = Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : null;
-        String section = section(results, machine(results.get(0)), args[2], args[3],
+        String section = section(results, machine(results.get(0)), args[2], args[3], args.length > 4 ? args[4] : null,
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         Files.writeString(doc, withSection(before, section), StandardCharsets.UTF_8);
         System.out.println("Wrote the JMH section of " + doc + " (" + results.size() + " results)");
@@ -125,7 +125,7 @@ public final class MarkdownReport {
                 + raw.get("vmName") + " " + raw.get("vmVersion") + ")";
     }
 
-    static String section(List<Result> results, String machine, String command, String commit, String date) {
+    static String section(List<Result> results, String machine, String command, String commit, String load, String date) {
         StringBuilder md = new StringBuilder();
         Map<String, Object> settings = results.get(0).raw();
         md.append("## Microbenchmarks (JMH)\n\n");
@@ -134,12 +134,17 @@ public final class MarkdownReport {
         md.append("- Machine: ").append(machine).append('\n');
         md.append("- Commit: ").append(commit).append('\n');
         md.append("- Command: `").append(command).append("`\n");
-        md.append("- JMH ").append(settings.get("jmhVersion")).append(": ").append(integer(settings.get("forks")))
-                .append(" fork, warm-up ").append(integer(settings.get("warmupIterations"))).append(" × ")
+        if (load != null) {
+            md.append("- Load average (1, 5, 15 min): ").append(load).append(". A benchmark keeps one core busy (two for ")
+                    .append("`BrokerPublishBenchmark`); a higher load means other processes competed for the CPU and ")
+                    .append("the times are less precise than their errors suggest.\n");
+        }
+        md.append("- JMH ").append(settings.get("jmhVersion")).append(": forks ").append(integer(settings.get("forks")))
+                .append(", warm-up ").append(integer(settings.get("warmupIterations"))).append(" × ")
                 .append(settings.get("warmupTime")).append(", measurement ")
                 .append(integer(settings.get("measurementIterations"))).append(" × ")
-                .append(settings.get("measurementTime")).append(", ").append(integer(settings.get("threads")))
-                .append(" thread; error = 99.9% confidence interval half-width\n\n");
+                .append(settings.get("measurementTime")).append(", threads ").append(integer(settings.get("threads")))
+                .append("; error = half-width of the 99.9% confidence interval\n\n");
 
         md.append("### Targets\n\n");
         md.append(targets(results)).append('\n');

@@ -61,10 +61,10 @@ class MarkdownReportTest {
 
     @Test
     void writesARowPerResult() {
-        String section = MarkdownReport.section(results, "a machine", "bench/jmh/run", "abc123", "today");
+        String section = MarkdownReport.section(results, "a machine", "bench/jmh/run", "abc123", "0.5 0.4 0.3 at the start", "today");
 
         assertThat(section).contains("| ChainDispatchBenchmark.pass | modules=10 | 340 ± n/a ns/op | 80.0 |")
                 .contains("| TopicMatchBenchmark.hit | subscriptions=1000 | 123 ± 2.00 ns/op | 0.00 |")
-                .contains("- Commit: abc123").doesNotContain(MarkdownReport.BEGIN);
+                .contains("- Commit: abc123").contains("0.5 0.4 0.3 at the start").doesNotContain(MarkdownReport.BEGIN);
     }
 }
