@@ -1,0 +1,63 @@
+package io.switchboard.bench;
+
+/** What one load run does: N publishers to M subscribers at a fixed offered rate for a bounded time. */
+final class RateOptions {
+    String host = "127.0.0.1";
+    int port = 1883;
+    int publishers = 1;
+    int subscribers = 1;
+    int qos = 0;
+    int payloadBytes = 64;
+    /** Total offered messages per second over all publishers. */
+    double rate = 10_000;
+    double seconds = 5;
+    /** Messages a QoS 1/2 publisher may have unacknowledged. */
+    int window = 64;
+    /** How long after sending ended the run waits for the missing deliveries. */
+    double drainSeconds = 5;
+    /** Messages sent in the first seconds are delivered and counted but not in the latency histogram. */
+    double warmupSeconds = 0;
+    /** Publishers write the messages due at most this often, so many go out per write syscall. */
+    double batchMicros = 250;
+    /** Bound on CONNECT/CONNACK and SUBSCRIBE/SUBACK of all connections. */
+    double connectTimeoutSeconds = 10;
+
+    RateOptions copy() {
+        RateOptions c = new RateOptions();
+        c.host = host;
+        c.port = port;
+        c.publishers = publishers;
+        c.subscribers = subscribers;
+        c.qos = qos;
+        c.payloadBytes = payloadBytes;
+        c.rate = rate;
+        c.seconds = seconds;
+        c.window = window;
+        c.drainSeconds = drainSeconds;
+        c.warmupSeconds = warmupSeconds;
+        c.connectTimeoutSeconds = connectTimeoutSeconds;
+        c.batchMicros = batchMicros;
+        return c;
+    }
+
+    void validate() {
+        require(publishers >= 1 && publishers <= 10_000, "--pubs must be 1..10000");
+        require(subscribers >= 1 && subscribers <= 10_000, "--subs must be 1..10000");
+        require(qos >= 0 && qos <= 2, "--qos must be 0, 1 or 2");
+        require(payloadBytes >= PublishFrame.MIN_PAYLOAD && payloadBytes <= 1_000_000,
+                "--payload must be " + PublishFrame.MIN_PAYLOAD + "..1000000 bytes");
+        require(rate > 0 && rate <= 50_000_000, "--rate must be > 0 and at most 50,000,000 msg/s");
+        require(seconds > 0 && seconds <= 3600, "--seconds must be > 0 and at most 3600");
+        require(window >= 1 && window <= 65_000, "--window must be 1..65000");
+        require(drainSeconds >= 0 && drainSeconds <= 600, "--drain must be 0..600 s");
+        require(warmupSeconds >= 0 && warmupSeconds < seconds, "--warmup must be shorter than --seconds");
+        require(batchMicros >= 0 && batchMicros <= 100_000, "--batch-us must be 0..100000");
+        require(rate * seconds / publishers < SequenceSet.MAX_SEQUENCE, "too many messages per publisher");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
