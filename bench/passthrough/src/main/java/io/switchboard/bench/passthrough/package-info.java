@@ -1,0 +1,4 @@
+/**
+ * The benchmark's pass-through module: private implementation, nothing exported.
+ */
+package io.switchboard.bench.passthrough;
