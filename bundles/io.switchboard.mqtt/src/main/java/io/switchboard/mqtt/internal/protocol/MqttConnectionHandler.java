@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.ExtendedSSLSession;
@@ -172,8 +173,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      */
     private final ArrayDeque<MqttPublishMessage> heldPublishes = new ArrayDeque<>();
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
-    /** Publishes and subscribes handed to the broker and not decided yet. */
-    private int pendingRequests;
+    /** Publishes and subscribes handed to the broker and not decided yet; ended from the broker's threads too. */
+    private final AtomicInteger pendingRequests = new AtomicInteger();
 
     // outbound flows
     private final Map<String, Integer> outboundAliases = new HashMap<>();
@@ -898,7 +899,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
                 if (error != null) {
                     LOG.debug("MQTT {}: QoS 0 publish to '{}' failed: {}", who(), message.topic(), error.toString());
                 }
-                execute(this::requestDone);
+                requestDone();
             });
             return;
         }
@@ -1390,14 +1391,15 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     // ---- helpers
 
     private void requestStarted() {
-        if (++pendingRequests == MAX_PENDING_REQUESTS) {
+        if (pendingRequests.incrementAndGet() == MAX_PENDING_REQUESTS) {
             updateAutoRead();
         }
     }
 
+    /** Ends a request; any thread (a QoS 0 publish ends on a broker worker without a task for the event loop). */
     private void requestDone() {
-        if (pendingRequests-- == MAX_PENDING_REQUESTS) {
-            updateAutoRead();
+        if (pendingRequests.getAndDecrement() == MAX_PENDING_REQUESTS) {
+            execute(this::updateAutoRead);
         }
     }
 
@@ -1407,7 +1409,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      * publishes (MQTT 5 clients know the Receive Maximum and are disconnected when they exceed it).
      */
     private void updateAutoRead() {
-        boolean read = state == State.CONNECTED && !closing && pendingRequests < MAX_PENDING_REQUESTS;
+        boolean read = state == State.CONNECTED && !closing && pendingRequests.get() < MAX_PENDING_REQUESTS;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

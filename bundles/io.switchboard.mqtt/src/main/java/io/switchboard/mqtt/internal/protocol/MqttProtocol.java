@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.broker.Broker;
@@ -48,6 +49,7 @@ public final class MqttProtocol implements MqttPipeline {
     /** The configuration PID. */
     public static final String PID = "io.switchboard.mqtt";
 
+    static final String FLUSHES = "mqtt-flushes";
     static final String SNIFFER = "mqtt-sniffer";
     static final String DECODER = "mqtt-decoder";
     static final String ENCODER = "mqtt-encoder";
@@ -147,6 +149,8 @@ public final class MqttProtocol implements MqttPipeline {
     public void addProtocolHandlers(ChannelPipeline pipeline, ListenerInfo listener) {
         ProtocolSettings current = settings;
         ProtocolSniffer sniffer = new ProtocolSniffer();
+        // acknowledgements and deliveries flush once per read burst or task batch, not once per packet
+        pipeline.addLast(FLUSHES, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         pipeline.addLast(SNIFFER, sniffer);
         // Netty 4.2's limit counts the whole packet, fixed header included: exactly MQTT 5's Maximum Packet Size
         pipeline.addLast(DECODER, new MqttDecoder(listener.maxPacketSize(), MAX_CLIENT_ID_LENGTH, true));
