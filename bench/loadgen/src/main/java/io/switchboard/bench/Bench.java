@@ -1,5 +1,9 @@
 package io.switchboard.bench;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +26,7 @@ public final class Bench {
             "           --p99-bound-ms 100 --min-send-ratio 0.97 --grace 2",
             "  latency: --rate 1000 --seconds 10 --warmup 1",
             "idle: --connections 50000 --step 1000 --broker-pid PID [--jvm] --step-timeout 60",
-            "  --source-addresses 127.0.0.2,127.0.0.3,...  (default: 127.0.0.2 and up, 25,000 connections each)");
+            "  connections come from 127.0.0.2, 127.0.0.3, ... (25,000 each); --jvm: heap after GC via jcmd");
 
     private Bench() {
     }
@@ -53,14 +57,101 @@ public final class Bench {
                 args.rejectUnused();
                 RateResult r = new RateRun(o).run();
                 System.out.println(r.summary());
-                var json = new java.util.LinkedHashMap<String, Object>();
-                json.put("mode", "rate");
-                json.putAll(r.toMap());
-                System.out.println(Json.write(json));
+                System.out.println(Json.write(withMode("rate", r.toMap())));
                 return r.error == null ? 0 : 1;
+            }
+            case "latency" -> {
+                RateOptions o = rateOptions(args, 1_000, 10, 1);
+                args.rejectUnused();
+                RateResult r = new RateRun(o).run();
+                System.out.println(r.summary());
+                System.out.println(Json.write(withMode("latency", r.toMap())));
+                return r.error == null ? 0 : 1;
+            }
+            case "sweep" -> {
+                RateOptions o = rateOptions(args, 0, 3, 0);
+                o.seconds = args.number("trial-seconds", 3);
+                o.drainSeconds = args.number("grace", 2);
+                RateSweep sweep = new RateSweep(args.number("start-rate", 10_000), args.number("max-rate", 2_000_000),
+                        args.integer("max-trials", 12), args.number("precision", 0.05));
+                SweepCriteria criteria = new SweepCriteria(args.number("min-send-ratio", 0.97), args.number("p99-bound-ms", 100));
+                args.rejectUnused();
+                RateSweep.Outcome<RateResult> outcome = runSweep(o, sweep, criteria, System.out);
+                System.out.printf("max sustained rate: %.0f msg/s in (%.0f msg/s out); lowest failing %.0f msg/s%n",
+                        outcome.maxSustainedRate(), outcome.maxSustainedRate() * o.subscribers, outcome.lowestFailedRate());
+                System.out.println(Json.write(sweepJson(o, criteria, outcome)));
+                return 0;
+            }
+            case "idle" -> {
+                IdleRun.Options o = new IdleRun.Options();
+                o.host = args.string("host", o.host);
+                o.port = args.integer("port", o.port);
+                o.connections = args.integer("connections", o.connections);
+                o.step = args.integer("step", o.step);
+                o.brokerPid = args.integer("broker-pid", -1);
+                o.jvm = args.flag("jvm");
+                o.stepTimeoutSeconds = args.number("step-timeout", o.stepTimeoutSeconds);
+                args.rejectUnused();
+                IdleRun.Result r = new IdleRun(o).run();
+                for (IdleRun.Sample s : r.samples()) {
+                    System.out.printf("%6d connections: RSS %8d KiB, heap after GC %8d KiB%n", s.connections(), s.rssKib(), s.heapKib());
+                }
+                System.out.printf("per 1,000 connections: RSS %.0f KiB, heap %.0f KiB%s%s%n", r.perThousand(true), r.perThousand(false),
+                        r.limitNote() == null ? "" : "; " + r.limitNote(), r.error() == null ? "" : "; ERROR: " + r.error());
+                System.out.println(Json.write(withMode("idle", r.toMap())));
+                return r.error() == null ? 0 : 1;
             }
             default -> throw new IllegalArgumentException("unknown mode: " + mode);
         }
+    }
+
+    /** Runs a sweep, one trial after another with fresh connections and a fresh run id each. */
+    static RateSweep.Outcome<RateResult> runSweep(RateOptions base, RateSweep sweep, SweepCriteria criteria,
+                                                  java.io.PrintStream log) throws Exception {
+        return sweep.search(rate -> {
+            RateOptions o = base.copy();
+            o.rate = rate;
+            RateResult r = new RateRun(o).run();
+            String failure = criteria.failure(r);
+            if (log != null) {
+                log.println((failure == null ? "  pass  " : "  FAIL  ") + r.summary() + (failure == null ? "" : " [" + failure + "]"));
+            }
+            return r;
+        }, criteria::passes);
+    }
+
+    static Map<String, Object> sweepJson(RateOptions o, SweepCriteria criteria, RateSweep.Outcome<RateResult> outcome) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", "sweep");
+        m.put("pubs", o.publishers);
+        m.put("subs", o.subscribers);
+        m.put("qos", o.qos);
+        m.put("payload", o.payloadBytes);
+        m.put("trialSeconds", o.seconds);
+        m.put("graceSeconds", o.drainSeconds);
+        m.put("minSendRatio", criteria.minSendRatio());
+        m.put("p99BoundMs", criteria.p99BoundMillis());
+        m.put("maxSustainedRate", outcome.maxSustainedRate());
+        m.put("maxSustainedOutRate", outcome.maxSustainedRate() * o.subscribers);
+        m.put("lowestFailedRate", Double.isInfinite(outcome.lowestFailedRate()) ? null : outcome.lowestFailedRate());
+        List<Object> trials = new ArrayList<>();
+        for (RateSweep.Step<RateResult> step : outcome.steps()) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("rate", step.rate());
+            t.put("passed", step.passed());
+            t.put("failure", criteria.failure(step.result()));
+            t.putAll(step.result().toMap());
+            trials.add(t);
+        }
+        m.put("trials", trials);
+        return m;
+    }
+
+    static Map<String, Object> withMode(String mode, Map<String, Object> result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", mode);
+        m.putAll(result);
+        return m;
     }
 
     static RateOptions rateOptions(Args args, double rate, double seconds, double warmup) {
