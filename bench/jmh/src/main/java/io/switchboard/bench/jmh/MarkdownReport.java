@@ -198,6 +198,7 @@ public final class MarkdownReport {
         int most = pass.lastKey();
         Result base = pass.get(fewest);
         Result longest = pass.get(most);
+        // the judged figure: what each module adds from the shortest chain to the longest
         double perModule = (longest.score() - base.score()) / (most - fewest);
         double margin = PASS_MODULE_BUDGET_NANOS - perModule;
         md.append("- Chain dispatch under ").append(format(PASS_MODULE_BUDGET_NANOS)).append(" ns per pass-through module: **")
@@ -209,7 +210,18 @@ public final class MarkdownReport {
         if (margin < 0) {
             md.append(" (").append(format(-margin / PASS_MODULE_BUDGET_NANOS * 100)).append("% over)");
         }
-        md.append(".\n");
+        Integer firstNonEmpty = pass.ceilingKey(1);
+        if (fewest == 0 && firstNonEmpty != null && firstNonEmpty < most) {
+            Result one = pass.get(firstNonEmpty);
+            md.append("; from ").append(firstNonEmpty).append(" to ").append(most).append(" modules (without the cost of ")
+                    .append("entering a non-empty chain): ")
+                    .append(format((longest.score() - one.score()) / (most - firstNonEmpty))).append(" ns per module");
+        }
+        if (most > 0) {
+            md.append("; the ").append(most).append("-module chain's whole time over its modules: ")
+                    .append(format(longest.score() / most)).append(" ns per module");
+        }
+        md.append(". The errors of these scores are in the table below.\n");
 
         if (base.bytesPerOp() == null || longest.bytesPerOp() == null) {
             md.append("- No allocation per message on the pass path: not judged (run with `-prof gc`).\n");
@@ -222,13 +234,14 @@ public final class MarkdownReport {
             worst = Math.max(worst, bytes);
             perLength.add(format(bytes) + " B with " + e.getKey() + (e.getKey() == 1 ? " module" : " modules"));
         }
-        double bytesPerModule = (longest.bytesPerOp() - base.bytesPerOp()) / (most - fewest);
         boolean met = worst < NO_ALLOCATION_BYTES;
         md.append("- No allocation per message on the pass path: **").append(met ? "met" : "missed").append("**: ")
                 .append(String.join(", ", perLength)).append(" per message");
-        if (!met) {
-            md.append(" (").append(format(base.bytesPerOp())).append(" B per run of the chain, ")
-                    .append(format(bytesPerModule)).append(" B per module)");
+        if (!met && firstNonEmpty != null && firstNonEmpty < most) {
+            double perModuleBytes = (longest.bytesPerOp() - pass.get(firstNonEmpty).bytesPerOp()) / (most - firstNonEmpty);
+            md.append(" (").append(format(worst)).append(" B over the target; each module from the ")
+                    .append(firstNonEmpty == 1 ? "first" : firstNonEmpty + "th").append(" on adds ")
+                    .append(format(perModuleBytes)).append(" B)");
         }
         md.append(".\n");
         return md.toString();

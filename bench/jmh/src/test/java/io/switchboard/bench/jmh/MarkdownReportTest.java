@@ -20,13 +20,14 @@ class MarkdownReportTest {
 
     private final List<MarkdownReport.Result> results = MarkdownReport.read("[" + String.join(",",
             run("ChainDispatchBenchmark.pass", "\"modules\":\"0\"", 40, "1.5", 80),
+            run("ChainDispatchBenchmark.pass", "\"modules\":\"1\"", 70, "1.5", 80),
             run("ChainDispatchBenchmark.pass", "\"modules\":\"10\"", 340, "\"NaN\"", 80.004),
             run("TopicMatchBenchmark.hit", "\"subscriptions\":\"1000\"", 123.456, "2", 0.002)) + "]");
 
     @Test
     void readsScoresParamsAndAllocation() {
-        assertThat(results).hasSize(3);
-        MarkdownReport.Result second = results.get(1);
+        assertThat(results).hasSize(4);
+        MarkdownReport.Result second = results.get(2);
         assertThat(second.benchmark()).isEqualTo("ChainDispatchBenchmark.pass");
         assertThat(second.paramText()).isEqualTo("modules=10");
         assertThat(second.error()).isNaN();
@@ -37,8 +38,11 @@ class MarkdownReportTest {
     void judgesTheTargetsFromThePassSlope() {
         String targets = MarkdownReport.targets(results);
 
-        assertThat(targets).contains("**met**: 30.0 ns per module").contains("20.0 ns under");
-        assertThat(targets).contains("**missed**: 80.0 B with 0 modules, 80.0 B with 10 modules");
+        assertThat(targets).contains("**met**: 30.0 ns per module").contains("20.0 ns under")
+                .contains("from 1 to 10 modules (without the cost of entering a non-empty chain): 30.0 ns per module")
+                .contains("whole time over its modules: 34.0 ns per module");
+        assertThat(targets).contains("**missed**: 80.0 B with 0 modules, 80.0 B with 1 module, 80.0 B with 10 modules")
+                .contains("80.0 B over the target; each module from the first on adds 0.00 B");
     }
 
     @Test

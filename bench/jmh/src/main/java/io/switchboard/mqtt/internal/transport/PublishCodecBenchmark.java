@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Encoding and decoding one QoS 1 PUBLISH with a 64-byte payload, in MQTT 3.1.1 and 5.0, through the
  * codec handlers the broker puts in each connection's pipeline ({@code MqttProtocol.addProtocolHandlers}:
  * {@code new MqttDecoder(maxPacketSize, 65535, true)} and {@code MqttEncoder.INSTANCE}), with the
- * channel's default (pooled) allocator as on a server channel.
+ * channel's default (pooled) allocator as on a server channel. The pipeline's other handlers (flush
+ * consolidation, protocol sniffer, idle timer, connection handler) are not part of this measurement.
  *
  * <p>The handlers sit in an {@link EmbeddedChannel} between two capturing handlers, and the benchmark
  * fires events into the pipeline directly: that is the path a socket read and a handler's write take
