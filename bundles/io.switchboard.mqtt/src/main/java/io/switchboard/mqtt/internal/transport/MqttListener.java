@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -67,6 +68,9 @@ public final class MqttListener {
     static final String PID = "io.switchboard.mqtt.listener";
     /** The framework property naming the broker's home directory (relative key store paths start there). */
     static final String HOME_PROPERTY = "switchboard.home";
+
+    /** Outbound bytes a connection may buffer before it counts as not writable (Netty's default: 32/64 KiB). */
+    static final WriteBufferWaterMark OUTBOUND_BUFFER = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttListener.class);
     /** How long closing a socket and its connections may take. */
@@ -185,6 +189,9 @@ public final class MqttListener {
                 .option(ChannelOption.SO_REUSEADDR, true) // rebind a port at once after a live change
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // a subscriber lagging for a moment (a pause, a burst) is buffered here before its session queue
+                // (max.queued.messages) has to drop QoS 0; only a lagging connection uses this memory
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OUTBOUND_BUFFER)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
