@@ -1,0 +1,280 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Renders a suite run: the section of docs/benchmarks.md between the suite markers, and the raw JSON. */
+final class SuiteReport {
+    static final String BEGIN = "<!-- suite:begin -->";
+    static final String END = "<!-- suite:end -->";
+
+    private final SuiteOptions options;
+    private final Map<String, Object> environment;
+    private final List<Suite.Scenario> scenarios;
+    private final List<BrokerProcess> brokers;
+    private final List<Suite.Measurement> measurements;
+
+    SuiteReport(SuiteOptions options, Map<String, Object> environment, List<Suite.Scenario> scenarios,
+                List<BrokerProcess> brokers, List<Suite.Measurement> measurements) {
+        this.options = options;
+        this.environment = environment;
+        this.scenarios = scenarios;
+        this.brokers = brokers;
+        this.measurements = measurements;
+    }
+
+    void writeRaw(Path file) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("environment", environment);
+        root.put("command", options.command);
+        root.put("reps", options.reps);
+        root.put("trialSeconds", options.trialSeconds);
+        root.put("graceSeconds", options.graceSeconds);
+        root.put("maxTrials", options.maxTrials);
+        root.put("p99BoundMs", options.p99BoundMillis);
+        root.put("jvmBrokerOpts", options.jvmBrokerOpts);
+        List<Object> list = new ArrayList<>();
+        for (Suite.Measurement m : measurements) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("scenario", m.scenario());
+            e.put("broker", m.broker());
+            e.put("rep", m.rep());
+            e.put("metrics", new LinkedHashMap<>(m.metrics()));
+            e.put("error", m.error());
+            e.put("detail", m.raw());
+            list.add(e);
+        }
+        root.put("measurements", list);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, Json.write(root) + "\n");
+    }
+
+    /** Replaces the text between the suite markers (appending them if absent); nothing else changes. */
+    void writeDocs(Path file) throws IOException {
+        String section = BEGIN + "\n" + markdown() + END;
+        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n\n";
+        int begin = text.indexOf(BEGIN);
+        int end = text.indexOf(END);
+        if (begin >= 0 && end > begin) {
+            text = text.substring(0, begin) + section + text.substring(end + END.length());
+        } else {
+            text = text + (text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n") + section + "\n";
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("## Broker comparison (`bench/run`)\n\n");
+        md.append("Written by `bench/run` (the next run rewrites this section; sources in `bench/loadgen`, `bench/moquette`, "
+                + "`bench/passthrough`). Raw numbers of every repetition and every sweep trial: ")
+                .append(options.docs != null ? "[benchmarks-raw.json](benchmarks-raw.json)" : "`" + options.raw + "`").append(".\n\n");
+        md.append("- Date: ").append(environment.get("date")).append(String.format(", %.0f minutes", (Double) environment.get("durationMinutes")))
+                .append("\n");
+        md.append("- Command: `").append(options.command).append("`").append(options.smoke ? " (smoke mode: tiny counts, numbers mean nothing)" : "")
+                .append("\n");
+        md.append("- Machine: ").append(environment.get("cpu")).append(", ").append(environment.get("cpus")).append(" CPUs, ")
+                .append(environment.get("memory")).append(" RAM, Linux ").append(environment.get("kernel")).append("; JDK ")
+                .append(environment.get("jdk")).append("; open files limit ").append(environment.get("openFilesLimit")).append("\n");
+        md.append("- Load average (1, 5, 15 min): ").append(environment.get("loadAverageStart")).append(" at the start, ")
+                .append(environment.get("loadAverageEnd")).append(" at the end (above ~1 other processes competed for the CPUs)\n");
+        md.append("- Pinning: ").append(options.pinBrokers ? "every broker `taskset -c " + options.brokerCpu + "`" : "brokers not pinned")
+                .append("; load generator (the suite's JVM): ").append(options.loadCpuNote).append("\n");
+        md.append("- Brokers, all started before the load scenarios and left running (idle between their turns), each on its own port on 127.0.0.1:\n");
+        String commit = String.valueOf(environment.get("switchboardCommit"));
+        for (BrokerProcess b : brokers) {
+            md.append("  - `").append(b.name).append("`: ").append(describe(b, commit)).append("\n");
+        }
+        md.append("- A sweep finds the maximum sustained rate: trials at a rising offered rate (doubling from a start rate), then "
+                + "bisection between the highest passing and the lowest failing rate to within ")
+                .append(pct(options.precision)).append(", at most ").append(options.maxTrials).append(" trials. A trial: fresh connections "
+                + "and topics, publishers open-loop on a time schedule for ").append(num(options.trialSeconds))
+                .append(" s, then up to ").append(num(options.graceSeconds)).append(" s grace for the last deliveries. It passes when every "
+                + "message reached every subscriber (QoS 0 too), publishers sent at least 97% of the offered messages (a publisher falls "
+                + "behind when the broker does not take its data, or when its QoS 1 window of 64 is full) and p99 publish → deliver "
+                + "latency is at most ").append(num(options.p99BoundMillis)).append(" ms.\n");
+        md.append("- Repetitions: ").append(options.reps).append(", interleaved (for each scenario, for each repetition, every broker in turn). "
+                + "Cells: median (min–max over repetitions). × columns: ratio of medians. Before measuring, every broker got "
+                + "a warm-up of ").append(num(options.warmupSeconds)).append(" s at QoS 0 and QoS 1 (4 → 4).\n");
+        for (String note : options.notes) {
+            md.append("- Note: ").append(note).append("\n");
+        }
+        if (environment.containsKey("idleLimit")) {
+            md.append("- Idle connections ").append(environment.get("idleLimit")).append(".\n");
+        }
+        md.append("\n### Maximum sustained rate, 64-byte payloads (msg/s)\n\n");
+        md.append("| scenario | broker | in: median | in: min–max | out: median | × mosquitto | × moquette | RSS after (MiB) |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Suite.Scenario s : scenarios) {
+            if (!s.sweep()) {
+                continue;
+            }
+            for (BrokerProcess b : brokers) {
+                List<Double> in = values(s.id(), b.name, "in");
+                md.append("| ").append(s.title().replace(": max sustained rate", "")).append(" | ").append(b.name)
+                        .append(failures(s.id(), b.name)).append(" | ")
+                        .append(median(in)).append(" | ").append(spread(in)).append(" | ").append(median(values(s.id(), b.name, "out")))
+                        .append(" | ").append(ratio(s.id(), b.name, "mosquitto", "in")).append(" | ")
+                        .append(b.name.equals("moquette") ? "" : ratio(s.id(), b.name, "moquette", "in")).append(" | ")
+                        .append(median(values(s.id(), b.name, "rssMiB"))).append(" |").append("\n");
+            }
+        }
+        if (has("switchboard-empty") && has("switchboard-3modules")) {
+            md.append("\n### Cost of the module chain: Switchboard with 3 pass-through modules vs the empty chain\n\n");
+            md.append("| scenario | empty chain | 3 modules | change |\n|---|---:|---:|---:|\n");
+            for (Suite.Scenario s : scenarios) {
+                String metric = s.sweep() ? "in" : "p50";
+                double empty = medianValue(values(s.id(), "switchboard-empty", metric));
+                double three = medianValue(values(s.id(), "switchboard-3modules", metric));
+                md.append("| ").append(s.title()).append(s.sweep() ? " (msg/s in)" : " (p50 µs)").append(" | ").append(num(empty))
+                        .append(" | ").append(num(three)).append(" | ")
+                        .append(Double.isNaN(empty) || empty == 0 ? "" : String.format("%+.1f%%", (three - empty) / empty * 100)).append(" |\n");
+            }
+        }
+        for (Suite.Scenario s : scenarios) {
+            if (s.sweep()) {
+                continue;
+            }
+            md.append("\n### ").append(s.title()).append(" (").append(num(options.latencyRate)).append(" msg/s for ")
+                    .append(num(options.latencySeconds)).append(" s after ").append(num(options.latencyWarmupSeconds))
+                    .append(" s not counted; µs)\n\n");
+            md.append("| broker | p50 | p99 | p99.9 | max | p99 min–max | × mosquitto p50 | × mosquitto p99 | RSS after (MiB) |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (BrokerProcess b : brokers) {
+                md.append("| ").append(b.name).append(failures(s.id(), b.name)).append(" | ").append(median(values(s.id(), b.name, "p50"))).append(" | ")
+                        .append(median(values(s.id(), b.name, "p99"))).append(" | ").append(median(values(s.id(), b.name, "p999")))
+                        .append(" | ").append(median(values(s.id(), b.name, "max"))).append(" | ").append(spread(values(s.id(), b.name, "p99")))
+                        .append(" | ").append(ratio(s.id(), b.name, "mosquitto", "p50")).append(" | ").append(ratio(s.id(), b.name, "mosquitto", "p99"))
+                        .append(" | ").append(median(values(s.id(), b.name, "rssMiB"))).append(" |").append("\n");
+            }
+        }
+        md.append("\n### Idle connections: memory per 1,000 (each broker alone, freshly started; one run)\n\n");
+        md.append("Connections opened in steps of ").append(options.idleStep).append(" (CONNECT, keep-alive 3600 s, then nothing) from 127.0.0.2, "
+                + "127.0.0.3, …; after each step the broker's VmRSS, and for JVM brokers the heap in use after a full GC "
+                + "(`jcmd <pid> GC.run`, `GC.heap_info`). Per 1,000: (value at the last step − value at 0) / connections × 1,000.\n\n");
+        md.append("| broker | connections | RSS at 0 (MiB) | RSS at the last step (MiB) | RSS per 1,000 (KiB) | heap at 0 (MiB) | heap at the last step (MiB) | heap per 1,000 (KiB) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (BrokerProcess b : brokers) {
+            md.append("| ").append(b.name).append(failures("idle", b.name)).append(" | ").append(median(values("idle", b.name, "connections"))).append(" | ")
+                    .append(median(values("idle", b.name, "rss0MiB"))).append(" | ").append(median(values("idle", b.name, "rssMiB")))
+                    .append(" | ").append(median(values("idle", b.name, "rssPer1000KiB"))).append(" | ")
+                    .append(b.jvm() ? median(values("idle", b.name, "heap0MiB")) : "–").append(" | ")
+                    .append(b.jvm() ? median(values("idle", b.name, "heapMiB")) : "–").append(" | ")
+                    .append(b.jvm() ? median(values("idle", b.name, "heapPer1000KiB")) : "–").append(" |")
+                    .append("\n");
+        }
+        md.append("\n<details><summary>Every repetition</summary>\n\n");
+        md.append("| scenario | broker | rep | numbers |\n|---|---|---:|---|\n");
+        for (Suite.Measurement m : measurements) {
+            StringBuilder numbers = new StringBuilder();
+            m.metrics().forEach((k, v) -> numbers.append(numbers.length() == 0 ? "" : ", ").append(k).append(" ").append(num(v)));
+            md.append("| ").append(m.scenario()).append(" | ").append(m.broker()).append(" | ").append(m.rep()).append(" | ")
+                    .append(numbers).append(m.error() == null ? "" : " FAILED: " + m.error().replace("|", "/").replace("\n", " ")).append(" |\n");
+        }
+        md.append("\n</details>\n");
+        return md.toString();
+    }
+
+    private String describe(BrokerProcess b, String commit) {
+        return switch (b.name) {
+            case "switchboard-empty" -> "Switchboard at commit " + commit + ": a copy of `launcher/target/switchboard` with `deploy/*.jar` "
+                    + "and `configadmin/io.switchboard.module.*` removed (an empty chain), the TCP listener on the benchmark's port, "
+                    + "the WebSocket listener removed; `SWITCHBOARD_OPTS=\"" + options.jvmBrokerOpts + "\"`";
+            case "switchboard-3modules" -> "the same plus `bench/passthrough`'s bundle in `deploy/` and "
+                    + "`io.switchboard.bench.passthrough-1/2/3.cfg` (service.ranking 10, 20, 30) in `configadmin/`; "
+                    + "`bin/switchboard-shell \"sb:chain all\"` listed all three in the message and the delivery chain before measuring";
+            case "mosquitto" -> environment.get("mosquittoVersion") + " (Debian package), generated configuration: `listener <port> 127.0.0.1`, "
+                    + "`allow_anonymous true`, `persistence false`, `max_connections -1`, `set_tcp_nodelay true` (as the Netty-based JVM "
+                    + "brokers do; with Nagle on loopback deliveries wait for delayed ACKs); queue and in-flight limits at their "
+                    + "defaults (`max_inflight_messages 20`, `max_queued_messages 1000`: messages beyond the queue are dropped, "
+                    + "and a trial counts them as lost)";
+            case "moquette" -> environment.get("moquetteVersion") + ", embedded in `bench/moquette`'s `MoquetteMain` in its own JVM "
+                    + "(`" + options.jvmBrokerOpts + "`): anonymous clients, `persistence_enabled=false` (sessions and queues in memory; "
+                    + "Moquette still wants a `data_path`, a temporary directory that stays empty), telemetry off, `netty.tcp_nodelay=true`";
+            default -> b.name;
+        };
+    }
+
+    private boolean has(String broker) {
+        return brokers.stream().anyMatch(b -> b.name.equals(broker));
+    }
+
+    private List<Double> values(String scenario, String broker, String metric) {
+        List<Double> list = new ArrayList<>();
+        for (Suite.Measurement m : measurements) {
+            if (m.scenario().equals(scenario) && m.broker().equals(broker) && m.error() == null) {
+                Double v = m.metrics().get(metric);
+                if (v != null && !v.isNaN()) {
+                    list.add(v);
+                }
+            }
+        }
+        return list;
+    }
+
+    private String failures(String scenario, String broker) {
+        long n = measurements.stream().filter(m -> m.scenario().equals(scenario) && m.broker().equals(broker) && m.error() != null).count();
+        return n == 0 ? "" : " (" + n + " failed, see below)";
+    }
+
+    private String ratio(String scenario, String broker, String reference, String metric) {
+        if (!has(reference)) {
+            return "";
+        }
+        double a = medianValue(values(scenario, broker, metric));
+        double b = medianValue(values(scenario, reference, metric));
+        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "" : String.format("%.2f", a / b);
+    }
+
+    static double medianValue(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String median(List<Double> values) {
+        return values.isEmpty() ? "–" : num(medianValue(values));
+    }
+
+    private static String spread(List<Double> values) {
+        if (values.isEmpty()) {
+            return "–";
+        }
+        double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        return num(min) + "–" + num(max);
+    }
+
+    private static String pct(double fraction) {
+        return num(fraction * 100) + "%";
+    }
+
+    /** Three significant digits at most, thousands separated: 225,000; 77.3; 0.42. */
+    static String num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "–";
+        }
+        double abs = Math.abs(v);
+        if (abs >= 1000) {
+            double scale = Math.pow(10, Math.floor(Math.log10(abs)) - 2);
+            return String.format("%,.0f", Math.round(v / scale) * scale);
+        }
+        if (abs >= 100 || v == Math.rint(v)) {
+            return String.format("%.0f", v);
+        }
+        if (abs >= 10) {
+            return String.format("%.1f", v);
+        }
+        return String.format("%.2f", v);
+    }
+}
