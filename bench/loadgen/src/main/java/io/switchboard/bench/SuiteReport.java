@@ -75,7 +75,7 @@ final class SuiteReport {
         md.append("Written by `bench/run` (the next run rewrites this section; sources in `bench/loadgen`, `bench/moquette`, "
                 + "`bench/passthrough`). Raw numbers of every repetition and every sweep trial: ")
                 .append(options.docs != null ? "[benchmarks-raw.json](benchmarks-raw.json)" : "`" + options.raw + "`").append(".\n\n");
-        md.append("- Date: ").append(environment.get("date")).append(String.format(", %.0f minutes", (Double) environment.get("durationMinutes")))
+        md.append("- Date: ").append(environment.get("date")).append(String.format(", %.1f minutes", (Double) environment.get("durationMinutes")))
                 .append("\n");
         md.append("- Command: `").append(options.command).append("`").append(options.smoke ? " (smoke mode: tiny counts, numbers mean nothing)" : "")
                 .append("\n");

@@ -1,0 +1,65 @@
+package io.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The benchmark suite in smoke mode (tiny counts, one repetition) against the brokers this build made:
+ * switchboard-empty, switchboard-3modules, moquette, and mosquitto when it is installed. It keeps the
+ * whole benchmark from rotting; the numbers mean nothing. Writes under target/ only.
+ */
+class SuiteSmokeIT {
+
+    @Test
+    @Timeout(240)
+    void everyScenarioRunsAgainstEveryBroker() throws Exception {
+        SuiteOptions options = new SuiteOptions();
+        options.root = Path.of(System.getProperty("switchboard.root", "../..")).toAbsolutePath().normalize();
+        options.smokeDefaults();
+        options.pinBrokers = false; // a CI machine: no taskset requirement
+        options.workDir = Path.of(System.getProperty("bench.smoke.work", "target/bench-smoke")).toAbsolutePath();
+        options.docs = null;
+        options.raw = options.workDir.resolve("benchmarks-raw.json");
+        options.command = "SuiteSmokeIT";
+        options.locateArtifacts();
+        assertThat(options.distribution.resolve("bin/switchboard")).as("the assembled distribution").isExecutable();
+
+        long started = System.nanoTime();
+        List<Suite.Measurement> measurements = new Suite(options).run();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(measurements).allSatisfy(m -> assertThat(m.error()).as(m.scenario() + " " + m.broker()).isNull());
+        int scenarios = Suite.scenarios(true).size() + 1; // + idle
+        assertThat(measurements).hasSize(scenarios * options.brokers.size());
+        for (Suite.Measurement m : measurements) {
+            String what = m.scenario() + " " + m.broker() + " " + m.metrics();
+            switch (m.scenario()) {
+                // a sweep's rate is a trial that passed: every message delivered to every subscriber
+                case "qos0-1to1", "qos0-4to4", "qos1-1to1", "qos1-4to4" -> {
+                    assertThat(m.metrics().get("in")).as(what).isPositive();
+                    assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
+                }
+                case "latency-qos0" -> {
+                    assertThat(m.metrics().get("delivered")).as(what).isEqualTo(1.0);
+                    assertThat(m.metrics().get("p50")).as(what).isPositive();
+                    assertThat(m.metrics().get("p99")).as(what).isPositive();
+                }
+                case "idle" -> {
+                    assertThat(m.metrics().get("connections")).as(what).isEqualTo(options.idleConnections);
+                    assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
+                }
+                default -> throw new AssertionError("unexpected scenario " + what);
+            }
+        }
+        assertThat(Files.readString(options.workDir.resolve("benchmarks-section.md"))).contains("switchboard-3modules");
+        assertThat(options.raw).isNotEmptyFile();
+        System.out.println("suite smoke: " + measurements.size() + " measurements in " + took.toSeconds() + " s");
+    }
+}
