@@ -121,7 +121,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         int packetId = -1;
         MqttMessage packet;
         Runnable afterWrite;
-        boolean ready;
+        /** Written last (by a broker thread for a decided publish): the fields above are then complete. */
+        volatile boolean ready;
     }
 
     private final MqttProtocol protocol;
@@ -173,6 +174,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      */
     private final ArrayDeque<MqttPublishMessage> heldPublishes = new ArrayDeque<>();
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
+    private final AtomicBoolean responsesScheduled = new AtomicBoolean();
     /** Publishes and subscribes handed to the broker and not decided yet; ended from the broker's threads too. */
     private final AtomicInteger pendingRequests = new AtomicInteger();
 
@@ -906,14 +908,14 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         Response response = new Response();
         response.packetId = packetId;
         responses.add(response);
-        published.whenComplete((result, error) -> execute(() -> {
+        published.whenComplete((result, error) -> {
             requestDone();
             publishOutcome(response, qos, packetId, result, error);
-            flushResponses();
-        }));
+            scheduleResponses();
+        });
     }
 
-    /** The PUBACK/PUBREC for a publish the broker decided on. */
+    /** The PUBACK/PUBREC for a publish the broker decided on; on the broker's thread, so it only fills {@code response}. */
     private void publishOutcome(Response response, int qos, int packetId, PublishResult result, Throwable error) {
         int code = Packets.SUCCESS;
         String reason = null;
@@ -1013,6 +1015,20 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         flushResponses();
     }
 
+    /**
+     * Has the ready responses written on the event loop; from any thread. Publishes decided in a burst
+     * share one task and one flush instead of a task each.
+     */
+    private void scheduleResponses() {
+        if (responsesScheduled.compareAndSet(false, true)) {
+            execute(() -> {
+                responsesScheduled.set(false);
+                flushResponses();
+            });
+        }
+    }
+
+    /** Writes the ready responses at the head of the queue, in order. Call on the event loop. */
     private void flushResponses() {
         boolean wrote = false;
         Response head;
