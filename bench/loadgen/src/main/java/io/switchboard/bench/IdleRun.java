@@ -35,6 +35,11 @@ final class IdleRun {
         long brokerPid = -1;
         boolean jvm;
         double stepTimeoutSeconds = 60;
+        /**
+         * The last octet of the first source address (127.0.0.N). Closed connections keep their local port
+         * in TIME_WAIT for a minute, so a run right after another must start at a fresh address.
+         */
+        int firstSourceAddress = 2;
         /** Pause after a step before measuring, so the broker finishes its per-connection work. */
         long settleMillis = 300;
     }
@@ -158,7 +163,7 @@ final class IdleRun {
                 SocketChannel channel = SocketChannel.open();
                 channels.add(channel);
                 channel.configureBlocking(false);
-                channel.bind(new InetSocketAddress(sourceAddress(opened), 0));
+                channel.bind(new InetSocketAddress("127.0.0." + (options.firstSourceAddress + opened / PER_SOURCE_ADDRESS), 0));
                 SelectionKey key;
                 if (channel.connect(broker)) {
                     key = channel.register(selector, SelectionKey.OP_READ);
@@ -225,13 +230,9 @@ final class IdleRun {
         channel.write(connect); // a few dozen bytes into an empty socket buffer: always complete
     }
 
-    private static InetSocketAddress sourceAddressFor(int index) {
-        int address = 2 + index / PER_SOURCE_ADDRESS; // 127.0.0.2, 127.0.0.3, ...
-        return new InetSocketAddress("127.0.0." + address, 0);
-    }
-
-    private static java.net.InetAddress sourceAddress(int index) {
-        return sourceAddressFor(index).getAddress();
+    /** How many source addresses a run of {@code connections} uses. */
+    static int sourceAddresses(int connections) {
+        return (connections + PER_SOURCE_ADDRESS - 1) / PER_SOURCE_ADDRESS;
     }
 
     private static void sleep(long millis) {

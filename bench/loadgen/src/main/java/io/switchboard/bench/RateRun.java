@@ -81,7 +81,14 @@ final class RateRun {
     RateResult run() throws IOException {
         try (Selector selector = Selector.open()) {
             try {
-                connect(selector);
+                try {
+                    connect(selector);
+                } catch (BenchException e) {
+                    // a trial the broker refused or broke off: a failed result, so a sweep goes on below it
+                    long offered = Math.round(options.rate * options.seconds / options.publishers) * options.publishers;
+                    return new RateResult(options, runId, offered, 0, 0, 0, 0, 0, 0, 0, -1,
+                            new Histogram(TimeUnit.SECONDS.toNanos(60), 3), e.getMessage());
+                }
                 return measure(selector);
             } finally {
                 subscriberConnections.forEach(Connection::close);

@@ -40,6 +40,8 @@ public final class Suite {
     private final List<BrokerProcess> brokers = new ArrayList<>();
     private final List<Measurement> measurements = new ArrayList<>();
     private final Map<String, Object> environment = new LinkedHashMap<>();
+    /** Each idle run gets its own source addresses: the previous run's ports are still in TIME_WAIT. */
+    private int nextSourceAddress = 2;
 
     Suite(SuiteOptions options) {
         this.options = options;
@@ -248,6 +250,8 @@ public final class Suite {
             o.brokerPid = b.pid();
             o.jvm = b.jvm();
             o.stepTimeoutSeconds = options.smoke ? 30 : 60;
+            o.firstSourceAddress = nextSourceAddress;
+            nextSourceAddress += IdleRun.sourceAddresses(o.connections);
             IdleRun.Result r = new IdleRun(o).run();
             IdleRun.Sample first = r.samples().get(0);
             IdleRun.Sample last = r.samples().get(r.samples().size() - 1);
