@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /** Reads a broker process's memory: RSS from /proc, and a JVM's heap after a full GC through jcmd. */
 final class BrokerProbe {
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** One heap space of GC.heap_info: G1's one line, or Serial's/Parallel's young and old generation lines. */
+    private static final Pattern SPACE_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
     private BrokerProbe() {
     }
@@ -59,8 +60,19 @@ final class BrokerProbe {
         if (info == null) {
             return -1;
         }
-        Matcher m = HEAP_USED.matcher(info);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        return heapUsedKib(info);
+    }
+
+    /** The heap in use that {@code GC.heap_info} prints: the sum of its spaces (metaspace is not heap); -1 if none. */
+    static long heapUsedKib(String heapInfo) {
+        Matcher m = SPACE_USED.matcher(heapInfo);
+        long used = 0;
+        boolean found = false;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1));
+            found = true;
+        }
+        return found ? used : -1;
     }
 
     private static String run(String... command) {
