@@ -1168,6 +1168,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     // ---- messages to the client
 
     @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
     public void wake() {
         if (drainScheduled.compareAndSet(false, true)) {
             execute(() -> {

@@ -26,7 +26,8 @@ import io.switchboard.api.broker.Receiver;
  *
  * <h2>Queue policy</h2>
  * At most {@code max.queued.messages} messages wait per session (sent-but-unacknowledged messages
- * are not counted; they are bounded by the in-flight window). When the queue is full:
+ * are not counted; they are bounded by the in-flight window); while the client's connection is
+ * writable, up to {@link #BURST_FACTOR} times as many may wait for its event loop. When the queue is full:
  * <ul>
  * <li>a new QoS 0 message is dropped;</li>
  * <li>a new QoS 1 or 2 message makes room by dropping the oldest queued QoS 0 message; when no QoS 0
@@ -44,6 +45,9 @@ import io.switchboard.api.broker.Receiver;
  */
 final class MqttSession implements Receiver {
 
+    /** How many times {@code max.queued.messages} may wait for a writable connection's event loop. */
+    static final int BURST_FACTOR = 16;
+
     /** The reason given for messages dropped by the queue policy. */
     static final String QUEUE_FULL = "queue full";
 
@@ -52,6 +56,9 @@ final class MqttSession implements Receiver {
 
         /** Messages are waiting: send what the window allows (called on any thread, must not block). */
         void wake();
+
+        /** Whether the connection takes more data now, i.e. is not backed up (called on any thread). */
+        boolean isWritable();
 
         /**
          * Another connection took the session over: close this one (MQTT 5: DISCONNECT 0x8E).
@@ -122,7 +129,7 @@ final class MqttSession implements Receiver {
                 delivery.failed("QoS 0 message for an offline client (queue.qos0 is false)");
                 return;
             }
-            if (queue.size() >= maxQueued && !makeRoomFor(message)) {
+            if (queue.size() >= queueLimit() && !makeRoomFor(message)) {
                 dropped++;
                 delivery.failed(QUEUE_FULL);
                 return;
@@ -133,6 +140,16 @@ final class MqttSession implements Receiver {
         if (wake != null) {
             wake.wake();
         }
+    }
+
+    /**
+     * {@code max.queued.messages}; while the owning connection is writable, a burst its event loop has not
+     * moved to the connection yet may go up to {@link #BURST_FACTOR} times beyond (the broker's threads
+     * can deliver thousands of messages before the event loop runs, on one core in particular).
+     */
+    private int queueLimit() {
+        Outlet o = owner;
+        return o != null && o.isWritable() ? maxQueued * BURST_FACTOR : maxQueued;
     }
 
     /** The queue is full: a QoS 1/2 message may push out the oldest queued QoS 0 message. */

@@ -33,10 +33,16 @@ class MqttSessionTest {
 
     private static final class Owner implements MqttSession.Outlet {
         int wakes;
+        boolean writable;
 
         @Override
         public void wake() {
             wakes++;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return writable;
         }
 
         @Override
@@ -72,6 +78,22 @@ class MqttSessionTest {
         assertThat(List.of(b1, e2, f1)).allMatch(r -> r.outcome.equals("pending"));
         assertThat(s.queuedCount()).isEqualTo(3);
         assertThat(s.dropped()).isEqualTo(4);
+    }
+
+    @Test
+    void aWritableConnectionTakesABurstBeyondTheQueueLimitUntilItBacksUp() {
+        MqttSession s = new MqttSession("c", 3, true);
+        Owner owner = new Owner();
+        owner.writable = true;
+        s.attach(owner, null);
+        for (int i = 0; i < 3 * MqttSession.BURST_FACTOR; i++) {
+            deliver(s, "burst" + i, 0);
+        }
+        assertThat(deliver(s, "beyond the burst", 0).outcome).isEqualTo("failed: queue full");
+        assertThat(s.queuedCount()).isEqualTo(3 * MqttSession.BURST_FACTOR);
+
+        owner.writable = false; // backed up: the configured limit applies again
+        assertThat(deliver(s, "backed up", 0).outcome).isEqualTo("failed: queue full");
     }
 
     @Test
