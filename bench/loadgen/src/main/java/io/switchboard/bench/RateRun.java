@@ -192,8 +192,14 @@ final class RateRun {
             if (!sending && (complete() || now >= drainDeadline || error != null)) {
                 break;
             }
-            // wakes on reads and writable sockets at once, otherwise after about a millisecond
-            selector.select(sending ? 1 : 10);
+            // While sending, poll without sleeping: select(timeout) sleeps at least a millisecond, which would
+            // hold a publisher whose window emptied (all acks in) until then and cap a fast broker's QoS 1
+            // rate at window / 1 ms. The generator has its own core, so it busy-polls.
+            if (sending) {
+                selector.selectNow();
+            } else {
+                selector.select(10);
+            }
             handleSelected(selector, System.nanoTime());
         }
         long sent = 0;
