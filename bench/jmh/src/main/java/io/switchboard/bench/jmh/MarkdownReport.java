@@ -1,6 +1,7 @@
 package io.switchboard.bench.jmh;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Turns JMH's JSON results into the JMH section of docs/benchmarks.md: the text between
@@ -64,8 +68,14 @@ public final class MarkdownReport {
 
     @SuppressWarnings("unchecked")
     static List<Result> read(String json) {
+        List<Object> runs;
+        try {
+            runs = new ObjectMapper().readValue(json, List.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("not a JMH result file: " + e.getOriginalMessage(), e);
+        }
         List<Result> results = new ArrayList<>();
-        for (Object item : (List<Object>) Json.parse(json)) {
+        for (Object item : runs) {
             Map<String, Object> run = (Map<String, Object>) item;
             String name = (String) run.get("benchmark");
             String[] parts = name.split("\\.");
@@ -88,8 +98,8 @@ public final class MarkdownReport {
     }
 
     private static double number(Object value) {
-        if (value instanceof Double d) {
-            return d;
+        if (value instanceof Number n) {
+            return n.doubleValue();
         }
         return value == null ? Double.NaN : Double.parseDouble(value.toString()); // JMH writes "NaN" as a string
     }
