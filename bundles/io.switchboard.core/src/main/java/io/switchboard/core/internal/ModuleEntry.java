@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongBinaryOperator;
 
 import io.switchboard.api.FailurePolicy;
 import io.switchboard.api.Maturity;
@@ -216,8 +217,9 @@ final class ModuleEntry {
 
     /**
      * What the module did. Each worker counts into its own cell with plain (opaque) writes: one writer per
-     * cell, so the hot path has no atomic instruction; threads that are not workers (the timer, traces)
-     * count into a shared cell under its lock. Readers add the cells up, so a snapshot may lag by a call.
+     * cell, so the hot path has no atomic instruction (a worker thread the watchdog abandoned stops counting
+     * once its blocked call returns); threads that are not workers (the timer, traces) count into a shared
+     * cell under its lock. Readers add the cells up, so a snapshot may lag by a call.
      */
     static final class Counters {
         private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
@@ -281,32 +283,26 @@ final class ModuleEntry {
             }
         }
 
-        private long sum(int slot) {
-            long total;
+        /** Combines one slot of the shared cell and every worker's cell. */
+        private long fold(int slot, LongBinaryOperator combine) {
+            long result;
             synchronized (shared) {
-                total = shared[slot];
+                result = shared[slot];
             }
             for (long[] cell : workerCells) {
-                total += (long) SLOT.getOpaque(cell, slot);
+                result = combine.applyAsLong(result, (long) SLOT.getOpaque(cell, slot));
             }
-            return total;
+            return result;
         }
 
-        private long max(int slot) {
-            long max;
-            synchronized (shared) {
-                max = shared[slot];
-            }
-            for (long[] cell : workerCells) {
-                max = Math.max(max, (long) SLOT.getOpaque(cell, slot));
-            }
-            return max;
+        private long sum(int slot) {
+            return fold(slot, Long::sum);
         }
 
         ModuleCounters snapshot() {
             return new ModuleCounters(sum(CALLS), sum(OUTCOMES + Outcome.PASS.ordinal()),
                     sum(OUTCOMES + Outcome.CONSUME.ordinal()), sum(OUTCOMES + Outcome.REPLACE.ordinal()), errors.sum(),
-                    timeouts.sum(), sum(NANOS), max(MAX_NANOS));
+                    timeouts.sum(), sum(NANOS), fold(MAX_NANOS, Math::max));
         }
     }
 

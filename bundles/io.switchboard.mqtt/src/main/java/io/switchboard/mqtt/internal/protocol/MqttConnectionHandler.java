@@ -1020,12 +1020,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      * share one task and one flush instead of a task each.
      */
     private void scheduleResponses() {
-        if (responsesScheduled.compareAndSet(false, true)) {
-            execute(() -> {
-                responsesScheduled.set(false);
-                flushResponses();
-            });
-        }
+        executeOnce(responsesScheduled, this::flushResponses);
     }
 
     /** Writes the ready responses at the head of the queue, in order. Call on the event loop. */
@@ -1174,12 +1169,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     @Override
     public void wake() {
-        if (drainScheduled.compareAndSet(false, true)) {
-            execute(() -> {
-                drainScheduled.set(false);
-                drain();
-            });
-        }
+        executeOnce(drainScheduled, this::drain);
     }
 
     /** Sends queued messages while the in-flight window and the channel's buffer allow. */
@@ -1433,6 +1423,19 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         boolean read = state == State.CONNECTED && !closing && pendingRequests.get() < MAX_PENDING_REQUESTS;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    /**
+     * Runs {@code action} on the event loop unless a run is already waiting there ({@code scheduled}): calls
+     * from a burst share one task. The flag is cleared before the action, so a later call schedules again.
+     */
+    private void executeOnce(AtomicBoolean scheduled, Runnable action) {
+        if (scheduled.compareAndSet(false, true)) {
+            execute(() -> {
+                scheduled.set(false);
+                action.run();
+            });
         }
     }
 
