@@ -383,12 +383,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     }
 
     void closeSession(SessionImpl session, String reason) {
+        // closed at once: routing skips it and requests are refused from now on (a clean start's CONNACK must
+        // not be followed by deliveries to the session it replaced); the cleanup runs in order on its worker
+        session.closed = true;
         session.enqueue(s -> {
-            if (!s.closed) {
+            if (!s.freed) {
+                s.freed = true;
                 if (s.online) {
                     endAttachment(s, reason);
                 }
-                s.closed = true;
                 sessions.remove(s.clientId(), s);
                 for (String filter : new ArrayList<>(s.subscriptions.keySet())) {
                     subscriptions.unsubscribe(s, filter);

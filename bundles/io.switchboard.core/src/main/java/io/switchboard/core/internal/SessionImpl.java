@@ -31,6 +31,8 @@ final class SessionImpl implements Session {
     final Map<String, SubscriptionTree.Entry> subscriptions = new ConcurrentHashMap<>();
     volatile boolean online = true;
     volatile boolean closed;
+    /** The close step has released the session's subscriptions and state; confined to the worker. */
+    boolean freed;
 
     // confined to the worker thread
     private final ArrayDeque<Consumer<SessionImpl>> steps = new ArrayDeque<>();
