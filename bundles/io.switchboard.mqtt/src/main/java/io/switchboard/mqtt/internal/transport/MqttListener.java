@@ -73,6 +73,9 @@ public final class MqttListener {
     static final WriteBufferWaterMark OUTBOUND_BUFFER = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttListener.class);
+    /** How long a bind refused with "address in use" is retried (our own socket closing), and how often. */
+    private static final long REBIND_MILLIS = 2000;
+    private static final long REBIND_PAUSE_MILLIS = 50;
     /** How long closing a socket and its connections may take. */
     private static final long CLOSE_SECONDS = 5;
     /** The largest HTTP request accepted before the WebSocket upgrade (the handshake has no body). */
@@ -200,6 +203,15 @@ public final class MqttListener {
                     }
                 });
         ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
+        // A socket this listener closed a moment ago may still hold the port: the JDK closes a server socket
+        // registered with a selector only when the event loop deregisters it. Retry briefly; a port another
+        // process holds still fails, with the message below.
+        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REBIND_MILLIS);
+        while (!bind.isSuccess() && bind.cause() instanceof BindException && System.nanoTime() < giveUp
+                && !Thread.currentThread().isInterrupted()) {
+            pause(REBIND_PAUSE_MILLIS);
+            bind = bootstrap.bind(address).awaitUninterruptibly();
+        }
         if (!bind.isSuccess()) {
             Throwable cause = bind.cause();
             throw new IllegalStateException("MQTT listener '" + listener.name() + "' cannot bind " + listener.describeTransport()
@@ -207,6 +219,14 @@ public final class MqttListener {
                     + (cause instanceof BindException ? " (another process or listener holds the port?)" : ""), cause);
         }
         return new Binding(bind.channel(), connections);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The transport handlers of one connection, then the protocol's. */
