@@ -31,8 +31,15 @@ public interface ClientSession {
      */
     CompletionStage<Admission> subscribe(Subscription subscription);
 
-    /** Removes a subscription; returns whether it existed. */
-    boolean unsubscribe(String topicFilter);
+    /**
+     * Removes a subscription, in order with this session's earlier {@link #subscribe} and {@link #publish}
+     * calls (a subscribe followed by an unsubscribe of the same filter leaves no subscription), then runs
+     * the unsubscribe event.
+     *
+     * @return completes with whether the subscription existed; fails with {@link IllegalStateException}
+     *         when the session is closed
+     */
+    CompletionStage<Boolean> unsubscribe(String topicFilter);
 
     /** The client reports it read message {@code messageId}: raises a READ status. */
     void read(long messageId);

@@ -2,9 +2,13 @@
  * The broker's in-process publish/subscribe entry points, used by protocol front doors (MQTT), the
  * shell and tests: accept connections, log clients in, publish, subscribe, receive deliveries. Every
  * call here runs the module chain for its event.
+ *
+ * <p>2.0.0: {@link io.switchboard.api.broker.ClientSession#unsubscribe} became an ordered, asynchronous step
+ * (it returned a boolean at once and could overtake an earlier subscribe). Only front doors import this
+ * package; modules, which import {@code io.switchboard.api}, are not affected.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

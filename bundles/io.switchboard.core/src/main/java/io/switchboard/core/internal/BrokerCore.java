@@ -654,16 +654,25 @@ public final class BrokerCore implements Broker, BrokerAdmin {
                 s::stepDone).start();
     }
 
-    boolean unsubscribe(SessionImpl session, String filter) {
-        boolean removed = subscriptions.unsubscribe(session, filter);
-        session.subscriptions.remove(filter);
-        if (removed) {
-            session.enqueue(s -> {
-                observe(ChainEvent.UNSUBSCRIBE, null, e -> e.module.onUnsubscribe(s, filter));
-                s.stepDone();
-            });
+    /**
+     * Removes a subscription as a step of the session, so that it takes effect after the session's earlier
+     * subscribes and publishes ([MQTT-4.6.0]); completes with whether it existed.
+     */
+    CompletionStage<Boolean> unsubscribe(SessionImpl session, String filter) {
+        if (session.closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
         }
-        return removed;
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        session.enqueue(s -> {
+            boolean removed = subscriptions.unsubscribe(s, filter);
+            s.subscriptions.remove(filter);
+            if (removed) {
+                observe(ChainEvent.UNSUBSCRIBE, null, e -> e.module.onUnsubscribe(s, filter));
+            }
+            result.complete(removed);
+            s.stepDone();
+        });
+        return result;
     }
 
     // ---- running chains

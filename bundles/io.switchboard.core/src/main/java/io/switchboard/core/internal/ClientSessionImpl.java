@@ -54,7 +54,7 @@ final class ClientSessionImpl implements ClientSession {
     }
 
     @Override
-    public boolean unsubscribe(String topicFilter) {
+    public CompletionStage<Boolean> unsubscribe(String topicFilter) {
         return core.unsubscribe(session, topicFilter);
     }
 

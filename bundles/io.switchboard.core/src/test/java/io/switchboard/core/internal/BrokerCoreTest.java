@@ -366,6 +366,29 @@ class BrokerCoreTest {
     }
 
     @Test
+    void unsubscribeRightAfterSubscribeTakesEffectAfterIt() throws Exception {
+        // [MQTT-4.6.0] a session's requests take effect in order, even when a module decides the subscribe later
+        CompletableFuture<Admission> decision = new CompletableFuture<>();
+        harness.add("deciding-later", 1, new MessageModule() {
+            @Override
+            public Admission onSubscribe(Session session, Subscription subscription) {
+                return Admission.later(decision);
+            }
+        });
+        CoreHarness.Client sub = harness.client("sub");
+
+        CompletableFuture<Admission> subscribed = sub.session.subscribe(Subscription.of("t/#", 1)).toCompletableFuture();
+        CompletableFuture<Boolean> unsubscribed = sub.session.unsubscribe("t/#").toCompletableFuture();
+        assertThat(unsubscribed).as("waits for the earlier subscribe").isNotDone();
+        decision.complete(Admission.accept());
+
+        assertThat(subscribed.get(5, TimeUnit.SECONDS).isRefused()).isFalse();
+        assertThat(unsubscribed.get(5, TimeUnit.SECONDS)).as("the subscription existed when it was removed").isTrue();
+        assertThat(harness.core.stats().subscriptions()).isZero();
+        assertThat(sub.session.unsubscribe("t/#").toCompletableFuture().get(5, TimeUnit.SECONDS)).isFalse();
+    }
+
+    @Test
     void traceShowsEachModulesDecisionWithoutRouting() throws Exception {
         harness.add("upper", 20, new MessageModule() {
             @Override

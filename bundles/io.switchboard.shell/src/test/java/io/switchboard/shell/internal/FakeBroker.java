@@ -74,7 +74,7 @@ final class FakeBroker implements Broker {
         }
 
         @Override
-        public boolean unsubscribe(String topicFilter) {
+        public CompletionStage<Boolean> unsubscribe(String topicFilter) {
             throw new UnsupportedOperationException("not used by the shell");
         }
 

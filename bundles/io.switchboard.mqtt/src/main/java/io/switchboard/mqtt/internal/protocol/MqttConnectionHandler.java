@@ -1145,19 +1145,37 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             violation(Packets.PROTOCOL_ERROR, "UNSUBSCRIBE without topic filters");
             return;
         }
-        short[] codes = new short[filters.size()];
-        for (int i = 0; i < codes.length; i++) {
-            String filter = filters.get(i);
-            boolean removed;
+        List<CompletableFuture<Integer>> codes = new ArrayList<>(filters.size());
+        for (String filter : filters) {
+            if (TopicFilters.invalid(filter) != null) {
+                codes.add(CompletableFuture.completedFuture(Packets.TOPIC_FILTER_INVALID));
+                continue;
+            }
+            // cleared now, not when the removal completes: a SUBSCRIBE right after sets the filter's new id
+            session.subscriptionId(filter, 0);
+            CompletionStage<Boolean> removed;
             try {
                 removed = clientSession.unsubscribe(filter);
             } catch (RuntimeException e) {
-                removed = false;
+                removed = CompletableFuture.failedFuture(e);
             }
-            session.subscriptionId(filter, 0);
-            codes[i] = (short) (removed ? Packets.SUCCESS : Packets.NO_SUBSCRIPTION_EXISTED);
+            codes.add(removed.handle((existed, error) -> error != null ? Packets.UNSPECIFIED_ERROR
+                    : existed ? Packets.SUCCESS : Packets.NO_SUBSCRIPTION_EXISTED).toCompletableFuture());
         }
-        respond(Packets.unsubAck(packetId, v5 ? codes : null, MqttProperties.NO_PROPERTIES), null);
+        // the UNSUBACK keeps its place among the responses and is sent once every removal took effect
+        Response response = new Response();
+        responses.add(response);
+        requestStarted();
+        CompletableFuture.allOf(codes.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> execute(() -> {
+            requestDone();
+            short[] reasonCodes = new short[codes.size()];
+            for (int i = 0; i < reasonCodes.length; i++) {
+                reasonCodes[i] = (short) (int) codes.get(i).getNow(Packets.UNSPECIFIED_ERROR);
+            }
+            response.packet = Packets.unsubAck(packetId, v5 ? reasonCodes : null, MqttProperties.NO_PROPERTIES);
+            response.ready = true;
+            flushResponses();
+        }));
     }
 
     // ---- messages to the client

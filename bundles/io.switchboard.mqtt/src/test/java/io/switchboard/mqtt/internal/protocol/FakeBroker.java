@@ -176,9 +176,12 @@ final class FakeBroker implements Broker {
         }
 
         @Override
-        public boolean unsubscribe(String topicFilter) {
-            events.add("unsubscribe " + s.clientId + " " + topicFilter);
-            return s.subs.remove(topicFilter) != null;
+        public CompletionStage<Boolean> unsubscribe(String topicFilter) {
+            // on the worker, after this session's earlier subscribes, as the real broker orders them
+            return CompletableFuture.supplyAsync(() -> {
+                events.add("unsubscribe " + s.clientId + " " + topicFilter);
+                return s.subs.remove(topicFilter) != null;
+            }, worker);
         }
 
         @Override

@@ -500,6 +500,29 @@ class PublishFlowTest extends LoopbackTest {
     }
 
     @Test
+    void unsubscribeRightAfterSubscribeWaitsForIt() {
+        // [MQTT-4.6.0] the UNSUBSCRIBE takes effect after the SUBSCRIBE before it, and its UNSUBACK follows the SUBACK
+        TestClient c = connected(MqttVersion.MQTT_5, "c");
+        c.subscribe(1, "a", 1);
+        c.send(MqttMessageBuilders.unsubscribe().messageId(2).addTopicFilter("a").build());
+
+        assertThat(c.expect(SUBACK).packetId()).isEqualTo(1);
+        TestClient.Packet ack = c.expect(UNSUBACK);
+        assertThat(ack.packetId()).isEqualTo(2);
+        assertThat(((MqttUnsubAckMessage) ack.message()).payload().unsubscribeReasonCodes()).containsExactly((short) 0);
+        assertThat(broker.events).filteredOn(e -> e.contains("subscribe c ")).extracting(e -> e.split(" ")[0])
+                .containsExactly("subscribe", "unsubscribe");
+    }
+
+    @Test
+    void unsubscribeOfAnInvalidFilterIsAnsweredTopicFilterInvalid() {
+        TestClient c = connected(MqttVersion.MQTT_5, "c");
+        c.send(MqttMessageBuilders.unsubscribe().messageId(2).addTopicFilter("a/#/b").build());
+        assertThat(((MqttUnsubAckMessage) c.expect(UNSUBACK).message()).payload().unsubscribeReasonCodes())
+                .containsExactly((short) 0x8F);
+    }
+
+    @Test
     void sharedSubscriptionsAreSubscribed() {
         TestClient c = connected(MqttVersion.MQTT_5, "worker");
         assertThat(codes(subscribed(c, 1, "$share/jobs/work/+", 1))).containsExactly(1);
