@@ -546,11 +546,15 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         }
         clientId = id;
 
-        keepAlive = header.keepAliveTimeSeconds();
-        boolean serverKeepAlive = v5 && settings.serverKeepAlive() > 0;
-        if (serverKeepAlive) {
-            keepAlive = settings.serverKeepAlive();
+        int requestedKeepAlive = header.keepAliveTimeSeconds();
+        if (!v5 && settings.exceedsMaxKeepAlive(requestedKeepAlive)) {
+            // a 3.1.1 client cannot be told another keep alive (Mosquitto refuses it the same way)
+            refuseConnectCode(Packets.V3_IDENTIFIER_REJECTED, "keep alive " + requestedKeepAlive
+                    + " s is above the maximum of " + settings.maxKeepAlive() + " s (max.keep.alive)", false);
+            return;
         }
+        keepAlive = settings.keepAliveFor(requestedKeepAlive, v5);
+        boolean serverKeepAlive = v5 && (settings.serverKeepAlive() > 0 || keepAlive != requestedKeepAlive);
 
         if (header.isWillFlag()) {
             int willQos = header.willQos();

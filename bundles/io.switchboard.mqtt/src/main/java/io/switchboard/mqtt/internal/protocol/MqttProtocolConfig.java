@@ -32,6 +32,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "client's own. 0..65535.")
     int server_keep_alive() default 0;
 
+    @AttributeDefinition(name = "Maximum keep alive",
+            description = "Seconds; the longest keep alive a client may use (Mosquitto's max_keepalive). An MQTT 5 "
+                    + "client asking for more, or for 0 (none), is told this value as Server Keep Alive and held to "
+                    + "it; a 3.1.1 client, which cannot be told, is refused (CONNACK 0x02). 0: no maximum. 0..65535; "
+                    + "server.keep.alive must not exceed it.")
+    int max_keep_alive() default 0;
+
     @AttributeDefinition(name = "Maximum session expiry",
             description = "Seconds a session may outlive its connection: caps the MQTT 5 Session Expiry Interval and "
                     + "3.1.1 persistent sessions (clean session 0). 4294967295: no limit.")

@@ -7,6 +7,7 @@ package io.switchboard.mqtt.internal.protocol;
  * @param maxQueuedMessages messages waiting per session, at least 1
  * @param maxInflight unacknowledged QoS 1/2 messages per connection and direction (Receive Maximum), 1..65535
  * @param serverKeepAlive seconds MQTT 5 clients must use instead of their own, 0 for the client's own
+ * @param maxKeepAlive the longest keep alive in seconds a client may use, 0 for no maximum
  * @param maxSessionExpiry the longest session expiry in seconds, {@link #NEVER} for no limit
  * @param topicAliasMaximum inbound topic aliases per connection, 0..65535
  * @param retainAvailable whether retained publishes are accepted
@@ -17,7 +18,7 @@ package io.switchboard.mqtt.internal.protocol;
  * @param messageIdProperty the user property carrying the message id on deliveries, empty for none
  * @param assignedClientIdPrefix the prefix of assigned client ids
  */
-record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, long maxSessionExpiry,
+record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, int maxKeepAlive, long maxSessionExpiry,
         int topicAliasMaximum, boolean retainAvailable, int maximumQos, int connectTimeoutSeconds, boolean queueQos0,
         String responseInformationPrefix, String messageIdProperty, String assignedClientIdPrefix) {
 
@@ -33,7 +34,7 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
 
     /** The defaults of {@link MqttProtocolConfig}. */
     static ProtocolSettings defaults() {
-        return new ProtocolSettings(DEFAULT_MAX_QUEUED, DEFAULT_MAX_INFLIGHT, 0, NEVER, DEFAULT_TOPIC_ALIAS_MAXIMUM, true,
+        return new ProtocolSettings(DEFAULT_MAX_QUEUED, DEFAULT_MAX_INFLIGHT, 0, 0, NEVER, DEFAULT_TOPIC_ALIAS_MAXIMUM, true,
                 2, DEFAULT_CONNECT_TIMEOUT, true, DEFAULT_RESPONSE_PREFIX, DEFAULT_MESSAGE_ID_PROPERTY, DEFAULT_ID_PREFIX);
     }
 
@@ -42,6 +43,9 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
         check(maxQueuedMessages >= 1, "max.queued.messages", "must be 1 or more", maxQueuedMessages);
         check(maxInflight >= 1 && maxInflight <= 65535, "max.inflight", "must be 1..65535", maxInflight);
         check(serverKeepAlive >= 0 && serverKeepAlive <= 65535, "server.keep.alive", "must be 0..65535", serverKeepAlive);
+        check(maxKeepAlive >= 0 && maxKeepAlive <= 65535, "max.keep.alive", "must be 0..65535", maxKeepAlive);
+        check(maxKeepAlive == 0 || serverKeepAlive <= maxKeepAlive, "server.keep.alive",
+                "must not exceed max.keep.alive (" + maxKeepAlive + ")", serverKeepAlive);
         check(maxSessionExpiry >= 0 && maxSessionExpiry <= NEVER, "max.session.expiry", "must be 0..4294967295",
                 maxSessionExpiry);
         check(topicAliasMaximum >= 0 && topicAliasMaximum <= 65535, "topic.alias.maximum", "must be 0..65535",
@@ -58,35 +62,59 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     /** The settings of {@code config}; throws IllegalArgumentException naming a bad attribute. */
     static ProtocolSettings from(MqttProtocolConfig config) {
         return new ProtocolSettings(config.max_queued_messages(), config.max_inflight(), config.server_keep_alive(),
-                config.max_session_expiry(), config.topic_alias_maximum(), config.retain_available(), config.maximum_qos(),
-                config.connect_timeout(), config.queue_qos0(), config.response_information_prefix(),
+                config.max_keep_alive(), config.max_session_expiry(), config.topic_alias_maximum(),
+                config.retain_available(), config.maximum_qos(), config.connect_timeout(), config.queue_qos0(), config.response_information_prefix(),
                 config.message_id_property(), config.assigned_client_id_prefix());
     }
 
     /** A copy with another queue limit (tests). */
     ProtocolSettings withMaxQueuedMessages(int value) {
-        return new ProtocolSettings(value, maxInflight, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
+        return new ProtocolSettings(value, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
                 assignedClientIdPrefix);
     }
 
     /** A copy with another in-flight window (tests). */
     ProtocolSettings withMaxInflight(int value) {
-        return new ProtocolSettings(maxQueuedMessages, value, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
+        return new ProtocolSettings(maxQueuedMessages, value, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
                 assignedClientIdPrefix);
     }
 
     /** A copy with another server keep alive and connect timeout (tests). */
     ProtocolSettings withTimes(int keepAlive, int connectTimeout) {
-        return new ProtocolSettings(maxQueuedMessages, maxInflight, keepAlive, maxSessionExpiry, topicAliasMaximum,
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, keepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeout, queueQos0, responseInformationPrefix, messageIdProperty,
                 assignedClientIdPrefix);
     }
 
+    /** A copy with another maximum keep alive (tests). */
+    ProtocolSettings withMaxKeepAlive(int value) {
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, value, maxSessionExpiry,
+                topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
+                messageIdProperty, assignedClientIdPrefix);
+    }
+
+    /**
+     * The keep alive a client asking for {@code requested} seconds is held to: the server keep alive for an
+     * MQTT 5 client when one is set, else the request capped by the maximum (a request of 0, no keep alive,
+     * counts as more than any maximum).
+     */
+    int keepAliveFor(int requested, boolean v5) {
+        if (v5 && serverKeepAlive > 0) {
+            return serverKeepAlive;
+        }
+        return exceedsMaxKeepAlive(requested) ? maxKeepAlive : requested;
+    }
+
+    /** Whether a client's keep alive of {@code requested} seconds is above the maximum (0 is). */
+    boolean exceedsMaxKeepAlive(int requested) {
+        return maxKeepAlive > 0 && (requested == 0 || requested > maxKeepAlive);
+    }
+
     /** A copy with other publish limits (tests). */
     ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
-        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, sessionExpiryCap, topicAliasMaximum,
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap, topicAliasMaximum,
                 retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
                 assignedClientIdPrefix);
     }

@@ -213,6 +213,44 @@ class ConnectTest extends LoopbackTest {
     }
 
     @Test
+    void holdsMqtt5ClientsAskingForMoreThanTheMaximumKeepAliveToIt() {
+        // [MQTT-3.2.2-21] the client uses the Server Keep Alive; max.keep.alive is Mosquitto's max_keepalive
+        settings = settings.withMaxKeepAlive(1);
+        TestClient c = client();
+        TestClient.Packet ack = c.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "greedy", true).keepAlive(600).build());
+        assertThat(ack.property(MqttProperties.SERVER_KEEP_ALIVE)).isEqualTo(1);
+        assertThat(c.expect(DISCONNECT).reasonCode()).as("silent past 1.5 x the maximum").isEqualTo(0x8D);
+        c.expectClosed();
+
+        TestClient none = client();
+        assertThat(none.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "none", true).keepAlive(0).build())
+                .property(MqttProperties.SERVER_KEEP_ALIVE)).as("keep alive 0 asks for more than any maximum").isEqualTo(1);
+    }
+
+    @Test
+    void leavesAKeepAliveWithinTheMaximumAlone() {
+        settings = settings.withMaxKeepAlive(60);
+        TestClient c = client();
+        TestClient.Packet ack = c.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "modest", true).keepAlive(30).build());
+        assertThat(ack.property(MqttProperties.SERVER_KEEP_ALIVE)).isNull();
+        TestClient v3 = client();
+        assertThat(v3.connect(TestClient.connectBuilder(MqttVersion.MQTT_3_1_1, "modest3", true).keepAlive(60).build())
+                .reasonCode()).isZero();
+    }
+
+    @Test
+    void refusesMqtt311ClientsAskingForMoreThanTheMaximumKeepAlive() {
+        // 3.1.1 has no Server Keep Alive to tell the client: refused as Mosquitto does (0x02 identifier rejected)
+        settings = settings.withMaxKeepAlive(60);
+        for (int requested : new int[] {61, 0}) {
+            TestClient c = client();
+            c.send(TestClient.connectBuilder(MqttVersion.MQTT_3_1_1, "greedy" + requested, true).keepAlive(requested).build());
+            assertThat(c.expect(CONNACK).reasonCode()).as("keep alive " + requested).isEqualTo(0x02);
+            c.expectClosed();
+        }
+    }
+
+    @Test
     void disconnectsAfterOneAndAHalfKeepAlivesWithoutPackets() {
         TestClient c = client();
         c.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "sleepy", true).keepAlive(1).build());

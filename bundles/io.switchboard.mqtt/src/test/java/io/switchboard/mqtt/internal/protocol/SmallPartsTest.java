@@ -61,6 +61,9 @@ class SmallPartsTest {
         assertThatThrownBy(() -> d.withMaxInflight(70_000)).hasMessageStartingWith("max.inflight:");
         assertThatThrownBy(() -> d.withTimes(-1, 10)).hasMessageStartingWith("server.keep.alive:");
         assertThatThrownBy(() -> d.withTimes(0, 0)).hasMessageStartingWith("connect.timeout:");
+        assertThatThrownBy(() -> d.withMaxKeepAlive(65536)).hasMessageStartingWith("max.keep.alive:");
+        assertThatThrownBy(() -> d.withMaxKeepAlive(30).withTimes(60, 10))
+                .hasMessage("server.keep.alive: must not exceed max.keep.alive (30), was 60");
         assertThatThrownBy(() -> d.withPublishLimits(3, true, 0)).hasMessageStartingWith("maximum.qos:");
         assertThatThrownBy(() -> d.withPublishLimits(2, true, -1)).hasMessageStartingWith("max.session.expiry:");
     }
