@@ -87,6 +87,26 @@ class LimitsIT {
     }
 
     @Test
+    void aClientStillWritingWhenDisconnectedReadsTheReasonCode(Broker broker) throws Exception {
+        broker.assumeDistribution();
+        // [MQTT-3.3.4-9] DISCONNECT 0x93 reaches a client that writes on: the broker half-closes and drops the
+        // client's data for a moment instead of resetting the connection (a write would fail with a broken pipe)
+        String topic = Names.topic("writing-on");
+        String payload = "x".repeat(1000);
+        try (RawClient client = RawClient.open(broker, Transport.TCP)) {
+            client.connect(Packets.V5, Names.clientId("writing-on"));
+            for (int id = 1; id <= 3000; id++) { // 3 MB, more than the socket buffers hold
+                client.send(Packets.publish(Packets.V5, topic, 1, false, id, payload));
+            }
+            List<Packet> before = client.awaitClosed(CLOSE);
+            assertThat(before).as("packets before the close").anySatisfy(p -> {
+                assertThat(p.type()).isEqualTo(Packet.DISCONNECT);
+                assertThat(p.reasonCode()).as("DISCONNECT reason code").isEqualTo(0x93);
+            });
+        }
+    }
+
+    @Test
     void v311ClientBeyondTheInFlightLimitIsNotReadUntilItCatchesUp(Broker broker) throws Exception {
         broker.assumeDistribution();
         // io.switchboard.mqtt max.inflight (documented): a 3.1.1 client, which has no Receive Maximum, is read again

@@ -39,6 +39,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -103,6 +104,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
     /** Packets a client may pipeline behind its CONNECT before the CONNACK. */
     private static final int MAX_EARLY_PACKETS = 1000;
+    /** How long a connection closing after a DISCONNECT reads and drops the client's data before it closes. */
+    static final long CLOSE_DRAIN_MILLIS = 2000;
     /**
      * Publishes and subscribes of one connection the broker has not decided yet, above which the
      * connection is not read: a QoS 0 flood cannot pile up work in the broker.
@@ -1380,10 +1383,35 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         closing = true;
         closeReason = reason;
         if (state == State.CONNECTED && v5 && ctx.channel().isActive()) {
-            ctx.writeAndFlush(Packets.disconnect(code, problemOrNone(reason))).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Packets.disconnect(code, problemOrNone(reason))).addListener(written -> {
+                if (written.isSuccess()) {
+                    closeAfterDrain();
+                } else {
+                    ctx.close();
+                }
+            });
         } else {
             ctx.close();
         }
+    }
+
+    /**
+     * Closes without destroying the DISCONNECT just written: closing with the client's data unread would
+     * answer it with a TCP reset, which can discard the DISCONNECT before the client reads it (a client
+     * still writing saw a broken pipe instead of its reason code). So the output is shut down (the client
+     * reads the DISCONNECT, then the end of the stream), the client's data is read and dropped until it
+     * closes too, and the connection is closed after {@link #CLOSE_DRAIN_MILLIS} at the latest.
+     */
+    private void closeAfterDrain() {
+        if (!(ctx.channel() instanceof DuplexChannel channel) || !channel.isActive()) {
+            ctx.close();
+            return;
+        }
+        channel.config().setAutoRead(true);
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, CLOSE_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        channel.shutdownOutput();
     }
 
     private void closeNow(String reason) {
@@ -1442,7 +1470,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
      * publishes (MQTT 5 clients know the Receive Maximum and are disconnected when they exceed it).
      */
     private void updateAutoRead() {
-        boolean read = state == State.CONNECTED && !closing && pendingRequests.get() < MAX_PENDING_REQUESTS;
+        // a closing connection reads on: its data is dropped (see closeAfterDrain)
+        boolean read = closing || state == State.CONNECTED && pendingRequests.get() < MAX_PENDING_REQUESTS;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

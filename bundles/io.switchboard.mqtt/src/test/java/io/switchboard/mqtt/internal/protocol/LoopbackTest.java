@@ -41,6 +41,13 @@ abstract class LoopbackTest {
     private final List<TestClient> clients = new ArrayList<>();
 
     protected TestClient client() {
+        TestClient c = TestClient.connect(GROUP, port());
+        clients.add(c);
+        return c;
+    }
+
+    /** The server's port; starts the server if needed. */
+    protected int port() {
         if (server == null) {
             protocol = new MqttProtocol(broker, settings, new InMemorySessionStore());
             server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
@@ -53,12 +60,6 @@ abstract class LoopbackTest {
                         }
                     }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
         }
-        TestClient c = TestClient.connect(GROUP, port());
-        clients.add(c);
-        return c;
-    }
-
-    protected int port() {
         return ((java.net.InetSocketAddress) server.localAddress()).getPort();
     }
 
