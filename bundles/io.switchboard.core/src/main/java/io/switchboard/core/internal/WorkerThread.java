@@ -26,6 +26,8 @@ final class WorkerThread implements Worker, Executor {
     private final String name;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final ModuleStates states = new ModuleStates();
+    /** Counts the decisions of the chain runs on this worker into the modules' counters. */
+    final ModuleCounting counting = new ModuleCounting(this);
     /** Modules whose onWorkerStart ran here (or that joined here); confined to this thread. */
     final Set<ModuleEntry> joined = new HashSet<>();
     private final Runnable onStart;
