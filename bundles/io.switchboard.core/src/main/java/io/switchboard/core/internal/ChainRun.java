@@ -19,7 +19,7 @@ import org.osgi.framework.Bundle;
  * later suspends the run without blocking, and the run resumes on the same worker when the decision
  * arrives or the module's time budget runs out. A module that throws or is late gets its failure policy.
  * What each module decided goes to the run's {@link Monitor}: the worker's {@link ModuleCounting} for the
- * broker's own events.
+ * broker's own events, a {@link ChainTrace} for a dry run.
  */
 final class ChainRun {
 

@@ -21,6 +21,8 @@ final class WorkerThread implements Worker, Executor {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerThread.class);
     private static final Runnable STOP = () -> {
     };
+    /** How often the watchdog looks for module calls that overran their budget. */
+    static final long WATCHDOG_PERIOD_MILLIS = 100;
 
     private final int index;
     private final String name;
