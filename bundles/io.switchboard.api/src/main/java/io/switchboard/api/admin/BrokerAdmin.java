@@ -16,10 +16,12 @@ public interface BrokerAdmin {
     List<ModuleInfo> chain(ChainEvent event);
 
     /**
-     * Runs {@code message} through the inbound chain as a dry run: each module decides, asynchronous
-     * decisions are awaited, nothing is routed and no broker counter changes. Modules see a sender
-     * session whose {@link io.switchboard.api.Session#protocol() protocol} is {@code trace}, so a module
-     * keeping its own state (a rate limiter's buckets) can leave traces out.
+     * Runs {@code message} through the inbound chain as a dry run: the chain runs as for a publish, on a
+     * worker, with the modules' time budgets and failure policies (a module that throws, blocks or is late
+     * gets its policy), so the steps end as a publish of the message would; asynchronous decisions are
+     * awaited up to each module's budget. Nothing is routed and no broker or module counter changes.
+     * Modules see a sender session whose {@link io.switchboard.api.Session#protocol() protocol} is
+     * {@code trace}, so a module keeping its own state (a rate limiter's buckets) can leave traces out.
      */
     List<TraceStep> trace(Message message);
 

@@ -75,6 +75,8 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private final MessageIds messageIds = new MessageIds();
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong connectionIds = new AtomicLong();
+    /** Spreads traces over the workers. */
+    private final AtomicLong traces = new AtomicLong();
     private final ModuleSends moduleSends = new ModuleSends();
     private final long startedAt = System.currentTimeMillis();
 
@@ -125,7 +127,8 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         for (WorkerThread w : created) {
             w.start();
         }
-        timer.scheduleWithFixedDelay(this::watchWorkers, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::watchWorkers, WorkerThread.WATCHDOG_PERIOD_MILLIS, WorkerThread.WATCHDOG_PERIOD_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         hostRegistration = context.registerService(HostServices.class, new HostServicesFactory(this), null);
         moduleTracker = trackModules(context);
         LOG.info("Switchboard core started: {} workers, {} modules in the chain", count, registry.chains().all().size());
@@ -775,12 +778,16 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         return result;
     }
 
+    /** Runs the chain as a publish does, on a worker (see {@link ChainTrace}), as a session that is never registered. */
     @Override
     public List<TraceStep> trace(Message message) {
-        return AdminViews.trace(registry.chains().of(ChainEvent.MESSAGE),
-                message.toBuilder().id(0).timestamp(System.currentTimeMillis()).build(),
-                new SessionImpl(this, -1, "trace", message.from() == null ? "trace" : message.from(), "trace", null,
-                        (m, d) -> d.delivered(), null));
+        String user = message.from() == null ? "trace" : message.from();
+        SessionImpl sender = new SessionImpl(this, -1, "trace", user, "trace", null, (m, d) -> d.delivered(),
+                workerFor(traces.incrementAndGet()));
+        // stamped as publish stamps a message, with no id: it is never published
+        Message stamped = message.toBuilder().id(0).from(user).timestamp(System.currentTimeMillis()).recipientOnline(true)
+                .build();
+        return ChainTrace.run(registry.chains().of(ChainEvent.MESSAGE), stamped, sender, timer);
     }
 
     @Override

@@ -12,18 +12,16 @@ import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Verdict;
 import org.osgi.framework.Bundle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs one decision through one chain: a message through the message, delivery or call chain, or an
  * admission (connect, login, subscribe) expressed as verdicts. Runs on a worker; a module that decides
  * later suspends the run without blocking, and the run resumes on the same worker when the decision
  * arrives or the module's time budget runs out. A module that throws or is late gets its failure policy.
+ * What each module decided goes to the run's {@link Monitor}: the worker's {@link ModuleCounting} for the
+ * broker's own events, a {@link ChainTrace} for a dry run.
  */
 final class ChainRun {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ChainRun.class);
 
     /** Calls one module's callback for this run. */
     @FunctionalInterface
@@ -37,6 +35,34 @@ final class ChainRun {
         void done(Verdict outcome, Message message, ModuleEntry decidedBy);
     }
 
+    /** Hears each module's part in a run, on the run's worker, in chain order. */
+    interface Monitor {
+        /** {@code entry} was not called: none of its topic filters matches {@code message}'s topic. */
+        void skipped(ModuleEntry entry, Message message);
+
+        /**
+         * {@code entry}'s step ended with {@code verdict} after {@code nanos}, the chain going on with (or
+         * consuming) {@code after}; {@code lapse} is null when the module decided itself, else it says why
+         * its failure policy decided for it.
+         */
+        void decided(ModuleEntry entry, Verdict verdict, Lapse lapse, long nanos, Message after);
+    }
+
+    /**
+     * Why a module's failure policy decided for it: it failed ({@code failure} is what it threw) or it ran
+     * past its time budget ({@code failure} is null). {@code what} completes "module 'name' ...".
+     */
+    record Lapse(String what, Throwable failure) {
+
+        static Lapse failed(Throwable failure) {
+            return new Lapse("failed: " + failure, failure);
+        }
+
+        static Lapse late(String what) {
+            return new Lapse(what, null);
+        }
+    }
+
     private final ModuleEntry[] chain;
     private final Call call;
     private final Done done;
@@ -44,6 +70,7 @@ final class ChainRun {
     private final ScheduledExecutorService timer;
     private final Bundle skipBundle;
     private final int hops;
+    private final Monitor monitor;
     private int index;
     private Message message;
 
@@ -54,6 +81,12 @@ final class ChainRun {
      */
     ChainRun(ModuleEntry[] chain, int start, Message message, Call call, Done done, WorkerThread worker,
             ScheduledExecutorService timer, Bundle skipBundle, int hops) {
+        this(chain, start, message, call, done, worker, timer, skipBundle, hops, worker.counting);
+    }
+
+    /** A run whose module decisions go to {@code monitor} instead of the worker's counters. */
+    ChainRun(ModuleEntry[] chain, int start, Message message, Call call, Done done, WorkerThread worker,
+            ScheduledExecutorService timer, Bundle skipBundle, int hops, Monitor monitor) {
         this.chain = chain;
         this.index = start;
         this.message = message;
@@ -63,6 +96,7 @@ final class ChainRun {
         this.timer = timer;
         this.skipBundle = skipBundle;
         this.hops = hops;
+        this.monitor = monitor;
     }
 
     /** An admission as a verdict: accept passes, refuse consumes with the reason. */
@@ -85,12 +119,16 @@ final class ChainRun {
             long started = System.nanoTime();
             while (index < chain.length) {
                 ModuleEntry entry = chain[index];
-                if (skipBundle != null && entry.bundle == skipBundle
-                        || message != null && !entry.description.appliesTo(message.topic())) {
+                if (skipBundle != null && entry.bundle == skipBundle) {
                     index++;
                     continue;
                 }
-                long token = worker == null ? 0 : worker.beginCall(entry, this, started);
+                if (message != null && !entry.description.appliesTo(message.topic())) {
+                    monitor.skipped(entry, message);
+                    index++;
+                    continue;
+                }
+                long token = worker.beginCall(entry, this, started);
                 Verdict verdict;
                 Throwable failure = null;
                 try {
@@ -99,20 +137,18 @@ final class ChainRun {
                     verdict = null;
                     failure = t;
                 }
-                if (worker != null && !worker.endCall(token)) {
+                if (!worker.endCall(token)) {
                     return; // overran: the watchdog handed this run to the worker's replacement thread
                 }
-                if (failure != null) {
-                    verdict = failed(entry, failure);
-                } else if (verdict == null) {
-                    verdict = failed(entry, new NullPointerException("the callback returned null"));
-                }
-                if (verdict.kind() == Verdict.Kind.LATER) {
+                if (failure == null && verdict != null && verdict.kind() == Verdict.Kind.LATER) {
                     suspend(entry, verdict.stage(), started);
                     return;
                 }
                 long ended = System.nanoTime();
-                if (!apply(entry, verdict, ended - started, true)) {
+                Lapse lapse = failure != null ? Lapse.failed(failure)
+                        : verdict == null ? Lapse.failed(new NullPointerException("the callback returned null"))
+                        : overBudget(entry, ended - started);
+                if (!apply(entry, verdict, lapse, ended - started)) {
                     return;
                 }
                 started = ended;
@@ -123,31 +159,34 @@ final class ChainRun {
         }
     }
 
-    /**
-     * Counts and applies one module's decision; returns whether the chain goes on. A synchronous
-     * decision that overran the budget gets the policy too (late asynchronous ones were cut off by the timer).
-     */
-    private boolean apply(ModuleEntry entry, Verdict verdict, long elapsed, boolean synchronous) {
-        ModuleEntry.Description description = entry.description;
-        if (synchronous && elapsed > TimeUnit.MILLISECONDS.toNanos(description.timeoutMillis())) {
-            entry.counters.timeouts.increment();
-            LOG.warn("Module '{}' took {} ms, over its budget of {} ms; applying its policy {}", entry.name(),
-                    elapsed / 1_000_000, description.timeoutMillis(), description.policy());
-            verdict = policyVerdict(entry, "took " + elapsed / 1_000_000 + " ms, over its time budget");
+    /** A synchronous decision that took longer than its budget gets the policy too (before the watchdog noticed). */
+    private static Lapse overBudget(ModuleEntry entry, long elapsed) {
+        long budget = entry.description.timeoutMillis();
+        if (elapsed <= TimeUnit.MILLISECONDS.toNanos(budget)) {
+            return null;
         }
+        return Lapse.late("took " + elapsed / 1_000_000 + " ms, over its time budget of " + budget + " ms");
+    }
+
+    /**
+     * Applies one module's decision, or its failure policy's when it lapsed, and tells the monitor;
+     * returns whether the chain goes on.
+     */
+    private boolean apply(ModuleEntry entry, Verdict verdict, Lapse lapse, long elapsed) {
+        Verdict decided = lapse == null ? verdict : policyVerdict(entry, lapse.what());
         index++;
-        switch (verdict.kind()) {
-            case PASS -> entry.counters.record(worker, ModuleEntry.Outcome.PASS, elapsed);
+        switch (decided.kind()) {
+            case PASS -> monitor.decided(entry, decided, lapse, elapsed, message);
             case REPLACE -> {
-                entry.counters.record(worker, ModuleEntry.Outcome.REPLACE, elapsed);
-                message = verdict.message();
+                message = decided.message();
+                monitor.decided(entry, decided, lapse, elapsed, message);
             }
             case CONSUME -> {
-                entry.counters.record(worker, ModuleEntry.Outcome.CONSUME, elapsed);
-                done.done(verdict, message, entry);
+                monitor.decided(entry, decided, lapse, elapsed, message);
+                done.done(decided, message, entry);
                 return false;
             }
-            default -> throw new IllegalStateException("unexpected verdict " + verdict);
+            default -> throw new IllegalStateException("unexpected verdict " + decided);
         }
         return true;
     }
@@ -157,26 +196,21 @@ final class ChainRun {
         long budget = entry.description.timeoutMillis();
         ScheduledFuture<?> timeout = timer.schedule(() -> {
             if (settled.compareAndSet(false, true)) {
-                entry.counters.timeouts.increment();
-                LOG.warn("Module '{}' did not decide within its budget of {} ms; applying its policy {}", entry.name(),
-                        budget, entry.description.policy());
-                worker.execute(() -> resume(entry, policyVerdict(entry, "did not decide within " + budget + " ms"), started));
+                worker.execute(() -> resume(entry, null, Lapse.late("timed out after " + budget + " ms"), started));
             }
         }, budget, TimeUnit.MILLISECONDS);
         stage.whenComplete((verdict, failure) -> {
             if (settled.compareAndSet(false, true)) {
                 timeout.cancel(false);
                 worker.execute(() -> {
-                    Verdict v;
                     if (failure != null) {
-                        v = failed(entry, failure);
+                        resume(entry, null, Lapse.failed(failure), started);
                     } else if (verdict == null || verdict.kind() == Verdict.Kind.LATER) {
-                        v = failed(entry, new IllegalStateException("the asynchronous decision was "
-                                + (verdict == null ? "null" : "another 'later'")));
+                        resume(entry, null, Lapse.failed(new IllegalStateException("the asynchronous decision was "
+                                + (verdict == null ? "null" : "another 'later'"))), started);
                     } else {
-                        v = verdict;
+                        resume(entry, verdict, null, started);
                     }
-                    resume(entry, v, started);
                 });
             }
         });
@@ -184,26 +218,14 @@ final class ChainRun {
 
     /** The watchdog cut off a call that blocked the worker: the module's policy decides, the chain goes on. */
     void overran(ModuleEntry entry, long started) {
-        entry.counters.timeouts.increment();
-        resume(entry, policyVerdict(entry, "blocked its worker past its time budget"), started);
+        resume(entry, null, Lapse.late("blocked its worker past its time budget of " + entry.description.timeoutMillis()
+                + " ms"), started);
     }
 
-    private void resume(ModuleEntry entry, Verdict verdict, long started) {
-        if (apply(entry, verdict, System.nanoTime() - started, false)) {
+    private void resume(ModuleEntry entry, Verdict verdict, Lapse lapse, long started) {
+        if (apply(entry, verdict, lapse, System.nanoTime() - started)) {
             run();
         }
-    }
-
-    private static Verdict failed(ModuleEntry entry, Throwable t) {
-        long errors = entry.counters.errors.sum();
-        entry.counters.errors.increment();
-        if (errors == 0) {
-            LOG.error("Module '{}' failed; applying its policy {}", entry.name(), entry.description.policy(), t);
-        } else {
-            LOG.warn("Module '{}' failed again ({} errors so far): {}; applying its policy {}", entry.name(), errors + 1, t,
-                    entry.description.policy());
-        }
-        return policyVerdict(entry, "failed: " + t);
     }
 
     private static Verdict policyVerdict(ModuleEntry entry, String what) {

@@ -218,8 +218,8 @@ final class ModuleEntry {
     /**
      * What the module did. Each worker counts into its own cell with plain (opaque) writes: one writer per
      * cell, so the hot path has no atomic instruction (a worker thread the watchdog abandoned stops counting
-     * once its blocked call returns); threads that are not workers (the timer, traces) count into a shared
-     * cell under its lock. Readers add the cells up, so a snapshot may lag by a call.
+     * once its blocked call returns); threads that are not workers count into a shared cell under its lock.
+     * Readers add the cells up, so a snapshot may lag by a call.
      */
     static final class Counters {
         private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);

@@ -21,11 +21,15 @@ final class WorkerThread implements Worker, Executor {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerThread.class);
     private static final Runnable STOP = () -> {
     };
+    /** How often the watchdog looks for module calls that overran their budget. */
+    static final long WATCHDOG_PERIOD_MILLIS = 100;
 
     private final int index;
     private final String name;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final ModuleStates states = new ModuleStates();
+    /** Counts the decisions of the chain runs on this worker into the modules' counters. */
+    final ModuleCounting counting = new ModuleCounting(this);
     /** Modules whose onWorkerStart ran here (or that joined here); confined to this thread. */
     final Set<ModuleEntry> joined = new HashSet<>();
     private final Runnable onStart;

@@ -395,7 +395,8 @@ public class SwitchboardCommands {
 
     // ------------------------------------------------------------------------------------ sb:trace
 
-    @Descriptor("runs a message through the chain as a dry run and shows each module's decision; nothing is routed")
+    @Descriptor("runs a message through the chain as a dry run, with the modules' time budgets and failure policies, "
+            + "and shows each module's decision; nothing is routed")
     public String trace(
             @Descriptor("the user the message comes from (default: shell)")
             @Parameter(names = {"--from", "-f"}, absentValue = "shell") String from,
@@ -414,7 +415,7 @@ public class SwitchboardCommands {
         TraceStep consumer = null;
         for (TraceStep s : steps) {
             table.row(step++, s.module(), s.decision(), TextTable.micros(s.nanos()), TextTable.quoted(s.payloadAfter()));
-            if (consumer == null && s.decision() != null && s.decision().toLowerCase(Locale.ROOT).startsWith("consume")) {
+            if (consumer == null && consumes(s)) {
                 consumer = s;
             }
         }
@@ -423,6 +424,12 @@ public class SwitchboardCommands {
                 ? "consumed by " + consumer.module() + " (" + consumer.decision() + "); no subscriber would see it"
                 : "passes the chain; subscribers would receive " + TextTable.quoted(steps.get(steps.size() - 1).payloadAfter());
         return title + "\n" + table + "\noutcome: " + outcome + "\ntotal time: " + TextTable.micros(total) + " µs";
+    }
+
+    /** The module consumed the message itself ("consume(...)") or its failure policy did ("... → consumed"). */
+    private static boolean consumes(TraceStep step) {
+        String decision = step.decision();
+        return decision != null && (decision.toLowerCase(Locale.ROOT).startsWith("consume") || decision.endsWith("→ consumed"));
     }
 
     private static Message.Builder message(String topic, String payload, String from) {

@@ -347,6 +347,22 @@ class SwitchboardCommandsTest {
         }
 
         @Test
+        void namesTheModuleWhoseFailurePolicyConsumedTheMessage() { // issue 10, defect 5
+            admin.traceSteps.add(new TraceStep("auth", "timed out after 200 ms (policy FAIL_CLOSED) → consumed", 201_000_000, "hi"));
+
+            assertThat(commands.trace("shell", "chat/room", "hi")).contains("\noutcome: consumed by auth (timed out after 200 ms "
+                    + "(policy FAIL_CLOSED) → consumed); no subscriber would see it");
+        }
+
+        @Test
+        void aFailOpenPolicyLetsTheMessagePass() {
+            admin.traceSteps.add(new TraceStep("geo", "failed: java.lang.IllegalStateException: boom (policy FAIL_OPEN) → passed",
+                    1000, "hi"));
+
+            assertThat(commands.trace("shell", "chat/room", "hi")).contains("\noutcome: passes the chain; subscribers would receive 'hi'");
+        }
+
+        @Test
         void saysSoWhenNoModuleHandlesMessages() {
             assertThat(commands.trace("shell", "chat/room", "hi")).endsWith("""
                     no module handles messages
