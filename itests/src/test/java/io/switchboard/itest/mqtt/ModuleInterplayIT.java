@@ -302,14 +302,16 @@ class ModuleInterplayIT {
     @Test
     void aClientReadReceiptReachesTheModules(Broker broker) throws Exception {
         broker.assumeDistribution();
-        // the documented convention (io.switchboard.mqtt ReadReceipts): a delivered MQTT 5 message carries the broker's
-        // message id in the user property "sb-message-id"; publishing to $read/<id> reports it read (status READ)
+        // the documented convention (io.switchboard.mqtt ReadReceipts, MessageIdProperty): a client asking with the
+        // CONNECT user property sb-message-id=request gets the broker's message id in the user property "sb-message-id"
+        // of each delivered message; publishing to $read/<id> reports it read (status READ)
         String topic = Names.topic("receipt");
         String readerId = Names.clientId("reader");
         try (RawClient reader = RawClient.open(broker, Transport.TCP);
                 Paho5 watcher = Paho5.connect(broker, Transport.TCP, Names.clientId("watch"));
                 Paho5 sender = Paho5.connect(broker, Transport.TCP, Names.clientId("sender"))) {
-            reader.connect(Packets.V5, readerId);
+            reader.connect(Packets.connect(Packets.V5, readerId)
+                    .properties(Properties5.none().user("sb-message-id", "request")));
             reader.subscribe(1, topic, 1);
             sender.publish(topic, "did you read this?", 1, false);
             Packet delivered = reader.expect(Packet.PUBLISH);

@@ -41,7 +41,8 @@ import io.switchboard.itest.mqtt.support.Transport;
 
 /**
  * MQTT 5 features with the broker's default protocol settings: user properties, message expiry,
- * topic aliases both ways, receive maximum (the client's), the client's maximum packet size,
+ * topic aliases both ways, receive maximum (the client's), the client's maximum packet size (also with
+ * the broker's message id asked for),
  * subscription identifiers, no local, retain as published, retain handling, response topic and
  * correlation data, request/response information, content type and payload format indicator.
  * The server's own limits (its receive maximum, topic alias maximum, packet size, keep alive) are in
@@ -54,7 +55,8 @@ class Mqtt5FeaturesIT {
 
     @Test
     void userPropertiesArriveUnalteredAndInOrder(Broker broker) throws Exception {
-        // [MQTT-3.3.2-17], [MQTT-3.3.2-18]: user properties forwarded unaltered, in order (names may repeat)
+        // [MQTT-3.3.2-17], [MQTT-3.3.2-18]: user properties forwarded unaltered, in order (names may repeat), nothing
+        // added (the broker's message id only goes to a client asking for it, see ModuleInterplayIT's read receipts)
         String topic = Names.topic("userprops");
         try (Paho5 subscriber = Paho5.connect(broker, Transport.TCP, Names.clientId("sub"));
                 Paho5 publisher = Paho5.connect(broker, Transport.WEBSOCKET, Names.clientId("pub"))) {
@@ -65,7 +67,7 @@ class Mqtt5FeaturesIT {
             publisher.publish(topic, new MqttMessage("with properties".getBytes(), 1, false, props));
             Paho5.Received got = subscriber.inbox().next();
             assertThat(got.properties().getUserProperties()).extracting(p -> p.getKey() + "=" + p.getValue())
-                    .containsSubsequence("region=eu", "b=2", "region=us", "emoji=\u263A");
+                    .containsExactly("region=eu", "b=2", "region=us", "emoji=\u263A");
         }
     }
 
@@ -222,6 +224,37 @@ class Mqtt5FeaturesIT {
             }
             assertThat(got).containsExactly("small 1", "small 2");
             client.expectNothing(QUIET);
+        }
+    }
+
+    @Test
+    void aClientWithMaximumPacketSize64ReceivesA32ByteMessage(Broker broker) throws Exception {
+        // [MQTT-3.1.2-24]: only packets over the client's Maximum Packet Size are withheld. This one is at most 59
+        // bytes (topic of at most 20 bytes, QoS 1, no properties), so nothing may be added that pushes it over 64
+        // ([MQTT-3.3.2-17]); a client that asked for the broker's message id gets the message without it, as the id
+        // would not fit
+        String topic = Names.topic("max64");
+        String payload = "0123456789abcdef0123456789abcdef";
+        Mqtt5BlockingClient plain = Hive.v5(broker, Transport.TCP, Names.clientId("max64"));
+        Mqtt5BlockingClient asking = Hive.v5(broker, Transport.TCP, Names.clientId("max64id"));
+        try (Paho5 publisher = Paho5.connect(broker, Transport.TCP, Names.clientId("pub"));
+                Mqtt5BlockingClient.Mqtt5Publishes plainPublishes = plain.publishes(MqttGlobalPublishFilter.ALL);
+                Mqtt5BlockingClient.Mqtt5Publishes askingPublishes = asking.publishes(MqttGlobalPublishFilter.ALL)) {
+            plain.connectWith().restrictions().maximumPacketSize(64).applyRestrictions().send();
+            asking.connectWith().restrictions().maximumPacketSize(64).applyRestrictions()
+                    .userProperties().add("sb-message-id", "request").applyUserProperties().send();
+            plain.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send();
+            asking.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send();
+            publisher.publish(topic, payload, 1, false);
+
+            for (Mqtt5Publish got : List.of(TransportsIT.receive(plainPublishes, "the client with Maximum Packet Size 64"),
+                    TransportsIT.receive(askingPublishes, "the one also asking for the message id"))) {
+                assertThat(new String(got.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo(payload);
+                assertThat(got.getUserProperties().asList()).isEmpty();
+            }
+        } finally {
+            Hive.disconnect(plain);
+            Hive.disconnect(asking);
         }
     }
 

@@ -180,7 +180,7 @@ public final class MarkdownReport {
                 exact, the rest `+`, `#` and `$share` forms); `hit` matches 7 subscriptions, `miss` none.
                 - `PublishCodecBenchmark`: a QoS 1 PUBLISH with a 64-byte payload through the broker's Netty \
                 `MqttEncoder` / `MqttDecoder` (pooled buffers, released); MQTT 5 deliveries carry the broker's \
-                message id user property.
+                message id user property, as for a client that asked for it.
                 - `BrokerPublishBenchmark`: a publish through the real `BrokerCore` (one worker, one subscriber) \
                 until the publisher's result completes: includes the hand-over to the worker thread and back.
 

@@ -158,6 +158,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     private long clientMaximumPacketSize = UNLIMITED;
     private int clientTopicAliasMaximum;
     private boolean problemInformation = true;
+    private MessageIdProperty messageIdProperty = MessageIdProperty.NOT_REQUESTED;
     private boolean loginSubmitted;
     private MqttProperties connAckProperties;
     private final AtomicReference<Will> will = new AtomicReference<>();
@@ -528,6 +529,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             }
             responseInformation = requestResponse != null && requestResponse == 1;
             problemInformation = requestProblem == null || requestProblem == 1;
+            messageIdProperty = MessageIdProperty.requestedIn(p, settings.messageIdProperty());
             if (p.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
                 refuseConnectCode(Packets.BAD_AUTHENTICATION_METHOD, "enhanced authentication is not supported", true);
                 return;
@@ -1229,10 +1231,6 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     /** Writes one PUBLISH (not flushed); false if it was dropped for the client's maximum packet size. */
     private boolean send(MqttSession s, MqttSession.Outgoing o, boolean dup) {
         Message m = o.message;
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5) {
-            props = publishProperties(m, s.subscriptionIdsFor(m.topic()));
-        }
         String topic = m.topic();
         Integer alias = null;
         boolean newAlias = false;
@@ -1242,12 +1240,17 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
                 alias = outboundAliases.size() + 1;
                 newAlias = true;
             }
-            if (alias != null) {
-                props.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
-            }
         }
         String wireTopic = alias != null && !newAlias ? "" : topic;
+        List<Integer> subscriptionIds = v5 ? s.subscriptionIdsFor(topic) : List.of();
+        boolean withId = messageIdProperty.carriedBy(m);
+        MqttProperties props = v5 ? publishProperties(m, subscriptionIds, alias, withId) : MqttProperties.NO_PROPERTIES;
         long size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
+        if (size > clientMaximumPacketSize && withId) {
+            // the id is an extra the client asked for: the message without it rather than no message
+            props = publishProperties(m, subscriptionIds, alias, false);
+            size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
+        }
         if (size > clientMaximumPacketSize) {
             // MQTT 5 3.1.2.11.4: never send more than the client accepts; the message is dropped
             if (o.packetId != 0) {
@@ -1279,7 +1282,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         return true;
     }
 
-    private MqttProperties publishProperties(Message m, List<Integer> subscriptionIds) {
+    private MqttProperties publishProperties(Message m, List<Integer> subscriptionIds, Integer alias, boolean withId) {
         MqttProperties p = new MqttProperties();
         if (m.payloadUtf8()) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR, 1));
@@ -1299,22 +1302,15 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         if (correlation != null) {
             p.add(new MqttProperties.BinaryProperty(MqttProperties.CORRELATION_DATA, correlation));
         }
-        boolean messageId = !settings.messageIdProperty().isEmpty() && m.id() != 0;
-        if (!m.userProperties().isEmpty() || messageId) {
-            MqttProperties.UserProperties user = new MqttProperties.UserProperties();
-            for (io.switchboard.api.UserProperty u : m.userProperties()) {
-                // a publisher's own "message id" would pass for the broker's (read receipts name it)
-                if (!messageId || !u.name().equals(settings.messageIdProperty())) {
-                    user.add(u.name(), u.value());
-                }
-            }
-            if (messageId) {
-                user.add(settings.messageIdProperty(), Long.toString(m.id()));
-            }
+        MqttProperties.UserProperties user = messageIdProperty.userPropertiesOf(m, withId);
+        if (user != null) {
             p.add(user);
         }
         for (Integer id : subscriptionIds) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, id));
+        }
+        if (alias != null) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
         }
         return p;
     }

@@ -72,8 +72,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String response_information_prefix() default ProtocolSettings.DEFAULT_RESPONSE_PREFIX;
 
     @AttributeDefinition(name = "Message id property",
-            description = "The MQTT 5 user property carrying the broker's message id on every delivered message "
-                    + "(what a read receipt to $read/<id> names). Empty: not sent.",
+            description = "The MQTT 5 user property carrying the broker's message id (what a read receipt to "
+                    + "$read/<id> names) on the messages delivered to a client that asked for it with the CONNECT "
+                    + "user property <this name>=request. Empty: never sent, even when asked.",
             required = false)
     String message_id_property() default ProtocolSettings.DEFAULT_MESSAGE_ID_PROPERTY;
 

@@ -15,7 +15,8 @@ package io.switchboard.mqtt.internal.protocol;
  * @param connectTimeoutSeconds seconds until a connection without CONNECT is closed, at least 1
  * @param queueQos0 whether QoS 0 messages are queued for offline persistent sessions
  * @param responseInformationPrefix the response information prefix, empty for none
- * @param messageIdProperty the user property carrying the message id on deliveries, empty for none
+ * @param messageIdProperty the user property carrying the message id on deliveries to the MQTT 5 clients that ask for
+ *        it in their CONNECT ({@link MessageIdProperty}), empty for never
  * @param assignedClientIdPrefix the prefix of assigned client ids
  */
 record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, int maxKeepAlive, long maxSessionExpiry,
@@ -116,6 +117,13 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap, topicAliasMaximum,
                 retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
+                assignedClientIdPrefix);
+    }
+
+    /** A copy with another message id property (tests). */
+    ProtocolSettings withMessageIdProperty(String value) {
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
+                retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, value,
                 assignedClientIdPrefix);
     }
 

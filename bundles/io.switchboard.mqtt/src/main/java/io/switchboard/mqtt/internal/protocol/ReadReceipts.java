@@ -3,9 +3,9 @@ package io.switchboard.mqtt.internal.protocol;
 /**
  * The read-receipt convention: a client reports that it read a message by publishing to
  * {@code $read/<messageId>} (any QoS, any payload, usually empty), where {@code <messageId>} is the
- * broker's id of the delivered message in decimal. MQTT 5 clients find that id in the user property
- * named by {@code message.id.property} (default {@value ProtocolSettings#DEFAULT_MESSAGE_ID_PROPERTY}) of
- * every delivered PUBLISH. The protocol calls {@code ClientSession.read(messageId)} (the broker raises
+ * broker's id of the delivered message in decimal. An MQTT 5 client that asked for it in its CONNECT
+ * ({@link MessageIdProperty}) finds that id in the user property named by {@code message.id.property}
+ * (default {@value ProtocolSettings#DEFAULT_MESSAGE_ID_PROPERTY}) of the PUBLISHes delivered to it. The protocol calls {@code ClientSession.read(messageId)} (the broker raises
  * a READ status) and does not route the publish. A QoS 1/2 receipt is acknowledged as usual; one with
  * a malformed id is acknowledged with 0x90 (topic name invalid) under MQTT 5 and logged.
  */
