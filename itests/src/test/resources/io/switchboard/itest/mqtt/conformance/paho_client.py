@@ -15,7 +15,7 @@ Events (stdout):   connack rc= present= [assigned=] [ska=] [rm=] [mps=] [tam=]
                    suback codes=1,2     unsuback [codes=0,17]     published mid=
                    message topic= qos= retain= payload= [pfi=] [expiry=] [ctype=] [rtopic=] [corr=] [user=]... [subid=]...
                    disconnected rc=     error what=
-Publishing waits for the PUBACK/PUBCOMP; every wait is bounded (10 s). Ends at stdin's end or 'disconnect'.
+Publishing waits for the PUBACK/PUBCOMP; every wait is bounded (10 s). Ends (with DISCONNECT) at stdin's end or 'disconnect'.
 """
 import sys
 import threading
@@ -168,6 +168,7 @@ def main():
         emit("error", ("what", "no CONNACK within %s s" % WAIT))
         return 1
 
+    ended = False
     for line in sys.stdin:
         word, fields = parse(line)
         if not word:
@@ -224,11 +225,14 @@ def main():
                 if v5 and first(fields, "reason") is not None:
                     reason = ReasonCodes(PacketTypes.DISCONNECT, identifier=int(first(fields, "reason")))
                 client.disconnect(reasoncode=reason, properties=props)
+                ended = True
                 break
             else:
                 emit("error", ("what", "unknown command " + word))
         except Exception as e:
             emit("error", ("what", "%s: %r" % (word, e)))
+    if not ended:  # end of input: a normal DISCONNECT, so that the network loop ends at once
+        client.disconnect()
     client.loop_stop()
     emit("bye")
     return 0
