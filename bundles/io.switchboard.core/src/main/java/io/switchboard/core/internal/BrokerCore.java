@@ -77,7 +77,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private final AtomicLong connectionIds = new AtomicLong();
     /** Spreads traces over the workers. */
     private final AtomicLong traces = new AtomicLong();
-    private final ModuleSends moduleSends = new ModuleSends();
+    private final ModuleSends moduleSends;
     private final long startedAt = System.currentTimeMillis();
 
     private final LongAdder published = new LongAdder();
@@ -99,6 +99,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private ServiceRegistration<HostServices> hostRegistration;
     private ServiceTracker<MessageModule, MessageModule> moduleTracker;
     private long stopTimeout;
+
+    public BrokerCore() {
+        this(new ModuleSends());
+    }
+
+    /** With the given record of module-sent messages' hops (tests watch when it is written). */
+    BrokerCore(ModuleSends moduleSends) {
+        this.moduleSends = moduleSends;
+    }
 
     @Activate
     void activate(BundleContext context, CoreConfig config) {
@@ -426,6 +435,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         }
         Message stamped = message.toBuilder().id(messageIds.next()).from(from)
                 .timestamp(System.currentTimeMillis()).recipientOnline(true).build();
+        if (hops > 0) {
+            // recorded before the message is queued: its statuses and answers (on other workers, maybe
+            // before this thread runs again) continue its count from here, never from 0
+            moduleSends.remember(stamped.id(), hops);
+        }
         published.increment();
         inFlight.increment();
         session.enqueue(s -> process(s, stamped, hops, skipBundle, result));
@@ -440,9 +454,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
                     + " of modules answering modules (limit " + maxHops + "); is a module answering its own answers?");
         }
         String from = message.from() != null ? message.from() : senderSession.user();
-        long id = publish(senderSession, message, from, hops, sender, new CompletableFuture<>());
-        moduleSends.remember(id, hops);
-        return id;
+        return publish(senderSession, message, from, hops, sender, new CompletableFuture<>());
     }
 
     private void process(SessionImpl s, Message message, int hops, Bundle skipBundle, CompletableFuture<PublishResult> result) {

@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * Hop counts of recent module-sent messages, so an answer sent later on another thread (its
  * {@code refId} naming the message it answers) still counts its hops and loops stay bounded.
+ * Not final only so that a test can delay {@link #remember} and prove when it must happen.
  */
-final class ModuleSends {
+class ModuleSends {
 
     private static final int CAPACITY = 65_536;
 

@@ -26,12 +26,18 @@ final class CoreHarness implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(5);
 
-    final BrokerCore core = new BrokerCore();
+    final BrokerCore core;
     final Bundle coreBundle = FakeOsgi.bundle("io.switchboard.core");
     private final List<ServiceReference<MessageModule>> refs = new ArrayList<>();
 
     CoreHarness(int workers) {
-        core.activate(FakeOsgi.context(coreBundle), FakeOsgi.config(CoreConfig.class, Map.of("workers", workers)));
+        this(new BrokerCore(), Map.of("workers", workers));
+    }
+
+    /** {@code config}: {@link CoreConfig} values by method name ({@code max_hops}). */
+    CoreHarness(BrokerCore core, Map<String, Object> config) {
+        this.core = core;
+        core.activate(FakeOsgi.context(coreBundle), FakeOsgi.config(CoreConfig.class, config));
     }
 
     ServiceReference<MessageModule> add(String name, int ranking, MessageModule module, Object... moreProperties) {

@@ -72,16 +72,20 @@ public final class MqttProtocol implements MqttPipeline {
     /** Activated by DS with the broker and the configuration; throws naming a bad attribute. */
     @Activate
     public MqttProtocol(@Reference Broker broker, MqttProtocolConfig config) {
-        this(broker, ProtocolSettings.from(config), new InMemorySessionStore());
+        this(broker, ProtocolSettings.from(config), new InMemorySessionStore(), newTimer());
         LOG.info("MQTT protocol started: {}", settings);
     }
 
-    /** Without a framework (tests). */
-    MqttProtocol(Broker broker, ProtocolSettings settings, SessionStore store) {
+    /** Without a framework (tests); {@code timer} runs session expiry and delayed wills and is shut down by {@link #stop}. */
+    MqttProtocol(Broker broker, ProtocolSettings settings, SessionStore store, ScheduledExecutorService timer) {
         this.broker = broker;
         this.settings = settings;
         this.store = store;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.timer = timer;
+    }
+
+    static ScheduledExecutorService newTimer() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-mqtt-timer");
             t.setDaemon(true);
             return t;

@@ -2,6 +2,8 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,6 +36,10 @@ abstract class LoopbackTest {
     protected Consumer<ChannelPipeline> transport = p -> { };
     protected boolean tls;
     protected volatile String missingModules;
+    /** The protocol's timer (session expiry, will delays); a test may set a {@link ManualTimer} before {@link #client()}. */
+    protected ScheduledExecutorService timer;
+    /** The server's side of each connection, in the order they were accepted. */
+    protected final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
 
     protected final FakeBroker broker = new FakeBroker();
     protected MqttProtocol protocol;
@@ -49,11 +55,13 @@ abstract class LoopbackTest {
     /** The server's port; starts the server if needed. */
     protected int port() {
         if (server == null) {
-            protocol = new MqttProtocol(broker, settings, new InMemorySessionStore());
+            protocol = new MqttProtocol(broker, settings, new InMemorySessionStore(),
+                    timer != null ? timer : MqttProtocol.newTimer());
             server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            serverChannels.add(ch);
                             transport.accept(ch.pipeline());
                             protocol.addProtocolHandlers(ch.pipeline(),
                                     new ListenerInfo("test", "tcp", tls, maxPacketSize, () -> missingModules));

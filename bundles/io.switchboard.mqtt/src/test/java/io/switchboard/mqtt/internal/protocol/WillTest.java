@@ -4,6 +4,7 @@ import static io.netty.handler.codec.mqtt.MqttMessageType.DISCONNECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -55,13 +56,13 @@ class WillTest extends LoopbackTest {
     }
 
     @Test
-    void notPublishedOnANormalDisconnect() throws InterruptedException {
+    void notPublishedOnANormalDisconnect() {
         TestClient c = client();
         c.connect(withWill(MqttVersion.MQTT_5, "polite", true, 0, 0));
         c.disconnect();
         c.expectClosed();
+        // the step ending a connection publishes its will, if any, before it closes the session
         eventually(() -> assertThat(broker.events).contains("close polite: client disconnected"));
-        Thread.sleep(100);
         assertThat(will("polite")).isNull();
     }
 
@@ -114,7 +115,9 @@ class WillTest extends LoopbackTest {
     }
 
     @Test
-    void delayedWillIsDroppedWhenTheClientComesBackInTime() throws InterruptedException {
+    void delayedWillIsDroppedWhenTheClientComesBackInTime() {
+        ManualTimer time = new ManualTimer();
+        timer = time;
         TestClient c = client();
         c.connect(withWill(MqttVersion.MQTT_5, "quick", false, 60, 1));
         c.close();
@@ -123,7 +126,12 @@ class WillTest extends LoopbackTest {
         MqttProperties p = new MqttProperties();
         p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 60));
         back.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "quick", false).properties(p).build());
-        Thread.sleep(1500);
+
+        time.advance(Duration.ofSeconds(2)); // past the will delay
+        // steps of one client id run in order: once this disconnection is handled, a will step before it was too
+        back.disconnect();
+        back.expectClosed();
+        eventually(() -> assertThat(broker.events).contains("detach quick: client disconnected"));
         assertThat(will("quick")).isNull();
     }
 
@@ -137,7 +145,7 @@ class WillTest extends LoopbackTest {
     }
 
     @Test
-    void takeoverPublishesTheOldWillUnlessTheSessionContinuesWithinTheDelay() throws InterruptedException {
+    void takeoverPublishesTheOldWillUnlessTheSessionContinuesWithinTheDelay() {
         TestClient first = client();
         first.connect(withWill(MqttVersion.MQTT_5, "twin", true, 0, 0));
         TestClient second = client();
@@ -152,7 +160,11 @@ class WillTest extends LoopbackTest {
         p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 60));
         fourth.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "delayed", false).properties(p).build());
         assertThat(third.expect(DISCONNECT).reasonCode()).isEqualTo(0x8E);
-        Thread.sleep(200);
+        // the login that took over decided about the old will before its CONNACK; the old connection's end
+        // and this disconnection follow it in the client id's steps
+        fourth.disconnect();
+        fourth.expectClosed();
+        eventually(() -> assertThat(broker.events).contains("detach delayed: client disconnected"));
         assertThat(will("delayed")).isNull();
     }
 }
