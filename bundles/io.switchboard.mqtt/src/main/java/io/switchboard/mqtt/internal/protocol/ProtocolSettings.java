@@ -122,7 +122,7 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
 
     /** A copy with another message id property (tests). */
     ProtocolSettings withMessageIdProperty(String value) {
-        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, value,
                 assignedClientIdPrefix);
     }
