@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -54,6 +55,8 @@ public class AuditModuleIT extends SwitchboardTestSupport {
     @Override
     protected Option[] extraOptions() {
         return new Option[] {
+            // the module writes its lines with Jackson's generator, which the distribution ships in bundle/
+            mavenBundle("com.fasterxml.jackson.core", "jackson-core").versionAsInProject().startLevel(2),
             bundle(Provisioning.projectBundle("io.switchboard.module.audit").toURI().toString()).startLevel(3),
         };
     }

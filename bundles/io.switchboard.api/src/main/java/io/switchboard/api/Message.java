@@ -13,7 +13,9 @@ import java.util.Objects;
  * <p>Besides MQTT's topic, QoS, retain flag, payload and MQTT 5 properties, a message carries the
  * addressing parameters modules use: a broker-assigned {@link #id()}, a {@link #refId()} linking an
  * answer to its question, an application and group id, flags, a type, the authenticated sender
- * ({@link #from()}), and an expiry.
+ * ({@link #from()}), and an expiry. An MQTT 5 client sets the application and group id, the type and
+ * the flags with the user properties {@code sb-app-id}, {@code sb-group-id}, {@code sb-type} and
+ * {@code sb-flags} (see the MQTT bundle's README); modules set them with the {@link Builder}.
  */
 public final class Message {
 

@@ -2,6 +2,7 @@ package io.switchboard.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -135,7 +136,7 @@ class BrokerCoreTest {
         assertThat(accepted.recipients()).isEqualTo(1);
         assertThat(sub.next().payloadText()).isEqualTo("fine");
         assertThat(sub.received).isEmpty();
-        awaitCondition(() -> statuses.size() >= 3);
+        await().until(() -> statuses.size() >= 3);
         assertThat(statuses).extracting(MessageStatus::state).containsExactlyInAnyOrder(MessageStatus.State.FAILED,
                 MessageStatus.State.SENT, MessageStatus.State.DELIVERED);
         assertThat(statuses).filteredOn(s -> s.state() == MessageStatus.State.DELIVERED).first()
@@ -279,7 +280,7 @@ class BrokerCoreTest {
         for (int i = 0; i < 8; i++) {
             answers.add(sub.next());
         }
-        awaitCondition(() -> refusedSends.get() == 1);
+        await().until(() -> refusedSends.get() == 1);
         assertThat(answers).extracting(Message::payloadText).containsExactlyInAnyOrder("pong", "pong!", "pong!!",
                 "pong!!!", "pong!!!!", "pong!!!!!", "pong!!!!!!", "pong!!!!!!!");
         assertThat(answers).filteredOn(m -> m.payloadText().equals("pong")).first().extracting(Message::from)
@@ -333,9 +334,9 @@ class BrokerCoreTest {
         CoreHarness.Client alice = harness.client("alice");
         alice.session.close("bye");
 
-        awaitCondition(() -> events.size() == 3);
+        await().until(() -> events.size() == 3);
         assertThat(events).containsExactly("open alice", "logout state-of-alice bye", "free alice");
-        awaitCondition(() -> workerStarts.get() == 2);
+        await().until(() -> workerStarts.get() == 2);
     }
 
     @Test
@@ -496,10 +497,10 @@ class BrokerCoreTest {
         HostServices host = harness.hostFor(FakeOsgi.bundle("module.presence"));
 
         first.detach("connection lost");
-        awaitCondition(() -> !host.isOnline("device"));
+        await().until(() -> !host.isOnline("device"));
         CoreHarness.Client pub = harness.client("pub");
         assertThat(pub.publish("cmd/1", "while away").recipients()).isEqualTo(1);
-        awaitCondition(() -> firstReceiver.size() == 1);
+        await().until(() -> firstReceiver.size() == 1);
         assertThat(firstReceiver.get(0).recipientOnline()).isFalse();
 
         var second = harness.core.login(persistent, (m, d) -> {
@@ -509,12 +510,12 @@ class BrokerCoreTest {
         assertThat(second.sessionPresent()).isTrue();
         assertThat(host.isOnline("device")).isTrue();
         pub.publish("cmd/2", "back");
-        awaitCondition(() -> secondReceiver.size() == 1);
+        await().until(() -> secondReceiver.size() == 1);
         assertThat(secondReceiver.get(0).payloadText()).isEqualTo("back");
 
         first.detach("the old connection's late close"); // stale handle: must not detach the new login
         pub.publish("cmd/2b", "still here");
-        awaitCondition(() -> secondReceiver.size() == 2);
+        await().until(() -> secondReceiver.size() == 2);
         assertThat(host.isOnline("device")).isTrue();
 
         var clean = harness.core.login(LoginRequest.internal("device", null), (m, d) -> d.delivered())
@@ -550,15 +551,5 @@ class BrokerCoreTest {
 
     private ModuleInfo moduleNamed(String name) {
         return harness.core.modules().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 5 s");
-            }
-            Thread.sleep(5);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.module.audit.internal;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -9,13 +12,22 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+
 import io.switchboard.api.Message;
 import io.switchboard.api.UserProperty;
 import io.switchboard.module.audit.internal.AuditEntry.MessageEntry;
 import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
 
 /**
- * Formats one entry as one line of JSON (no line break inside: every control character is escaped).
+ * Formats one entry as one line of JSON with Jackson (no line break inside: every control character is
+ * escaped).
  *
  * <pre>
  * {"event":"message","time":"2026-11-25T10:15:30.123Z","id":42,"topic":"chat/room","from":"alice","session":7,
@@ -29,8 +41,20 @@ import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
  * {@code correlationData} (base64), {@code userProperties} (an array of {@code {"name":..,"value":..}}).
  * The payload is text ({@code "encoding":"utf-8"}) when it is valid UTF-8, otherwise base64; longer
  * than the limit, it is cut (text at a character boundary) and {@code "truncated":true} is added.
+ * Strings escape what JSON requires, DEL (0x7F) and U+2028/U+2029; other characters,
+ * emoji included, are written as they are.
  */
 final class AuditLines {
+
+    /**
+     * Jackson's JSON, escaping beyond RFC 8259 what would break a line or a JavaScript reader: DEL and the
+     * line and paragraph separators; hex digits in lower case. A lone surrogate (not Unicode text) is
+     * written as is, and becomes {@code ?} when the line is encoded as UTF-8.
+     */
+    private static final JsonFactory JSON = new JsonFactoryBuilder()
+            .characterEscapes(new LineSafeEscapes())
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            .build();
 
     /** Not thread-safe; one per writer thread. */
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -38,75 +62,79 @@ final class AuditLines {
             .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     String format(AuditEntry entry, int maxPayloadBytes) {
-        StringBuilder out = new StringBuilder(256);
-        if (entry instanceof MessageEntry m) {
-            message(out, m, maxPayloadBytes);
-        } else if (entry instanceof StatusEntry s) {
-            status(out, s);
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            if (entry instanceof MessageEntry m) {
+                message(json, m, maxPayloadBytes);
+            } else if (entry instanceof StatusEntry s) {
+                status(json, s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail; Jackson declares it anyway
         }
         return out.toString();
     }
 
-    private void message(StringBuilder out, MessageEntry entry, int maxPayloadBytes) {
+    private void message(JsonGenerator json, MessageEntry entry, int maxPayloadBytes) throws IOException {
         Message m = entry.message();
-        Json json = Json.object(out)
-                .field("event", "message")
-                .field("time", Instant.ofEpochMilli(entry.at()).toString())
-                .field("id", m.id())
-                .field("topic", m.topic())
-                .field("from", m.from());
+        json.writeStartObject();
+        json.writeStringField("event", "message");
+        json.writeStringField("time", Instant.ofEpochMilli(entry.at()).toString());
+        json.writeNumberField("id", m.id());
+        json.writeStringField("topic", m.topic());
+        json.writeStringField("from", m.from());
         if (entry.user() != null) {
-            json.field("session", entry.sessionId()).field("client", entry.clientId());
+            json.writeNumberField("session", entry.sessionId());
+            json.writeStringField("client", entry.clientId());
         }
-        json.field("qos", m.qos()).field("retain", m.retain());
+        json.writeNumberField("qos", m.qos());
+        json.writeBooleanField("retain", m.retain());
         if (m.refId() != 0) {
-            json.field("refId", m.refId());
+            json.writeNumberField("refId", m.refId());
         }
         if (m.appId() != null) {
-            json.field("appId", m.appId());
+            json.writeStringField("appId", m.appId());
         }
         if (m.groupId() != 0) {
-            json.field("groupId", m.groupId());
+            json.writeNumberField("groupId", m.groupId());
         }
         if (m.type() != Message.TYPE_NORMAL) {
-            json.field("type", m.type());
+            json.writeNumberField("type", m.type());
         }
         if (m.flags() != 0) {
-            json.field("flags", m.flags());
+            json.writeNumberField("flags", m.flags());
         }
         if (m.expiresAt() != 0) {
-            json.field("expiresAt", Instant.ofEpochMilli(m.expiresAt()).toString());
+            json.writeStringField("expiresAt", Instant.ofEpochMilli(m.expiresAt()).toString());
         }
         if (m.contentType() != null) {
-            json.field("contentType", m.contentType());
+            json.writeStringField("contentType", m.contentType());
         }
         if (m.responseTopic() != null) {
-            json.field("responseTopic", m.responseTopic());
+            json.writeStringField("responseTopic", m.responseTopic());
         }
         byte[] correlation = m.correlationData();
         if (correlation != null) {
-            json.field("correlationData", Base64.getEncoder().encodeToString(correlation));
+            json.writeStringField("correlationData", Base64.getEncoder().encodeToString(correlation));
         }
         if (!m.userProperties().isEmpty()) {
-            StringBuilder raw = json.rawField("userProperties").append('[');
-            boolean first = true;
+            json.writeArrayFieldStart("userProperties");
             for (UserProperty p : m.userProperties()) {
-                if (!first) {
-                    raw.append(',');
-                }
-                first = false;
-                Json.object(raw).field("name", p.name()).field("value", p.value()).end();
+                json.writeStartObject();
+                json.writeStringField("name", p.name());
+                json.writeStringField("value", p.value());
+                json.writeEndObject();
             }
-            raw.append(']');
+            json.writeEndArray();
         }
-        json.field("size", m.payloadSize());
+        json.writeNumberField("size", m.payloadSize());
         if (maxPayloadBytes > 0 && m.payloadSize() > 0) {
             payload(json, m.payload(), maxPayloadBytes);
         }
-        json.end();
+        json.writeEndObject();
     }
 
-    private void payload(Json json, ByteBuffer payload, int maxPayloadBytes) {
+    private void payload(JsonGenerator json, ByteBuffer payload, int maxPayloadBytes) throws IOException {
         int size = payload.remaining();
         String text = decode(payload.duplicate());
         if (text != null) {
@@ -120,17 +148,19 @@ final class AuditLines {
                 prefix.limit(prefix.position() + end);
                 text = decode(prefix);
             }
-            json.field("encoding", "utf-8").field("payload", text);
+            json.writeStringField("encoding", "utf-8");
+            json.writeStringField("payload", text);
             if (cut) {
-                json.field("truncated", true);
+                json.writeBooleanField("truncated", true);
             }
         } else {
             int n = Math.min(size, maxPayloadBytes);
             byte[] bytes = new byte[n];
             payload.duplicate().get(bytes);
-            json.field("encoding", "base64").field("payload", Base64.getEncoder().encodeToString(bytes));
+            json.writeStringField("encoding", "base64");
+            json.writeStringField("payload", Base64.getEncoder().encodeToString(bytes));
             if (n < size) {
-                json.field("truncated", true);
+                json.writeBooleanField("truncated", true);
             }
         }
     }
@@ -145,20 +175,47 @@ final class AuditLines {
         }
     }
 
-    private static void status(StringBuilder out, StatusEntry s) {
-        Json json = Json.object(out)
-                .field("event", "status")
-                .field("time", Instant.ofEpochMilli(s.at()).toString())
-                .field("id", s.messageId())
-                .field("state", s.state().name())
-                .field("topic", s.topic())
-                .field("from", s.from());
+    private static void status(JsonGenerator json, StatusEntry s) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("event", "status");
+        json.writeStringField("time", Instant.ofEpochMilli(s.at()).toString());
+        json.writeNumberField("id", s.messageId());
+        json.writeStringField("state", s.state().name());
+        json.writeStringField("topic", s.topic());
+        json.writeStringField("from", s.from());
         if (s.recipient() != null) {
-            json.field("recipient", s.recipient());
+            json.writeStringField("recipient", s.recipient());
         }
         if (s.reason() != null) {
-            json.field("reason", s.reason());
+            json.writeStringField("reason", s.reason());
         }
-        json.end();
+        json.writeEndObject();
+    }
+
+    /** JSON's escapes plus DEL, U+2028 and U+2029: a line stays one line for every reader. */
+    private static final class LineSafeEscapes extends CharacterEscapes {
+
+        private static final SerializedString LINE_SEPARATOR = new SerializedString("\\u2028");
+        private static final SerializedString PARAGRAPH_SEPARATOR = new SerializedString("\\u2029");
+
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        LineSafeEscapes() {
+            ascii[0x7F] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return switch (ch) {
+                case 0x2028 -> LINE_SEPARATOR;
+                case 0x2029 -> PARAGRAPH_SEPARATOR;
+                default -> null;
+            };
+        }
     }
 }

@@ -79,9 +79,9 @@ class AuditModuleTest {
 
         List<String> lines = lines(home.resolve("logs/audit.jsonl"));
         assertThat(lines).hasSize(2);
-        assertThat(MiniJson.object(lines.get(0))).containsEntry("event", "message").containsEntry("id", hello.id())
+        assertThat(JsonLine.object(lines.get(0))).containsEntry("event", "message").containsEntry("id", hello.id())
                 .containsEntry("payload", "hello").containsEntry("client", "alice");
-        assertThat(MiniJson.object(lines.get(1))).containsEntry("event", "status").containsEntry("state", "DELIVERED")
+        assertThat(JsonLine.object(lines.get(1))).containsEntry("event", "status").containsEntry("state", "DELIVERED")
                 .containsEntry("recipient", "bob");
         assertThat(probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.STATUS);
     }
@@ -136,11 +136,11 @@ class AuditModuleTest {
         List<String> kept = new java.util.ArrayList<>(two);
         kept.addAll(one);
         kept.addAll(current);
-        assertThat(kept).isNotEmpty().allSatisfy(line -> MiniJson.object(line));
-        assertThat(MiniJson.object(kept.get(kept.size() - 1))).containsEntry("payload", "message number 29");
+        assertThat(kept).isNotEmpty().allSatisfy(line -> JsonLine.object(line));
+        assertThat(JsonLine.object(kept.get(kept.size() - 1))).containsEntry("payload", "message number 29");
         for (int i = 1; i < kept.size(); i++) {
-            String previous = (String) MiniJson.object(kept.get(i - 1)).get("payload");
-            String next = (String) MiniJson.object(kept.get(i)).get("payload");
+            String previous = (String) JsonLine.object(kept.get(i - 1)).get("payload");
+            String next = (String) JsonLine.object(kept.get(i)).get("payload");
             assertThat(Integer.parseInt(next.substring(15))).isEqualTo(Integer.parseInt(previous.substring(15)) + 1);
         }
         assertThat(module.stats().rotations()).isPositive();

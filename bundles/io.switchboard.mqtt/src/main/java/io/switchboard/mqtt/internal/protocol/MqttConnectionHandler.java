@@ -1564,7 +1564,10 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         return property != null && property.value() instanceof String s ? s : null;
     }
 
-    /** Copies the MQTT 5 application properties of a PUBLISH or will into {@code b}. */
+    /**
+     * Copies the MQTT 5 application properties of a PUBLISH or will into {@code b}, and the addressing
+     * fields that user properties set ({@link AddressingProperties}).
+     */
     private static void applicationProperties(Message.Builder b, MqttProperties p) {
         if (p == null) {
             return;
@@ -1584,9 +1587,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
                 for (Object o : pairs) {
                     MqttProperties.StringPair pair = (MqttProperties.StringPair) o;
                     b.userProperty(pair.key, pair.value);
+                    AddressingProperties.apply(b, pair.key, pair.value);
                 }
             } else if (value instanceof MqttProperties.StringPair pair) {
                 b.userProperty(pair.key, pair.value);
+                AddressingProperties.apply(b, pair.key, pair.value);
             }
         }
     }

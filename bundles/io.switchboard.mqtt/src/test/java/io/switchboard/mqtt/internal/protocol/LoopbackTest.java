@@ -1,10 +1,10 @@
 package io.switchboard.mqtt.internal.protocol;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.switchboard.mqtt.internal.ListenerInfo;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -89,22 +90,8 @@ abstract class LoopbackTest {
 
     /** Retries {@code assertion} until it passes or {@link TestClient#WAIT_MS} passed. */
     protected static void eventually(Runnable assertion) {
-        long deadline = System.currentTimeMillis() + TestClient.WAIT_MS;
-        while (true) {
-            try {
-                assertion.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw e;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        Awaitility.await().atMost(Duration.ofMillis(TestClient.WAIT_MS))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(assertion::run);
     }
 }
