@@ -122,8 +122,8 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
 
     /** A copy with another message id property (tests). */
     ProtocolSettings withMessageIdProperty(String value) {
-        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
-                retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, value,
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry,
+                topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, value,
                 assignedClientIdPrefix);
     }
 
