@@ -228,7 +228,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         if (entry == null) {
             return;
         }
-        if (awaitSuccessor) {
+        if (entry.vacancy != null) {
             timer.schedule(() -> registry.abandon(entry), entry.description.timeoutMillis(), TimeUnit.MILLISECONDS);
         }
         WorkerThread[] running = workers;

@@ -24,6 +24,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
  */
 final class Departures {
 
+    private static final String COMPONENT_NAME = "component.name";
+
     private Departures() {
     }
 
@@ -35,14 +37,25 @@ final class Departures {
         if (bundle.getState() == Bundle.STOPPING) {
             return true;
         }
-        return bundle.getState() == Bundle.ACTIVE && configurationExists(ref.getProperty(Constants.SERVICE_PID), configAdmin);
-    }
-
-    private static boolean configurationExists(Object pids, ConfigurationAdmin configAdmin) {
-        if (pids == null || configAdmin == null) {
+        if (bundle.getState() != Bundle.ACTIVE || configAdmin == null) {
             return false;
         }
-        for (String pid : strings(pids)) {
+        // service.pid: the configurations the component had; component.name: its default PID, for a first
+        // configuration given to a component that ran without one
+        List<String> pids = new ArrayList<>();
+        Object configured = ref.getProperty(Constants.SERVICE_PID);
+        if (configured != null) {
+            pids.addAll(strings(configured));
+        }
+        Object componentName = ref.getProperty(COMPONENT_NAME);
+        if (componentName != null) {
+            pids.add(componentName.toString());
+        }
+        return configurationExists(pids, configAdmin);
+    }
+
+    private static boolean configurationExists(List<String> pids, ConfigurationAdmin configAdmin) {
+        for (String pid : pids) {
             try {
                 if (configAdmin.listConfigurations("(" + Constants.SERVICE_PID + "=" + escape(pid) + ")") != null) {
                     return true;

@@ -62,6 +62,16 @@ final class ModuleRegistry {
         return new Added(entry, predecessor == null ? null : predecessor.vacancy);
     }
 
+    private ModuleEntry liveSiblingOf(ModuleEntry entry) {
+        for (ModuleEntry e : entries.values()) {
+            if (e != entry && e.vacancy == null && e.name().equals(entry.name())
+                    && Objects.equals(e.bundle.getSymbolicName(), entry.bundle.getSymbolicName())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     private ModuleEntry vacantPredecessorOf(ModuleEntry entry) {
         for (ModuleEntry e : entries.values()) {
             if (e.vacancy != null && e.name().equals(entry.name())
@@ -90,23 +100,27 @@ final class ModuleRegistry {
     }
 
     /**
-     * The module's service went away. If {@code awaitSuccessor}, its entry stays in the chains as a
-     * vacancy (its runs wait for a successor) until {@link #add} fills it or {@link #abandon} ends it;
-     * otherwise it leaves at once.
+     * The module's service went away. If {@code awaitSuccessor} and no other version of it runs, its entry
+     * stays in the chains as a vacancy (its runs wait for a successor; {@code entry.vacancy} is set) until
+     * {@link #add} fills it or {@link #abandon} ends it; otherwise it leaves at once.
      */
     ModuleEntry remove(ServiceReference<MessageModule> ref, boolean awaitSuccessor) {
         ModuleEntry entry;
         synchronized (lock) {
             Long id = (Long) ref.getProperty(Constants.SERVICE_ID);
-            entry = awaitSuccessor ? entries.get(id) : entries.remove(id);
+            entry = entries.get(id);
+            // another version of the module already running (superseded until now) takes over at once
+            boolean vacate = awaitSuccessor && entry != null && liveSiblingOf(entry) == null;
             if (entry != null) {
-                if (awaitSuccessor) {
+                if (vacate) {
                     entry.vacancy = new Vacancy();
+                } else {
+                    entries.remove(id);
                 }
                 publish();
             }
         }
-        if (entry != null && awaitSuccessor) {
+        if (entry != null && entry.vacancy != null) {
             LOG.info("Module '{}' is away (its bundle {} is stopping or updating, or its component is re-created): "
                     + "its events wait up to {} ms for its successor", entry.name(), entry.bundle.getSymbolicName(),
                     entry.description.timeoutMillis());

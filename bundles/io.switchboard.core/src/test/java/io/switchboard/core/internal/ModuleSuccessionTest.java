@@ -137,7 +137,8 @@ class ModuleSuccessionTest {
     @Test
     void ofTwoVersionsOfABundleOnlyTheNewestJoinsTheChainAndTheOtherIsShownSuperseded() throws Exception {
         Bundle older = FakeOsgi.bundle("acme.filter", "1.0.1", () -> Bundle.ACTIVE);
-        Bundle newer = FakeOsgi.bundle("acme.filter", "1.0.2", () -> Bundle.ACTIVE);
+        AtomicInteger newerState = new AtomicInteger(Bundle.ACTIVE);
+        Bundle newer = FakeOsgi.bundle("acme.filter", "1.0.2", newerState::get);
         harness.add(older, "filter", 0, tagger("v1"));
         ServiceReference<MessageModule> v2 = harness.add(newer, "filter", 0, tagger("v2"));
         CoreHarness.Client sub = harness.client("sub").subscribe("chat/#", 1);
@@ -150,8 +151,10 @@ class ModuleSuccessionTest {
         assertThat(pub.publish("chat/room", "m").routed()).isTrue();
         assertThat(sub.next().payloadText()).isEqualTo("m>v2");
 
-        harness.remove(v2); // the newer jar deleted (its bundle is active here: no successor awaited)
-        assertThat(harness.core.chain(ChainEvent.MESSAGE)).extracting(ModuleInfo::version).containsExactly("1.0.1");
+        newerState.set(Bundle.STOPPING); // the newer jar deleted: the older version, running, takes over at once
+        harness.remove(v2);
+        assertThat(harness.core.chain(ChainEvent.MESSAGE)).extracting(ModuleInfo::version, ModuleInfo::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("1.0.1", "ACTIVE"));
     }
 
     @Test
