@@ -47,8 +47,9 @@ final class ModuleRegistry {
             publish();
         }
         if (predecessor != null) {
-            LOG.info("Module '{}' is back: bundle {} {} succeeds {} (events held meanwhile now continue)", entry.name(),
-                    entry.bundle.getSymbolicName(), entry.bundle.getVersion(), predecessor.bundle.getVersion());
+            // no old version to name: an update in place changes the version of the same Bundle object
+            LOG.info("Module '{}' is back: bundle {} {} [{}] takes its place (events held meanwhile now continue)",
+                    entry.name(), entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.bundle.getBundleId());
         }
         LOG.info("Module '{}' joined the chain (ranking {}, bundle {} {}, events {})", entry.name(), entry.ranking(),
                 entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.events);
