@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.api.Message;
+import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.Receiver;
@@ -31,19 +32,26 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.Version;
 
 /**
- * A module bundle is installed, updated and uninstalled while a publisher streams QoS 1 messages:
- * every message arrives exactly once, and each carries the tags of exactly one chain: none, v1 or v2.
- * Since one publisher's messages pass the chain in order, each taking the chain as it is when its
- * turn comes, the tags along the sequence read: none, v1, none, v2, none (any part but v1 and v2 may
- * be empty).
+ * A module is installed, replaced three ways and uninstalled while a publisher streams QoS 1 messages:
+ * updated in place (v1 to v2, as FileInstall does for an overwritten jar: update, then refresh), its jar
+ * deleted and a newer versioned jar copied in (v2 uninstalled, v3 installed, refreshed, started, as
+ * FileInstall does in one scan), and its configuration changed so that DS re-creates the component (tag
+ * v3c). Every message arrives exactly once and carries the tag of exactly one version; since one
+ * publisher's messages pass the chain in order, the tags along the sequence read: none, v1, v2, v3, v3c,
+ * none. No message between the first v1 and the last v3c may miss the module: each sees the old or the
+ * new version, never neither.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapIT extends SwitchboardTestSupport {
 
     private static final String TAGGER = "io.switchboard.itest.fixture.tagger";
-    /** How many messages at least pass in each phase (before, v1, v2, after) before the next step. */
-    private static final int PER_PHASE = 500;
+    /** The tagger component's configuration PID: its name, the class name. */
+    private static final String TAGGER_PID = TAGGER + ".TaggerModule";
+    /** The tagger's time budget: how long its messages wait for a successor at most. */
+    private static final long TAGGER_BUDGET_MILLIS = 2000;
+    /** How many messages at least pass in each phase before the next step. */
+    private static final int PER_PHASE = 400;
     /** How many messages the stream sends at least. */
     private static final int MIN_TOTAL = 4000;
     /** Publishes not yet decided at any time. */
@@ -54,11 +62,15 @@ public class HotSwapIT extends SwitchboardTestSupport {
         return new Option[] {
             fixture("tagger-v1", FixtureBundle.of(TAGGER).version("1.0.0").header("Fixture-Tag", "v1")),
             fixture("tagger-v2", FixtureBundle.of(TAGGER).version("2.0.0").header("Fixture-Tag", "v2")),
+            fixture("tagger-v3", FixtureBundle.of(TAGGER).version("3.0.0").header("Fixture-Tag", "v3")),
         };
     }
 
     @Test
-    public void installUpdateUninstallUnderLoadLosesAndMixesNothing() throws Exception {
+    public void everyMessageSeesTheOldOrTheNewModuleThroughUpdatesReplacementsAndReconfiguration() throws Exception {
+        // configured from the start: the change below then re-creates a configured component
+        org.osgi.service.cm.Configuration config = configuration(TAGGER_PID,
+                Map.of(ModuleProperties.TIMEOUT, Long.toString(TAGGER_BUDGET_MILLIS)));
         Tags tags = new Tags();
         ClientSession subscriber = login("swap-sub", tags);
         get(subscriber.subscribe(io.switchboard.api.Subscription.of("swap/#", 1)), "subscribe swap/#");
@@ -72,23 +84,34 @@ public class HotSwapIT extends SwitchboardTestSupport {
 
             Bundle tagger = installFixture("tagger-v1");
             tagger.start();
-            Await.until("a message tagged v1", () -> tags.count("v1") > 0);
-            tags.awaitSeq(stream.sent() + PER_PHASE, "the stream to flow with tagger v1");
+            awaitPhase(tags, stream, "v1");
 
+            // the jar overwritten in place
             try (InputStream v2 = new URL(fixtureLocation("tagger-v2")).openStream()) {
                 tagger.update(v2);
             }
+            refresh(List.of(tagger));
             assertEquals("updated version", new Version(2, 0, 0), tagger.getVersion());
-            assertEquals("state after update", "ACTIVE", stateName(tagger.getState()));
-            Await.until("a message tagged v2", () -> tags.count("v2") > 0);
-            tags.awaitSeq(stream.sent() + PER_PHASE, "the stream to flow with tagger v2");
+            awaitPhase(tags, stream, "v2");
 
+            // the old jar deleted and a newer versioned jar copied in, seen in one scan
             tagger.uninstall();
+            Bundle v3 = installFixture("tagger-v3");
+            refresh(null);
+            v3.start();
+            awaitPhase(tags, stream, "v3");
+
+            // a configuration change DS applies by re-creating the component (it has no @Modified)
+            update(config, Map.of("tag", "v3c"));
+            awaitPhase(tags, stream, "v3c");
+
+            v3.uninstall();
             refresh(null);
             assertEquals("bundles pending removal after the refresh", List.of(),
                     new ArrayList<>(frameworkWiring().getRemovalPendingBundles()));
             assertEquals("tagger bundles left", List.of(), bundles(TAGGER));
-            awaitModuleGone("tagger");
+            Await.value("the tagger to leave the chain once its budget passed without a successor",
+                    () -> module("tagger").orElse(null), m -> m == null);
             afterRemoval = stream.sent();
             tags.awaitSeq(afterRemoval + PER_PHASE, "the stream to flow after the tagger left");
         } finally {
@@ -118,18 +141,27 @@ public class HotSwapIT extends SwitchboardTestSupport {
                 case "" -> phases.append('-');
                 case "v1" -> phases.append('1');
                 case "v2" -> phases.append('2');
+                case "v3" -> phases.append('3');
+                case "v3c" -> phases.append('c');
                 default -> throw new AssertionError("message " + seq + " carries tags of more than one chain: " + tag);
             }
             if (seq >= afterRemoval && !tag.isEmpty()) {
-                throw new AssertionError("message " + seq + ", published after the tagger was uninstalled and refreshed, "
+                throw new AssertionError("message " + seq + ", published after the tagger was uninstalled and left, "
                         + "is tagged " + tag);
             }
         }
         System.out.println("HotSwapIT: " + sent + " messages, tags along the sequence: " + runLengths(phases));
         assertEquals("lost messages (first 20)", List.of(), missing);
         assertEquals("messages in total", sent, tags.size());
-        assertTrue("the tags along the sequence must read none, v1, none, v2, none; they read "
-                + runLengths(phases), phases.toString().matches("-*+1++-*+2++-*+"));
+        assertTrue("the tags along the sequence must read none, v1, v2, v3, v3c, none, with no untagged message "
+                + "while the module was being replaced; they read " + runLengths(phases),
+                phases.toString().matches("-*+1++2++3++c++-*+"));
+    }
+
+    /** Waits for a message tagged {@code tag}, then for {@value #PER_PHASE} more messages. */
+    private static void awaitPhase(Tags tags, Stream stream, String tag) {
+        Await.until("a message tagged " + tag, () -> tags.count(tag) > 0);
+        tags.awaitSeq(stream.sent() + PER_PHASE, "the stream to flow with tagger " + tag);
     }
 
     /** "-" x 812, "1" x 903, ... for a failure message. */

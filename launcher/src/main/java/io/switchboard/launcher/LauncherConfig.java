@@ -126,6 +126,10 @@ final class LauncherConfig {
         // uninstalls bundles (and refreshes packages after an update or an uninstall);
         // configadmin/ applies .cfg/.config files to Configuration Admin.
         p.put("felix.fileinstall.dir", home.resolve("deploy") + "," + home.resolve("configadmin"));
+        // Only whole names ending .jar, .cfg or .config: a copy in progress (name.jar.part) or an editor's
+        // backup is not installed as an update of a running module (and its deletion does not uninstall it).
+        // The filter is shared by both watchers of the list, matched against the whole file name.
+        p.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");
         p.put("felix.fileinstall.poll", "500");
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.bundles.new.start", "true");

@@ -107,6 +107,8 @@ class DistributionIT {
         assertThat(chain.exit()).as("sb:chain: " + chain).isZero();
         assertThat(listsProfanity(chain.out())).as("sb:chain with an empty deploy/: " + chain.out()).isFalse();
 
+        // A copy still in progress in deploy/ (not a *.jar) must be ignored, though it is a whole bundle.
+        Path partial = Files.copy(moduleJar, home.resolve("deploy").resolve(moduleJar.getFileName() + ".part"));
         // Hot deploy: appear in deploy/ in one step (a move), as an operator's cp + mv would.
         Path staged = home.resolve("module.jar.tmp");
         Files.copy(moduleJar, staged);
@@ -114,6 +116,11 @@ class DistributionIT {
                 StandardCopyOption.ATOMIC_MOVE);
         await("sb:chain lists the profanity module", DEPLOY, () -> shell("sb:chain"),
                 r -> r.exit() == 0 && listsProfanity(r.out()));
+        // the scan that installed the jar saw the .part file too
+        Result locations = shell("lb -l");
+        assertThat(locations.out()).as("bundle locations (lb -l)").contains(deployed.getFileName().toString())
+                .doesNotContain(partial.getFileName().toString());
+        Files.delete(partial);
 
         // Hot undeploy: uninstalled, gone from the chain.
         Files.delete(deployed);

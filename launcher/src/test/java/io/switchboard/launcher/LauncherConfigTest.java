@@ -54,6 +54,7 @@ class LauncherConfigTest {
                 .containsEntry("felix.fileinstall.enableConfigSave", "false")
                 .containsEntry("felix.fileinstall.bundles.new.start", "true")
                 .containsEntry("felix.fileinstall.poll", "500")
+                .containsEntry("felix.fileinstall.filter", ".*\\.(jar|cfg|config)")
                 .containsEntry("switchboard.home", home.toString())
                 .containsEntry("org.osgi.framework.storage", home.resolve("data/felix-cache").toString())
                 .containsEntry("org.osgi.framework.storage.clean", "onFirstInit");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.switchboard.api.admin.ModuleInfo;
+import org.osgi.framework.Bundle;
 
 /** The admin view of a tracked module: its info record. */
 final class AdminViews {
@@ -11,10 +12,19 @@ final class AdminViews {
     private AdminViews() {
     }
 
-    static ModuleInfo info(ModuleEntry e) {
+    static ModuleInfo info(ModuleEntry e, Chains chains) {
         ModuleEntry.Description d = e.description;
-        String state = e.inChain() ? "ACTIVE" : "DISABLED";
+        Bundle newer = chains.supersededBy(e);
+        String state = e.vacancy != null ? "REPLACING" : newer != null ? "SUPERSEDED" : e.inChain() ? "ACTIVE" : "DISABLED";
         List<String> reasons = new ArrayList<>();
+        if (e.vacancy != null) {
+            reasons.add("its service went away and its successor is awaited: its events wait up to " + d.timeoutMillis()
+                    + " ms, then " + d.policy() + " decides");
+        }
+        if (newer != null) {
+            reasons.add("superseded by version " + newer.getVersion() + " (" + newer.getSymbolicName() + " ["
+                    + newer.getBundleId() + "]): only the highest version of a bundle joins the chain");
+        }
         if (!e.enabled) {
             reasons.add("disabled by an operator (sb:enable " + d.name() + " puts it back)");
         }

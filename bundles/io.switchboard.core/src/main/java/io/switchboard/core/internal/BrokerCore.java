@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,6 +42,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -90,6 +92,8 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private final LongAdder inFlight = new LongAdder();
 
     private volatile ServiceComponentRuntime scr;
+    private volatile ConfigurationAdmin configAdmin;
+    private volatile boolean stopping;
     private volatile int maxHops;
     private WorkerThread[] workers;
     private ScheduledThreadPoolExecutor timer;
@@ -155,6 +159,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     @Deactivate
     void deactivate() {
+        stopping = true; // the modules leave with the core: no successor to wait for
         moduleTracker.close();
         hostRegistration.unregister();
         for (SessionImpl s : new ArrayList<>(sessions.values())) {
@@ -208,12 +213,17 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     }
 
     void addModule(ServiceReference<MessageModule> ref, MessageModule module) {
-        ModuleEntry entry = registry.add(ref, module);
+        ModuleRegistry.Added added = registry.add(ref, module);
+        ModuleEntry entry = added.entry();
         WorkerThread[] running = workers;
         if (running != null) {
             for (WorkerThread w : running) {
                 w.execute(() -> join(w, entry));
             }
+        }
+        if (added.filled() != null) {
+            // after the joins were queued: held runs resume behind them, on the same workers
+            added.filled().filledBy(entry);
         }
     }
 
@@ -222,9 +232,13 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     }
 
     void removeModule(ServiceReference<MessageModule> ref) {
-        ModuleEntry entry = registry.remove(ref);
+        boolean awaitSuccessor = !stopping && Departures.successorExpected(ref, configAdmin);
+        ModuleEntry entry = registry.remove(ref, awaitSuccessor);
         if (entry == null) {
             return;
+        }
+        if (entry.vacancy != null) {
+            timer.schedule(() -> registry.abandon(entry), entry.description.timeoutMillis(), TimeUnit.MILLISECONDS);
         }
         WorkerThread[] running = workers;
         if (running != null) {
@@ -262,9 +276,23 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         }
     }
 
+    /** Tells a component re-created for a changed configuration from one whose configuration was deleted. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setConfigAdmin(ConfigurationAdmin admin) {
+        this.configAdmin = admin;
+    }
+
+    void unsetConfigAdmin(ConfigurationAdmin admin) {
+        if (this.configAdmin == admin) {
+            this.configAdmin = null;
+        }
+    }
+
     private void joinAll(WorkerThread w) {
         for (ModuleEntry e : registry.chains().all()) {
-            join(w, e);
+            if (e.vacancy == null) {
+                join(w, e);
+            }
         }
     }
 
@@ -774,8 +802,9 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Override
     public List<ModuleInfo> modules() {
         List<ModuleInfo> result = new ArrayList<>();
-        for (ModuleEntry e : registry.chains().all()) {
-            result.add(AdminViews.info(e));
+        Chains chains = registry.chains();
+        for (ModuleEntry e : chains.all()) {
+            result.add(AdminViews.info(e, chains));
         }
         result.addAll(InactiveModules.find(context, scr, result));
         return result;
@@ -784,8 +813,9 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Override
     public List<ModuleInfo> chain(ChainEvent event) {
         List<ModuleInfo> result = new ArrayList<>();
-        for (ModuleEntry e : registry.chains().of(event)) {
-            result.add(AdminViews.info(e));
+        Chains chains = registry.chains();
+        for (ModuleEntry e : chains.of(event)) {
+            result.add(AdminViews.info(e, chains));
         }
         return result;
     }
@@ -804,11 +834,9 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     @Override
     public void setEnabled(String moduleName, boolean enabled) {
-        if (registry.setEnabled(moduleName, enabled) == 0) {
-            List<String> names = registry.chains().all().stream().map(ModuleEntry::name).toList();
-            throw new IllegalArgumentException("no module named '" + moduleName + "'; modules: " + names);
-        }
-        LOG.info("Module '{}' {} by an operator", moduleName, enabled ? "enabled" : "disabled");
+        ModuleEntry chosen = registry.setEnabled(moduleName, enabled);
+        LOG.info("Module '{}' ({} {}) {} by an operator", chosen.name(), chosen.bundle.getSymbolicName(),
+                chosen.bundle.getVersion(), enabled ? "enabled" : "disabled");
     }
 
     @Override

@@ -72,6 +72,8 @@ final class ChainRun {
     private final int hops;
     private final Monitor monitor;
     private int index;
+    /** The successor deciding in place of the vacant {@code chain[index]}, or null. */
+    private ModuleEntry successor;
     private Message message;
 
     /**
@@ -118,15 +120,20 @@ final class ChainRun {
             // one clock reading per module: a call ends when the next one starts
             long started = System.nanoTime();
             while (index < chain.length) {
-                ModuleEntry entry = chain[index];
+                ModuleEntry entry = successor != null ? successor : chain[index];
                 if (skipBundle != null && entry.bundle == skipBundle) {
-                    index++;
+                    advance();
                     continue;
                 }
                 if (message != null && !entry.description.appliesTo(message.topic())) {
                     monitor.skipped(entry, message);
-                    index++;
+                    advance();
                     continue;
+                }
+                Vacancy vacancy = entry.vacancy;
+                if (vacancy != null) {
+                    awaitSuccessor(entry, vacancy, started);
+                    return;
                 }
                 long token = worker.beginCall(entry, this, started);
                 Verdict verdict;
@@ -174,7 +181,7 @@ final class ChainRun {
      */
     private boolean apply(ModuleEntry entry, Verdict verdict, Lapse lapse, long elapsed) {
         Verdict decided = lapse == null ? verdict : policyVerdict(entry, lapse.what());
-        index++;
+        advance();
         switch (decided.kind()) {
             case PASS -> monitor.decided(entry, decided, lapse, elapsed, message);
             case REPLACE -> {
@@ -210,6 +217,41 @@ final class ChainRun {
                                 + (verdict == null ? "null" : "another 'later'"))), started);
                     } else {
                         resume(entry, verdict, null, started);
+                    }
+                });
+            }
+        });
+    }
+
+    private void advance() {
+        index++;
+        successor = null;
+    }
+
+    /**
+     * The module is away (its bundle updating, its component re-created): the run waits, without blocking,
+     * for its successor, which then decides in its place; if none comes within the module's budget, or it
+     * left for good, the module's failure policy decides, as for a module that is late.
+     */
+    private void awaitSuccessor(ModuleEntry entry, Vacancy vacancy, long started) {
+        AtomicBoolean settled = new AtomicBoolean();
+        long budget = entry.description.timeoutMillis();
+        ScheduledFuture<?> timeout = timer.schedule(() -> {
+            if (settled.compareAndSet(false, true)) {
+                worker.execute(() -> resume(entry, null, Lapse.late("was away (replaced) and no successor came within its "
+                        + "time budget of " + budget + " ms"), started));
+            }
+        }, budget, TimeUnit.MILLISECONDS);
+        vacancy.successor().whenComplete((next, failure) -> {
+            if (settled.compareAndSet(false, true)) {
+                timeout.cancel(false);
+                worker.execute(() -> {
+                    if (next == null) {
+                        resume(entry, null, Lapse.late("left the chain and no successor came within its time budget of "
+                                + budget + " ms"), started);
+                    } else {
+                        successor = next;
+                        run();
                     }
                 });
             }

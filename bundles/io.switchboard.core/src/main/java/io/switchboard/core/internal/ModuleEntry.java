@@ -39,6 +39,8 @@ final class ModuleEntry {
     volatile boolean enabled = true;
     /** A problem the module reported through HostServices while running, or null. */
     volatile String reportedProblem;
+    /** Set when the service went away and a successor is awaited: runs reaching the entry wait for it. */
+    volatile Vacancy vacancy;
 
     /** The properties of the registration that the chain uses, parsed once per change. */
     record Description(String name, int ranking, ModuleType type, Maturity maturity, String text, List<String> topics,

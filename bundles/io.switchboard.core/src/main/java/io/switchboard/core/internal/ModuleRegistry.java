@@ -2,8 +2,10 @@ package io.switchboard.core.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import io.switchboard.api.MessageModule;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
@@ -25,16 +27,60 @@ final class ModuleRegistry {
         return chains;
     }
 
-    ModuleEntry add(ServiceReference<MessageModule> ref, MessageModule module) {
+    /** A module that joined, and the vacancy it fills (to be told once the module is ready), or null. */
+    record Added(ModuleEntry entry, Vacancy filled) {
+    }
+
+    /**
+     * Tracks a module; if it succeeds a vacant entry (same module name, same bundle symbolic name), the
+     * vacant entry leaves in the same snapshot, so no message finds neither.
+     */
+    Added add(ServiceReference<MessageModule> ref, MessageModule module) {
         ModuleEntry entry = new ModuleEntry(ref, module);
+        ModuleEntry predecessor;
         synchronized (lock) {
+            predecessor = vacantPredecessorOf(entry);
+            if (predecessor != null) {
+                entries.remove(predecessor.serviceId);
+            }
             entries.put(entry.serviceId, entry);
             publish();
         }
+        if (predecessor != null) {
+            // no old version to name: an update in place changes the version of the same Bundle object
+            LOG.info("Module '{}' is back: bundle {} {} [{}] takes its place (events held meanwhile now continue)",
+                    entry.name(), entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.bundle.getBundleId());
+        }
         LOG.info("Module '{}' joined the chain (ranking {}, bundle {} {}, events {})", entry.name(), entry.ranking(),
                 entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.events);
+        Bundle newer = chains.supersededBy(entry);
+        if (newer != null) {
+            LOG.warn("Module '{}' of {} {} stays out of the chain: version {} [{}] of the bundle supersedes it",
+                    entry.name(), entry.bundle.getSymbolicName(), entry.bundle.getVersion(), newer.getVersion(),
+                    newer.getBundleId());
+        }
         entry.description.problems().forEach(p -> LOG.warn("Module '{}': {}", entry.name(), p));
-        return entry;
+        return new Added(entry, predecessor == null ? null : predecessor.vacancy);
+    }
+
+    private ModuleEntry liveSiblingOf(ModuleEntry entry) {
+        for (ModuleEntry e : entries.values()) {
+            if (e != entry && e.vacancy == null && e.name().equals(entry.name())
+                    && Objects.equals(e.bundle.getSymbolicName(), entry.bundle.getSymbolicName())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private ModuleEntry vacantPredecessorOf(ModuleEntry entry) {
+        for (ModuleEntry e : entries.values()) {
+            if (e.vacancy != null && e.name().equals(entry.name())
+                    && Objects.equals(e.bundle.getSymbolicName(), entry.bundle.getSymbolicName())) {
+                return e;
+            }
+        }
+        return null;
     }
 
     void modified(ServiceReference<MessageModule> ref) {
@@ -54,18 +100,51 @@ final class ModuleRegistry {
         }
     }
 
-    ModuleEntry remove(ServiceReference<MessageModule> ref) {
+    /**
+     * The module's service went away. If {@code awaitSuccessor} and no other version of it runs, its entry
+     * stays in the chains as a vacancy (its runs wait for a successor; {@code entry.vacancy} is set) until
+     * {@link #add} fills it or {@link #abandon} ends it; otherwise it leaves at once.
+     */
+    ModuleEntry remove(ServiceReference<MessageModule> ref, boolean awaitSuccessor) {
         ModuleEntry entry;
         synchronized (lock) {
-            entry = entries.remove((Long) ref.getProperty(Constants.SERVICE_ID));
+            Long id = (Long) ref.getProperty(Constants.SERVICE_ID);
+            entry = entries.get(id);
+            // another version of the module already running (superseded until now) takes over at once
+            boolean vacate = awaitSuccessor && entry != null && liveSiblingOf(entry) == null;
             if (entry != null) {
+                if (vacate) {
+                    entry.vacancy = new Vacancy();
+                } else {
+                    entries.remove(id);
+                }
                 publish();
             }
         }
-        if (entry != null) {
+        if (entry != null && entry.vacancy != null) {
+            LOG.info("Module '{}' is away (its bundle {} is stopping or updating, or its component is re-created): "
+                    + "its events wait up to {} ms for its successor", entry.name(), entry.bundle.getSymbolicName(),
+                    entry.description.timeoutMillis());
+        } else if (entry != null) {
             LOG.info("Module '{}' left the chain", entry.name());
         }
         return entry;
+    }
+
+    /** Ends {@code entry}'s vacancy if no successor filled it: it leaves the chains, waiting runs get its policy. */
+    void abandon(ModuleEntry entry) {
+        boolean left;
+        synchronized (lock) {
+            left = entry.vacancy != null && entries.remove(entry.serviceId, entry);
+            if (left) {
+                publish();
+            }
+        }
+        if (left) {
+            LOG.info("Module '{}' left the chain: no successor within its budget of {} ms", entry.name(),
+                    entry.description.timeoutMillis());
+            entry.vacancy.abandon();
+        }
     }
 
     /** The tracked entry of {@code module} if it was registered by {@code bundle}, or null. */
@@ -78,21 +157,19 @@ final class ModuleRegistry {
         return null;
     }
 
-    /** Enables or disables every module called {@code name}; returns how many there were. */
-    int setEnabled(String name, boolean enabled) {
-        int found = 0;
+    /**
+     * Enables or disables the one module {@code selector} names ({@code name} or {@code name@version},
+     * see {@link ModuleSelector}); returns it.
+     *
+     * @throws IllegalArgumentException naming the candidates when there is none or more than one
+     */
+    ModuleEntry setEnabled(String selector, boolean enabled) {
         synchronized (lock) {
-            for (ModuleEntry e : entries.values()) {
-                if (e.name().equals(name)) {
-                    e.enabled = enabled;
-                    found++;
-                }
-            }
-            if (found > 0) {
-                publish();
-            }
+            ModuleEntry chosen = ModuleSelector.select(selector, chains);
+            chosen.enabled = enabled;
+            publish();
+            return chosen;
         }
-        return found;
     }
 
     private void publish() {

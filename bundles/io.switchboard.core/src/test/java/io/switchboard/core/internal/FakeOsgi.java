@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 import io.switchboard.api.MessageModule;
 import org.osgi.framework.Bundle;
@@ -26,12 +27,18 @@ final class FakeOsgi {
     }
 
     static Bundle bundle(String symbolicName) {
+        return bundle(symbolicName, "1.0.0", () -> Bundle.ACTIVE);
+    }
+
+    /** A bundle whose state the test drives (e.g. STOPPING while its module's service goes away). */
+    static Bundle bundle(String symbolicName, String version, IntSupplier state) {
         long id = BUNDLE_IDS.incrementAndGet();
+        Version parsed = Version.parseVersion(version);
         return proxy(Bundle.class, (name, args) -> switch (name) {
             case "getSymbolicName" -> symbolicName;
-            case "getVersion" -> new Version(1, 0, 0);
+            case "getVersion" -> parsed;
             case "getBundleId" -> id;
-            case "getState" -> Bundle.ACTIVE;
+            case "getState" -> state.getAsInt();
             case "hashCode" -> (int) id;
             case "toString" -> symbolicName;
             default -> null;

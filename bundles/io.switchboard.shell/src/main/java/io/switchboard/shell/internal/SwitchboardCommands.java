@@ -201,11 +201,13 @@ public class SwitchboardCommands {
     // ----------------------------------------------------------------------------------- sb:config
 
     @Descriptor("shows a module's effective configuration: its service properties, configuration PID and source file")
-    public String config(@Descriptor("the module's name, as sb:modules shows it") String module) {
+    public String config(@Descriptor("the module's name, as sb:modules shows it (name@version when two versions share it)")
+            String module) {
         List<ServiceReference<MessageModule>> all = moduleServices();
-        List<ServiceReference<MessageModule>> matches = all.stream().filter(r -> module.equals(moduleName(r)))
-                .sorted(Comparator.comparingLong(SwitchboardCommands::serviceId)).toList();
-        if (matches.isEmpty()) {
+        all.sort(Comparator.comparingLong(SwitchboardCommands::serviceId));
+        List<ModuleInfo> listed = admin.modules();
+        Optional<ServiceReference<MessageModule>> match = ModuleChoice.pick(module, all, r -> candidate(r, listed));
+        if (match.isEmpty()) {
             Optional<ModuleInfo> known = admin.modules().stream().filter(m -> module.equals(m.name())).findFirst();
             if (known.isPresent()) {
                 ModuleInfo m = known.get();
@@ -218,11 +220,17 @@ public class SwitchboardCommands {
             throw new IllegalArgumentException("no module named '" + module + "'; known modules: "
                     + (names.isEmpty() ? "none" : String.join(", ", names)));
         }
-        List<String> sections = new ArrayList<>();
-        for (ServiceReference<MessageModule> ref : matches) {
-            sections.add(formatConfig(module, ref));
-        }
-        return String.join("\n\n", sections);
+        return formatConfig(moduleName(match.get()), match.get());
+    }
+
+    /** A module service as a candidate for a name, in the state the broker lists it (or REGISTERED). */
+    private static ModuleChoice.Candidate candidate(ServiceReference<?> ref, List<ModuleInfo> listed) {
+        Bundle bundle = ref.getBundle();
+        long id = serviceId(ref);
+        String state = listed.stream().filter(m -> m.serviceId() == id).map(ModuleInfo::state).findFirst()
+                .orElse("REGISTERED");
+        return new ModuleChoice.Candidate(moduleName(ref), bundle == null ? "0.0.0" : bundle.getVersion().toString(),
+                bundle == null ? -1 : bundle.getBundleId(), bundle == null ? null : bundle.getSymbolicName(), state);
     }
 
     private List<ServiceReference<MessageModule>> moduleServices() {
@@ -442,25 +450,46 @@ public class SwitchboardCommands {
     // -------------------------------------------------------------------------- sb:enable, sb:disable
 
     @Descriptor("puts a module back into the chain")
-    public String enable(@Descriptor("the module's name, as sb:modules shows it") String module) {
+    public String enable(@Descriptor("the module's name, as sb:modules shows it (name@version when two versions share it)")
+            String module) {
         admin.setEnabled(knownModule(module), true);
         return "module " + module + " enabled: back in the chain";
     }
 
     @Descriptor("takes a module out of the chain without stopping its bundle")
-    public String disable(@Descriptor("the module's name, as sb:modules shows it") String module) {
+    public String disable(@Descriptor("the module's name, as sb:modules shows it (name@version when two versions share it)")
+            String module) {
         admin.setEnabled(knownModule(module), false);
         return "module " + module + " disabled: out of the chain, its bundle keeps running (sb:enable " + module
                 + " puts it back)";
     }
 
+    /** {@code module} if it names exactly one listed module (the core resolves it the same way). */
     private String knownModule(String module) {
-        List<String> names = admin.modules().stream().map(ModuleInfo::name).toList();
-        if (!names.contains(module)) {
+        List<ModuleInfo> listed = admin.modules();
+        if (ModuleChoice.pick(module, listed, SwitchboardCommands::candidate).isEmpty()) {
+            List<String> names = listed.stream().map(ModuleInfo::name).toList();
             throw new IllegalArgumentException("no module named '" + module + "'; known modules: "
                     + (names.isEmpty() ? "none" : String.join(", ", new TreeSet<>(names))));
         }
         return module;
+    }
+
+    /** A listed module as a candidate for a name; its bundle label reads {@code bsn [id]}. */
+    private static ModuleChoice.Candidate candidate(ModuleInfo m) {
+        String label = m.bundle() == null ? "" : m.bundle();
+        int open = label.lastIndexOf(" [");
+        long bundleId = -1;
+        String symbolicName = label;
+        if (open >= 0 && label.endsWith("]")) {
+            symbolicName = label.substring(0, open);
+            try {
+                bundleId = Long.parseLong(label.substring(open + 2, label.length() - 1));
+            } catch (NumberFormatException unlabelled) {
+                // keep -1: the id then only fails to match
+            }
+        }
+        return new ModuleChoice.Candidate(m.name(), m.version(), bundleId, symbolicName, m.state());
     }
 
     // ------------------------------------------------------------------------------------ sb:stats

@@ -39,7 +39,9 @@ final class FakeFramework {
         props.put("service.scope", "bundle");
         props.put("test.bundle", fake(Bundle.class, Map.of(
                 "getSymbolicName", args -> bsn,
-                "getBundleId", args -> bundleId)));
+                "getBundleId", args -> bundleId,
+                "getVersion", args -> org.osgi.framework.Version.parseVersion(
+                        String.valueOf(properties.getOrDefault("test.version", "1.0.0"))))));
         moduleServices.add(props);
     }
 

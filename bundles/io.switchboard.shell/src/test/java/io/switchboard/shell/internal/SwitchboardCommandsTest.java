@@ -219,6 +219,26 @@ class SwitchboardCommandsTest {
         }
 
         @Test
+        void refusesANameTwoVersionsOfABundleShareAndShowsTheOneAVersionChooses() {
+            framework.registerModule("acme.filter", 21, Map.of("switchboard.module.name", "filter", "test.version", "1.0.1",
+                    "service.id", 201L, "words", "old"));
+            framework.registerModule("acme.filter", 22, Map.of("switchboard.module.name", "filter", "test.version", "1.0.2",
+                    "service.id", 202L, "words", "new"));
+            admin.modules.add(new ModuleInfo("filter", 202, 0, "FILTER", "BETA", "1.0.2", "acme.filter [22]", "ACTIVE", null,
+                    EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000, null));
+            admin.modules.add(new ModuleInfo("filter", 201, 0, "FILTER", "BETA", "1.0.1", "acme.filter [21]", "SUPERSEDED",
+                    "superseded by version 1.0.2", EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000, null));
+
+            assertThatThrownBy(() -> commands.config("filter"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("'filter' names 2 modules; choose one: filter@1.0.1 (bundle acme.filter [21], SUPERSEDED), "
+                            + "filter@1.0.2 (bundle acme.filter [22], ACTIVE)");
+            assertThat(commands.config("filter@1.0.1")).contains("service:           201 from acme.filter [21]")
+                    .contains("words:                   old");
+            assertThat(commands.config("filter@22")).contains("words:                   new");
+        }
+
+        @Test
         void explainsWhyAnInstalledModuleHasNoConfigurationToShow() {
             admin.modules.add(module("words", 0, "FAILED", "configuration rejected: words: must not be empty", null));
 
@@ -391,6 +411,23 @@ class SwitchboardCommandsTest {
             assertThat(commands.enable("audit")).isEqualTo("module audit enabled: back in the chain");
 
             assertThat(admin.switches).containsExactly("profanity=false", "audit=true");
+        }
+
+        @Test
+        void refusesANameTwoVersionsShareAndPassesTheChosenVersionOn() {
+            admin.modules.add(new ModuleInfo("filter", 202, 0, "FILTER", "BETA", "1.0.2", "acme.filter [22]", "ACTIVE", null,
+                    EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000, null));
+            admin.modules.add(new ModuleInfo("filter", 201, 0, "FILTER", "BETA", "1.0.1", "acme.filter [21]", "SUPERSEDED",
+                    "superseded by version 1.0.2", EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000, null));
+
+            assertThatThrownBy(() -> commands.disable("filter"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("'filter' names 2 modules; choose one: filter@1.0.2 (bundle acme.filter [22], ACTIVE), "
+                            + "filter@1.0.1 (bundle acme.filter [21], SUPERSEDED)");
+            assertThatThrownBy(() -> commands.enable("filter@2.0"))
+                    .hasMessageStartingWith("no module 'filter' matches '2.0'; candidates: filter@1.0.2");
+            assertThat(commands.disable("filter@1.0.2")).startsWith("module filter@1.0.2 disabled");
+            assertThat(admin.switches).containsExactly("filter@1.0.2=false");
         }
 
         @Test
