@@ -7,8 +7,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's monitor of its chain runs on one worker: counts each module's decision into the module's
- * counters (this worker's cell, see {@link ModuleEntry.Counters}) and logs failures and overruns, which
- * also count as errors and timeouts.
+ * counters (this worker's cell, see {@link ModuleEntry.Counters}) and logs failures and overruns. A call
+ * counts once: as the pass, consume or replace the module decided, or, when its failure policy decided for
+ * it, as an error or a timeout only (never also as the policy's pass or consume), so calls = passes +
+ * consumes + replaces + errors + timeouts.
  */
 final class ModuleCounting implements ChainRun.Monitor {
 
@@ -30,7 +32,7 @@ final class ModuleCounting implements ChainRun.Monitor {
         if (lapse != null) {
             countLapse(entry, lapse);
         }
-        entry.counters.record(worker, outcome(verdict), nanos);
+        entry.counters.record(worker, lapse == null ? outcome(verdict) : null, nanos);
     }
 
     private static ModuleEntry.Outcome outcome(Verdict verdict) {

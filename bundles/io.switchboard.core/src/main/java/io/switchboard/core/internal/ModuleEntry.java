@@ -238,7 +238,8 @@ final class ModuleEntry {
 
         /**
          * Counts one call by {@code worker} (null: a thread that is not a worker) that took {@code nanos}
-         * and decided {@code outcome} ({@code null} for an observation callback that failed).
+         * and decided {@code outcome} ({@code null} when the call failed or timed out: counted as an error or
+         * a timeout instead).
          */
         void record(WorkerThread worker, Outcome outcome, long nanos) {
             if (worker == null) {
