@@ -35,6 +35,8 @@ final class ModuleEntry {
     final Bundle bundle;
     final Set<ChainEvent> events;
     final Counters counters = new Counters();
+    /** Its recent failures and whether it is in quarantine; a new registration starts afresh. */
+    final ModuleHealth health = new ModuleHealth();
     volatile Description description;
     volatile boolean enabled = true;
     /** A problem the module reported through HostServices while running, or null. */
@@ -75,7 +77,7 @@ final class ModuleEntry {
     }
 
     boolean inChain() {
-        return enabled && description.enabledByConfig();
+        return enabled && description.enabledByConfig() && !health.quarantined();
     }
 
     /** The events whose callbacks the module's class overrides: the others are never called. */

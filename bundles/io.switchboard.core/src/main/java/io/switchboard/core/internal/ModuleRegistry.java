@@ -78,13 +78,16 @@ final class ModuleRegistry {
         return null;
     }
 
-    /** Enables or disables every module called {@code name}; returns how many there were. */
+    /** Enables (and re-admits from quarantine) or disables every module called {@code name}; returns how many there were. */
     int setEnabled(String name, boolean enabled) {
         int found = 0;
         synchronized (lock) {
             for (ModuleEntry e : entries.values()) {
                 if (e.name().equals(name)) {
                     e.enabled = enabled;
+                    if (enabled) {
+                        e.health.readmit();
+                    }
                     found++;
                 }
             }
@@ -93,6 +96,17 @@ final class ModuleRegistry {
             }
         }
         return found;
+    }
+
+    /** Takes {@code entry} out of the chains for {@code reason}; false if it is gone or already in quarantine. */
+    boolean quarantine(ModuleEntry entry, String reason) {
+        synchronized (lock) {
+            if (entries.get(entry.serviceId) != entry || !entry.health.quarantine(reason)) {
+                return false;
+            }
+            publish();
+            return true;
+        }
     }
 
     private void publish() {

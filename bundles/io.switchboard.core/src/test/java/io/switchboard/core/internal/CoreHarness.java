@@ -31,7 +31,29 @@ final class CoreHarness implements AutoCloseable {
     private final List<ServiceReference<MessageModule>> refs = new ArrayList<>();
 
     CoreHarness(int workers) {
-        core.activate(FakeOsgi.context(coreBundle), FakeOsgi.config(CoreConfig.class, Map.of("workers", workers)));
+        this(workers, Map.of());
+    }
+
+    /** @param config core configuration by {@link CoreConfig} method name, e.g. {@code quarantine_failures} */
+    CoreHarness(int workers, Map<String, Object> config) {
+        Map<String, Object> all = new HashMap<>(config);
+        all.put("workers", workers);
+        core.activate(FakeOsgi.context(coreBundle), FakeOsgi.config(CoreConfig.class, all));
+    }
+
+    /** Waits up to {@link #WAIT} for {@code condition}, checking every few milliseconds. */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    io.switchboard.api.admin.ModuleInfo module(String name) {
+        return core.modules().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }
 
     ServiceReference<MessageModule> add(String name, int ranking, MessageModule module, Object... moreProperties) {
