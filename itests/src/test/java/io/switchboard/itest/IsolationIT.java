@@ -32,7 +32,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
  * A module that throws and a module that never decides (a {@link Verdict#later} stage never
  * completed, with a short {@code switchboard.module.timeout}) are isolated: their failure policy
  * decides their messages (FAIL_OPEN passes, FAIL_CLOSED consumes), their counters show it, and
- * delivery of everything else goes on meanwhile.
+ * delivery of everything else goes on meanwhile. A module that keeps failing is quarantined (the core's
+ * default: 10 failures within 60 s) until it is enabled again.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -143,6 +144,36 @@ public class IsolationIT extends SwitchboardTestSupport {
         pending.forEach(p -> p.complete(Verdict.pass()));
         assertDeliveryGoesOn("iso/free/after-late-decision");
         assertEquals("delivered after all", List.of(), inbox.onTopic("iso/hang-closed/1"));
+    }
+
+    @Test
+    public void aModuleThrowingOnEveryMessageIsQuarantinedWhileMessagesFlow() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        register("quarantine", new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                calls.incrementAndGet();
+                throw new IllegalStateException("fails on " + message.payloadText());
+            }
+        }, FailurePolicy.FAIL_OPEN);
+
+        for (int i = 1; i <= 12; i++) {
+            String topic = "iso/quarantine/" + i;
+            assertTrue(topic + " passes (by policy, then without the module)", publish(publisher, topic, "m" + i).routed());
+            assertEquals("m" + i, inbox.awaitTopic(topic).text());
+        }
+
+        assertEquals("called until the 10th failure quarantined it", 10, calls.get());
+        ModuleInfo info = awaitModule("quarantined", "quarantine", m -> "QUARANTINED".equals(m.state()));
+        assertEquals(10, info.counters().errors());
+        assertEquals("failures count as errors, not as passes", 0, info.counters().passes());
+        assertTrue(info.reason(), info.reason().startsWith("quarantined: 10 failures or timeouts within 60000 ms"));
+        assertEquals("failed: java.lang.IllegalStateException: fails on m10", info.lastError());
+
+        admin().setEnabled("quarantine", true);
+        awaitModule("re-admitted", "quarantine", m -> "ACTIVE".equals(m.state()));
+        assertTrue(publish(publisher, "iso/quarantine/13", "m13").routed());
+        assertEquals("called again once enabled", 11, calls.get());
     }
 
     /**

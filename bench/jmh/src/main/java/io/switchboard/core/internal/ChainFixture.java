@@ -27,9 +27,7 @@ final class ChainFixture implements AutoCloseable {
 
     final ModuleEntry[] chain;
     final Message message;
-    private final WorkerThread worker = new WorkerThread(0, () -> {
-    }, () -> {
-    });
+    private final WorkerThread worker = StandInOsgi.worker();
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     private final SessionImpl publisher;
 

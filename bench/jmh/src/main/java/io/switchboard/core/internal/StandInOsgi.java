@@ -74,6 +74,14 @@ final class StandInOsgi {
         return config(CoreConfig.class, Map.of("workers", workers));
     }
 
+    /** A worker (never started) whose quarantine has the core's default settings; benchmark modules never fail. */
+    static WorkerThread worker() {
+        Quarantine quarantine = new Quarantine(new ModuleRegistry(), System::currentTimeMillis, Quarantine.Settings.of(coreConfig(1)));
+        return new WorkerThread(0, quarantine, () -> {
+        }, () -> {
+        });
+    }
+
     private static <A extends Annotation> A config(Class<A> type, Map<String, Object> overrides) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
             if (overrides.containsKey(m.getName())) {

@@ -42,9 +42,7 @@ public class TopicMatchBenchmark {
     public int subscriptions;
 
     private final SubscriptionTree tree = new SubscriptionTree();
-    private final WorkerThread worker = new WorkerThread(0, () -> {
-    }, () -> {
-    });
+    private final WorkerThread worker = StandInOsgi.worker();
     /** Counts what the tree hands over, without allocating (the broker's sink collects targets in a list). */
     private final MatchCounter counter = new MatchCounter();
     int hitMatches;

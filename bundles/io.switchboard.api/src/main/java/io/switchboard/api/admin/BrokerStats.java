@@ -15,7 +15,19 @@ package io.switchboard.api.admin;
  * @param failed deliveries or messages that failed
  * @param expired messages that expired before delivery
  * @param inFlight messages inside the chain now (waiting for asynchronous decisions included)
+ * @param abandonedThreads worker threads abandoned to module calls that blocked past their budget and have
+ *        not returned yet (since 1.1)
+ * @param abandonedThreadLimit how many threads may be abandoned at once; at the limit the broker quarantines a
+ *        blocking module instead of abandoning another thread (since 1.1)
  */
 public record BrokerStats(long uptimeMillis, int sessions, int subscriptions, int modules, long published, long routed,
-        long consumed, long deliveries, long delivered, long failed, long expired, long inFlight) {
+        long consumed, long deliveries, long delivered, long failed, long expired, long inFlight, int abandonedThreads,
+        int abandonedThreadLimit) {
+
+    /** The constructor of admin API 1.0, kept for binary compatibility: no abandoned threads, no limit reported (0). */
+    public BrokerStats(long uptimeMillis, int sessions, int subscriptions, int modules, long published, long routed,
+            long consumed, long deliveries, long delivered, long failed, long expired, long inFlight) {
+        this(uptimeMillis, sessions, subscriptions, modules, published, routed, consumed, deliveries, delivered, failed,
+                expired, inFlight, 0, 0);
+    }
 }

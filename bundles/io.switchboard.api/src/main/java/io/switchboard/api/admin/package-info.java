@@ -3,7 +3,7 @@
  * counters, the chain per event, dry-run traces, switches and statistics.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.switchboard.api.admin;
 
 import org.osgi.annotation.bundle.Export;

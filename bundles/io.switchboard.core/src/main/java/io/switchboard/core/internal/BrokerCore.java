@@ -2,6 +2,7 @@ package io.switchboard.core.internal;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +96,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private volatile ConfigurationAdmin configAdmin;
     private volatile boolean stopping;
     private volatile int maxHops;
+    private Quarantine quarantine;
     private WorkerThread[] workers;
     private ScheduledThreadPoolExecutor timer;
     private HttpExchanger http;
@@ -131,9 +133,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
             return t;
         });
         http = new HttpExchanger(httpCallbacks, timer);
+        quarantine = new Quarantine(registry, System::currentTimeMillis, Quarantine.Settings.of(config));
         WorkerThread[] created = new WorkerThread[count];
         for (int i = 0; i < count; i++) {
-            WorkerThread w = new WorkerThread(i, () -> joinAll(CoreContext.worker()), () -> leaveAll(CoreContext.worker()));
+            WorkerThread w = new WorkerThread(i, quarantine, () -> joinAll(CoreContext.worker()),
+                    () -> leaveAll(CoreContext.worker()));
             created[i] = w;
         }
         workers = created;
@@ -151,6 +155,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     void modified(CoreConfig config) {
         this.maxHops = config.max_hops();
         this.stopTimeout = config.stop_timeout();
+        quarantine.configure(Quarantine.Settings.of(config));
         int wanted = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
         if (wanted != workers.length) {
             LOG.warn("workers changed to {} (running {}): takes effect at the next restart", wanted, workers.length);
@@ -218,7 +223,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         WorkerThread[] running = workers;
         if (running != null) {
             for (WorkerThread w : running) {
-                w.execute(() -> join(w, entry));
+                w.execute(() -> join(w, List.of(entry)));
             }
         }
         if (added.filled() != null) {
@@ -243,7 +248,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         WorkerThread[] running = workers;
         if (running != null) {
             for (WorkerThread w : running) {
-                w.execute(() -> leave(w, entry));
+                w.execute(() -> leave(w, List.of(entry)));
             }
         }
         for (SessionImpl s : sessions.values()) {
@@ -289,32 +294,37 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     }
 
     private void joinAll(WorkerThread w) {
-        for (ModuleEntry e : registry.chains().all()) {
-            if (e.vacancy == null) {
-                join(w, e);
-            }
-        }
+        // a held place (its module is being replaced) is no module to start on a worker
+        join(w, registry.chains().all().stream().filter(e -> e.vacancy == null).toList());
     }
 
     private void leaveAll(WorkerThread w) {
-        for (ModuleEntry e : new ArrayList<>(w.joined)) {
-            leave(w, e);
-        }
+        leave(w, new ArrayList<>(w.joined));
     }
 
-    private void join(WorkerThread w, ModuleEntry e) {
-        if (w.joined.add(e) && e.events.contains(ChainEvent.WORKER_START)) {
-            observeOne(e, () -> e.module.onWorkerStart(w));
-        }
-    }
-
-    private void leave(WorkerThread w, ModuleEntry e) {
-        if (w.joined.remove(e)) {
-            if (e.events.contains(ChainEvent.WORKER_STOP)) {
-                observeOne(e, () -> e.module.onWorkerStop(w));
+    /** On {@code w}'s thread: the modules new to it get {@code onWorkerStart}. */
+    private void join(WorkerThread w, Collection<ModuleEntry> entries) {
+        List<ModuleEntry> joining = new ArrayList<>();
+        for (ModuleEntry e : entries) {
+            if (w.joined.add(e)) {
+                joining.add(e);
             }
-            w.forget(e.module);
         }
+        new ObservationRun(ChainEvent.WORKER_START, joining.toArray(new ModuleEntry[0]), null,
+                e -> e.module.onWorkerStart(w), w, 0, () -> {
+                }).run();
+    }
+
+    /** On {@code w}'s thread: the modules leaving it get {@code onWorkerStop}, then lose their state on it. */
+    private void leave(WorkerThread w, Collection<ModuleEntry> entries) {
+        List<ModuleEntry> leaving = new ArrayList<>();
+        for (ModuleEntry e : entries) {
+            if (w.joined.remove(e)) {
+                leaving.add(e);
+            }
+        }
+        new ObservationRun(ChainEvent.WORKER_STOP, leaving.toArray(new ModuleEntry[0]), null,
+                e -> e.module.onWorkerStop(w), w, 0, () -> leaving.forEach(e -> w.forget(e.module))).run();
     }
 
     // ---- Broker
@@ -365,19 +375,25 @@ public final class BrokerCore implements Broker, BrokerAdmin {
             if (s.closed) {
                 // ended meanwhile: start afresh
                 result.complete(new ClientSessionImpl(this, open(request, receiver), false));
-            } else {
-                if (s.online) {
-                    endAttachment(s, "session taken over by a new connection of the same client id");
-                }
+                s.stepDone();
+                return;
+            }
+            Runnable attach = () -> {
                 s.attach(request.connection(), receiver);
                 onlineUsers.computeIfAbsent(s.user(), u -> new AtomicInteger()).incrementAndGet();
                 if (request.connection() instanceof ConnectionImpl c) {
                     c.session = s;
                 }
-                observe(ChainEvent.SESSION_OPEN, null, e -> e.module.onSessionOpen(s));
-                result.complete(new ClientSessionImpl(this, s, true));
+                observe(ChainEvent.SESSION_OPEN, e -> e.module.onSessionOpen(s), s.worker, () -> {
+                    result.complete(new ClientSessionImpl(this, s, true));
+                    s.stepDone();
+                });
+            };
+            if (s.online) {
+                endAttachment(s, "session taken over by a new connection of the same client id", attach);
+            } else {
+                attach.run();
             }
-            s.stepDone();
         });
     }
 
@@ -388,18 +404,19 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     void detachSession(SessionImpl session, String reason, int attachment) {
         session.enqueue(s -> {
             if (!s.closed && s.online && s.attachment == attachment) {
-                endAttachment(s, reason);
+                endAttachment(s, reason, s::stepDone);
+            } else {
+                s.stepDone();
             }
-            s.stepDone();
         });
     }
 
-    /** Ends the session's current connection: offline, logout and session-close events. On the worker. */
-    private void endAttachment(SessionImpl s, String reason) {
+    /** Ends the session's current connection: offline, logout and session-close events, then {@code then}. On the worker. */
+    private void endAttachment(SessionImpl s, String reason, Runnable then) {
         s.online = false;
         onlineUsers.computeIfPresent(s.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
-        observe(ChainEvent.LOGOUT, null, e -> e.module.onLogout(s, reason));
-        observe(ChainEvent.SESSION_CLOSE, null, e -> e.module.onSessionClose(s));
+        observe(ChainEvent.LOGOUT, e -> e.module.onLogout(s, reason), s.worker,
+                () -> observe(ChainEvent.SESSION_CLOSE, e -> e.module.onSessionClose(s), s.worker, then));
     }
 
     private SessionImpl open(LoginRequest request, Receiver receiver) {
@@ -415,10 +432,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         if (request.connection() instanceof ConnectionImpl c) {
             c.session = session;
         }
-        session.enqueue(s -> {
-            observe(ChainEvent.SESSION_OPEN, null, e -> e.module.onSessionOpen(s));
-            s.stepDone();
-        });
+        session.enqueue(s -> observe(ChainEvent.SESSION_OPEN, e -> e.module.onSessionOpen(s), s.worker, s::stepDone));
         return session;
     }
 
@@ -427,23 +441,30 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         // not be followed by deliveries to the session it replaced); the cleanup runs in order on its worker
         session.closed = true;
         session.enqueue(s -> {
-            if (!s.freed) {
-                s.freed = true;
-                if (s.online) {
-                    endAttachment(s, reason);
-                }
+            if (s.freed) {
+                s.stepDone();
+                return;
+            }
+            s.freed = true;
+            Runnable free = () -> {
                 sessions.remove(s.clientId(), s);
                 for (String filter : new ArrayList<>(s.subscriptions.keySet())) {
                     subscriptions.unsubscribe(s, filter);
                 }
                 s.subscriptions.clear();
-                observe(ChainEvent.SESSION_FREE, null, e -> e.module.onSessionFree(s));
-                for (ModuleEntry e : registry.chains().all()) {
-                    s.forget(e.module);
-                }
-                LOG.debug("Closed {}: {}", s, reason);
+                observe(ChainEvent.SESSION_FREE, e -> e.module.onSessionFree(s), s.worker, () -> {
+                    for (ModuleEntry e : registry.chains().all()) {
+                        s.forget(e.module);
+                    }
+                    LOG.debug("Closed {}: {}", s, reason);
+                    s.stepDone();
+                });
+            };
+            if (s.online) {
+                endAttachment(s, reason, free);
+            } else {
+                free.run();
             }
-            s.stepDone();
         });
     }
 
@@ -506,8 +527,9 @@ public final class BrokerCore implements Broker, BrokerAdmin {
                         }
                     }, s.worker, timer, skipBundle, hops).run();
         } else {
-            observe(ChainEvent.CALL_STATUS, message.topic(), e -> e.module.onCallStatus(call));
-            messageChain(s, chains, message, hops, skipBundle, result);
+            new ObservationRun(ChainEvent.CALL_STATUS, chains.of(ChainEvent.CALL_STATUS), message.topic(),
+                    e -> e.module.onCallStatus(call), s.worker, hops,
+                    () -> messageChain(s, chains, message, hops, skipBundle, result)).run();
         }
     }
 
@@ -645,16 +667,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
 
     /** Status events of one message run on one worker, in the order they were raised. */
     private void raise(StatusImpl status) {
-        workerFor(status.messageId()).execute(() -> {
-            // a module sending from onStatus continues the hop count of the message the status is about
-            int previous = CoreContext.hops();
-            CoreContext.setHops(moduleSends.hopsOf(status.messageId()));
-            try {
-                observe(ChainEvent.STATUS, status.topic(), e -> e.module.onStatus(status));
-            } finally {
-                CoreContext.setHops(previous);
-            }
-        });
+        WorkerThread w = workerFor(status.messageId());
+        // a module sending from onStatus continues the hop count of the message the status is about
+        w.execute(() -> new ObservationRun(ChainEvent.STATUS, registry.chains().of(ChainEvent.STATUS), status.topic(),
+                e -> e.module.onStatus(status), w, moduleSends.hopsOf(status.messageId()), () -> {
+                }).run());
     }
 
     // ---- subscriptions
@@ -709,11 +726,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         session.enqueue(s -> {
             boolean removed = subscriptions.unsubscribe(s, filter);
             s.subscriptions.remove(filter);
+            Runnable done = () -> {
+                result.complete(removed);
+                s.stepDone();
+            };
             if (removed) {
-                observe(ChainEvent.UNSUBSCRIBE, null, e -> e.module.onUnsubscribe(s, filter));
+                observe(ChainEvent.UNSUBSCRIBE, e -> e.module.onUnsubscribe(s, filter), s.worker, done);
+            } else {
+                done.run();
             }
-            result.complete(removed);
-            s.stepDone();
         });
         return result;
     }
@@ -734,26 +755,12 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         }
     }
 
-    /** Calls an observation callback on each module of the chain; failures are counted and logged. */
-    private void observe(ChainEvent event, String topic, Consumer<ModuleEntry> callback) {
-        for (ModuleEntry e : registry.chains().of(event)) {
-            if (topic == null || e.description.appliesTo(topic)) {
-                observeOne(e, () -> callback.accept(e));
-            }
-        }
-    }
-
-    private static void observeOne(ModuleEntry e, Runnable callback) {
-        long started = System.nanoTime();
-        ModuleEntry.Outcome outcome = null;
-        try {
-            callback.run();
-            outcome = ModuleEntry.Outcome.PASS;
-        } catch (Throwable t) {
-            e.counters.errors.increment();
-            LOG.warn("Module '{}' failed in an event callback", e.name(), t);
-        }
-        e.counters.record(CoreContext.worker(), outcome, System.nanoTime() - started);
+    /**
+     * Calls a session event's observation callback on each module of its chain, on {@code worker} under the
+     * watchdog (see {@link ObservationRun}), then {@code then}.
+     */
+    private void observe(ChainEvent event, Consumer<ModuleEntry> callback, WorkerThread worker, Runnable then) {
+        new ObservationRun(event, registry.chains().of(event), null, callback, worker, 0, then).run();
     }
 
     private void watchWorkers() {
@@ -836,7 +843,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     public void setEnabled(String moduleName, boolean enabled) {
         ModuleEntry chosen = registry.setEnabled(moduleName, enabled);
         LOG.info("Module '{}' ({} {}) {} by an operator", chosen.name(), chosen.bundle.getSymbolicName(),
-                chosen.bundle.getVersion(), enabled ? "enabled" : "disabled");
+                chosen.bundle.getVersion(), enabled ? "enabled (and re-admitted if quarantined)" : "disabled");
     }
 
     @Override
@@ -848,6 +855,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     public BrokerStats stats() {
         return new BrokerStats(System.currentTimeMillis() - startedAt, sessions.size(), subscriptions.size(),
                 (int) registry.chains().all().stream().filter(ModuleEntry::inChain).count(), published.sum(), routed.sum(),
-                consumed.sum(), deliveries.sum(), delivered.sum(), failed.sum(), expired.sum(), inFlight.sum());
+                consumed.sum(), deliveries.sum(), delivered.sum(), failed.sum(), expired.sum(), inFlight.sum(),
+                quarantine.abandonedThreads(), quarantine.abandonedThreadLimit());
     }
 }

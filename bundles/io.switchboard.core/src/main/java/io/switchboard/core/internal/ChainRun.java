@@ -21,7 +21,7 @@ import org.osgi.framework.Bundle;
  * What each module decided goes to the run's {@link Monitor}: the worker's {@link ModuleCounting} for the
  * broker's own events, a {@link ChainTrace} for a dry run.
  */
-final class ChainRun {
+final class ChainRun implements WorkerThread.Overrunnable {
 
     /** Calls one module's callback for this run. */
     @FunctionalInterface
@@ -166,8 +166,8 @@ final class ChainRun {
         }
     }
 
-    /** A synchronous decision that took longer than its budget gets the policy too (before the watchdog noticed). */
-    private static Lapse overBudget(ModuleEntry entry, long elapsed) {
+    /** A synchronous call that took longer than its budget lapsed too (before the watchdog noticed), or null. */
+    static Lapse overBudget(ModuleEntry entry, long elapsed) {
         long budget = entry.description.timeoutMillis();
         if (elapsed <= TimeUnit.MILLISECONDS.toNanos(budget)) {
             return null;
@@ -259,7 +259,8 @@ final class ChainRun {
     }
 
     /** The watchdog cut off a call that blocked the worker: the module's policy decides, the chain goes on. */
-    void overran(ModuleEntry entry, long started) {
+    @Override
+    public void overran(ModuleEntry entry, long started) {
         resume(entry, null, Lapse.late("blocked its worker past its time budget of " + entry.description.timeoutMillis()
                 + " ms"), started);
     }

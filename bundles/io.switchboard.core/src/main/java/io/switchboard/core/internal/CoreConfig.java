@@ -15,4 +15,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "stop.timeout", description = "Milliseconds to wait for each worker to finish its queued work at shutdown", min = "0")
     long stop_timeout() default 5000;
+
+    @AttributeDefinition(name = "quarantine.failures", description = "Failures or timeouts of one module within quarantine.window that take it out of the chain (quarantine) until an operator enables it again with sb:enable; 0 never quarantines", min = "0")
+    int quarantine_failures() default 10;
+
+    @AttributeDefinition(name = "quarantine.window", description = "Milliseconds over which a module's failures and timeouts are counted towards quarantine.failures", min = "1")
+    long quarantine_window() default 60_000;
+
+    @AttributeDefinition(name = "max.abandoned.threads", description = "Worker threads that may be abandoned at once to module calls blocking past their time budget; at the limit the blocking module is quarantined and its worker waits for the call instead", min = "0")
+    int max_abandoned_threads() default 16;
 }

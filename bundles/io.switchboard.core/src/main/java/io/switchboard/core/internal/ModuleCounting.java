@@ -2,22 +2,28 @@ package io.switchboard.core.internal;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.ChainEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's monitor of its chain runs on one worker: counts each module's decision into the module's
- * counters (this worker's cell, see {@link ModuleEntry.Counters}) and logs failures and overruns, which
- * also count as errors and timeouts.
+ * The broker's monitor of its chain runs and observations on one worker: counts each module's decision into
+ * the module's counters (this worker's cell, see {@link ModuleEntry.Counters}), logs failures and overruns,
+ * and reports them to the {@link Quarantine}. A call counts once: as the pass, consume or replace the module
+ * decided (an observation callback that returned counts as a pass), or, when it failed or ran late, as an
+ * error or a timeout only (never also as the pass or consume its policy decided), so calls = passes +
+ * consumes + replaces + errors + timeouts.
  */
 final class ModuleCounting implements ChainRun.Monitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModuleCounting.class);
 
     private final WorkerThread worker;
+    private final Quarantine quarantine;
 
-    ModuleCounting(WorkerThread worker) {
+    ModuleCounting(WorkerThread worker, Quarantine quarantine) {
         this.worker = worker;
+        this.quarantine = quarantine;
     }
 
     @Override
@@ -28,9 +34,17 @@ final class ModuleCounting implements ChainRun.Monitor {
     @Override
     public void decided(ModuleEntry entry, Verdict verdict, ChainRun.Lapse lapse, long nanos, Message after) {
         if (lapse != null) {
-            countLapse(entry, lapse);
+            countLapse(entry, lapse, "applying its policy " + entry.description.policy());
         }
-        entry.counters.record(worker, outcome(verdict), nanos);
+        entry.counters.record(worker, lapse == null ? outcome(verdict) : null, nanos);
+    }
+
+    /** An observation callback of {@code event} returned ({@code lapse} null), or failed or ran late. */
+    void observed(ChainEvent event, ModuleEntry entry, ChainRun.Lapse lapse, long nanos) {
+        if (lapse != null) {
+            countLapse(entry, lapse, "observing " + event.callback());
+        }
+        entry.counters.record(worker, lapse == null ? ModuleEntry.Outcome.PASS : null, nanos);
     }
 
     private static ModuleEntry.Outcome outcome(Verdict verdict) {
@@ -42,19 +56,21 @@ final class ModuleCounting implements ChainRun.Monitor {
         };
     }
 
-    private static void countLapse(ModuleEntry entry, ChainRun.Lapse lapse) {
+    /** Counts and logs a failure or timeout; {@code where} ends the log line (the policy applied, or the callback observing). */
+    private void countLapse(ModuleEntry entry, ChainRun.Lapse lapse, String where) {
         if (lapse.failure() == null) {
             entry.counters.timeouts.increment();
-            LOG.warn("Module '{}' {}; applying its policy {}", entry.name(), lapse.what(), entry.description.policy());
-            return;
-        }
-        long errors = entry.counters.errors.sum();
-        entry.counters.errors.increment();
-        if (errors == 0) {
-            LOG.error("Module '{}' failed; applying its policy {}", entry.name(), entry.description.policy(), lapse.failure());
+            LOG.warn("Module '{}' {}; {}", entry.name(), lapse.what(), where);
         } else {
-            LOG.warn("Module '{}' failed again ({} errors so far): {}; applying its policy {}", entry.name(), errors + 1,
-                    lapse.failure(), entry.description.policy());
+            long errors = entry.counters.errors.sum();
+            entry.counters.errors.increment();
+            if (errors == 0) {
+                LOG.error("Module '{}' failed; {}", entry.name(), where, lapse.failure());
+            } else {
+                LOG.warn("Module '{}' failed again ({} errors so far): {}; {}", entry.name(), errors + 1, lapse.failure(),
+                        where);
+            }
         }
+        quarantine.lapsed(entry, lapse.what());
     }
 }

@@ -35,6 +35,8 @@ final class ModuleEntry {
     final Bundle bundle;
     final Set<ChainEvent> events;
     final Counters counters = new Counters();
+    /** Its recent failures and whether it is in quarantine; a new registration starts afresh. */
+    final ModuleHealth health = new ModuleHealth();
     volatile Description description;
     volatile boolean enabled = true;
     /** A problem the module reported through HostServices while running, or null. */
@@ -77,7 +79,7 @@ final class ModuleEntry {
     }
 
     boolean inChain() {
-        return enabled && description.enabledByConfig();
+        return enabled && description.enabledByConfig() && !health.quarantined();
     }
 
     /** The events whose callbacks the module's class overrides: the others are never called. */
@@ -240,7 +242,8 @@ final class ModuleEntry {
 
         /**
          * Counts one call by {@code worker} (null: a thread that is not a worker) that took {@code nanos}
-         * and decided {@code outcome} ({@code null} for an observation callback that failed).
+         * and decided {@code outcome} ({@code null} when the call failed or timed out: counted as an error or
+         * a timeout instead).
          */
         void record(WorkerThread worker, Outcome outcome, long nanos) {
             if (worker == null) {

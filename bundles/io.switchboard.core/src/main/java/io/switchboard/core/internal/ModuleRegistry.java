@@ -158,8 +158,8 @@ final class ModuleRegistry {
     }
 
     /**
-     * Enables or disables the one module {@code selector} names ({@code name} or {@code name@version},
-     * see {@link ModuleSelector}); returns it.
+     * Enables (and re-admits from quarantine) or disables the one module {@code selector} names ({@code name}
+     * or {@code name@version}, see {@link ModuleSelector}); returns it.
      *
      * @throws IllegalArgumentException naming the candidates when there is none or more than one
      */
@@ -167,8 +167,22 @@ final class ModuleRegistry {
         synchronized (lock) {
             ModuleEntry chosen = ModuleSelector.select(selector, chains);
             chosen.enabled = enabled;
+            if (enabled) {
+                chosen.health.readmit();
+            }
             publish();
             return chosen;
+        }
+    }
+
+    /** Takes {@code entry} out of the chains for {@code reason}; false if it is gone or already in quarantine. */
+    boolean quarantine(ModuleEntry entry, String reason) {
+        synchronized (lock) {
+            if (entries.get(entry.serviceId) != entry || !entry.health.quarantine(reason)) {
+                return false;
+            }
+            publish();
+            return true;
         }
     }
 

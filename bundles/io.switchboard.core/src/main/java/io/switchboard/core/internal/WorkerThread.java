@@ -24,17 +24,26 @@ final class WorkerThread implements Worker, Executor {
     /** How often the watchdog looks for module calls that overran their budget. */
     static final long WATCHDOG_PERIOD_MILLIS = 100;
 
+    /** What made a watched module call: it goes on without that call when the watchdog cuts the call off. */
+    interface Overrunnable {
+        /** On the worker's new thread: {@code entry}'s call, started at {@code started} (nanoTime), was cut off. */
+        void overran(ModuleEntry entry, long started);
+    }
+
     private final int index;
     private final String name;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final ModuleStates states = new ModuleStates();
     /** Counts the decisions of the chain runs on this worker into the modules' counters. */
-    final ModuleCounting counting = new ModuleCounting(this);
+    final ModuleCounting counting;
+    private final Quarantine quarantine;
     /** Modules whose onWorkerStart ran here (or that joined here); confined to this thread. */
     final Set<ModuleEntry> joined = new HashSet<>();
     private final Runnable onStart;
     private final Runnable onStop;
     private volatile Thread thread;
+    /** Set when STOP is taken: a thread replacing one blocked in the stop callbacks finishes them, then ends. */
+    private volatile boolean stopping;
 
     // The module call running now, watched for overruns: token 0 means none. The plain fields are written
     // before the token and read after it (release/acquire), so the watchdog sees the call of the token it
@@ -43,11 +52,13 @@ final class WorkerThread implements Worker, Executor {
     private long callSequence;
     private ModuleEntry callEntry;
     private long callStarted;
-    private ChainRun callRun;
+    private Overrunnable callRun;
 
-    WorkerThread(int index, Runnable onStart, Runnable onStop) {
+    WorkerThread(int index, Quarantine quarantine, Runnable onStart, Runnable onStop) {
         this.index = index;
         this.name = "switchboard-worker-" + index;
+        this.quarantine = quarantine;
+        this.counting = new ModuleCounting(this, quarantine);
         this.onStart = onStart;
         this.onStop = onStop;
         this.thread = newThread(true);
@@ -64,7 +75,7 @@ final class WorkerThread implements Worker, Executor {
     }
 
     /** Marks the start (at {@code started}, nanoTime) of a synchronous module call made by {@code run}; returns its token. */
-    long beginCall(ModuleEntry entry, ChainRun run, long started) {
+    long beginCall(ModuleEntry entry, Overrunnable run, long started) {
         callEntry = entry;
         callRun = run;
         callStarted = started;
@@ -84,7 +95,8 @@ final class WorkerThread implements Worker, Executor {
     /**
      * Called by the watchdog: if a module call has blocked this worker past the module's budget, the
      * worker goes on in a new thread (the blocked one is abandoned) and the call's run continues there
-     * with the module's failure policy, so one hanging module cannot stop the sessions of its worker.
+     * without it, so one hanging module cannot stop the sessions of its worker. When the quarantine allows no
+     * more abandoned threads, the module is quarantined instead and the worker waits for its call.
      */
     void checkOverrun(long now) {
         long token = callToken.getAcquire();
@@ -92,14 +104,18 @@ final class WorkerThread implements Worker, Executor {
             return;
         }
         ModuleEntry entry = callEntry;
-        ChainRun run = callRun;
+        Overrunnable run = callRun;
         long started = callStarted;
         if (entry == null || run == null
                 || now - started <= TimeUnit.MILLISECONDS.toNanos(entry.description.timeoutMillis())) {
             return;
         }
+        if (!quarantine.reserveAbandonedThread(entry)) {
+            return; // at the limit: the module is quarantined, its call keeps the thread
+        }
         if (!callToken.compareAndSet(token, 0)) {
-            return; // the call ended meanwhile
+            quarantine.abandonedThreadEnded(); // the call ended meanwhile: nothing abandoned
+            return;
         }
         Thread blocked = thread;
         // the replacement's tokens go on after the abandoned call's, so that call's late endCall never matches one
@@ -107,10 +123,11 @@ final class WorkerThread implements Worker, Executor {
         Thread replacement = newThread(false);
         thread = replacement;
         LOG.error("Module '{}' has blocked {} for more than its budget of {} ms; the worker goes on in a new thread and "
-                + "the blocked thread is abandoned. Stack of the blocked call:{}", entry.name(), name,
-                entry.description.timeoutMillis(), stackOf(blocked));
-        replacement.start();
+                + "the blocked thread is abandoned ({} abandoned now). Stack of the blocked call:{}", entry.name(), name,
+                entry.description.timeoutMillis(), quarantine.abandonedThreads(), stackOf(blocked));
+        // queued before the replacement starts: one replacing a thread blocked in the stop callbacks ends when idle
         execute(() -> run.overran(entry, started));
+        replacement.start();
     }
 
     private static String stackOf(Thread t) {
@@ -147,9 +164,14 @@ final class WorkerThread implements Worker, Executor {
                 onStart.run();
             }
             while (isCurrent()) {
-                Runnable task = tasks.poll(1, TimeUnit.SECONDS);
+                Runnable task = stopping ? tasks.poll() : tasks.poll(1, TimeUnit.SECONDS);
                 if (task == STOP) {
+                    stopping = true;
+                    onStop.run();
                     break;
+                }
+                if (task == null && stopping) {
+                    break; // a replacement has finished the stop callbacks handed over to it
                 }
                 if (task != null) {
                     try {
@@ -159,13 +181,13 @@ final class WorkerThread implements Worker, Executor {
                     }
                 }
             }
-            if (isCurrent()) {
-                onStop.run(); // not on an abandoned thread: its replacement owns the worker now
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             CoreContext.leaveWorker();
+            if (!isCurrent()) {
+                quarantine.abandonedThreadEnded(); // abandoned, and its blocked call has returned
+            }
         }
     }
 

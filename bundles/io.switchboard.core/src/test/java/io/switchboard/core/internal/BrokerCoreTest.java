@@ -25,6 +25,7 @@ import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.Worker;
 import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.LoginRequest;
@@ -193,8 +194,11 @@ class BrokerCoreTest {
         assertThat(closed.routed()).isFalse();
         assertThat(closed.reason()).contains("closed").contains("boom");
         assertThat(sub.next().topic()).isEqualTo("open/1");
-        assertThat(moduleNamed("open").counters().errors()).isEqualTo(1);
-        assertThat(moduleNamed("closed").counters().errors()).isEqualTo(1);
+        // a failure counts once, as an error: not also as the pass or consume its policy decided
+        assertThat(moduleNamed("open").counters()).extracting(ModuleCounters::calls, ModuleCounters::passes,
+                ModuleCounters::consumes, ModuleCounters::errors).containsExactly(1L, 0L, 0L, 1L);
+        assertThat(moduleNamed("closed").counters()).extracting(ModuleCounters::calls, ModuleCounters::passes,
+                ModuleCounters::consumes, ModuleCounters::errors).containsExactly(1L, 0L, 0L, 1L);
     }
 
     @Test
@@ -215,8 +219,10 @@ class BrokerCoreTest {
         assertThat(pub.publish("closed/1", "b").routed()).isFalse();
 
         assertThat(sub.next().topic()).isEqualTo("open/1");
-        assertThat(moduleNamed("hang-open").counters().timeouts()).isEqualTo(1);
-        assertThat(moduleNamed("hang-closed").counters().timeouts()).isEqualTo(1);
+        assertThat(moduleNamed("hang-open").counters()).extracting(ModuleCounters::calls, ModuleCounters::passes,
+                ModuleCounters::timeouts).containsExactly(1L, 0L, 1L);
+        assertThat(moduleNamed("hang-closed").counters()).extracting(ModuleCounters::calls, ModuleCounters::consumes,
+                ModuleCounters::timeouts).containsExactly(1L, 0L, 1L);
     }
 
     @Test

@@ -31,13 +31,33 @@ final class CoreHarness implements AutoCloseable {
     private final List<ServiceReference<MessageModule>> refs = new ArrayList<>();
 
     CoreHarness(int workers) {
-        this(new BrokerCore(), Map.of("workers", workers));
+        this(workers, Map.of());
+    }
+
+    /** @param config core configuration by {@link CoreConfig} method name, e.g. {@code quarantine_failures} */
+    CoreHarness(int workers, Map<String, Object> config) {
+        this(new BrokerCore(), withWorkers(config, workers));
     }
 
     /** {@code config}: {@link CoreConfig} values by method name ({@code max_hops}). */
     CoreHarness(BrokerCore core, Map<String, Object> config) {
         this.core = core;
         core.activate(FakeOsgi.context(coreBundle), FakeOsgi.config(CoreConfig.class, config));
+    }
+
+    private static Map<String, Object> withWorkers(Map<String, Object> config, int workers) {
+        Map<String, Object> all = new HashMap<>(config);
+        all.put("workers", workers);
+        return all;
+    }
+
+    /** Waits up to {@link #WAIT} for {@code condition}. */
+    static void await(String what, java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await(what).atMost(WAIT).until(condition::getAsBoolean);
+    }
+
+    io.switchboard.api.admin.ModuleInfo module(String name) {
+        return core.modules().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }
 
     ServiceReference<MessageModule> add(String name, int ranking, MessageModule module, Object... moreProperties) {

@@ -3,6 +3,7 @@ package io.switchboard.shell.internal;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -106,25 +107,34 @@ public class SwitchboardCommands {
 
     // ---------------------------------------------------------------------------------- sb:modules
 
-    @Descriptor("lists every module: chain order first, then those not active with the reason")
+    /**
+     * One row per module, the reason it is not active and its last error on the lines below. PASS, CONSUME and
+     * REPLACE are what the module decided itself; a call that threw or ran late counts under ERRORS or TIMEOUTS
+     * only (its POLICY decided the message), so CALLS is their sum.
+     */
+    @Descriptor("lists every module: chain order first, then those not active with the reason; the last error below each")
     public String modules() {
         List<ModuleInfo> modules = admin.modules();
         if (modules.isEmpty()) {
             return "no modules installed";
         }
         TextTable table = new TextTable().right("RANKING").left("NAME").left("TYPE").left("MATURITY")
-                .left("VERSION").left("BUNDLE").left("STATE").right("CALLS").right("PASS").right("CONSUME")
+                .left("VERSION").left("BUNDLE").left("STATE").left("POLICY").right("CALLS").right("PASS").right("CONSUME")
                 .right("REPLACE").right("ERRORS").right("TIMEOUTS").right("MEAN(µs)").right("MAX(µs)");
         Map<String, Integer> byState = new LinkedHashMap<>();
         for (ModuleInfo m : modules) {
             ModuleCounters c = m.counters();
-            table.row(m.ranking(), m.name(), m.type(), m.maturity(), m.version(), m.bundle(), m.state(),
+            table.row(m.ranking(), m.name(), m.type(), m.maturity(), m.version(), m.bundle(), m.state(), m.failurePolicy(),
                     c == null ? null : c.calls(), c == null ? null : c.passes(), c == null ? null : c.consumes(),
                     c == null ? null : c.replaces(), c == null ? null : c.errors(), c == null ? null : c.timeouts(),
                     c == null ? null : TextTable.micros(c.meanMicros()), c == null ? null : TextTable.micros(c.maxNanos()));
             String why = whyNotActive(m);
             if (why != null) {
                 table.note(why);
+            }
+            if (m.lastError() != null) {
+                table.note("last error" + (m.lastErrorTime() == null ? "" : " at " + m.lastErrorTime().truncatedTo(ChronoUnit.SECONDS))
+                        + ": " + m.lastError());
             }
             byState.merge(String.valueOf(m.state()), 1, Integer::sum);
         }
@@ -510,6 +520,7 @@ public class SwitchboardCommands {
         lines.put("failed", s.failed());
         lines.put("expired", s.expired());
         lines.put("in flight", s.inFlight());
+        lines.put("abandoned threads", s.abandonedThreads() + " (limit " + s.abandonedThreadLimit() + ")");
         lines.put("message ids", admin.messageIdGenerator());
         return TextTable.pairs(lines);
     }

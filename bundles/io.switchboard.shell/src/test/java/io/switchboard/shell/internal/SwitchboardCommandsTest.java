@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,16 +53,16 @@ class SwitchboardCommandsTest {
         @Test
         void showsEveryColumnAndTheReasonUnderAModuleThatIsNotActive() {
             admin.modules.add(module("profanity", 100, "ACTIVE", null,
-                    new ModuleCounters(10, 7, 2, 1, 0, 1, 250_000, 90_500)));
+                    new ModuleCounters(10, 6, 2, 1, 0, 1, 250_000, 90_500)));
             admin.modules.add(module("geo", 0, "UNRESOLVED",
                     "needs io.switchboard.api [2.0,3) but this broker provides 1.0.0", null));
 
             String out = commands.modules();
 
             assertThat(out).isEqualTo("""
-                    RANKING  NAME       TYPE    MATURITY  VERSION  BUNDLE                                STATE       CALLS  PASS  CONSUME  REPLACE  ERRORS  TIMEOUTS  MEAN(µs)  MAX(µs)
-                        100  profanity  FILTER  BETA      1.2.0    io.switchboard.module.profanity [12]  ACTIVE         10     7        2        1       0         1      25.0     90.5
-                          0  geo        FILTER  BETA      1.2.0    io.switchboard.module.geo [12]        UNRESOLVED      -     -        -        -       -         -         -        -
+                    RANKING  NAME       TYPE    MATURITY  VERSION  BUNDLE                                STATE       POLICY     CALLS  PASS  CONSUME  REPLACE  ERRORS  TIMEOUTS  MEAN(µs)  MAX(µs)
+                        100  profanity  FILTER  BETA      1.2.0    io.switchboard.module.profanity [12]  ACTIVE      FAIL_OPEN     10     6        2        1       0         1      25.0     90.5
+                          0  geo        FILTER  BETA      1.2.0    io.switchboard.module.geo [12]        UNRESOLVED  FAIL_OPEN      -     -        -        -       -         -         -        -
                              needs io.switchboard.api [2.0,3) but this broker provides 1.0.0
                     2 modules: 1 ACTIVE, 1 UNRESOLVED""");
         }
@@ -81,6 +82,31 @@ class SwitchboardCommandsTest {
             assertThat(lines.get(4)).contains(" b ").contains("DISABLED");
             assertThat(lines.get(5).trim()).isEqualTo("disabled by an operator (sb:enable b puts it back)");
             assertThat(lines.get(6)).isEqualTo("3 modules: 1 ACTIVE, 1 FAILED, 1 DISABLED");
+        }
+
+        @Test
+        void showsTheFailurePolicyTheQuarantineAndTheLastErrorWithItsTime() {
+            admin.modules.add(new ModuleInfo("auth", 50, 100, "AUTHENTICATOR", "GA", "2.0.0", "com.acme.auth [20]", "ACTIVE",
+                    null, EnumSet.of(ChainEvent.LOGIN), List.of(), "FAIL_CLOSED", 5000,
+                    new ModuleCounters(4, 3, 0, 0, 0, 1, 4000, 2000), "timed out after 5000 ms",
+                    Instant.parse("2025-03-01T10:15:30.250Z")));
+            admin.modules.add(new ModuleInfo("flaky", 51, 0, "FILTER", "BETA", "1.0.0", "com.acme.flaky [21]", "QUARANTINED",
+                    "quarantined: 10 failures or timeouts within 60000 ms, the last: failed: java.lang.IllegalStateException: "
+                            + "boom (sb:enable flaky re-admits it)", EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000,
+                    new ModuleCounters(10, 0, 0, 0, 10, 0, 9000, 1000), "failed: java.lang.IllegalStateException: boom",
+                    Instant.parse("2025-03-01T10:16:00Z")));
+
+            List<String> lines = commands.modules().lines().toList();
+
+            assertThat(lines.get(0)).contains(" STATE        POLICY       CALLS ");
+            assertThat(lines.get(1)).contains(" ACTIVE       FAIL_CLOSED      4     3 ");
+            assertThat(lines.get(2).trim()).isEqualTo("last error at 2025-03-01T10:15:30Z: timed out after 5000 ms");
+            assertThat(lines.get(3)).contains(" QUARANTINED  FAIL_OPEN       10     0 ");
+            assertThat(lines.get(4).trim()).isEqualTo("quarantined: 10 failures or timeouts within 60000 ms, the last: "
+                    + "failed: java.lang.IllegalStateException: boom (sb:enable flaky re-admits it)");
+            assertThat(lines.get(5).trim())
+                    .isEqualTo("last error at 2025-03-01T10:16:00Z: failed: java.lang.IllegalStateException: boom");
+            assertThat(lines.get(6)).isEqualTo("2 modules: 1 ACTIVE, 1 QUARANTINED");
         }
 
         @Test
@@ -441,21 +467,22 @@ class SwitchboardCommandsTest {
 
     @Test
     void showsTheStatsAsAlignedLines() {
-        admin.stats = new BrokerStats(93_784_000, 4, 9, 3, 1000, 990, 10, 2970, 2960, 5, 1, 2);
+        admin.stats = new BrokerStats(93_784_000, 4, 9, 3, 1000, 990, 10, 2970, 2960, 5, 1, 2, 1, 16);
 
         assertThat(commands.stats()).isEqualTo("""
-                uptime:        1d 2h 3m 4s
-                sessions:      4
-                subscriptions: 9
-                modules:       3
-                published:     1000
-                routed:        990
-                consumed:      10
-                deliveries:    2970
-                delivered:     2960
-                failed:        5
-                expired:       1
-                in flight:     2
-                message ids:   built-in (time-ordered counter)""");
+                uptime:            1d 2h 3m 4s
+                sessions:          4
+                subscriptions:     9
+                modules:           3
+                published:         1000
+                routed:            990
+                consumed:          10
+                deliveries:        2970
+                delivered:         2960
+                failed:            5
+                expired:           1
+                in flight:         2
+                abandoned threads: 1 (limit 16)
+                message ids:       built-in (time-ordered counter)""");
     }
 }
