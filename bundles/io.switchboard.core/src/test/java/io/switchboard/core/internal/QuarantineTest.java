@@ -28,7 +28,7 @@ class QuarantineTest {
                     public Verdict onMessage(Message message, Session sender) {
                         return Verdict.pass();
                     }
-                });
+                }).entry();
     }
 
     private boolean inMessageChain(ModuleEntry entry) {
@@ -84,7 +84,7 @@ class QuarantineTest {
         }
         assertThat(inMessageChain(flaky)).isFalse();
 
-        assertThat(registry.setEnabled("flaky", true)).isEqualTo(1);
+        assertThat(registry.setEnabled("flaky", true)).isSameAs(flaky);
         assertThat(inMessageChain(flaky)).isTrue();
         quarantine.lapsed(flaky, "failed: again");
         quarantine.lapsed(flaky, "failed: and again");
@@ -124,7 +124,7 @@ class QuarantineTest {
 
     @Test
     void aModuleThatLeftIsNotQuarantined() {
-        registry.remove(flaky.reference);
+        registry.remove(flaky.reference, false);
         for (int i = 0; i < 3; i++) {
             quarantine.lapsed(flaky, "failed: " + i);
         }
