@@ -506,23 +506,23 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         long requestedExpiry;
         if (v5) {
             MqttProperties p = header.properties();
-            requestedExpiry = unsigned(p, MqttProperties.SESSION_EXPIRY_INTERVAL, 0);
-            Integer receiveMaximum = integer(p, MqttProperties.RECEIVE_MAXIMUM);
+            requestedExpiry = MessageProperties.unsigned(p, MqttProperties.SESSION_EXPIRY_INTERVAL, 0);
+            Integer receiveMaximum = MessageProperties.integer(p, MqttProperties.RECEIVE_MAXIMUM);
             if (receiveMaximum != null && receiveMaximum == 0) {
                 refuseConnectCode(Packets.PROTOCOL_ERROR, "receive maximum 0", true);
                 return;
             }
             clientReceiveMaximum = receiveMaximum == null ? 65535 : receiveMaximum;
-            long maximumPacketSize = unsigned(p, MqttProperties.MAXIMUM_PACKET_SIZE, -1);
+            long maximumPacketSize = MessageProperties.unsigned(p, MqttProperties.MAXIMUM_PACKET_SIZE, -1);
             if (maximumPacketSize == 0) {
                 refuseConnectCode(Packets.PROTOCOL_ERROR, "maximum packet size 0", true);
                 return;
             }
             clientMaximumPacketSize = maximumPacketSize < 0 ? UNLIMITED : maximumPacketSize;
-            Integer aliasMaximum = integer(p, MqttProperties.TOPIC_ALIAS_MAXIMUM);
+            Integer aliasMaximum = MessageProperties.integer(p, MqttProperties.TOPIC_ALIAS_MAXIMUM);
             clientTopicAliasMaximum = aliasMaximum == null ? 0 : aliasMaximum;
-            Integer requestResponse = integer(p, MqttProperties.REQUEST_RESPONSE_INFORMATION);
-            Integer requestProblem = integer(p, MqttProperties.REQUEST_PROBLEM_INFORMATION);
+            Integer requestResponse = MessageProperties.integer(p, MqttProperties.REQUEST_RESPONSE_INFORMATION);
+            Integer requestProblem = MessageProperties.integer(p, MqttProperties.REQUEST_PROBLEM_INFORMATION);
             if (requestResponse != null && requestResponse > 1 || requestProblem != null && requestProblem > 1) {
                 refuseConnectCode(Packets.PROTOCOL_ERROR, "request response/problem information must be 0 or 1", true);
                 return;
@@ -602,9 +602,9 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         long expiry = 0;
         if (v5) {
             MqttProperties p = payload.willProperties();
-            delay = unsigned(p, MqttProperties.WILL_DELAY_INTERVAL, 0);
-            expiry = unsigned(p, MqttProperties.PUBLICATION_EXPIRY_INTERVAL, 0);
-            applicationProperties(b, p);
+            delay = MessageProperties.unsigned(p, MqttProperties.WILL_DELAY_INTERVAL, 0);
+            expiry = MessageProperties.unsigned(p, MqttProperties.PUBLICATION_EXPIRY_INTERVAL, 0);
+            MessageProperties.copyInto(b, p);
         }
         return new Will(b.build(), delay, expiry);
     }
@@ -751,7 +751,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         int code = 0;
         if (v5 && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
             code = h.reasonCode() & 0xFF;
-            long expiry = unsigned(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, -1);
+            long expiry = MessageProperties.unsigned(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, -1);
             if (expiry >= 0) {
                 if (sessionExpiry == 0 && expiry != 0) {
                     // MQTT 5 3.14.2.2.2: not a valid DISCONNECT, so the will is published
@@ -821,7 +821,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         }
         String topic = header.topicName();
         if (v5) {
-            Integer alias = integer(props, MqttProperties.TOPIC_ALIAS);
+            Integer alias = MessageProperties.integer(props, MqttProperties.TOPIC_ALIAS);
             if (alias != null) {
                 if (alias == 0 || alias > settings.topicAliasMaximum()) {
                     violation(Packets.TOPIC_ALIAS_INVALID, "topic alias " + alias + " (maximum "
@@ -842,7 +842,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
                 violation(Packets.PROTOCOL_ERROR, "a PUBLISH from a client carries a subscription identifier");
                 return;
             }
-            String responseTopic = string(props, MqttProperties.RESPONSE_TOPIC);
+            String responseTopic = MessageProperties.string(props, MqttProperties.RESPONSE_TOPIC);
             if (responseTopic != null && (responseTopic.isEmpty() || responseTopic.indexOf('+') >= 0
                     || responseTopic.indexOf('#') >= 0)) {
                 violation(Packets.PROTOCOL_ERROR, "response topic '" + responseTopic + "' is not a topic name");
@@ -873,7 +873,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             updateAutoRead();
         }
         byte[] payload = ByteBufUtil.getBytes(p.content());
-        boolean utf8 = v5 && Integer.valueOf(1).equals(integer(props, MqttProperties.PAYLOAD_FORMAT_INDICATOR));
+        boolean utf8 = v5 && MessageProperties.payloadIsUtf8(props);
         if (utf8 && !isUtf8(payload)) {
             refusePublish(qos, packetId, Packets.PAYLOAD_FORMAT_INVALID, "the payload is not UTF-8 as its format "
                     + "indicator says");
@@ -887,11 +887,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         try {
             Message.Builder b = Message.builder(topic).qos(qos).retain(retain).payload(payload);
             if (v5) {
-                long expiry = unsigned(props, MqttProperties.PUBLICATION_EXPIRY_INTERVAL, 0);
+                long expiry = MessageProperties.unsigned(props, MqttProperties.PUBLICATION_EXPIRY_INTERVAL, 0);
                 if (expiry > 0) {
                     b.expiresAt(System.currentTimeMillis() + expiry * 1000);
                 }
-                applicationProperties(b, props);
+                MessageProperties.copyInto(b, props);
             }
             message = b.build();
         } catch (IllegalArgumentException e) {
@@ -1244,11 +1244,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         String wireTopic = alias != null && !newAlias ? "" : topic;
         List<Integer> subscriptionIds = v5 ? s.subscriptionIdsFor(topic) : List.of();
         boolean withId = messageIdProperty.carriedBy(m);
-        MqttProperties props = v5 ? publishProperties(m, subscriptionIds, alias, withId) : MqttProperties.NO_PROPERTIES;
+        MqttProperties props = v5 ? MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, withId),
+                subscriptionIds, alias) : MqttProperties.NO_PROPERTIES;
         long size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
         if (size > clientMaximumPacketSize && withId) {
             // the id is an extra the client asked for: the message without it rather than no message
-            props = publishProperties(m, subscriptionIds, alias, false);
+            props = MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, false), subscriptionIds, alias);
             size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
         }
         if (size > clientMaximumPacketSize) {
@@ -1280,39 +1281,6 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             ctx.write(publish);
         }
         return true;
-    }
-
-    private MqttProperties publishProperties(Message m, List<Integer> subscriptionIds, Integer alias, boolean withId) {
-        MqttProperties p = new MqttProperties();
-        if (m.payloadUtf8()) {
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR, 1));
-        }
-        if (m.expiresAt() != 0) {
-            long left = (m.expiresAt() - System.currentTimeMillis() + 999) / 1000;
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL,
-                    (int) Math.max(1, Math.min(left, ProtocolSettings.NEVER - 1))));
-        }
-        if (m.contentType() != null) {
-            p.add(new MqttProperties.StringProperty(MqttProperties.CONTENT_TYPE, m.contentType()));
-        }
-        if (m.responseTopic() != null) {
-            p.add(new MqttProperties.StringProperty(MqttProperties.RESPONSE_TOPIC, m.responseTopic()));
-        }
-        byte[] correlation = m.correlationData();
-        if (correlation != null) {
-            p.add(new MqttProperties.BinaryProperty(MqttProperties.CORRELATION_DATA, correlation));
-        }
-        MqttProperties.UserProperties user = messageIdProperty.userPropertiesOf(m, withId);
-        if (user != null) {
-            p.add(user);
-        }
-        for (Integer id : subscriptionIds) {
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, id));
-        }
-        if (alias != null) {
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
-        }
-        return p;
     }
 
     private void onPubAck(int packetId, int code) {
@@ -1546,49 +1514,6 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     private static int replyCode(MqttMessage m) {
         return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader r ? r.reasonCode() & 0xFF : 0;
-    }
-
-    private static Integer integer(MqttProperties p, int id) {
-        MqttProperties.MqttProperty<?> property = p == null ? null : p.getProperty(id);
-        return property != null && property.value() instanceof Integer i ? i : null;
-    }
-
-    /** A four-byte integer property as unsigned, or {@code absent}. */
-    private static long unsigned(MqttProperties p, int id, long absent) {
-        Integer value = integer(p, id);
-        return value == null ? absent : value & 0xFFFF_FFFFL;
-    }
-
-    private static String string(MqttProperties p, int id) {
-        MqttProperties.MqttProperty<?> property = p == null ? null : p.getProperty(id);
-        return property != null && property.value() instanceof String s ? s : null;
-    }
-
-    /** Copies the MQTT 5 application properties of a PUBLISH or will into {@code b}. */
-    private static void applicationProperties(Message.Builder b, MqttProperties p) {
-        if (p == null) {
-            return;
-        }
-        if (Integer.valueOf(1).equals(integer(p, MqttProperties.PAYLOAD_FORMAT_INDICATOR))) {
-            b.payloadUtf8(true);
-        }
-        b.contentType(string(p, MqttProperties.CONTENT_TYPE));
-        b.responseTopic(string(p, MqttProperties.RESPONSE_TOPIC));
-        MqttProperties.MqttProperty<?> correlation = p.getProperty(MqttProperties.CORRELATION_DATA);
-        if (correlation != null && correlation.value() instanceof byte[] data) {
-            b.correlationData(data);
-        }
-        for (MqttProperties.MqttProperty<?> property : p.getProperties(MqttProperties.USER_PROPERTY)) {
-            Object value = property.value();
-            if (value instanceof List<?> pairs) {
-                for (Object o : pairs) {
-                    MqttProperties.StringPair pair = (MqttProperties.StringPair) o;
-                    b.userProperty(pair.key, pair.value);
-                }
-            } else if (value instanceof MqttProperties.StringPair pair) {
-                b.userProperty(pair.key, pair.value);
-            }
-        }
     }
 
     private static boolean isUtf8(byte[] bytes) {
