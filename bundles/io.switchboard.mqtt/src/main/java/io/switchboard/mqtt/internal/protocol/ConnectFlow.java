@@ -24,7 +24,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
-import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.RefusedException;
 import io.switchboard.mqtt.internal.ListenerInfo;
@@ -360,7 +359,7 @@ final class ConnectFlow {
     }
 
     /** The login succeeded (from the protocol's step, any thread): CONNACK, resend, send, go on reading. */
-    void loggedIn(ClientSession handle, MqttSession s, boolean sessionPresent) {
+    void loggedIn(MqttSession s, boolean sessionPresent) {
         connection.execute(() -> {
             if (connection.closer().isClosing()) {
                 return; // the connection ended meanwhile; its step detaches or closes the session

@@ -177,8 +177,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     }
 
     /** The login succeeded (from the protocol's step, any thread): CONNACK, resend, send, go on reading. */
-    void loggedIn(ClientSession handle, MqttSession s, boolean sessionPresent) {
-        connect.loggedIn(handle, s, sessionPresent);
+    void loggedIn(MqttSession s, boolean sessionPresent) {
+        connect.loggedIn(s, sessionPresent);
     }
 
     @Override
