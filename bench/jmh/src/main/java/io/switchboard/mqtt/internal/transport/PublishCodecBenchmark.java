@@ -99,7 +99,7 @@ public class PublishCodecBenchmark {
         }
 
         if (version == MqttVersion.MQTT_5) {
-            // MqttConnectionHandler.publishProperties for a plain message to a client that asked for message ids
+            // MessageProperties.forDelivery for a plain message to a client that asked for message ids
             MqttProperties.UserProperties user = new MqttProperties.UserProperties();
             user.add(MESSAGE_ID_PROPERTY, Long.toString(1_234_567_890_123L));
             deliveryProperties = new MqttProperties();
@@ -124,7 +124,7 @@ public class PublishCodecBenchmark {
         channel.finishAndReleaseAll();
     }
 
-    /** A delivery as MqttConnectionHandler.send builds and writes it; the caller releases the bytes. */
+    /** A delivery as OutboundPublishFlow.send builds and writes it; the caller releases the bytes. */
     private ByteBuf encode() {
         MqttPublishMessage publish = new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),

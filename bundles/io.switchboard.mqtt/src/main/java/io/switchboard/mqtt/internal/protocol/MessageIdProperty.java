@@ -1,7 +1,5 @@
 package io.switchboard.mqtt.internal.protocol;
 
-import java.util.List;
-
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.switchboard.api.Message;
 import io.switchboard.api.UserProperty;
@@ -36,7 +34,7 @@ final class MessageIdProperty {
             return NOT_REQUESTED;
         }
         for (MqttProperties.MqttProperty<?> property : connectProperties.getProperties(MqttProperties.USER_PROPERTY)) {
-            for (MqttProperties.StringPair pair : pairs(property)) {
+            for (MqttProperties.StringPair pair : MessageProperties.pairs(property)) {
                 if (configuredName.equals(pair.key) && REQUEST.equals(pair.value)) {
                     return new MessageIdProperty(configuredName);
                 }
@@ -68,14 +66,5 @@ final class MessageIdProperty {
             user.add(name, Long.toString(m.id()));
         }
         return user.value().isEmpty() ? null : user;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<MqttProperties.StringPair> pairs(MqttProperties.MqttProperty<?> property) {
-        Object value = property.value();
-        if (value instanceof MqttProperties.StringPair pair) {
-            return List.of(pair);
-        }
-        return value instanceof List<?> list ? (List<MqttProperties.StringPair>) list : List.of();
     }
 }

@@ -274,7 +274,7 @@ public final class MqttProtocol implements MqttPipeline {
                 publishWill(clientSession, will, request.clientId());
             }
         }
-        connection.loggedIn(clientSession, candidate, present);
+        connection.loggedIn(candidate, present);
     }
 
     /**

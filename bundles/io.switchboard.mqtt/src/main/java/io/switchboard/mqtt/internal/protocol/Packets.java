@@ -157,6 +157,11 @@ final class Packets {
         return properties;
     }
 
+    /** A reason code as MQTT's specification writes it, e.g. {@code 0x8E}. */
+    static String hex(int code) {
+        return String.format("0x%02X", code);
+    }
+
     private static MqttFixedHeader header(MqttMessageType type, MqttQoS qos) {
         return new MqttFixedHeader(type, false, qos, false, 0);
     }

@@ -1,0 +1,191 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import static io.switchboard.mqtt.internal.protocol.MqttConnectionHandler.LOG;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.switchboard.api.Message;
+
+/**
+ * Messages to the client: takes them from the session's queue while the in-flight window (the smaller
+ * of {@code max.inflight} and the client's Receive Maximum) and the channel's buffer allow, writes them
+ * with their MQTT 5 properties and topic aliases, drops those larger than the client's Maximum Packet
+ * Size, and handles the client's PUBACK, PUBREC and PUBCOMP, reporting each message's delivery status.
+ */
+final class OutboundPublishFlow {
+
+    private final MqttConnectionHandler connection;
+    private final ClientParameters client;
+    /** Topic to alias, as told to the client (MQTT 5 Topic Alias Maximum of the client). */
+    private final Map<String, Integer> aliases = new HashMap<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** SUBACKs not written yet: deliveries wait, so retained messages follow their SUBACK (as Mosquitto does). */
+    private int pendingSubAcks;
+
+    OutboundPublishFlow(MqttConnectionHandler connection) {
+        this.connection = connection;
+        this.client = connection.client();
+    }
+
+    /** Messages are waiting: drains on the event loop; calls from a burst share one task. Any thread. */
+    void wake() {
+        connection.executeOnce(drainScheduled, this::drain);
+    }
+
+    /** A SUBACK is pending: deliveries wait until {@link #subAckWritten}. */
+    void holdForSubAck() {
+        pendingSubAcks++;
+    }
+
+    void subAckWritten() {
+        pendingSubAcks--;
+        drain();
+    }
+
+    /** Sends queued messages while the in-flight window and the channel's buffer allow. */
+    void drain() {
+        MqttSession s = connection.session;
+        if (!connection.connect().isConnected() || connection.closer().isClosing() || s == null || pendingSubAcks > 0) {
+            return;
+        }
+        ChannelHandlerContext ctx = connection.ctx();
+        int window = Math.min(client.receiveMaximum, connection.settings().maxInflight());
+        long now = System.currentTimeMillis();
+        boolean wrote = false;
+        while (ctx.channel().isWritable()) {
+            MqttSession.Outgoing o = s.next(connection, window, now);
+            if (o == null) {
+                break;
+            }
+            wrote |= send(s, o, false);
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    /**
+     * A resumed session: its unacknowledged PUBLISH (DUP) and PUBREL packets are written again with
+     * their packet ids (MQTT 4.4), not flushed.
+     */
+    void resendInflight(MqttSession s) {
+        for (MqttSession.Outgoing o : s.inflight()) {
+            if (o.released) {
+                connection.ctx().write(Packets.pubReply(MqttMessageType.PUBREL, o.packetId, Packets.SUCCESS, null));
+            } else {
+                send(s, o, true);
+            }
+        }
+    }
+
+    /** Writes one PUBLISH (not flushed); false if it was dropped for the client's maximum packet size. */
+    private boolean send(MqttSession s, MqttSession.Outgoing o, boolean dup) {
+        boolean v5 = client.v5;
+        Message m = o.message;
+        String topic = m.topic();
+        Integer alias = null;
+        boolean newAlias = false;
+        if (client.topicAliasMaximum > 0) {
+            alias = aliases.get(topic);
+            if (alias == null && aliases.size() < client.topicAliasMaximum) {
+                alias = aliases.size() + 1;
+                newAlias = true;
+            }
+        }
+        String wireTopic = alias != null && !newAlias ? "" : topic;
+        List<Integer> subscriptionIds = v5 ? s.subscriptionIdsFor(topic) : List.of();
+        MessageIdProperty messageIdProperty = client.messageIdProperty;
+        boolean withId = messageIdProperty.carriedBy(m);
+        MqttProperties props = v5 ? MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, withId),
+                subscriptionIds, alias) : MqttProperties.NO_PROPERTIES;
+        long size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
+        long maximum = client.maximumPacketSize;
+        if (size > maximum && withId) {
+            // the id is an extra the client asked for: the message without it rather than no message
+            props = MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, false), subscriptionIds, alias);
+            size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
+        }
+        if (size > maximum) {
+            // MQTT 5 3.1.2.11.4: never send more than the client accepts; the message is dropped
+            if (o.packetId != 0) {
+                s.abandon(o.packetId);
+            }
+            LOG.debug("MQTT {}: message {} to '{}' dropped: {} bytes, the client accepts {}", connection.who(), m.id(),
+                    topic, size, maximum);
+            o.delivery.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");
+            return false;
+        }
+        if (newAlias) {
+            aliases.put(topic, alias);
+        }
+        MqttPublishMessage publish = new MqttPublishMessage(
+                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(m.qos()), m.retain(), 0),
+                new MqttPublishVariableHeader(wireTopic, o.packetId, props), Unpooled.wrappedBuffer(m.payload()));
+        if (m.qos() == 0) {
+            connection.ctx().write(publish).addListener(f -> {
+                if (f.isSuccess()) {
+                    o.delivery.delivered();
+                } else {
+                    o.delivery.failed("not written to the client: " + f.cause());
+                }
+            });
+        } else {
+            connection.ctx().write(publish);
+        }
+        return true;
+    }
+
+    void onPubAck(int packetId, int code) {
+        MqttSession.Outgoing o = connection.session.acknowledged(packetId);
+        if (o == null) {
+            LOG.debug("MQTT {}: PUBACK for packet id {} not in flight", connection.who(), packetId);
+            return;
+        }
+        if (client.v5 && code >= 0x80) {
+            o.delivery.failed(refusedByClient(code));
+        } else {
+            o.delivery.delivered();
+        }
+        drain();
+    }
+
+    void onPubRec(int packetId, int code) {
+        MqttSession s = connection.session;
+        if (client.v5 && code >= 0x80) {
+            MqttSession.Outgoing o = s.abandon(packetId);
+            if (o != null) {
+                o.delivery.failed(refusedByClient(code));
+                drain();
+            }
+            return;
+        }
+        MqttSession.Outgoing o = s.received(packetId);
+        int reply = o != null || !client.v5 ? Packets.SUCCESS : Packets.PACKET_IDENTIFIER_NOT_FOUND;
+        connection.ctx().writeAndFlush(Packets.pubReply(MqttMessageType.PUBREL, packetId, reply, null));
+    }
+
+    void onPubComp(int packetId) {
+        MqttSession.Outgoing o = connection.session.completed(packetId);
+        if (o == null) {
+            LOG.debug("MQTT {}: PUBCOMP for packet id {} not in flight", connection.who(), packetId);
+            return;
+        }
+        o.delivery.delivered();
+        drain();
+    }
+
+    private static String refusedByClient(int code) {
+        return "refused by the client with reason code " + Packets.hex(code);
+    }
+}

@@ -1,0 +1,170 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import static io.switchboard.mqtt.internal.protocol.MqttConnectionHandler.LOG;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.switchboard.api.Admission;
+import io.switchboard.api.Subscription;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE: each filter goes through the broker's subscribe chain (granted QoS at most
+ * {@code maximum.qos}, refusals as SUBACK reason codes), MQTT 5 subscription options and identifiers,
+ * and the SUBACK/UNSUBACK in its place among the connection's responses. Deliveries wait while a SUBACK
+ * is pending, so retained messages follow their SUBACK.
+ */
+final class SubscribeFlow {
+
+    private final MqttConnectionHandler connection;
+    private final ProtocolSettings settings;
+    private final ClientParameters client;
+    private final OrderedResponses responses;
+
+    SubscribeFlow(MqttConnectionHandler connection) {
+        this.connection = connection;
+        this.settings = connection.settings();
+        this.client = connection.client();
+        this.responses = connection.responses();
+    }
+
+    void onSubscribe(MqttSubscribeMessage m) {
+        boolean v5 = client.v5;
+        int packetId = m.variableHeader().messageId();
+        int subscriptionId = 0;
+        if (v5) {
+            List<? extends MqttProperties.MqttProperty> ids = m.idAndPropertiesVariableHeader().properties()
+                    .getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER);
+            if (!ids.isEmpty()) {
+                subscriptionId = (Integer) ids.get(0).value();
+                if (ids.size() > 1 || subscriptionId <= 0 || subscriptionId > 268_435_455) {
+                    connection.closer().violation(Packets.PROTOCOL_ERROR, "invalid subscription identifier");
+                    return;
+                }
+            }
+        }
+        List<MqttTopicSubscription> requested = m.payload().topicSubscriptions();
+        if (requested.isEmpty()) {
+            connection.closer().violation(Packets.PROTOCOL_ERROR, "SUBSCRIBE without topic filters");
+            return;
+        }
+        MqttSession s = connection.session;
+        List<CompletableFuture<Integer>> codes = new ArrayList<>(requested.size());
+        List<String> reasons = new ArrayList<>();
+        for (MqttTopicSubscription t : requested) {
+            String filter = t.topicFilter();
+            MqttSubscriptionOption option = t.option();
+            String invalid = TopicFilters.invalid(filter);
+            if (invalid != null) {
+                reasons.add("'" + filter + "': " + invalid);
+                codes.add(CompletableFuture.completedFuture(v5 ? Packets.TOPIC_FILTER_INVALID : Packets.UNSPECIFIED_ERROR));
+                continue;
+            }
+            if (v5 && option.isNoLocal() && TopicFilters.isShared(filter)) {
+                connection.closer().violation(Packets.PROTOCOL_ERROR, "no local on the shared subscription '" + filter + "'");
+                return;
+            }
+            int qos = Math.min(option.qos().value(), settings.maximumQos());
+            Subscription subscription = new Subscription(filter, qos, v5 && option.isNoLocal(),
+                    v5 && option.isRetainAsPublished(), v5 ? option.retainHandling().value() : 0);
+            // before subscribing: retained messages sent at once carry the identifier too
+            s.subscriptionId(filter, subscriptionId);
+            CompletionStage<Admission> admitted;
+            try {
+                admitted = connection.clientSession.subscribe(subscription);
+            } catch (RuntimeException e) {
+                admitted = CompletableFuture.failedFuture(e);
+            }
+            codes.add(admitted.handle((admission, error) -> {
+                if (error != null || admission.isRefused()) {
+                    s.subscriptionId(filter, 0);
+                    Throwable cause = error == null ? null : Failures.unwrap(error);
+                    synchronized (reasons) {
+                        reasons.add("'" + filter + "': " + (cause != null ? Failures.describe(cause)
+                                : admission.reason() != null ? admission.reason() : String.valueOf(admission.reasonCode())));
+                    }
+                    if (!v5) {
+                        return Packets.UNSPECIFIED_ERROR;
+                    }
+                    if (cause instanceof IllegalArgumentException) {
+                        return Packets.TOPIC_FILTER_INVALID;
+                    }
+                    return error != null ? Packets.UNSPECIFIED_ERROR : Packets.subAckCode(admission.reasonCode());
+                }
+                return qos;
+            }).toCompletableFuture());
+        }
+        OrderedResponses.Response response = responses.reserve(-1);
+        OutboundPublishFlow deliveries = connection.deliveries();
+        deliveries.holdForSubAck();
+        connection.requestStarted();
+        whenAllDone(codes, () -> {
+            List<Integer> granted = new ArrayList<>(codes.size());
+            for (CompletableFuture<Integer> c : codes) {
+                granted.add(c.getNow(Packets.UNSPECIFIED_ERROR));
+            }
+            String reason;
+            synchronized (reasons) {
+                reason = reasons.isEmpty() ? null : String.join("; ", reasons);
+            }
+            if (reason != null) {
+                LOG.debug("MQTT {}: subscriptions refused: {}", connection.who(), reason);
+            }
+            response.complete(Packets.subAck(packetId, granted, client.problemProperties(reason)),
+                    deliveries::subAckWritten);
+        });
+    }
+
+    void onUnsubscribe(MqttUnsubscribeMessage m) {
+        int packetId = m.variableHeader().messageId();
+        List<String> filters = m.payload().topics();
+        if (filters.isEmpty()) {
+            connection.closer().violation(Packets.PROTOCOL_ERROR, "UNSUBSCRIBE without topic filters");
+            return;
+        }
+        List<CompletableFuture<Integer>> codes = new ArrayList<>(filters.size());
+        for (String filter : filters) {
+            if (TopicFilters.invalid(filter) != null) {
+                codes.add(CompletableFuture.completedFuture(Packets.TOPIC_FILTER_INVALID));
+                continue;
+            }
+            // cleared now, not when the removal completes: a SUBSCRIBE right after sets the filter's new id
+            connection.session.subscriptionId(filter, 0);
+            CompletionStage<Boolean> removed;
+            try {
+                removed = connection.clientSession.unsubscribe(filter);
+            } catch (RuntimeException e) {
+                removed = CompletableFuture.failedFuture(e);
+            }
+            codes.add(removed.handle((existed, error) -> error != null ? Packets.UNSPECIFIED_ERROR
+                    : existed ? Packets.SUCCESS : Packets.NO_SUBSCRIPTION_EXISTED).toCompletableFuture());
+        }
+        // the UNSUBACK keeps its place among the responses and is sent once every removal took effect
+        OrderedResponses.Response response = responses.reserve(-1);
+        connection.requestStarted();
+        whenAllDone(codes, () -> {
+            short[] reasonCodes = new short[codes.size()];
+            for (int i = 0; i < reasonCodes.length; i++) {
+                reasonCodes[i] = (short) (int) codes.get(i).getNow(Packets.UNSPECIFIED_ERROR);
+            }
+            response.complete(Packets.unsubAck(packetId, client.v5 ? reasonCodes : null, MqttProperties.NO_PROPERTIES),
+                    null);
+        });
+    }
+
+    /** Once every filter is decided: ends the request and, on the event loop, completes its response and flushes. */
+    private void whenAllDone(List<CompletableFuture<Integer>> codes, Runnable completeResponse) {
+        CompletableFuture.allOf(codes.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> connection.execute(() -> {
+            connection.requestDone();
+            completeResponse.run();
+            responses.flush();
+        }));
+    }
+}
