@@ -73,7 +73,7 @@ class TemplateBuildIT {
             assertThat(bundle.getEntry("OSGI-INF/metatype/com.acme.greeter.internal.GreeterModuleConfig.xml")).isNotNull();
         }
         Path report = project.resolve("target/surefire-reports/com.acme.greeter.internal.GreeterModuleTest.txt");
-        assertThat(Files.readString(report)).contains("Tests run: 2, Failures: 0, Errors: 0, Skipped: 0");
+        assertThat(Files.readString(report)).contains("Tests run: 3, Failures: 0, Errors: 0, Skipped: 0");
 
         Files.copy(jar, work.resolve("greeter.jar"), StandardCopyOption.REPLACE_EXISTING);
     }
