@@ -43,9 +43,13 @@ class TranslatorHttpTest {
         api.close();
     }
 
+    /**
+     * Activates with a budget well above a loaded machine's first request (a JDK HttpClient starting up on 2
+     * busy cores took over 1 s) and below the probe's 5 s wait; the timeout test sets its own.
+     */
     private void activate(Object... changes) {
         Map<String, Object> config = new HashMap<>(Map.of("url", api.url(), "rules", "chat/fr/#:fr>en",
-                ".api.key", "k1", "timeout", "1000"));
+                ".api.key", "k1", "timeout", "4000"));
         for (int i = 0; i < changes.length; i += 2) {
             config.put((String) changes[i], changes[i + 1]);
         }

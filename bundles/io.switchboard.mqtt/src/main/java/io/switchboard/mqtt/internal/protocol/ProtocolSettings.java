@@ -115,16 +115,16 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
 
     /** A copy with other publish limits (tests). */
     ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
-        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap, topicAliasMaximum,
-                retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap,
+                topicAliasMaximum, retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
                 assignedClientIdPrefix);
     }
 
     /** A copy with another message id property (tests). */
     ProtocolSettings withMessageIdProperty(String value) {
-        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxSessionExpiry, topicAliasMaximum,
-                retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, value,
-                assignedClientIdPrefix);
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry,
+                topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
+                value, assignedClientIdPrefix);
     }
 
     private static void check(boolean ok, String attribute, String rule, Object value) {
