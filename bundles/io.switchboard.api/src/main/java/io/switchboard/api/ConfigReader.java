@@ -1,6 +1,8 @@
 package io.switchboard.api;
 
 import java.lang.reflect.Array;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,6 +125,32 @@ public final class ConfigReader {
             }
         }
         return List.copyOf(entries);
+    }
+
+    /**
+     * The value of a {@code String} member as the base URL of an HTTP service the module appends its own
+     * path to: {@code http://} or {@code https://}, with a host, without a query or fragment; trimmed, and
+     * without a trailing {@code /}. A blank value is refused as required, with {@code example} as a hint.
+     */
+    public URI httpUrl(String attribute, Supplier<String> member, String example) {
+        String url = text(attribute, member);
+        if (url.isEmpty()) {
+            throw invalid(attribute, "is required (the base URL of the service, e.g. " + example + ")");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw invalid(attribute, "'" + url + "' is not a URL: " + e.getMessage());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw invalid(attribute, "'" + url + "' is not an http:// or https:// URL with a host");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw invalid(attribute, "'" + url + "' has a query or fragment; expected none (the module appends its path)");
+        }
+        return URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
     }
 
     /** The exception for a bad value of {@code attribute}: {@code "<attribute>: <problem>"}. */

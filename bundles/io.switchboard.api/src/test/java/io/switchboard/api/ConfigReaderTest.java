@@ -83,4 +83,22 @@ class ConfigReaderTest {
         assertThat(in.text("name", () -> "  chat ")).isEqualTo("chat");
         assertThat(in.text("name", () -> null)).isEmpty();
     }
+
+    @Test
+    void anHttpUrlIsABaseUrlWithAHostAndNoQuery() {
+        ConfigReader in = ConfigReader.of(Map.of());
+
+        assertThat(in.httpUrl("url", () -> " https://api.example.com/v1/ ", "http://localhost:5000"))
+                .hasToString("https://api.example.com/v1");
+        assertThatThrownBy(() -> in.httpUrl("url", () -> " ", "http://localhost:5000"))
+                .hasMessage("url: is required (the base URL of the service, e.g. http://localhost:5000)");
+        assertThatThrownBy(() -> in.httpUrl("url", () -> "ftp://x", "http://localhost:5000"))
+                .hasMessage("url: 'ftp://x' is not an http:// or https:// URL with a host");
+        assertThatThrownBy(() -> in.httpUrl("url", () -> "localhost:5000", "http://localhost:5000"))
+                .hasMessage("url: 'localhost:5000' is not an http:// or https:// URL with a host");
+        assertThatThrownBy(() -> in.httpUrl("url", () -> "http://x/?a=1", "http://localhost:5000"))
+                .hasMessage("url: 'http://x/?a=1' has a query or fragment; expected none (the module appends its path)");
+        assertThatThrownBy(() -> in.httpUrl("url", () -> "http://a b", "http://localhost:5000"))
+                .hasMessageStartingWith("url: 'http://a b' is not a URL: ");
+    }
 }

@@ -1,8 +1,6 @@
 package io.switchboard.module.chatbot.internal;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.Map;
 
 import io.switchboard.api.ConfigReader;
@@ -69,7 +67,7 @@ final class ChatbotSettings {
      */
     static ChatbotSettings compile(Map<String, ?> properties, ChatbotConfig config, String instance) {
         ConfigReader in = ConfigReader.of(properties);
-        URI endpoint = checkUrl(in.text("url", config::url));
+        URI endpoint = URI.create(in.httpUrl("url", config::url, "http://localhost:11434") + "/v1/chat/completions");
         String model = in.text("model", config::model);
         if (model.isEmpty()) {
             throw ConfigReader.invalid("model", "is required (e.g. gpt-4o-mini, llama3.2)");
@@ -199,29 +197,5 @@ final class ChatbotSettings {
                 + ", model " + model + (stream ? ", streaming" : "") + ", timeout " + timeoutMillis + " ms, context "
                 + (contextTurns == 0 ? "none" : contextTurns + " turns for " + contextUsers + " users")
                 + ", max pending " + maxPending + ", ranking " + ranking + (apiKey.isEmpty() ? ", no API key" : ", with API key");
-    }
-
-    // ---- validation: every message names the attribute first ----
-
-    private static URI checkUrl(String url) {
-        if (url.isEmpty()) {
-            throw ConfigReader.invalid("url", "is required (the base URL of the service, e.g. http://localhost:11434)");
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ConfigReader.invalid("url", "'" + url + "' is not a URL: " + e.getMessage());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw ConfigReader.invalid("url", "'" + url + "' is not an http:// or https:// URL with a host");
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw ConfigReader.invalid("url",
-                    "'" + url + "' has a query or fragment; expected none (the module appends /v1/chat/completions)");
-        }
-        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        return URI.create(base + "/v1/chat/completions");
     }
 }

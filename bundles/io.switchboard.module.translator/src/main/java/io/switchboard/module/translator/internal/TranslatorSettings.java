@@ -1,11 +1,9 @@
 package io.switchboard.module.translator.internal;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -78,7 +76,7 @@ final class TranslatorSettings {
      */
     static TranslatorSettings compile(Map<String, ?> properties, TranslatorConfig config) {
         ConfigReader in = ConfigReader.of(properties);
-        URI endpoint = checkUrl(in.text("url", config::url));
+        URI endpoint = URI.create(in.httpUrl("url", config::url, "http://localhost:5000") + "/translate");
         List<Rule> rules = checkRules(in.list("rules", config::rules));
         String apiKey = in.text(".api.key", config::_api_key);
         long timeout = in.longInteger("timeout", config::timeout, 1, MAX_TIMEOUT_MILLIS);
@@ -155,27 +153,6 @@ final class TranslatorSettings {
     }
 
     // ---- validation: every message names the attribute first ----
-
-    private static URI checkUrl(String url) {
-        if (url.isEmpty()) {
-            throw ConfigReader.invalid("url", "is required (the base URL of the translation service, e.g. http://localhost:5000)");
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ConfigReader.invalid("url", "'" + url + "' is not a URL: " + e.getMessage());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw ConfigReader.invalid("url", "'" + url + "' is not an http:// or https:// URL with a host");
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw ConfigReader.invalid("url", "'" + url + "' has a query or fragment; expected none (the module appends /translate)");
-        }
-        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        return URI.create(base + "/translate");
-    }
 
     private static List<Rule> checkRules(List<String> entries) {
         List<Rule> rules = new ArrayList<>();

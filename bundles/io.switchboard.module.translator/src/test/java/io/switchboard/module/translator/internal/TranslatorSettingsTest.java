@@ -68,10 +68,10 @@ class TranslatorSettingsTest {
 
     @Test
     void namesTheAttributeOfEachProblem() {
-        assertRefused("url: is required (the base URL of the translation service, e.g. http://localhost:5000)", "url", " ");
+        assertRefused("url: is required (the base URL of the service, e.g. http://localhost:5000)", "url", " ");
         assertRefused("url: 'ftp://x' is not an http:// or https:// URL with a host", "url", "ftp://x");
         assertRefused("url: 'localhost:5000' is not an http:// or https:// URL with a host", "url", "localhost:5000");
-        assertRefused("url: 'http://x/?a=1' has a query or fragment; expected none (the module appends /translate)",
+        assertRefused("url: 'http://x/?a=1' has a query or fragment; expected none (the module appends its path)",
                 "url", "http://x/?a=1");
         assertRefused("rules: at least one rule is required, e.g. chat/fr/#:fr>en", "rules", "");
         assertRefused("rules: 'a:fr>en,,b:fr>en': entry 2 is blank (an empty value or a stray comma?)", "rules", "a:fr>en,,b:fr>en");
