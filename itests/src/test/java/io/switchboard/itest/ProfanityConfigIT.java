@@ -11,11 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
 import io.switchboard.api.ReasonCode;
+import io.switchboard.api.Session;
+import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
@@ -34,8 +39,9 @@ import org.osgi.service.cm.Configuration;
 
 /**
  * The profanity module is reconfigured live, without a restart: through Configuration Admin, and
- * through a {@code .cfg} file that FileInstall watches. A bad value ({@code mode=SHOUT}) is logged
- * naming the attribute and the module keeps working on its last good configuration.
+ * through a {@code .cfg} file that FileInstall watches. A bad value ({@code mode=SHOUT}, a ranking of
+ * {@code abc}) is logged naming the module, the attribute, the value and what is expected, and the module
+ * keeps working on its last good configuration, in its place in the chain.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -135,6 +141,68 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         Await.until("the module of " + pid + " to unregister once its file is gone", () -> moduleServices(pid) == 0);
         awaitModuleGone(name);
         assertEquals("no instance, no masking", "heck no", roundTrip("heck no").payloadText());
+    }
+
+    @Test
+    public void aCfgFileWithValuesThatAreNotIntegerOrBooleanKeepsTheLastGoodConfigurationAndTheChainOrder()
+            throws Exception {
+        Path cfg = configDir().resolve(PROFANITY_PID + "-typos.cfg");
+        configAdmin(); // looked up before the clean-up below that needs it: clean-ups run last first
+        onCleanup(() -> {
+            if (Files.deleteIfExists(cfg)) {
+                Await.until("FileInstall to delete the configuration of " + cfg.getFileName(), () -> pidOf(cfg) == null);
+            }
+        });
+        // ranked below the filter: a ranking that fell back to 0 would put the filter after it
+        registerModule("typos-neighbour", 5, new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                return Verdict.pass();
+            }
+        }, Map.of());
+        write(cfg, "# written by ProfanityConfigIT\n"
+                + "words = darn\n"
+                + "mode = MASK\n"
+                + "service.ranking = 10\n");
+        String pid = Await.value("FileInstall to create a configuration from " + cfg.getFileName(), () -> pidOf(cfg),
+                p -> p != null);
+        String name = awaitModuleOf(pid);
+        awaitPayload("darn masked by " + name, "darn it", "**** it");
+        awaitMessageChain(List.of(name, "typos-neighbour"));
+
+        int logged = logLines().size();
+        write(cfg, "# written by ProfanityConfigIT, an integer that is not one\n"
+                + "words = heck\n"
+                + "mode = CONSUME\n"
+                + "service.ranking = abc\n");
+        String line = awaitLogLine("rejecting service.ranking=abc for " + name, logged,
+                l -> l.contains(name + ": configuration rejected") && l.contains("service.ranking: 'abc' is not an integer"));
+        assertTrue("logged as an error: " + line, line.contains("ERROR"));
+        // DS publishes the rejected configuration after the module refused it: the broker keeps the last good ranking
+        awaitLogLine("the broker keeping " + name + "'s last good ranking", logged,
+                l -> l.contains(name) && l.contains("service.ranking: 'abc' is not an integer (keeping the last good ranking 10)"));
+        assertKeepsTheLastGoodConfiguration(name);
+
+        logged = logLines().size();
+        write(cfg, "# written by ProfanityConfigIT, a boolean that is not one\n"
+                + "words = heck\n"
+                + "mode = CONSUME\n"
+                + "whole.words = yes\n"
+                + "service.ranking = 10\n");
+        awaitLogLine("rejecting whole.words=yes for " + name, logged,
+                l -> l.contains(name + ": configuration rejected") && l.contains("whole.words: 'yes' is not true or false"));
+        assertKeepsTheLastGoodConfiguration(name);
+    }
+
+    /** The words, mode and ranking of the file's first version are in force. */
+    private void assertKeepsTheLastGoodConfiguration(String name) {
+        assertEquals("the last good configuration still masks darn", "**** it", roundTrip("darn it").payloadText());
+        assertEquals("and lets heck pass", "heck no", roundTrip("heck no").payloadText());
+        ModuleInfo module = module(name).orElseThrow();
+        assertEquals("still in the chain", "ACTIVE", module.state());
+        assertEquals("still ranked by the last good configuration", 10, module.ranking());
+        assertEquals("the chain order is unchanged", List.of(name, "typos-neighbour"),
+                chain(ChainEvent.MESSAGE, List.of(name, "typos-neighbour")));
     }
 
     /** The PID of the configuration FileInstall made from {@code cfg}, or {@code null}. */

@@ -1,5 +1,8 @@
 package io.switchboard.api;
 
+import java.util.Hashtable;
+import java.util.Map;
+
 /**
  * Service properties that describe a {@link MessageModule} to the broker. All are optional except
  * {@link #NAME}. They may come from the component's annotations or its configuration; a configuration
@@ -44,5 +47,29 @@ public final class ModuleProperties {
     public static final long DEFAULT_TIMEOUT_MILLIS = 5000;
 
     private ModuleProperties() {
+    }
+
+    /**
+     * The service properties of a module that derives some of them from other attributes (the
+     * translator's topics from its rules): the public component properties, as DS would publish them
+     * (all but the private ones, starting with {@code .}), with {@code derived} put over them.
+     *
+     * <p>DS itself publishes the configuration as it is and cannot derive a property, so such a module
+     * sets the whole set with Felix SCR's {@code ExtComponentContext.setServiceProperties}, which replaces
+     * what DS would publish and keeps it over later configuration changes until it is set again: a module
+     * that calls it only after a change it accepted keeps its last good properties.
+     *
+     * @param componentProperties the component properties DS passes to {@code @Activate} and {@code @Modified}
+     * @param derived the properties the module derives
+     */
+    public static Hashtable<String, Object> withDerived(Map<String, ?> componentProperties, Map<String, ?> derived) {
+        Hashtable<String, Object> published = new Hashtable<>();
+        componentProperties.forEach((key, value) -> {
+            if (!key.startsWith(".")) {
+                published.put(key, value);
+            }
+        });
+        published.putAll(derived);
+        return published;
     }
 }

@@ -4,7 +4,7 @@
  * the broker offers it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.switchboard.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code templates/module} is a working module project: {@code templates/new-module} makes
  * {@code com.acme.greeter} from it, a separate Maven build ({@code mvn -B -q -o verify}, offline)
  * compiles it against this build's API and test kit and passes its unit tests, and the jar is a
- * bundle with a DS component and metatype that imports {@code io.switchboard.api [1.0,2)}.
+ * bundle with a DS component and metatype that imports {@code io.switchboard.api [1.1,2)}.
  *
  * <p>The nested build must see this build's API and test kit jars even when they are not installed
  * (a plain {@code mvn verify}): it runs against a local repository made of symbolic links to the
@@ -61,7 +61,7 @@ class TemplateBuildIT {
         try (JarFile bundle = new JarFile(jar.toFile())) {
             Attributes manifest = bundle.getManifest().getMainAttributes();
             assertThat(manifest.getValue("Bundle-SymbolicName")).isEqualTo("com.acme.greeter");
-            assertThat(manifest.getValue("Import-Package")).contains("io.switchboard.api;version=\"[1.0,2)\"");
+            assertThat(manifest.getValue("Import-Package")).contains("io.switchboard.api;version=\"[1.1,2)\"");
             assertThat(manifest.getValue("Export-Package")).as("nothing exported").isNull();
             String components = manifest.getValue("Service-Component");
             assertThat(components).isEqualTo("OSGI-INF/com.acme.greeter.xml");
@@ -73,7 +73,7 @@ class TemplateBuildIT {
             assertThat(bundle.getEntry("OSGI-INF/metatype/com.acme.greeter.internal.GreeterModuleConfig.xml")).isNotNull();
         }
         Path report = project.resolve("target/surefire-reports/com.acme.greeter.internal.GreeterModuleTest.txt");
-        assertThat(Files.readString(report)).contains("Tests run: 2, Failures: 0, Errors: 0, Skipped: 0");
+        assertThat(Files.readString(report)).contains("Tests run: 3, Failures: 0, Errors: 0, Skipped: 0");
 
         Files.copy(jar, work.resolve("greeter.jar"), StandardCopyOption.REPLACE_EXISTING);
     }

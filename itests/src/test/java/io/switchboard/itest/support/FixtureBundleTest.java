@@ -36,7 +36,7 @@ class FixtureBundleTest {
             assertThat(manifest.getMainAttributes().getValue("Service-Component"))
                     .isEqualTo("OSGI-INF/io.switchboard.itest.fixture.tagger.TaggerModule.xml");
             assertThat(manifest.getMainAttributes().getValue("Import-Package"))
-                    .contains("io.switchboard.api;version=\"[1.0,2)\"");
+                    .contains("io.switchboard.api;version=\"[1.1,2)\"");
             String component = new String(bundle.getInputStream(
                     bundle.getEntry("OSGI-INF/io.switchboard.itest.fixture.tagger.TaggerModule.xml")).readAllBytes());
             assertThat(component).contains("switchboard.module.name").contains("tagger")

@@ -80,14 +80,7 @@ final class MessageIds {
     }
 
     private static int ranking(ServiceReference<?> ref) {
-        Object r = ref.getProperty(Constants.SERVICE_RANKING);
-        if (r instanceof Integer i) {
-            return i;
-        }
-        try {
-            return r == null ? 0 : Integer.parseInt(r.toString().trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        Integer ranking = Ranking.of(ref.getProperty(Constants.SERVICE_RANKING));
+        return ranking == null ? 0 : ranking;
     }
 }

@@ -103,20 +103,24 @@ final class ModuleEntry {
         return handled;
     }
 
-    /** Reads the module properties; a bad value falls back to the default and is recorded as a problem. */
+    /** Reads the module properties of a new registration; a bad value falls back to the default and is recorded as a problem. */
     static Description describe(ServiceReference<?> ref) {
+        return describe(ref, null);
+    }
+
+    /**
+     * Reads the module properties after a change: a bad value keeps {@code previous}'s (the last good
+     * one, so a typo in a file does not reorder the chain), or the default for a new registration, and
+     * is recorded as a problem.
+     */
+    static Description describe(ServiceReference<?> ref, Description previous) {
         List<String> problems = new ArrayList<>();
         Object rankingValue = ref.getProperty(Constants.SERVICE_RANKING);
-        int ranking = 0;
-        if (rankingValue instanceof Integer i) {
-            ranking = i;
-        } else if (rankingValue != null) {
-            // a plain .cfg file gives a String; the chain honours it, though the framework would rank it 0
-            try {
-                ranking = Integer.parseInt(rankingValue.toString().trim());
-            } catch (NumberFormatException e) {
-                problems.add(Constants.SERVICE_RANKING + " must be an integer, was '" + rankingValue + "' (using 0)");
-            }
+        Integer parsed = Ranking.of(rankingValue);
+        int ranking = parsed != null ? parsed : previous != null ? previous.ranking() : 0;
+        if (parsed == null) {
+            problems.add(Constants.SERVICE_RANKING + ": '" + rankingValue + "' is not an integer (keeping "
+                    + (previous != null ? "the last good ranking " : "the default ") + ranking + ")");
         }
         String name = string(ref, ModuleProperties.NAME);
         if (name == null || name.isBlank()) {
@@ -126,9 +130,12 @@ final class ModuleEntry {
             }
         }
         name = instanceName(name, string(ref, Constants.SERVICE_PID));
-        ModuleType type = enumValue(ref, ModuleProperties.TYPE, ModuleType.class, ModuleType.FILTER, problems);
-        Maturity maturity = enumValue(ref, ModuleProperties.MATURITY, Maturity.class, Maturity.IN_DEVELOPMENT, problems);
-        FailurePolicy policy = enumValue(ref, ModuleProperties.FAILURE_POLICY, FailurePolicy.class, FailurePolicy.FAIL_OPEN, problems);
+        ModuleType type = enumValue(ref, ModuleProperties.TYPE, ModuleType.class,
+                previous != null ? previous.type() : ModuleType.FILTER, problems);
+        Maturity maturity = enumValue(ref, ModuleProperties.MATURITY, Maturity.class,
+                previous != null ? previous.maturity() : Maturity.IN_DEVELOPMENT, problems);
+        FailurePolicy policy = enumValue(ref, ModuleProperties.FAILURE_POLICY, FailurePolicy.class,
+                previous != null ? previous.policy() : FailurePolicy.FAIL_OPEN, problems);
         long timeout = ModuleProperties.DEFAULT_TIMEOUT_MILLIS;
         Object timeoutValue = ref.getProperty(ModuleProperties.TIMEOUT);
         if (timeoutValue != null) {
@@ -138,9 +145,9 @@ final class ModuleEntry {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                problems.add(ModuleProperties.TIMEOUT + " must be a positive number of milliseconds, was '" + timeoutValue
-                        + "' (using " + ModuleProperties.DEFAULT_TIMEOUT_MILLIS + ")");
-                timeout = ModuleProperties.DEFAULT_TIMEOUT_MILLIS;
+                timeout = previous != null ? previous.timeoutMillis() : ModuleProperties.DEFAULT_TIMEOUT_MILLIS;
+                problems.add(ModuleProperties.TIMEOUT + ": '" + timeoutValue
+                        + "' is not a positive number of milliseconds (keeping " + timeout + ")");
             }
         }
         List<String> topics = new ArrayList<>();
@@ -208,7 +215,7 @@ final class ModuleEntry {
         try {
             return Enum.valueOf(type, text);
         } catch (IllegalArgumentException e) {
-            problems.add(key + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", was '" + v + "' (using "
+            problems.add(key + ": '" + v + "' is not one of " + Arrays.toString(type.getEnumConstants()) + " (keeping "
                     + fallback + ")");
             return fallback;
         }

@@ -90,7 +90,7 @@ final class ModuleRegistry {
                 return;
             }
             ModuleEntry.Description before = entry.description;
-            entry.description = ModuleEntry.describe(ref);
+            entry.description = ModuleEntry.describe(ref, before);
             publish();
             if (before.ranking() != entry.ranking() || !before.name().equals(entry.name())) {
                 LOG.info("Module '{}' now has ranking {} (was '{}' at {})", entry.name(), entry.ranking(), before.name(),

@@ -76,6 +76,28 @@ class BrokerCoreTest {
     }
 
     @Test
+    void aRankingThatIsNotAnIntegerKeepsTheLastGoodOneAndTheChainOrder() throws Exception {
+        harness.add("low", 10, appender("low"));
+        ServiceReference<MessageModule> mid = harness.add("mid", 20, appender("mid"));
+        harness.add("high", 30, appender("high"));
+        CoreHarness.Client sub = harness.client("sub").subscribe("t/#", 1);
+        CoreHarness.Client pub = harness.client("pub");
+
+        FakeOsgi.setProperty(mid, Constants.SERVICE_RANKING, "40"); // a plain .cfg file gives a String
+        harness.core.updatedModule(mid);
+        pub.publish("t/1", "x");
+        assertThat(sub.next().payloadText()).isEqualTo("x>mid>high>low");
+
+        FakeOsgi.setProperty(mid, Constants.SERVICE_RANKING, "abc");
+        harness.core.updatedModule(mid);
+        pub.publish("t/1", "x");
+        assertThat(sub.next().payloadText()).isEqualTo("x>mid>high>low");
+        ModuleInfo info = harness.core.chain(ChainEvent.MESSAGE).get(0);
+        assertThat(info.ranking()).isEqualTo(40);
+        assertThat(info.reason()).contains("service.ranking: 'abc' is not an integer (keeping the last good ranking 40)");
+    }
+
+    @Test
     void emptyChainsRouteMessages() throws Exception {
         assertThat(harness.core.chain(ChainEvent.MESSAGE)).isEmpty();
         CoreHarness.Client sub = harness.client("sub").subscribe("#", 0);

@@ -268,10 +268,12 @@ public class SwitchboardCommands {
                 header.put(pids.size() == 1 ? "source file" : "source file of " + pid, sourceFile(pid, ref));
             }
         }
+        Integer chainRanking = admin.modules().stream().filter(m -> m.serviceId() == serviceId(ref))
+                .map(ModuleInfo::ranking).findFirst().orElse(null);
         Map<String, String> properties = new TreeMap<>();
         for (String key : ref.getPropertyKeys()) {
             if (!FRAMEWORK_PROPERTIES.contains(key)) {
-                properties.put(key, describeValue(key, ref.getProperty(key)));
+                properties.put(key, describeValue(key, ref.getProperty(key), chainRanking));
             }
         }
         String props = TextTable.pairs(properties).lines().map(line -> "  " + line).collect(Collectors.joining("\n"));
@@ -298,15 +300,16 @@ public class SwitchboardCommands {
         }
     }
 
-    private static String describeValue(String key, Object value) {
+    /** A property's value; a ranking that is not an Integer with the ranking the chain uses (the core reads Strings). */
+    private static String describeValue(String key, Object value, Integer chainRanking) {
         String lower = key.toLowerCase(Locale.ROOT);
         if (lower.contains("password") || lower.contains("secret")) {
             return "(hidden)";
         }
         String text = value != null && value.getClass().isArray() ? strings(value).toString() : String.valueOf(value);
-        if (Constants.SERVICE_RANKING.equals(key) && !(value instanceof Integer)) {
+        if (Constants.SERVICE_RANKING.equals(key) && !(value instanceof Integer) && chainRanking != null) {
             text += "  (a " + (value == null ? "null" : value.getClass().getSimpleName())
-                    + ", not an Integer: the framework counts it as 0)";
+                    + ", not an Integer: the chain ranks the module " + chainRanking + ")";
         }
         return text;
     }

@@ -41,6 +41,11 @@ class SwitchboardCommandsTest {
                 EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000, counters);
     }
 
+    static ModuleInfo inChain(String name, long serviceId, int ranking) {
+        return new ModuleInfo(name, serviceId, ranking, "MONITOR", "GA", "1.0.0", "io.switchboard.module." + name + " [13]",
+                "ACTIVE", null, EnumSet.of(ChainEvent.MESSAGE), List.of(), "FAIL_OPEN", 5000, null);
+    }
+
     static ModuleInfo active(String name, int ranking, List<String> topics) {
         return new ModuleInfo(name, 40 + ranking, ranking, "MONITOR", "GA", "1.0.0", "io.switchboard.module." + name + " [13]",
                 "ACTIVE", null, EnumSet.of(ChainEvent.MESSAGE), topics, "FAIL_OPEN", 5000,
@@ -209,14 +214,27 @@ class SwitchboardCommandsTest {
         }
 
         @Test
-        void findsAModuleWithoutANamePropertyByItsComponentNameAndFlagsAStringRanking() {
+        void findsAModuleWithoutANamePropertyByItsComponentNameAndShowsTheRankingTheChainUsesForAString() {
+            admin.modules.add(inChain("audit", 101, 5));
+
             String out = commands.config("audit");
 
             assertThat(out).contains("configuration pid: none (the component's defaults)")
                     .doesNotContain("source file")
-                    .contains("service.ranking: 5  (a String, not an Integer: the framework counts it as 0)")
+                    .contains("service.ranking: 5  (a String, not an Integer: the chain ranks the module 5)")
                     .doesNotContain("objectClass").doesNotContain("service.id").doesNotContain("service.bundleid")
                     .doesNotContain("service.scope").doesNotContain("component.id");
+        }
+
+        @Test
+        void aRankingThatIsNotAnIntegerShowsTheLastGoodRankingTheChainKeeps() {
+            framework.registerModule("io.switchboard.module.msgid", 14, Map.of(
+                    "component.name", "msgid", "component.id", 9L, "service.ranking", "abc"));
+            admin.modules.add(inChain("msgid", 102, 40));
+
+            assertThat(commands.config("msgid"))
+                    .contains("service.ranking: abc  (a String, not an Integer: the chain ranks the module 40)")
+                    .doesNotContain("counts it as 0");
         }
 
         @Test

@@ -1,5 +1,8 @@
 package org.example.mymodule.internal;
 
+import java.util.List;
+import java.util.Map;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -7,6 +10,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.switchboard.api.ConfigReader;
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
 import io.switchboard.api.Message;
@@ -40,28 +44,42 @@ public final class MyModule implements MessageModule {
     /** The configuration in force: checked once per change, read once per message. */
     private volatile Settings settings;
 
-    record Settings(String name, String value) {
-        /** Checks the configuration; the message names the attribute. */
-        static Settings of(MyModuleConfig config) {
-            if (config.tag_name() == null || config.tag_name().isBlank()) {
-                throw new IllegalArgumentException("tag.name: must not be blank");
+    record Settings(String name, String value, int ranking, List<String> topics) {
+        /**
+         * Reads and checks every attribute up front, before anything is applied; a bad value throws
+         * naming the attribute, the value and what is expected.
+         */
+        static Settings of(Map<String, ?> properties, MyModuleConfig config) {
+            ConfigReader in = ConfigReader.of(properties);
+            String name = in.text("tag.name", config::tag_name);
+            if (name.isEmpty()) {
+                throw ConfigReader.invalid("tag.name", "must not be blank");
             }
-            return new Settings(config.tag_name().trim(), config.tag_value() == null ? "" : config.tag_value());
+            return new Settings(name, in.read("tag.value", config::tag_value),
+                    in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE),
+                    in.list("switchboard.module.topics", config::switchboard_module_topics));
         }
     }
 
     /** Module activated; a bad configuration fails the activation with its reason. */
     @Activate
-    void activate(MyModuleConfig config) {
-        settings = Settings.of(config);
+    void activate(Map<String, Object> properties, MyModuleConfig config) {
+        try {
+            settings = Settings.of(properties, config);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("mymodule: invalid configuration: " + e.getMessage(), e);
+        }
         host.logger().info("mymodule: activated, tagging with {}={}", settings.name(), settings.value());
     }
 
-    /** New configuration, applied live; a bad one is reported (sb:modules shows it) and the last good one stays. */
+    /**
+     * New configuration, applied live; a bad one is reported (sb:modules shows it) and the last good one
+     * stays. Not thrown: Felix SCR would log it and keep the module active anyway.
+     */
     @Modified
-    void modified(MyModuleConfig config) {
+    void modified(Map<String, Object> properties, MyModuleConfig config) {
         try {
-            settings = Settings.of(config);
+            settings = Settings.of(properties, config);
             host.reportProblem(this, null);
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, "mymodule: configuration rejected, keeping the last good one: " + e.getMessage());

@@ -28,8 +28,17 @@ class MyModuleTest {
 
     private ModuleProbe activated(Map<String, ?> configuration) {
         module.host = host;
-        module.activate(Configs.of(MyModuleConfig.class, configuration));
+        module.activate(properties(configuration), Configs.of(MyModuleConfig.class, configuration));
         return ModuleProbe.of(module).with(host);
+    }
+
+    private void modify(Map<String, ?> configuration) {
+        module.modified(properties(configuration), Configs.of(MyModuleConfig.class, configuration));
+    }
+
+    /** The component properties DS passes beside the configuration annotation. */
+    private static Map<String, Object> properties(Map<String, ?> configuration) {
+        return Configs.properties(MyModuleConfig.class, configuration);
     }
 
     @Test
@@ -45,14 +54,24 @@ class MyModuleTest {
 
     @Test
     void aBlankTagNameIsRefusedAndABadChangeKeepsTheLastGoodOne() {
-        module.host = host;
-        assertThrows(IllegalArgumentException.class,
-                () -> module.activate(Configs.of(MyModuleConfig.class, Map.of("tag.name", " "))));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> activated(Map.of("tag.name", " ")));
+        assertEquals("mymodule: invalid configuration: tag.name: must not be blank", refused.getMessage());
 
         ModuleProbe probe = activated(Map.of());
-        module.modified(Configs.of(MyModuleConfig.class, Map.of("tag.name", "")));
+        modify(Map.of("tag.name", ""));
 
         assertEquals("mymodule: configuration rejected, keeping the last good one: tag.name: must not be blank",
+                host.lastProblem());
+        probe.publish(TestMessages.text("t", "x")).assertReplaced(m -> assertEquals("mymodule", m.userProperty("tagged-by")));
+    }
+
+    @Test
+    void aChangeWithARankingThatIsNotAnIntegerIsRejectedWhole() {
+        ModuleProbe probe = activated(Map.of());
+
+        modify(Map.of("tag.name", "via", "service.ranking", "abc"));
+
+        assertEquals("mymodule: configuration rejected, keeping the last good one: service.ranking: 'abc' is not an integer",
                 host.lastProblem());
         probe.publish(TestMessages.text("t", "x")).assertReplaced(m -> assertEquals("mymodule", m.userProperty("tagged-by")));
     }

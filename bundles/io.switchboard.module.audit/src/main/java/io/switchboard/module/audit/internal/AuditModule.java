@@ -2,6 +2,7 @@ package io.switchboard.module.audit.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,9 +82,9 @@ public final class AuditModule implements MessageModule {
 
     /** Module activated: check the configuration and start the writer thread. */
     @Activate
-    void activate(BundleContext context, AuditConfig config) {
+    void activate(BundleContext context, Map<String, Object> properties, AuditConfig config) {
         String h = context.getProperty(HOME_PROPERTY);
-        start(config, Path.of(h != null && !h.isBlank() ? h : System.getProperty("user.dir")));
+        start(properties, config, Path.of(h != null && !h.isBlank() ? h : System.getProperty("user.dir")));
     }
 
     /**
@@ -91,16 +92,16 @@ public final class AuditModule implements MessageModule {
      *
      * @throws IllegalArgumentException naming the attribute, on a bad configuration
      */
-    void start(AuditConfig config, Path home) {
-        start(config, home, true);
+    void start(Map<String, ?> properties, AuditConfig config, Path home) {
+        start(properties, config, home, true);
     }
 
-    /** {@link #start(AuditConfig, Path)}; a test may start the writer later ({@link #startWriter()}) to fill the queue. */
-    void start(AuditConfig config, Path home, boolean startWriter) {
+    /** {@link #start(Map, AuditConfig, Path)}; a test may start the writer later ({@link #startWriter()}) to fill the queue. */
+    void start(Map<String, ?> properties, AuditConfig config, Path home, boolean startWriter) {
         this.home = home;
         AuditSettings s;
         try {
-            s = AuditSettings.compile(config, home);
+            s = AuditSettings.compile(properties, config, home);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(NAME + ": invalid configuration: " + e.getMessage(), e);
         }
@@ -122,10 +123,10 @@ public final class AuditModule implements MessageModule {
 
     /** New configuration, applied between two lines; a bad one is reported and the last good one stays. */
     @Modified
-    void modified(AuditConfig config) {
+    void modified(Map<String, Object> properties, AuditConfig config) {
         AuditSettings s;
         try {
-            s = AuditSettings.compile(config, home);
+            s = AuditSettings.compile(properties, config, home);
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, NAME + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;

@@ -2,7 +2,10 @@ package io.switchboard.module.audit.internal;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.function.Supplier;
+import java.util.Map;
+
+import io.switchboard.api.ConfigReader;
+import io.switchboard.api.TopicFilters;
 
 /**
  * Checked, resolved audit settings: built once per configuration change, never per message.
@@ -16,40 +19,40 @@ import java.util.function.Supplier;
 record AuditSettings(Path file, long maxFileSize, int maxFiles, int queueSize, int maxPayloadBytes) {
 
     /**
-     * Checks {@code config} and resolves its path against {@code home}.
+     * Reads and checks every attribute of {@code config} (whose component properties are
+     * {@code properties}) and resolves its path against {@code home}.
      *
-     * @throws IllegalArgumentException {@code "<attribute>: <problem>"} for the first bad value
+     * @throws IllegalArgumentException {@code "<attribute>: <problem>"} for the first bad value, naming the
+     *         value and what is expected, e.g. {@code "max.files: 'abc' is not an integer from 0 to 1000"}
      */
-    static AuditSettings compile(AuditConfig config, Path home) {
-        String path = read("path", config::path);
-        if (path == null || path.isBlank()) {
-            throw invalid("path", "must not be empty");
+    static AuditSettings compile(Map<String, ?> properties, AuditConfig config, Path home) {
+        ConfigReader in = ConfigReader.of(properties);
+        String path = in.text("path", config::path);
+        if (path.isEmpty()) {
+            throw ConfigReader.invalid("path", "is required: the audit file");
         }
         Path file;
         try {
-            Path p = Path.of(path.trim());
+            Path p = Path.of(path);
             file = (p.isAbsolute() ? p : home.resolve(p)).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            throw invalid("path", "not a valid path: " + e.getMessage());
+            throw ConfigReader.invalid("path", "'" + path + "' is not a valid path: " + e.getMessage());
         }
         if (file.getFileName() == null) {
-            throw invalid("path", "names no file: '" + path + "'");
+            throw ConfigReader.invalid("path", "'" + path + "' names no file");
         }
-        long maxFileSize = read("max.file.size", config::max_file_size);
-        if (maxFileSize < 1) {
-            throw invalid("max.file.size", "must be at least 1 byte, got " + maxFileSize);
-        }
-        int maxFiles = read("max.files", config::max_files);
-        if (maxFiles < 0 || maxFiles > 1000) {
-            throw invalid("max.files", "must be 0..1000, got " + maxFiles);
-        }
-        int queueSize = read("queue.size", config::queue_size);
-        if (queueSize < 1 || queueSize > 10_000_000) {
-            throw invalid("queue.size", "must be 1..10000000, got " + queueSize);
-        }
-        int maxPayloadBytes = read("max.payload.bytes", config::max_payload_bytes);
-        if (maxPayloadBytes < 0) {
-            throw invalid("max.payload.bytes", "must be 0 or more, got " + maxPayloadBytes);
+        long maxFileSize = in.longInteger("max.file.size", config::max_file_size, 1, Long.MAX_VALUE);
+        int maxFiles = in.integer("max.files", config::max_files, 0, 1000);
+        int queueSize = in.integer("queue.size", config::queue_size, 1, 10_000_000);
+        int maxPayloadBytes = in.integer("max.payload.bytes", config::max_payload_bytes, 0, Integer.MAX_VALUE);
+        // the broker reads these from the service properties; checked here so that a bad one is refused too
+        in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        for (String topic : in.list("switchboard.module.topics", config::switchboard_module_topics)) {
+            String problem = TopicFilters.problem(topic);
+            if (problem != null) {
+                throw ConfigReader.invalid("switchboard.module.topics",
+                        "'" + topic + "' is not a valid MQTT topic filter: " + problem);
+            }
         }
         return new AuditSettings(file, maxFileSize, maxFiles, queueSize, maxPayloadBytes);
     }
@@ -63,17 +66,5 @@ record AuditSettings(Path file, long maxFileSize, int maxFiles, int queueSize, i
     public String toString() {
         return file + ", rotated at " + maxFileSize + " bytes, " + maxFiles + " kept, queue " + queueSize
                 + ", payload " + (maxPayloadBytes == 0 ? "omitted" : "up to " + maxPayloadBytes + " bytes");
-    }
-
-    private static <T> T read(String attribute, Supplier<T> value) {
-        try {
-            return value.get();
-        } catch (RuntimeException e) {
-            throw invalid(attribute, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static IllegalArgumentException invalid(String attribute, String problem) {
-        return new IllegalArgumentException(attribute + ": " + problem);
     }
 }

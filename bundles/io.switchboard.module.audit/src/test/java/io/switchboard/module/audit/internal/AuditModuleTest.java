@@ -51,8 +51,17 @@ class AuditModuleTest {
 
     private void activate(Map<String, ?> configuration) {
         module.host = host;
-        module.start(Configs.of(AuditConfig.class, configuration), home);
+        start(configuration);
         active = true;
+    }
+
+    /** Starts the module as DS activates it: with the configuration as component properties and as {@link AuditConfig}. */
+    private void start(Map<String, ?> configuration) {
+        module.start(configuration, Configs.of(AuditConfig.class, configuration), home);
+    }
+
+    private void modify(Map<String, ?> configuration) {
+        module.modified(new HashMap<>(configuration), Configs.of(AuditConfig.class, configuration));
     }
 
     private List<String> lines(Path file) throws IOException {
@@ -162,7 +171,7 @@ class AuditModuleTest {
     @Test
     void aFullQueueDropsAndCountsWithoutBlockingAndTheWriterWarns() throws Exception {
         module.host = host;
-        module.start(Configs.of(AuditConfig.class, Map.of("queue.size", "2")), home, false);
+        module.start(Map.of("queue.size", "2"), Configs.of(AuditConfig.class, Map.of("queue.size", "2")), home, false);
         active = true;
 
         for (int i = 0; i < 5; i++) {
@@ -184,14 +193,21 @@ class AuditModuleTest {
         module.host = host;
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> module.start(Configs.of(AuditConfig.class, Map.of("max.files", "-1")), home))
-                .withMessage("audit: invalid configuration: max.files: must be 0..1000, got -1");
+                .isThrownBy(() -> start(Map.of("max.files", "-1")))
+                .withMessage("audit: invalid configuration: max.files: '-1' is not an integer from 0 to 1000");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> module.start(Configs.of(AuditConfig.class, Map.of("max.file.size", "ten")), home))
-                .withMessage("audit: invalid configuration: max.file.size: cannot be read: For input string: \"ten\"");
+                .isThrownBy(() -> start(Map.of("max.file.size", "ten")))
+                .withMessage("audit: invalid configuration: max.file.size: 'ten' is not an integer of at least 1");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> module.start(Configs.of(AuditConfig.class, Map.of("path", " ")), home))
-                .withMessage("audit: invalid configuration: path: must not be empty");
+                .isThrownBy(() -> start(Map.of("path", " ")))
+                .withMessage("audit: invalid configuration: path: is required: the audit file");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> start(Map.of("service.ranking", "top")))
+                .withMessage("audit: invalid configuration: service.ranking: 'top' is not an integer");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> start(Map.of("switchboard.module.topics", "a/#/b")))
+                .withMessage("audit: invalid configuration: switchboard.module.topics: 'a/#/b' is not a valid MQTT topic "
+                        + "filter: '#' must be a whole level and the last one");
     }
 
     @Test
@@ -199,14 +215,14 @@ class AuditModuleTest {
         activate(Map.of());
         Map<String, Object> bad = new HashMap<>(Map.of("queue.size", "0"));
 
-        module.modified(Configs.of(AuditConfig.class, bad));
+        modify(bad);
 
         assertThat(host.lastProblem()).isEqualTo(
-                "audit: configuration rejected, keeping the last good one: queue.size: must be 1..10000000, got 0");
+                "audit: configuration rejected, keeping the last good one: queue.size: '0' is not an integer from 1 to 10000000");
         probe.publish(TestMessages.text("t", "still written"));
         await("the line written before the next change", () -> module.stats().written() == 1); // changes apply between lines
 
-        module.modified(Configs.of(AuditConfig.class, Map.of("path", "other/audit.jsonl")));
+        modify(Map.of("path", "other/audit.jsonl"));
         assertThat(host.lastProblem()).isNull();
         probe.publish(TestMessages.text("t", "moved"));
         module.deactivate();
@@ -214,6 +230,23 @@ class AuditModuleTest {
 
         assertThat(lines(home.resolve("logs/audit.jsonl"))).singleElement().asString().contains("still written");
         assertThat(lines(home.resolve("other/audit.jsonl"))).singleElement().asString().contains("moved");
+    }
+
+    @Test
+    void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() throws Exception {
+        activate(Map.of());
+
+        // the path comes first: nothing of this configuration may be applied when a later attribute is bad
+        modify(Map.of("path", "other/audit.jsonl", "max.files", "abc"));
+
+        assertThat(host.lastProblem()).isEqualTo(
+                "audit: configuration rejected, keeping the last good one: max.files: 'abc' is not an integer from 0 to 1000");
+        probe.publish(TestMessages.text("t", "still here"));
+        module.deactivate();
+        active = false;
+
+        assertThat(lines(home.resolve("logs/audit.jsonl"))).singleElement().asString().contains("still here");
+        assertThat(home.resolve("other/audit.jsonl")).doesNotExist();
     }
 
     @Test
@@ -225,7 +258,7 @@ class AuditModuleTest {
         await("the problem to be reported", () -> host.lastProblem() != null);
         assertThat(host.lastProblem()).startsWith("audit: path: cannot write to " + home.resolve("blocker/audit.jsonl"));
 
-        module.modified(Configs.of(AuditConfig.class, Map.of("path", "logs/audit.jsonl")));
+        modify(Map.of("path", "logs/audit.jsonl"));
         probe.publish(TestMessages.text("t", "written"));
         module.deactivate();
         active = false;

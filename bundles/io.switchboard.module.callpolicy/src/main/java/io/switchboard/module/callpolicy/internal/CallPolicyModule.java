@@ -2,13 +2,8 @@ package io.switchboard.module.callpolicy.internal;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
+import java.util.Map;
 
-import org.apache.felix.scr.component.ExtComponentContext;
-import org.osgi.framework.Constants;
-import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -21,7 +16,6 @@ import io.switchboard.api.Call;
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
 import io.switchboard.api.MessageModule;
-import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.ModuleType;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.SwitchboardModule;
@@ -71,31 +65,31 @@ public final class CallPolicyModule implements MessageModule {
     private volatile CallLog log;
 
     @Activate
-    void activate(ComponentContext context, CallPolicyConfig config) {
+    void activate(Map<String, Object> properties, CallPolicyConfig config) {
         CallPolicySettings compiled;
         try {
-            compiled = CallPolicySettings.compile(config);
+            compiled = CallPolicySettings.compile(properties, config);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(BASE_NAME + ": invalid configuration: " + e.getMessage(), e);
         }
         log = new CallLog(compiled.historySize());
-        apply(context, compiled);
+        apply(compiled);
         host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live (the call history is kept, trimmed to the new size); a bad one is reported. */
     @Modified
-    void modified(ComponentContext context, CallPolicyConfig config) {
+    void modified(Map<String, Object> properties, CallPolicyConfig config) {
         CallPolicySettings compiled;
         try {
-            compiled = CallPolicySettings.compile(config);
+            compiled = CallPolicySettings.compile(properties, config);
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;
         }
         host.reportProblem(this, null);
         log.resize(compiled.historySize());
-        apply(context, compiled);
+        apply(compiled);
         host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
@@ -138,39 +132,13 @@ public final class CallPolicyModule implements MessageModule {
         return log;
     }
 
-    /** The name this module logs with and publishes. */
+    /** The name this module logs with. */
     String name() {
         return name;
     }
 
-    private void apply(ComponentContext context, CallPolicySettings compiled) {
+    private void apply(CallPolicySettings compiled) {
         settings = compiled;
         name = compiled.name();
-        publish(context, serviceProperties(context.getProperties(), compiled));
-    }
-
-    /**
-     * What DS would publish (the public component properties), with the last good name and the ranking
-     * as an Integer (a .cfg file gives a String).
-     */
-    static Hashtable<String, Object> serviceProperties(Dictionary<String, Object> componentProperties,
-            CallPolicySettings compiled) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        for (Enumeration<String> keys = componentProperties.keys(); keys.hasMoreElements(); ) {
-            String key = keys.nextElement();
-            if (!key.startsWith(".")) {
-                properties.put(key, componentProperties.get(key));
-            }
-        }
-        properties.put(ModuleProperties.NAME, compiled.name());
-        properties.put(Constants.SERVICE_RANKING, compiled.ranking());
-        return properties;
-    }
-
-    /** Sets the service properties with Felix SCR's {@link ExtComponentContext}; a rejected change does not call this. */
-    private static void publish(ComponentContext context, Hashtable<String, Object> properties) {
-        if (context instanceof ExtComponentContext felix) {
-            felix.setServiceProperties(properties);
-        }
     }
 }

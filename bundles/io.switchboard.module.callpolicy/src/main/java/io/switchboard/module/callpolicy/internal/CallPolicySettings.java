@@ -9,9 +9,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import io.switchboard.api.ConfigReader;
 
 /**
  * A checked {@link CallPolicyConfig}: immutable, built once per configuration change by
@@ -72,25 +73,24 @@ final class CallPolicySettings {
     }
 
     /**
-     * Checks {@code config}.
+     * Reads and checks every attribute of {@code config} (whose component properties are {@code properties}).
      *
-     * @throws IllegalArgumentException if a value is wrong; the message starts with the attribute's name
+     * @throws IllegalArgumentException if a value is wrong; the message names the attribute, the value
+     *         and what is expected, e.g. {@code "history.size: 'abc' is not an integer from 1 to 100000"}
      */
-    static CallPolicySettings compile(CallPolicyConfig config) {
-        ZoneId zone = checkZone(read("time.zone", config::time_zone));
-        Map<String, List<Window>> dnd = checkDnd(read("dnd", config::dnd), zone);
-        String reason = read("dnd.reason", config::dnd_reason);
-        if (reason == null || reason.isBlank()) {
-            throw invalid("dnd.reason", "must not be empty");
+    static CallPolicySettings compile(Map<String, ?> properties, CallPolicyConfig config) {
+        ConfigReader in = ConfigReader.of(properties);
+        ZoneId zone = checkZone(in.text("time.zone", config::time_zone));
+        Map<String, List<Window>> dnd = checkDnd(in.list("dnd", config::dnd), zone);
+        String reason = in.text("dnd.reason", config::dnd_reason);
+        if (reason.isEmpty()) {
+            throw ConfigReader.invalid("dnd.reason", "is required: what a refused caller is told");
         }
-        int historySize = read("history.size", config::history_size);
-        if (historySize < 1 || historySize > MAX_HISTORY) {
-            throw invalid("history.size", "must be between 1 and " + MAX_HISTORY + ", got " + historySize);
-        }
-        int ranking = read("service.ranking", config::service_ranking);
-        String name = read("switchboard.module.name", config::switchboard_module_name);
-        name = name == null || name.isBlank() ? CallPolicyModule.BASE_NAME : name.trim();
-        return new CallPolicySettings(dnd, zone, reason.trim(), historySize, ranking, name);
+        int historySize = in.integer("history.size", config::history_size, 1, MAX_HISTORY);
+        int ranking = in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        String name = in.text("switchboard.module.name", config::switchboard_module_name);
+        return new CallPolicySettings(dnd, zone, reason, historySize, ranking,
+                name.isEmpty() ? CallPolicyModule.BASE_NAME : name);
     }
 
     /** The do-not-disturb window {@code user} is in at {@code now}, or {@code null}. */
@@ -141,35 +141,35 @@ final class CallPolicySettings {
     // ---- validation: every message names the attribute first ----
 
     private static ZoneId checkZone(String value) {
-        if (value == null || value.isBlank()) {
+        if (value.isEmpty()) {
             return ZoneId.systemDefault();
         }
         try {
-            return ZoneId.of(value.trim());
+            return ZoneId.of(value);
         } catch (DateTimeException e) {
-            throw invalid("time.zone", "'" + value + "' is not a time zone (e.g. Europe/Berlin, UTC, +02:00)");
+            throw ConfigReader.invalid("time.zone", "'" + value + "' is not a time zone (e.g. Europe/Berlin, UTC, +02:00)");
         }
     }
 
-    private static Map<String, List<Window>> checkDnd(String[] values, ZoneId defaultZone) {
+    private static Map<String, List<Window>> checkDnd(List<String> entries, ZoneId defaultZone) {
         Map<String, List<Window>> dnd = new LinkedHashMap<>();
-        for (String entry : split("dnd", values)) {
+        for (String entry : entries) {
             Matcher m = ENTRY.matcher(entry);
             if (!m.matches()) {
-                throw invalid("dnd", "'" + entry + "' is not <user>:<HH:MM>-<HH:MM>[@<time zone>] (e.g. bob:22:00-07:00)");
+                throw ConfigReader.invalid("dnd", "'" + entry + "' is not <user>:<HH:MM>-<HH:MM>[@<time zone>] (e.g. bob:22:00-07:00)");
             }
             String user = m.group(1);
             int start = minutes(entry, m.group(2), m.group(3), false);
             int end = minutes(entry, m.group(4), m.group(5), true);
             if (start == end) {
-                throw invalid("dnd", "'" + entry + "' is an empty window (for all day write 00:00-24:00)");
+                throw ConfigReader.invalid("dnd", "'" + entry + "' is an empty window (for all day write 00:00-24:00)");
             }
             ZoneId zone = defaultZone;
             if (m.group(6) != null) {
                 try {
                     zone = ZoneId.of(m.group(6));
                 } catch (DateTimeException e) {
-                    throw invalid("dnd", "'" + entry + "': '" + m.group(6) + "' is not a time zone");
+                    throw ConfigReader.invalid("dnd", "'" + entry + "': '" + m.group(6) + "' is not a time zone");
                 }
             }
             dnd.computeIfAbsent(user, u -> new ArrayList<>()).add(new Window(start, end, zone));
@@ -187,43 +187,9 @@ final class CallPolicySettings {
             return MINUTES_PER_DAY;
         }
         if (h > 23 || m > 59) {
-            throw invalid("dnd", "'" + entry + "': " + hours + ":" + minutes + " is not a time of day (00:00 to "
+            throw ConfigReader.invalid("dnd", "'" + entry + "': " + hours + ":" + minutes + " is not a time of day (00:00 to "
                     + (end ? "24:00" : "23:59") + ")");
         }
         return h * 60 + m;
-    }
-
-    /**
-     * The entries of {@code values}, each split at commas and trimmed (a .cfg file without typed
-     * values gives a single comma-separated string). No value, or one blank value, gives no entries.
-     */
-    private static List<String> split(String attribute, String[] values) {
-        List<String> entries = new ArrayList<>();
-        if (values == null || values.length == 0 || (values.length == 1 && (values[0] == null || values[0].isBlank()))) {
-            return entries;
-        }
-        for (String value : values) {
-            for (String entry : (value == null ? "" : value).split(",", -1)) {
-                String trimmed = entry.trim();
-                if (trimmed.isEmpty()) {
-                    throw invalid(attribute, "entry " + (entries.size() + 1) + " is blank (an empty value or a stray comma?)");
-                }
-                entries.add(trimmed);
-            }
-        }
-        return entries;
-    }
-
-    /** Reads one attribute; DS throws when it cannot convert a value (e.g. "ten" as a number). */
-    private static <T> T read(String attribute, Supplier<T> member) {
-        try {
-            return member.get();
-        } catch (RuntimeException e) {
-            throw invalid(attribute, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static IllegalArgumentException invalid(String attribute, String problem) {
-        return new IllegalArgumentException(attribute + ": " + problem);
     }
 }

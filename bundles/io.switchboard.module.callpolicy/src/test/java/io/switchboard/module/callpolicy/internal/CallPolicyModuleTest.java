@@ -183,7 +183,21 @@ class CallPolicyModuleTest {
         assertThat(policy.host.lastProblem()).isEqualTo("callpolicy: configuration rejected, keeping the last good one: "
                 + "dnd: 'dave:13:00-11:00:00' is not <user>:<HH:MM>-<HH:MM>[@<time zone>] (e.g. bob:22:00-07:00)");
         policy.probe.call(FakeCall.setup("alice", "dave", "2")).assertConsumed();
-        assertThat(policy.published).hasSize(2);
+    }
+
+    @Test
+    void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
+        policy = activated(Map.of("dnd", "dave:11:00-13:00", "time.zone", "UTC", "history.size", "5"));
+        CallPolicySettings good = policy.module.settings();
+
+        // dave's hours come first: nothing of this configuration may be applied when a later attribute is bad
+        policy.modify(Map.of("dnd", "erin:11:00-13:00", "time.zone", "UTC", "history.size", "abc"));
+
+        assertThat(policy.host.lastProblem()).isEqualTo("callpolicy: configuration rejected, keeping the last good one: "
+                + "history.size: 'abc' is not an integer from 1 to 100000");
+        assertThat(policy.module.settings()).isSameAs(good);
+        policy.probe.call(FakeCall.setup("alice", "dave", "1")).assertConsumed();
+        policy.probe.call(FakeCall.setup("alice", "erin", "2")).assertPassed();
     }
 
     @Test
@@ -201,7 +215,7 @@ class CallPolicyModuleTest {
         policy = activated(CONFIG);
 
         assertThat(policy.probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.CALL, ChainEvent.CALL_STATUS);
-        assertThat(policy.lastPublished().get("switchboard.module.name")).isEqualTo("callpolicy");
+        assertThat(policy.module.name()).isEqualTo("callpolicy");
     }
 
     // ---- the commands ----

@@ -22,7 +22,7 @@ class CallPolicySettingsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             config.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return CallPolicySettings.compile(Configs.of(CallPolicyConfig.class, config));
+        return CallPolicySettings.compile(config, Configs.of(CallPolicyConfig.class, config));
     }
 
     private static void assertRefused(String expectedMessage, Object... keyValues) {
@@ -100,7 +100,10 @@ class CallPolicySettingsTest {
         assertRefused("dnd: 'bob:07:00-07:00' is an empty window (for all day write 00:00-24:00)", "dnd", "bob:07:00-07:00");
         assertRefused("dnd: 'bob:22:00-07:00@Moon/Base': 'Moon/Base' is not a time zone", "dnd", "bob:22:00-07:00@Moon/Base");
         assertRefused("time.zone: 'CEST+' is not a time zone (e.g. Europe/Berlin, UTC, +02:00)", "time.zone", "CEST+");
-        assertRefused("dnd.reason: must not be empty", "dnd.reason", " ");
-        assertRefused("history.size: must be between 1 and 100000, got 0", "history.size", "0");
+        assertRefused("dnd: 'bob:22:00-07:00,': entry 2 is blank (an empty value or a stray comma?)", "dnd", "bob:22:00-07:00,");
+        assertRefused("dnd.reason: is required: what a refused caller is told", "dnd.reason", " ");
+        assertRefused("history.size: '0' is not an integer from 1 to 100000", "history.size", "0");
+        assertRefused("history.size: 'abc' is not an integer from 1 to 100000", "history.size", "abc");
+        assertRefused("service.ranking: '1.5' is not an integer", "service.ranking", "1.5");
     }
 }

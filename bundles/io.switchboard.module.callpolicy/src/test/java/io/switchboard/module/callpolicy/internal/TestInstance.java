@@ -1,19 +1,12 @@
 package io.switchboard.module.callpolicy.internal;
 
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-
-import org.apache.felix.scr.component.ExtComponentContext;
-import org.osgi.service.component.ComponentContext;
 
 import io.switchboard.testkit.Configs;
 import io.switchboard.testkit.FakeHost;
@@ -21,8 +14,8 @@ import io.switchboard.testkit.ModuleProbe;
 
 /**
  * The call policy driven as DS drives it, without a framework, on a clock the test sets: configuration
- * merged over the component's properties, {@link CallPolicyConfig} built as DS builds it, a recording
- * {@link FakeHost}, and the published service properties recorded.
+ * merged over the component's properties, {@link CallPolicyConfig} built as DS builds it, and a recording
+ * {@link FakeHost}.
  */
 final class TestInstance {
 
@@ -62,7 +55,6 @@ final class TestInstance {
     final FakeHost host = new FakeHost("io.switchboard.module.callpolicy");
     final ModuleProbe probe = ModuleProbe.of(module).with(host);
     final TestClock clock = new TestClock(Instant.parse("2026-11-25T12:00:00Z"));
-    final List<Dictionary<String, ?>> published = new ArrayList<>();
 
     TestInstance() {
         module.host = host;
@@ -76,13 +68,13 @@ final class TestInstance {
     }
 
     void activate(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = properties(configuration);
-        module.activate(context(properties), Configs.of(CallPolicyConfig.class, properties));
+        Map<String, Object> properties = properties(configuration);
+        module.activate(properties, Configs.of(CallPolicyConfig.class, properties));
     }
 
     void modify(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = properties(configuration);
-        module.modified(context(properties), Configs.of(CallPolicyConfig.class, properties));
+        Map<String, Object> properties = properties(configuration);
+        module.modified(properties, Configs.of(CallPolicyConfig.class, properties));
     }
 
     /** Sets the clock to {@code time} (ISO, e.g. 2026-11-25T23:30:00Z). */
@@ -90,31 +82,13 @@ final class TestInstance {
         clock.set(Instant.parse(time));
     }
 
-    Dictionary<String, ?> lastPublished() {
-        return published.get(published.size() - 1);
-    }
-
-    private static Hashtable<String, Object> properties(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = new Hashtable<>(Configs.properties(CallPolicyConfig.class, Map.of()));
+    /** The component properties DS would pass: the configuration over the component's own. */
+    private static Map<String, Object> properties(Map<String, ?> configuration) {
+        Map<String, Object> properties = new HashMap<>(Configs.properties(CallPolicyConfig.class, Map.of()));
         properties.put("component.name", CallPolicyModule.PID);
         properties.put("component.id", 5L);
         properties.putAll(configuration);
         properties.put("service.pid", CallPolicyModule.PID);
         return properties;
-    }
-
-    private ComponentContext context(Hashtable<String, Object> properties) {
-        return (ComponentContext) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ExtComponentContext.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getProperties" -> properties;
-                    case "setServiceProperties" -> {
-                        @SuppressWarnings("unchecked")
-                        Dictionary<String, ?> set = (Dictionary<String, ?>) args[0];
-                        published.add(set);
-                        yield null;
-                    }
-                    case "toString" -> "context of the call policy";
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 }

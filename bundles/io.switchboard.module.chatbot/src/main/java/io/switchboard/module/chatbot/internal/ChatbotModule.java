@@ -2,10 +2,8 @@ package io.switchboard.module.chatbot.internal;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,33 +94,33 @@ public final class ChatbotModule implements MessageModule {
     private final AtomicLong failuresInARow = new AtomicLong();
 
     @Activate
-    void activate(ComponentContext context, ChatbotConfig config) {
+    void activate(ComponentContext context, Map<String, Object> properties, ChatbotConfig config) {
         ChatbotSettings compiled;
         try {
-            compiled = ChatbotSettings.compile(config, instance(context.getProperties()));
+            compiled = ChatbotSettings.compile(properties, config, instance(properties));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    instanceName(null, context.getProperties()) + ": invalid configuration: " + e.getMessage(), e);
+                    instanceName("", properties) + ": invalid configuration: " + e.getMessage(), e);
         }
         conversations.resize(compiled.contextTurns(), compiled.contextUsers());
-        apply(context, compiled);
+        apply(context, properties, compiled);
         active = true;
         host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live (kept conversations are trimmed to the new bounds); a bad one is reported. */
     @Modified
-    void modified(ComponentContext context, ChatbotConfig config) {
+    void modified(ComponentContext context, Map<String, Object> properties, ChatbotConfig config) {
         ChatbotSettings compiled;
         try {
-            compiled = ChatbotSettings.compile(config, instance(context.getProperties()));
+            compiled = ChatbotSettings.compile(properties, config, instance(properties));
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;
         }
         host.reportProblem(this, null);
         conversations.resize(compiled.contextTurns(), compiled.contextUsers());
-        apply(context, compiled);
+        apply(context, properties, compiled);
         host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
@@ -181,7 +179,7 @@ public final class ChatbotModule implements MessageModule {
         return settings;
     }
 
-    /** The name this instance logs with and publishes. */
+    /** The name this instance logs with. */
     String name() {
         return name;
     }
@@ -252,16 +250,21 @@ public final class ChatbotModule implements MessageModule {
         }
     }
 
-    private void apply(ComponentContext context, ChatbotSettings compiled) {
-        Dictionary<String, Object> properties = context.getProperties();
-        String newName = instanceName(compiled.configuredName(), properties);
+    private void apply(ComponentContext context, Map<String, Object> properties, ChatbotSettings compiled) {
         settings = compiled;
-        name = newName;
-        publish(context, serviceProperties(properties, compiled, newName));
+        name = instanceName(compiled.configuredName(), properties);
+        // DS publishes the configuration as it is; the question topic derives from topic, bot.name or the
+        // instance, so the module sets it as its topics itself (the broker then calls the bot for nothing
+        // else). Standard DS has no way to; Felix SCR (the DS runtime Switchboard ships) has
+        // ExtComponentContext, whose properties stay until set again: a rejected change keeps these.
+        if (context instanceof ExtComponentContext felix) {
+            felix.setServiceProperties(ModuleProperties.withDerived(properties,
+                    Map.of(ModuleProperties.TOPICS, new String[] {compiled.topic()})));
+        }
     }
 
     /** The factory configuration's name ({@code helpdesk} for {@code <factoryPid>~helpdesk}), or {@code null}. */
-    static String instance(Dictionary<String, Object> properties) {
+    static String instance(Map<String, Object> properties) {
         Object pid = properties.get(Constants.SERVICE_PID);
         Object factoryPid = properties.get("service.factoryPid");
         String prefix = factoryPid instanceof String f ? f : PID;
@@ -271,40 +274,13 @@ public final class ChatbotModule implements MessageModule {
         return null;
     }
 
-    /** {@code switchboard.module.name} if configured, else {@code chatbot:<instance>}. */
-    static String instanceName(String configured, Dictionary<String, Object> properties) {
-        if (configured != null && !configured.isEmpty() && !configured.equals(BASE_NAME)) {
+    /** The name as the broker shows it: {@code switchboard.module.name} if configured, else {@code chatbot:<instance>}. */
+    static String instanceName(String configured, Map<String, Object> properties) {
+        if (!configured.isEmpty() && !configured.equals(BASE_NAME)) {
             return configured;
         }
         String instance = instance(properties);
         return instance == null ? BASE_NAME : BASE_NAME + ":" + instance;
-    }
-
-    /**
-     * What DS would publish (the public component properties), with the module properties of the last
-     * good settings: the instance name, the ranking as an Integer and the question topic as the only
-     * topic filter (the broker calls the bot for nothing else).
-     */
-    static Hashtable<String, Object> serviceProperties(Dictionary<String, Object> componentProperties,
-            ChatbotSettings compiled, String instanceName) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        for (Enumeration<String> keys = componentProperties.keys(); keys.hasMoreElements(); ) {
-            String key = keys.nextElement();
-            if (!key.startsWith(".")) { // private properties (the API key) are not published
-                properties.put(key, componentProperties.get(key));
-            }
-        }
-        properties.put(ModuleProperties.NAME, instanceName);
-        properties.put(Constants.SERVICE_RANKING, compiled.ranking());
-        properties.put(ModuleProperties.TOPICS, new String[] {compiled.topic()});
-        return properties;
-    }
-
-    /** Sets the service properties with Felix SCR's {@link ExtComponentContext}; a rejected change does not call this. */
-    private static void publish(ComponentContext context, Hashtable<String, Object> properties) {
-        if (context instanceof ExtComponentContext felix) {
-            felix.setServiceProperties(properties);
-        }
     }
 
     /**

@@ -1,11 +1,10 @@
 package io.switchboard.module.chatbot.internal;
 
-import io.switchboard.api.TopicFilters;
-
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.Map;
+
+import io.switchboard.api.ConfigReader;
+import io.switchboard.api.TopicFilters;
 
 /**
  * A checked {@link ChatbotConfig}: immutable, built once per configuration change by {@link #compile},
@@ -59,69 +58,56 @@ final class ChatbotSettings {
     }
 
     /**
-     * Checks {@code config}.
+     * Reads and checks every attribute of {@code config} (whose component properties are {@code properties}).
      *
      * @param instance the factory configuration's name ({@code helpdesk} for {@code <factoryPid>~helpdesk}),
      *        the default bot name
-     * @throws IllegalArgumentException if a value is wrong; the message starts with the attribute's
-     *         name, e.g. {@code "model: is required"}
+     * @throws IllegalArgumentException if a value is wrong; the message names the attribute, the value
+     *         and what is expected, e.g. {@code "timeout: 'abc' is not an integer from 1 to 600000"}
      */
-    static ChatbotSettings compile(ChatbotConfig config, String instance) {
-        URI endpoint = checkUrl(read("url", config::url));
-        String model = trimmed(read("model", config::model));
+    static ChatbotSettings compile(Map<String, ?> properties, ChatbotConfig config, String instance) {
+        ConfigReader in = ConfigReader.of(properties);
+        URI endpoint = URI.create(in.httpUrl("url", config::url, "http://localhost:11434") + "/v1/chat/completions");
+        String model = in.text("model", config::model);
         if (model.isEmpty()) {
-            throw invalid("model", "is required (e.g. gpt-4o-mini, llama3.2)");
+            throw ConfigReader.invalid("model", "is required (e.g. gpt-4o-mini, llama3.2)");
         }
-        String apiKey = trimmed(read(".api.key", config::_api_key));
-        String systemPrompt = trimmed(read("system.prompt", config::system_prompt));
-        String botName = trimmed(read("bot.name", config::bot_name));
+        String apiKey = in.text(".api.key", config::_api_key);
+        String systemPrompt = in.text("system.prompt", config::system_prompt);
+        String botName = in.text("bot.name", config::bot_name);
         if (botName.isEmpty()) {
             botName = instance == null || instance.isBlank() ? "bot" : instance.trim();
         }
-        String topic = trimmed(read("topic", config::topic));
+        String topic = in.text("topic", config::topic);
         if (topic.isEmpty()) {
             topic = "bot/" + botName;
         }
         String problem = TopicFilters.problem(topic);
         if (problem != null) {
-            throw invalid("topic", "'" + topic + "' is not a valid MQTT topic filter: " + problem);
+            throw ConfigReader.invalid("topic", "'" + topic + "' is not a valid MQTT topic filter: " + problem);
         }
-        String replyTopic = trimmed(read("reply.topic", config::reply_topic));
+        String replyTopic = in.text("reply.topic", config::reply_topic);
         String example = replyTopic.replace("{user}", "alice").replace("{bot}", "bot");
         if (replyTopic.isEmpty() || TopicFilters.problem(example) != null || example.contains("+") || example.contains("#")) {
-            throw invalid("reply.topic", "'" + replyTopic + "' is not a topic name (no wildcards; {user} and {bot} "
-                    + "are replaced), e.g. bot/reply/{user}");
+            throw ConfigReader.invalid("reply.topic", "'" + replyTopic + "' is not a topic name (no wildcards; {user} "
+                    + "and {bot} are replaced), e.g. bot/reply/{user}");
         }
         if (!replyTopic.contains("{user}")) {
-            throw invalid("reply.topic", "'" + replyTopic + "' must contain {user}, or every asker gets everyone's answers");
+            throw ConfigReader.invalid("reply.topic",
+                    "'" + replyTopic + "' must contain {user}, or every asker gets everyone's answers");
         }
-        long timeout = read("timeout", config::timeout);
-        boolean stream = read("stream", config::stream);
-        if (timeout < 1 || timeout > MAX_TIMEOUT_MILLIS) {
-            throw invalid("timeout", "must be between 1 and " + MAX_TIMEOUT_MILLIS + " ms, got " + timeout);
-        }
-        int maxTokens = read("max.tokens", config::max_tokens);
-        if (maxTokens < 0) {
-            throw invalid("max.tokens", "must be 0 (none sent) or more, got " + maxTokens);
-        }
-        int turns = read("context.turns", config::context_turns);
-        if (turns < 0 || turns > MAX_CONTEXT_TURNS) {
-            throw invalid("context.turns", "must be between 0 and " + MAX_CONTEXT_TURNS + ", got " + turns);
-        }
-        int users = read("context.users", config::context_users);
-        if (users < 1 || users > MAX_CONTEXT_USERS) {
-            throw invalid("context.users", "must be between 1 and " + MAX_CONTEXT_USERS + ", got " + users);
-        }
-        int maxPending = read("max.pending", config::max_pending);
-        if (maxPending < 1 || maxPending > MAX_PENDING) {
-            throw invalid("max.pending", "must be between 1 and " + MAX_PENDING + ", got " + maxPending);
-        }
-        String errorAnswer = trimmed(read("error.answer", config::error_answer));
+        long timeout = in.longInteger("timeout", config::timeout, 1, MAX_TIMEOUT_MILLIS);
+        boolean stream = in.bool("stream", config::stream);
+        int maxTokens = in.integer("max.tokens", config::max_tokens, 0, Integer.MAX_VALUE);
+        int turns = in.integer("context.turns", config::context_turns, 0, MAX_CONTEXT_TURNS);
+        int users = in.integer("context.users", config::context_users, 1, MAX_CONTEXT_USERS);
+        int maxPending = in.integer("max.pending", config::max_pending, 1, MAX_PENDING);
+        String errorAnswer = in.text("error.answer", config::error_answer);
         if (errorAnswer.isEmpty()) {
-            throw invalid("error.answer", "must not be empty: an asker should learn that no answer comes");
+            throw ConfigReader.invalid("error.answer", "is required: an asker should learn that no answer comes");
         }
-        int ranking = read("service.ranking", config::service_ranking);
-        String name = trimmed(read("switchboard.module.name", config::switchboard_module_name));
+        int ranking = in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        String name = in.text("switchboard.module.name", config::switchboard_module_name);
         return new ChatbotSettings(endpoint, model, apiKey, systemPrompt, botName, topic, replyTopic, timeout, stream,
                 maxTokens, turns, users, maxPending, errorAnswer, ranking, name);
     }
@@ -211,47 +197,5 @@ final class ChatbotSettings {
                 + ", model " + model + (stream ? ", streaming" : "") + ", timeout " + timeoutMillis + " ms, context "
                 + (contextTurns == 0 ? "none" : contextTurns + " turns for " + contextUsers + " users")
                 + ", max pending " + maxPending + ", ranking " + ranking + (apiKey.isEmpty() ? ", no API key" : ", with API key");
-    }
-
-    // ---- validation: every message names the attribute first ----
-
-    private static URI checkUrl(String value) {
-        String url = trimmed(value);
-        if (url.isEmpty()) {
-            throw invalid("url", "is required (the base URL of the service, e.g. http://localhost:11434)");
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw invalid("url", "'" + url + "' is not a URL: " + e.getMessage());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw invalid("url", "must be an http:// or https:// URL with a host, got '" + url + "'");
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw invalid("url", "must not have a query or fragment (the module appends /v1/chat/completions), got '"
-                    + url + "'");
-        }
-        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        return URI.create(base + "/v1/chat/completions");
-    }
-
-    private static String trimmed(String value) {
-        return value == null ? "" : value.trim();
-    }
-
-    /** Reads one attribute; DS throws when it cannot convert a value (e.g. "ten" as a number). */
-    private static <T> T read(String attribute, Supplier<T> member) {
-        try {
-            return member.get();
-        } catch (RuntimeException e) {
-            throw invalid(attribute, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static IllegalArgumentException invalid(String attribute, String problem) {
-        return new IllegalArgumentException(attribute + ": " + problem);
     }
 }

@@ -330,12 +330,11 @@ class ChatbotModuleTest {
     // ---- configuration ----
 
     @Test
-    void publishesTheInstanceNameAndTheQuestionTopic() {
+    void publishesTheQuestionTopicOverTheConfiguration() {
         bot = activated("helpdesk", config("service.ranking", "20"));
 
-        assertThat(bot.lastPublished().get("switchboard.module.name")).isEqualTo("chatbot:helpdesk");
         assertThat((String[]) bot.lastPublished().get("switchboard.module.topics")).containsExactly("bot/helpdesk");
-        assertThat(bot.lastPublished().get("service.ranking")).isEqualTo(20);
+        assertThat(bot.lastPublished().get("service.ranking")).as("as configured").isEqualTo("20");
         assertThat(bot.lastPublished().get("switchboard.module.type")).isEqualTo("ROUTER");
         assertThat(bot.lastPublished().get(".api.key")).isNull();
         assertThat(bot.module.name()).isEqualTo("chatbot:helpdesk");
@@ -368,6 +367,21 @@ class ChatbotModuleTest {
         assertThat(bot.host.lastProblem()).isEqualTo("chatbot:helpdesk: configuration rejected, keeping the last good one: "
                 + "reply.topic: 'replies' must contain {user}, or every asker gets everyone's answers");
         assertThat(bot.module.settings().topic()).isEqualTo("ask/#");
+    }
+
+    @Test
+    void aChangeWithABooleanThatIsNotTrueOrFalseIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
+        bot = activated("helpdesk", config());
+        ChatbotSettings good = bot.module.settings();
+
+        // the topic comes first: nothing of this configuration may be applied when a later attribute is bad
+        bot.modify(config("topic", "ask/#", "stream", "yes"));
+
+        assertThat(bot.host.lastProblem()).isEqualTo("chatbot:helpdesk: configuration rejected, keeping the last good one: "
+                + "stream: 'yes' is not true or false");
+        assertThat(bot.module.settings()).isSameAs(good);
+        assertThat(bot.published).as("the last good service properties stay").hasSize(1);
+        assertThat((String[]) bot.lastPublished().get("switchboard.module.topics")).containsExactly("bot/helpdesk");
     }
 
     // ---- the commands ----

@@ -17,7 +17,7 @@ class ChatbotSettingsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             config.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return ChatbotSettings.compile(Configs.of(ChatbotConfig.class, config), instance);
+        return ChatbotSettings.compile(config, Configs.of(ChatbotConfig.class, config), instance);
     }
 
     private static void assertRefused(String expectedMessage, Object... keyValues) {
@@ -73,7 +73,7 @@ class ChatbotSettingsTest {
     @Test
     void namesTheAttributeOfEachProblem() {
         assertRefused("url: is required (the base URL of the service, e.g. http://localhost:11434)", "url", "");
-        assertRefused("url: must be an http:// or https:// URL with a host, got 'file:/tmp'", "url", "file:/tmp");
+        assertRefused("url: 'file:/tmp' is not an http:// or https:// URL with a host", "url", "file:/tmp");
         assertRefused("model: is required (e.g. gpt-4o-mini, llama3.2)", "model", " ");
         assertRefused("topic: 'bot/#/x' is not a valid MQTT topic filter: '#' must be a whole level and the last one",
                 "topic", "bot/#/x");
@@ -82,13 +82,14 @@ class ChatbotSettingsTest {
                 + "e.g. bot/reply/{user}", "reply.topic", "bot/+/{user}");
         assertRefused("reply.topic: 'bot/replies' must contain {user}, or every asker gets everyone's answers",
                 "reply.topic", "bot/replies");
-        assertRefused("timeout: must be between 1 and 600000 ms, got 0", "timeout", "0");
-        assertRefused("max.tokens: must be 0 (none sent) or more, got -5", "max.tokens", "-5");
-        assertRefused("context.turns: must be between 0 and 100, got 101", "context.turns", "101");
-        assertRefused("context.users: must be between 1 and 100000, got 0", "context.users", "0");
-        assertRefused("max.pending: must be between 1 and 10000, got 0", "max.pending", "0");
-        assertRefused("error.answer: must not be empty: an asker should learn that no answer comes", "error.answer", "");
-        assertThatIllegalArgumentException().isThrownBy(() -> compile("x", "timeout", "soon"))
-                .withMessageStartingWith("timeout: cannot be read: ");
+        assertRefused("timeout: '0' is not an integer from 1 to 600000", "timeout", "0");
+        assertRefused("timeout: 'soon' is not an integer from 1 to 600000", "timeout", "soon");
+        assertRefused("stream: 'yes' is not true or false", "stream", "yes");
+        assertRefused("max.tokens: '-5' is not an integer of at least 0", "max.tokens", "-5");
+        assertRefused("context.turns: '101' is not an integer from 0 to 100", "context.turns", "101");
+        assertRefused("context.users: '0' is not an integer from 1 to 100000", "context.users", "0");
+        assertRefused("max.pending: '0' is not an integer from 1 to 10000", "max.pending", "0");
+        assertRefused("error.answer: is required: an asker should learn that no answer comes", "error.answer", "");
+        assertRefused("service.ranking: 'ten' is not an integer", "service.ranking", "ten");
     }
 }

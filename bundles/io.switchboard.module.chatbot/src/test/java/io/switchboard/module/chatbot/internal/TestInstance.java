@@ -18,7 +18,8 @@ import io.switchboard.testkit.ModuleProbe;
  * One bot driven as DS drives it, without a framework: the factory configuration
  * {@code io.switchboard.module.chatbot~<configName>} merged over the component's properties, the typed
  * {@link ChatbotConfig} built as DS builds it ({@link Configs}), a recording host ({@link FakeHost}, or
- * one doing real HTTP), and the published service properties recorded.
+ * one doing real HTTP), and the service properties the module sets with its derived topic recorded
+ * (Felix SCR's {@code ExtComponentContext}).
  */
 final class TestInstance {
 
@@ -47,13 +48,13 @@ final class TestInstance {
 
     TestInstance activate(Map<String, ?> configuration) {
         Hashtable<String, Object> properties = properties(configuration);
-        module.activate(context(properties), Configs.of(ChatbotConfig.class, properties));
+        module.activate(context(properties), properties, Configs.of(ChatbotConfig.class, properties));
         return this;
     }
 
     void modify(Map<String, ?> configuration) {
         Hashtable<String, Object> properties = properties(configuration);
-        module.modified(context(properties), Configs.of(ChatbotConfig.class, properties));
+        module.modified(context(properties), properties, Configs.of(ChatbotConfig.class, properties));
     }
 
     Dictionary<String, ?> lastPublished() {

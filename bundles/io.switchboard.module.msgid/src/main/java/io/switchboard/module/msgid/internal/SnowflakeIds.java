@@ -1,5 +1,6 @@
 package io.switchboard.module.msgid.internal;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -13,6 +14,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.switchboard.api.ConfigReader;
 import io.switchboard.api.MessageIdGenerator;
 
 /**
@@ -42,6 +44,8 @@ public final class SnowflakeIds implements MessageIdGenerator {
 
     /** The configuration PID. */
     static final String PID = "io.switchboard.module.msgid";
+    /** The name its configuration problems are reported under. */
+    static final String NAME = "msgid";
     private static final long WARN_INTERVAL_NANOS = 10_000_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(SnowflakeIds.class);
 
@@ -70,22 +74,28 @@ public final class SnowflakeIds implements MessageIdGenerator {
     /**
      * Activated: takes the node id.
      *
-     * @throws IllegalArgumentException {@code "node.id: ..."} for a bad value
+     * @throws IllegalArgumentException {@code "msgid: invalid configuration: node.id: ..."} for a bad value
      */
     @Activate
-    void activate(MsgIdConfig config) {
-        setNode(checkedNode(config));
+    void activate(Map<String, Object> properties, MsgIdConfig config) {
+        int checked;
+        try {
+            checked = checkedNode(properties, config);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(NAME + ": invalid configuration: " + e.getMessage(), e);
+        }
+        setNode(checked);
         LOG.info("Message ids: node {} (ids count milliseconds since {})", node, IdLayout.EPOCH);
     }
 
-    /** A new node id applies to the next id; a bad one is logged and the current node stays. */
+    /** A new node id applies to the next id; a bad configuration is logged and the current node stays. */
     @Modified
-    void modified(MsgIdConfig config) {
+    void modified(Map<String, Object> properties, MsgIdConfig config) {
         int newNode;
         try {
-            newNode = checkedNode(config);
+            newNode = checkedNode(properties, config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Message ids: configuration rejected, keeping node {}: {}", node, e.getMessage());
+            LOG.error("{}: configuration rejected, keeping the last good one (node {}): {}", NAME, node, e.getMessage());
             return;
         }
         if (newNode != node) {
@@ -183,16 +193,12 @@ public final class SnowflakeIds implements MessageIdGenerator {
         return Math.max(time, 0);
     }
 
-    private static int checkedNode(MsgIdConfig config) {
-        int n;
-        try {
-            n = config.node_id();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("node.id: cannot be read: " + e.getMessage(), e);
-        }
-        if (n < 0 || n > IdLayout.MAX_NODE) {
-            throw new IllegalArgumentException("node.id: must be 0.." + IdLayout.MAX_NODE + ", got " + n);
-        }
-        return n;
+    /** The node id, read with every other attribute up front. */
+    private static int checkedNode(Map<String, ?> properties, MsgIdConfig config) {
+        ConfigReader in = ConfigReader.of(properties);
+        int node = in.integer("node.id", config::node_id, 0, IdLayout.MAX_NODE);
+        // the broker reads the ranking from the service properties; checked here so that a bad one is refused too
+        in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        return node;
     }
 }

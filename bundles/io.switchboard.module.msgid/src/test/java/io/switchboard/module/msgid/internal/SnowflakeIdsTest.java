@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,17 @@ class SnowflakeIdsTest {
 
     private SnowflakeIds activated(int node) {
         SnowflakeIds ids = new SnowflakeIds(clock::get);
-        ids.activate(Configs.of(MsgIdConfig.class, Map.of("node.id", String.valueOf(node))));
+        activate(ids, Map.of("node.id", String.valueOf(node)));
         return ids;
+    }
+
+    /** Activates {@code ids} as DS does: the configuration as component properties and as {@link MsgIdConfig}. */
+    private static void activate(SnowflakeIds ids, Map<String, ?> configuration) {
+        ids.activate(new HashMap<>(configuration), Configs.of(MsgIdConfig.class, configuration));
+    }
+
+    private static void modify(SnowflakeIds ids, Map<String, ?> configuration) {
+        ids.modified(new HashMap<>(configuration), Configs.of(MsgIdConfig.class, configuration));
     }
 
     @Test
@@ -124,7 +134,7 @@ class SnowflakeIdsTest {
     @Test
     void uniqueAndIncreasingPerThreadUnderConcurrency() throws Exception {
         SnowflakeIds ids = new SnowflakeIds(); // the real clock
-        ids.activate(Configs.of(MsgIdConfig.class, Map.of("node.id", 77)));
+        activate(ids, Map.of("node.id", 77));
         int threads = 8;
         int perThread = 100_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -163,9 +173,9 @@ class SnowflakeIdsTest {
         SnowflakeIds ids = activated(1);
         long before = ids.nextId();
 
-        ids.modified(Configs.of(MsgIdConfig.class, Map.of("node.id", "2")));
+        modify(ids, Map.of("node.id", "2"));
         long after = ids.nextId();
-        ids.modified(Configs.of(MsgIdConfig.class, Map.of("node.id", "1")));
+        modify(ids, Map.of("node.id", "1"));
         long back = ids.nextId();
 
         assertThat(IdLayout.node(after)).isEqualTo(2);
@@ -179,22 +189,36 @@ class SnowflakeIdsTest {
         SnowflakeIds ids = new SnowflakeIds(clock::get);
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ids.activate(Configs.of(MsgIdConfig.class, Map.of("node.id", "1024"))))
-                .withMessage("node.id: must be 0..1023, got 1024");
+                .isThrownBy(() -> activate(ids, Map.of("node.id", "1024")))
+                .withMessage("msgid: invalid configuration: node.id: '1024' is not an integer from 0 to 1023");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ids.activate(Configs.of(MsgIdConfig.class, Map.of("node.id", "one"))))
-                .withMessage("node.id: cannot be read: For input string: \"one\"");
+                .isThrownBy(() -> activate(ids, Map.of("node.id", "one")))
+                .withMessage("msgid: invalid configuration: node.id: 'one' is not an integer from 0 to 1023");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> activate(ids, Map.of("node.id", "1", "service.ranking", "high")))
+                .withMessage("msgid: invalid configuration: service.ranking: 'high' is not an integer");
 
         SnowflakeIds running = activated(5);
-        running.modified(Configs.of(MsgIdConfig.class, Map.of("node.id", "-1")));
+        modify(running, Map.of("node.id", "-1"));
         assertThat(running.node()).as("the last good node stays").isEqualTo(5);
+        assertThat(IdLayout.node(running.nextId())).isEqualTo(5);
+    }
+
+    @Test
+    void aChangeWithARankingThatIsNotAnIntegerIsRejectedWholeAndTheNodeStays() {
+        SnowflakeIds running = activated(5);
+
+        // the node comes first: nothing of this configuration may be applied when a later attribute is bad
+        modify(running, Map.of("node.id", "6", "service.ranking", "abc"));
+
+        assertThat(running.node()).isEqualTo(5);
         assertThat(IdLayout.node(running.nextId())).isEqualTo(5);
     }
 
     @Test
     void withoutConfigurationTheNodeIs0() {
         SnowflakeIds ids = new SnowflakeIds(clock::get);
-        ids.activate(Configs.defaults(MsgIdConfig.class));
+        activate(ids, Map.of());
 
         assertThat(IdLayout.node(ids.nextId())).isZero();
     }

@@ -2,13 +2,9 @@ package io.switchboard.module.profanity.internal;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
+import java.util.Map;
 
-import org.apache.felix.scr.component.ExtComponentContext;
 import org.osgi.framework.Constants;
-import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -23,7 +19,6 @@ import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
-import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.ModuleType;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Session;
@@ -42,11 +37,14 @@ import io.switchboard.module.profanity.internal.ProfanityRules.Mode;
  * <li>Configured only by factory configurations ({@code configurationPolicy = REQUIRE},
  * {@code @Designate(factory = true)}): each {@code <factoryPid>~<name>} configuration is one instance
  * with its own words, mode, ranking and topics; without a configuration there is no instance.</li>
- * <li>Typed configuration ({@link ProfanityConfig}), checked and compiled once per change in one place
- * ({@link ProfanityRules#compile}). {@code @Activate} throws on a bad configuration, so DS shows the
- * component as failed with the message; {@code @Modified} logs a bad change and keeps the last good
- * rules (throwing there would make DS deactivate the instance) and reports the problem through
- * {@link HostServices#reportProblem}, so {@code sb:modules} shows it beside the module.</li>
+ * <li>Typed configuration ({@link ProfanityConfig}): every attribute read and checked up front, in one
+ * place ({@link ProfanityRules#compile}, with {@link io.switchboard.api.ConfigReader}), before anything is
+ * applied. {@code @Activate} throws on a bad configuration, so DS shows the component as failed with the
+ * message; {@code @Modified} keeps the last good rules and reports the problem through
+ * {@link HostServices#reportProblem}, so {@code sb:modules} shows it beside the module (Felix SCR logs
+ * and ignores an exception thrown there, leaving the instance active).</li>
+ * <li>DS publishes the configuration as the service properties; the broker reads the module properties
+ * from them (and keeps the last good ranking when a new one is not an integer).</li>
  * <li>The message path reads one volatile field and does no compiling; a clean message costs one
  * payload decoding and one scan, and gets {@link Verdict#pass()}.</li>
  * <li>Only the callback it needs ({@link #onMessage}); the broker skips the others.</li>
@@ -95,30 +93,30 @@ public final class ProfanityModule implements MessageModule {
      * @throws IllegalArgumentException naming the instance and the attribute, on a bad configuration
      */
     @Activate
-    void activate(ComponentContext context, ProfanityConfig config) {
+    void activate(Map<String, Object> properties, ProfanityConfig config) {
         ProfanityRules compiled;
         try {
-            compiled = ProfanityRules.compile(config);
+            compiled = ProfanityRules.compile(properties, config);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    instanceName(null, context.getProperties()) + ": invalid configuration: " + e.getMessage(), e);
+                    instanceName("", properties) + ": invalid configuration: " + e.getMessage(), e);
         }
-        apply(context, compiled);
+        apply(properties, compiled);
         LOG.info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live; a bad one is logged and the last good rules stay. */
     @Modified
-    void modified(ComponentContext context, ProfanityConfig config) {
+    void modified(Map<String, Object> properties, ProfanityConfig config) {
         ProfanityRules compiled;
         try {
-            compiled = ProfanityRules.compile(config);
+            compiled = ProfanityRules.compile(properties, config);
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;
         }
         host.reportProblem(this, null);
-        apply(context, compiled);
+        apply(properties, compiled);
         LOG.info("{}: configuration applied: {}", name, compiled);
     }
 
@@ -160,20 +158,17 @@ public final class ProfanityModule implements MessageModule {
         return rules;
     }
 
-    private void apply(ComponentContext context, ProfanityRules compiled) {
-        Dictionary<String, Object> properties = context.getProperties();
-        String newName = instanceName(compiled.configuredName(), properties);
+    private void apply(Map<String, Object> properties, ProfanityRules compiled) {
         rules = compiled;
-        name = newName;
-        publish(context, serviceProperties(properties, compiled, newName));
+        name = instanceName(compiled.configuredName(), properties);
     }
 
     /**
-     * The instance name: {@code switchboard.module.name} if the configuration sets one, otherwise
-     * {@code profanity:<name>} for the factory configuration {@code <factoryPid>~<name>}.
+     * The instance name, as the broker shows it: {@code switchboard.module.name} if the configuration
+     * sets one, otherwise {@code profanity:<name>} for the factory configuration {@code <factoryPid>~<name>}.
      */
-    static String instanceName(String configured, Dictionary<String, Object> properties) {
-        if (configured != null && !configured.isEmpty() && !configured.equals(BASE_NAME)) {
+    static String instanceName(String configured, Map<String, Object> properties) {
+        if (!configured.isEmpty() && !configured.equals(BASE_NAME)) {
             return configured;
         }
         Object pid = properties.get(Constants.SERVICE_PID);
@@ -185,38 +180,6 @@ public final class ProfanityModule implements MessageModule {
             return BASE_NAME + ":" + p.substring(prefix.length() + 1);
         }
         return pid instanceof String p ? BASE_NAME + ":" + p : BASE_NAME;
-    }
-
-    /**
-     * What DS would publish (the public component properties), with the last good values of the
-     * properties the broker reads: the instance name, the ranking as an Integer (a .cfg file gives a
-     * String, which would rank as 0) and the topics as a String[].
-     */
-    static Hashtable<String, Object> serviceProperties(Dictionary<String, Object> componentProperties,
-            ProfanityRules compiled, String instanceName) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        for (Enumeration<String> keys = componentProperties.keys(); keys.hasMoreElements(); ) {
-            String key = keys.nextElement();
-            if (!key.startsWith(".")) { // private properties are not published
-                properties.put(key, componentProperties.get(key));
-            }
-        }
-        properties.put(ModuleProperties.NAME, instanceName);
-        properties.put(Constants.SERVICE_RANKING, compiled.ranking());
-        properties.put(ModuleProperties.TOPICS, compiled.topics().toArray(String[]::new));
-        return properties;
-    }
-
-    /**
-     * Sets the service properties. Standard DS publishes the configuration as it is and offers no way
-     * to derive a property; Felix SCR (the DS runtime Switchboard ships) does, with
-     * {@link ExtComponentContext#setServiceProperties}. A rejected change does not call this, so the
-     * registration keeps the last good name, ranking and topics too.
-     */
-    private static void publish(ComponentContext context, Hashtable<String, Object> properties) {
-        if (context instanceof ExtComponentContext felix) {
-            felix.setServiceProperties(properties);
-        }
     }
 
     /**

@@ -1,10 +1,11 @@
 package io.switchboard.module.profanity.internal;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.Map;
+
+import io.switchboard.api.ConfigReader;
+import io.switchboard.api.TopicFilters;
 
 /**
  * A checked and compiled {@link ProfanityConfig}: immutable, built once per configuration change by
@@ -45,22 +46,26 @@ final class ProfanityRules {
     }
 
     /**
-     * Checks {@code config} and compiles its words.
+     * Reads and checks every attribute of {@code config} (whose component properties are
+     * {@code properties}), then compiles its words.
      *
-     * @throws IllegalArgumentException if a value is wrong; the message starts with the attribute's
-     *         name, e.g. {@code "mask: must be one character, got '**'"}
+     * @throws IllegalArgumentException if a value is wrong; the message names the attribute, the value
+     *         and what is expected, e.g. {@code "mask: '**' is not one character"}
      */
-    static ProfanityRules compile(ProfanityConfig config) {
-        List<String> words = checkWords(read("words", config::words));
-        Mode mode = checkMode(read("mode", config::mode));
-        int mask = checkMask(read("mask", config::mask));
-        boolean wholeWords = read("whole.words", config::whole_words);
-        boolean caseSensitive = read("case.sensitive", config::case_sensitive);
-        int ranking = read("service.ranking", config::service_ranking);
-        List<String> topics = checkTopics(read("switchboard.module.topics", config::switchboard_module_topics));
-        String name = read("switchboard.module.name", config::switchboard_module_name);
-        return new ProfanityRules(words, mode, mask, wholeWords, caseSensitive, ranking, topics,
-                name == null ? "" : name.trim());
+    static ProfanityRules compile(Map<String, ?> properties, ProfanityConfig config) {
+        ConfigReader in = ConfigReader.of(properties);
+        List<String> words = List.copyOf(new LinkedHashSet<>(in.list("words", config::words)));
+        if (words.isEmpty()) {
+            throw ConfigReader.invalid("words", "at least one word is required");
+        }
+        Mode mode = in.choice("mode", config::mode, Mode.class);
+        int mask = checkMask(in.read("mask", config::mask));
+        boolean wholeWords = in.bool("whole.words", config::whole_words);
+        boolean caseSensitive = in.bool("case.sensitive", config::case_sensitive);
+        int ranking = in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        List<String> topics = checkTopics(in.list("switchboard.module.topics", config::switchboard_module_topics));
+        String name = in.text("switchboard.module.name", config::switchboard_module_name);
+        return new ProfanityRules(words, mode, mask, wholeWords, caseSensitive, ranking, topics, name);
     }
 
     /** Whether {@code text} contains a word. Allocates nothing. */
@@ -95,7 +100,7 @@ final class ProfanityRules {
         return caseSensitive;
     }
 
-    /** The {@code service.ranking}, as an Integer whatever type the configuration gave it. */
+    /** The {@code service.ranking}, checked to be an integer (the broker ranks by the published value). */
     int ranking() {
         return ranking;
     }
@@ -122,92 +127,21 @@ final class ProfanityRules {
 
     // ---- validation: every message names the attribute first ----
 
-    private static List<String> checkWords(String[] values) {
-        List<String> words = List.copyOf(new LinkedHashSet<>(split("words", values)));
-        if (words.isEmpty()) {
-            throw invalid("words", "at least one word is required");
-        }
-        return words;
-    }
-
-    private static Mode checkMode(String value) {
-        String mode = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
-        for (Mode m : Mode.values()) {
-            if (m.name().equals(mode)) {
-                return m;
-            }
-        }
-        throw invalid("mode", "must be CONSUME or MASK, got '" + value + "'");
-    }
-
     private static int checkMask(String value) {
         if (value == null || value.isEmpty() || value.codePointCount(0, value.length()) != 1) {
-            throw invalid("mask", "must be one character, got '" + value + "'");
+            throw ConfigReader.invalid("mask", "'" + value + "' is not one character");
         }
         return value.codePointAt(0);
     }
 
-    private static List<String> checkTopics(String[] values) {
-        List<String> topics = split("switchboard.module.topics", values);
+    private static List<String> checkTopics(List<String> topics) {
         for (String topic : topics) {
-            String problem = topicFilterProblem(topic);
+            String problem = TopicFilters.problem(topic);
             if (problem != null) {
-                throw invalid("switchboard.module.topics", "'" + topic + "' is not a valid MQTT topic filter: " + problem);
+                throw ConfigReader.invalid("switchboard.module.topics",
+                        "'" + topic + "' is not a valid MQTT topic filter: " + problem);
             }
         }
-        return List.copyOf(topics);
-    }
-
-    /** Why {@code filter} is not a valid MQTT topic filter, or {@code null} if it is. */
-    private static String topicFilterProblem(String filter) {
-        if (filter.indexOf('\0') >= 0) {
-            return "contains NUL";
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                return "'#' must be a whole level and the last one";
-            }
-            if (level.contains("+") && !level.equals("+")) {
-                return "'+' must be a whole level";
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The entries of {@code values}, each split at commas and trimmed (a .cfg file without typed
-     * values gives a single comma-separated string). No value, or one blank value, gives no entries.
-     */
-    private static List<String> split(String attribute, String[] values) {
-        List<String> entries = new ArrayList<>();
-        if (values == null || values.length == 0 || (values.length == 1 && (values[0] == null || values[0].isBlank()))) {
-            return entries;
-        }
-        for (String value : values) {
-            for (String entry : (value == null ? "" : value).split(",", -1)) {
-                String trimmed = entry.trim();
-                if (trimmed.isEmpty()) {
-                    throw invalid(attribute, "entry " + (entries.size() + 1)
-                            + " is blank (an empty value or a stray comma?)");
-                }
-                entries.add(trimmed);
-            }
-        }
-        return entries;
-    }
-
-    /** Reads one attribute; DS throws when it cannot convert a value (e.g. "ten" as an int). */
-    private static <T> T read(String attribute, Supplier<T> member) {
-        try {
-            return member.get();
-        } catch (RuntimeException e) {
-            throw invalid(attribute, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static IllegalArgumentException invalid(String attribute, String problem) {
-        return new IllegalArgumentException(attribute + ": " + problem);
+        return topics;
     }
 }

@@ -5,7 +5,6 @@ import static io.switchboard.module.profanity.internal.TestInstance.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import java.util.Dictionary;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -154,8 +153,21 @@ class ProfanityModuleTest {
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> chat.activate(Map.of("words", "darn", "mask", "**")))
-                .withMessage("profanity:chat: invalid configuration: mask: must be one character, got '**'");
-        assertThat(chat.published).isEmpty();
+                .withMessage("profanity:chat: invalid configuration: mask: '**' is not one character");
+    }
+
+    @Test
+    void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
+        TestInstance chat = activated("chat", Map.of("words", "darn", "service.ranking", "5"));
+        ProfanityRules good = chat.module.rules();
+
+        // "heck" comes first: nothing of this configuration may be applied when a later attribute is bad
+        chat.modify(Map.of("words", "heck", "mode", "CONSUME", "service.ranking", "abc"));
+
+        assertThat(chat.problem()).isEqualTo("profanity:chat: configuration rejected, keeping the last good one: "
+                + "service.ranking: 'abc' is not an integer");
+        assertThat(chat.module.rules()).isSameAs(good);
+        assertThat(chat.seen("darn heck")).isEqualTo("**** heck");
     }
 
     @Test
@@ -171,8 +183,6 @@ class ProfanityModuleTest {
         assertThat(chat.host.logs(Level.ERROR)).as("logged under the module's name").containsExactly(chat.problem());
         assertThat(chat.module.rules()).isSameAs(good);
         assertThat(chat.seen("darn")).isEqualTo("****");
-        assertThat(chat.published).as("service properties not republished").hasSize(1);
-        assertThat(chat.lastPublished().get("service.ranking")).isEqualTo(5);
     }
 
     @Test
@@ -184,31 +194,16 @@ class ProfanityModuleTest {
         assertThat(chat.problems()).containsExactly((String) null);
         assertThat(chat.publish("darn")).isSameAs(Verdict.pass());
         assertThat(chat.publish("heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
-        assertThat(chat.lastPublished().get("service.ranking")).isEqualTo(10);
+        assertThat(chat.module.rules().ranking()).isEqualTo(10);
     }
 
     @Test
-    void publishesTheInstanceNameAndTypedModuleProperties() {
-        TestInstance chat = activated("chat", Map.of("words", "darn",
-                "service.ranking", "10", "switchboard.module.topics", "chat/#, lobby/+/text"));
+    void logsWithTheNameTheBrokerShows() {
+        TestInstance chat = activated("chat", Map.of("words", "darn"));
+        TestInstance named = activated("news", Map.of("words", "darn", "switchboard.module.name", "news-filter"));
 
-        Dictionary<String, ?> properties = chat.lastPublished();
-
-        assertThat(properties.get("switchboard.module.name")).isEqualTo("profanity:chat");
-        assertThat(properties.get("service.ranking")).isEqualTo(10);
-        assertThat((String[]) properties.get("switchboard.module.topics")).containsExactly("chat/#", "lobby/+/text");
-        assertThat(properties.get("switchboard.module.type")).isEqualTo("FILTER");
-        assertThat(properties.get("service.pid")).isEqualTo("io.switchboard.module.profanity~chat");
-        assertThat(properties.get("words")).isEqualTo("darn");
-        assertThat(properties.get(".private")).as("private properties stay private").isNull();
         assertThat(chat.module.name()).isEqualTo("profanity:chat");
-    }
-
-    @Test
-    void aConfiguredNameWins() {
-        TestInstance chat = activated("chat", Map.of("words", "darn", "switchboard.module.name", "chat-filter"));
-
-        assertThat(chat.lastPublished().get("switchboard.module.name")).isEqualTo("chat-filter");
+        assertThat(named.module.name()).as("a configured name wins").isEqualTo("news-filter");
     }
 
     @Test
@@ -224,8 +219,6 @@ class ProfanityModuleTest {
         assertThat(chat.publish("darn")).isSameAs(Verdict.pass());
         assertThat(news.publish("heck").kind()).isEqualTo(Verdict.Kind.CONSUME);
 
-        assertThat(chat.lastPublished().get("switchboard.module.name")).isEqualTo("profanity:chat");
-        assertThat(news.lastPublished().get("switchboard.module.name")).isEqualTo("profanity:news");
-        assertThat(news.lastPublished().get("service.ranking")).isEqualTo(20);
+        assertThat(news.module.rules().ranking()).isEqualTo(20);
     }
 }

@@ -18,12 +18,14 @@ class ProfanityRulesTest {
     @ParameterizedTest(name = "{0} = ''{1}'' -> {2}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
             words                     | ""          | words: at least one word is required
-            words                     | darn,,heck  | words: entry 2 is blank (an empty value or a stray comma?)
-            words                     | darn,       | words: entry 2 is blank (an empty value or a stray comma?)
-            mode                      | DROP        | mode: must be CONSUME or MASK, got 'DROP'
-            mask                      | **          | mask: must be one character, got '**'
-            mask                      | ""          | mask: must be one character, got ''
-            service.ranking           | ten         | service.ranking: cannot be read: For input string: "ten"
+            words                     | darn,,heck  | words: 'darn,,heck': entry 2 is blank (an empty value or a stray comma?)
+            words                     | darn,       | words: 'darn,': entry 2 is blank (an empty value or a stray comma?)
+            mode                      | DROP        | mode: 'DROP' is not one of [CONSUME, MASK]
+            mask                      | **          | mask: '**' is not one character
+            mask                      | ""          | mask: '' is not one character
+            whole.words               | yes         | whole.words: 'yes' is not true or false
+            case.sensitive            | 1           | case.sensitive: '1' is not true or false
+            service.ranking           | ten         | service.ranking: 'ten' is not an integer
             switchboard.module.topics | chat/#/x    | switchboard.module.topics: 'chat/#/x' is not a valid MQTT topic filter: '#' must be a whole level and the last one
             switchboard.module.topics | chat/a+     | switchboard.module.topics: 'chat/a+' is not a valid MQTT topic filter: '+' must be a whole level
             """)
@@ -32,23 +34,23 @@ class ProfanityRulesTest {
         configuration.put(attribute, value);
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ProfanityRules.compile(TestInstance.config(configuration)))
+                .isThrownBy(() -> ProfanityRules.compile(configuration, TestInstance.config(configuration)))
                 .withMessage(message);
     }
 
     @Test
     void missingWordsAreRefused() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ProfanityRules.compile(TestInstance.config(Map.of())))
+                .isThrownBy(() -> ProfanityRules.compile(Map.of(), TestInstance.config(Map.of())))
                 .withMessageStartingWith("words: ");
     }
 
     @Test
     void defaultsAndNormalisation() {
-        ProfanityRules rules = ProfanityRules.compile(TestInstance.config(Map.of(
+        ProfanityRules rules = compiled(Map.of(
                 "words", new String[] {" darn , heck", "darn", "gosh "},
                 "mode", " consume ",
-                "switchboard.module.topics", "")));
+                "switchboard.module.topics", ""));
 
         assertThat(rules.words()).containsExactly("darn", "heck", "gosh");
         assertThat(rules.mode()).isEqualTo(ProfanityRules.Mode.CONSUME);
@@ -63,7 +65,7 @@ class ProfanityRulesTest {
 
     @Test
     void aMaskMayBeOneCharacterOutsideTheBmp() {
-        ProfanityRules rules = ProfanityRules.compile(TestInstance.config(Map.of("words", "darn", "mask", "🙊")));
+        ProfanityRules rules = compiled(Map.of("words", "darn", "mask", "🙊"));
 
         assertThat(rules.mask("darn it")).isEqualTo("🙊🙊🙊🙊 it");
     }
@@ -74,7 +76,7 @@ class ProfanityRulesTest {
         assumeThat(threads).isInstanceOf(com.sun.management.ThreadMXBean.class);
         com.sun.management.ThreadMXBean memory = (com.sun.management.ThreadMXBean) threads;
         List<String> words = List.of("darn", "heck", "gosh", "scheiße", "дурак");
-        ProfanityRules rules = ProfanityRules.compile(TestInstance.config(Map.of("words", words.toArray(String[]::new))));
+        ProfanityRules rules = compiled(Map.of("words", words.toArray(String[]::new)));
         String clean = "A perfectly clean message, with some Ünïcödé and numbers 12345, darning and hecks.";
         for (int i = 0; i < 20_000; i++) {
             rules.matches(clean);
@@ -89,5 +91,9 @@ class ProfanityRulesTest {
 
         assertThat(any).isFalse();
         assertThat(allocated).as("bytes allocated by 10,000 scans").isLessThan(1024);
+    }
+
+    private static ProfanityRules compiled(Map<String, ?> configuration) {
+        return ProfanityRules.compile(configuration, TestInstance.config(configuration));
     }
 }

@@ -1,15 +1,9 @@
 package io.switchboard.module.profanity.internal;
 
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import org.apache.felix.scr.component.ExtComponentContext;
-import org.osgi.service.component.ComponentContext;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.Verdict;
@@ -21,8 +15,7 @@ import io.switchboard.testkit.ModuleProbe;
  * One module instance driven as DS drives it, without a framework: the factory configuration
  * {@code io.switchboard.module.profanity~<configName>} is merged over the component's own properties,
  * the typed {@link ProfanityConfig} is built from the result as DS builds it ({@link Configs}), the host
- * services are the test kit's recording {@link FakeHost}, and the component context records the service
- * properties the module publishes (Felix SCR's {@code ExtComponentContext}, which the kit does not cover).
+ * services are the test kit's recording {@link FakeHost}.
  */
 final class TestInstance {
 
@@ -30,8 +23,6 @@ final class TestInstance {
     /** What the module did through its host services: reported problems, log lines. */
     final FakeHost host = new FakeHost("io.switchboard.module.profanity");
     final ModuleProbe probe = ModuleProbe.of(module).with(host);
-    /** Every service property set the module published, oldest first. */
-    final List<Dictionary<String, ?>> published = new ArrayList<>();
     private final String configName;
 
     TestInstance(String configName) {
@@ -57,13 +48,13 @@ final class TestInstance {
     }
 
     void activate(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = properties(configuration);
-        module.activate(context(properties), config(properties));
+        Map<String, Object> properties = properties(configuration);
+        module.activate(properties, config(properties));
     }
 
     void modify(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = properties(configuration);
-        module.modified(context(properties), config(properties));
+        Map<String, Object> properties = properties(configuration);
+        module.modified(properties, config(properties));
     }
 
     Verdict publish(String text) {
@@ -84,13 +75,9 @@ final class TestInstance {
         };
     }
 
-    Dictionary<String, ?> lastPublished() {
-        return published.get(published.size() - 1);
-    }
-
     /** The component properties DS would compute: the component description's, then the configuration's. */
-    private Hashtable<String, Object> properties(Map<String, ?> configuration) {
-        Hashtable<String, Object> properties = new Hashtable<>();
+    private Map<String, Object> properties(Map<String, ?> configuration) {
+        Map<String, Object> properties = new HashMap<>();
         properties.put("component.name", ProfanityModule.PID);
         properties.put("component.id", 7L);
         properties.put("switchboard.module.name", "profanity");
@@ -102,21 +89,6 @@ final class TestInstance {
         properties.put("service.factoryPid", ProfanityModule.PID);
         properties.put(".private", "not published");
         return properties;
-    }
-
-    private ComponentContext context(Hashtable<String, Object> properties) {
-        return (ComponentContext) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ExtComponentContext.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getProperties" -> properties;
-                    case "setServiceProperties" -> {
-                        @SuppressWarnings("unchecked")
-                        Dictionary<String, ?> set = (Dictionary<String, ?>) args[0];
-                        published.add(set);
-                        yield null;
-                    }
-                    case "toString" -> "context of " + configName;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 
     /** A {@link ProfanityConfig} over {@code properties}, converted the way DS converts them. */

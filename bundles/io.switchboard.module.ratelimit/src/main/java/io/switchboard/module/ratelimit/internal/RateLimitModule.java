@@ -1,17 +1,12 @@
 package io.switchboard.module.ratelimit.internal;
 
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
-import org.apache.felix.scr.component.ExtComponentContext;
-import org.osgi.framework.Constants;
-import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -24,7 +19,6 @@ import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
-import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.ModuleType;
 import io.switchboard.api.Session;
 import io.switchboard.api.SwitchboardModule;
@@ -94,29 +88,29 @@ public final class RateLimitModule implements MessageModule {
     private final Set<ClientBucket> clientBuckets = ConcurrentHashMap.newKeySet();
 
     @Activate
-    void activate(ComponentContext context, RateLimitConfig config) {
+    void activate(Map<String, Object> properties, RateLimitConfig config) {
         RateLimitSettings compiled;
         try {
-            compiled = RateLimitSettings.compile(config, nanoTime.getAsLong());
+            compiled = RateLimitSettings.compile(properties, config, nanoTime.getAsLong());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(BASE_NAME + ": invalid configuration: " + e.getMessage(), e);
         }
-        apply(context, compiled);
+        apply(compiled);
         host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live to the existing buckets; a bad one is reported and the last good one stays. */
     @Modified
-    void modified(ComponentContext context, RateLimitConfig config) {
+    void modified(Map<String, Object> properties, RateLimitConfig config) {
         RateLimitSettings compiled;
         try {
-            compiled = RateLimitSettings.compile(config, nanoTime.getAsLong());
+            compiled = RateLimitSettings.compile(properties, config, nanoTime.getAsLong());
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;
         }
         host.reportProblem(this, null);
-        apply(context, compiled.keepingBucketsOf(settings));
+        apply(compiled.keepingBucketsOf(settings));
         host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
@@ -203,39 +197,13 @@ public final class RateLimitModule implements MessageModule {
         return settings;
     }
 
-    /** The name this module logs with and publishes. */
+    /** The name this module logs with. */
     String name() {
         return name;
     }
 
-    private void apply(ComponentContext context, RateLimitSettings compiled) {
+    private void apply(RateLimitSettings compiled) {
         settings = compiled;
         name = compiled.name();
-        publish(context, serviceProperties(context.getProperties(), compiled));
-    }
-
-    /**
-     * What DS would publish (the public component properties), with the last good name and the ranking
-     * as an Integer (a .cfg file gives a String).
-     */
-    static Hashtable<String, Object> serviceProperties(Dictionary<String, Object> componentProperties,
-            RateLimitSettings compiled) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        for (Enumeration<String> keys = componentProperties.keys(); keys.hasMoreElements(); ) {
-            String key = keys.nextElement();
-            if (!key.startsWith(".")) {
-                properties.put(key, componentProperties.get(key));
-            }
-        }
-        properties.put(ModuleProperties.NAME, compiled.name());
-        properties.put(Constants.SERVICE_RANKING, compiled.ranking());
-        return properties;
-    }
-
-    /** Sets the service properties with Felix SCR's {@link ExtComponentContext}; a rejected change does not call this. */
-    private static void publish(ComponentContext context, Hashtable<String, Object> properties) {
-        if (context instanceof ExtComponentContext felix) {
-            felix.setServiceProperties(properties);
-        }
     }
 }

@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
+import io.switchboard.api.ConfigReader;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.TopicFilters;
 import io.switchboard.api.Verdict;
@@ -48,25 +48,24 @@ final class RateLimitSettings {
     }
 
     /**
-     * Checks {@code config}; the topic rules get full buckets at {@code now}.
+     * Reads and checks every attribute of {@code config} (whose component properties are
+     * {@code properties}); the topic rules get full buckets at {@code now}.
      *
-     * @throws IllegalArgumentException if a value is wrong; the message starts with the attribute's name
+     * @throws IllegalArgumentException if a value is wrong; the message names the attribute, the value
+     *         and what is expected, e.g. {@code "client.burst: 'abc' is not an integer from 0 to 1000000"}
      */
-    static RateLimitSettings compile(RateLimitConfig config, long now) {
-        String clientRate = read("client.rate", config::client_rate);
+    static RateLimitSettings compile(Map<String, ?> properties, RateLimitConfig config, long now) {
+        ConfigReader in = ConfigReader.of(properties);
+        String clientRate = in.text("client.rate", config::client_rate);
         double perSecond = parse("client.rate", clientRate);
-        long burst = read("client.burst", config::client_burst);
-        if (burst < 0 || burst > Limit.MAX_BURST) {
-            throw invalid("client.burst", "must be between 0 and " + Limit.MAX_BURST + ", got " + burst);
-        }
+        long burst = in.longInteger("client.burst", config::client_burst, 0, Limit.MAX_BURST);
         Limit clientLimit = perSecond == 0 ? null
                 : new Limit(perSecond, burst == 0 ? Limit.defaultBurst(perSecond) : burst, rateText(clientRate));
-        List<TopicRule> rules = checkRules(read("topic.rules", config::topic_rules), now);
-        Set<String> exempt = Set.copyOf(split("exempt.users", read("exempt.users", config::exempt_users)));
-        int ranking = read("service.ranking", config::service_ranking);
-        String name = read("switchboard.module.name", config::switchboard_module_name);
-        name = name == null || name.isBlank() ? RateLimitModule.BASE_NAME : name.trim();
-        return new RateLimitSettings(clientLimit, rules, exempt, ranking, name);
+        List<TopicRule> rules = checkRules(in.list("topic.rules", config::topic_rules), now);
+        Set<String> exempt = Set.copyOf(in.list("exempt.users", config::exempt_users));
+        int ranking = in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        String name = in.text("switchboard.module.name", config::switchboard_module_name);
+        return new RateLimitSettings(clientLimit, rules, exempt, ranking, name.isEmpty() ? RateLimitModule.BASE_NAME : name);
     }
 
     /**
@@ -138,12 +137,12 @@ final class RateLimitSettings {
      * filter, rate and burst if its last part is a whole number and the part before it a rate, else
      * as filter and rate.
      */
-    private static List<TopicRule> checkRules(String[] values, long now) {
+    private static List<TopicRule> checkRules(List<String> entries, long now) {
         List<TopicRule> rules = new ArrayList<>();
-        for (String entry : split("topic.rules", values)) {
+        for (String entry : entries) {
             int last = entry.lastIndexOf(':');
             if (last <= 0) {
-                throw invalid("topic.rules", "'" + entry + "' is not <topic filter>:<rate>[:<burst>] (e.g. sensors/#:100/s)");
+                throw ConfigReader.invalid("topic.rules", "'" + entry + "' is not <topic filter>:<rate>[:<burst>] (e.g. sensors/#:100/s)");
             }
             String filter = entry.substring(0, last).trim();
             String rate = entry.substring(last + 1).trim();
@@ -154,21 +153,21 @@ final class RateLimitSettings {
                 burst = Long.parseLong(rate);
                 rate = entry.substring(before + 1, last).trim();
                 if (burst < 1 || burst > Limit.MAX_BURST) {
-                    throw invalid("topic.rules", "'" + entry + "': the burst must be between 1 and " + Limit.MAX_BURST);
+                    throw ConfigReader.invalid("topic.rules", "'" + entry + "': the burst must be between 1 and " + Limit.MAX_BURST);
                 }
             }
             String problem = TopicFilters.problem(filter);
             if (problem != null) {
-                throw invalid("topic.rules", "'" + entry + "': '" + filter + "' is not a valid MQTT topic filter: " + problem);
+                throw ConfigReader.invalid("topic.rules", "'" + entry + "': '" + filter + "' is not a valid MQTT topic filter: " + problem);
             }
             double perSecond;
             try {
                 perSecond = Limit.parseRate(rate);
             } catch (IllegalArgumentException e) {
-                throw invalid("topic.rules", "'" + entry + "': " + e.getMessage());
+                throw ConfigReader.invalid("topic.rules", "'" + entry + "': " + e.getMessage());
             }
             if (perSecond == 0) {
-                throw invalid("topic.rules", "'" + entry + "': the rate must be more than 0");
+                throw ConfigReader.invalid("topic.rules", "'" + entry + "': the rate must be more than 0");
             }
             Limit limit = new Limit(perSecond, burst == 0 ? Limit.defaultBurst(perSecond) : burst, rateText(rate));
             rules.add(new TopicRule(filter, limit, new Bucket(limit, now), refusal("more than " + limit.text() + " on " + filter)));
@@ -189,7 +188,7 @@ final class RateLimitSettings {
         try {
             return Limit.parseRate(rate);
         } catch (IllegalArgumentException e) {
-            throw invalid(attribute, e.getMessage());
+            throw ConfigReader.invalid(attribute, e.getMessage());
         }
     }
 
@@ -205,39 +204,5 @@ final class RateLimitSettings {
      */
     private static Verdict refusal(String why) {
         return Verdict.consume(ReasonCode.QUOTA_EXCEEDED, "rate limit: " + why);
-    }
-
-    /**
-     * The entries of {@code values}, each split at commas and trimmed (a .cfg file without typed
-     * values gives a single comma-separated string). No value, or one blank value, gives no entries.
-     */
-    private static List<String> split(String attribute, String[] values) {
-        List<String> entries = new ArrayList<>();
-        if (values == null || values.length == 0 || (values.length == 1 && (values[0] == null || values[0].isBlank()))) {
-            return entries;
-        }
-        for (String value : values) {
-            for (String entry : (value == null ? "" : value).split(",", -1)) {
-                String trimmed = entry.trim();
-                if (trimmed.isEmpty()) {
-                    throw invalid(attribute, "entry " + (entries.size() + 1) + " is blank (an empty value or a stray comma?)");
-                }
-                entries.add(trimmed);
-            }
-        }
-        return entries;
-    }
-
-    /** Reads one attribute; DS throws when it cannot convert a value (e.g. "ten" as a number). */
-    private static <T> T read(String attribute, Supplier<T> member) {
-        try {
-            return member.get();
-        } catch (RuntimeException e) {
-            throw invalid(attribute, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static IllegalArgumentException invalid(String attribute, String problem) {
-        return new IllegalArgumentException(attribute + ": " + problem);
     }
 }

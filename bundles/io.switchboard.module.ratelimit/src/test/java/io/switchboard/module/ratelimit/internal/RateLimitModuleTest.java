@@ -172,7 +172,32 @@ class RateLimitModuleTest {
         assertThat(limiter.host.lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
                 + "client.rate: 'lots' is not a rate like 100/s, 600/m or 10/h");
         assertThat(limiter.module.settings()).isSameAs(good);
-        assertThat(limiter.published).hasSize(1);
+    }
+
+    @Test
+    void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
+        limiter = activated(Map.of("client.rate", "1", "service.ranking", "2000"));
+        RateLimitSettings good = limiter.module.settings();
+
+        // the client rate comes first: nothing of this configuration may be applied when a later attribute is bad
+        limiter.modify(Map.of("client.rate", "1000", "client.burst", "abc", "service.ranking", "5"));
+
+        assertThat(limiter.host.lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
+                + "client.burst: 'abc' is not an integer from 0 to 1000000");
+        assertThat(limiter.module.settings()).isSameAs(good);
+        assertThat(passing(FakeSession.of("alice"), "x", 3)).as("still one message a second").isEqualTo(1);
+    }
+
+    @Test
+    void aChangeWithARankingThatIsNotAnIntegerIsRejected() {
+        limiter = activated(Map.of("service.ranking", "2000"));
+        RateLimitSettings good = limiter.module.settings();
+
+        limiter.modify(Map.of("service.ranking", "first"));
+
+        assertThat(limiter.host.lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
+                + "service.ranking: 'first' is not an integer");
+        assertThat(limiter.module.settings()).isSameAs(good);
     }
 
     @Test
@@ -186,12 +211,12 @@ class RateLimitModuleTest {
     }
 
     @Test
-    void publishesItsNameAndAnIntegerRanking() {
+    void readsItsNameAndRanking() {
         limiter = activated(Map.of("service.ranking", "2000"));
 
-        assertThat(limiter.lastPublished().get("service.ranking")).isEqualTo(2000);
-        assertThat(limiter.lastPublished().get("switchboard.module.name")).isEqualTo("ratelimit");
-        assertThat(activated(Map.of()).lastPublished().get("service.ranking")).as("high by default").isEqualTo(1000);
+        assertThat(limiter.module.settings().ranking()).isEqualTo(2000);
+        assertThat(limiter.module.name()).isEqualTo("ratelimit");
+        assertThat(activated(Map.of()).module.settings().ranking()).as("high by default").isEqualTo(1000);
     }
 
     @Test

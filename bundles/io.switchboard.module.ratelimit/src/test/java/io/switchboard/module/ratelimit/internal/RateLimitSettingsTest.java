@@ -17,7 +17,7 @@ class RateLimitSettingsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             config.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return RateLimitSettings.compile(Configs.of(RateLimitConfig.class, config), 0);
+        return RateLimitSettings.compile(config, Configs.of(RateLimitConfig.class, config), 0);
     }
 
     private static void assertRefused(String expectedMessage, Object... keyValues) {
@@ -72,7 +72,8 @@ class RateLimitSettingsTest {
     @Test
     void namesTheAttributeOfEachProblem() {
         assertRefused("client.rate: 'fast' is not a rate like 100/s, 600/m or 10/h", "client.rate", "fast");
-        assertRefused("client.burst: must be between 0 and 1000000, got -1", "client.burst", -1);
+        assertRefused("client.burst: '-1' is not an integer from 0 to 1000000", "client.burst", -1);
+        assertRefused("client.burst: 'abc' is not an integer from 0 to 1000000", "client.burst", "abc");
         assertRefused("topic.rules: 'sensors' is not <topic filter>:<rate>[:<burst>] (e.g. sensors/#:100/s)",
                 "topic.rules", "sensors");
         assertRefused("topic.rules: 'a/#/b:1': 'a/#/b' is not a valid MQTT topic filter: '#' must be a whole level and the last one",
@@ -80,8 +81,7 @@ class RateLimitSettingsTest {
         assertRefused("topic.rules: 'a:0': the rate must be more than 0", "topic.rules", "a:0");
         assertRefused("topic.rules: 'a:1/s:0': the burst must be between 1 and 1000000", "topic.rules", "a:1/s:0");
         assertRefused("topic.rules: 'a:often': 'often' is not a rate like 100/s, 600/m or 10/h", "topic.rules", "a:often");
-        assertRefused("exempt.users: entry 2 is blank (an empty value or a stray comma?)", "exempt.users", "a,,b");
-        assertThatIllegalArgumentException().isThrownBy(() -> compile("service.ranking", "high"))
-                .withMessageStartingWith("service.ranking: cannot be read: ");
+        assertRefused("exempt.users: 'a,,b': entry 2 is blank (an empty value or a stray comma?)", "exempt.users", "a,,b");
+        assertRefused("service.ranking: 'high' is not an integer", "service.ranking", "high");
     }
 }

@@ -2,16 +2,13 @@ package io.switchboard.module.translator.internal;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.felix.scr.component.ExtComponentContext;
-import org.osgi.framework.Constants;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -103,29 +100,29 @@ public final class TranslatorModule implements MessageModule {
     private final AtomicLong failuresInARow = new AtomicLong();
 
     @Activate
-    void activate(ComponentContext context, TranslatorConfig config) {
+    void activate(ComponentContext context, Map<String, Object> properties, TranslatorConfig config) {
         TranslatorSettings compiled;
         try {
-            compiled = TranslatorSettings.compile(config);
+            compiled = TranslatorSettings.compile(properties, config);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(BASE_NAME + ": invalid configuration: " + e.getMessage(), e);
         }
-        apply(context, compiled);
+        apply(context, properties, compiled);
         host.logger().info("{}: activated: {}", name, compiled);
     }
 
     /** New configuration, applied live; a bad one is reported and the last good settings stay. */
     @Modified
-    void modified(ComponentContext context, TranslatorConfig config) {
+    void modified(ComponentContext context, Map<String, Object> properties, TranslatorConfig config) {
         TranslatorSettings compiled;
         try {
-            compiled = TranslatorSettings.compile(config);
+            compiled = TranslatorSettings.compile(properties, config);
         } catch (IllegalArgumentException e) {
             host.reportProblem(this, name + ": configuration rejected, keeping the last good one: " + e.getMessage());
             return;
         }
         host.reportProblem(this, null);
-        apply(context, compiled);
+        apply(context, properties, compiled);
         host.logger().info("{}: configuration applied: {}", name, compiled);
     }
 
@@ -167,7 +164,7 @@ public final class TranslatorModule implements MessageModule {
         return settings;
     }
 
-    /** The name this module logs with and publishes. */
+    /** The name this module logs with. */
     String name() {
         return name;
     }
@@ -212,43 +209,27 @@ public final class TranslatorModule implements MessageModule {
         return current.onError() == OnError.CONSUME ? CONSUMED : Verdict.pass();
     }
 
-    private void apply(ComponentContext context, TranslatorSettings compiled) {
+    private void apply(ComponentContext context, Map<String, Object> properties, TranslatorSettings compiled) {
         settings = compiled;
         name = compiled.name();
-        publish(context, serviceProperties(context.getProperties(), compiled));
-    }
-
-    /**
-     * What DS would publish (the public component properties), with the module properties derived from
-     * the last good settings: name, ranking (an Integer even when a .cfg file gives a String), the
-     * rules' topic filters, a time budget above the HTTP timeout, and the failure policy of {@code on.error}.
-     */
-    static Hashtable<String, Object> serviceProperties(Dictionary<String, Object> componentProperties,
-            TranslatorSettings compiled) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        for (Enumeration<String> keys = componentProperties.keys(); keys.hasMoreElements(); ) {
-            String key = keys.nextElement();
-            if (!key.startsWith(".")) { // private properties (the API key) are not published
-                properties.put(key, componentProperties.get(key));
-            }
-        }
-        properties.put(ModuleProperties.NAME, compiled.name());
-        properties.put(Constants.SERVICE_RANKING, compiled.ranking());
-        properties.put(ModuleProperties.TOPICS, compiled.topics().toArray(String[]::new));
-        properties.put(ModuleProperties.TIMEOUT, compiled.timeoutMillis() + BUDGET_MARGIN_MILLIS);
-        properties.put(ModuleProperties.FAILURE_POLICY,
-                (compiled.onError() == OnError.CONSUME ? FailurePolicy.FAIL_CLOSED : FailurePolicy.FAIL_OPEN).name());
-        return properties;
-    }
-
-    /**
-     * Sets the service properties with Felix SCR's {@link ExtComponentContext} (standard DS publishes the
-     * configuration as it is). A rejected change does not call this, so the last good ones stay.
-     */
-    private static void publish(ComponentContext context, Hashtable<String, Object> properties) {
+        // DS publishes the configuration as it is; these properties derive from other attributes, so the
+        // module sets them itself. Standard DS has no way to; Felix SCR (the DS runtime Switchboard ships)
+        // has ExtComponentContext, whose properties stay until set again: a rejected change keeps these.
         if (context instanceof ExtComponentContext felix) {
-            felix.setServiceProperties(properties);
+            felix.setServiceProperties(ModuleProperties.withDerived(properties, derivedProperties(compiled)));
         }
+    }
+
+    /**
+     * The module properties derived from the settings: the rules' topic filters, a time budget above the
+     * HTTP timeout, and the failure policy of {@code on.error}, so the broker's handling and the module's agree.
+     */
+    static Map<String, Object> derivedProperties(TranslatorSettings compiled) {
+        return Map.of(
+                ModuleProperties.TOPICS, compiled.topics().toArray(String[]::new),
+                ModuleProperties.TIMEOUT, compiled.timeoutMillis() + BUDGET_MARGIN_MILLIS,
+                ModuleProperties.FAILURE_POLICY,
+                (compiled.onError() == OnError.CONSUME ? FailurePolicy.FAIL_CLOSED : FailurePolicy.FAIL_OPEN).name());
     }
 
     /**

@@ -1,15 +1,14 @@
 package io.switchboard.module.translator.internal;
 
-import io.switchboard.api.TopicFilters;
-
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.Map;
 import java.util.regex.Pattern;
+
+import io.switchboard.api.ConfigReader;
+import io.switchboard.api.TopicFilters;
 
 /**
  * A checked {@link TranslatorConfig}: immutable, built once per configuration change by
@@ -70,33 +69,24 @@ final class TranslatorSettings {
     }
 
     /**
-     * Checks {@code config}.
+     * Reads and checks every attribute of {@code config} (whose component properties are {@code properties}).
      *
-     * @throws IllegalArgumentException if a value is wrong; the message starts with the attribute's
-     *         name, e.g. {@code "rules: 'chat/#:fr' is not <topic filter>:<source>><target>"}
+     * @throws IllegalArgumentException if a value is wrong; the message names the attribute, the value
+     *         and what is expected, e.g. {@code "rules: 'chat/#:fr' is not <topic filter>:<source>><target>"}
      */
-    static TranslatorSettings compile(TranslatorConfig config) {
-        URI endpoint = checkUrl(read("url", config::url));
-        List<Rule> rules = checkRules(read("rules", config::rules));
-        String apiKey = read(".api.key", config::_api_key);
-        long timeout = read("timeout", config::timeout);
-        if (timeout < 1 || timeout > MAX_TIMEOUT_MILLIS) {
-            throw invalid("timeout", "must be between 1 and " + MAX_TIMEOUT_MILLIS + " ms, got " + timeout);
-        }
-        int retries = read("retries", config::retries);
-        if (retries < 0 || retries > 10) {
-            throw invalid("retries", "must be between 0 and 10, got " + retries);
-        }
-        OnError onError = checkOnError(read("on.error", config::on_error));
-        int maxChars = read("max.chars", config::max_chars);
-        if (maxChars < 1) {
-            throw invalid("max.chars", "must be at least 1, got " + maxChars);
-        }
-        int ranking = read("service.ranking", config::service_ranking);
-        String name = read("switchboard.module.name", config::switchboard_module_name);
-        name = name == null || name.isBlank() ? TranslatorModule.BASE_NAME : name.trim();
-        return new TranslatorSettings(endpoint, rules, apiKey == null ? "" : apiKey.trim(), timeout, retries, onError,
-                maxChars, ranking, name);
+    static TranslatorSettings compile(Map<String, ?> properties, TranslatorConfig config) {
+        ConfigReader in = ConfigReader.of(properties);
+        URI endpoint = URI.create(in.httpUrl("url", config::url, "http://localhost:5000") + "/translate");
+        List<Rule> rules = checkRules(in.list("rules", config::rules));
+        String apiKey = in.text(".api.key", config::_api_key);
+        long timeout = in.longInteger("timeout", config::timeout, 1, MAX_TIMEOUT_MILLIS);
+        int retries = in.integer("retries", config::retries, 0, 10);
+        OnError onError = in.choice("on.error", config::on_error, OnError.class);
+        int maxChars = in.integer("max.chars", config::max_chars, 1, Integer.MAX_VALUE);
+        int ranking = in.integer("service.ranking", config::service_ranking, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        String name = in.text("switchboard.module.name", config::switchboard_module_name);
+        return new TranslatorSettings(endpoint, rules, apiKey, timeout, retries, onError, maxChars, ranking,
+                name.isEmpty() ? TranslatorModule.BASE_NAME : name);
     }
 
     /** The first rule whose filter matches {@code topic}, or {@code null}. */
@@ -164,102 +154,36 @@ final class TranslatorSettings {
 
     // ---- validation: every message names the attribute first ----
 
-    private static URI checkUrl(String value) {
-        String url = value == null ? "" : value.trim();
-        if (url.isEmpty()) {
-            throw invalid("url", "is required (the base URL of the translation service, e.g. http://localhost:5000)");
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw invalid("url", "'" + url + "' is not a URL: " + e.getMessage());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw invalid("url", "must be an http:// or https:// URL with a host, got '" + url + "'");
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw invalid("url", "must not have a query or fragment (the module appends /translate), got '" + url + "'");
-        }
-        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        return URI.create(base + "/translate");
-    }
-
-    private static List<Rule> checkRules(String[] values) {
+    private static List<Rule> checkRules(List<String> entries) {
         List<Rule> rules = new ArrayList<>();
-        for (String entry : split("rules", values)) {
+        for (String entry : entries) {
             // the filter may contain ':', the languages cannot: split at the last one
             int colon = entry.lastIndexOf(':');
             int arrow = entry.indexOf('>', colon + 1);
             if (colon <= 0 || arrow < 0) {
-                throw invalid("rules", "'" + entry + "' is not <topic filter>:<source>><target> (e.g. chat/fr/#:fr>en)");
+                throw ConfigReader.invalid("rules", "'" + entry + "' is not <topic filter>:<source>><target> (e.g. chat/fr/#:fr>en)");
             }
             String filter = entry.substring(0, colon).trim();
             String source = entry.substring(colon + 1, arrow).trim();
             String target = entry.substring(arrow + 1).trim();
             String problem = TopicFilters.problem(filter);
             if (problem != null) {
-                throw invalid("rules", "'" + entry + "': '" + filter + "' is not a valid MQTT topic filter: " + problem);
+                throw ConfigReader.invalid("rules", "'" + entry + "': '" + filter + "' is not a valid MQTT topic filter: " + problem);
             }
             if (!source.equalsIgnoreCase(AUTO) && !LANGUAGE.matcher(source).matches()) {
-                throw invalid("rules", "'" + entry + "': source '" + source + "' is not a language code (or auto)");
+                throw ConfigReader.invalid("rules", "'" + entry + "': source '" + source + "' is not a language code (or auto)");
             }
             if (!LANGUAGE.matcher(target).matches()) {
-                throw invalid("rules", "'" + entry + "': target '" + target + "' is not a language code");
+                throw ConfigReader.invalid("rules", "'" + entry + "': target '" + target + "' is not a language code");
             }
             if (source.equalsIgnoreCase(target)) {
-                throw invalid("rules", "'" + entry + "': source and target are the same language");
+                throw ConfigReader.invalid("rules", "'" + entry + "': source and target are the same language");
             }
             rules.add(new Rule(filter, source.equalsIgnoreCase(AUTO) ? AUTO : source, target));
         }
         if (rules.isEmpty()) {
-            throw invalid("rules", "at least one rule is required, e.g. chat/fr/#:fr>en");
+            throw ConfigReader.invalid("rules", "at least one rule is required, e.g. chat/fr/#:fr>en");
         }
         return List.copyOf(rules);
-    }
-
-    private static OnError checkOnError(String value) {
-        String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
-        for (OnError o : OnError.values()) {
-            if (o.name().equals(v)) {
-                return o;
-            }
-        }
-        throw invalid("on.error", "must be PASS_ORIGINAL or CONSUME, got '" + value + "'");
-    }
-
-    /**
-     * The entries of {@code values}, each split at commas and trimmed (a .cfg file without typed
-     * values gives a single comma-separated string). No value, or one blank value, gives no entries.
-     */
-    private static List<String> split(String attribute, String[] values) {
-        List<String> entries = new ArrayList<>();
-        if (values == null || values.length == 0 || (values.length == 1 && (values[0] == null || values[0].isBlank()))) {
-            return entries;
-        }
-        for (String value : values) {
-            for (String entry : (value == null ? "" : value).split(",", -1)) {
-                String trimmed = entry.trim();
-                if (trimmed.isEmpty()) {
-                    throw invalid(attribute, "entry " + (entries.size() + 1) + " is blank (an empty value or a stray comma?)");
-                }
-                entries.add(trimmed);
-            }
-        }
-        return entries;
-    }
-
-    /** Reads one attribute; DS throws when it cannot convert a value (e.g. "ten" as a number). */
-    private static <T> T read(String attribute, Supplier<T> member) {
-        try {
-            return member.get();
-        } catch (RuntimeException e) {
-            throw invalid(attribute, "cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static IllegalArgumentException invalid(String attribute, String problem) {
-        return new IllegalArgumentException(attribute + ": " + problem);
     }
 }

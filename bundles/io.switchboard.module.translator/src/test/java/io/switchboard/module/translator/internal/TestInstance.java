@@ -18,7 +18,7 @@ import io.switchboard.testkit.ModuleProbe;
  * The translator driven as DS drives it, without a framework: its configuration merged over the
  * component's own properties, the typed {@link TranslatorConfig} built as DS builds it ({@link Configs}),
  * a recording host ({@link FakeHost}, or one doing real HTTP), and a component context recording the
- * service properties the module publishes (Felix SCR's {@code ExtComponentContext}).
+ * service properties the module sets with its derived ones (Felix SCR's {@code ExtComponentContext}).
  */
 final class TestInstance {
 
@@ -47,13 +47,13 @@ final class TestInstance {
 
     TestInstance activate(Map<String, ?> configuration) {
         Hashtable<String, Object> properties = properties(configuration);
-        module.activate(context(properties), Configs.of(TranslatorConfig.class, properties));
+        module.activate(context(properties), properties, Configs.of(TranslatorConfig.class, properties));
         return this;
     }
 
     void modify(Map<String, ?> configuration) {
         Hashtable<String, Object> properties = properties(configuration);
-        module.modified(context(properties), Configs.of(TranslatorConfig.class, properties));
+        module.modified(context(properties), properties, Configs.of(TranslatorConfig.class, properties));
     }
 
     Dictionary<String, ?> lastPublished() {

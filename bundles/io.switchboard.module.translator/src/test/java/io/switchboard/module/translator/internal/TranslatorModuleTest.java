@@ -240,8 +240,7 @@ class TranslatorModuleTest {
         assertThat((String[]) properties.get("switchboard.module.topics")).containsExactly("chat/fr/#", "chat/de/#", "chat/any/#");
         assertThat(properties.get("switchboard.module.timeout")).isEqualTo(3000L);
         assertThat(properties.get("switchboard.module.failure.policy")).isEqualTo("FAIL_CLOSED");
-        assertThat(properties.get("service.ranking")).isEqualTo(50);
-        assertThat(properties.get("switchboard.module.name")).isEqualTo("translator");
+        assertThat(properties.get("service.ranking")).as("as configured: the broker reads a .cfg string").isEqualTo("50");
         assertThat(properties.get(".api.key")).as("the key stays private").isNull();
         assertThat(properties.get("url")).isEqualTo(URL);
     }
@@ -265,9 +264,9 @@ class TranslatorModuleTest {
         translator.modify(config("on.error", "DROP"));
 
         assertThat(translator.host.lastProblem()).isEqualTo(
-                "translator: configuration rejected, keeping the last good one: on.error: must be PASS_ORIGINAL or CONSUME, got 'DROP'");
+                "translator: configuration rejected, keeping the last good one: on.error: 'DROP' is not one of [PASS_ORIGINAL, CONSUME]");
         assertThat(translator.module.settings()).isSameAs(good);
-        assertThat(translator.published).hasSize(1);
+        assertThat(translator.published).as("the last good service properties stay").hasSize(1);
 
         translator.modify(config("rules", "chat/es/#:es>en"));
 
@@ -276,6 +275,22 @@ class TranslatorModuleTest {
         translator.host.onAnyHttp(HttpScript.ok(answer("Hello")));
         translator.probe.publish(TestMessages.text("a", "chat/fr/x", "Salut")).assertPassed();
         translator.probe.publish(TestMessages.text("a", "chat/es/x", "Hola")).assertReplacedWithPayload("Hello");
+    }
+
+    @Test
+    void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
+        translator = activated(CONFIG);
+        TranslatorSettings good = translator.module.settings();
+
+        // the rules come first: nothing of this configuration may be applied when a later attribute is bad
+        translator.modify(config("rules", "chat/es/#:es>en", "on.error", "CONSUME", "max.chars", "abc"));
+
+        assertThat(translator.host.lastProblem()).isEqualTo("translator: configuration rejected, keeping the last good one: "
+                + "max.chars: 'abc' is not an integer of at least 1");
+        assertThat(translator.module.settings()).isSameAs(good);
+        assertThat(translator.published).as("the last good service properties stay").hasSize(1);
+        assertThat((String[]) translator.lastPublished().get("switchboard.module.topics"))
+                .containsExactly("chat/fr/#", "chat/de/#", "chat/any/#");
     }
 
     // ---- the command ----

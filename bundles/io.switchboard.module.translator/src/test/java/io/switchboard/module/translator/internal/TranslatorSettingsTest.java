@@ -19,7 +19,7 @@ class TranslatorSettingsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             config.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return TranslatorSettings.compile(Configs.of(TranslatorConfig.class, config));
+        return TranslatorSettings.compile(config, Configs.of(TranslatorConfig.class, config));
     }
 
     private static void assertRefused(String expectedMessage, Object... keyValues) {
@@ -68,24 +68,24 @@ class TranslatorSettingsTest {
 
     @Test
     void namesTheAttributeOfEachProblem() {
-        assertRefused("url: is required (the base URL of the translation service, e.g. http://localhost:5000)", "url", " ");
-        assertRefused("url: must be an http:// or https:// URL with a host, got 'ftp://x'", "url", "ftp://x");
-        assertRefused("url: must be an http:// or https:// URL with a host, got 'localhost:5000'", "url", "localhost:5000");
-        assertRefused("url: must not have a query or fragment (the module appends /translate), got 'http://x/?a=1'",
+        assertRefused("url: is required (the base URL of the service, e.g. http://localhost:5000)", "url", " ");
+        assertRefused("url: 'ftp://x' is not an http:// or https:// URL with a host", "url", "ftp://x");
+        assertRefused("url: 'localhost:5000' is not an http:// or https:// URL with a host", "url", "localhost:5000");
+        assertRefused("url: 'http://x/?a=1' has a query or fragment; expected none (the module appends its path)",
                 "url", "http://x/?a=1");
         assertRefused("rules: at least one rule is required, e.g. chat/fr/#:fr>en", "rules", "");
-        assertRefused("rules: entry 2 is blank (an empty value or a stray comma?)", "rules", "a:fr>en,,b:fr>en");
+        assertRefused("rules: 'a:fr>en,,b:fr>en': entry 2 is blank (an empty value or a stray comma?)", "rules", "a:fr>en,,b:fr>en");
         assertRefused("rules: 'chat/#' is not <topic filter>:<source>><target> (e.g. chat/fr/#:fr>en)", "rules", "chat/#");
         assertRefused("rules: 'a/#/b:fr>en': 'a/#/b' is not a valid MQTT topic filter: '#' must be a whole level and the last one",
                 "rules", "a/#/b:fr>en");
         assertRefused("rules: 'a:french>en': source 'french' is not a language code (or auto)", "rules", "a:french>en");
         assertRefused("rules: 'a:fr>auto': target 'auto' is not a language code", "rules", "a:fr>auto");
         assertRefused("rules: 'a:fr>FR': source and target are the same language", "rules", "a:fr>FR");
-        assertRefused("timeout: must be between 1 and 600000 ms, got 0", "timeout", "0");
-        assertRefused("retries: must be between 0 and 10, got -1", "retries", "-1");
-        assertRefused("on.error: must be PASS_ORIGINAL or CONSUME, got 'DROP'", "on.error", "DROP");
-        assertRefused("max.chars: must be at least 1, got 0", "max.chars", 0);
-        assertThatIllegalArgumentException().isThrownBy(() -> compile("timeout", "soon"))
-                .withMessageStartingWith("timeout: cannot be read: ");
+        assertRefused("timeout: '0' is not an integer from 1 to 600000", "timeout", "0");
+        assertRefused("timeout: 'soon' is not an integer from 1 to 600000", "timeout", "soon");
+        assertRefused("retries: '-1' is not an integer from 0 to 10", "retries", "-1");
+        assertRefused("on.error: 'DROP' is not one of [PASS_ORIGINAL, CONSUME]", "on.error", "DROP");
+        assertRefused("max.chars: '0' is not an integer of at least 1", "max.chars", 0);
+        assertRefused("service.ranking: 'ten' is not an integer", "service.ranking", "ten");
     }
 }
