@@ -151,6 +151,7 @@ final class ModuleEntry {
             }
         }
         List<String> topics = new ArrayList<>();
+        List<String> badFilters = new ArrayList<>();
         for (String filter : strings(ref.getProperty(ModuleProperties.TOPICS))) {
             try {
                 Topics.validateFilter(filter);
@@ -159,11 +160,28 @@ final class ModuleEntry {
                 }
                 topics.add(filter);
             } catch (IllegalArgumentException e) {
-                problems.add(ModuleProperties.TOPICS + ": " + e.getMessage() + " (filter ignored)");
+                badFilters.add(e.getMessage());
             }
         }
+        if (!badFilters.isEmpty()) {
+            // dropping a bad filter would widen the module to other topics: the last good filters stay
+            if (previous != null) {
+                topics = new ArrayList<>(previous.topics());
+            }
+            problems.add(ModuleProperties.TOPICS + ": " + String.join("; ", badFilters) + " (keeping "
+                    + (previous != null ? "the last good filters " + topics : "the valid filters " + topics) + ")");
+        }
         Object enabledValue = ref.getProperty(ModuleProperties.ENABLED);
-        boolean enabled = enabledValue == null || Boolean.parseBoolean(enabledValue.toString().trim());
+        boolean enabled = previous == null || previous.enabledByConfig();
+        if (enabledValue != null) {
+            String text = enabledValue.toString().trim();
+            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                enabled = Boolean.parseBoolean(text);
+            } else {
+                problems.add(ModuleProperties.ENABLED + ": '" + enabledValue + "' is not true or false (keeping "
+                        + enabled + ")");
+            }
+        }
         return new Description(name, ranking, type, maturity, string(ref, ModuleProperties.DESCRIPTION), List.copyOf(topics),
                 timeout, policy, enabled, List.copyOf(problems));
     }

@@ -98,6 +98,27 @@ class BrokerCoreTest {
     }
 
     @Test
+    void badTopicFiltersOrEnabledFlagKeepTheLastGoodOnes() throws Exception {
+        // a bad filter dropped would widen the module to every topic; a bad flag must not switch it off or on
+        ServiceReference<MessageModule> scoped = harness.add("scoped", 10, appender("scoped"),
+                ModuleProperties.TOPICS, "chat/#");
+        CoreHarness.Client sub = harness.client("sub").subscribe("#", 1);
+        CoreHarness.Client pub = harness.client("pub");
+
+        FakeOsgi.setProperty(scoped, ModuleProperties.TOPICS, "news/#/bad");
+        FakeOsgi.setProperty(scoped, ModuleProperties.ENABLED, "yes");
+        harness.core.updatedModule(scoped);
+        pub.publish("other", "x");
+        assertThat(sub.next().payloadText()).as("outside the last good filter").isEqualTo("x");
+        pub.publish("chat/1", "x");
+        assertThat(sub.next().payloadText()).as("inside it, still enabled").isEqualTo("x>scoped");
+        ModuleInfo info = harness.core.chain(ChainEvent.MESSAGE).get(0);
+        assertThat(info.topics()).containsExactly("chat/#");
+        assertThat(info.reason()).contains("switchboard.module.topics:").contains("keeping the last good filters [chat/#]")
+                .contains("switchboard.module.enabled: 'yes' is not true or false (keeping true)");
+    }
+
+    @Test
     void emptyChainsRouteMessages() throws Exception {
         assertThat(harness.core.chain(ChainEvent.MESSAGE)).isEmpty();
         CoreHarness.Client sub = harness.client("sub").subscribe("#", 0);
