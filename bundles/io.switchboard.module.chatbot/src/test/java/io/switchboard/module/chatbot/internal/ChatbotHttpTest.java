@@ -27,7 +27,7 @@ import io.switchboard.testkit.TestMessages;
  */
 class ChatbotHttpTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(15);
 
     private FakeApiServer api;
     private RealHttpHost host;
@@ -46,9 +46,13 @@ class ChatbotHttpTest {
         api.close();
     }
 
+    /**
+     * Activates with a budget well above a loaded machine's first streamed request (over 2 s on 2 busy cores)
+     * and below the test's wait; the timeout tests set their own.
+     */
     private void activate(Object... changes) {
         Map<String, Object> config = new HashMap<>(Map.of("url", api.url(), "model", "tiny-1", ".api.key", "sk-local",
-                "timeout", "2000"));
+                "timeout", "8000"));
         for (int i = 0; i < changes.length; i += 2) {
             config.put((String) changes[i], changes[i + 1]);
         }
