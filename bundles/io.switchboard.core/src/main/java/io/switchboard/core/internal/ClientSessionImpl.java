@@ -13,14 +13,18 @@ import io.switchboard.api.broker.PublishResult;
 /** A front door's handle on a session; kept apart from {@link SessionImpl} so modules cannot publish as clients. */
 final class ClientSessionImpl implements ClientSession {
 
-    private final BrokerCore core;
+    private final Sessions sessions;
+    private final Router router;
+    private final StatusBus statuses;
     private final SessionImpl session;
     private final boolean sessionPresent;
     /** Which login of the session this handle belongs to. */
     private final int attachment;
 
-    ClientSessionImpl(BrokerCore core, SessionImpl session, boolean sessionPresent) {
-        this.core = core;
+    ClientSessionImpl(Sessions sessions, Router router, StatusBus statuses, SessionImpl session, boolean sessionPresent) {
+        this.sessions = sessions;
+        this.router = router;
+        this.statuses = statuses;
         this.session = session;
         this.sessionPresent = sessionPresent;
         this.attachment = session.attachment;
@@ -33,7 +37,7 @@ final class ClientSessionImpl implements ClientSession {
 
     @Override
     public void detach(String reason) {
-        core.detachSession(session, reason, attachment);
+        sessions.detach(session, reason, attachment);
     }
 
     @Override
@@ -44,28 +48,28 @@ final class ClientSessionImpl implements ClientSession {
     @Override
     public CompletionStage<PublishResult> publish(Message message) {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        core.publish(session, message, session.user(), 0, null, result);
+        router.publish(session, message, session.user(), 0, null, result);
         return result;
     }
 
     @Override
     public CompletionStage<Admission> subscribe(Subscription subscription) {
-        return core.subscribe(session, subscription);
+        return router.subscribe(session, subscription);
     }
 
     @Override
     public CompletionStage<Boolean> unsubscribe(String topicFilter) {
-        return core.unsubscribe(session, topicFilter);
+        return router.unsubscribe(session, topicFilter);
     }
 
     @Override
     public void read(long messageId) {
-        core.read(session, messageId);
+        statuses.read(session.user(), messageId);
     }
 
     @Override
     public void close(String reason) {
-        core.closeSession(session, reason);
+        sessions.close(session, reason);
     }
 
     @Override

@@ -11,7 +11,7 @@ import io.switchboard.api.broker.ClientConnection;
 /** A connection admitted by the core; its events run on the worker chosen by its id. */
 final class ConnectionImpl implements ClientConnection {
 
-    private final BrokerCore core;
+    private final Sessions sessions;
     private final long id;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
@@ -19,8 +19,8 @@ final class ConnectionImpl implements ClientConnection {
     private volatile TlsInfo tls;
     volatile SessionImpl session;
 
-    ConnectionImpl(BrokerCore core, long id, InetSocketAddress remote, InetSocketAddress local, String listener) {
-        this.core = core;
+    ConnectionImpl(Sessions sessions, long id, InetSocketAddress remote, InetSocketAddress local, String listener) {
+        this.sessions = sessions;
         this.id = id;
         this.remote = remote;
         this.local = local;
@@ -56,7 +56,7 @@ final class ConnectionImpl implements ClientConnection {
     public CompletionStage<Void> tlsEstablished(TlsInfo info) {
         this.tls = info;
         CompletableFuture<Void> result = new CompletableFuture<>();
-        core.admitTls(this, result);
+        sessions.admitTls(this, result);
         return result;
     }
 

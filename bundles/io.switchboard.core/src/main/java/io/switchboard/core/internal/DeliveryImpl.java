@@ -10,12 +10,12 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient BrokerCore core;
+    private final transient Router router;
     private final transient Message message;
     private final String recipient;
 
-    DeliveryImpl(BrokerCore core, Message message, String recipient) {
-        this.core = core;
+    DeliveryImpl(Router router, Message message, String recipient) {
+        this.router = router;
         this.message = message;
         this.recipient = recipient;
     }
@@ -23,14 +23,14 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
     @Override
     public void delivered() {
         if (compareAndSet(false, true)) {
-            core.delivered(message, recipient);
+            router.delivered(message, recipient);
         }
     }
 
     @Override
     public void failed(String reason) {
         if (compareAndSet(false, true)) {
-            core.deliveryFailed(message, recipient, reason);
+            router.deliveryFailed(message, recipient, reason);
         }
     }
 }

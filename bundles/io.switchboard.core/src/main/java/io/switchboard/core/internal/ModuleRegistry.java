@@ -148,13 +148,23 @@ final class ModuleRegistry {
     }
 
     /** The tracked entry of {@code module} if it was registered by {@code bundle}, or null. */
-    ModuleEntry find(MessageModule module, org.osgi.framework.Bundle bundle) {
+    private ModuleEntry find(MessageModule module, Bundle bundle) {
         for (ModuleEntry e : chains.all()) {
             if (e.module == module && e.bundle.equals(bundle)) {
                 return e;
             }
         }
         return null;
+    }
+
+    /** Records (or clears, with null) a problem a module reports about itself; false if it is not tracked. */
+    boolean reportProblem(Bundle bundle, MessageModule module, String problem) {
+        ModuleEntry entry = find(module, bundle);
+        if (entry == null) {
+            return false;
+        }
+        entry.reportedProblem = problem;
+        return true;
     }
 
     /**

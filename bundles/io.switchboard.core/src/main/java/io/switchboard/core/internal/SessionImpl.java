@@ -17,7 +17,7 @@ import io.switchboard.api.broker.Receiver;
  */
 final class SessionImpl implements Session {
 
-    private final BrokerCore core;
+    private final Sessions sessions;
     private final long id;
     private final String clientId;
     private final String user;
@@ -40,9 +40,9 @@ final class SessionImpl implements Session {
     /** The thread inside drain(), so a step ending synchronously does not start a nested drain. */
     private Thread drainingThread;
 
-    SessionImpl(BrokerCore core, long id, String clientId, String user, String protocol, Connection connection,
+    SessionImpl(Sessions sessions, long id, String clientId, String user, String protocol, Connection connection,
             Receiver receiver, WorkerThread worker) {
-        this.core = core;
+        this.sessions = sessions;
         this.id = id;
         this.clientId = clientId;
         this.user = user;
@@ -150,7 +150,7 @@ final class SessionImpl implements Session {
 
     /** Closes the session after its queued steps. */
     void close(String reason) {
-        core.closeSession(this, reason);
+        sessions.close(this, reason);
     }
 
     @Override

@@ -45,7 +45,7 @@ final class FakeOsgi {
         });
     }
 
-    /** A service reference whose properties the test may change (then call the core's updatedModule). */
+    /** A service reference whose properties the test may change (then tell the core's whiteboard it was modified). */
     static ServiceReference<MessageModule> reference(Bundle bundle, Map<String, Object> properties) {
         Map<String, Object> props = new HashMap<>(properties);
         props.put(Constants.SERVICE_ID, SERVICE_IDS.incrementAndGet());

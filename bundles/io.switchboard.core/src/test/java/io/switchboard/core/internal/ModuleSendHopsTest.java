@@ -43,7 +43,7 @@ class ModuleSendHopsTest {
         private void letEveryWorkerRunWhatIsQueued() {
             CountDownLatch ran = new CountDownLatch(WORKERS);
             for (int i = 0; i < WORKERS; i++) {
-                core.workerFor(i).execute(ran::countDown);
+                core.workers().workerFor(i).execute(ran::countDown);
             }
             try {
                 if (!ran.await(5, SECONDS)) {
