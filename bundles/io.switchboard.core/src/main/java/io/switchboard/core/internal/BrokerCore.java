@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageIdGenerator;
-import io.switchboard.api.MessageModule;
 import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
@@ -23,7 +22,23 @@ import io.switchboard.api.broker.ClientConnection;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.Receiver;
+import io.switchboard.core.internal.chain.ChainRunner;
+import io.switchboard.core.internal.chain.ChainTrace;
 import io.switchboard.core.internal.http.HttpExchanger;
+import io.switchboard.core.internal.modules.AdminViews;
+import io.switchboard.core.internal.modules.Chains;
+import io.switchboard.core.internal.modules.InactiveModules;
+import io.switchboard.core.internal.modules.ModuleEntry;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.modules.ModuleWhiteboard;
+import io.switchboard.core.internal.modules.Quarantine;
+import io.switchboard.core.internal.routing.MessageIds;
+import io.switchboard.core.internal.routing.ModuleSends;
+import io.switchboard.core.internal.routing.Router;
+import io.switchboard.core.internal.sessions.SessionImpl;
+import io.switchboard.core.internal.sessions.Sessions;
+import io.switchboard.core.internal.status.StatusBus;
+import io.switchboard.core.internal.workers.WorkerPool;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
@@ -108,7 +123,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         sessions = new Sessions(registry, workers, runner, router, statuses);
         whiteboard = new ModuleWhiteboard(registry, () -> configAdmin, timer, workers::join, entry -> {
             workers.leave(entry);
-            sessions.forget(entry.module);
+            sessions.forget(entry.module());
         });
         workers.start(timer);
         hostServices = new HostServicesFactory(router, sessions, registry, http);
@@ -240,14 +255,14 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         // stamped as publish stamps a message, with no id: it is never published
         Message stamped = message.toBuilder().id(0).from(user).timestamp(System.currentTimeMillis()).recipientOnline(true)
                 .build();
-        return ChainTrace.run(registry.chains().of(ChainEvent.MESSAGE), stamped, sender, timer);
+        return ChainTrace.run(registry.chains().of(ChainEvent.MESSAGE), stamped, sender, sender.worker(), timer);
     }
 
     @Override
     public void setEnabled(String moduleName, boolean enabled) {
         ModuleEntry chosen = registry.setEnabled(moduleName, enabled);
-        LOG.info("Module '{}' ({} {}) {} by an operator", chosen.name(), chosen.bundle.getSymbolicName(),
-                chosen.bundle.getVersion(), enabled ? "enabled (and re-admitted if quarantined)" : "disabled");
+        LOG.info("Module '{}' ({} {}) {} by an operator", chosen.name(), chosen.bundle().getSymbolicName(),
+                chosen.bundle().getVersion(), enabled ? "enabled (and re-admitted if quarantined)" : "disabled");
     }
 
     @Override

@@ -2,6 +2,9 @@ package io.switchboard.core.internal;
 
 import io.switchboard.api.HostServices;
 import io.switchboard.core.internal.http.HttpExchanger;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.routing.Router;
+import io.switchboard.core.internal.sessions.Sessions;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceRegistration;
