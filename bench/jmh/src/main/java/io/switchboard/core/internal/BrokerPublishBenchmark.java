@@ -41,7 +41,7 @@ public class BrokerPublishBenchmark {
         core = new BrokerCore();
         core.activate(StandInOsgi.context(StandInOsgi.bundle("io.switchboard.core")), StandInOsgi.coreConfig(1));
         for (int i = 0; i < modules; i++) {
-            core.addModule(StandInOsgi.moduleReference("module-" + i, modules - i), ChainFixture.passing(i));
+            core.whiteboard().add(StandInOsgi.moduleReference("module-" + i, modules - i), ChainFixture.passing(i));
         }
         ClientSession subscriber = core.login(LoginRequest.internal("bench-subscriber", null), (m, d) -> d.delivered())
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.Verdict;
+import io.switchboard.core.internal.chain.ChainRun;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

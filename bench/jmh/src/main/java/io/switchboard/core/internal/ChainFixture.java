@@ -8,10 +8,16 @@ import io.switchboard.api.MessageModule;
 import io.switchboard.api.Session;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.core.internal.chain.ChainRun;
+import io.switchboard.core.internal.modules.ModuleEntry;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.sessions.SessionImpl;
+import io.switchboard.core.internal.workers.CoreContext;
+import io.switchboard.core.internal.workers.WorkerThread;
 
 /**
  * A message chain built by the core's own {@link ModuleRegistry} from stand-in registrations, and a
- * publisher session on a worker, to run {@link ChainRun}s the way {@code BrokerCore.messageChain} does.
+ * publisher session on a worker, to run {@link ChainRun}s the way {@code Router.messageChain} does.
  *
  * <p>The worker is a real {@link WorkerThread} whose thread is never started: the benchmark thread
  * runs the chain itself, after entering the worker's context ({@link CoreContext#enterWorker}) as the
@@ -46,19 +52,19 @@ final class ChainFixture implements AutoCloseable {
         }
         this.publisher = new SessionImpl(null, 1, "bench-publisher", "bench-publisher", "bench", null,
                 (m, delivery) -> delivery.delivered(), worker);
-        // stamped as BrokerCore.publish stamps a message before its chain
+        // stamped as Router.publish stamps a message before its chain
         this.message = sample().toBuilder().id(1).from(publisher.user()).timestamp(System.currentTimeMillis())
                 .recipientOnline(true).build();
         CoreContext.enterWorker(worker);
     }
 
     /**
-     * One message through the chain, as {@code BrokerCore.messageChain} runs it: a new run with a call
+     * One message through the chain, as {@code Router.messageChain} runs it: a new run with a call
      * and a completion capturing the publisher, per message. Returns the message the chain ended with.
      */
     Message dispatch() {
         SessionImpl sender = publisher;
-        new ChainRun(chain, 0, message, (e, m) -> e.module.onMessage(m, sender), (verdict, m, by) -> {
+        new ChainRun(chain, 0, message, (e, m) -> e.module().onMessage(m, sender), (verdict, m, by) -> {
             outcome = verdict;
             outcomeMessage = m;
         }, worker, timer, null, 0).run();

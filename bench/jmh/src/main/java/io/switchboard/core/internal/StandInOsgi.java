@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.ModuleProperties;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.modules.Quarantine;
+import io.switchboard.core.internal.workers.WorkerThread;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;

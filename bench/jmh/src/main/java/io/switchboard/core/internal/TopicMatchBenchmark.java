@@ -4,6 +4,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.switchboard.core.internal.routing.SubscriptionTree;
+import io.switchboard.core.internal.sessions.SessionImpl;
+import io.switchboard.core.internal.workers.WorkerThread;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -100,7 +103,7 @@ public class TopicMatchBenchmark {
         return new SessionImpl(null, clientId.hashCode(), clientId, clientId, "bench", null, (m, d) -> d.delivered(), worker);
     }
 
-    /** As BrokerCore.subscribe builds a subscription. */
+    /** As Router.subscribe builds a subscription. */
     private void subscribe(SessionImpl session, String filter) {
         tree.subscribe(new SubscriptionTree.Entry(session, filter, SubscriptionTree.shareGroupOf(filter), 1, false, false));
     }

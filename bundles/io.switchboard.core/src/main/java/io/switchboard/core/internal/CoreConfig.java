@@ -5,7 +5,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration of the broker core (PID {@code io.switchboard.core}). */
 @ObjectClassDefinition(name = "Switchboard core", description = "Workers and limits of the broker core")
-@interface CoreConfig {
+public @interface CoreConfig {
 
     @AttributeDefinition(description = "Worker threads running module callbacks; 0 means one per CPU core. Takes effect at restart.", min = "0")
     int workers() default 0;

@@ -10,6 +10,12 @@ import io.switchboard.api.HttpResponse;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.Worker;
+import io.switchboard.core.internal.http.HttpExchanger;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.routing.Router;
+import io.switchboard.core.internal.sessions.SessionImpl;
+import io.switchboard.core.internal.sessions.Sessions;
+import io.switchboard.core.internal.workers.CoreContext;
 import org.osgi.framework.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,13 +23,19 @@ import org.slf4j.LoggerFactory;
 /** The host services of one bundle. */
 final class HostServicesImpl implements HostServices {
 
-    private final BrokerCore core;
+    private final Router router;
+    private final Sessions sessions;
+    private final ModuleRegistry registry;
+    private final HttpExchanger http;
     private final Bundle bundle;
     private final Logger logger;
     private volatile SessionImpl senderSession;
 
-    HostServicesImpl(BrokerCore core, Bundle bundle) {
-        this.core = core;
+    HostServicesImpl(Router router, Sessions sessions, ModuleRegistry registry, HttpExchanger http, Bundle bundle) {
+        this.router = router;
+        this.sessions = sessions;
+        this.registry = registry;
+        this.http = http;
         this.bundle = bundle;
         this.logger = LoggerFactory.getLogger("switchboard.module." + bundle.getSymbolicName());
     }
@@ -31,7 +43,7 @@ final class HostServicesImpl implements HostServices {
     @Override
     public long send(Message message) {
         Objects.requireNonNull(message, "message");
-        return core.send(bundle, sender(), message);
+        return router.send(bundle, sender(), message);
     }
 
     /** One session per bundle keeps the order of the bundle's sent messages. */
@@ -41,7 +53,7 @@ final class HostServicesImpl implements HostServices {
             synchronized (this) {
                 s = senderSession;
                 if (s == null) {
-                    s = core.moduleSession(bundle);
+                    s = sessions.moduleSession(bundle);
                     senderSession = s;
                 }
             }
@@ -52,12 +64,12 @@ final class HostServicesImpl implements HostServices {
     @Override
     public CompletionStage<HttpResponse> http(HttpRequest request, HttpListener listener) {
         Objects.requireNonNull(request, "request");
-        return core.http().exchange(request, listener == null ? HttpListener.NONE : listener);
+        return http.exchange(request, listener == null ? HttpListener.NONE : listener);
     }
 
     @Override
     public boolean isOnline(String user) {
-        return core.isOnline(user);
+        return sessions.isOnline(user);
     }
 
     @Override
@@ -77,6 +89,6 @@ final class HostServicesImpl implements HostServices {
             logger.error("{}", problem);
         }
         // a module not (yet) in the chain, e.g. while activating, has no entry: the log line is what remains
-        core.reportProblem(bundle, module, problem);
+        registry.reportProblem(bundle, module, problem);
     }
 }

@@ -69,7 +69,7 @@ class BrokerCoreTest {
         assertThat(harness.core.chain(ChainEvent.MESSAGE)).extracting(ModuleInfo::name).containsExactly("high", "mid", "low");
 
         FakeOsgi.setProperty(mid, Constants.SERVICE_RANKING, 40);
-        harness.core.updatedModule(mid);
+        harness.core.whiteboard().modified(mid);
 
         pub.publish("t/1", "x");
         assertThat(sub.next().payloadText()).isEqualTo("x>mid>high>low");

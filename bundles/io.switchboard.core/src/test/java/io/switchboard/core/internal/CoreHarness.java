@@ -72,18 +72,18 @@ final class CoreHarness implements AutoCloseable {
             props.put((String) more[i], more[i + 1]);
         }
         ServiceReference<MessageModule> ref = FakeOsgi.reference(bundle, props);
-        core.addModule(ref, module);
+        core.whiteboard().add(ref, module);
         refs.add(ref);
         return ref;
     }
 
     void remove(ServiceReference<MessageModule> ref) {
-        core.removeModule(ref);
+        core.whiteboard().remove(ref);
         refs.remove(ref);
     }
 
     HostServices hostFor(Bundle bundle) {
-        return new HostServicesImpl(core, bundle);
+        return core.hostServices().getService(bundle, null);
     }
 
     /** An in-process client that records what it receives and acknowledges it. */

@@ -18,7 +18,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Version;
 
 /** Just enough of an OSGi framework, as dynamic proxies, to drive the core in unit tests. */
-final class FakeOsgi {
+public final class FakeOsgi {
 
     private static final AtomicLong SERVICE_IDS = new AtomicLong(100);
     private static final AtomicLong BUNDLE_IDS = new AtomicLong(10);
@@ -26,7 +26,7 @@ final class FakeOsgi {
     private FakeOsgi() {
     }
 
-    static Bundle bundle(String symbolicName) {
+    public static Bundle bundle(String symbolicName) {
         return bundle(symbolicName, "1.0.0", () -> Bundle.ACTIVE);
     }
 
@@ -45,8 +45,8 @@ final class FakeOsgi {
         });
     }
 
-    /** A service reference whose properties the test may change (then call the core's updatedModule). */
-    static ServiceReference<MessageModule> reference(Bundle bundle, Map<String, Object> properties) {
+    /** A service reference whose properties the test may change (then tell the core's whiteboard it was modified). */
+    public static ServiceReference<MessageModule> reference(Bundle bundle, Map<String, Object> properties) {
         Map<String, Object> props = new HashMap<>(properties);
         props.put(Constants.SERVICE_ID, SERVICE_IDS.incrementAndGet());
         @SuppressWarnings("unchecked")

@@ -11,6 +11,8 @@ import io.switchboard.api.HostServices;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.MessageStatus;
+import io.switchboard.core.internal.routing.ModuleSends;
+import io.switchboard.core.internal.workers.CoreContext;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 
@@ -32,7 +34,7 @@ class ModuleSendHopsTest {
         private volatile BrokerCore core;
 
         @Override
-        void remember(long messageId, int hopCount) {
+        public void remember(long messageId, int hopCount) {
             if (CoreContext.worker() == null) {
                 letEveryWorkerRunWhatIsQueued();
                 letEveryWorkerRunWhatIsQueued();
@@ -43,7 +45,7 @@ class ModuleSendHopsTest {
         private void letEveryWorkerRunWhatIsQueued() {
             CountDownLatch ran = new CountDownLatch(WORKERS);
             for (int i = 0; i < WORKERS; i++) {
-                core.workerFor(i).execute(ran::countDown);
+                core.workers().workerFor(i).execute(ran::countDown);
             }
             try {
                 if (!ran.await(5, SECONDS)) {

@@ -50,6 +50,9 @@ import io.switchboard.api.HttpResponse;
  * runs on {@link #callbacks}. State shared between them is guarded by {@code this}; the listener is never
  * called while holding it, except that tasks are queued under it so that their order is the order of
  * the decisions.
+ *
+ * <p>Longer than the core's other classes on purpose: its attempts, body reader and timers are inner classes
+ * sharing the exchange's state under its one lock; apart, each would need that lock and state handed to it.
  */
 final class Exchange {
 

@@ -1,8 +1,0 @@
-package io.switchboard.core.internal;
-
-import io.switchboard.api.MessageStatus;
-
-/** A message status event. */
-record StatusImpl(long messageId, State state, String topic, String from, String recipient, String reason,
-        long timestamp) implements MessageStatus {
-}

@@ -1,0 +1,351 @@
+package io.switchboard.core.internal.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
+
+import io.switchboard.api.Admission;
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageStatus;
+import io.switchboard.api.Subscription;
+import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.api.broker.PublishResult;
+import io.switchboard.core.internal.chain.ChainRun;
+import io.switchboard.core.internal.chain.ChainRunner;
+import io.switchboard.core.internal.chain.ObservationRun;
+import io.switchboard.core.internal.modules.Chains;
+import io.switchboard.core.internal.modules.ModuleEntry;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.sessions.SessionImpl;
+import io.switchboard.core.internal.status.StatusBus;
+import io.switchboard.core.internal.workers.CoreContext;
+import io.switchboard.core.internal.workers.Steps;
+import io.switchboard.core.internal.workers.WorkerThread;
+import org.osgi.framework.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes messages: runs each published or module-sent message through its chains, retains it if flagged,
+ * matches it against the subscription tree and delivers it through the delivery chain; keeps the
+ * subscriptions and retained messages, and counts the traffic.
+ */
+public final class Router {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    /** What the router counted since it started, for the broker's stats. */
+    public record Counts(long published, long routed, long consumed, long deliveries, long delivered, long failed, long expired,
+            long inFlight) {
+    }
+
+    private final ModuleRegistry registry;
+    private final ChainRunner runner;
+    private final StatusBus statuses;
+    private final MessageIds messageIds;
+    private final ModuleSends moduleSends;
+    private final ScheduledExecutorService timer;
+    private final SubscriptionTree subscriptions = new SubscriptionTree();
+    private final RetainedMessages retained = new RetainedMessages();
+    private volatile int maxHops;
+
+    private final LongAdder published = new LongAdder();
+    private final LongAdder routed = new LongAdder();
+    private final LongAdder consumed = new LongAdder();
+    private final LongAdder deliveries = new LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder inFlight = new LongAdder();
+
+    public Router(ModuleRegistry registry, ChainRunner runner, StatusBus statuses, MessageIds messageIds, ModuleSends moduleSends,
+            ScheduledExecutorService timer, int maxHops) {
+        this.registry = registry;
+        this.runner = runner;
+        this.statuses = statuses;
+        this.messageIds = messageIds;
+        this.moduleSends = moduleSends;
+        this.timer = timer;
+        this.maxHops = maxHops;
+    }
+
+    /** How many module-sent messages may follow from one another; applies to the next send. */
+    public void setMaxHops(int maxHops) {
+        this.maxHops = maxHops;
+    }
+
+    public Counts counts() {
+        return new Counts(published.sum(), routed.sum(), consumed.sum(), deliveries.sum(), delivered.sum(), failed.sum(),
+                expired.sum(), inFlight.sum());
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    // ---- publishing
+
+    /**
+     * Stamps a message (id, sender, time) and queues it on its publisher's session; {@code result}
+     * completes when the chain decided and the message was handed to its recipients.
+     *
+     * @return the message's id
+     */
+    public long publish(SessionImpl session, Message message, String from, int hops, Bundle skipBundle,
+            CompletableFuture<PublishResult> result) {
+        if (session.isClosed()) {
+            result.completeExceptionally(new IllegalStateException(session + " is closed"));
+            return 0;
+        }
+        Message stamped = message.toBuilder().id(messageIds.next()).from(from)
+                .timestamp(System.currentTimeMillis()).recipientOnline(true).build();
+        if (hops > 0) {
+            // recorded before the message is queued: its statuses and answers (on other workers, maybe
+            // before this thread runs again) continue its count from here, never from 0
+            moduleSends.remember(stamped.id(), hops);
+        }
+        published.increment();
+        inFlight.increment();
+        session.enqueue(s -> process(s, stamped, hops, skipBundle, result));
+        return stamped.id();
+    }
+
+    /** A message sent by a module through HostServices: one hop more than what caused it. */
+    public long send(Bundle sender, SessionImpl senderSession, Message message) {
+        int hops = Math.max(CoreContext.hops(), message.refId() == 0 ? 0 : moduleSends.hopsOf(message.refId())) + 1;
+        if (hops > maxHops) {
+            throw new IllegalStateException("message to '" + message.topic() + "' refused: it would be hop " + hops
+                    + " of modules answering modules (limit " + maxHops + "); is a module answering its own answers?");
+        }
+        String from = message.from() != null ? message.from() : senderSession.user();
+        return publish(senderSession, message, from, hops, sender, new CompletableFuture<>());
+    }
+
+    private void process(SessionImpl s, Message message, int hops, Bundle skipBundle, CompletableFuture<PublishResult> result) {
+        if (message.isExpired(System.currentTimeMillis())) {
+            statuses.raise(message, MessageStatus.State.EXPIRED, null, "expired before it entered the chain");
+            expired.increment();
+            finish(s, result, new PublishResult(message.id(), false, 0, null, "expired"));
+            return;
+        }
+        Chains chains = registry.chains();
+        CallImpl call = message.topic().charAt(0) == '$' ? CallImpl.parse(message) : null;
+        if (call == null) {
+            messageChain(s, chains, message, hops, skipBundle, result);
+        } else if (call.state() == io.switchboard.api.Call.State.SETUP) {
+            new ChainRun(chains.of(ChainEvent.CALL), 0, message, (e, m) -> e.module().onCall(call),
+                    (verdict, m, by) -> {
+                        if (verdict.kind() == Verdict.Kind.CONSUME) {
+                            consumedBy(s, message, verdict, by, result);
+                        } else {
+                            messageChain(s, chains, m, hops, skipBundle, result);
+                        }
+                    }, s.worker(), timer, skipBundle, hops).run();
+        } else {
+            new ObservationRun(ChainEvent.CALL_STATUS, chains.of(ChainEvent.CALL_STATUS), message.topic(),
+                    e -> e.module().onCallStatus(call), s.worker(), hops,
+                    () -> messageChain(s, chains, message, hops, skipBundle, result)).run();
+        }
+    }
+
+    private void messageChain(SessionImpl s, Chains chains, Message message, int hops, Bundle skipBundle,
+            CompletableFuture<PublishResult> result) {
+        ModuleEntry[] chain = chains.of(ChainEvent.MESSAGE);
+        new ChainRun(chain, startAfter(chain, skipBundle), message, (e, m) -> e.module().onMessage(m, s), (verdict, m, by) -> {
+            if (verdict.kind() == Verdict.Kind.CONSUME) {
+                consumedBy(s, m, verdict, by, result);
+                return;
+            }
+            routed.increment();
+            statuses.raise(m, MessageStatus.State.SENT, null, null);
+            if (m.retain()) {
+                retained.put(m);
+            }
+            List<SubscriptionTree.Entry> targets = new ArrayList<>();
+            subscriptions.match(m.topic(), e -> {
+                if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()) {
+                    targets.add(e);
+                }
+            });
+            deliverAll(m, targets, chains, false, s.worker(),
+                    recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
+        }, s.worker(), timer, skipBundle, hops).run();
+    }
+
+    private void consumedBy(SessionImpl s, Message m, Verdict verdict, ModuleEntry by, CompletableFuture<PublishResult> result) {
+        consumed.increment();
+        String reason = "consumed by module '" + (by == null ? "?" : by.name()) + "'"
+                + (verdict.reason() == null ? "" : ": " + verdict.reason());
+        statuses.raise(m, MessageStatus.State.FAILED, null, reason);
+        finish(s, result, new PublishResult(m.id(), false, 0, verdict.reasonCode(), reason));
+    }
+
+    private void finish(SessionImpl s, CompletableFuture<PublishResult> result, PublishResult outcome) {
+        inFlight.decrement();
+        result.complete(outcome);
+        s.stepDone();
+    }
+
+    /** The index after the sending bundle's first module in the chain: a module's message enters behind it. */
+    private static int startAfter(ModuleEntry[] chain, Bundle sender) {
+        if (sender != null) {
+            for (int i = 0; i < chain.length; i++) {
+                if (chain[i].bundle() == sender) {
+                    return i + 1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    // ---- delivering
+
+    /**
+     * Hands {@code message} to each target through the delivery chain; calls {@code done} with the number
+     * of recipients once every delivery decision is made. Runs on {@code worker}.
+     */
+    private void deliverAll(Message message, List<SubscriptionTree.Entry> targets, Chains chains, boolean retainedDelivery,
+            WorkerThread worker, IntConsumer done) {
+        ModuleEntry[] chain = chains.of(ChainEvent.DELIVERY);
+        if (targets.isEmpty()) {
+            done.accept(0);
+            return;
+        }
+        if (chain.length == 0) {
+            for (SubscriptionTree.Entry target : targets) {
+                deliver(adjust(message, target, retainedDelivery), target.session());
+            }
+            done.accept(targets.size());
+            return;
+        }
+        int[] recipients = {0};
+        new Steps(worker, targets.size(), (i, next) -> {
+            SessionImpl recipient = targets.get(i).session();
+            new ChainRun(chain, 0, adjust(message, targets.get(i), retainedDelivery),
+                    (e, m) -> e.module().onDelivery(m, recipient), (verdict, m, by) -> {
+                        if (verdict.kind() == Verdict.Kind.CONSUME) {
+                            statuses.raise(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
+                                    + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
+                        } else {
+                            deliver(m, recipient);
+                            recipients[0]++;
+                        }
+                        next.run();
+                    }, worker, timer, null, CoreContext.hops()).run();
+        }, () -> done.accept(recipients[0])).start();
+    }
+
+    private static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery) {
+        int qos = Math.min(message.qos(), target.qos());
+        boolean retain = retainedDelivery || target.retainAsPublished() && message.retain();
+        boolean online = target.session().isOnline();
+        if (qos == message.qos() && retain == message.retain() && online == message.recipientOnline()) {
+            return message;
+        }
+        return message.toBuilder().qos(qos).retain(retain).recipientOnline(online).build();
+    }
+
+    private void deliver(Message message, SessionImpl recipient) {
+        if (message.isExpired(System.currentTimeMillis())) {
+            expired.increment();
+            statuses.raise(message, MessageStatus.State.EXPIRED, recipient.user(), "expired before delivery");
+            return;
+        }
+        deliveries.increment();
+        DeliveryImpl delivery = new DeliveryImpl(this, message, recipient.user());
+        try {
+            recipient.receiver().deliver(message, delivery);
+        } catch (Throwable t) {
+            LOG.warn("Delivery of message {} to {} failed in its receiver", message.id(), recipient, t);
+            delivery.failed("the receiver failed: " + t);
+        }
+    }
+
+    void delivered(Message message, String recipient) {
+        delivered.increment();
+        statuses.raise(message, MessageStatus.State.DELIVERED, recipient, null);
+    }
+
+    void deliveryFailed(Message message, String recipient, String reason) {
+        failed.increment();
+        statuses.raise(message, MessageStatus.State.FAILED, recipient, reason);
+    }
+
+    // ---- subscriptions
+
+    public CompletionStage<Admission> subscribe(SessionImpl session, Subscription subscription) {
+        Topics.validateFilter(subscription.topicFilter());
+        if (session.isClosed()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
+        }
+        CompletableFuture<Admission> result = new CompletableFuture<>();
+        session.enqueue(s -> runner.admit(ChainEvent.SUBSCRIBE, (e, m) -> ChainRun.toVerdict(e.module().onSubscribe(s, subscription)),
+                s.worker(), verdict -> {
+                    if (verdict.kind() == Verdict.Kind.CONSUME) {
+                        result.complete(Admission.refuse(verdict.reasonCode(), verdict.reason()));
+                        s.stepDone();
+                        return;
+                    }
+                    String filter = subscription.topicFilter();
+                    String group = SubscriptionTree.shareGroupOf(filter);
+                    SubscriptionTree.Entry entry = new SubscriptionTree.Entry(s, filter, group, subscription.qos(),
+                            subscription.noLocal(), subscription.retainAsPublished());
+                    boolean isNew = subscriptions.subscribe(entry);
+                    s.subscriptions().put(filter, entry);
+                    result.complete(Admission.accept());
+                    boolean sendRetained = group == null
+                            && (subscription.retainHandling() == 0 || subscription.retainHandling() == 1 && isNew);
+                    if (!sendRetained) {
+                        s.stepDone();
+                        return;
+                    }
+                    sendRetained(s, entry, retained.matching(filter));
+                }));
+        return result;
+    }
+
+    /** Delivers the retained messages one after another, then ends the subscribe step. */
+    private void sendRetained(SessionImpl s, SubscriptionTree.Entry entry, List<Message> messages) {
+        new Steps(s.worker(), messages.size(),
+                (i, next) -> deliverAll(messages.get(i), List.of(entry), registry.chains(), true, s.worker(), n -> next.run()),
+                s::stepDone).start();
+    }
+
+    /**
+     * Removes a subscription as a step of the session, so that it takes effect after the session's earlier
+     * subscribes and publishes ([MQTT-4.6.0]); completes with whether it existed.
+     */
+    public CompletionStage<Boolean> unsubscribe(SessionImpl session, String filter) {
+        if (session.isClosed()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
+        }
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        session.enqueue(s -> {
+            boolean removed = subscriptions.unsubscribe(s, filter);
+            s.subscriptions().remove(filter);
+            Runnable done = () -> {
+                result.complete(removed);
+                s.stepDone();
+            };
+            if (removed) {
+                runner.observe(ChainEvent.UNSUBSCRIBE, e -> e.module().onUnsubscribe(s, filter), s.worker(), done);
+            } else {
+                done.run();
+            }
+        });
+        return result;
+    }
+
+    /** Removes every subscription of a session that is being freed; no module hears of it (the session's end is the event). */
+    public void unsubscribeAll(SessionImpl s) {
+        for (String filter : new ArrayList<>(s.subscriptions().keySet())) {
+            subscriptions.unsubscribe(s, filter);
+        }
+        s.subscriptions().clear();
+    }
+}

@@ -1,0 +1,183 @@
+package io.switchboard.core.internal.sessions;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import io.switchboard.api.Connection;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.Session;
+import io.switchboard.api.broker.Receiver;
+import io.switchboard.core.internal.modules.ModuleStates;
+import io.switchboard.core.internal.routing.SubscriptionTree;
+import io.switchboard.core.internal.workers.WorkerThread;
+
+/**
+ * A session. Its operations (publish, subscribe, close) are steps queued on its worker and run one
+ * at a time in arrival order; a step waiting for an asynchronous module decision holds back the
+ * session's later steps, and only those.
+ */
+public final class SessionImpl implements Session {
+
+    private final Sessions sessions;
+    private final long id;
+    private final String clientId;
+    private final String user;
+    private final String protocol;
+    private volatile Connection connection;
+    /** Where deliveries go; replaced when a persistent session is resumed by a new connection. */
+    private volatile Receiver receiver;
+    private final WorkerThread worker;
+    private final ModuleStates states = new ModuleStates();
+    /** This session's subscriptions by filter. */
+    private final Map<String, SubscriptionTree.Entry> subscriptions = new ConcurrentHashMap<>();
+    volatile boolean online = true;
+    volatile boolean closed;
+    /** The close step has released the session's subscriptions and state; confined to the worker. */
+    boolean freed;
+
+    // confined to the worker thread
+    private final ArrayDeque<Consumer<SessionImpl>> steps = new ArrayDeque<>();
+    private boolean busy;
+    /** The thread inside drain(), so a step ending synchronously does not start a nested drain. */
+    private Thread drainingThread;
+
+    public SessionImpl(Sessions sessions, long id, String clientId, String user, String protocol, Connection connection,
+            Receiver receiver, WorkerThread worker) {
+        this.sessions = sessions;
+        this.id = id;
+        this.clientId = clientId;
+        this.user = user;
+        this.protocol = protocol;
+        this.connection = connection;
+        this.receiver = receiver;
+        this.worker = worker;
+    }
+
+    /**
+     * Queues a step; it runs on the session's worker after the earlier steps finished. The step must
+     * call {@link #stepDone()} exactly once, now or later (on the worker).
+     */
+    public void enqueue(Consumer<SessionImpl> step) {
+        worker.execute(() -> {
+            steps.add(step);
+            drain();
+        });
+    }
+
+    /** Ends the current step; the next one starts. Call on the worker. */
+    public void stepDone() {
+        busy = false;
+        if (drainingThread != Thread.currentThread()) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        Thread previous = drainingThread;
+        drainingThread = Thread.currentThread();
+        try {
+            Consumer<SessionImpl> step;
+            // an abandoned worker thread (see WorkerThread.checkOverrun) must not touch the queue again
+            while (!busy && worker.isCurrent() && (step = steps.poll()) != null) {
+                busy = true;
+                step.accept(this);
+            }
+        } finally {
+            if (worker.isCurrent()) {
+                drainingThread = previous;
+            }
+        }
+    }
+
+    /** Steps waiting behind the current one. */
+    int backlog() {
+        return steps.size();
+    }
+
+    /** The worker all of this session's steps run on. */
+    public WorkerThread worker() {
+        return worker;
+    }
+
+    /** Where deliveries go now. */
+    public Receiver receiver() {
+        return receiver;
+    }
+
+    /** This session's subscriptions by filter; changed by the router in the session's steps. */
+    public Map<String, SubscriptionTree.Entry> subscriptions() {
+        return subscriptions;
+    }
+
+    /** Closed: routing skips it, requests are refused. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Counts the logins that held this session; a stale handle's detach must not end a newer one. */
+    volatile int attachment = 1;
+
+    /** A new connection resumes this session. Call on the worker. */
+    void attach(Connection newConnection, Receiver newReceiver) {
+        this.connection = newConnection;
+        this.receiver = newReceiver;
+        this.online = true;
+        this.attachment++;
+    }
+
+    @Override
+    public boolean isOnline() {
+        return online;
+    }
+
+    @Override
+    public <T> T state(MessageModule owner, Class<T> type) {
+        return states.get(owner, type);
+    }
+
+    @Override
+    public void setState(MessageModule owner, Object state) {
+        states.set(owner, state);
+    }
+
+    void forget(MessageModule owner) {
+        states.set(owner, null);
+    }
+
+    /** Closes the session after its queued steps. */
+    void close(String reason) {
+        sessions.close(this, reason);
+    }
+
+    @Override
+    public String toString() {
+        return "session " + id + " (client '" + clientId + "', user '" + user + "')";
+    }
+}

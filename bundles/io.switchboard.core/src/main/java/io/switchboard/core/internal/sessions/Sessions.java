@@ -1,0 +1,250 @@
+package io.switchboard.core.internal.sessions;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.Verdict;
+import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.api.broker.ClientConnection;
+import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.LoginRequest;
+import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RefusedException;
+import io.switchboard.core.internal.chain.ChainRun;
+import io.switchboard.core.internal.chain.ChainRunner;
+import io.switchboard.core.internal.modules.ModuleEntry;
+import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.routing.Router;
+import io.switchboard.core.internal.status.StatusBus;
+import io.switchboard.core.internal.workers.WorkerPool;
+import io.switchboard.core.internal.workers.WorkerThread;
+import org.osgi.framework.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections and sessions: admits connections, logs clients in (a new session, or a persistent one
+ * resumed or taken over), detaches and closes sessions, each change a step on the session's worker with
+ * its events observed by the modules; knows which users are online.
+ */
+public final class Sessions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+
+    private final ModuleRegistry registry;
+    private final WorkerPool workers;
+    private final ChainRunner runner;
+    private final Router router;
+    private final StatusBus statuses;
+    private final Map<String, SessionImpl> byClientId = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> onlineUsers = new ConcurrentHashMap<>();
+    private final AtomicLong sessionIds = new AtomicLong();
+    private final AtomicLong connectionIds = new AtomicLong();
+
+    public Sessions(ModuleRegistry registry, WorkerPool workers, ChainRunner runner, Router router, StatusBus statuses) {
+        this.registry = registry;
+        this.workers = workers;
+        this.runner = runner;
+        this.router = router;
+        this.statuses = statuses;
+    }
+
+    // ---- connections
+
+    public CompletionStage<ClientConnection> accept(InetSocketAddress remote, InetSocketAddress local, String listener) {
+        ConnectionImpl connection = new ConnectionImpl(this, connectionIds.incrementAndGet(), remote, local, listener);
+        CompletableFuture<ClientConnection> result = new CompletableFuture<>();
+        WorkerThread w = workers.workerFor(connection.id());
+        w.execute(() -> runner.admit(ChainEvent.CONNECT, (e, m) -> ChainRun.toVerdict(e.module().onConnect(connection)), w,
+                verdict -> settle(result, verdict, connection)));
+        return result;
+    }
+
+    void admitTls(ConnectionImpl connection, CompletableFuture<Void> result) {
+        WorkerThread w = workers.workerFor(connection.id());
+        w.execute(() -> runner.admit(ChainEvent.TLS, (e, m) -> ChainRun.toVerdict(e.module().onTlsEstablished(connection)), w,
+                verdict -> settle(result, verdict, null)));
+    }
+
+    private static <T> void settle(CompletableFuture<T> result, Verdict verdict, T value) {
+        if (verdict.kind() == Verdict.Kind.CONSUME) {
+            result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
+        } else {
+            result.complete(value);
+        }
+    }
+
+    // ---- logging in and out
+
+    public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
+        CompletableFuture<ClientSession> result = new CompletableFuture<>();
+        WorkerThread w = workers.workerFor(request.clientId().hashCode());
+        w.execute(() -> {
+            SessionImpl existing = byClientId.get(request.clientId());
+            LoginImpl login = new LoginImpl(request, existing != null && existing.online);
+            runner.admit(ChainEvent.LOGIN, (e, m) -> ChainRun.toVerdict(e.module().onLogin(login)), w, verdict -> {
+                if (verdict.kind() == Verdict.Kind.CONSUME) {
+                    LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
+                    result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
+                    return;
+                }
+                SessionImpl current = byClientId.get(request.clientId());
+                if (current != null && !request.cleanStart()) {
+                    resume(current, request, receiver, result);
+                } else {
+                    result.complete(handle(open(request, receiver), false));
+                }
+            });
+        });
+        return result;
+    }
+
+    private ClientSession handle(SessionImpl session, boolean sessionPresent) {
+        return new ClientSessionImpl(this, router, statuses, session, sessionPresent);
+    }
+
+    /** A new connection takes over a persistent session: subscriptions stay, deliveries go to {@code receiver}. */
+    private void resume(SessionImpl session, LoginRequest request, Receiver receiver, CompletableFuture<ClientSession> result) {
+        session.enqueue(s -> {
+            if (s.closed) {
+                // ended meanwhile: start afresh
+                result.complete(handle(open(request, receiver), false));
+                s.stepDone();
+                return;
+            }
+            Runnable attach = () -> {
+                s.attach(request.connection(), receiver);
+                onlineUsers.computeIfAbsent(s.user(), u -> new AtomicInteger()).incrementAndGet();
+                if (request.connection() instanceof ConnectionImpl c) {
+                    c.session = s;
+                }
+                runner.observe(ChainEvent.SESSION_OPEN, e -> e.module().onSessionOpen(s), s.worker(), () -> {
+                    result.complete(handle(s, true));
+                    s.stepDone();
+                });
+            };
+            if (s.online) {
+                endAttachment(s, "session taken over by a new connection of the same client id", attach);
+            } else {
+                attach.run();
+            }
+        });
+    }
+
+    /**
+     * The session's connection is gone (persistent session kept); ignored when another login has taken
+     * the session over since {@code attachment}.
+     */
+    void detach(SessionImpl session, String reason, int attachment) {
+        session.enqueue(s -> {
+            if (!s.closed && s.online && s.attachment == attachment) {
+                endAttachment(s, reason, s::stepDone);
+            } else {
+                s.stepDone();
+            }
+        });
+    }
+
+    /** Ends the session's current connection: offline, logout and session-close events, then {@code then}. On the worker. */
+    private void endAttachment(SessionImpl s, String reason, Runnable then) {
+        s.online = false;
+        onlineUsers.computeIfPresent(s.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+        runner.observe(ChainEvent.LOGOUT, e -> e.module().onLogout(s, reason), s.worker(),
+                () -> runner.observe(ChainEvent.SESSION_CLOSE, e -> e.module().onSessionClose(s), s.worker(), then));
+    }
+
+    private SessionImpl open(LoginRequest request, Receiver receiver) {
+        long id = sessionIds.incrementAndGet();
+        String user = request.userName() != null && !request.userName().isEmpty() ? request.userName() : request.clientId();
+        SessionImpl session = new SessionImpl(this, id, request.clientId(), user, request.protocol(), request.connection(),
+                receiver, workers.workerFor(id));
+        SessionImpl previous = byClientId.put(request.clientId(), session);
+        if (previous != null) {
+            close(previous, "session taken over by a new connection of the same client id");
+        }
+        onlineUsers.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet();
+        if (request.connection() instanceof ConnectionImpl c) {
+            c.session = session;
+        }
+        session.enqueue(s -> runner.observe(ChainEvent.SESSION_OPEN, e -> e.module().onSessionOpen(s), s.worker(), s::stepDone));
+        return session;
+    }
+
+    // ---- closing
+
+    void close(SessionImpl session, String reason) {
+        // closed at once: routing skips it and requests are refused from now on (a clean start's CONNACK must
+        // not be followed by deliveries to the session it replaced); the cleanup runs in order on its worker
+        session.closed = true;
+        session.enqueue(s -> {
+            if (s.freed) {
+                s.stepDone();
+                return;
+            }
+            s.freed = true;
+            Runnable free = () -> {
+                byClientId.remove(s.clientId(), s);
+                router.unsubscribeAll(s);
+                runner.observe(ChainEvent.SESSION_FREE, e -> e.module().onSessionFree(s), s.worker(), () -> {
+                    for (ModuleEntry e : registry.chains().all()) {
+                        s.forget(e.module());
+                    }
+                    LOG.debug("Closed {}: {}", s, reason);
+                    s.stepDone();
+                });
+            };
+            if (s.online) {
+                endAttachment(s, reason, free);
+            } else {
+                free.run();
+            }
+        });
+    }
+
+    /** Closes every session (the broker is stopping). */
+    public void closeAll(String reason) {
+        for (SessionImpl s : new ArrayList<>(byClientId.values())) {
+            close(s, reason);
+        }
+    }
+
+    // ---- sessions of no client
+
+    /** An in-process session for messages a bundle's modules send; not logged in, never online. */
+    public SessionImpl moduleSession(Bundle bundle) {
+        String name = "module:" + bundle.getSymbolicName();
+        long id = sessionIds.incrementAndGet();
+        SessionImpl s = new SessionImpl(this, id, name, name, "internal", null, (m, d) -> d.delivered(), workers.workerFor(id));
+        s.online = false;
+        return s;
+    }
+
+    /** The session a trace runs as, for {@code user}, on {@code worker}: never registered, never closed. */
+    public SessionImpl traceSession(String user, WorkerThread worker) {
+        return new SessionImpl(this, -1, "trace", user, "trace", null, (m, d) -> d.delivered(), worker);
+    }
+
+    // ---- what the others ask
+
+    public boolean isOnline(String user) {
+        return onlineUsers.containsKey(user);
+    }
+
+    public int count() {
+        return byClientId.size();
+    }
+
+    /** Drops {@code module}'s state in every session (the module left). */
+    public void forget(MessageModule module) {
+        for (SessionImpl s : byClientId.values()) {
+            s.forget(module);
+        }
+    }
+}
