@@ -9,9 +9,13 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -37,7 +41,8 @@ import io.switchboard.api.Worker;
  * <li>{@link #http}: recorded ({@link #exchanges()}); answered by the newest matching script
  * ({@link #onHttp(String, HttpScript)}) or left pending for the test to answer
  * ({@link #awaitExchange}, {@link HttpExchange#respond}). Listener callbacks run in order on the fake's
- * HTTP thread, as the broker runs them on its own.</li>
+ * HTTP thread, as the broker runs them on its own. Or, after {@link #httpThrough}, run on a real HTTP
+ * implementation (the broker's own) against a local server ({@link FakeApiServer}).</li>
  * <li>{@link #logger()}: every level enabled, every line kept ({@link #logs(Level)}).</li>
  * <li>{@link #reportProblem}: recorded ({@link #problems()}, {@link #problem(MessageModule)}) and logged at ERROR.</li>
  * <li>{@link #isOnline}: what the test set with {@link #setOnline}.</li>
@@ -57,6 +62,7 @@ public class FakeHost implements HostServices, AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<HttpExchange> exchanges = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService httpThread;
+    private RealHttp<?> realHttp; // guarded by this
     private final Set<String> online = ConcurrentHashMap.newKeySet();
     private final List<Problem> problems = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<Worker> callbackWorker = new ThreadLocal<>();
@@ -78,11 +84,15 @@ public class FakeHost implements HostServices, AutoCloseable {
     public FakeHost(String bundleSymbolicName) {
         this.bundle = Objects.requireNonNull(bundleSymbolicName, "bundleSymbolicName");
         this.logger = new RecordingLogger("switchboard.module." + bundleSymbolicName);
-        this.httpThread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "testkit-http-" + bundleSymbolicName);
+        this.httpThread = Executors.newSingleThreadScheduledExecutor(daemonThreads("testkit-http-" + bundleSymbolicName));
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
-        });
+        };
     }
 
     // ------------------------------------------------------------------------------ send
@@ -152,6 +162,13 @@ public class FakeHost implements HostServices, AutoCloseable {
     @Override
     public CompletionStage<HttpResponse> http(HttpRequest request, HttpListener listener) {
         Objects.requireNonNull(request, "request");
+        RealHttp<?> real;
+        synchronized (this) {
+            real = realHttp;
+        }
+        if (real != null) {
+            return real.exchange(request, listener);
+        }
         HttpExchange exchange = new HttpExchange(request, listener, httpThread);
         exchanges.add(exchange);
         for (int i = rules.size() - 1; i >= 0; i--) {
@@ -196,6 +213,68 @@ public class FakeHost implements HostServices, AutoCloseable {
         Waits.until("an unanswered HTTP request (requests so far: " + requests() + ")", timeout,
                 () -> exchanges.stream().anyMatch(HttpExchange::isPending));
         return exchanges.stream().filter(HttpExchange::isPending).findFirst().orElseThrow();
+    }
+
+    /**
+     * Runs every later {@link #http} call on a real HTTP implementation instead of the scripts: real
+     * connections, timeouts, retries and callbacks, against a local server ({@link FakeApiServer}).
+     * {@code open} makes the implementation with the executors the host provides (listener callbacks
+     * on two daemon threads, timeouts and pauses on another), {@code exchange} runs one request on it;
+     * {@link #close()} closes it and stops those threads. For the broker's own implementation, on the
+     * test class path with {@code io.switchboard.core} (test scope):
+     *
+     * <pre>{@code
+     * FakeHost host = new FakeHost("com.acme.weather").httpThrough(HttpExchanger::new, HttpExchanger::exchange);
+     * }</pre>
+     *
+     * <p>Those exchanges are not recorded here ({@link #exchanges()}, {@link #awaitExchange}): the server
+     * sees the requests ({@link FakeApiServer#requests()}).
+     *
+     * @throws IllegalStateException if called twice
+     */
+    public synchronized <T extends AutoCloseable> FakeHost httpThrough(
+            BiFunction<? super Executor, ? super ScheduledExecutorService, ? extends T> open,
+            RealExchange<? super T> exchange) {
+        Objects.requireNonNull(open, "open");
+        Objects.requireNonNull(exchange, "exchange");
+        if (realHttp != null) {
+            throw new IllegalStateException("this host already runs HTTP on " + realHttp.transport);
+        }
+        ExecutorService callbacks = Executors.newFixedThreadPool(2, daemonThreads("testkit-http-callback-" + bundle));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("testkit-http-timer-" + bundle));
+        realHttp = new RealHttp<T>(open.apply(callbacks, timer), exchange, callbacks, timer);
+        return this;
+    }
+
+    /**
+     * One request on the implementation {@link #httpThrough} opened, e.g. {@code HttpExchanger::exchange}.
+     *
+     * @param <T> the HTTP implementation
+     */
+    @FunctionalInterface
+    public interface RealExchange<T> {
+        /** Starts exchanging {@code request} on {@code transport}, as {@link HostServices#http} does. */
+        CompletionStage<HttpResponse> exchange(T transport, HttpRequest request, HttpListener listener);
+    }
+
+    /** The real HTTP implementation of {@link #httpThrough} and the threads it runs on. */
+    private record RealHttp<T extends AutoCloseable>(T transport, RealExchange<? super T> exchanger,
+            ExecutorService callbacks, ScheduledExecutorService timer) {
+
+        CompletionStage<HttpResponse> exchange(HttpRequest request, HttpListener listener) {
+            return exchanger.exchange(transport, request, listener);
+        }
+
+        void close() {
+            try {
+                transport.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + transport + " failed", e);
+            } finally {
+                callbacks.shutdownNow();
+                timer.shutdownNow();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------ presence
@@ -330,10 +409,20 @@ public class FakeHost implements HostServices, AutoCloseable {
 
     // ------------------------------------------------------------------------------
 
-    /** Stops the HTTP thread; exchanges still playing are abandoned. */
+    /**
+     * Stops the HTTP thread; exchanges still playing are abandoned. Closes the real HTTP implementation
+     * of {@link #httpThrough}, if any, and stops its threads.
+     */
     @Override
     public void close() {
         httpThread.shutdownNow();
+        RealHttp<?> real;
+        synchronized (this) {
+            real = realHttp;
+        }
+        if (real != null) {
+            real.close();
+        }
     }
 
     @Override

@@ -6,7 +6,7 @@
  * to build a DS configuration annotation from a {@code Map}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.switchboard.testkit;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.api.Message;
-import io.switchboard.testkit.Configs;
 import io.switchboard.testkit.FakeHost;
 import io.switchboard.testkit.FakeSession;
+import io.switchboard.testkit.ModuleInstance;
 import io.switchboard.testkit.ModuleProbe;
 import io.switchboard.testkit.TestMessages;
 
@@ -19,7 +19,17 @@ import io.switchboard.testkit.TestMessages;
 class MyModuleTest {
 
     private final FakeHost host = new FakeHost("org.example.mymodule");
-    private final MyModule module = new MyModule();
+    /** The module driven as DS drives it: component properties and configuration built from a Map. */
+    private final ModuleInstance<MyModule, MyModuleConfig> instance = newInstance();
+
+    private ModuleInstance<MyModule, MyModuleConfig> newInstance() {
+        MyModule module = new MyModule();
+        module.host = host;
+        return ModuleInstance.builder(module, MyModuleConfig.class).pid(MyModule.PID).host(host)
+                .onActivate((m, call) -> m.activate(call.properties(), call.config()))
+                .onModified((m, call) -> m.modified(call.properties(), call.config()))
+                .build();
+    }
 
     @AfterEach
     void close() {
@@ -27,18 +37,7 @@ class MyModuleTest {
     }
 
     private ModuleProbe activated(Map<String, ?> configuration) {
-        module.host = host;
-        module.activate(properties(configuration), Configs.of(MyModuleConfig.class, configuration));
-        return ModuleProbe.of(module).with(host);
-    }
-
-    private void modify(Map<String, ?> configuration) {
-        module.modified(properties(configuration), Configs.of(MyModuleConfig.class, configuration));
-    }
-
-    /** The component properties DS passes beside the configuration annotation. */
-    private static Map<String, Object> properties(Map<String, ?> configuration) {
-        return Configs.properties(MyModuleConfig.class, configuration);
+        return instance.activate(configuration).probe();
     }
 
     @Test
@@ -58,7 +57,7 @@ class MyModuleTest {
         assertEquals("mymodule: invalid configuration: tag.name: must not be blank", refused.getMessage());
 
         ModuleProbe probe = activated(Map.of());
-        modify(Map.of("tag.name", ""));
+        instance.modify(Map.of("tag.name", ""));
 
         assertEquals("mymodule: configuration rejected, keeping the last good one: tag.name: must not be blank",
                 host.lastProblem());
@@ -69,7 +68,7 @@ class MyModuleTest {
     void aChangeWithARankingThatIsNotAnIntegerIsRejectedWhole() {
         ModuleProbe probe = activated(Map.of());
 
-        modify(Map.of("tag.name", "via", "service.ranking", "abc"));
+        instance.modify(Map.of("tag.name", "via", "service.ranking", "abc"));
 
         assertEquals("mymodule: configuration rejected, keeping the last good one: service.ranking: 'abc' is not an integer",
                 host.lastProblem());

@@ -1,11 +1,11 @@
 package io.switchboard.module.callpolicy.internal;
 
-import static io.switchboard.module.callpolicy.internal.TestInstance.activated;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +18,8 @@ import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.module.callpolicy.internal.CallLog.CallView;
 import io.switchboard.testkit.FakeCall;
+import io.switchboard.testkit.FakeHost;
+import io.switchboard.testkit.ModuleInstance;
 
 class CallPolicyModuleTest {
 
@@ -25,13 +27,35 @@ class CallPolicyModuleTest {
             "dnd", "bob:22:00-07:00, carol:00:00-08:00@America/New_York",
             "time.zone", "UTC");
 
-    private TestInstance policy;
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T12:00:00Z"));
+    private ModuleInstance<CallPolicyModule, CallPolicyConfig> policy;
 
     @AfterEach
     void close() {
         if (policy != null) {
-            policy.host.close();
+            policy.host().close();
         }
+    }
+
+    /** A call policy on the test's clock, not yet activated. */
+    private ModuleInstance<CallPolicyModule, CallPolicyConfig> newPolicy() {
+        FakeHost host = new FakeHost("io.switchboard.module.callpolicy");
+        CallPolicyModule module = new CallPolicyModule();
+        module.host = host;
+        module.clock = clock;
+        return ModuleInstance.builder(module, CallPolicyConfig.class).pid(CallPolicyModule.PID).host(host)
+                .onActivate((m, call) -> m.activate(call.properties(), call.config()))
+                .onModified((m, call) -> m.modified(call.properties(), call.config()))
+                .build();
+    }
+
+    private ModuleInstance<CallPolicyModule, CallPolicyConfig> activated(Map<String, ?> configuration) {
+        return newPolicy().activate(configuration);
+    }
+
+    /** Sets the clock to {@code time} (ISO, e.g. 2026-11-25T23:30:00Z). */
+    private void at(String time) {
+        clock.set(Instant.parse(time));
     }
 
     // ---- do not disturb ----
@@ -39,47 +63,47 @@ class CallPolicyModuleTest {
     @Test
     void refusesCallsInTheCalleesDoNotDisturbHours() {
         policy = activated(CONFIG);
-        policy.at("2026-11-25T23:30:00Z");
+        at("2026-11-25T23:30:00Z");
 
-        Verdict refused = policy.probe.call(FakeCall.setup("alice", "bob", "c1")).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        Verdict refused = policy.probe().call(FakeCall.setup("alice", "bob", "c1")).assertConsumed(ReasonCode.NOT_AUTHORIZED);
 
         assertThat(refused.reason()).isEqualTo("bob does not take calls now (do not disturb until 07:00)");
-        policy.probe.call(FakeCall.setup("alice", "dave", "c2")).assertPassed();
+        policy.probe().call(FakeCall.setup("alice", "dave", "c2")).assertPassed();
     }
 
     @Test
     void theHoursAreHalfOpenAndMayCrossMidnight() {
         policy = activated(CONFIG);
 
-        policy.at("2026-11-25T21:59:59Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "1")).assertPassed();
-        policy.at("2026-11-25T22:00:00Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "2")).assertConsumed();
-        policy.at("2026-11-26T03:00:00Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "3")).assertConsumed();
-        policy.at("2026-11-26T06:59:00Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "4")).assertConsumed();
-        policy.at("2026-11-26T07:00:00Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "5")).assertPassed();
+        at("2026-11-25T21:59:59Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "1")).assertPassed();
+        at("2026-11-25T22:00:00Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "2")).assertConsumed();
+        at("2026-11-26T03:00:00Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "3")).assertConsumed();
+        at("2026-11-26T06:59:00Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "4")).assertConsumed();
+        at("2026-11-26T07:00:00Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "5")).assertPassed();
     }
 
     @Test
     void anEntryMayHaveItsOwnTimeZone() {
         policy = activated(CONFIG); // carol: 00:00-08:00 in New York (UTC-5 in November)
 
-        policy.at("2026-11-25T04:30:00Z"); // 23:30 in New York
-        policy.probe.call(FakeCall.setup("alice", "carol", "1")).assertPassed();
-        policy.at("2026-11-25T06:00:00Z"); // 01:00 in New York
-        policy.probe.call(FakeCall.setup("alice", "carol", "2")).assertConsumed(ReasonCode.NOT_AUTHORIZED);
-        policy.at("2026-11-25T13:00:00Z"); // 08:00 in New York
-        policy.probe.call(FakeCall.setup("alice", "carol", "3")).assertPassed();
+        at("2026-11-25T04:30:00Z"); // 23:30 in New York
+        policy.probe().call(FakeCall.setup("alice", "carol", "1")).assertPassed();
+        at("2026-11-25T06:00:00Z"); // 01:00 in New York
+        policy.probe().call(FakeCall.setup("alice", "carol", "2")).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        at("2026-11-25T13:00:00Z"); // 08:00 in New York
+        policy.probe().call(FakeCall.setup("alice", "carol", "3")).assertPassed();
     }
 
     @Test
     void theReasonIsConfigurable() {
         policy = activated(Map.of("dnd", "bob:00:00-24:00", "time.zone", "UTC", "dnd.reason", "{callee} sleeps till {until}"));
 
-        assertThat(policy.probe.call(FakeCall.setup("alice", "bob", "1")).assertConsumed().reason())
+        assertThat(policy.probe().call(FakeCall.setup("alice", "bob", "1")).assertConsumed().reason())
                 .isEqualTo("bob sleeps till 24:00");
     }
 
@@ -89,83 +113,83 @@ class CallPolicyModuleTest {
     void recordsCallsWithTheirDurationFromAnswerToEnd() {
         policy = activated(CONFIG);
 
-        policy.probe.call(FakeCall.setup("alice", "dave", "c1")).assertPassed();
-        policy.clock.advance(Duration.ofSeconds(3));
-        policy.probe.callStatus(FakeCall.signal(State.RINGING, "dave", "dave", "c1"));
-        policy.clock.advance(Duration.ofSeconds(2));
-        policy.probe.callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c1"));
-        policy.clock.advance(Duration.ofSeconds(125));
-        policy.probe.callStatus(FakeCall.signal(State.ENDED, "alice", "dave", "c1"));
+        policy.probe().call(FakeCall.setup("alice", "dave", "c1")).assertPassed();
+        clock.advance(Duration.ofSeconds(3));
+        policy.probe().callStatus(FakeCall.signal(State.RINGING, "dave", "dave", "c1"));
+        clock.advance(Duration.ofSeconds(2));
+        policy.probe().callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c1"));
+        clock.advance(Duration.ofSeconds(125));
+        policy.probe().callStatus(FakeCall.signal(State.ENDED, "alice", "dave", "c1"));
 
-        CallView call = policy.module.calls().recent(10).get(0);
+        CallView call = policy.module().calls().recent(10).get(0);
         assertThat(call.caller()).isEqualTo("alice");
         assertThat(call.callee()).isEqualTo("dave");
         assertThat(call.state()).isEqualTo("ENDED");
-        assertThat(call.duration(policy.clock.instant())).isEqualTo(Duration.ofSeconds(125));
+        assertThat(call.duration(clock.instant())).isEqualTo(Duration.ofSeconds(125));
         assertThat(call.ongoing()).isFalse();
     }
 
     @Test
     void unansweredCallsHaveNoDuration() {
         policy = activated(CONFIG);
-        policy.probe.call(FakeCall.setup("alice", "dave", "c1")).assertPassed();
-        policy.probe.callStatus(FakeCall.signal(State.MISSED, "dave", "dave", "c1"));
-        policy.probe.call(FakeCall.setup("alice", "erin", "c2")).assertPassed();
-        policy.probe.callStatus(FakeCall.signal(State.BUSY, "erin", "erin", "c2"));
+        policy.probe().call(FakeCall.setup("alice", "dave", "c1")).assertPassed();
+        policy.probe().callStatus(FakeCall.signal(State.MISSED, "dave", "dave", "c1"));
+        policy.probe().call(FakeCall.setup("alice", "erin", "c2")).assertPassed();
+        policy.probe().callStatus(FakeCall.signal(State.BUSY, "erin", "erin", "c2"));
 
-        assertThat(policy.module.calls().recent(10)).extracting(CallView::state, c -> c.duration(policy.clock.instant()))
+        assertThat(policy.module().calls().recent(10)).extracting(CallView::state, c -> c.duration(clock.instant()))
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("BUSY", null), org.assertj.core.groups.Tuple.tuple("MISSED", null));
     }
 
     @Test
     void callsAreTellApartByCalleeAndId() {
         policy = activated(CONFIG);
-        policy.probe.call(FakeCall.setup("alice", "dave", "1")).assertPassed();
-        policy.probe.call(FakeCall.setup("frank", "erin", "1")).assertPassed();
-        policy.probe.callStatus(FakeCall.signal(State.ANSWERED, "erin", "erin", "1"));
+        policy.probe().call(FakeCall.setup("alice", "dave", "1")).assertPassed();
+        policy.probe().call(FakeCall.setup("frank", "erin", "1")).assertPassed();
+        policy.probe().callStatus(FakeCall.signal(State.ANSWERED, "erin", "erin", "1"));
 
-        assertThat(policy.module.calls().recent(10)).extracting(c -> c.callee() + ":" + c.state())
+        assertThat(policy.module().calls().recent(10)).extracting(c -> c.callee() + ":" + c.state())
                 .containsExactly("erin:ANSWERED", "dave:SETUP");
     }
 
     @Test
     void aCallWhoseSetUpWasNotSeenIsRecordedFromItsSignals() {
         policy = activated(CONFIG);
-        policy.probe.callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c9"));
-        policy.clock.advance(Duration.ofSeconds(10));
+        policy.probe().callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c9"));
+        clock.advance(Duration.ofSeconds(10));
 
-        CallView ongoing = policy.module.calls().recent(1).get(0);
+        CallView ongoing = policy.module().calls().recent(1).get(0);
         assertThat(ongoing.caller()).isNull();
         assertThat(ongoing.ongoing()).isTrue();
-        assertThat(ongoing.duration(policy.clock.instant())).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ongoing.duration(clock.instant())).isEqualTo(Duration.ofSeconds(10));
 
-        policy.probe.callStatus(FakeCall.signal(State.ENDED, "alice", "dave", "c9"));
-        assertThat(policy.module.calls().recent(1).get(0).caller()).as("the hang-up not from the callee").isEqualTo("alice");
+        policy.probe().callStatus(FakeCall.signal(State.ENDED, "alice", "dave", "c9"));
+        assertThat(policy.module().calls().recent(1).get(0).caller()).as("the hang-up not from the callee").isEqualTo("alice");
     }
 
     @Test
     void refusedCallsAreRecordedToo() {
         policy = activated(CONFIG);
-        policy.at("2026-11-25T23:00:00Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "late")).assertConsumed();
+        at("2026-11-25T23:00:00Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "late")).assertConsumed();
 
-        CallView refused = policy.module.calls().recent(1).get(0);
+        CallView refused = policy.module().calls().recent(1).get(0);
         assertThat(refused.state()).isEqualTo(CallLog.REFUSED);
         assertThat(refused.reason()).contains("do not disturb");
-        assertThat(refused.duration(policy.clock.instant())).isNull();
+        assertThat(refused.duration(clock.instant())).isNull();
     }
 
     @Test
     void remembersAtMostHistorySizeCalls() {
         policy = activated(Map.of("history.size", "3"));
         for (int i = 1; i <= 5; i++) {
-            policy.probe.call(FakeCall.setup("alice", "dave", "c" + i)).assertPassed();
+            policy.probe().call(FakeCall.setup("alice", "dave", "c" + i)).assertPassed();
         }
 
-        assertThat(policy.module.calls().recent(10)).extracting(CallView::callId).containsExactly("c5", "c4", "c3");
+        assertThat(policy.module().calls().recent(10)).extracting(CallView::callId).containsExactly("c5", "c4", "c3");
 
         policy.modify(Map.of("history.size", "2"));
-        assertThat(policy.module.calls().recent(10)).extracting(CallView::callId).containsExactly("c5", "c4");
+        assertThat(policy.module().calls().recent(10)).extracting(CallView::callId).containsExactly("c5", "c4");
     }
 
     // ---- configuration ----
@@ -173,36 +197,36 @@ class CallPolicyModuleTest {
     @Test
     void aLiveChangeAppliesAndABadOneIsReported() {
         policy = activated(CONFIG);
-        policy.at("2026-11-25T12:00:00Z");
+        at("2026-11-25T12:00:00Z");
         policy.modify(Map.of("dnd", "dave:11:00-13:00", "time.zone", "UTC"));
 
-        policy.probe.call(FakeCall.setup("alice", "dave", "1")).assertConsumed();
-        assertThat(policy.host.lastProblem()).isNull();
+        policy.probe().call(FakeCall.setup("alice", "dave", "1")).assertConsumed();
+        assertThat(policy.host().lastProblem()).isNull();
 
         policy.modify(Map.of("dnd", "dave:13:00-11:00:00"));
-        assertThat(policy.host.lastProblem()).isEqualTo("callpolicy: configuration rejected, keeping the last good one: "
+        assertThat(policy.host().lastProblem()).isEqualTo("callpolicy: configuration rejected, keeping the last good one: "
                 + "dnd: 'dave:13:00-11:00:00' is not <user>:<HH:MM>-<HH:MM>[@<time zone>] (e.g. bob:22:00-07:00)");
-        policy.probe.call(FakeCall.setup("alice", "dave", "2")).assertConsumed();
+        policy.probe().call(FakeCall.setup("alice", "dave", "2")).assertConsumed();
     }
 
     @Test
     void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
         policy = activated(Map.of("dnd", "dave:11:00-13:00", "time.zone", "UTC", "history.size", "5"));
-        CallPolicySettings good = policy.module.settings();
+        CallPolicySettings good = policy.module().settings();
 
         // dave's hours come first: nothing of this configuration may be applied when a later attribute is bad
         policy.modify(Map.of("dnd", "erin:11:00-13:00", "time.zone", "UTC", "history.size", "abc"));
 
-        assertThat(policy.host.lastProblem()).isEqualTo("callpolicy: configuration rejected, keeping the last good one: "
+        assertThat(policy.host().lastProblem()).isEqualTo("callpolicy: configuration rejected, keeping the last good one: "
                 + "history.size: 'abc' is not an integer from 1 to 100000");
-        assertThat(policy.module.settings()).isSameAs(good);
-        policy.probe.call(FakeCall.setup("alice", "dave", "1")).assertConsumed();
-        policy.probe.call(FakeCall.setup("alice", "erin", "2")).assertPassed();
+        assertThat(policy.module().settings()).isSameAs(good);
+        policy.probe().call(FakeCall.setup("alice", "dave", "1")).assertConsumed();
+        policy.probe().call(FakeCall.setup("alice", "erin", "2")).assertPassed();
     }
 
     @Test
     void activationRefusesABadConfiguration() {
-        TestInstance fresh = new TestInstance();
+        ModuleInstance<CallPolicyModule, CallPolicyConfig> fresh = newPolicy();
         policy = fresh;
 
         assertThatIllegalArgumentException().isThrownBy(() -> fresh.activate(Map.of("time.zone", "Mars/Olympus")))
@@ -214,8 +238,8 @@ class CallPolicyModuleTest {
     void handlesOnlyCalls() {
         policy = activated(CONFIG);
 
-        assertThat(policy.probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.CALL, ChainEvent.CALL_STATUS);
-        assertThat(policy.module.name()).isEqualTo("callpolicy");
+        assertThat(policy.probe().handledEvents()).containsExactlyInAnyOrder(ChainEvent.CALL, ChainEvent.CALL_STATUS);
+        assertThat(policy.module().name()).isEqualTo("callpolicy");
     }
 
     // ---- the commands ----
@@ -223,18 +247,18 @@ class CallPolicyModuleTest {
     @Test
     void callsListsTheRecentCallsNewestFirst() {
         policy = activated(CONFIG);
-        policy.probe.call(FakeCall.setup("alice", "dave", "c1")).assertPassed();
-        policy.clock.advance(Duration.ofSeconds(5));
-        policy.probe.callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c1"));
-        policy.clock.advance(Duration.ofMinutes(61).plusSeconds(2));
-        policy.probe.callStatus(FakeCall.signal(State.ENDED, "dave", "dave", "c1"));
-        policy.probe.call(FakeCall.setup("erin", "dave", "c2")).assertPassed();
-        policy.probe.callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c2"));
-        policy.clock.advance(Duration.ofSeconds(42));
-        policy.at("2026-11-25T23:00:00Z");
-        policy.probe.call(FakeCall.setup("alice", "bob", "c3")).assertConsumed();
+        policy.probe().call(FakeCall.setup("alice", "dave", "c1")).assertPassed();
+        clock.advance(Duration.ofSeconds(5));
+        policy.probe().callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c1"));
+        clock.advance(Duration.ofMinutes(61).plusSeconds(2));
+        policy.probe().callStatus(FakeCall.signal(State.ENDED, "dave", "dave", "c1"));
+        policy.probe().call(FakeCall.setup("erin", "dave", "c2")).assertPassed();
+        policy.probe().callStatus(FakeCall.signal(State.ANSWERED, "dave", "dave", "c2"));
+        clock.advance(Duration.ofSeconds(42));
+        at("2026-11-25T23:00:00Z");
+        policy.probe().call(FakeCall.setup("alice", "bob", "c3")).assertConsumed();
         CallPolicyCommands commands = new CallPolicyCommands();
-        commands.module = policy.module;
+        commands.module = policy.module();
 
         List<String> lines = commands.calls(20).lines().toList();
 
@@ -250,9 +274,9 @@ class CallPolicyModuleTest {
     @Test
     void dndListsTheHoursAndWhoIsInThemNow() {
         policy = activated(CONFIG);
-        policy.at("2026-11-25T23:00:00Z");
+        at("2026-11-25T23:00:00Z");
         CallPolicyCommands commands = new CallPolicyCommands();
-        commands.module = policy.module;
+        commands.module = policy.module();
 
         assertThat(commands.dnd().lines()).containsExactly(
                 "USER   HOURS                         NOW",
@@ -267,7 +291,7 @@ class CallPolicyModuleTest {
         assertThatIllegalStateException().isThrownBy(() -> commands.calls(20))
                 .withMessageContaining("configadmin/io.switchboard.module.callpolicy.cfg");
         policy = activated(Map.of());
-        commands.module = policy.module;
+        commands.module = policy.module();
         assertThat(commands.calls(20)).isEqualTo("no calls yet");
         assertThat(commands.dnd()).startsWith("no do-not-disturb hours");
         assertThatIllegalArgumentException().isThrownBy(() -> commands.calls(0));

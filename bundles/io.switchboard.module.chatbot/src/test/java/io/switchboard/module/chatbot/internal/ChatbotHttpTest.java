@@ -15,8 +15,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
+import io.switchboard.core.internal.http.HttpExchanger;
 import io.switchboard.testkit.FakeApiServer;
+import io.switchboard.testkit.FakeHost;
 import io.switchboard.testkit.FakeSession;
+import io.switchboard.testkit.ModuleInstance;
 import io.switchboard.testkit.SentMessage;
 import io.switchboard.testkit.TestMessages;
 
@@ -30,14 +33,14 @@ class ChatbotHttpTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     private FakeApiServer api;
-    private RealHttpHost host;
-    private TestInstance bot;
+    private FakeHost host;
+    private ModuleInstance<ChatbotModule, ChatbotConfig> bot;
 
     @BeforeEach
     void start() throws IOException {
         api = new FakeApiServer();
-        host = new RealHttpHost("io.switchboard.module.chatbot");
-        bot = new TestInstance("helpdesk", host);
+        host = new FakeHost("io.switchboard.module.chatbot").httpThrough(HttpExchanger::new, HttpExchanger::exchange);
+        bot = ChatbotModuleTest.newBot("helpdesk", host);
     }
 
     @AfterEach
@@ -60,7 +63,7 @@ class ChatbotHttpTest {
     }
 
     private SentMessage askAndAwait(String text) {
-        bot.probe.message(TestMessages.text("alice", "bot/helpdesk", text)).from(FakeSession.of("alice")).assertConsumed();
+        bot.probe().message(TestMessages.text("alice", "bot/helpdesk", text)).from(FakeSession.of("alice")).assertConsumed();
         return host.awaitSent(1, WAIT).get(0);
     }
 

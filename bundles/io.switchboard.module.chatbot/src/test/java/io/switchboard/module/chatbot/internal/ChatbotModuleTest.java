@@ -1,6 +1,5 @@
 package io.switchboard.module.chatbot.internal;
 
-import static io.switchboard.module.chatbot.internal.TestInstance.activated;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -13,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.felix.scr.component.ExtComponentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
@@ -20,9 +20,11 @@ import org.slf4j.event.Level;
 import io.switchboard.api.HttpRequest;
 import io.switchboard.api.Message;
 import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.testkit.FakeHost;
 import io.switchboard.testkit.FakeSession;
 import io.switchboard.testkit.HttpExchange;
 import io.switchboard.testkit.HttpScript;
+import io.switchboard.testkit.ModuleInstance;
 import io.switchboard.testkit.SentMessage;
 import io.switchboard.testkit.TestMessages;
 
@@ -38,13 +40,31 @@ class ChatbotModuleTest {
             "system.prompt", "Be brief.",
             "timeout", "2000");
 
-    private TestInstance bot;
+    private ModuleInstance<ChatbotModule, ChatbotConfig> bot;
 
     @AfterEach
     void close() {
         if (bot != null) {
-            bot.host.close();
+            bot.host().close();
         }
+    }
+
+    /**
+     * The bot configured by {@code io.switchboard.module.chatbot~<configName>} on {@code host}, not yet
+     * activated; its component context records the service properties it publishes (Felix SCR's).
+     */
+    static ModuleInstance<ChatbotModule, ChatbotConfig> newBot(String configName, FakeHost host) {
+        ChatbotModule module = new ChatbotModule();
+        module.host = host;
+        return ModuleInstance.builder(module, ChatbotConfig.class).pid(ChatbotModule.PID).factoryConfiguration(configName)
+                .host(host).componentProperty("switchboard.module.type", "ROUTER")
+                .onActivate((m, call) -> m.activate(call.componentContext(ExtComponentContext.class), call.properties(), call.config()))
+                .onModified((m, call) -> m.modified(call.componentContext(ExtComponentContext.class), call.properties(), call.config()))
+                .build();
+    }
+
+    private static ModuleInstance<ChatbotModule, ChatbotConfig> activated(String configName, Map<String, ?> configuration) {
+        return newBot(configName, new FakeHost("io.switchboard.module.chatbot")).activate(configuration);
     }
 
     private static Map<String, Object> config(Object... changes) {
@@ -70,16 +90,16 @@ class ChatbotModuleTest {
 
     private Message ask(String from, String text) {
         Message question = TestMessages.text(from, "bot/helpdesk", text);
-        bot.probe.message(question).from(FakeSession.of(from)).assertConsumed();
+        bot.probe().message(question).from(FakeSession.of(from)).assertConsumed();
         return question;
     }
 
     private SentMessage awaitAnswer() {
-        return bot.host.awaitSent(1, WAIT).get(0);
+        return bot.host().awaitSent(1, WAIT).get(0);
     }
 
     private Object requestBody(int index) {
-        return Json.parse(new String(bot.host.requests().get(index).body(), StandardCharsets.UTF_8));
+        return Json.parse(new String(bot.host().requests().get(index).body(), StandardCharsets.UTF_8));
     }
 
     // ---- answering ----
@@ -87,12 +107,12 @@ class ChatbotModuleTest {
     @Test
     void consumesTheQuestionAndAnswersTheAskerOnItsReplyTopic() {
         bot = activated("helpdesk", CONFIG);
-        bot.host.onAnyHttp(HttpScript.status(200).header("Content-Type", "application/json")
+        bot.host().onAnyHttp(HttpScript.status(200).header("Content-Type", "application/json")
                 .body(completion("\n\nMQTT is a publish/subscribe protocol. ")));
         Message question = TestMessages.builder("bot/helpdesk").from("alice").qos(1).payload("What is MQTT?")
                 .correlationData(new byte[] {1, 2, 3}).build();
 
-        bot.probe.message(question).from(FakeSession.of("alice")).assertConsumed();
+        bot.probe().message(question).from(FakeSession.of("alice")).assertConsumed();
         SentMessage answer = awaitAnswer();
 
         assertThat(answer.topic()).isEqualTo("bot/reply/alice");
@@ -102,15 +122,15 @@ class ChatbotModuleTest {
         assertThat(answer.message().correlationData()).containsExactly(1, 2, 3);
         assertThat(answer.message().qos()).isEqualTo(1);
         assertThat(answer.message().userProperty(ChatbotModule.ERROR_PROPERTY)).isNull();
-        assertThat(bot.module.answeredCount()).isEqualTo(1);
+        assertThat(bot.module().answeredCount()).isEqualTo(1);
     }
 
     @Test
     void answersOnTheQuestionsResponseTopicWhenItHasOne() {
         bot = activated("helpdesk", CONFIG);
-        bot.host.onAnyHttp(HttpScript.ok(completion("42")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("42")));
 
-        bot.probe.message(TestMessages.builder("bot/helpdesk").from("alice").payload("6*7?")
+        bot.probe().message(TestMessages.builder("bot/helpdesk").from("alice").payload("6*7?")
                 .responseTopic("inbox/alice/req-9").build()).from(FakeSession.of("alice")).assertConsumed();
 
         assertThat(awaitAnswer().topic()).isEqualTo("inbox/alice/req-9");
@@ -119,12 +139,12 @@ class ChatbotModuleTest {
     @Test
     void asksTheChatCompletionsApi() {
         bot = activated("helpdesk", config("max.tokens", "64"));
-        bot.host.onAnyHttp(HttpScript.ok(completion("Hi")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("Hi")));
 
         ask("alice", "Hello \"bot\"");
         awaitAnswer();
 
-        HttpRequest request = bot.host.requests().get(0);
+        HttpRequest request = bot.host().requests().get(0);
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.uri()).hasToString(URL + "/v1/chat/completions");
         assertThat(request.contentType()).isEqualTo("application/json");
@@ -142,14 +162,14 @@ class ChatbotModuleTest {
     @Test
     void keepsABoundedConversationPerUser() {
         bot = activated("helpdesk", config("context.turns", "2", "system.prompt", ""));
-        bot.host.onAnyHttp(HttpScript.ok(completion("ok")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("ok")));
 
         for (int i = 1; i <= 3; i++) {
             ask("alice", "q" + i);
-            bot.host.awaitSent(i, WAIT);
+            bot.host().awaitSent(i, WAIT);
         }
         ask("bob", "hello");
-        bot.host.awaitSent(4, WAIT);
+        bot.host().awaitSent(4, WAIT);
 
         assertThat(Json.at(requestBody(2), "messages")).isEqualTo(List.of(
                 Map.of("role", "user", "content", "q1"), Map.of("role", "assistant", "content", "ok"),
@@ -157,7 +177,7 @@ class ChatbotModuleTest {
                 Map.of("role", "user", "content", "q3")));
         assertThat(Json.at(requestBody(3), "messages")).as("bob's conversation is his own")
                 .isEqualTo(List.of(Map.of("role", "user", "content", "hello")));
-        assertThat(bot.module.conversations().history("alice")).extracting(Conversations.Turn::question)
+        assertThat(bot.module().conversations().history("alice")).extracting(Conversations.Turn::question)
                 .containsExactly("q2", "q3");
     }
 
@@ -165,19 +185,19 @@ class ChatbotModuleTest {
     void ignoresWhatIsNotAQuestionForIt() {
         bot = activated("helpdesk", CONFIG);
 
-        bot.probe.publish(TestMessages.text("alice", "bot/other", "hi")).assertPassed();
-        bot.probe.publish(TestMessages.text("alice", "bot/helpdesk", "   ")).assertConsumed();
-        bot.probe.publish(TestMessages.binary("alice", "bot/helpdesk", new byte[] {(byte) 0xC3, 0x28})).assertConsumed();
+        bot.probe().publish(TestMessages.text("alice", "bot/other", "hi")).assertPassed();
+        bot.probe().publish(TestMessages.text("alice", "bot/helpdesk", "   ")).assertConsumed();
+        bot.probe().publish(TestMessages.binary("alice", "bot/helpdesk", new byte[] {(byte) 0xC3, 0x28})).assertConsumed();
 
-        assertThat(bot.host.requests()).isEmpty();
-        assertThat(bot.host.sent()).isEmpty();
+        assertThat(bot.host().requests()).isEmpty();
+        assertThat(bot.host().sent()).isEmpty();
     }
 
     @Test
     void handlesOnlyMessages() {
         bot = activated("helpdesk", CONFIG);
 
-        assertThat(bot.probe.handledEvents()).containsExactly(ChainEvent.MESSAGE);
+        assertThat(bot.probe().handledEvents()).containsExactly(ChainEvent.MESSAGE);
     }
 
     // ---- streaming ----
@@ -191,12 +211,12 @@ class ChatbotModuleTest {
         for (int i = 0; i < bytes.length; i += 7) { // chunks that split lines and characters
             script.body(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + 7)));
         }
-        bot.host.onAnyHttp(script);
+        bot.host().onAnyHttp(script);
 
         ask("alice", "Grüß mich");
 
         assertThat(awaitAnswer().text()).isEqualTo("Grüße 😀!");
-        HttpRequest request = bot.host.requests().get(0);
+        HttpRequest request = bot.host().requests().get(0);
         assertThat(request.streaming()).isTrue();
         assertThat(request.accept()).isEqualTo("text/event-stream");
         assertThat(Json.at(requestBody(0), "stream")).isEqualTo(true);
@@ -205,7 +225,7 @@ class ChatbotModuleTest {
     @Test
     void aServiceThatDoesNotStreamIsReadAsOneAnswer() {
         bot = activated("helpdesk", config("stream", "true"));
-        bot.host.onAnyHttp(HttpScript.status(200).header("Content-Type", "application/json").body(completion("whole")));
+        bot.host().onAnyHttp(HttpScript.status(200).header("Content-Type", "application/json").body(completion("whole")));
 
         ask("alice", "hi");
 
@@ -215,38 +235,38 @@ class ChatbotModuleTest {
     @Test
     void aBrokenStreamGetsTheErrorAnswer() {
         bot = activated("helpdesk", config("stream", "true"));
-        bot.host.onAnyHttp(HttpScript.status(200).header("Content-Type", "text/event-stream")
+        bot.host().onAnyHttp(HttpScript.status(200).header("Content-Type", "text/event-stream")
                 .body("data: {\"choices\":[{\"delta\":{\"content\":\"half\"}}]}\n\ndata: {oops}\n\n"));
 
         ask("alice", "hi");
 
         SentMessage answer = awaitAnswer();
-        assertThat(answer.text()).isEqualTo(bot.module.settings().errorAnswer());
+        assertThat(answer.text()).isEqualTo(bot.module().settings().errorAnswer());
         assertThat(answer.message().userProperty(ChatbotModule.ERROR_PROPERTY)).isEqualTo("malformed answer");
     }
 
     @Test
     void anErrorInTheStreamGetsTheErrorAnswer() {
         bot = activated("helpdesk", config("stream", "true"));
-        bot.host.onAnyHttp(HttpScript.status(200).header("Content-Type", "text/event-stream")
+        bot.host().onAnyHttp(HttpScript.status(200).header("Content-Type", "text/event-stream")
                 .body("data: {\"error\":{\"message\":\"overloaded\"}}\n\n"));
 
         ask("alice", "hi");
 
         assertThat(awaitAnswer().message().userProperty(ChatbotModule.ERROR_PROPERTY)).isEqualTo("failed");
-        assertThat(bot.host.logs(Level.WARN)).singleElement().asString().contains("overloaded");
+        assertThat(bot.host().logs(Level.WARN)).singleElement().asString().contains("overloaded");
     }
 
     @Test
     void aStreamingErrorStatusGetsTheErrorAnswer() {
         bot = activated("helpdesk", config("stream", "true"));
-        bot.host.onAnyHttp(HttpScript.status(429).header("Content-Type", "application/json")
+        bot.host().onAnyHttp(HttpScript.status(429).header("Content-Type", "application/json")
                 .body("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}"));
 
         ask("alice", "hi");
 
         assertThat(awaitAnswer().message().userProperty(ChatbotModule.ERROR_PROPERTY)).isEqualTo("http 429");
-        assertThat(bot.host.logs(Level.WARN)).singleElement().asString().contains("HTTP 429: Rate limit reached");
+        assertThat(bot.host().logs(Level.WARN)).singleElement().asString().contains("HTTP 429: Rate limit reached");
     }
 
     // ---- failures: an error answer, never silence ----
@@ -262,16 +282,16 @@ class ChatbotModuleTest {
                 "empty answer", HttpScript.ok(completion("  \n")));
         int n = 0;
         for (Map.Entry<String, HttpScript> cause : causes.entrySet()) {
-            bot.host.onAnyHttp(cause.getValue());
+            bot.host().onAnyHttp(cause.getValue());
             ask("alice", "question " + n);
-            SentMessage answer = bot.host.awaitSent(++n, WAIT).get(n - 1);
+            SentMessage answer = bot.host().awaitSent(++n, WAIT).get(n - 1);
 
             assertThat(answer.text()).as(cause.getKey()).isEqualTo("Not now.");
             assertThat(answer.topic()).isEqualTo("bot/reply/alice");
             assertThat(answer.message().userProperty(ChatbotModule.ERROR_PROPERTY)).isEqualTo(cause.getKey());
         }
-        assertThat(bot.module.failedCount()).isEqualTo(5);
-        assertThat(bot.host.logs(Level.WARN)).as("a run of failures is logged once").hasSize(1);
+        assertThat(bot.module().failedCount()).isEqualTo(5);
+        assertThat(bot.host().logs(Level.WARN)).as("a run of failures is logged once").hasSize(1);
     }
 
     @Test
@@ -284,47 +304,47 @@ class ChatbotModuleTest {
         SentMessage busy = awaitAnswer();
         assertThat(busy.topic()).isEqualTo("bot/reply/bob");
         assertThat(busy.message().userProperty(ChatbotModule.ERROR_PROPERTY)).isEqualTo("busy");
-        assertThat(bot.module.pendingCount()).isEqualTo(1);
+        assertThat(bot.module().pendingCount()).isEqualTo(1);
 
-        HttpExchange slow = bot.host.awaitExchange(WAIT);
+        HttpExchange slow = bot.host().awaitExchange(WAIT);
         slow.respond(200, completion("finally"));
-        assertThat(bot.host.awaitSent(2, WAIT).get(1).text()).isEqualTo("finally");
-        assertThat(bot.module.pendingCount()).isZero();
+        assertThat(bot.host().awaitSent(2, WAIT).get(1).text()).isEqualTo("finally");
+        assertThat(bot.module().pendingCount()).isZero();
     }
 
     @Test
     void anAnswerThatCannotBeSentIsLogged() {
         bot = activated("helpdesk", CONFIG);
-        bot.host.onAnyHttp(HttpScript.ok(completion("hi")));
-        bot.host.refuseSends(() -> new IllegalStateException("hop limit"));
+        bot.host().onAnyHttp(HttpScript.ok(completion("hi")));
+        bot.host().refuseSends(() -> new IllegalStateException("hop limit"));
 
         ask("alice", "hello");
 
-        bot.host.awaitLog(Level.WARN, "cannot answer alice on 'bot/reply/alice': hop limit", WAIT);
+        bot.host().awaitLog(Level.WARN, "cannot answer alice on 'bot/reply/alice': hop limit", WAIT);
     }
 
     @Test
     void aUserNameThatMakesNoTopicIsLogged() {
         bot = activated("helpdesk", CONFIG);
-        bot.host.onAnyHttp(HttpScript.ok(completion("hi")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("hi")));
 
         ask("eve+", "hello");
 
-        bot.host.awaitLog(Level.WARN, "cannot answer eve+ on 'bot/reply/eve+'", WAIT);
-        assertThat(bot.host.sent()).isEmpty();
+        bot.host().awaitLog(Level.WARN, "cannot answer eve+ on 'bot/reply/eve+'", WAIT);
+        assertThat(bot.host().sent()).isEmpty();
     }
 
     @Test
     void aDeactivatedBotDoesNotAnswer() {
         bot = activated("helpdesk", CONFIG);
         ask("alice", "hello");
-        HttpExchange exchange = bot.host.awaitExchange(WAIT);
+        HttpExchange exchange = bot.host().awaitExchange(WAIT);
 
-        bot.module.deactivate();
+        bot.module().deactivate();
         exchange.respond(200, completion("too late"));
         exchange.await(WAIT);
 
-        assertThat(bot.host.sent()).isEmpty();
+        assertThat(bot.host().sent()).isEmpty();
     }
 
     // ---- configuration ----
@@ -333,16 +353,16 @@ class ChatbotModuleTest {
     void publishesTheQuestionTopicOverTheConfiguration() {
         bot = activated("helpdesk", config("service.ranking", "20"));
 
-        assertThat((String[]) bot.lastPublished().get("switchboard.module.topics")).containsExactly("bot/helpdesk");
-        assertThat(bot.lastPublished().get("service.ranking")).as("as configured").isEqualTo("20");
-        assertThat(bot.lastPublished().get("switchboard.module.type")).isEqualTo("ROUTER");
-        assertThat(bot.lastPublished().get(".api.key")).isNull();
-        assertThat(bot.module.name()).isEqualTo("chatbot:helpdesk");
+        assertThat((String[]) bot.lastPublishedProperties().get("switchboard.module.topics")).containsExactly("bot/helpdesk");
+        assertThat(bot.lastPublishedProperties().get("service.ranking")).as("as configured").isEqualTo("20");
+        assertThat(bot.lastPublishedProperties().get("switchboard.module.type")).isEqualTo("ROUTER");
+        assertThat(bot.lastPublishedProperties().get(".api.key")).isNull();
+        assertThat(bot.module().name()).isEqualTo("chatbot:helpdesk");
     }
 
     @Test
     void activationRefusesABadConfigurationNamingTheAttribute() {
-        TestInstance fresh = new TestInstance("helpdesk");
+        ModuleInstance<ChatbotModule, ChatbotConfig> fresh = newBot("helpdesk", new FakeHost("io.switchboard.module.chatbot"));
         bot = fresh;
 
         assertThatIllegalArgumentException().isThrownBy(() -> fresh.activate(config("model", "")))
@@ -352,36 +372,36 @@ class ChatbotModuleTest {
     @Test
     void aLiveChangeAppliesAndABadOneIsReported() {
         bot = activated("helpdesk", config("context.turns", "3"));
-        bot.host.onAnyHttp(HttpScript.ok(completion("ok")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("ok")));
         ask("alice", "q1");
         awaitAnswer();
 
         bot.modify(config("topic", "ask/#", "context.turns", "1"));
-        assertThat((String[]) bot.lastPublished().get("switchboard.module.topics")).containsExactly("ask/#");
-        bot.probe.publish(TestMessages.text("alice", "bot/helpdesk", "old topic")).assertPassed();
-        bot.probe.publish(TestMessages.text("alice", "ask/anything", "q2")).assertConsumed();
-        bot.host.awaitSent(2, WAIT);
-        assertThat(bot.module.conversations().history("alice")).hasSize(1);
+        assertThat((String[]) bot.lastPublishedProperties().get("switchboard.module.topics")).containsExactly("ask/#");
+        bot.probe().publish(TestMessages.text("alice", "bot/helpdesk", "old topic")).assertPassed();
+        bot.probe().publish(TestMessages.text("alice", "ask/anything", "q2")).assertConsumed();
+        bot.host().awaitSent(2, WAIT);
+        assertThat(bot.module().conversations().history("alice")).hasSize(1);
 
         bot.modify(config("reply.topic", "replies"));
-        assertThat(bot.host.lastProblem()).isEqualTo("chatbot:helpdesk: configuration rejected, keeping the last good one: "
+        assertThat(bot.host().lastProblem()).isEqualTo("chatbot:helpdesk: configuration rejected, keeping the last good one: "
                 + "reply.topic: 'replies' must contain {user}, or every asker gets everyone's answers");
-        assertThat(bot.module.settings().topic()).isEqualTo("ask/#");
+        assertThat(bot.module().settings().topic()).isEqualTo("ask/#");
     }
 
     @Test
     void aChangeWithABooleanThatIsNotTrueOrFalseIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
         bot = activated("helpdesk", config());
-        ChatbotSettings good = bot.module.settings();
+        ChatbotSettings good = bot.module().settings();
 
         // the topic comes first: nothing of this configuration may be applied when a later attribute is bad
         bot.modify(config("topic", "ask/#", "stream", "yes"));
 
-        assertThat(bot.host.lastProblem()).isEqualTo("chatbot:helpdesk: configuration rejected, keeping the last good one: "
+        assertThat(bot.host().lastProblem()).isEqualTo("chatbot:helpdesk: configuration rejected, keeping the last good one: "
                 + "stream: 'yes' is not true or false");
-        assertThat(bot.module.settings()).isSameAs(good);
-        assertThat(bot.published).as("the last good service properties stay").hasSize(1);
-        assertThat((String[]) bot.lastPublished().get("switchboard.module.topics")).containsExactly("bot/helpdesk");
+        assertThat(bot.module().settings()).isSameAs(good);
+        assertThat(bot.publishedProperties()).as("the last good service properties stay").hasSize(1);
+        assertThat((String[]) bot.lastPublishedProperties().get("switchboard.module.topics")).containsExactly("bot/helpdesk");
     }
 
     // ---- the commands ----
@@ -389,34 +409,34 @@ class ChatbotModuleTest {
     @Test
     void askPrintsTheAnswerAndSendsNothing() {
         bot = activated("helpdesk", config("context.turns", "2"));
-        bot.host.onAnyHttp(HttpScript.ok(completion("ok")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("ok")));
         ask("alice", "remember me");
         awaitAnswer();
-        bot.host.onAnyHttp(HttpScript.ok(completion("Paris.")));
+        bot.host().onAnyHttp(HttpScript.ok(completion("Paris.")));
         ChatbotCommands commands = new ChatbotCommands();
-        commands.modules = List.of(bot.module);
+        commands.modules = List.of(bot.module());
 
         assertThat(commands.ask("", "", "What", "is", "the", "capital?")).isEqualTo("Paris.");
         assertThat(commands.ask("helpdesk", "alice", "And", "mine?")).isEqualTo("Paris.");
 
-        assertThat(bot.host.sent()).hasSize(1);
+        assertThat(bot.host().sent()).hasSize(1);
         assertThat(Json.at(requestBody(1), "messages")).as("no user: no context").isEqualTo(List.of(
                 Map.of("role", "system", "content", "Be brief."), Map.of("role", "user", "content", "What is the capital?")));
         assertThat((List<?>) Json.at(requestBody(2), "messages")).as("alice's context goes along").hasSize(4);
-        assertThat(bot.module.conversations().history("alice")).as("a dry question is not remembered").hasSize(1);
+        assertThat(bot.module().conversations().history("alice")).as("a dry question is not remembered").hasSize(1);
     }
 
     @Test
     void theCommandsChooseTheBotAndSayWhatIsWrong() {
         bot = activated("helpdesk", CONFIG);
-        TestInstance sales = activated("sales", config("bot.name", "sam"));
+        ModuleInstance<ChatbotModule, ChatbotConfig> sales = activated("sales", config("bot.name", "sam"));
         try {
-            bot.host.onAnyHttp(HttpScript.respond(401, "{\"error\":{\"message\":\"Invalid API key\"}}"));
-            sales.host.onAnyHttp(HttpScript.ok(completion("Buy now.")));
+            bot.host().onAnyHttp(HttpScript.respond(401, "{\"error\":{\"message\":\"Invalid API key\"}}"));
+            sales.host().onAnyHttp(HttpScript.ok(completion("Buy now.")));
             ChatbotCommands commands = new ChatbotCommands();
 
             assertThatIllegalStateException().isThrownBy(() -> commands.ask("", "", "hi")).withMessageContaining("no bot");
-            commands.modules = List.of(bot.module, sales.module);
+            commands.modules = List.of(bot.module(), sales.module());
             assertThatIllegalArgumentException().isThrownBy(() -> commands.ask("", "", "hi"))
                     .withMessage("there are 2 bots, choose one with -b: [chatbot:helpdesk, chatbot:sales]");
             assertThatIllegalArgumentException().isThrownBy(() -> commands.ask("nobody", "", "hi"))
@@ -431,7 +451,7 @@ class ChatbotModuleTest {
                     .contains("chatbot:sales: bot sam, questions on bot/sam")
                     .contains("model tiny-1 at " + URL + "/v1/chat/completions");
         } finally {
-            sales.host.close();
+            sales.host().close();
         }
     }
 }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.switchboard.testkit.Configs;
+
 class ProfanityRulesTest {
 
     @ParameterizedTest(name = "{0} = ''{1}'' -> {2}")
@@ -34,14 +36,14 @@ class ProfanityRulesTest {
         configuration.put(attribute, value);
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ProfanityRules.compile(configuration, TestInstance.config(configuration)))
+                .isThrownBy(() -> ProfanityRules.compile(configuration, Configs.of(ProfanityConfig.class, configuration)))
                 .withMessage(message);
     }
 
     @Test
     void missingWordsAreRefused() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ProfanityRules.compile(Map.of(), TestInstance.config(Map.of())))
+                .isThrownBy(() -> ProfanityRules.compile(Map.of(), Configs.of(ProfanityConfig.class, Map.of())))
                 .withMessageStartingWith("words: ");
     }
 
@@ -94,6 +96,6 @@ class ProfanityRulesTest {
     }
 
     private static ProfanityRules compiled(Map<String, ?> configuration) {
-        return ProfanityRules.compile(configuration, TestInstance.config(configuration));
+        return ProfanityRules.compile(configuration, Configs.of(ProfanityConfig.class, configuration));
     }
 }

@@ -1,6 +1,5 @@
 package io.switchboard.module.ratelimit.internal;
 
-import static io.switchboard.module.ratelimit.internal.TestInstance.activated;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -17,22 +16,47 @@ import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.testkit.FakeHost;
 import io.switchboard.testkit.FakeSession;
+import io.switchboard.testkit.ModuleInstance;
 import io.switchboard.testkit.TestMessages;
 
 class RateLimitModuleTest {
 
-    private TestInstance limiter;
+    /** The module's clock, in nanoseconds; starts far from 0 to catch arithmetic that assumes otherwise. */
+    private long nanoTime = -5_000_000_000L;
+    private ModuleInstance<RateLimitModule, RateLimitConfig> limiter;
 
     @AfterEach
     void close() {
         if (limiter != null) {
-            limiter.host.close();
+            limiter.host().close();
         }
     }
 
+    /** A rate limit on the test's clock ({@link #advance}), not yet activated. */
+    private ModuleInstance<RateLimitModule, RateLimitConfig> newLimiter() {
+        FakeHost host = new FakeHost("io.switchboard.module.ratelimit");
+        RateLimitModule module = new RateLimitModule();
+        module.host = host;
+        module.nanoTime = () -> nanoTime;
+        return ModuleInstance.builder(module, RateLimitConfig.class).pid(RateLimitModule.PID).host(host)
+                .onActivate((m, call) -> m.activate(call.properties(), call.config()))
+                .onModified((m, call) -> m.modified(call.properties(), call.config()))
+                .build();
+    }
+
+    private ModuleInstance<RateLimitModule, RateLimitConfig> activated(Map<String, ?> configuration) {
+        return newLimiter().activate(configuration);
+    }
+
+    /** Moves the module's clock on. */
+    private void advance(long amount, TimeUnit unit) {
+        nanoTime += unit.toNanos(amount);
+    }
+
     private Verdict publish(FakeSession session, String topic) {
-        return limiter.probe.message(TestMessages.text(session.user(), topic, "x")).from(session).verdict();
+        return limiter.probe().message(TestMessages.text(session.user(), topic, "x")).from(session).verdict();
     }
 
     /** How many of {@code count} messages pass. */
@@ -54,12 +78,12 @@ class RateLimitModuleTest {
         FakeSession alice = FakeSession.of("alice");
 
         assertThat(passing(alice, "chat/a", 5)).isEqualTo(5);
-        Verdict refused = limiter.probe.message(TestMessages.text("alice", "chat/a", "6th")).from(alice).assertConsumed(ReasonCode.QUOTA_EXCEEDED);
+        Verdict refused = limiter.probe().message(TestMessages.text("alice", "chat/a", "6th")).from(alice).assertConsumed(ReasonCode.QUOTA_EXCEEDED);
 
         assertThat(refused.reason()).isEqualTo("rate limit: more than 10/s from this client");
-        limiter.advance(100, TimeUnit.MILLISECONDS);
+        advance(100, TimeUnit.MILLISECONDS);
         assertThat(passing(alice, "chat/a", 3)).as("one more after one interval").isEqualTo(1);
-        limiter.advance(10, TimeUnit.SECONDS);
+        advance(10, TimeUnit.SECONDS);
         assertThat(passing(alice, "chat/a", 10)).as("a quiet client has its burst again").isEqualTo(5);
     }
 
@@ -85,7 +109,7 @@ class RateLimitModuleTest {
         limiter = activated(Map.of("client.rate", "0"));
 
         assertThat(passing(FakeSession.of("alice"), "t", 1000)).isEqualTo(1000);
-        assertThat(limiter.module.buckets()).isEmpty();
+        assertThat(limiter.module().buckets()).isEmpty();
     }
 
     @Test
@@ -103,12 +127,12 @@ class RateLimitModuleTest {
         FakeSession alice = FakeSession.of("alice");
         passing(alice, "t", 3);
         assertThat(alice.stateCount()).isEqualTo(1);
-        assertThat(limiter.module.buckets()).hasSize(1);
+        assertThat(limiter.module().buckets()).hasSize(1);
 
-        limiter.probe.sessionFree(alice);
+        limiter.probe().sessionFree(alice);
 
         assertThat(alice.stateCount()).isZero();
-        assertThat(limiter.module.buckets()).isEmpty();
+        assertThat(limiter.module().buckets()).isEmpty();
     }
 
     // ---- per topic ----
@@ -159,50 +183,50 @@ class RateLimitModuleTest {
 
         assertThat(passing(alice, "x", 5)).as("alice's bucket, now larger").isEqualTo(5);
         assertThat(passing(bob, "t", 10)).as("the topic bucket kept its one used token").isEqualTo(4);
-        assertThat(limiter.host.lastProblem()).isNull();
+        assertThat(limiter.host().lastProblem()).isNull();
     }
 
     @Test
     void aBadLiveChangeIsReportedAndTheLastGoodSettingsStay() {
         limiter = activated(Map.of("client.rate", "1"));
-        RateLimitSettings good = limiter.module.settings();
+        RateLimitSettings good = limiter.module().settings();
 
         limiter.modify(Map.of("client.rate", "lots"));
 
-        assertThat(limiter.host.lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
+        assertThat(limiter.host().lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
                 + "client.rate: 'lots' is not a rate like 100/s, 600/m or 10/h");
-        assertThat(limiter.module.settings()).isSameAs(good);
+        assertThat(limiter.module().settings()).isSameAs(good);
     }
 
     @Test
     void aChangeWithAnIntegerThatCannotBeReadIsRejectedWholeNamingTheModuleAttributeValueAndExpectation() {
         limiter = activated(Map.of("client.rate", "1", "service.ranking", "2000"));
-        RateLimitSettings good = limiter.module.settings();
+        RateLimitSettings good = limiter.module().settings();
 
         // the client rate comes first: nothing of this configuration may be applied when a later attribute is bad
         limiter.modify(Map.of("client.rate", "1000", "client.burst", "abc", "service.ranking", "5"));
 
-        assertThat(limiter.host.lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
+        assertThat(limiter.host().lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
                 + "client.burst: 'abc' is not an integer from 0 to 1000000");
-        assertThat(limiter.module.settings()).isSameAs(good);
+        assertThat(limiter.module().settings()).isSameAs(good);
         assertThat(passing(FakeSession.of("alice"), "x", 3)).as("still one message a second").isEqualTo(1);
     }
 
     @Test
     void aChangeWithARankingThatIsNotAnIntegerIsRejected() {
         limiter = activated(Map.of("service.ranking", "2000"));
-        RateLimitSettings good = limiter.module.settings();
+        RateLimitSettings good = limiter.module().settings();
 
         limiter.modify(Map.of("service.ranking", "first"));
 
-        assertThat(limiter.host.lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
+        assertThat(limiter.host().lastProblem()).isEqualTo("ratelimit: configuration rejected, keeping the last good one: "
                 + "service.ranking: 'first' is not an integer");
-        assertThat(limiter.module.settings()).isSameAs(good);
+        assertThat(limiter.module().settings()).isSameAs(good);
     }
 
     @Test
     void activationRefusesABadConfiguration() {
-        TestInstance fresh = new TestInstance();
+        ModuleInstance<RateLimitModule, RateLimitConfig> fresh = newLimiter();
         limiter = fresh;
 
         assertThatIllegalArgumentException().isThrownBy(() -> fresh.activate(Map.of("topic.rules", "sensors/#")))
@@ -214,16 +238,16 @@ class RateLimitModuleTest {
     void readsItsNameAndRanking() {
         limiter = activated(Map.of("service.ranking", "2000"));
 
-        assertThat(limiter.module.settings().ranking()).isEqualTo(2000);
-        assertThat(limiter.module.name()).isEqualTo("ratelimit");
-        assertThat(activated(Map.of()).module.settings().ranking()).as("high by default").isEqualTo(1000);
+        assertThat(limiter.module().settings().ranking()).isEqualTo(2000);
+        assertThat(limiter.module().name()).isEqualTo("ratelimit");
+        assertThat(activated(Map.of()).module().settings().ranking()).as("high by default").isEqualTo(1000);
     }
 
     @Test
     void handlesMessagesAndFreedSessionsOnly() {
         limiter = activated(Map.of());
 
-        assertThat(limiter.probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.SESSION_FREE);
+        assertThat(limiter.probe().handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.SESSION_FREE);
     }
 
     @Test
@@ -236,13 +260,13 @@ class RateLimitModuleTest {
         FakeSession alice = FakeSession.of("alice");
         Message message = TestMessages.text("alice", "sensors/1/temp", "21.5");
         for (int i = 0; i < 20_000; i++) {
-            limiter.module.onMessage(message, alice);
+            limiter.module().onMessage(message, alice);
         }
 
         long before = memory.getCurrentThreadAllocatedBytes();
         boolean allPassed = true;
         for (int i = 0; i < 10_000; i++) {
-            allPassed &= limiter.module.onMessage(message, alice) == Verdict.pass();
+            allPassed &= limiter.module().onMessage(message, alice) == Verdict.pass();
         }
         long allocated = memory.getCurrentThreadAllocatedBytes() - before;
 
@@ -259,7 +283,7 @@ class RateLimitModuleTest {
         passing(busy, "chat", 15);
         passing(FakeSession.of("bob"), "sensors/1", 1);
         RateLimitCommands commands = new RateLimitCommands();
-        commands.module = limiter.module;
+        commands.module = limiter.module();
 
         String emptiest = commands.buckets(20, false);
         String fullest = commands.buckets(1, true);
@@ -284,7 +308,7 @@ class RateLimitModuleTest {
                 .withMessageContaining("configadmin/io.switchboard.module.ratelimit.cfg");
         limiter = activated(Map.of());
         RateLimitCommands commands = new RateLimitCommands();
-        commands.module = limiter.module;
+        commands.module = limiter.module();
         assertThat(commands.buckets(20, false)).contains("no buckets yet");
         assertThatIllegalArgumentException().isThrownBy(() -> commands.buckets(0, false));
     }

@@ -17,7 +17,10 @@ import org.slf4j.event.Level;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.ReasonCode;
+import io.switchboard.core.internal.http.HttpExchanger;
 import io.switchboard.testkit.FakeApiServer;
+import io.switchboard.testkit.FakeHost;
+import io.switchboard.testkit.ModuleInstance;
 import io.switchboard.testkit.TestMessages;
 
 /**
@@ -27,14 +30,14 @@ import io.switchboard.testkit.TestMessages;
 class TranslatorHttpTest {
 
     private FakeApiServer api;
-    private RealHttpHost host;
-    private TestInstance translator;
+    private FakeHost host;
+    private ModuleInstance<TranslatorModule, TranslatorConfig> translator;
 
     @BeforeEach
     void start() throws IOException {
         api = new FakeApiServer();
-        host = new RealHttpHost("io.switchboard.module.translator");
-        translator = new TestInstance(host);
+        host = new FakeHost("io.switchboard.module.translator").httpThrough(HttpExchanger::new, HttpExchanger::exchange);
+        translator = TranslatorModuleTest.newTranslator(host);
     }
 
     @AfterEach
@@ -65,7 +68,7 @@ class TranslatorHttpTest {
         activate();
         api.answer(200, "application/json; charset=utf-8", "{\"translatedText\": \"Good evening, é€😀\"}");
 
-        Message translated = translator.probe.publish(french("Bonsoir, é€😀")).assertReplacedWithPayload("Good evening, é€😀");
+        Message translated = translator.probe().publish(french("Bonsoir, é€😀")).assertReplacedWithPayload("Good evening, é€😀");
 
         assertThat(translated.userProperty(TranslatorModule.TRANSLATED_FROM)).isEqualTo("Bonsoir, é€😀");
         FakeApiServer.Request request = api.requests().get(0);
@@ -82,7 +85,7 @@ class TranslatorHttpTest {
         api.handle((exchange, request) -> api.stall());
 
         long start = System.nanoTime();
-        translator.probe.publish(french("Salut")).assertConsumed(ReasonCode.UNSPECIFIED_ERROR);
+        translator.probe().publish(french("Salut")).assertConsumed(ReasonCode.UNSPECIFIED_ERROR);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(millis).as("decided after the timeout, not left hanging").isBetween(250L, 3000L);
@@ -94,7 +97,7 @@ class TranslatorHttpTest {
         activate();
         api.answer(503, "application/json", "{\"error\": \"Slow down\"}");
 
-        translator.probe.publish(french("Salut")).assertPassed();
+        translator.probe().publish(french("Salut")).assertPassed();
 
         assertThat(host.logs(Level.WARN)).singleElement().asString().contains("HTTP 503: Slow down");
     }
@@ -111,7 +114,7 @@ class TranslatorHttpTest {
             }
         });
 
-        translator.probe.publish(french("Salut")).assertReplacedWithPayload("Hi");
+        translator.probe().publish(french("Salut")).assertReplacedWithPayload("Hi");
 
         assertThat(api.requests()).hasSize(3);
     }
@@ -121,7 +124,7 @@ class TranslatorHttpTest {
         activate();
         api.answer(200, "text/html", "<html><body>Welcome to nginx!</body></html>");
 
-        translator.probe.publish(french("Salut")).assertPassed();
+        translator.probe().publish(french("Salut")).assertPassed();
 
         assertThat(host.logs(Level.WARN)).singleElement().asString().contains("malformed answer").contains("nginx");
     }
@@ -135,7 +138,7 @@ class TranslatorHttpTest {
         Map<String, Object> config = Map.of("url", "http://127.0.0.1:" + closedPort, "rules", "chat/fr/#:fr>en");
         translator.activate(config);
 
-        translator.probe.timeout(Duration.ofSeconds(5)).publish(french("Salut")).assertPassed();
+        translator.probe().timeout(Duration.ofSeconds(5)).publish(french("Salut")).assertPassed();
 
         assertThat(host.logs(Level.WARN)).singleElement().asString().contains("failed");
     }
