@@ -84,12 +84,12 @@ class BrokerCoreTest {
         CoreHarness.Client pub = harness.client("pub");
 
         FakeOsgi.setProperty(mid, Constants.SERVICE_RANKING, "40"); // a plain .cfg file gives a String
-        harness.core.updatedModule(mid);
+        harness.core.whiteboard().modified(mid);
         pub.publish("t/1", "x");
         assertThat(sub.next().payloadText()).isEqualTo("x>mid>high>low");
 
         FakeOsgi.setProperty(mid, Constants.SERVICE_RANKING, "abc");
-        harness.core.updatedModule(mid);
+        harness.core.whiteboard().modified(mid);
         pub.publish("t/1", "x");
         assertThat(sub.next().payloadText()).isEqualTo("x>mid>high>low");
         ModuleInfo info = harness.core.chain(ChainEvent.MESSAGE).get(0);
@@ -107,7 +107,7 @@ class BrokerCoreTest {
 
         FakeOsgi.setProperty(scoped, ModuleProperties.TOPICS, "news/#/bad");
         FakeOsgi.setProperty(scoped, ModuleProperties.ENABLED, "yes");
-        harness.core.updatedModule(scoped);
+        harness.core.whiteboard().modified(scoped);
         pub.publish("other", "x");
         assertThat(sub.next().payloadText()).as("outside the last good filter").isEqualTo("x");
         pub.publish("chat/1", "x");

@@ -1,7 +1,7 @@
-package io.switchboard.core.internal;
+package io.switchboard.core.internal.modules;
 
 /** Reads a service's {@code service.ranking} as the chain and the hooks rank it. */
-final class Ranking {
+public final class Ranking {
 
     private Ranking() {
     }
@@ -11,7 +11,7 @@ final class Ranking {
      * plain {@code .cfg} file gives, which the framework itself would count as 0) as that integer;
      * none as 0. {@code null} if it is not an integer.
      */
-    static Integer of(Object value) {
+    public static Integer of(Object value) {
         if (value == null) {
             return 0;
         }
