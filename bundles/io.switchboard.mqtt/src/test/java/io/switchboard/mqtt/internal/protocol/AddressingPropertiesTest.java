@@ -1,10 +1,7 @@
 package io.switchboard.mqtt.internal.protocol;
 
-import static io.netty.handler.codec.mqtt.MqttMessageType.PUBACK;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.switchboard.api.Message;
 import io.switchboard.api.UserProperty;
 import org.junit.jupiter.api.Test;
@@ -45,17 +42,7 @@ class AddressingPropertiesTest extends LoopbackTest {
 
     /** Publishes with user properties given as "name=value" and returns the message the broker got. */
     private Message publishWithUserProperties(String... pairs) {
-        MqttProperties p = new MqttProperties();
-        MqttProperties.UserProperties user = new MqttProperties.UserProperties();
-        for (String pair : pairs) {
-            int eq = pair.indexOf('=');
-            user.add(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        p.add(user);
-        TestClient pub = client();
-        pub.connect(MqttVersion.MQTT_5, "pub", true);
-        pub.publish("apps/a", 1, 1, "addressed", false, p);
-        pub.expect(PUBACK);
+        publishWithUserPropertiesTo("apps/a", pairs);
         return broker.published.get(0);
     }
 }

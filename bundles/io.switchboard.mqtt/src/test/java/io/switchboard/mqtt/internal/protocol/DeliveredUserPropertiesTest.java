@@ -1,6 +1,5 @@
 package io.switchboard.mqtt.internal.protocol;
 
-import static io.netty.handler.codec.mqtt.MqttMessageType.PUBACK;
 import static io.netty.handler.codec.mqtt.MqttMessageType.PUBLISH;
 import static io.netty.handler.codec.mqtt.MqttMessageType.SUBACK;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,17 +145,7 @@ class DeliveredUserPropertiesTest extends LoopbackTest {
 
     /** Publishes to "sensors/a" at QoS 1 with user properties given as "name=value". */
     private void publishWithUserProperties(String... pairs) {
-        MqttProperties p = new MqttProperties();
-        MqttProperties.UserProperties user = new MqttProperties.UserProperties();
-        for (String pair : pairs) {
-            int eq = pair.indexOf('=');
-            user.add(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        p.add(user);
-        TestClient pub = client();
-        pub.connect(MqttVersion.MQTT_5, "pub", true);
-        pub.publish("sensors/a", 1, 1, "with properties", false, p);
-        pub.expect(PUBACK);
+        publishWithUserPropertiesTo("sensors/a", pairs);
     }
 
     @SuppressWarnings("unchecked")

@@ -16,6 +16,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -70,6 +73,24 @@ abstract class LoopbackTest {
                     }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
         }
         return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /**
+     * Connects an MQTT 5 client "pub" and publishes {@code topic} at QoS 1 with user properties given as
+     * "name=value", in order; returns once it is acknowledged.
+     */
+    protected void publishWithUserPropertiesTo(String topic, String... pairs) {
+        MqttProperties.UserProperties user = new MqttProperties.UserProperties();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            user.add(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        MqttProperties p = new MqttProperties();
+        p.add(user);
+        TestClient pub = client();
+        pub.connect(MqttVersion.MQTT_5, "pub", true);
+        pub.publish(topic, 1, 1, "with properties", false, p);
+        pub.expect(MqttMessageType.PUBACK);
     }
 
     protected static EventLoopGroup group() {
