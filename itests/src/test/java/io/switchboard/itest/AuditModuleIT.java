@@ -1,5 +1,6 @@
 package io.switchboard.itest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 import io.switchboard.api.Message;
@@ -27,7 +29,6 @@ import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Inbox;
 import io.switchboard.itest.support.Provisioning;
 import io.switchboard.itest.support.SwitchboardTestSupport;
@@ -130,7 +131,7 @@ public class AuditModuleIT extends SwitchboardTestSupport {
         awaitLine(file, "\"event\":\"status\"", "\"id\":" + kept.messageId() + ",", "\"state\":\"SENT\"");
         assertTrue(lines(file).stream().noneMatch(l -> l.contains("\"id\":" + skipped.messageId() + ",")));
 
-        String stats = Await.value("audit:stats to count the lines", () -> gogo("audit:stats"),
+        String stats = await("audit:stats to count the lines").until(() -> gogo("audit:stats"),
                 s -> s.contains("lines written") && !s.contains("lines written    0"));
         assertTrue(stats, stats.contains("current file     " + file));
         assertTrue(stats, stats.contains("lines dropped    0"));
@@ -138,9 +139,9 @@ public class AuditModuleIT extends SwitchboardTestSupport {
 
     /** Waits for a line of {@code file} containing every one of {@code parts}. */
     private String awaitLine(Path file, String... parts) {
-        return Await.value("a line of " + file + " with " + List.of(parts),
+        return await("a line of " + file + " with " + List.of(parts)).until(
                 () -> lines(file).stream().filter(l -> List.of(parts).stream().allMatch(l::contains)).findFirst().orElse(null),
-                l -> l != null);
+                Objects::nonNull);
     }
 
     private static List<String> lines(Path file) {

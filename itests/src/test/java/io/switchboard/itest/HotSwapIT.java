@@ -1,5 +1,6 @@
 package io.switchboard.itest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -19,7 +20,6 @@ import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.Receiver;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.FixtureBundle;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.junit.Test;
@@ -110,13 +110,13 @@ public class HotSwapIT extends SwitchboardTestSupport {
             assertEquals("bundles pending removal after the refresh", List.of(),
                     new ArrayList<>(frameworkWiring().getRemovalPendingBundles()));
             assertEquals("tagger bundles left", List.of(), bundles(TAGGER));
-            Await.value("the tagger to leave the chain once its budget passed without a successor",
-                    () -> module("tagger").orElse(null), m -> m == null);
+            await("the tagger to leave the chain once its budget passed without a successor")
+                    .until(() -> module("tagger").isEmpty());
             afterRemoval = stream.sent();
             tags.awaitSeq(afterRemoval + PER_PHASE, "the stream to flow after the tagger left");
         } finally {
             stream.stop();
-            thread.join(Await.DEFAULT.toMillis());
+            thread.join(WAIT_TIMEOUT.toMillis());
         }
         assertTrue("the publisher thread ended", !thread.isAlive());
         assertEquals("publishes that failed", List.of(), stream.failures());
@@ -124,7 +124,7 @@ public class HotSwapIT extends SwitchboardTestSupport {
         int sent = stream.sent();
         assertTrue("sent at least " + MIN_TOTAL + ", sent " + sent, sent >= MIN_TOTAL);
 
-        Await.value("all " + sent + " messages delivered", Duration.ofSeconds(30), tags::size, n -> n >= sent);
+        await("all " + sent + " messages delivered").atMost(Duration.ofSeconds(30)).until(tags::size, n -> n >= sent);
         assertEquals("duplicate deliveries", 0, tags.duplicates.get());
         List<Integer> missing = new ArrayList<>();
         StringBuilder phases = new StringBuilder(sent);
@@ -160,7 +160,7 @@ public class HotSwapIT extends SwitchboardTestSupport {
 
     /** Waits for a message tagged {@code tag}, then for {@value #PER_PHASE} more messages. */
     private static void awaitPhase(Tags tags, Stream stream, String tag) {
-        Await.until("a message tagged " + tag, () -> tags.count(tag) > 0);
+        await("a message tagged " + tag).until(() -> tags.count(tag) > 0);
         tags.awaitSeq(stream.sent() + PER_PHASE, "the stream to flow with tagger " + tag);
     }
 
@@ -209,8 +209,8 @@ public class HotSwapIT extends SwitchboardTestSupport {
         }
 
         void awaitSeq(int seq, String what) {
-            Await.value(what + " (message " + seq + " delivered; delivered so far)", Duration.ofSeconds(20), this::size,
-                    n -> bySeq.containsKey(seq));
+            await(what + " (message " + seq + " delivered; delivered so far)").atMost(Duration.ofSeconds(20))
+                    .until(this::size, n -> bySeq.containsKey(seq));
         }
     }
 
@@ -232,8 +232,8 @@ public class HotSwapIT extends SwitchboardTestSupport {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while ((!stop || sent.get() < MIN_TOTAL) && System.nanoTime() < deadline) {
                 try {
-                    if (!window.tryAcquire(Await.DEFAULT.toMillis(), TimeUnit.MILLISECONDS)) {
-                        fail("no publish completed within " + Await.DEFAULT.toMillis() + " ms (" + WINDOW + " pending)");
+                    if (!window.tryAcquire(WAIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                        fail("no publish completed within " + WAIT_TIMEOUT.toMillis() + " ms (" + WINDOW + " pending)");
                         return;
                     }
                     int seq = sent.get();

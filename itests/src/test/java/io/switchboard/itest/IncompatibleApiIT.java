@@ -1,5 +1,6 @@
 package io.switchboard.itest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -11,7 +12,6 @@ import java.util.regex.Pattern;
 
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.FixtureBundle;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.junit.Test;
@@ -59,7 +59,7 @@ public class IncompatibleApiIT extends SwitchboardTestSupport {
         assertEquals("state after the start attempt", "INSTALLED", stateName(future.getState()));
         assertFalse("resolvable", frameworkWiring().resolveBundles(List.of(future)));
 
-        ModuleInfo info = Await.value("BrokerAdmin.modules() to list " + FUTURE,
+        ModuleInfo info = await("BrokerAdmin.modules() to list " + FUTURE).until(
                 () -> modules().stream().filter(m -> m.bundle() != null && m.bundle().startsWith(FUTURE)).findFirst().orElse(null),
                 Objects::nonNull);
         assertEquals("state of " + info, "UNRESOLVED", info.state());

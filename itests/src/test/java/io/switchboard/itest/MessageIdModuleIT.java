@@ -1,5 +1,6 @@
 package io.switchboard.itest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.switchboard.api.MessageIdGenerator;
 import io.switchboard.api.broker.ClientSession;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Provisioning;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.apache.felix.service.command.CommandProcessor;
@@ -55,12 +55,12 @@ public class MessageIdModuleIT extends SwitchboardTestSupport {
 
     @Test
     public void theBrokerNumbersMessagesWithItsIdsAndTheConfiguredNode() throws Exception {
-        Await.value("the broker to use the module's generator", () -> admin().messageIdGenerator(),
+        await("the broker to use the module's generator").until(() -> admin().messageIdGenerator(),
                 g -> g.contains("io.switchboard.module.msgid"));
         configuration(PID, Map.of("node.id", "513"));
         ClientSession publisher = publisher("msgid-pub");
 
-        long first = Await.value("a message id of node 513", () -> publish(publisher, "ids/1", "x").messageId(),
+        long first = await("a message id of node 513").until(() -> publish(publisher, "ids/1", "x").messageId(),
                 id -> node(id) == 513);
         long second = publish(publisher, "ids/2", "y").messageId();
 
@@ -90,13 +90,13 @@ public class MessageIdModuleIT extends SwitchboardTestSupport {
         });
         ClientSession publisher = publisher("msgid-rank-pub");
 
-        Await.value("the broker to use the higher-ranked generator", () -> admin().messageIdGenerator(),
+        await("the broker to use the higher-ranked generator").until(() -> admin().messageIdGenerator(),
                 g -> g.contains("ranking 100"));
         long theirs = publish(publisher, "ids/r1", "x").messageId();
         assertTrue("from the ranking-100 generator: " + theirs, theirs > 7_000_000_000L && theirs < 7_000_001_000L);
 
         registration.unregister();
-        Await.value("the module's generator to be back", () -> admin().messageIdGenerator(),
+        await("the module's generator to be back").until(() -> admin().messageIdGenerator(),
                 g -> g.contains("io.switchboard.module.msgid"));
         long ours = publish(publisher, "ids/r2", "y").messageId();
         assertTrue("a Snowflake id again: " + ours, ours > 1L << 40);

@@ -1,5 +1,6 @@
 package io.switchboard.itest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -13,7 +14,6 @@ import java.util.List;
 import io.switchboard.api.Message;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.FixtureBundle;
 import io.switchboard.itest.support.Inbox;
 import io.switchboard.itest.support.SwitchboardTestSupport;
@@ -77,7 +77,7 @@ public class ModuleVersionsIT extends SwitchboardTestSupport {
 
         newer.uninstall(); // the newer jar deleted: the older takes over
         refresh(null);
-        Await.value("the older tagger to rejoin the chain", () -> module("tagger").orElse(null),
+        await("the older tagger to rejoin the chain").until(() -> module("tagger").orElse(null),
                 m -> "ACTIVE".equals(m.state()) && m.version().equals("1.0.1"));
     }
 

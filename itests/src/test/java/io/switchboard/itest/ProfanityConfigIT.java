@@ -1,5 +1,6 @@
 package io.switchboard.itest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -13,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.api.Message;
@@ -24,7 +26,6 @@ import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Inbox;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.junit.Before;
@@ -71,7 +72,7 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         assertEquals("darn is no longer listed", "darn it", roundTrip("darn it").payloadText());
 
         update(configuration, Map.of("mode", "CONSUME"));
-        Await.value("mode CONSUME: heck consumed", () -> roundTrip("heck no"), m -> m == null);
+        await("mode CONSUME: heck consumed").until(() -> roundTrip("heck no") == null);
         PublishResult consumed = publish(publisher, "cfg/consumed", "heck no");
         assertFalse("consumed", consumed.routed());
         assertEquals(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, consumed.reasonCode());
@@ -99,9 +100,9 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
     @Test
     public void anInstanceThatFailedOnABadConfigurationJoinsTheChainOnceItIsFixed() throws Exception {
         Configuration configuration = factoryConfiguration(PROFANITY_PID, "fixme", Map.of("words", " ", "mode", "MASK"));
-        ModuleInfo failed = Await.value("the bad instance to be listed as FAILED", () -> modules().stream()
+        ModuleInfo failed = await("the bad instance to be listed as FAILED").until(() -> modules().stream()
                 .filter(m -> "FAILED".equals(m.state()) && m.name().endsWith(":fixme")).findFirst().orElse(null),
-                m -> m != null);
+                Objects::nonNull);
         assertTrue("the reason names the attribute: " + failed.reason(), failed.reason().contains("words"));
 
         update(configuration, Map.of("words", "zonk"));
@@ -115,15 +116,15 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         Path cfg = configDir().resolve(PROFANITY_PID + "-file.cfg");
         onCleanup(() -> {
             if (Files.deleteIfExists(cfg)) {
-                Await.until("FileInstall to delete the configuration of " + cfg.getFileName(), () -> pidOf(cfg) == null);
+                await("FileInstall to delete the configuration of " + cfg.getFileName()).until(() -> pidOf(cfg) == null);
             }
         });
         write(cfg, "# written by ProfanityConfigIT\n"
                 + "words = darn\n"
                 + "mode = MASK\n"
                 + "service.ranking = 5\n");
-        String pid = Await.value("FileInstall to create a configuration from " + cfg.getFileName(), () -> pidOf(cfg),
-                p -> p != null);
+        String pid = await("FileInstall to create a configuration from " + cfg.getFileName()).until(() -> pidOf(cfg),
+                Objects::nonNull);
         assertEquals("<factoryPid>-<name>.cfg becomes the factory configuration <factoryPid>~<name>",
                 PROFANITY_PID + "~file", pid);
         String name = awaitModuleOf(pid);
@@ -138,7 +139,7 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         assertEquals("the same instance, changed live", name, awaitModuleOf(pid));
 
         Files.delete(cfg);
-        Await.until("the module of " + pid + " to unregister once its file is gone", () -> moduleServices(pid) == 0);
+        await("the module of " + pid + " to unregister once its file is gone").until(() -> moduleServices(pid) == 0);
         awaitModuleGone(name);
         assertEquals("no instance, no masking", "heck no", roundTrip("heck no").payloadText());
     }
@@ -227,8 +228,8 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
 
     /** Publishes {@code payload} until it arrives as {@code expected} (configuration changes apply asynchronously). */
     private void awaitPayload(String what, String payload, String expected) {
-        Await.value(what + " ('" + payload + "' arriving as '" + expected + "')", () -> roundTrip(payload),
-                m -> m != null && expected.equals(m.payloadText()));
+        await(what + " ('" + payload + "' arriving as '" + expected + "')").until(() -> roundTrip(payload),
+                m -> expected.equals(m.payloadText()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.switchboard.itest.examples;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -13,7 +14,6 @@ import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Inbox;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.apache.felix.service.command.CommandProcessor;
@@ -65,8 +65,8 @@ public class CallPolicyIT extends SwitchboardTestSupport {
         assertEquals("bob's phone never rang", 0, bob.size());
 
         CommandProcessor gogo = service(CommandProcessor.class, null);
-        String calls = Await.value("callpolicy:calls to show the ended call",
-                () -> call(gogo, "callpolicy:calls"), c -> c.contains("ENDED"));
+        String calls = await("callpolicy:calls to show the ended call")
+                .until(() -> call(gogo, "callpolicy:calls"), c -> c.contains("ENDED"));
         assertTrue(calls, calls.lines().anyMatch(l -> l.contains("cp-alice") && l.contains("cp-dave") && l.contains("c2")
                 && l.contains("ENDED") && l.matches(".*\\d+s$")));
         assertTrue(calls, calls.lines().anyMatch(l -> l.contains("cp-bob") && l.contains("REFUSED")));

@@ -1,5 +1,6 @@
 package io.switchboard.itest.examples;
 
+import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
@@ -23,7 +24,6 @@ import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Provisioning;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -87,12 +87,10 @@ final class ExampleModules {
         Files.writeString(staged, "written = " + System.nanoTime() + "\n", StandardCharsets.ISO_8859_1);
         Path sentinel = Files.move(staged, dir.resolve(pid + ".cfg"), StandardCopyOption.ATOMIC_MOVE);
         try {
-            Await.until("FileInstall to read " + sentinel.getFileName(),
-                    () -> listed(configAdmin.get(), pid));
+            await("FileInstall to read " + sentinel.getFileName()).until(() -> listed(configAdmin.get(), pid));
         } finally {
             Files.deleteIfExists(sentinel);
-            Await.until("FileInstall to drop " + sentinel.getFileName(),
-                    () -> !listed(configAdmin.get(), pid));
+            await("FileInstall to drop " + sentinel.getFileName()).until(() -> !listed(configAdmin.get(), pid));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.itest.examples;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -12,7 +13,6 @@ import io.switchboard.api.ReasonCode;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Inbox;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.apache.felix.service.command.CommandProcessor;
@@ -87,12 +87,12 @@ public class RateLimitIT extends SwitchboardTestSupport {
         assertTrue(buckets, buckets.contains("emptiest first"));
 
         update(configuration, Map.of("client.rate", "1000/s", "client.burst", "1000"));
-        Await.until("the new rate to apply to the flooder's bucket", () -> publish(flooder, "rl/chat", "more").routed());
+        await("the new rate to apply to the flooder's bucket").until(() -> publish(flooder, "rl/chat", "more").routed());
         assertEquals("the flooder has its tokens back", 10, routed(flooder, "rl/chat", 10));
 
         update(configuration, Map.of("client.rate", "lots"));
-        String shown = Await.value("the rejected change beside the module", () -> module("ratelimit").orElseThrow().reason(),
-                r -> r != null && r.contains("client.rate"));
+        String shown = await("the rejected change beside the module").until(() -> module("ratelimit").orElseThrow().reason(),
+                r -> r.contains("client.rate"));
         assertTrue(shown, shown.contains("lots"));
         assertEquals("still limiting the topic", ReasonCode.QUOTA_EXCEEDED, publish(calm, "rl/sensors/d", "x").reasonCode());
     }

@@ -1,5 +1,6 @@
 package io.switchboard.itest.examples;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -14,7 +15,6 @@ import io.switchboard.api.ReasonCode;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.PublishResult;
-import io.switchboard.itest.support.Await;
 import io.switchboard.itest.support.Inbox;
 import io.switchboard.itest.support.SwitchboardTestSupport;
 import org.apache.felix.service.command.CommandProcessor;
@@ -76,14 +76,15 @@ public class TranslatorIT extends SwitchboardTestSupport {
 
         service.answer(500, "application/json", "{\"error\": \"model not loaded\"}");
         update(configuration, Map.of("on.error", "CONSUME"));
-        Await.until("the module to fail closed", () -> "FAIL_CLOSED".equals(module("translator").orElseThrow().failurePolicy()));
+        await("the module to fail closed")
+                .until(() -> "FAIL_CLOSED".equals(module("translator").orElseThrow().failurePolicy()));
         PublishResult consumed = publish(publisher, "tr/fr/lobby", "Au revoir");
         assertFalse("consumed: " + consumed, consumed.routed());
         assertEquals(ReasonCode.UNSPECIFIED_ERROR, consumed.reasonCode());
 
         update(configuration, Map.of("on.error", "DROP"));
-        String shown = Await.value("the rejected change beside the module", () -> module("translator").orElseThrow().reason(),
-                r -> r != null && r.contains("on.error"));
+        String shown = await("the rejected change beside the module").until(() -> module("translator").orElseThrow().reason(),
+                r -> r.contains("on.error"));
         assertTrue(shown, shown.contains("DROP"));
         assertEquals("the last good policy stays", "FAIL_CLOSED", module("translator").orElseThrow().failurePolicy());
 

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.Receiver;
+import org.awaitility.Awaitility;
 
 /**
  * An in-process subscriber's receiver: keeps every delivered message with its arrival time, in
@@ -72,19 +73,20 @@ public final class Inbox implements Receiver {
 
     /** Waits (bounded) for the first message matching {@code test} and returns it. */
     public Received await(String what, Predicate<Message> test) {
-        return await(what, Await.DEFAULT, test);
+        return await(what, SwitchboardTestSupport.WAIT_TIMEOUT, test);
     }
 
     /** Waits up to {@code timeout} for the first message matching {@code test} and returns it. */
     public Received await(String what, Duration timeout, Predicate<Message> test) {
-        return Await.value(name + " to receive " + what, timeout,
-                () -> all().stream().filter(r -> test.test(r.message())).findFirst().orElse(null),
-                Objects::nonNull);
+        return Awaitility.await(name + " to receive " + what).atMost(timeout)
+                .until(() -> all().stream().filter(r -> test.test(r.message())).findFirst().orElse(null),
+                        Objects::nonNull);
     }
 
     /** Waits (bounded) until at least {@code count} messages arrived. */
     public List<Received> awaitCount(int count, Duration timeout) {
-        Await.value(name + " to hold " + count + " messages (size)", timeout, this::size, n -> n >= count);
+        Awaitility.await(name + " to hold " + count + " messages (size)").atMost(timeout)
+                .until(this::size, n -> n >= count);
         return all();
     }
 

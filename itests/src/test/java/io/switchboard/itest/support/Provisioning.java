@@ -24,7 +24,8 @@ import org.ops4j.pax.exam.Option;
  * {@code @Configuration}). Start level 1: ASM, SPI Fly, slf4j-api and the capturing SLF4J provider
  * (a fixture bundle), so SLF4J finds its provider before anyone logs; level 2: the OSGi services
  * (SCR, Config Admin, Metatype with the Log API it imports, FileInstall, Gogo runtime) beside Pax Exam's own bundles; level 3:
- * the Switchboard bundles under test, from {@code ../bundles/<name>/target/<name>-<version>.jar}.
+ * the Switchboard bundles under test, from {@code ../bundles/<name>/target/<name>-<version>.jar}. Beside
+ * JUnit: Awaitility, which the tests wait with.
  *
  * <p>Each test class gets its own working directory {@code target/itest-work/<class>} holding the
  * framework storage, the fixture jars built for it, the captured log ({@value #LOG_FILE_NAME}) and
@@ -80,10 +81,21 @@ public final class Provisioning {
             frameworkProperty("felix.fileinstall.enableConfigSave").value("false"),
             frameworkProperty("felix.fileinstall.log.level").value("2"),
             junitBundles(),
+            awaitility(),
             logging(work),
             osgiServices(),
             switchboardBundles(),
         };
+    }
+
+    /**
+     * Awaitility, which the tests wait with, and the Hamcrest 2 it imports (JUnit's bundle carries its
+     * own Hamcrest 1.3; the two export {@code org.hamcrest} side by side).
+     */
+    private static Option awaitility() {
+        return composite(
+                mavenBundle("org.hamcrest", "hamcrest").versionAsInProject(),
+                mavenBundle("org.awaitility", "awaitility").versionAsInProject());
     }
 
     /** Start level 1: SPI Fly with ASM, slf4j-api and the capturing provider (built from the fixtures). */

@@ -1,5 +1,6 @@
 package io.switchboard.itest.support;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -19,6 +20,7 @@ import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +46,8 @@ import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.api.broker.Receiver;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -77,6 +81,12 @@ public abstract class SwitchboardTestSupport {
 
     /** Factory PID of the profanity module. */
     public static final String PROFANITY_PID = "io.switchboard.module.profanity";
+
+    /**
+     * How long a wait may take unless it says otherwise (Awaitility's default here, see
+     * {@link #frameworkIsHealthy()}): generous for a loaded 2-core CI machine, short enough to fail fast.
+     */
+    protected static final Duration WAIT_TIMEOUT = Duration.ofSeconds(10);
 
     /** How long a broker call (login, subscribe, publish) may take before the test fails. */
     protected static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -128,18 +138,20 @@ public abstract class SwitchboardTestSupport {
     // health check and clean-up
 
     /**
-     * Fails fast when a bundle of the framework is not active (fragments: not resolved), naming each
-     * such bundle with the framework's reason; the first diagnosis fails the class's later tests too.
+     * Sets how the tests wait, then fails fast when a bundle of the framework is not active (fragments:
+     * not resolved), naming each such bundle with the framework's reason; the first diagnosis fails the
+     * class's later tests too.
      */
     @Before
     public final void frameworkIsHealthy() {
+        waitDefaults();
         if (frameworkProblem != null) {
             fail(frameworkProblem);
         }
         List<String> problems = new ArrayList<>();
         try {
-            Await.until("every bundle to be active", Duration.ofSeconds(5), () -> inactiveBundles().isEmpty());
-        } catch (AssertionError notYet) {
+            await("every bundle to be active").atMost(Duration.ofSeconds(5)).until(() -> inactiveBundles().isEmpty());
+        } catch (ConditionTimeoutException notYet) {
             for (Bundle bundle : inactiveBundles()) {
                 problems.add(diagnose(bundle));
             }
@@ -148,6 +160,20 @@ public abstract class SwitchboardTestSupport {
             frameworkProblem = "the framework is not healthy:\n  " + String.join("\n  ", problems);
             fail(frameworkProblem);
         }
+    }
+
+    /**
+     * Awaitility's defaults for every wait of the tests, in this framework's own Awaitility bundle: bounded
+     * by {@link #WAIT_TIMEOUT}; the condition checked at once, then every 10 ms, on the test's thread (the
+     * helpers it calls are not thread-safe); a {@link RuntimeException} from it (a module not listed yet, a
+     * log line half written) means "not yet", and the last one is the timeout's cause.
+     */
+    private static void waitDefaults() {
+        Awaitility.setDefaultTimeout(WAIT_TIMEOUT);
+        Awaitility.setDefaultPollDelay(Duration.ZERO);
+        Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
+        Awaitility.pollInSameThread();
+        Awaitility.ignoreExceptionsByDefaultMatching(RuntimeException.class::isInstance);
     }
 
     /** Undoes what the test's helpers did, last first. */
@@ -248,7 +274,7 @@ public abstract class SwitchboardTestSupport {
 
     /**
      * A service of {@code type} (matching {@code filter} if given), waited for up to
-     * {@link Await#DEFAULT} and kept for the rest of the test; a service found missing once fails
+     * {@link #WAIT_TIMEOUT} and kept for the rest of the test; a service found missing once fails
      * later look-ups (of the whole class) at once.
      */
     protected <T> T service(Class<T> type, String filter) {
@@ -273,9 +299,9 @@ public abstract class SwitchboardTestSupport {
         tracker.open();
         onCleanup(tracker::close);
         try {
-            T service = tracker.waitForService(Await.DEFAULT.toMillis());
+            T service = tracker.waitForService(WAIT_TIMEOUT.toMillis());
             if (service == null) {
-                String problem = "no " + key + " service within " + Await.DEFAULT.toMillis() + " ms (is "
+                String problem = "no " + key + " service within " + WAIT_TIMEOUT.toMillis() + " ms (is "
                         + providerHint(type) + " active and registering it?)";
                 MISSING_SERVICES.put(key, problem);
                 fail(problem);
@@ -412,7 +438,7 @@ public abstract class SwitchboardTestSupport {
 
     /** Waits (bounded) until the module named {@code name} is listed and satisfies {@code test}. */
     protected ModuleInfo awaitModule(String what, String name, Predicate<ModuleInfo> test) {
-        return Await.value("module " + name + " " + what, () -> module(name).orElse(null), m -> m != null && test.test(m));
+        return await("module " + name + " " + what).until(() -> module(name).orElse(null), test);
     }
 
     /** The names of the {@code event} chain, in calling order, restricted to {@code names}. */
@@ -422,14 +448,14 @@ public abstract class SwitchboardTestSupport {
 
     /** Waits (bounded) until the message chain, restricted to {@code expected}'s names, is {@code expected}. */
     protected void awaitMessageChain(List<String> expected) {
-        Await.value("the message chain (restricted to " + expected + ") to be " + expected,
-                () -> chain(ChainEvent.MESSAGE, expected), expected::equals);
+        await("the message chain (restricted to " + expected + ") to be " + expected)
+                .until(() -> chain(ChainEvent.MESSAGE, expected), expected::equals);
     }
 
     /** Waits (bounded) until no active module is named {@code name}. */
     protected void awaitModuleGone(String name) {
-        Await.value("module " + name + " to leave the chain", () -> module(name).orElse(null),
-                m -> m == null || !"ACTIVE".equals(m.state()));
+        await("module " + name + " to leave the chain")
+                .until(() -> module(name).filter(m -> "ACTIVE".equals(m.state())).isEmpty());
     }
 
     /** What the broker lists about its modules (for failure reports). */
@@ -470,7 +496,7 @@ public abstract class SwitchboardTestSupport {
             } catch (IllegalStateException alreadyDeleted) {
                 return;
             }
-            Await.until("the module of configuration " + pid + " to unregister", () -> moduleServices(pid) == 0);
+            await("the module of configuration " + pid + " to unregister").until(() -> moduleServices(pid) == 0);
         });
         return configuration;
     }
@@ -491,12 +517,12 @@ public abstract class SwitchboardTestSupport {
      * compose names of factory instances).
      */
     protected String awaitModuleOf(String pid) {
-        long serviceId = Await.value("a module service for configuration " + pid, () -> moduleServiceId(pid),
-                id -> id != null);
-        return Await.value("BrokerAdmin to list the module of service " + serviceId + " (" + pid + ") as active",
+        long serviceId = await("a module service for configuration " + pid).until(() -> moduleServiceId(pid),
+                Objects::nonNull);
+        return await("BrokerAdmin to list the module of service " + serviceId + " (" + pid + ") as active").until(
                 () -> modules().stream().filter(m -> m.serviceId() == serviceId && "ACTIVE".equals(m.state()))
                         .map(ModuleInfo::name).findFirst().orElse(null),
-                name -> name != null);
+                Objects::nonNull);
     }
 
     private Long moduleServiceId(String pid) {
@@ -576,8 +602,8 @@ public abstract class SwitchboardTestSupport {
                 refreshed.countDown();
             }
         });
-        assertTrue("no PACKAGES_REFRESHED event within " + Await.DEFAULT.toMillis() + " ms; events: " + events,
-                refreshed.await(Await.DEFAULT.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue("no PACKAGES_REFRESHED event within " + WAIT_TIMEOUT.toMillis() + " ms; events: " + events,
+                refreshed.await(WAIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** The installed bundles with symbolic name {@code bsn}. */
@@ -616,7 +642,7 @@ public abstract class SwitchboardTestSupport {
 
     /** Waits (bounded) for a log line after the first {@code skip} lines matching {@code test}; returns it. */
     protected String awaitLogLine(String what, int skip, Predicate<String> test) {
-        return Await.value("a log line " + what,
-                () -> logLines().stream().skip(skip).filter(test).findFirst().orElse(null), line -> line != null);
+        return await("a log line " + what)
+                .until(() -> logLines().stream().skip(skip).filter(test).findFirst().orElse(null), Objects::nonNull);
     }
 }

@@ -6,14 +6,21 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.switchboard.api.HostServices;
 import io.switchboard.api.HttpListener;
@@ -47,6 +54,18 @@ final class ChatCompletions {
     /** How much of an error body is kept while streaming. */
     private static final int ERROR_BODY_LIMIT = 8 * 1024;
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The deepest nesting an answer may have: a hostile one cannot exhaust the stack. */
+    static final int MAX_JSON_DEPTH = 64;
+    /**
+     * Jackson (shipped in the distribution's {@code bundle/}), strict: one document, nothing after it.
+     * Answers are read with {@code readValue(text, JsonNode.class)}: {@code readTree} would take an empty
+     * text for a missing node rather than refuse it.
+     */
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private ChatCompletions() {
     }
@@ -76,25 +95,24 @@ final class ChatCompletions {
 
     /** The HTTP request: the system prompt, the earlier turns, the question. */
     static HttpRequest request(ChatbotSettings settings, List<Turn> history, String question) {
-        List<Object> messages = new ArrayList<>();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", settings.model());
+        ArrayNode messages = body.putArray("messages");
         if (!settings.systemPrompt().isEmpty()) {
-            messages.add(message("system", settings.systemPrompt()));
+            messages.addObject().put("role", "system").put("content", settings.systemPrompt());
         }
         for (Turn turn : history) {
-            messages.add(message("user", turn.question()));
-            messages.add(message("assistant", turn.answer()));
+            messages.addObject().put("role", "user").put("content", turn.question());
+            messages.addObject().put("role", "assistant").put("content", turn.answer());
         }
-        messages.add(message("user", question));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", settings.model());
-        body.put("messages", messages);
+        messages.addObject().put("role", "user").put("content", question);
         body.put("stream", settings.stream());
         if (settings.maxTokens() > 0) {
             body.put("max_tokens", settings.maxTokens());
         }
         Duration timeout = Duration.ofMillis(settings.timeoutMillis());
         HttpRequest.Builder builder = HttpRequest.post(settings.endpoint().toString())
-                .body(Json.write(body), "application/json")
+                .body(body.toString(), "application/json") // a JsonNode's toString is its JSON
                 .accept(settings.stream() ? "text/event-stream" : "application/json")
                 .connectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT)
                 .headerTimeout(timeout)
@@ -117,25 +135,19 @@ final class ChatCompletions {
 
     /** {@code choices[0].message.content} of a complete answer. */
     private static String content(String body) {
-        Object document;
+        JsonNode document;
         try {
-            document = Json.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new ChatFailed("malformed answer", "malformed answer (" + e.getMessage() + "): " + quote(body), null);
+            document = JSON.readValue(body, JsonNode.class);
+        } catch (JsonProcessingException e) {
+            throw new ChatFailed("malformed answer", "malformed answer (" + e.getOriginalMessage() + "): " + quote(body),
+                    null);
         }
-        String content = Json.stringAt(document, "choices", 0, "message", "content");
+        String content = document.at("/choices/0/message/content").textValue();
         if (content == null) {
             throw new ChatFailed("malformed answer", "malformed answer (no choices[0].message.content string): "
                     + quote(body), null);
         }
         return nonEmpty(content);
-    }
-
-    private static Map<String, Object> message(String role, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", role);
-        m.put("content", content);
-        return m;
     }
 
     private static String nonEmpty(String answer) {
@@ -158,12 +170,12 @@ final class ChatCompletions {
     private static ChatFailed httpFailure(int status, String body) {
         String error = null;
         try {
-            Object document = Json.parse(body);
-            error = Json.stringAt(document, "error", "message");
+            JsonNode document = JSON.readValue(body, JsonNode.class);
+            error = document.at("/error/message").textValue();
             if (error == null) {
-                error = Json.stringAt(document, "error");
+                error = document.path("error").textValue();
             }
-        } catch (IllegalArgumentException notJson) {
+        } catch (JsonProcessingException notJson) {
             // quoted below
         }
         return new ChatFailed("http " + status, "HTTP " + status + ": " + (error != null ? error : quote(body)), null);
@@ -242,18 +254,19 @@ final class ChatCompletions {
                 done = true;
                 return;
             }
-            Object document;
+            JsonNode document;
             try {
-                document = Json.parse(data);
-            } catch (IllegalArgumentException e) {
-                throw new ChatFailed("malformed answer", "malformed event (" + e.getMessage() + "): " + quote(data), null);
+                document = JSON.readValue(data, JsonNode.class);
+            } catch (JsonProcessingException e) {
+                throw new ChatFailed("malformed answer", "malformed event (" + e.getOriginalMessage() + "): " + quote(data),
+                        null);
             }
-            if (Json.at(document, "error") != null) {
-                String message = Json.stringAt(document, "error", "message");
+            if (document.hasNonNull("error")) {
+                String message = document.at("/error/message").textValue();
                 throw new ChatFailed("failed", "the service reported an error in the stream: "
                         + (message != null ? message : quote(data)), null);
             }
-            String piece = Json.stringAt(document, "choices", 0, "delta", "content");
+            String piece = document.at("/choices/0/delta/content").textValue();
             if (piece != null) {
                 if (answer.length() + piece.length() > MAX_DOCUMENT) {
                     throw new ChatFailed("malformed answer", "the streamed answer is longer than " + MAX_DOCUMENT

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.felix.scr.component.ExtComponentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,7 @@ class ChatbotModuleTest {
 
     private static final String URL = "http://llm.test:8080";
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Object> CONFIG = Map.of(
             "url", URL,
             "model", "tiny-1",
@@ -77,15 +82,22 @@ class ChatbotModuleTest {
 
     private static String completion(String content) {
         return "{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
-                + "{\"role\":\"assistant\",\"content\":" + Json.write(content) + "},\"finish_reason\":\"stop\"}]}";
+                + "{\"role\":\"assistant\",\"content\":" + TextNode.valueOf(content) + "},\"finish_reason\":\"stop\"}]}";
     }
 
     private static String sse(String... pieces) {
         StringBuilder out = new StringBuilder();
         for (String piece : pieces) {
-            out.append("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":").append(Json.write(piece)).append("}}]}\n\n");
+            out.append("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":").append(TextNode.valueOf(piece))
+                    .append("}}]}\n\n");
         }
         return out.append("data: [DONE]\n\n").toString();
+    }
+
+    /** A completion nested {@code depth} deep: arrays beside the answer, inside the document's object. */
+    private static String nestedCompletion(int depth, String content) {
+        int arrays = depth - 1;
+        return "{\"padding\":" + "[".repeat(arrays) + "]".repeat(arrays) + "," + completion(content).substring(1);
     }
 
     private Message ask(String from, String text) {
@@ -98,8 +110,8 @@ class ChatbotModuleTest {
         return bot.host().awaitSent(1, WAIT).get(0);
     }
 
-    private Object requestBody(int index) {
-        return Json.parse(new String(bot.host().requests().get(index).body(), StandardCharsets.UTF_8));
+    private JsonNode requestBody(int index) throws IOException {
+        return JSON.readTree(bot.host().requests().get(index).body());
     }
 
     // ---- answering ----
@@ -137,7 +149,7 @@ class ChatbotModuleTest {
     }
 
     @Test
-    void asksTheChatCompletionsApi() {
+    void asksTheChatCompletionsApi() throws IOException {
         bot = activated("helpdesk", config("max.tokens", "64"));
         bot.host().onAnyHttp(HttpScript.ok(completion("Hi")));
 
@@ -151,16 +163,16 @@ class ChatbotModuleTest {
         assertThat(request.headers()).anySatisfy(h -> assertThat(h).containsExactly("Authorization", "Bearer sk-test"));
         assertThat(request.totalTimeout()).isEqualTo(Duration.ofMillis(2000));
         assertThat(request.streaming()).isFalse();
-        assertThat(requestBody(0)).isEqualTo(Map.of(
+        assertThat(requestBody(0)).isEqualTo(JSON.valueToTree(Map.of(
                 "model", "tiny-1",
                 "messages", List.of(Map.of("role", "system", "content", "Be brief."),
                         Map.of("role", "user", "content", "Hello \"bot\"")),
                 "stream", false,
-                "max_tokens", 64L));
+                "max_tokens", 64)));
     }
 
     @Test
-    void keepsABoundedConversationPerUser() {
+    void keepsABoundedConversationPerUser() throws IOException {
         bot = activated("helpdesk", config("context.turns", "2", "system.prompt", ""));
         bot.host().onAnyHttp(HttpScript.ok(completion("ok")));
 
@@ -171,12 +183,12 @@ class ChatbotModuleTest {
         ask("bob", "hello");
         bot.host().awaitSent(4, WAIT);
 
-        assertThat(Json.at(requestBody(2), "messages")).isEqualTo(List.of(
+        assertThat(requestBody(2).path("messages")).isEqualTo(JSON.valueToTree(List.of(
                 Map.of("role", "user", "content", "q1"), Map.of("role", "assistant", "content", "ok"),
                 Map.of("role", "user", "content", "q2"), Map.of("role", "assistant", "content", "ok"),
-                Map.of("role", "user", "content", "q3")));
-        assertThat(Json.at(requestBody(3), "messages")).as("bob's conversation is his own")
-                .isEqualTo(List.of(Map.of("role", "user", "content", "hello")));
+                Map.of("role", "user", "content", "q3"))));
+        assertThat(requestBody(3).path("messages")).as("bob's conversation is his own")
+                .isEqualTo(JSON.valueToTree(List.of(Map.of("role", "user", "content", "hello"))));
         assertThat(bot.module().conversations().history("alice")).extracting(Conversations.Turn::question)
                 .containsExactly("q2", "q3");
     }
@@ -203,7 +215,7 @@ class ChatbotModuleTest {
     // ---- streaming ----
 
     @Test
-    void collectsAStreamedAnswerFromServerSentEvents() {
+    void collectsAStreamedAnswerFromServerSentEvents() throws IOException {
         bot = activated("helpdesk", config("stream", "true"));
         String events = ": keep-alive\n\ndata: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n" + sse("Grü", "ße ", "😀!");
         byte[] bytes = events.getBytes(StandardCharsets.UTF_8);
@@ -219,7 +231,7 @@ class ChatbotModuleTest {
         HttpRequest request = bot.host().requests().get(0);
         assertThat(request.streaming()).isTrue();
         assertThat(request.accept()).isEqualTo("text/event-stream");
-        assertThat(Json.at(requestBody(0), "stream")).isEqualTo(true);
+        assertThat(requestBody(0).path("stream").booleanValue()).isTrue();
     }
 
     @Test
@@ -292,6 +304,25 @@ class ChatbotModuleTest {
         }
         assertThat(bot.module().failedCount()).isEqualTo(5);
         assertThat(bot.host().logs(Level.WARN)).as("a run of failures is logged once").hasSize(1);
+    }
+
+    @Test
+    void anAnswerIsOneJsonDocumentNestedNoDeeperThanTheLimit() {
+        bot = activated("helpdesk", CONFIG);
+        List<String> malformed = List.of(completion("one") + " " + completion("two"),
+                nestedCompletion(ChatCompletions.MAX_JSON_DEPTH + 1, "too deep"));
+        for (int n = 1; n <= malformed.size(); n++) {
+            bot.host().onAnyHttp(HttpScript.ok(malformed.get(n - 1)));
+            ask("alice", "question " + n);
+            SentMessage answer = bot.host().awaitSent(n, WAIT).get(n - 1);
+
+            assertThat(answer.message().userProperty(ChatbotModule.ERROR_PROPERTY)).as(malformed.get(n - 1))
+                    .isEqualTo("malformed answer");
+        }
+        bot.host().onAnyHttp(HttpScript.ok(nestedCompletion(ChatCompletions.MAX_JSON_DEPTH, "just deep enough")));
+        ask("alice", "last question");
+
+        assertThat(bot.host().awaitSent(3, WAIT).get(2).text()).isEqualTo("just deep enough");
     }
 
     @Test
@@ -407,7 +438,7 @@ class ChatbotModuleTest {
     // ---- the commands ----
 
     @Test
-    void askPrintsTheAnswerAndSendsNothing() {
+    void askPrintsTheAnswerAndSendsNothing() throws IOException {
         bot = activated("helpdesk", config("context.turns", "2"));
         bot.host().onAnyHttp(HttpScript.ok(completion("ok")));
         ask("alice", "remember me");
@@ -420,9 +451,9 @@ class ChatbotModuleTest {
         assertThat(commands.ask("helpdesk", "alice", "And", "mine?")).isEqualTo("Paris.");
 
         assertThat(bot.host().sent()).hasSize(1);
-        assertThat(Json.at(requestBody(1), "messages")).as("no user: no context").isEqualTo(List.of(
-                Map.of("role", "system", "content", "Be brief."), Map.of("role", "user", "content", "What is the capital?")));
-        assertThat((List<?>) Json.at(requestBody(2), "messages")).as("alice's context goes along").hasSize(4);
+        assertThat(requestBody(1).path("messages")).as("no user: no context").isEqualTo(JSON.valueToTree(List.of(
+                Map.of("role", "system", "content", "Be brief."), Map.of("role", "user", "content", "What is the capital?"))));
+        assertThat(requestBody(2).path("messages")).as("alice's context goes along").hasSize(4);
         assertThat(bot.module().conversations().history("alice")).as("a dry question is not remembered").hasSize(1);
     }
 

@@ -1,10 +1,16 @@
 package io.switchboard.module.translator.internal;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.switchboard.api.HostServices;
 import io.switchboard.api.HttpRequest;
@@ -34,6 +40,18 @@ final class LibreTranslate {
     /** How much of an unexpected answer is quoted in an error. */
     private static final int QUOTE_LIMIT = 200;
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The deepest nesting an answer may have: a hostile one cannot exhaust the stack. */
+    static final int MAX_JSON_DEPTH = 64;
+    /**
+     * Jackson (shipped in the distribution's {@code bundle/}), strict: one document, nothing after it.
+     * Answers are read with {@code readValue(text, JsonNode.class)}: {@code readTree} would take an empty
+     * text for a missing node rather than refuse it.
+     */
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private LibreTranslate() {
     }
@@ -57,17 +75,14 @@ final class LibreTranslate {
 
     /** The HTTP request for one translation. */
     static HttpRequest request(TranslatorSettings settings, String text, String source, String target) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("q", text);
-        body.put("source", source);
-        body.put("target", target);
-        body.put("format", "text");
+        ObjectNode body = JSON.createObjectNode().put("q", text).put("source", source).put("target", target)
+                .put("format", "text");
         if (!settings.apiKey().isEmpty()) {
             body.put("api_key", settings.apiKey());
         }
         Duration timeout = Duration.ofMillis(settings.timeoutMillis());
         return HttpRequest.post(settings.endpoint().toString())
-                .body(Json.write(body), "application/json")
+                .body(body.toString(), "application/json") // a JsonNode's toString is its JSON
                 .accept("application/json")
                 .connectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT)
                 .headerTimeout(timeout)
@@ -87,23 +102,23 @@ final class LibreTranslate {
         if (response.status() / 100 != 2) {
             String error = null;
             try {
-                error = Json.stringAt(Json.parse(body), "error");
-            } catch (IllegalArgumentException notJson) {
+                error = JSON.readValue(body, JsonNode.class).path("error").textValue();
+            } catch (JsonProcessingException notJson) {
                 // quoted below
             }
             throw new TranslationFailed("HTTP " + response.status() + ": " + (error != null ? error : quote(body)), null);
         }
-        Object answer;
+        JsonNode answer;
         try {
-            answer = Json.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new TranslationFailed("malformed answer (" + e.getMessage() + "): " + quote(body), null);
+            answer = JSON.readValue(body, JsonNode.class);
+        } catch (JsonProcessingException e) {
+            throw new TranslationFailed("malformed answer (" + e.getOriginalMessage() + "): " + quote(body), null);
         }
-        String translated = Json.stringAt(answer, "translatedText");
+        String translated = answer.path("translatedText").textValue();
         if (translated == null) {
             throw new TranslationFailed("malformed answer (no translatedText string): " + quote(body), null);
         }
-        return new Translation(translated, Json.stringAt(answer, "detectedLanguage", "language"));
+        return new Translation(translated, answer.at("/detectedLanguage/language").textValue());
     }
 
     private static String quote(String body) {

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.felix.scr.component.ExtComponentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ class TranslatorModuleTest {
             "rules", "chat/fr/#:fr>en, chat/de/#:de>en, chat/any/#:auto>en",
             ".api.key", "s3cret",
             "timeout", "2000");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModuleInstance<TranslatorModule, TranslatorConfig> translator;
 
@@ -78,6 +80,12 @@ class TranslatorModuleTest {
         return "{\"translatedText\": \"" + translated + "\"}";
     }
 
+    /** An answer nested {@code depth} deep: arrays beside the translation, inside the document's object. */
+    private static String nestedAnswer(int depth, String translated) {
+        int arrays = depth - 1;
+        return "{\"padding\":" + "[".repeat(arrays) + "]".repeat(arrays) + "," + answer(translated).substring(1);
+    }
+
     // ---- translating ----
 
     @Test
@@ -103,7 +111,7 @@ class TranslatorModuleTest {
     }
 
     @Test
-    void asksTheLibreTranslateApi() {
+    void asksTheLibreTranslateApi() throws IOException {
         translator = activated(CONFIG);
         translator.host().onAnyHttp(HttpScript.ok(answer("Good morning")));
 
@@ -115,12 +123,12 @@ class TranslatorModuleTest {
         assertThat(request.contentType()).isEqualTo("application/json");
         assertThat(request.accept()).isEqualTo("application/json");
         assertThat(request.totalTimeout()).isEqualTo(Duration.ofMillis(2000));
-        assertThat(Json.parse(new String(request.body(), StandardCharsets.UTF_8))).isEqualTo(Map.of(
-                "q", "Guten \"Morgen\"\n", "source", "de", "target", "en", "format", "text", "api_key", "s3cret"));
+        assertThat(JSON.readTree(request.body())).isEqualTo(JSON.valueToTree(Map.of(
+                "q", "Guten \"Morgen\"\n", "source", "de", "target", "en", "format", "text", "api_key", "s3cret")));
     }
 
     @Test
-    void sendsNoApiKeyWhenNoneIsConfigured() {
+    void sendsNoApiKeyWhenNoneIsConfigured() throws IOException {
         Map<String, Object> config = config();
         config.remove(".api.key");
         translator = activated(config);
@@ -128,12 +136,12 @@ class TranslatorModuleTest {
 
         translator.probe().publish(TestMessages.text("alice", "chat/fr/x", "Salut")).assertReplaced();
 
-        String body = new String(translator.host().requests().get(0).body(), StandardCharsets.UTF_8);
-        assertThat(Json.parse(body)).isEqualTo(Map.of("q", "Salut", "source", "fr", "target", "en", "format", "text"));
+        assertThat(JSON.readTree(translator.host().requests().get(0).body()))
+                .isEqualTo(JSON.valueToTree(Map.of("q", "Salut", "source", "fr", "target", "en", "format", "text")));
     }
 
     @Test
-    void autoSourceReportsTheDetectedLanguage() {
+    void autoSourceReportsTheDetectedLanguage() throws IOException {
         translator = activated(CONFIG);
         translator.host().onAnyHttp(HttpScript.ok(
                 "{\"detectedLanguage\": {\"confidence\": 92.0, \"language\": \"it\"}, \"translatedText\": \"Good evening\"}"));
@@ -142,8 +150,7 @@ class TranslatorModuleTest {
                 .assertReplacedWithPayload("Good evening");
 
         assertThat(translated.userProperty(TranslatorModule.TRANSLATED_SOURCE)).isEqualTo("it");
-        assertThat(Json.stringAt(Json.parse(new String(translator.host().requests().get(0).body(), StandardCharsets.UTF_8)),
-                "source")).isEqualTo("auto");
+        assertThat(JSON.readTree(translator.host().requests().get(0).body()).path("source").textValue()).isEqualTo("auto");
     }
 
     @Test
@@ -154,8 +161,8 @@ class TranslatorModuleTest {
         translator.probe().publish(TestMessages.text("a", "chat/fr/vip", "Salut")).assertReplaced();
         translator.probe().publish(TestMessages.text("a", "chat/fr/other", "Salut")).assertReplaced();
 
-        assertThat(translator.host().requests()).extracting(r -> Json.stringAt(
-                Json.parse(new String(r.body(), StandardCharsets.UTF_8)), "target")).containsExactly("de", "en");
+        assertThat(translator.host().requests()).extracting(r -> JSON.readTree(r.body()).path("target").textValue())
+                .containsExactly("de", "en");
     }
 
     // ---- passing without asking ----
@@ -221,6 +228,20 @@ class TranslatorModuleTest {
 
         assertThat(translator.host().logs()).anySatisfy(l -> assertThat(l.toString()).contains("malformed answer"));
         assertThat(translator.module().failedCount()).isEqualTo(3);
+    }
+
+    @Test
+    void anAnswerIsOneJsonDocumentNestedNoDeeperThanTheLimit() {
+        translator = activated(config("on.error", "CONSUME"));
+        translator.host().onAnyHttp(HttpScript.ok(answer("Hello") + " " + answer("again")));
+        translator.probe().publish(TestMessages.text("a", "chat/fr/x", "Salut")).assertConsumed();
+
+        translator.host().onAnyHttp(HttpScript.ok(nestedAnswer(LibreTranslate.MAX_JSON_DEPTH + 1, "Hello")));
+        translator.probe().publish(TestMessages.text("a", "chat/fr/x", "Salut")).assertConsumed();
+
+        translator.host().onAnyHttp(HttpScript.ok(nestedAnswer(LibreTranslate.MAX_JSON_DEPTH, "Hello")));
+        translator.probe().publish(TestMessages.text("a", "chat/fr/x", "Salut")).assertReplacedWithPayload("Hello");
+        assertThat(translator.module().failedCount()).isEqualTo(2);
     }
 
     @Test
@@ -326,8 +347,8 @@ class TranslatorModuleTest {
         assertThat(commands.translate("Bonjour")).isEqualTo("Hello\n(detected source language: fr)");
         assertThat(commands.translate("Hallo", "de", "es")).isEqualTo("Hello\n(detected source language: fr)");
 
-        assertThat(translator.host().requests()).extracting(r -> Json.parse(new String(r.body(), StandardCharsets.UTF_8)))
-                .extracting(body -> Json.stringAt(body, "source") + ">" + Json.stringAt(body, "target"))
+        assertThat(translator.host().requests()).extracting(r -> JSON.readTree(r.body()))
+                .extracting(body -> body.path("source").textValue() + ">" + body.path("target").textValue())
                 .containsExactly("auto>en", "de>es");
         assertThat(translator.host().sent()).isEmpty();
     }
