@@ -151,7 +151,7 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
         configAdmin(); // looked up before the clean-up below that needs it: clean-ups run last first
         onCleanup(() -> {
             if (Files.deleteIfExists(cfg)) {
-                Await.until("FileInstall to delete the configuration of " + cfg.getFileName(), () -> pidOf(cfg) == null);
+                await("FileInstall to delete the configuration of " + cfg.getFileName()).until(() -> pidOf(cfg) == null);
             }
         });
         // ranked below the filter: a ranking that fell back to 0 would put the filter after it
@@ -165,8 +165,8 @@ public class ProfanityConfigIT extends SwitchboardTestSupport {
                 + "words = darn\n"
                 + "mode = MASK\n"
                 + "service.ranking = 10\n");
-        String pid = Await.value("FileInstall to create a configuration from " + cfg.getFileName(), () -> pidOf(cfg),
-                p -> p != null);
+        String pid = await("FileInstall to create a configuration from " + cfg.getFileName()).until(() -> pidOf(cfg),
+                Objects::nonNull);
         String name = awaitModuleOf(pid);
         awaitPayload("darn masked by " + name, "darn it", "**** it");
         awaitMessageChain(List.of(name, "typos-neighbour"));

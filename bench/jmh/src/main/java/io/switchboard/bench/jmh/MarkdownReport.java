@@ -173,7 +173,7 @@ public final class MarkdownReport {
                 of the benchmark's JVM.
 
                 - `ChainDispatchBenchmark`: one message through the message chain (`ChainRun`, run synchronously \
-                by the benchmark thread standing in for a worker, as `BrokerCore.messageChain` builds it: a new run, \
+                by the benchmark thread standing in for a worker, as `Router.messageChain` builds it: a new run, \
                 call and completion per message). `pass`: every module passes; `consume`: all pass but the last, \
                 which consumes; `change`: every module replaces the message with a copy prepared once.
                 - `TopicMatchBenchmark`: `SubscriptionTree.match` over a tree of `subscriptions` filters (70% \
