@@ -1,0 +1,19 @@
+package io.switchboard.store.internal;
+
+/** One change waiting for a group commit: a put ({@code value} set), a delete, or a delete of a key prefix. */
+record Change(Kind kind, String space, String key, byte[] value) {
+
+    enum Kind { PUT, DELETE, DELETE_PREFIX }
+
+    static Change put(String space, String key, byte[] value) {
+        return new Change(Kind.PUT, space, key, value);
+    }
+
+    static Change delete(String space, String key) {
+        return new Change(Kind.DELETE, space, key, null);
+    }
+
+    static Change deletePrefix(String space, String prefix) {
+        return new Change(Kind.DELETE_PREFIX, space, prefix, null);
+    }
+}

@@ -1,0 +1,264 @@
+package io.switchboard.store.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+import io.switchboard.store.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable {@link StateStore}: changes queue up in call order and one writer thread writes
+ * everything queued as one batch, so that the disk cost is per batch, not per change, and callers never
+ * wait for the disk. A failed batch (a full disk) fails the waiting {@link #written()} stages and is
+ * retried, ahead of later changes, once a second until it succeeds.
+ *
+ * <p>The writer also records the time at least once a second ({@link #ALIVE_KEY} in {@link #META}), so
+ * that after a crash the next start knows when this run was last alive (expiry counts the downtime).
+ */
+final class GroupCommit implements StateStore, AutoCloseable {
+
+    /** The store's own records. */
+    static final String META = "meta";
+    /** When the broker was last known alive, epoch milliseconds. */
+    static final String ALIVE_KEY = "alive";
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+    private static final long TICK_MILLIS = 1000;
+    private static final long RETRY_MILLIS = 1000;
+
+    private record Waiter(long upTo, CompletableFuture<Void> done) {
+    }
+
+    private final Engine engine;
+    private final boolean fsync;
+    private final LongSupplier clock;
+    private final long previousRunAlive;
+    private final Thread writer;
+
+    private final Object lock = new Object();
+    private ArrayList<Change> pending = new ArrayList<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Changes submitted so far (the sequence number of the last one). */
+    private long submitted;
+    /** Changes written so far. */
+    private long writtenUpTo;
+    private boolean closing;
+    private long lastTick;
+    private long batches;
+    private long failures;
+
+    GroupCommit(Engine engine, boolean fsync, LongSupplier clock) {
+        this.engine = engine;
+        this.fsync = fsync;
+        this.clock = clock;
+        long[] alive = {0};
+        engine.read(META, (key, value) -> {
+            if (ALIVE_KEY.equals(key) && value.length == Long.BYTES) {
+                alive[0] = ByteBuffer.wrap(value).getLong();
+            }
+        });
+        this.previousRunAlive = alive[0];
+        this.writer = new Thread(this::writeLoop, "switchboard-store-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public long previousRunAlive() {
+        return previousRunAlive;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public void read(String space, BiConsumer<String, byte[]> each) {
+        engine.read(space, each);
+    }
+
+    @Override
+    public void put(String space, String key, byte[] value) {
+        submit(Change.put(space, key, value));
+    }
+
+    @Override
+    public void delete(String space, String key) {
+        submit(Change.delete(space, key));
+    }
+
+    @Override
+    public void deletePrefix(String space, String keyPrefix) {
+        submit(Change.deletePrefix(space, keyPrefix));
+    }
+
+    private void submit(Change change) {
+        synchronized (lock) {
+            if (closing) {
+                throw new IllegalStateException("the store is closed");
+            }
+            pending.add(change);
+            submitted++;
+            if (pending.size() == 1) {
+                lock.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> written() {
+        synchronized (lock) {
+            if (writtenUpTo >= submitted) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            waiters.add(new Waiter(submitted, done));
+            return done;
+        }
+    }
+
+    /** Batches written so far. */
+    long batches() {
+        synchronized (lock) {
+            return batches;
+        }
+    }
+
+    /** Batches that failed so far (and were retried). */
+    long failures() {
+        synchronized (lock) {
+            return failures;
+        }
+    }
+
+    /** Changes waiting for the writer. */
+    int pending() {
+        synchronized (lock) {
+            return pending.size();
+        }
+    }
+
+    long diskBytes() {
+        return engine.diskBytes();
+    }
+
+    private void writeLoop() {
+        while (true) {
+            List<Change> batch;
+            long upTo;
+            synchronized (lock) {
+                while (pending.isEmpty() && !closing && clock.getAsLong() - lastTick < TICK_MILLIS) {
+                    waitQuietly(TICK_MILLIS);
+                }
+                if (pending.isEmpty() && closing) {
+                    return;
+                }
+                batch = pending;
+                pending = new ArrayList<>();
+                upTo = submitted;
+            }
+            long now = clock.getAsLong();
+            boolean tick = now - lastTick >= TICK_MILLIS;
+            if (tick) {
+                batch.add(Change.put(META, ALIVE_KEY, ByteBuffer.allocate(Long.BYTES).putLong(now).array()));
+            }
+            try {
+                engine.write(batch, fsync);
+                if (tick) {
+                    lastTick = now;
+                }
+                completeUpTo(upTo);
+            } catch (IOException | RuntimeException e) {
+                if (tick) {
+                    batch.remove(batch.size() - 1);
+                }
+                if (!retryLater(batch, upTo, e)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A batch failed: its waiters fail, its changes go back ahead of the newer ones. False when closing. */
+    private boolean retryLater(List<Change> batch, long upTo, Exception cause) {
+        boolean closingNow;
+        synchronized (lock) {
+            failures++;
+            ArrayList<Change> again = new ArrayList<>(batch.size() + pending.size());
+            again.addAll(batch);
+            again.addAll(pending);
+            pending = again;
+            closingNow = closing;
+        }
+        LOG.error("The store could not write {} change{} ({}); publishers get an error until it can, retrying every {} ms",
+                batch.size(), batch.size() == 1 ? "" : "s", cause.getMessage(), RETRY_MILLIS);
+        failUpTo(upTo, cause);
+        if (closingNow) {
+            LOG.error("The store closes with {} change{} not written", pending(), pending() == 1 ? "" : "s");
+            return false;
+        }
+        synchronized (lock) {
+            waitQuietly(RETRY_MILLIS);
+        }
+        return true;
+    }
+
+    private void completeUpTo(long upTo) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (lock) {
+            writtenUpTo = upTo;
+            batches++;
+            while (!waiters.isEmpty() && waiters.peek().upTo() <= upTo) {
+                done.add(waiters.poll().done());
+            }
+        }
+        for (CompletableFuture<Void> f : done) {
+            f.complete(null);
+        }
+    }
+
+    private void failUpTo(long upTo, Exception cause) {
+        List<CompletableFuture<Void>> failed = new ArrayList<>();
+        synchronized (lock) {
+            while (!waiters.isEmpty() && waiters.peek().upTo() <= upTo) {
+                failed.add(waiters.poll().done());
+            }
+        }
+        for (CompletableFuture<Void> f : failed) {
+            f.completeExceptionally(cause);
+        }
+    }
+
+    private void waitQuietly(long millis) {
+        try {
+            lock.wait(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing = true;
+        }
+    }
+
+    /** Writes what is pending, stops the writer and closes the engine. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closing = true;
+            lock.notifyAll();
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+    }
+}

@@ -1,0 +1,126 @@
+package io.switchboard.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import io.switchboard.api.Message;
+import io.switchboard.store.StoredMessages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupCommitTest {
+
+    @TempDir
+    Path dir;
+
+    private static Map<String, byte[]> read(GroupCommit store, String space) {
+        Map<String, byte[]> found = new TreeMap<>();
+        store.read(space, found::put);
+        return found;
+    }
+
+    @Test
+    void whatWasWrittenIsThereAfterAReopenInKeyOrder() throws Exception {
+        Path file = dir.resolve("s.mv.db");
+        try (GroupCommit store = new GroupCommit(new MvStoreEngine(file), false, System::currentTimeMillis)) {
+            store.put("queue", "c1\u0000b", new byte[] {2});
+            store.put("queue", "c1\u0000a", new byte[] {1});
+            store.put("queue", "c2\u0000a", new byte[] {3});
+            store.put("retained", "t", new byte[] {4});
+            store.delete("retained", "t");
+            store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        try (GroupCommit store = new GroupCommit(new MvStoreEngine(file), false, System::currentTimeMillis)) {
+            List<String> keys = new ArrayList<>();
+            store.read("queue", (k, v) -> keys.add(k));
+            assertThat(keys).containsExactly("c1\u0000a", "c1\u0000b", "c2\u0000a");
+            assertThat(read(store, "retained")).isEmpty();
+            store.deletePrefix("queue", "c1\u0000");
+            store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(read(store, "queue")).containsOnlyKeys("c2\u0000a");
+            assertThat(store.previousRunAlive()).isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void writtenCompletesAtOnceWhenNothingIsPending() {
+        try (GroupCommit store = new GroupCommit(new MvStoreEngine(dir.resolve("s.mv.db")), true, System::currentTimeMillis)) {
+            assertThat(store.written().toCompletableFuture()).isCompleted();
+        }
+    }
+
+    @Test
+    void aFailingWriteFailsItsWaitersAndIsRetriedAheadOfLaterChanges() throws Exception {
+        FlakyEngine engine = new FlakyEngine();
+        engine.failing = true;
+        try (GroupCommit store = new GroupCommit(engine, false, System::currentTimeMillis)) {
+            store.put("s", "k1", new byte[] {1});
+            assertThatThrownBy(() -> store.written().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasMessageContaining("disk full");
+            engine.failing = false;
+            store.put("s", "k2", new byte[] {2});
+            store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(engine.data).containsOnlyKeys("k1", "k2");
+            assertThat(store.failures()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDamagedFileIsRefusedNamingTheFile() throws IOException {
+        Path file = dir.resolve("s.mv.db");
+        Files.write(file, "this is not an MVStore file, but something else entirely".repeat(200).getBytes());
+        assertThatThrownBy(() -> new MvStoreEngine(file)).isInstanceOf(StoreOpenException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("move it away");
+    }
+
+    @Test
+    void aMessageSurvivesItsBinaryForm() {
+        Message m = Message.builder("a/b").id(42).refId(7).appId("app").groupId(3).flags(5).type(2).expiresAt(123456)
+                .timestamp(99).from("alice").qos(2).retain(true).payload("héllo").contentType("text/plain")
+                .responseTopic("r/t").correlationData(new byte[] {9, 8}).userProperty("k", "v").userProperty("k", "w")
+                .build();
+        assertThat(StoredMessages.decode(StoredMessages.encode(m))).isEqualTo(m);
+    }
+
+    /** An engine in memory that fails while told to, like a full disk. */
+    private static final class FlakyEngine implements Engine {
+        final Map<String, byte[]> data = new TreeMap<>();
+        volatile boolean failing;
+
+        @Override
+        public void read(String space, BiConsumer<String, byte[]> each) {
+        }
+
+        @Override
+        public synchronized void write(List<Change> changes, boolean fsync) throws IOException {
+            if (failing) {
+                throw new IOException("disk full");
+            }
+            for (Change c : changes) {
+                if (!c.space().equals(GroupCommit.META)) {
+                    data.put(c.key(), c.value());
+                }
+            }
+        }
+
+        @Override
+        public long diskBytes() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
