@@ -52,7 +52,7 @@ public final class Provisioning {
     public static final String CONFIG_DIR_NAME = "configadmin";
 
     /** The Switchboard bundles every test runs, in install order. */
-    public static final List<String> SWITCHBOARD_BUNDLES = List.of("io.switchboard.api", "io.switchboard.core",
+    public static final List<String> SWITCHBOARD_BUNDLES = List.of("io.switchboard.api", "io.switchboard.store", "io.switchboard.core",
             "io.switchboard.shell", "io.switchboard.module.profanity");
 
     /** Symbolic name of the capturing SLF4J provider built from the fixtures. */
@@ -135,11 +135,12 @@ public final class Provisioning {
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject().startLevel(2));
     }
 
-    /** Start level 3: the Switchboard bundles of this build. */
+    /** Start level 3: the Switchboard bundles of this build, and the store's engine (H2's MVStore). */
     private static Option switchboardBundles() {
-        return composite(SWITCHBOARD_BUNDLES.stream()
-                .map(name -> bundle(projectBundle(name).toURI().toString()).startLevel(3))
-                .toArray(Option[]::new));
+        return composite(mavenBundle("com.h2database", "h2").versionAsInProject().startLevel(3),
+                composite(SWITCHBOARD_BUNDLES.stream()
+                        .map(name -> bundle(projectBundle(name).toURI().toString()).startLevel(3))
+                        .toArray(Option[]::new)));
     }
 
     /**

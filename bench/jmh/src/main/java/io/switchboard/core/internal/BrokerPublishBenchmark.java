@@ -39,6 +39,7 @@ public class BrokerPublishBenchmark {
     @Setup
     public void setUp() throws Exception {
         core = new BrokerCore();
+        core.stateStore = new io.switchboard.store.MemoryStateStore();
         core.activate(StandInOsgi.context(StandInOsgi.bundle("io.switchboard.core")), StandInOsgi.coreConfig(1));
         for (int i = 0; i < modules; i++) {
             core.whiteboard().add(StandInOsgi.moduleReference("module-" + i, modules - i), ChainFixture.passing(i));

@@ -31,4 +31,16 @@ public interface Broker {
      * @return completes with the open session, or exceptionally with {@link RefusedException}
      */
     CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver);
+
+    /**
+     * Re-creates a persistent session a front door recovered from its store after a restart: offline, with
+     * its subscriptions in place, delivering to {@code receiver}, without running any chain (the modules
+     * saw the login and the subscriptions before the restart, and retained messages are not sent again).
+     * A later {@link #login} of the client id with {@link LoginRequest#cleanStart()} false resumes it like
+     * any kept session; {@link ClientSession#close} ends it.
+     *
+     * @throws IllegalStateException if a session of that client id exists already
+     * @throws IllegalArgumentException if a subscription's topic filter is not valid
+     */
+    ClientSession restore(RestoredSession session, Receiver receiver);
 }

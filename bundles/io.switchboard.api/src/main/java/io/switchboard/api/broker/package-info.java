@@ -6,9 +6,12 @@
  * <p>2.0.0: {@link io.switchboard.api.broker.ClientSession#unsubscribe} became an ordered, asynchronous step
  * (it returned a boolean at once and could overtake an earlier subscribe). Only front doors import this
  * package; modules, which import {@code io.switchboard.api}, are not affected.
+ *
+ * <p>2.1.0: {@link io.switchboard.api.broker.Broker#restore} and {@link io.switchboard.api.broker.RestoredSession}
+ * bring back persistent sessions a front door recovered from its store.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,6 +3,7 @@ package io.switchboard.core.internal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +23,8 @@ import io.switchboard.api.broker.ClientConnection;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RestoredSession;
+import io.switchboard.store.StateStore;
 import io.switchboard.core.internal.chain.ChainRunner;
 import io.switchboard.core.internal.chain.ChainTrace;
 import io.switchboard.core.internal.http.HttpExchanger;
@@ -75,6 +78,9 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private final AtomicLong traces = new AtomicLong();
     private final long startedAt = System.currentTimeMillis();
 
+    /** Where retained messages are kept (persistent sessions are the front doors'); set before activation. */
+    @Reference
+    StateStore stateStore;
     private volatile ServiceComponentRuntime scr;
     private volatile ConfigurationAdmin configAdmin;
     private long stopTimeout;
@@ -119,7 +125,8 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         workers = new WorkerPool(workerCount(config), quarantine, registry);
         ChainRunner runner = new ChainRunner(registry, timer);
         StatusBus statuses = new StatusBus(registry, workers, moduleSends);
-        router = new Router(registry, runner, statuses, messageIds, moduleSends, timer, config.max_hops());
+        router = new Router(registry, runner, statuses, messageIds, moduleSends, timer, config.max_hops(),
+                Objects.requireNonNull(stateStore, "stateStore"));
         sessions = new Sessions(registry, workers, runner, router, statuses);
         whiteboard = new ModuleWhiteboard(registry, () -> configAdmin, timer, workers::join, entry -> {
             workers.leave(entry);
@@ -222,6 +229,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Override
     public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
         return sessions.login(request, receiver);
+    }
+
+    @Override
+    public ClientSession restore(RestoredSession session, Receiver receiver) {
+        return sessions.restore(session, receiver);
     }
 
     // ---- BrokerAdmin

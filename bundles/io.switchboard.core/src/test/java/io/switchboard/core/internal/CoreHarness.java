@@ -17,6 +17,8 @@ import io.switchboard.api.Subscription;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.PublishResult;
+import io.switchboard.store.MemoryStateStore;
+import io.switchboard.store.StateStore;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
@@ -41,7 +43,13 @@ final class CoreHarness implements AutoCloseable {
 
     /** {@code config}: {@link CoreConfig} values by method name ({@code max_hops}). */
     CoreHarness(BrokerCore core, Map<String, Object> config) {
+        this(core, config, new MemoryStateStore());
+    }
+
+    /** On {@code store}: a harness on the store of an earlier one sees what the core recovers. */
+    CoreHarness(BrokerCore core, Map<String, Object> config, StateStore store) {
         this.core = core;
+        core.stateStore = store;
         core.activate(FakeOsgi.context(coreBundle), FakeOsgi.config(CoreConfig.class, config));
     }
 

@@ -176,7 +176,7 @@ public final class Broker implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/switchboard").toString())
                 .directory(home.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(consoleFile().toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleFile().toFile()));
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("SWITCHBOARD_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -Xshare:auto");
         process = builder.start();
@@ -243,6 +243,21 @@ public final class Broker implements AutoCloseable {
             return -1;
         }
         return process.exitValue();
+    }
+
+    /** Kills the broker as a crash would (SIGKILL: no shutdown hook runs) and waits for the process to end. */
+    public void kill() throws InterruptedException {
+        assumeDistribution();
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the broker did not die within 10 s of SIGKILL");
+        }
+    }
+
+    /** Starts the broker again on the same home (after {@link #stop} or {@link #kill}) and waits until it serves. */
+    public void restart() throws IOException, InterruptedException {
+        assumeDistribution();
+        start();
     }
 
     /** The broker's console output so far. */

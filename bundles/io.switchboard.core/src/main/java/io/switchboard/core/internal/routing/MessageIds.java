@@ -46,6 +46,11 @@ public final class MessageIds {
         return builtIn.incrementAndGet();
     }
 
+    /** The built-in ids of this run start above {@code id} (the highest recovered from the store). */
+    public void startAbove(long id) {
+        builtIn.accumulateAndGet(id, Math::max);
+    }
+
     public synchronized void add(ServiceReference<MessageIdGenerator> ref, MessageIdGenerator generator) {
         candidates.add(new Candidate(ref, generator, ranking(ref), (Long) ref.getProperty(Constants.SERVICE_ID)));
         elect();

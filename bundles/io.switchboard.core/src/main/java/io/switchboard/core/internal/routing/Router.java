@@ -15,6 +15,7 @@ import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.broker.PublishResult;
+import io.switchboard.store.StateStore;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
 import io.switchboard.core.internal.chain.ObservationRun;
@@ -51,7 +52,7 @@ public final class Router {
     private final ModuleSends moduleSends;
     private final ScheduledExecutorService timer;
     private final SubscriptionTree subscriptions = new SubscriptionTree();
-    private final RetainedMessages retained = new RetainedMessages();
+    private final RetainedMessages retained;
     private volatile int maxHops;
 
     private final LongAdder published = new LongAdder();
@@ -64,7 +65,7 @@ public final class Router {
     private final LongAdder inFlight = new LongAdder();
 
     public Router(ModuleRegistry registry, ChainRunner runner, StatusBus statuses, MessageIds messageIds, ModuleSends moduleSends,
-            ScheduledExecutorService timer, int maxHops) {
+            ScheduledExecutorService timer, int maxHops, StateStore store) {
         this.registry = registry;
         this.runner = runner;
         this.statuses = statuses;
@@ -72,6 +73,8 @@ public final class Router {
         this.moduleSends = moduleSends;
         this.timer = timer;
         this.maxHops = maxHops;
+        this.retained = new RetainedMessages(store);
+        messageIds.startAbove(retained.highestId());
     }
 
     /** How many module-sent messages may follow from one another; applies to the next send. */
@@ -86,6 +89,10 @@ public final class Router {
 
     public int subscriptionCount() {
         return subscriptions.size();
+    }
+
+    public int retainedCount() {
+        return retained.size();
     }
 
     // ---- publishing
@@ -339,6 +346,21 @@ public final class Router {
             }
         });
         return result;
+    }
+
+    /**
+     * Puts back the subscriptions of a session recovered after a restart, before anyone can reach it:
+     * no chain runs and no retained message is sent.
+     */
+    public void restore(SessionImpl session, List<Subscription> restored) {
+        for (Subscription subscription : restored) {
+            String filter = subscription.topicFilter();
+            Topics.validateFilter(filter);
+            SubscriptionTree.Entry entry = new SubscriptionTree.Entry(session, filter, SubscriptionTree.shareGroupOf(filter),
+                    subscription.qos(), subscription.noLocal(), subscription.retainAsPublished());
+            subscriptions.subscribe(entry);
+            session.subscriptions().put(filter, entry);
+        }
     }
 
     /** Removes every subscription of a session that is being freed; no module hears of it (the session's end is the event). */

@@ -16,6 +16,7 @@ import io.switchboard.api.broker.ClientConnection;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RestoredSession;
 import io.switchboard.api.broker.RefusedException;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
@@ -175,6 +176,23 @@ public final class Sessions {
         }
         session.enqueue(s -> runner.observe(ChainEvent.SESSION_OPEN, e -> e.module().onSessionOpen(s), s.worker(), s::stepDone));
         return session;
+    }
+
+    /** A persistent session a front door recovered after a restart: offline, subscribed, no chain runs. */
+    public ClientSession restore(RestoredSession restored, Receiver receiver) {
+        if (byClientId.containsKey(restored.clientId())) {
+            throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
+        }
+        long id = sessionIds.incrementAndGet();
+        SessionImpl session = new SessionImpl(this, id, restored.clientId(), restored.user(), restored.protocol(), null,
+                receiver, workers.workerFor(id));
+        session.online = false;
+        router.restore(session, restored.subscriptions());
+        if (byClientId.putIfAbsent(restored.clientId(), session) != null) {
+            router.unsubscribeAll(session);
+            throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
+        }
+        return handle(session, true);
     }
 
     // ---- closing

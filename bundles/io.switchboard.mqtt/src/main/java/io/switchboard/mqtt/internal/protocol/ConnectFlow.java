@@ -87,6 +87,11 @@ final class ConnectFlow {
         return will.getAndSet(null);
     }
 
+    /** The will, left in place (to be kept with a persistent session), or {@code null}. */
+    Will currentWill() {
+        return will.get();
+    }
+
     /** A normal DISCONNECT: the will is not published. */
     void discardWill() {
         will.set(null);

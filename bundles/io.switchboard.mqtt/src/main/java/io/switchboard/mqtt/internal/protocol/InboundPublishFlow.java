@@ -210,11 +210,32 @@ final class InboundPublishFlow {
             return;
         }
         OrderedResponses.Response response = responses.reserve(packetId);
-        published.whenComplete((result, error) -> {
+        // the acknowledgement contract: PUBACK/PUBREC only once the message is on disk for every persistent
+        // subscriber it was routed to (their queues were written to before the publish completed)
+        published.thenCompose(result -> connection.protocol().written().handle((v, storeError) -> {
+            if (storeError != null) {
+                throw new StoreFailure(Failures.unwrap(storeError));
+            }
+            return result;
+        })).whenComplete((result, error) -> {
             connection.requestDone();
+            if (error != null && Failures.unwrap(error) instanceof StoreFailure failure && !client.v5) {
+                // a 3.1.1 acknowledgement cannot say it failed: close instead of acknowledging what is not stored
+                connection.execute(() -> closer.closeWith(Packets.UNSPECIFIED_ERROR, failure.getMessage(), false));
+                return;
+            }
             publishOutcome(response, qos, packetId, result, error);
             responses.scheduleFlush();
         });
+    }
+
+    /** The store could not record a publish: the publisher must not be told it was accepted. */
+    private static final class StoreFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StoreFailure(Throwable cause) {
+            super("the broker could not store the message: " + cause.getMessage(), cause);
+        }
     }
 
     /** The PUBACK/PUBREC for a publish the broker decided on; on the broker's thread, so it only completes {@code response}. */

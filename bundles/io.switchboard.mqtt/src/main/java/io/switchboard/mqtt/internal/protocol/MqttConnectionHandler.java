@@ -188,6 +188,11 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         return taken;
     }
 
+    /** The will, left in place, or {@code null}. */
+    Will currentWill() {
+        return connect.currentWill();
+    }
+
     /** The will, taken (so it is published at most once), or {@code null}. */
     Will takeWill() {
         return connect.takeWill();

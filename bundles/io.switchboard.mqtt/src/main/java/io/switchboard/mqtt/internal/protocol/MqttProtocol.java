@@ -22,6 +22,7 @@ import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.RefusedException;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.mqtt.internal.MqttPipeline;
+import io.switchboard.store.StateStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,9 +39,13 @@ import org.slf4j.LoggerFactory;
  * delayed wills. Configured by PID {@value #PID} ({@link MqttProtocolConfig}); a change applies to new
  * connections, a rejected change is logged and the last good configuration stays.
  *
- * <p>On deactivation every MQTT 5 client gets DISCONNECT 0x8B (server shutting down), every
- * connection is closed, pending wills are published and the sessions are closed in the broker (their
- * state is in memory).
+ * <p>Persistent sessions (session expiry above 0) are kept in the {@link StateStore} through their
+ * {@link SessionJournal} and recovered at activation, before any listener accepts a client
+ * ({@link SessionRecovery}).
+ *
+ * <p>On deactivation every MQTT 5 client gets DISCONNECT 0x8B (server shutting down) and every
+ * connection is closed; the wills of those connections are published; persistent sessions stay in the
+ * store (with their pending wills and expiry), the others end.
  */
 @Component(service = MqttPipeline.class, configurationPid = MqttProtocol.PID, immediate = true)
 @Designate(ocd = MqttProtocolConfig.class)
@@ -63,6 +68,7 @@ public final class MqttProtocol implements MqttPipeline {
 
     private final Broker broker;
     private final SessionStore store;
+    private final SessionJournal journal;
     private final SerialSteps steps = new SerialSteps();
     private final ScheduledExecutorService timer;
     private final Set<MqttConnectionHandler> connections = ConcurrentHashMap.newKeySet();
@@ -71,17 +77,23 @@ public final class MqttProtocol implements MqttPipeline {
 
     /** Activated by DS with the broker and the configuration; throws naming a bad attribute. */
     @Activate
-    public MqttProtocol(@Reference Broker broker, MqttProtocolConfig config) {
-        this(broker, ProtocolSettings.from(config), new InMemorySessionStore(), newTimer());
+    public MqttProtocol(@Reference Broker broker, @Reference StateStore stateStore, MqttProtocolConfig config) {
+        this(broker, ProtocolSettings.from(config), new InMemorySessionStore(), new SessionJournal(stateStore), newTimer());
         LOG.info("MQTT protocol started: {}", settings);
     }
 
-    /** Without a framework (tests); {@code timer} runs session expiry and delayed wills and is shut down by {@link #stop}. */
-    MqttProtocol(Broker broker, ProtocolSettings settings, SessionStore store, ScheduledExecutorService timer) {
+    /**
+     * Without a framework (tests); recovers the sessions {@code journal} holds. {@code timer} runs session
+     * expiry and delayed wills and is shut down by {@link #stop}.
+     */
+    MqttProtocol(Broker broker, ProtocolSettings settings, SessionStore store, SessionJournal journal,
+            ScheduledExecutorService timer) {
         this.broker = broker;
         this.settings = settings;
         this.store = store;
+        this.journal = journal;
         this.timer = timer;
+        new SessionRecovery(this, journal).run();
     }
 
     static ScheduledExecutorService newTimer() {
@@ -118,7 +130,12 @@ public final class MqttProtocol implements MqttPipeline {
         long deadline = System.currentTimeMillis() + STOP_WAIT_MILLIS;
         waitUntil(() -> connections.isEmpty() && steps.idle(), deadline);
         int sessions = 0;
+        int kept = 0;
         for (MqttSession s : store.all()) {
+            if (s.persistent()) {
+                kept++; // stays in the store with its pending will and expiry; continues at the next start
+                continue;
+            }
             Will will = s.takePendingWill();
             ClientSession cs = s.clientSession();
             if (cs != null) {
@@ -132,8 +149,8 @@ public final class MqttProtocol implements MqttPipeline {
             sessions++;
         }
         timer.shutdownNow();
-        LOG.info("MQTT protocol stopped: {} connection{} closed, {} session{} ended", open, open == 1 ? "" : "s", sessions,
-                sessions == 1 ? "" : "s");
+        LOG.info("MQTT protocol stopped: {} connection{} closed, {} session{} ended, {} kept in the store", open,
+                open == 1 ? "" : "s", sessions, sessions == 1 ? "" : "s", kept);
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
@@ -170,6 +187,10 @@ public final class MqttProtocol implements MqttPipeline {
         return broker;
     }
 
+    ProtocolSettings settings() {
+        return settings;
+    }
+
     boolean stopping() {
         return stopping;
     }
@@ -195,6 +216,11 @@ public final class MqttProtocol implements MqttPipeline {
     /** The sessions' MQTT state. */
     SessionStore store() {
         return store;
+    }
+
+    /** Completes when everything recorded so far is in the store (what a PUBACK or SUBACK waits for). */
+    CompletionStage<Void> written() {
+        return journal.store().written();
     }
 
     /** A client id for a client that connected with an empty one. */
@@ -256,6 +282,8 @@ public final class MqttProtocol implements MqttPipeline {
         if (owner == null) {
             owner = previousOwner;
         }
+        candidate.persist(journal, clientSession.session().user(), request.protocol(), connection.client().sessionExpiry,
+                connection.currentWill());
         Will delayed = candidate == existing ? candidate.takePendingWill() : null;
         if (delayed != null && !present) {
             orphanWill = delayed; // the session did not continue: a delayed will is due now
@@ -306,7 +334,7 @@ public final class MqttProtocol implements MqttPipeline {
             return;
         }
         Will will = connection.takeWill();
-        if (sessionExpiry == 0 || stopping) {
+        if (sessionExpiry == 0 || stopping && !s.persistent()) {
             if (will != null) {
                 publishWill(cs, will, clientId);
             }
@@ -320,28 +348,42 @@ public final class MqttProtocol implements MqttPipeline {
         }
         // a persistent session: ClientConnection.closed would close it in the broker, so only detach
         cs.detach(reason);
-        int epoch = s.epoch();
+        Will waiting = null;
         if (will != null) {
-            if (will.delaySeconds() == 0) {
+            if (will.delaySeconds() == 0 || stopping) {
                 publishWill(cs, will, clientId);
             } else {
-                s.pendingWill(will, schedule(() -> steps.run(clientId, () -> {
-                    willDue(s, will, epoch);
-                    return null;
-                }), will.delaySeconds()));
+                waiting = will;
+                scheduleWill(s, will, will.delaySeconds() * 1000);
             }
         }
-        if (sessionExpiry != ProtocolSettings.NEVER) {
-            s.expiryTask(schedule(() -> steps.run(clientId, () -> {
-                expire(s, epoch);
-                return null;
-            }), sessionExpiry));
+        s.wentOffline(System.currentTimeMillis(), sessionExpiry, waiting);
+        if (sessionExpiry != ProtocolSettings.NEVER && !stopping) {
+            scheduleExpiry(s, sessionExpiry * 1000);
         }
     }
 
-    private java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long seconds) {
+    /** Publishes {@code will} of the offline session {@code s} after {@code delayMillis}, unless the client is back. */
+    void scheduleWill(MqttSession s, Will will, long delayMillis) {
+        int epoch = s.epoch();
+        s.pendingWill(will, schedule(() -> steps.run(s.clientId(), () -> {
+            willDue(s, will, epoch);
+            return null;
+        }), delayMillis));
+    }
+
+    /** Ends the offline session {@code s} after {@code delayMillis}, unless the client is back. */
+    void scheduleExpiry(MqttSession s, long delayMillis) {
+        int epoch = s.epoch();
+        s.expiryTask(schedule(() -> steps.run(s.clientId(), () -> {
+            expire(s, epoch);
+            return null;
+        }), delayMillis));
+    }
+
+    private java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long millis) {
         try {
-            return timer.schedule(task, seconds, TimeUnit.SECONDS);
+            return timer.schedule(task, Math.max(0, millis), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return null; // stopping: stop() ends every session
         }

@@ -2,7 +2,6 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 
 import io.switchboard.api.Message;
+import io.switchboard.api.Subscription;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.Receiver;
@@ -73,18 +73,35 @@ final class MqttSession implements Receiver {
         final Message message;
         final Delivery delivery;
         final int packetId;
+        /** Its place in the session's journal (QoS 1/2 of a persistent session), 0 if not journalled. */
+        long sequence;
+        /** Recovered after a restart: it may have reached the client before, so it goes with DUP. */
+        final boolean redelivery;
         /** QoS 2: PUBREC received and PUBREL sent; waiting for PUBCOMP. */
         boolean released;
 
-        Outgoing(Message message, Delivery delivery, int packetId) {
+        Outgoing(Message message, Delivery delivery, int packetId, long sequence, boolean redelivery) {
             this.message = message;
             this.delivery = delivery;
             this.packetId = packetId;
+            this.sequence = sequence;
+            this.redelivery = redelivery;
         }
     }
 
-    private record Queued(Message message, Delivery delivery) {
+    private record Queued(Message message, Delivery delivery, long sequence, boolean redelivery) {
     }
+
+    /** The delivery handle of a message recovered after a restart: its publisher's handle died with the process. */
+    private static final Delivery RECOVERED = new Delivery() {
+        @Override
+        public void delivered() {
+        }
+
+        @Override
+        public void failed(String reason) {
+        }
+    };
 
     private final String clientId;
     private final int maxQueued;
@@ -93,8 +110,19 @@ final class MqttSession implements Receiver {
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
-    private final Map<String, Integer> subscriptionIds = new HashMap<>();
+    /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
+    private final Map<String, SessionJournal.StoredSubscription> subscriptions = new LinkedHashMap<>();
     private int lastPacketId;
+    /** Where a persistent session is kept; {@code null} while the session is not persistent. */
+    private SessionJournal journal;
+    private long nextSequence = 1;
+    private String user;
+    private String protocol;
+    private long expirySeconds;
+    private long offlineSince;
+    /** The will of the connection holding the session, kept so that a crash does not lose it. */
+    private Will connectionWill;
+    private long pendingWillDueAt;
     private Outlet owner;
     private ClientSession clientSession;
     private boolean ended;
@@ -134,7 +162,12 @@ final class MqttSession implements Receiver {
                 delivery.failed(QUEUE_FULL);
                 return;
             }
-            queue.add(new Queued(message, delivery));
+            long sequence = 0;
+            if (journal != null && message.qos() > 0) {
+                sequence = nextSequence++;
+                journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message));
+            }
+            queue.add(new Queued(message, delivery, sequence, false));
             wake = owner;
         }
         if (wake != null) {
@@ -184,19 +217,24 @@ final class MqttSession implements Receiver {
         while ((q = queue.peek()) != null) {
             if (q.message().isExpired(nowMillis)) {
                 queue.poll();
+                journalDone(q.sequence());
                 q.delivery().failed("expired while queued for the client");
                 continue;
             }
             if (q.message().qos() == 0) {
                 queue.poll();
-                return new Outgoing(q.message(), q.delivery(), 0);
+                return new Outgoing(q.message(), q.delivery(), 0, 0, false);
             }
             if (inflight.size() >= window) {
                 return null;
             }
             queue.poll();
-            Outgoing o = new Outgoing(q.message(), q.delivery(), nextPacketId());
+            Outgoing o = new Outgoing(q.message(), q.delivery(), nextPacketId(), q.sequence(), q.redelivery());
             inflight.put(o.packetId, o);
+            if (journal != null && o.message.qos() == 2) {
+                // a QoS 2 message keeps its packet id across a restart, so that the client recognises a resend
+                journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, false, o.message));
+            }
             return o;
         }
         return null;
@@ -236,7 +274,14 @@ final class MqttSession implements Receiver {
             return null;
         }
         inflight.remove(packetId);
+        journalDone(o.sequence);
         return o;
+    }
+
+    private void journalDone(long sequence) {
+        if (journal != null && sequence > 0) {
+            journal.done(clientId, sequence);
+        }
     }
 
     /** PUBREC: the QoS 2 message with {@code packetId} was received; {@code null} if there is none. */
@@ -244,6 +289,9 @@ final class MqttSession implements Receiver {
         Outgoing o = inflight.get(packetId);
         if (o == null || o.message.qos() != 2) {
             return null;
+        }
+        if (!o.released && journal != null) {
+            journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, true, o.message));
         }
         o.released = true;
         return o;
@@ -256,17 +304,26 @@ final class MqttSession implements Receiver {
             return null;
         }
         inflight.remove(packetId);
+        journalDone(o.sequence);
         return o;
     }
 
     /** Removes an in-flight message that will not be completed (refused by the client, too large). */
     synchronized Outgoing abandon(int packetId) {
-        return inflight.remove(packetId);
+        Outgoing o = inflight.remove(packetId);
+        if (o != null) {
+            journalDone(o.sequence);
+        }
+        return o;
     }
 
     /** An inbound QoS 2 PUBLISH: remembers its packet id; false if it is already known (a resend). */
     synchronized boolean receiveQos2(int packetId) {
-        return inboundQos2.add(packetId);
+        boolean added = inboundQos2.add(packetId);
+        if (added && journal != null) {
+            journal.inboundQos2(clientId, packetId, true);
+        }
+        return added;
     }
 
     synchronized boolean hasQos2(int packetId) {
@@ -275,31 +332,196 @@ final class MqttSession implements Receiver {
 
     /** PUBREL (or a refused PUBREC): forgets the inbound QoS 2 packet id; false if it was unknown. */
     synchronized boolean releaseQos2(int packetId) {
-        return inboundQos2.remove(packetId);
+        boolean removed = inboundQos2.remove(packetId);
+        if (removed && journal != null) {
+            journal.inboundQos2(clientId, packetId, false);
+        }
+        return removed;
     }
 
-    /** Sets (id > 0) or clears the subscription identifier of {@code filter}. */
-    synchronized void subscriptionId(String filter, int id) {
-        if (id > 0) {
-            subscriptionIds.put(filter, id);
-        } else {
-            subscriptionIds.remove(filter);
+    /**
+     * Records the subscription to {@code subscription}'s filter with its identifier (0: none), set
+     * before the broker subscribes so that retained messages sent at once carry it.
+     */
+    synchronized void subscribed(Subscription subscription, int identifier) {
+        subscriptions.put(subscription.topicFilter(), new SessionJournal.StoredSubscription(subscription, identifier));
+        save();
+    }
+
+    /** Forgets the subscription to {@code filter}. */
+    synchronized void unsubscribed(String filter) {
+        if (subscriptions.remove(filter) != null) {
+            save();
         }
+    }
+
+    /** The subscriptions with their options, by filter. */
+    synchronized List<SessionJournal.StoredSubscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
     }
 
     /** The subscription identifiers of this client's filters matching {@code topic}, ascending. */
     synchronized List<Integer> subscriptionIdsFor(String topic) {
-        if (subscriptionIds.isEmpty()) {
+        if (subscriptions.isEmpty()) {
             return List.of();
         }
-        List<Integer> ids = new ArrayList<>(2);
-        for (Map.Entry<String, Integer> e : subscriptionIds.entrySet()) {
-            if (TopicFilters.matches(e.getKey(), topic) && !ids.contains(e.getValue())) {
-                ids.add(e.getValue());
+        List<Integer> ids = null;
+        for (SessionJournal.StoredSubscription s : subscriptions.values()) {
+            int id = s.identifier();
+            if (id > 0 && TopicFilters.matches(s.subscription().topicFilter(), topic)) {
+                if (ids == null) {
+                    ids = new ArrayList<>(2);
+                }
+                if (!ids.contains(id)) {
+                    ids.add(id);
+                }
             }
+        }
+        if (ids == null) {
+            return List.of();
         }
         ids.sort(null);
         return ids;
+    }
+
+    // ---- persistence
+
+    /**
+     * After a login: keeps the session in {@code store} from now on when it outlives its connection
+     * ({@code expirySeconds} > 0 and a durable store), else stops keeping it. Everything already queued or
+     * in flight is written when the session becomes persistent.
+     */
+    synchronized void persist(SessionJournal store, String user, String protocol, long expirySeconds, Will will) {
+        this.user = user;
+        this.protocol = protocol;
+        this.expirySeconds = expirySeconds;
+        this.offlineSince = 0;
+        this.connectionWill = will;
+        this.pendingWillDueAt = 0;
+        if (expirySeconds == 0 || !store.durable()) {
+            if (journal != null) {
+                journal.forget(clientId);
+                journal = null;
+            }
+            return;
+        }
+        if (journal == null) {
+            journal = store;
+            for (Outgoing o : inflight.values()) {
+                o.sequence = journalAgain(o.message, o.packetId, o.released);
+            }
+            List<Queued> again = new ArrayList<>(queue);
+            queue.clear();
+            for (Queued q : again) {
+                queue.add(q.message().qos() == 0 ? q : new Queued(q.message(), q.delivery(),
+                        journalAgain(q.message(), 0, false), q.redelivery()));
+            }
+            for (int packetId : inboundQos2) {
+                journal.inboundQos2(clientId, packetId, true);
+            }
+        }
+        save();
+    }
+
+    private long journalAgain(Message message, int packetId, boolean released) {
+        long sequence = nextSequence++;
+        journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, message.qos() == 2 ? packetId : 0, released,
+                message));
+        return sequence;
+    }
+
+    /** The connection ended and the session lives on: records when, and the will waiting for its delay. */
+    synchronized void wentOffline(long nowMillis, long expirySeconds, Will waitingWill) {
+        if (journal != null) {
+            for (Outgoing o : inflight.values()) {
+                if (o.message.qos() == 1 && o.sequence > 0) {
+                    // sent: after a restart it is resent with its packet id and DUP, as on any resume
+                    journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, false, o.message));
+                }
+            }
+        }
+        this.offlineSince = nowMillis;
+        this.expirySeconds = expirySeconds;
+        this.connectionWill = waitingWill;
+        this.pendingWillDueAt = waitingWill == null ? 0 : nowMillis + waitingWill.delaySeconds() * 1000;
+        save();
+    }
+
+    private void forgetKeptWill() {
+        connectionWill = null;
+        pendingWillDueAt = 0;
+        save();
+    }
+
+    private void save() {
+        if (journal != null) {
+            journal.save(new SessionJournal.SessionRecord(clientId, user, protocol, expirySeconds, offlineSince,
+                    connectionWill, pendingWillDueAt, List.copyOf(subscriptions.values())));
+        }
+    }
+
+    /**
+     * A session read back from the store at start: offline, with its subscriptions, its queued messages
+     * (in order; sent with DUP if the broker died while the client was connected, as it may have had them),
+     * its messages in flight (with their packet ids) and the inbound QoS 2 packet ids waiting for PUBREL.
+     */
+    static MqttSession recovered(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued,
+            List<Integer> inbound, SessionJournal journal, int maxQueued, boolean queueQos0) {
+        MqttSession s = new MqttSession(record.clientId(), maxQueued, queueQos0);
+        s.journal = journal;
+        s.user = record.user();
+        s.protocol = record.protocol();
+        s.expirySeconds = record.expirySeconds();
+        s.offlineSince = record.offlineSince();
+        s.connectionWill = record.will();
+        s.pendingWillDueAt = record.willDueAt();
+        for (SessionJournal.StoredSubscription sub : record.subscriptions()) {
+            s.subscriptions.put(sub.subscription().topicFilter(), sub);
+        }
+        for (SessionJournal.QueuedRecord q : queued) {
+            s.nextSequence = Math.max(s.nextSequence, q.sequence() + 1);
+            if (q.packetId() > 0) {
+                Outgoing o = new Outgoing(q.message(), RECOVERED, q.packetId(), q.sequence(), true);
+                o.released = q.released();
+                s.inflight.put(q.packetId(), o);
+                s.lastPacketId = q.packetId();
+            } else {
+                s.queue.add(new Queued(q.message(), RECOVERED, q.sequence(), record.offlineSince() == 0));
+            }
+        }
+        s.inboundQos2.addAll(inbound);
+        return s;
+    }
+
+    synchronized String user() {
+        return user;
+    }
+
+    synchronized String protocol() {
+        return protocol;
+    }
+
+    synchronized long expirySeconds() {
+        return expirySeconds;
+    }
+
+    /** When the session went offline (epoch ms), 0 if it was connected when the broker stopped or died. */
+    synchronized long offlineSince() {
+        return offlineSince;
+    }
+
+    /** The will kept with the session: its connection's, or one waiting for its delay. */
+    synchronized Will keptWill() {
+        return connectionWill;
+    }
+
+    synchronized long keptWillDueAt() {
+        return pendingWillDueAt;
+    }
+
+    /** Whether the session is kept in the store. */
+    synchronized boolean persistent() {
+        return journal != null;
     }
 
     // ---- the protocol's per-client steps
@@ -367,10 +589,18 @@ final class MqttSession implements Receiver {
         willTask = task;
     }
 
+    /** The broker's handle on a session recovered at start (offline until a client resumes it). */
+    synchronized void restoredAs(ClientSession handle) {
+        clientSession = handle;
+    }
+
     /** Takes the pending will (cancelling its timer), or {@code null}. */
     synchronized Will takePendingWill() {
         Will w = pendingWill;
         pendingWill = null;
+        if (w != null) {
+            forgetKeptWill();
+        }
         if (willTask != null) {
             willTask.cancel(false);
             willTask = null;
@@ -385,6 +615,7 @@ final class MqttSession implements Receiver {
         }
         pendingWill = null;
         willTask = null;
+        forgetKeptWill();
         return true;
     }
 
@@ -395,7 +626,15 @@ final class MqttSession implements Receiver {
     synchronized void reset(String reason) {
         failAll(reason);
         inboundQos2.clear();
-        subscriptionIds.clear();
+        subscriptions.clear();
+        forgetJournal();
+    }
+
+    private void forgetJournal() {
+        if (journal != null) {
+            journal.forget(clientId);
+            journal = null;
+        }
     }
 
     /** The session ended: everything queued or in flight fails, later deliveries fail at once. */
@@ -404,7 +643,8 @@ final class MqttSession implements Receiver {
         owner = null;
         failAll(reason);
         inboundQos2.clear();
-        subscriptionIds.clear();
+        subscriptions.clear();
+        forgetJournal();
         if (expiryTask != null) {
             expiryTask.cancel(false);
             expiryTask = null;

@@ -68,7 +68,7 @@ final class OutboundPublishFlow {
             if (o == null) {
                 break;
             }
-            wrote |= send(s, o, false);
+            wrote |= send(s, o, o.redelivery);
         }
         if (wrote) {
             ctx.flush();

@@ -75,7 +75,7 @@ final class SubscribeFlow {
             Subscription subscription = new Subscription(filter, qos, v5 && option.isNoLocal(),
                     v5 && option.isRetainAsPublished(), v5 ? option.retainHandling().value() : 0);
             // before subscribing: retained messages sent at once carry the identifier too
-            s.subscriptionId(filter, subscriptionId);
+            s.subscribed(subscription, subscriptionId);
             CompletionStage<Admission> admitted;
             try {
                 admitted = connection.clientSession.subscribe(subscription);
@@ -84,7 +84,7 @@ final class SubscribeFlow {
             }
             codes.add(admitted.handle((admission, error) -> {
                 if (error != null || admission.isRefused()) {
-                    s.subscriptionId(filter, 0);
+                    s.unsubscribed(filter);
                     Throwable cause = error == null ? null : Failures.unwrap(error);
                     synchronized (reasons) {
                         reasons.add("'" + filter + "': " + (cause != null ? Failures.describe(cause)
@@ -136,7 +136,7 @@ final class SubscribeFlow {
                 continue;
             }
             // cleared now, not when the removal completes: a SUBSCRIBE right after sets the filter's new id
-            connection.session.subscriptionId(filter, 0);
+            connection.session.unsubscribed(filter);
             CompletionStage<Boolean> removed;
             try {
                 removed = connection.clientSession.unsubscribe(filter);

@@ -29,6 +29,7 @@ import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RestoredSession;
 import io.switchboard.api.broker.RefusedException;
 
 /**
@@ -320,6 +321,20 @@ final class FakeBroker implements Broker {
             events.add("login " + request.clientId());
             return new Handle(s, false);
         }, worker);
+    }
+
+    @Override
+    public ClientSession restore(RestoredSession restored, Receiver receiver) {
+        FakeSession s = new FakeSession(restored.clientId(), restored.user(), receiver);
+        s.online = false;
+        for (Subscription sub : restored.subscriptions()) {
+            s.subs.put(sub.topicFilter(), new Sub(sub.topicFilter(), sub.qos(), sub.noLocal(), sub.retainAsPublished()));
+        }
+        if (sessions.putIfAbsent(restored.clientId(), s) != null) {
+            throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
+        }
+        events.add("restore " + restored.clientId() + " " + restored.subscriptions().size());
+        return new Handle(s, true);
     }
 
     private void closeSession(FakeSession s, String reason) {

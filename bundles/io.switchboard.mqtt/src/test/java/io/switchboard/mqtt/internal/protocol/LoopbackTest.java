@@ -20,6 +20,8 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.switchboard.mqtt.internal.ListenerInfo;
+import io.switchboard.store.MemoryStateStore;
+import io.switchboard.store.StateStore;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 
@@ -42,6 +44,8 @@ abstract class LoopbackTest {
     protected volatile String missingModules;
     /** The protocol's timer (session expiry, will delays); a test may set a {@link ManualTimer} before {@link #client()}. */
     protected ScheduledExecutorService timer;
+    /** Where persistent sessions are kept; a test "restarts" the protocol on the same store to see what it recovers. */
+    protected StateStore stateStore = new MemoryStateStore();
     /** The server's side of each connection, in the order they were accepted. */
     protected final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
 
@@ -59,7 +63,7 @@ abstract class LoopbackTest {
     /** The server's port; starts the server if needed. */
     protected int port() {
         if (server == null) {
-            protocol = new MqttProtocol(broker, settings, new InMemorySessionStore(),
+            protocol = new MqttProtocol(broker, settings, new InMemorySessionStore(), new SessionJournal(stateStore),
                     timer != null ? timer : MqttProtocol.newTimer());
             server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {

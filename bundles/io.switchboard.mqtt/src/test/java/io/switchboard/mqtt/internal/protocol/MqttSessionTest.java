@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.switchboard.api.Message;
+import io.switchboard.api.Subscription;
 import io.switchboard.api.broker.Delivery;
 import org.junit.jupiter.api.Test;
 
@@ -175,12 +176,12 @@ class MqttSessionTest {
         assertThat(s.releaseQos2(7)).isTrue();
         assertThat(s.releaseQos2(7)).isFalse();
 
-        s.subscriptionId("a/+", 4);
-        s.subscriptionId("a/#", 2);
-        s.subscriptionId("$share/g/a/b", 9);
-        s.subscriptionId("b", 3);
+        s.subscribed(Subscription.of("a/+", 1), 4);
+        s.subscribed(Subscription.of("a/#", 1), 2);
+        s.subscribed(Subscription.of("$share/g/a/b", 1), 9);
+        s.subscribed(Subscription.of("b", 1), 3);
         assertThat(s.subscriptionIdsFor("a/b")).containsExactly(2, 4, 9);
-        s.subscriptionId("a/#", 0);
+        s.unsubscribed("a/#");
         assertThat(s.subscriptionIdsFor("a/b")).containsExactly(4, 9);
     }
 

@@ -1,0 +1,227 @@
+package io.switchboard.mqtt.internal.protocol;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.Subscription;
+import io.switchboard.store.StateStore;
+import io.switchboard.store.StoredMessages;
+
+/**
+ * How a persistent MQTT session is kept in the {@link StateStore}, and read back at start. Three spaces,
+ * keyed by client id:
+ * <ul>
+ * <li>{@value #SESSIONS}: the session ({@link SessionRecord}: user, expiry, when it went offline, the
+ * connection's will, the subscriptions with their options and identifiers);</li>
+ * <li>{@value #QUEUE}: each QoS 1/2 message for it under {@code clientId NUL sequence}, in the order it
+ * was queued, with its packet id once sent at QoS 2 and whether its PUBREC came;</li>
+ * <li>{@value #INBOUND}: the packet ids of inbound QoS 2 messages waiting for their PUBREL.</li>
+ * </ul>
+ * Writes are queued for the store's next group commit; nothing here waits for the disk.
+ */
+final class SessionJournal {
+
+    static final String SESSIONS = "mqtt.sessions";
+    static final String QUEUE = "mqtt.queue";
+    static final String INBOUND = "mqtt.inbound";
+
+    private static final int FORMAT = 1;
+    private static final char SEPARATOR = '\u0000';
+
+    /** A subscription as the session keeps it: the broker's options and the MQTT 5 identifier (0: none). */
+    record StoredSubscription(Subscription subscription, int identifier) {
+    }
+
+    /**
+     * A session at rest.
+     *
+     * @param offlineSince when its connection ended (epoch ms), 0 while connected
+     * @param will the will of its connection (connected), or the will waiting for its delay (offline), or null
+     * @param willDueAt when a waiting will is due (epoch ms), 0 if none waits
+     */
+    record SessionRecord(String clientId, String user, String protocol, long expirySeconds, long offlineSince, Will will,
+            long willDueAt, List<StoredSubscription> subscriptions) {
+    }
+
+    /** A queued or in-flight message at rest; {@code packetId} 0 until sent at QoS 2 (QoS 1: until its connection ended). */
+    record QueuedRecord(long sequence, int packetId, boolean released, Message message) {
+    }
+
+    private final StateStore store;
+
+    SessionJournal(StateStore store) {
+        this.store = store;
+    }
+
+    StateStore store() {
+        return store;
+    }
+
+    boolean durable() {
+        return store.durable();
+    }
+
+    // ---- writing
+
+    void save(SessionRecord session) {
+        store.put(SESSIONS, session.clientId(), encode(session));
+    }
+
+    void queued(String clientId, QueuedRecord record) {
+        store.put(QUEUE, queueKey(clientId, record.sequence()), encode(record));
+    }
+
+    void done(String clientId, long sequence) {
+        store.delete(QUEUE, queueKey(clientId, sequence));
+    }
+
+    void inboundQos2(String clientId, int packetId, boolean waiting) {
+        String key = clientId + SEPARATOR + packetId;
+        if (waiting) {
+            store.put(INBOUND, key, new byte[0]);
+        } else {
+            store.delete(INBOUND, key);
+        }
+    }
+
+    /** The session ended: everything of it goes. */
+    void forget(String clientId) {
+        store.delete(SESSIONS, clientId);
+        store.deletePrefix(QUEUE, clientId + SEPARATOR);
+        store.deletePrefix(INBOUND, clientId + SEPARATOR);
+    }
+
+    private static String queueKey(String clientId, long sequence) {
+        return clientId + SEPARATOR + String.format("%016x", sequence);
+    }
+
+    // ---- reading at start
+
+    List<SessionRecord> sessions() {
+        List<SessionRecord> found = new ArrayList<>();
+        store.read(SESSIONS, (key, value) -> found.add(decodeSession(key, value)));
+        return found;
+    }
+
+    /** Calls {@code each} with every queued record, by client id, in queue order. */
+    void readQueues(QueueVisitor each) {
+        store.read(QUEUE, (key, value) -> {
+            int at = key.indexOf(SEPARATOR);
+            each.visit(key.substring(0, at), decodeQueued(Long.parseUnsignedLong(key.substring(at + 1), 16), key, value));
+        });
+    }
+
+    /** Calls {@code each} with every inbound QoS 2 packet id waiting for its PUBREL. */
+    void readInbound(InboundVisitor each) {
+        store.read(INBOUND, (key, value) -> {
+            int at = key.indexOf(SEPARATOR);
+            each.visit(key.substring(0, at), Integer.parseInt(key.substring(at + 1)));
+        });
+    }
+
+    interface QueueVisitor {
+        void visit(String clientId, QueuedRecord record);
+    }
+
+    interface InboundVisitor {
+        void visit(String clientId, int packetId);
+    }
+
+    // ---- the binary forms
+
+    private static byte[] encode(SessionRecord s) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeUTF(s.user());
+            out.writeUTF(s.protocol());
+            out.writeLong(s.expirySeconds());
+            out.writeLong(s.offlineSince());
+            out.writeBoolean(s.will() != null);
+            if (s.will() != null) {
+                out.writeLong(s.will().delaySeconds());
+                out.writeLong(s.will().expirySeconds());
+                out.writeLong(s.willDueAt());
+                StoredMessages.write(out, s.will().message());
+            }
+            out.writeInt(s.subscriptions().size());
+            for (StoredSubscription stored : s.subscriptions()) {
+                Subscription sub = stored.subscription();
+                out.writeUTF(sub.topicFilter());
+                out.writeByte(sub.qos());
+                out.writeBoolean(sub.noLocal());
+                out.writeBoolean(sub.retainAsPublished());
+                out.writeByte(sub.retainHandling());
+                out.writeInt(stored.identifier());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static SessionRecord decodeSession(String clientId, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            checkFormat(in.readUnsignedByte(), SESSIONS, clientId);
+            String user = in.readUTF();
+            String protocol = in.readUTF();
+            long expiry = in.readLong();
+            long offlineSince = in.readLong();
+            Will will = null;
+            long willDueAt = 0;
+            if (in.readBoolean()) {
+                long delay = in.readLong();
+                long willExpiry = in.readLong();
+                willDueAt = in.readLong();
+                will = new Will(StoredMessages.read(in), delay, willExpiry);
+            }
+            int n = in.readInt();
+            List<StoredSubscription> subscriptions = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Subscription sub = new Subscription(in.readUTF(), in.readUnsignedByte(), in.readBoolean(), in.readBoolean(),
+                        in.readUnsignedByte());
+                subscriptions.add(new StoredSubscription(sub, in.readInt()));
+            }
+            return new SessionRecord(clientId, user, protocol, expiry, offlineSince, will, willDueAt, subscriptions);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the stored session of client '" + clientId + "' cannot be read: " + e, e);
+        }
+    }
+
+    private static byte[] encode(QueuedRecord r) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + r.message().payloadSize());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeShort(r.packetId());
+            out.writeBoolean(r.released());
+            StoredMessages.write(out, r.message());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static QueuedRecord decodeQueued(long sequence, String key, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            checkFormat(in.readUnsignedByte(), QUEUE, key);
+            int packetId = in.readUnsignedShort();
+            boolean released = in.readBoolean();
+            return new QueuedRecord(sequence, packetId, released, StoredMessages.read(in));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the stored message '" + key.replace(SEPARATOR, '/') + "' cannot be read: " + e, e);
+        }
+    }
+
+    private static void checkFormat(int format, String space, String key) throws IOException {
+        if (format != FORMAT) {
+            throw new IOException("unknown format " + format + " of " + space + " record '" + key + "'");
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.switchboard.store;
+
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link StateStore} in memory, for tests and benchmarks that run the broker's parts without a
+ * framework: records live as long as this object, so a test can "restart" a component on the same
+ * instance and see what it recovers. Writes are immediate; {@link #written()} is always complete.
+ */
+public final class MemoryStateStore implements StateStore {
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final Map<String, NavigableMap<String, byte[]>> spaces = new ConcurrentHashMap<>();
+
+    private NavigableMap<String, byte[]> space(String name) {
+        return spaces.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    }
+
+    /** Records survive a component's restart on this instance. */
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public long previousRunAlive() {
+        return 0;
+    }
+
+    @Override
+    public void read(String space, BiConsumer<String, byte[]> each) {
+        space(space).forEach(each);
+    }
+
+    @Override
+    public void put(String space, String key, byte[] value) {
+        space(space).put(key, value.clone());
+    }
+
+    @Override
+    public void delete(String space, String key) {
+        space(space).remove(key);
+    }
+
+    @Override
+    public void deletePrefix(String space, String keyPrefix) {
+        space(space).keySet().removeIf(k -> k.startsWith(keyPrefix));
+    }
+
+    @Override
+    public CompletionStage<Void> written() {
+        return DONE;
+    }
+
+    /** How many records {@code space} holds. */
+    public int size(String space) {
+        return space(space).size();
+    }
+}
