@@ -126,8 +126,9 @@ class DurabilityIT {
     void anInboundQos2FlowCompletesExactlyOnceAcrossSigkill(Broker broker) throws Exception {
         String topic = Names.topic("durable/qos2in");
         String publisherId = Names.clientId("qos2-pub");
+        String watcherId = Names.clientId("qos2-watch");
         try (RawClient watcher = RawClient.open(broker, Transport.TCP)) {
-            watcher.connect(Packets.connect(Packets.V5, Names.clientId("qos2-watch")).cleanStart(false)
+            watcher.connect(Packets.connect(Packets.V5, watcherId).cleanStart(false)
                     .properties(Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 600)));
             assertThat(watcher.subscribe(1, topic, 1).reasonCodes()).containsExactly(1);
             watcher.send(Packets.disconnect(Packets.V5, 0, null));
@@ -154,7 +155,7 @@ class DurabilityIT {
             assertThat(pubcomp.reasonCode()).as("PUBCOMP reason: the packet id was known").isZero();
         }
         try (RawClient watcher = RawClient.open(broker, Transport.TCP)) {
-            watcher.connect(Packets.connect(Packets.V5, Names.clientId("qos2-watch")).cleanStart(false)
+            watcher.connect(Packets.connect(Packets.V5, watcherId).cleanStart(false)
                     .properties(Properties5.none().add(Properties5.SESSION_EXPIRY_INTERVAL, 600)));
             Packet first = watcher.expect(Packet.PUBLISH);
             assertThat(first.payloadText()).isEqualTo("once");

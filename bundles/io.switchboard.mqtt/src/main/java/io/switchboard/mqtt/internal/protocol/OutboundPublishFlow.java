@@ -172,7 +172,14 @@ final class OutboundPublishFlow {
         }
         MqttSession.Outgoing o = s.received(packetId);
         int reply = o != null || !client.v5 ? Packets.SUCCESS : Packets.PACKET_IDENTIFIER_NOT_FOUND;
-        connection.ctx().writeAndFlush(Packets.pubReply(MqttMessageType.PUBREL, packetId, reply, null));
+        if (o == null || !s.persistent()) {
+            connection.ctx().writeAndFlush(Packets.pubReply(MqttMessageType.PUBREL, packetId, reply, null));
+            return;
+        }
+        // the PUBREL follows the stored PUBREC, so that after a crash the broker resumes with PUBREL, not the
+        // PUBLISH; stores complete in order, so PUBRELs keep the order of their PUBRECs [MQTT-4.6.0-3]
+        connection.protocol().written().whenComplete((v, e) -> connection.execute(
+                () -> connection.ctx().writeAndFlush(Packets.pubReply(MqttMessageType.PUBREL, packetId, reply, null))));
     }
 
     void onPubComp(int packetId) {
