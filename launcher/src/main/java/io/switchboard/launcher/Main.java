@@ -34,6 +34,10 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  * <p>The distribution directory ({@code switchboard.home}) is the system property of that name (set
  * by {@code bin/switchboard}), else the parent of the directory holding this jar. See
  * {@link LauncherConfig} for the framework properties and the start levels.
+ *
+ * <p>One broker per home: before anything else the launcher takes the {@link InstanceLock} on
+ * {@code data/switchboard.lock}; if another process holds it, it says which one and exits with
+ * status 1 without creating the framework.
  */
 public final class Main {
 
@@ -45,6 +49,10 @@ public final class Main {
      * (one per registered provider) off the console. Held here because JUL keeps loggers weakly.
      */
     private static final java.util.logging.Logger SPIFLY_LOG = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
+
+    /** Held until the process ends, never closed: the OS releases it however the process ends. */
+    @SuppressWarnings("unused")
+    private static InstanceLock instanceLock;
 
     private Main() {
     }
@@ -62,6 +70,13 @@ public final class Main {
     private static int run() throws Exception {
         SPIFLY_LOG.setLevel(java.util.logging.Level.WARNING);
         Path home = LauncherConfig.home();
+        try {
+            instanceLock = InstanceLock.acquire(Files.createDirectories(home.resolve("data")).resolve(InstanceLock.FILE_NAME));
+        } catch (InstanceLock.HeldException e) {
+            System.err.println("Switchboard is already running on " + home + " (" + e.holder()
+                    + "); stop it first (bin/switchboard-shell \"stop 0\") or use another home");
+            return 1;
+        }
         for (String dir : new String[] {"bundle", "deploy", "configadmin", "data", "logs", "etc"}) {
             Files.createDirectories(home.resolve(dir));
         }

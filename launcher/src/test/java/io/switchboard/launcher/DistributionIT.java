@@ -3,8 +3,12 @@ package io.switchboard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +41,8 @@ class DistributionIT {
     private static final Duration DEPLOY = Duration.ofSeconds(60);
     private static final Duration STOP = Duration.ofSeconds(60);
     private static final Duration SHELL_COMMAND = Duration.ofSeconds(60);
+    /** A second broker on the same home gives up at once: a JVM start and a file lock. */
+    private static final Duration REFUSAL = Duration.ofSeconds(20);
 
     @TempDir
     Path temp;
@@ -41,6 +50,8 @@ class DistributionIT {
     private Path home;
     private Path moduleJar;
     private Process broker;
+    /** The file {@link #broker} prints to, in {@code temp}. */
+    private String brokerConsole = "console.out";
 
     @BeforeEach
     void copyDistribution() throws IOException {
@@ -83,14 +94,7 @@ class DistributionIT {
     void startsHotDeploysAndStopsCleanly() throws Exception {
         assertThat(shell("lb").exit()).as("switchboard-shell before the broker runs").isEqualTo(ShellClient.EXIT_NOT_RUNNING);
 
-        ProcessBuilder start = new ProcessBuilder(home.resolve("bin/switchboard").toString())
-                .directory(home.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(temp.resolve("console.out").toFile());
-        start.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        broker = start.start();
-        // End of stdin must not stop a broker started without a terminal (gosh --nointeractive).
-        broker.getOutputStream().close();
+        broker = startBroker("console.out");
 
         Result lb = await("bin/switchboard-shell lb succeeds", STARTUP, () -> shell("lb"), r -> r.exit() == 0);
         Result symbolicNames = shell("lb -s");
@@ -154,13 +158,7 @@ class DistributionIT {
                 "../bundles/io.switchboard.testkit/target/template-build/greeter.jar"));
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(greeter),
                 "no module built from the template at " + greeter + " (the test kit's TemplateBuildIT makes it)");
-        ProcessBuilder start = new ProcessBuilder(home.resolve("bin/switchboard").toString())
-                .directory(home.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(temp.resolve("console.out").toFile());
-        start.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        broker = start.start();
-        broker.getOutputStream().close();
+        broker = startBroker("console.out");
         await("bin/switchboard-shell lb succeeds", STARTUP, () -> shell("lb"), r -> r.exit() == 0);
 
         Path staged = home.resolve("greeter.jar.tmp");
@@ -178,6 +176,49 @@ class DistributionIT {
         assertThat(broker.exitValue()).as("exit status after SIGTERM\n" + console()).isZero();
     }
 
+    /**
+     * One broker per home: a second {@code bin/switchboard} on the same home exits with status 1 at
+     * once, naming the running one, and leaves it alone (shell socket, MQTT port); once the first is
+     * killed with SIGKILL, its lock file left behind does not block a new start.
+     */
+    @Test
+    void aSecondBrokerOnTheSameHomeRefusesToStartAndAKilledOneDoesNotBlockARestart() throws Exception {
+        broker = startBroker("console.out");
+        await("bin/switchboard-shell lb succeeds", STARTUP, () -> shell("lb"), r -> r.exit() == 0);
+        int port = awaitMqttPort("console.out");
+        Process first = broker;
+
+        Process second = startBroker("second.out");
+        try {
+            if (!second.waitFor(REFUSAL.toSeconds(), TimeUnit.SECONDS)) {
+                fail("a second broker on the same home still runs after " + REFUSAL + "\n" + console("second.out"));
+            }
+        } finally {
+            second.destroyForcibly();
+        }
+        String refusal = console("second.out");
+        assertThat(second.exitValue()).as("the second broker's exit status\n" + refusal).isEqualTo(1);
+        assertThat(refusal).contains("Switchboard is already running on " + home.toRealPath() + " (pid " + first.pid() + ", started ")
+                .contains("bin/switchboard-shell \"stop 0\"")
+                .doesNotContain("Switchboard started");
+
+        assertThat(first.isAlive()).as("the first broker runs on").isTrue();
+        assertThat(shell("lb").exit()).as("switchboard-shell reaches the first broker").isZero();
+        assertThat(shell("sb:chain").exit()).as("switchboard-shell sb:chain").isZero();
+        assertThat(mqttConnack(port)).as("CONNACK from the first broker's MQTT port " + port).isTrue();
+
+        first.destroyForcibly(); // SIGKILL: data/switchboard.lock and data/shell.sock stay behind
+        assertThat(first.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)).as("exit after SIGKILL").isTrue();
+        assertThat(home.resolve("data/switchboard.lock")).as("the lock file left by the killed broker").isRegularFile();
+
+        broker = startBroker("third.out");
+        brokerConsole = "third.out";
+        await("bin/switchboard-shell lb succeeds after a restart", STARTUP, () -> shell("lb"), r -> r.exit() == 0);
+        assertThat(mqttConnack(awaitMqttPort("third.out"))).as("CONNACK from the restarted broker").isTrue();
+        assertThat(Files.readString(home.resolve("data/switchboard.lock"))).as("the lock file names the new broker")
+                .contains("pid=" + broker.pid());
+    }
+
     /** True if a line of {@code sb:chain} names a module whose name starts with "profanity". */
     static boolean listsProfanity(String chainOutput) {
         return chainOutput.lines()
@@ -191,6 +232,46 @@ class DistributionIT {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** Starts {@code bin/switchboard} in the background, its output in {@code temp/<console>}, stdin closed. */
+    private Process startBroker(String console) throws IOException {
+        ProcessBuilder start = new ProcessBuilder(home.resolve("bin/switchboard").toString())
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(temp.resolve(console).toFile());
+        start.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = start.start();
+        // End of stdin must not stop a broker started without a terminal (gosh --nointeractive).
+        process.getOutputStream().close();
+        return process;
+    }
+
+    /** The port of the 'tcp' listener (configured as port 0), from the broker's log line on {@code console}. */
+    private int awaitMqttPort(String console) throws InterruptedException {
+        Pattern listening = Pattern.compile("MQTT listener 'tcp' listening: tcp on \\S+:(\\d+)");
+        Matcher found = await("the 'tcp' MQTT listener is bound", STARTUP,
+                () -> listening.matcher(console(console)), Matcher::find);
+        return Integer.parseInt(found.group(1));
+    }
+
+    /** Sends an MQTT 3.1.1 CONNECT to localhost:port; true on a CONNACK that accepts it. */
+    private static boolean mqttConnack(int port) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) SHELL_COMMAND.toMillis());
+            byte[] clientId = "distribution-it".getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream connect = new ByteArrayOutputStream();
+            connect.write(new byte[] {0x10, (byte) (12 + clientId.length), 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60,
+                    0, (byte) clientId.length});
+            connect.write(clientId);
+            OutputStream out = socket.getOutputStream();
+            out.write(connect.toByteArray());
+            out.flush();
+            byte[] connack = socket.getInputStream().readNBytes(4);
+            out.write(new byte[] {(byte) 0xE0, 0}); // DISCONNECT
+            out.flush();
+            return Arrays.equals(connack, new byte[] {0x20, 2, 0, 0});
         }
     }
 
@@ -217,19 +298,15 @@ class DistributionIT {
         }
     }
 
-    private interface Attempt {
-        Result run();
-    }
-
     /** Repeats {@code attempt} until {@code done} holds, for at most {@code limit}. */
-    private Result await(String what, Duration limit, Attempt attempt, Predicate<Result> done) throws InterruptedException {
+    private <T> T await(String what, Duration limit, Supplier<T> attempt, Predicate<T> done) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        Result last;
+        T last;
         do {
             if (broker != null && !broker.isAlive()) {
                 fail("the broker exited (status " + broker.exitValue() + ") while waiting until " + what + "\n" + console());
             }
-            last = attempt.run();
+            last = attempt.get();
             if (done.test(last)) {
                 return last;
             }
@@ -240,9 +317,14 @@ class DistributionIT {
     }
 
     private String console() {
+        return "--- broker console (" + brokerConsole + ")\n" + console(brokerConsole);
+    }
+
+    /** What a broker started with {@link #startBroker} printed so far. */
+    private String console(String name) {
         try {
-            Path file = temp.resolve("console.out");
-            return "--- broker console\n" + (Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "(none)");
+            Path file = temp.resolve(name);
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "(none)";
         } catch (IOException e) {
             return "(console unreadable: " + e + ")";
         }
