@@ -54,6 +54,12 @@ public final class Main {
     @SuppressWarnings("unused")
     private static InstanceLock instanceLock;
 
+    /**
+     * Left by a system bundle that stopped the framework because the broker must not run (the store could
+     * not be read): the reason, printed on exit with status 1.
+     */
+    static final String FATAL_PROPERTY = "switchboard.fatal";
+
     private Main() {
     }
 
@@ -113,6 +119,11 @@ public final class Main {
 
         FrameworkEvent stopped = framework.waitForStop(0);
         exitingFromMain.set(true);
+        String fatal = System.getProperty(FATAL_PROPERTY);
+        if (fatal != null) {
+            System.err.println("Switchboard stopped: " + fatal);
+            return 1;
+        }
         return stopped.getType() == FrameworkEvent.ERROR ? 1 : 0;
     }
 

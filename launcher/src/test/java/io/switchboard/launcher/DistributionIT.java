@@ -219,6 +219,29 @@ class DistributionIT {
                 .contains("pid=" + broker.pid());
     }
 
+    /**
+     * A store file that cannot be read stops the start: exit status 1 and a message naming the file and
+     * what to do, no MQTT listener bound.
+     */
+    @Test
+    void aDamagedStoreStopsTheStartNamingTheFile() throws Exception {
+        Path store = home.resolve("data/store/switchboard.mv.db");
+        Files.createDirectories(store.getParent());
+        Files.write(store, "not an MVStore file at all, something that got damaged".repeat(300).getBytes(StandardCharsets.UTF_8));
+        Process damaged = startBroker("damaged.out");
+        try {
+            if (!damaged.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)) {
+                fail("a broker with a damaged store still runs after " + STARTUP + "\n" + console("damaged.out"));
+            }
+        } finally {
+            damaged.destroyForcibly();
+        }
+        String output = console("damaged.out");
+        assertThat(damaged.exitValue()).as("exit status\n" + output).isEqualTo(1);
+        assertThat(output).contains("Switchboard stopped: cannot open the broker's store ").contains("data/store/switchboard.mv.db")
+                .contains("move it away").doesNotContain("listening: tcp");
+    }
+
     /** True if a line of {@code sb:chain} names a module whose name starts with "profanity". */
     static boolean listsProfanity(String chainOutput) {
         return chainOutput.lines()

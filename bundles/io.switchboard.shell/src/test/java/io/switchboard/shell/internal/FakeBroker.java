@@ -16,6 +16,7 @@ import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.api.broker.Receiver;
+import io.switchboard.api.broker.RestoredSession;
 
 /**
  * A {@link Broker} whose logins and publications complete with what the test set (or never, when
@@ -36,6 +37,11 @@ final class FakeBroker implements Broker {
     @Override
     public CompletionStage<ClientConnection> accept(InetSocketAddress remote, InetSocketAddress local, String listener) {
         throw new UnsupportedOperationException("the shell never accepts connections");
+    }
+
+    @Override
+    public ClientSession restore(RestoredSession session, Receiver receiver) {
+        throw new UnsupportedOperationException("the shell does not restore sessions");
     }
 
     @Override

@@ -26,6 +26,8 @@ public final class StoreComponent implements StateStore {
 
     /** The configuration PID. */
     public static final String PID = "io.switchboard.store";
+    /** Set when the broker must not run; the launcher exits with its value. */
+    static final String FATAL_PROPERTY = "switchboard.fatal";
     /** The store's file name inside its directory. */
     static final String FILE = "switchboard.mv.db";
 
@@ -53,11 +55,33 @@ public final class StoreComponent implements StateStore {
             durable = new GroupCommit(new MvStoreEngine(file), fsync, System::currentTimeMillis);
         } catch (StoreOpenException e) {
             LOG.error("Store: {}", e.getMessage());
+            stopTheBroker(context, e.getMessage());
             throw e;
         }
         delegate = durable;
         LOG.info("Store opened: {} ({} KiB, sync={}, {} ms)", file, durable.diskBytes() / 1024, config.sync(),
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * In the distribution, a broker without its state must not serve clients (it would answer persistent
+     * clients with empty sessions and then overwrite what it could not read): the framework stops and
+     * the launcher exits with status 1, printing {@code reason} (left in the system property
+     * {@value #FATAL_PROPERTY}, which the launcher reads).
+     */
+    private static void stopTheBroker(BundleContext context, String reason) {
+        if (context.getProperty("switchboard.home") == null) {
+            return; // embedded elsewhere (tests): the failed component says enough
+        }
+        System.setProperty(FATAL_PROPERTY, reason);
+        Thread stopper = new Thread(() -> {
+            try {
+                context.getBundle(0).stop();
+            } catch (org.osgi.framework.BundleException | IllegalStateException e) {
+                LOG.error("Store: could not stop the framework: {}", e.toString());
+            }
+        }, "switchboard-store-failed");
+        stopper.start();
     }
 
     private static Path directory(BundleContext context, StoreConfig config) {

@@ -241,7 +241,7 @@ final class ConnectFlow {
         } else {
             requestedExpiry = cleanStart ? 0 : ProtocolSettings.NEVER;
         }
-        client.sessionExpiry = Math.min(requestedExpiry, settings.maxSessionExpiry());
+        client.sessionExpiry = settings.sessionExpiryFor(requestedExpiry);
 
         String id = payload.clientIdentifier();
         boolean assigned = false;

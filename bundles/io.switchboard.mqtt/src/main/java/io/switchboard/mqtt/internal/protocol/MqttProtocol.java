@@ -245,7 +245,7 @@ public final class MqttProtocol implements MqttPipeline {
         }
         MqttSession existing = store.get(request.clientId());
         MqttSession candidate = !request.cleanStart() && existing != null && !existing.isEnded() ? existing
-                : new MqttSession(request.clientId(), with.maxQueuedMessages(), with.queueQos0());
+                : new MqttSession(request.clientId(), with);
         CompletionStage<ClientSession> login;
         try {
             login = broker.login(request, candidate);

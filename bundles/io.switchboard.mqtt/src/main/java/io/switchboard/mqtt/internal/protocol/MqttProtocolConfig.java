@@ -44,6 +44,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "3.1.1 persistent sessions (clean session 0). 4294967295: no limit.")
     long max_session_expiry() default ProtocolSettings.NEVER;
 
+    @AttributeDefinition(name = "Maximum queued bytes",
+            description = "Payload bytes waiting per session, with the same policy as max.queued.messages when "
+                    + "exceeded (keeps the store bounded). 1 or more.")
+    long max_queued_bytes() default ProtocolSettings.DEFAULT_MAX_QUEUED_BYTES;
+
+    @AttributeDefinition(name = "Session expiry of 'never'",
+            description = "Seconds a session that asks never to expire (3.1.1 clean session 0, MQTT 5 0xFFFFFFFF) "
+                    + "outlives its connection; MQTT 5 clients are told it in the CONNACK (Mosquitto's "
+                    + "persistent_client_expiration). 4294967295: forever.")
+    long never_session_expiry() default ProtocolSettings.DEFAULT_NEVER_SESSION_EXPIRY;
+
     @AttributeDefinition(name = "Topic alias maximum",
             description = "Topic aliases an MQTT 5 client may set per connection (0: none). 0..65535.")
     int topic_alias_maximum() default ProtocolSettings.DEFAULT_TOPIC_ALIAS_MAXIMUM;

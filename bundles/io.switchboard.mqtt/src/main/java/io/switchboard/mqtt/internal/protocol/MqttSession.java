@@ -25,7 +25,7 @@ import io.switchboard.api.broker.Receiver;
  * woken to send.
  *
  * <h2>Queue policy</h2>
- * At most {@code max.queued.messages} messages wait per session (sent-but-unacknowledged messages
+ * At most {@code max.queued.messages} messages and {@code max.queued.bytes} payload bytes wait per session (sent-but-unacknowledged messages
  * are not counted; they are bounded by the in-flight window); while the client's connection is
  * writable, up to {@link #BURST_FACTOR} times as many may wait for its event loop. When the queue is full:
  * <ul>
@@ -105,7 +105,9 @@ final class MqttSession implements Receiver {
 
     private final String clientId;
     private final int maxQueued;
+    private final long maxQueuedBytes;
     private final boolean queueQos0;
+    private long queuedBytes;
 
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
@@ -133,10 +135,16 @@ final class MqttSession implements Receiver {
     private ScheduledFuture<?> willTask;
     private long dropped;
 
-    MqttSession(String clientId, int maxQueued, boolean queueQos0) {
+    MqttSession(String clientId, int maxQueued, long maxQueuedBytes, boolean queueQos0) {
         this.clientId = clientId;
         this.maxQueued = maxQueued;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.queueQos0 = queueQos0;
+    }
+
+    /** With the queue limits of {@code settings}. */
+    MqttSession(String clientId, ProtocolSettings settings) {
+        this(clientId, settings.maxQueuedMessages(), settings.maxQueuedBytes(), settings.queueQos0());
     }
 
     String clientId() {
@@ -157,11 +165,12 @@ final class MqttSession implements Receiver {
                 delivery.failed("QoS 0 message for an offline client (queue.qos0 is false)");
                 return;
             }
-            if (queue.size() >= queueLimit() && !makeRoomFor(message)) {
+            if (isFullFor(message) && !(makeRoomFor(message) && !isFullFor(message))) {
                 dropped++;
                 delivery.failed(QUEUE_FULL);
                 return;
             }
+            queuedBytes += message.payloadSize();
             long sequence = 0;
             if (journal != null && message.qos() > 0) {
                 sequence = nextSequence++;
@@ -185,6 +194,14 @@ final class MqttSession implements Receiver {
         return o != null && o.isWritable() ? maxQueued * BURST_FACTOR : maxQueued;
     }
 
+    /** Whether {@code message} does not fit: the count or the payload bytes would pass their limit (both burst alike). */
+    private boolean isFullFor(Message message) {
+        int limit = queueLimit();
+        long bytesLimit = limit == maxQueued || maxQueuedBytes > Long.MAX_VALUE / BURST_FACTOR ? maxQueuedBytes
+                : maxQueuedBytes * BURST_FACTOR;
+        return queue.size() >= limit || queuedBytes + message.payloadSize() > bytesLimit;
+    }
+
     /** The queue is full: a QoS 1/2 message may push out the oldest queued QoS 0 message. */
     private boolean makeRoomFor(Message message) {
         if (message.qos() == 0) {
@@ -194,6 +211,7 @@ final class MqttSession implements Receiver {
             Queued q = it.next();
             if (q.message().qos() == 0) {
                 it.remove();
+                queuedBytes -= q.message().payloadSize();
                 dropped++;
                 q.delivery().failed(QUEUE_FULL);
                 return true;
@@ -217,18 +235,21 @@ final class MqttSession implements Receiver {
         while ((q = queue.peek()) != null) {
             if (q.message().isExpired(nowMillis)) {
                 queue.poll();
+                queuedBytes -= q.message().payloadSize();
                 journalDone(q.sequence());
                 q.delivery().failed("expired while queued for the client");
                 continue;
             }
             if (q.message().qos() == 0) {
                 queue.poll();
+                queuedBytes -= q.message().payloadSize();
                 return new Outgoing(q.message(), q.delivery(), 0, 0, false);
             }
             if (inflight.size() >= window) {
                 return null;
             }
             queue.poll();
+            queuedBytes -= q.message().payloadSize();
             Outgoing o = new Outgoing(q.message(), q.delivery(), nextPacketId(), q.sequence(), q.redelivery());
             inflight.put(o.packetId, o);
             if (journal != null && o.message.qos() == 2) {
@@ -466,8 +487,8 @@ final class MqttSession implements Receiver {
      * its messages in flight (with their packet ids) and the inbound QoS 2 packet ids waiting for PUBREL.
      */
     static MqttSession recovered(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued,
-            List<Integer> inbound, SessionJournal journal, int maxQueued, boolean queueQos0) {
-        MqttSession s = new MqttSession(record.clientId(), maxQueued, queueQos0);
+            List<Integer> inbound, SessionJournal journal, ProtocolSettings settings) {
+        MqttSession s = new MqttSession(record.clientId(), settings);
         s.journal = journal;
         s.user = record.user();
         s.protocol = record.protocol();
@@ -487,6 +508,7 @@ final class MqttSession implements Receiver {
                 s.lastPacketId = q.packetId();
             } else {
                 s.queue.add(new Queued(q.message(), RECOVERED, q.sequence(), record.offlineSince() == 0));
+                s.queuedBytes += q.message().payloadSize();
             }
         }
         s.inboundQos2.addAll(inbound);
@@ -661,6 +683,7 @@ final class MqttSession implements Receiver {
             q.delivery().failed(reason);
         }
         queue.clear();
+        queuedBytes = 0;
     }
 
     @Override

@@ -18,10 +18,14 @@ package io.switchboard.mqtt.internal.protocol;
  * @param messageIdProperty the user property carrying the message id on deliveries to the MQTT 5 clients that ask for
  *        it in their CONNECT ({@link MessageIdProperty}), empty for never
  * @param assignedClientIdPrefix the prefix of assigned client ids
+ * @param maxQueuedBytes payload bytes waiting per session, at least 1
+ * @param neverSessionExpiry the session expiry in seconds of a session that asks never to expire (3.1.1 clean
+ *        session 0, MQTT 5 0xFFFFFFFF), {@link #NEVER} to keep it forever
  */
 record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, int maxKeepAlive, long maxSessionExpiry,
         int topicAliasMaximum, boolean retainAvailable, int maximumQos, int connectTimeoutSeconds, boolean queueQos0,
-        String responseInformationPrefix, String messageIdProperty, String assignedClientIdPrefix) {
+        String responseInformationPrefix, String messageIdProperty, String assignedClientIdPrefix, long maxQueuedBytes,
+        long neverSessionExpiry) {
 
     /** A session expiry interval meaning "never expires" (MQTT 5: 0xFFFFFFFF). */
     static final long NEVER = 0xFFFF_FFFFL;
@@ -32,11 +36,15 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     static final String DEFAULT_RESPONSE_PREFIX = "response/";
     static final String DEFAULT_MESSAGE_ID_PROPERTY = "sb-message-id";
     static final String DEFAULT_ID_PREFIX = "sb-";
+    static final long DEFAULT_MAX_QUEUED_BYTES = 32L * 1024 * 1024;
+    /** A week, like the retention a persistent client is usually given before the broker forgets it. */
+    static final long DEFAULT_NEVER_SESSION_EXPIRY = 7L * 24 * 3600;
 
     /** The defaults of {@link MqttProtocolConfig}. */
     static ProtocolSettings defaults() {
         return new ProtocolSettings(DEFAULT_MAX_QUEUED, DEFAULT_MAX_INFLIGHT, 0, 0, NEVER, DEFAULT_TOPIC_ALIAS_MAXIMUM, true,
-                2, DEFAULT_CONNECT_TIMEOUT, true, DEFAULT_RESPONSE_PREFIX, DEFAULT_MESSAGE_ID_PROPERTY, DEFAULT_ID_PREFIX);
+                2, DEFAULT_CONNECT_TIMEOUT, true, DEFAULT_RESPONSE_PREFIX, DEFAULT_MESSAGE_ID_PROPERTY, DEFAULT_ID_PREFIX,
+                DEFAULT_MAX_QUEUED_BYTES, DEFAULT_NEVER_SESSION_EXPIRY);
     }
 
     /** Checks the values; throws naming the attribute. */
@@ -49,6 +57,9 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
                 "must not exceed max.keep.alive (" + maxKeepAlive + ")", serverKeepAlive);
         check(maxSessionExpiry >= 0 && maxSessionExpiry <= NEVER, "max.session.expiry", "must be 0..4294967295",
                 maxSessionExpiry);
+        check(maxQueuedBytes >= 1, "max.queued.bytes", "must be 1 or more", maxQueuedBytes);
+        check(neverSessionExpiry >= 0 && neverSessionExpiry <= NEVER, "never.session.expiry", "must be 0..4294967295",
+                neverSessionExpiry);
         check(topicAliasMaximum >= 0 && topicAliasMaximum <= 65535, "topic.alias.maximum", "must be 0..65535",
                 topicAliasMaximum);
         check(maximumQos >= 0 && maximumQos <= 2, "maximum.qos", "must be 0, 1 or 2", maximumQos);
@@ -65,35 +76,36 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
         return new ProtocolSettings(config.max_queued_messages(), config.max_inflight(), config.server_keep_alive(),
                 config.max_keep_alive(), config.max_session_expiry(), config.topic_alias_maximum(),
                 config.retain_available(), config.maximum_qos(), config.connect_timeout(), config.queue_qos0(), config.response_information_prefix(),
-                config.message_id_property(), config.assigned_client_id_prefix());
+                config.message_id_property(), config.assigned_client_id_prefix(), config.max_queued_bytes(),
+                config.never_session_expiry());
     }
 
     /** A copy with another queue limit (tests). */
     ProtocolSettings withMaxQueuedMessages(int value) {
         return new ProtocolSettings(value, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
     }
 
     /** A copy with another in-flight window (tests). */
     ProtocolSettings withMaxInflight(int value) {
         return new ProtocolSettings(maxQueuedMessages, value, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
     }
 
     /** A copy with another server keep alive and connect timeout (tests). */
     ProtocolSettings withTimes(int keepAlive, int connectTimeout) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, keepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeout, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
     }
 
     /** A copy with another maximum keep alive (tests). */
     ProtocolSettings withMaxKeepAlive(int value) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, value, maxSessionExpiry,
                 topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
-                messageIdProperty, assignedClientIdPrefix);
+                messageIdProperty, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
     }
 
     /**
@@ -113,18 +125,23 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
         return maxKeepAlive > 0 && (requested == 0 || requested > maxKeepAlive);
     }
 
+    /** The session expiry of a session asking for {@code requested} seconds: "never" gets the configured default, all are capped. */
+    long sessionExpiryFor(long requested) {
+        return Math.min(requested == NEVER ? neverSessionExpiry : requested, maxSessionExpiry);
+    }
+
     /** A copy with other publish limits (tests). */
     ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap,
                 topicAliasMaximum, retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
     }
 
     /** A copy with another message id property (tests). */
     ProtocolSettings withMessageIdProperty(String value) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry,
                 topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
-                value, assignedClientIdPrefix);
+                value, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
     }
 
     private static void check(boolean ok, String attribute, String rule, Object value) {

@@ -60,8 +60,7 @@ final class SessionRecovery {
     private void restore(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued, List<Integer> inbound,
             long now, long lastAlive) {
         ProtocolSettings settings = protocol.settings();
-        MqttSession s = MqttSession.recovered(record, queued, inbound, journal, settings.maxQueuedMessages(),
-                settings.queueQos0());
+        MqttSession s = MqttSession.recovered(record, queued, inbound, journal, settings);
         List<Subscription> subscriptions = new ArrayList<>();
         for (SessionJournal.StoredSubscription stored : record.subscriptions()) {
             subscriptions.add(stored.subscription());

@@ -8,6 +8,7 @@ import java.util.List;
 import io.switchboard.api.Message;
 import io.switchboard.api.Subscription;
 import io.switchboard.api.broker.Delivery;
+import io.switchboard.store.MemoryStateStore;
 import org.junit.jupiter.api.Test;
 
 /** The session state on its own: queue policy, window, packet ids, acknowledgements, ends. */
@@ -63,7 +64,7 @@ class MqttSessionTest {
 
     @Test
     void fullQueueDropsNewQos0AndOldestQos0ForQos1ThenRefuses() {
-        MqttSession s = new MqttSession("c", 3, true);
+        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
         Recorder a0 = deliver(s, "a0", 0);
         Recorder b1 = deliver(s, "b1", 1);
         Recorder c0 = deliver(s, "c0", 0);
@@ -82,8 +83,69 @@ class MqttSessionTest {
     }
 
     @Test
+    void theQueuedPayloadBytesAreBoundedWithTheSamePolicy() {
+        MqttSession s = new MqttSession("c", 100, 10, true);
+        Recorder small0 = deliver(s, "1234", 0); // 4 bytes
+        Recorder six1 = deliver(s, "123456", 1); // 10 bytes: full
+        Recorder more0 = deliver(s, "x", 0); // a new QoS 0 is dropped
+        Recorder four1 = deliver(s, "abcd", 1); // pushes out the QoS 0 message
+        Recorder one1 = deliver(s, "y", 1); // nothing left to push out: refused
+
+        assertThat(small0.outcome).isEqualTo("failed: queue full");
+        assertThat(more0.outcome).isEqualTo("failed: queue full");
+        assertThat(one1.outcome).isEqualTo("failed: queue full");
+        assertThat(List.of(six1, four1)).allMatch(r -> r.outcome.equals("pending"));
+        assertThat(s.queuedCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aPersistentSessionComesBackFromItsJournalWithItsQueueInFlightMessagesAndSubscriptions() {
+        MemoryStateStore store = new MemoryStateStore();
+        SessionJournal journal = new SessionJournal(store);
+        ProtocolSettings settings = ProtocolSettings.defaults();
+        MqttSession s = new MqttSession("c", settings);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        s.persist(journal, "alice", "mqtt-5", 600, null);
+        s.subscribed(Subscription.of("a/#", 2), 7);
+        deliver(s, "q1", 1);
+        deliver(s, "q2", 2);
+        deliver(s, "q0", 0); // QoS 0 is not kept
+        deliver(s, "q1b", 1);
+        MqttSession.Outgoing first = s.next(owner, 10, 0);
+        MqttSession.Outgoing second = s.next(owner, 10, 0);
+        s.received(second.packetId); // PUBREC of the QoS 2 message
+        s.acknowledged(first.packetId); // q1 done
+        s.detach(owner);
+        s.wentOffline(1000, 600, null);
+
+        List<SessionJournal.SessionRecord> sessions = journal.sessions();
+        assertThat(sessions).singleElement().satisfies(r -> {
+            assertThat(r.user()).isEqualTo("alice");
+            assertThat(r.offlineSince()).isEqualTo(1000);
+            assertThat(r.subscriptions()).containsExactly(new SessionJournal.StoredSubscription(Subscription.of("a/#", 2), 7));
+        });
+        List<SessionJournal.QueuedRecord> queued = new ArrayList<>();
+        journal.readQueues((clientId, r) -> queued.add(r));
+        assertThat(queued).extracting(r -> r.message().payloadText()).containsExactly("q2", "q1b");
+        assertThat(queued.get(0).released()).as("the PUBREC is kept").isTrue();
+        assertThat(queued.get(0).packetId()).isEqualTo(second.packetId);
+
+        MqttSession back = MqttSession.recovered(sessions.get(0), queued, List.of(), journal, settings);
+        assertThat(back.inflight()).singleElement().satisfies(o -> {
+            assertThat(o.packetId).isEqualTo(second.packetId);
+            assertThat(o.released).isTrue();
+        });
+        assertThat(back.queuedCount()).isEqualTo(1);
+        assertThat(back.subscriptionIdsFor("a/b")).containsExactly(7);
+
+        back.end("expired");
+        assertThat(store.size(SessionJournal.SESSIONS) + store.size(SessionJournal.QUEUE)).as("an ended session leaves nothing").isZero();
+    }
+
+    @Test
     void aWritableConnectionTakesABurstBeyondTheQueueLimitUntilItBacksUp() {
-        MqttSession s = new MqttSession("c", 3, true);
+        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
         Owner owner = new Owner();
         owner.writable = true;
         s.attach(owner, null);
@@ -99,7 +161,7 @@ class MqttSessionTest {
 
     @Test
     void qos0ForAnOfflineClientCanBeRefused() {
-        MqttSession s = new MqttSession("c", 10, false);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, false);
         assertThat(deliver(s, "x", 0).outcome).startsWith("failed: QoS 0 message for an offline client");
         s.attach(new Owner(), null);
         deliver(s, "y", 0);
@@ -108,7 +170,7 @@ class MqttSessionTest {
 
     @Test
     void wakesTheOwnerAndSendsWithinTheWindow() {
-        MqttSession s = new MqttSession("c", 10, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "1", 1);
@@ -131,7 +193,7 @@ class MqttSessionTest {
 
     @Test
     void qos2NeedsPubrecBeforePubcompAndPacketIdsWrapSkippingTheUsedOnes() {
-        MqttSession s = new MqttSession("c", 100_000, true);
+        MqttSession s = new MqttSession("c", 100_000, Long.MAX_VALUE, true);
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "q2", 2);
@@ -142,7 +204,7 @@ class MqttSessionTest {
         assertThat(o.released).isTrue();
         assertThat(s.completed(o.packetId)).isSameAs(o);
 
-        MqttSession ids = new MqttSession("d", 100_000, true);
+        MqttSession ids = new MqttSession("d", 100_000, Long.MAX_VALUE, true);
         ids.attach(owner, null);
         deliver(ids, "held", 1);
         assertThat(ids.next(owner, 10, 0).packetId).isEqualTo(1);
@@ -158,7 +220,7 @@ class MqttSessionTest {
 
     @Test
     void expiredMessagesAreDroppedWhenTheirTurnComes() {
-        MqttSession s = new MqttSession("c", 10, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
         Owner owner = new Owner();
         s.attach(owner, null);
         Recorder r = new Recorder("old");
@@ -170,7 +232,7 @@ class MqttSessionTest {
 
     @Test
     void inboundQos2IdsAndSubscriptionIdentifiers() {
-        MqttSession s = new MqttSession("c", 10, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
         assertThat(s.receiveQos2(7)).isTrue();
         assertThat(s.receiveQos2(7)).isFalse();
         assertThat(s.releaseQos2(7)).isTrue();
@@ -187,7 +249,7 @@ class MqttSessionTest {
 
     @Test
     void endingFailsEverythingAndLaterDeliveries() {
-        MqttSession s = new MqttSession("c", 10, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
         Owner owner = new Owner();
         s.attach(owner, null);
         Recorder inflight = deliver(s, "sent", 1);
@@ -202,7 +264,7 @@ class MqttSessionTest {
 
     @Test
     void detachOnlyByTheOwnerAndAttachCountsEpochs() {
-        MqttSession s = new MqttSession("c", 10, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
         Owner first = new Owner();
         Owner second = new Owner();
         s.attach(first, null);
