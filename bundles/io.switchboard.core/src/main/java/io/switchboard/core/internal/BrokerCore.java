@@ -126,7 +126,8 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         ChainRunner runner = new ChainRunner(registry, timer);
         StatusBus statuses = new StatusBus(registry, workers, moduleSends);
         router = new Router(registry, runner, statuses, messageIds, moduleSends, timer, config.max_hops(),
-                Objects.requireNonNull(stateStore, "stateStore"));
+                Objects.requireNonNull(stateStore, "stateStore"),
+                config.max_retained_messages(), config.max_retained_bytes());
         sessions = new Sessions(registry, workers, runner, router, statuses);
         whiteboard = new ModuleWhiteboard(registry, () -> configAdmin, timer, workers::join, entry -> {
             workers.leave(entry);
@@ -146,6 +147,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Modified
     void modified(CoreConfig config) {
         router.setMaxHops(config.max_hops());
+        router.setRetainedLimits(config.max_retained_messages(), config.max_retained_bytes());
         this.stopTimeout = config.stop_timeout();
         quarantine.configure(Quarantine.Settings.of(config));
         int wanted = workerCount(config);

@@ -17,32 +17,63 @@ final class RetainedMessages {
 
     static final String SPACE = "retained";
 
+    /** The limits that keep the retained messages (and so the store) bounded. */
+    record Limits(int messages, long bytes) {
+    }
+
     private final ConcurrentHashMap<String, Message> byTopic = new ConcurrentHashMap<>();
     private final StateStore store;
+    private volatile Limits limits;
+    /** Payload bytes of all retained messages; changed under this object's lock. */
+    private long bytes;
 
-    RetainedMessages(StateStore store) {
+    RetainedMessages(StateStore store, Limits limits) {
         this.store = store;
+        this.limits = limits;
         long now = System.currentTimeMillis();
-        store.read(SPACE, (topic, bytes) -> {
-            Message m = StoredMessages.decode(bytes);
+        store.read(SPACE, (topic, stored) -> {
+            Message m = StoredMessages.decode(stored);
             if (m.isExpired(now)) {
                 store.delete(SPACE, topic);
             } else {
                 byTopic.put(topic, m);
+                bytes += m.payloadSize();
             }
         });
     }
 
-    /** Retains or clears; the store records it before the publisher's acknowledgement (its next group commit). */
-    synchronized void put(Message message) {
+    void setLimits(Limits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Retains or clears; the store records it before the publisher's acknowledgement (its next group
+     * commit). Returns {@code null}, or why it was refused: it would pass {@code max.retained.messages}
+     * or {@code max.retained.bytes}.
+     */
+    synchronized String put(Message message) {
+        Message old;
         if (message.payloadSize() == 0) {
-            if (byTopic.remove(message.topic()) != null) {
+            old = byTopic.remove(message.topic());
+            if (old != null) {
+                bytes -= old.payloadSize();
                 store.delete(SPACE, message.topic());
             }
-        } else {
-            byTopic.put(message.topic(), message);
-            store.put(SPACE, message.topic(), StoredMessages.encode(message));
+            return null;
         }
+        old = byTopic.get(message.topic());
+        Limits l = limits;
+        if (old == null && byTopic.size() >= l.messages()) {
+            return "the broker holds its maximum of " + l.messages() + " retained messages (max.retained.messages)";
+        }
+        long after = bytes - (old == null ? 0 : old.payloadSize()) + message.payloadSize();
+        if (after > l.bytes()) {
+            return "retained messages would take more than " + l.bytes() + " bytes (max.retained.bytes)";
+        }
+        byTopic.put(message.topic(), message);
+        bytes = after;
+        store.put(SPACE, message.topic(), StoredMessages.encode(message));
+        return null;
     }
 
     int size() {
@@ -75,6 +106,7 @@ final class RetainedMessages {
     /** Synchronized with {@link #put}: the store must not see this delete after a newer message's put. */
     private synchronized void dropExpired(Message m) {
         if (byTopic.remove(m.topic(), m)) {
+            bytes -= m.payloadSize();
             store.delete(SPACE, m.topic());
         }
     }

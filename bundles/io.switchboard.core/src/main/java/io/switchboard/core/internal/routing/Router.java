@@ -11,6 +11,7 @@ import java.util.function.IntConsumer;
 import io.switchboard.api.Admission;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageStatus;
+import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
@@ -65,7 +66,7 @@ public final class Router {
     private final LongAdder inFlight = new LongAdder();
 
     public Router(ModuleRegistry registry, ChainRunner runner, StatusBus statuses, MessageIds messageIds, ModuleSends moduleSends,
-            ScheduledExecutorService timer, int maxHops, StateStore store) {
+            ScheduledExecutorService timer, int maxHops, StateStore store, int maxRetainedMessages, long maxRetainedBytes) {
         this.registry = registry;
         this.runner = runner;
         this.statuses = statuses;
@@ -73,8 +74,13 @@ public final class Router {
         this.moduleSends = moduleSends;
         this.timer = timer;
         this.maxHops = maxHops;
-        this.retained = new RetainedMessages(store);
+        this.retained = new RetainedMessages(store, new RetainedMessages.Limits(maxRetainedMessages, maxRetainedBytes));
         messageIds.startAbove(retained.highestId());
+    }
+
+    /** The limits of the retained messages; apply to the next retained publish. */
+    public void setRetainedLimits(int messages, long bytes) {
+        retained.setLimits(new RetainedMessages.Limits(messages, bytes));
     }
 
     /** How many module-sent messages may follow from one another; applies to the next send. */
@@ -168,11 +174,13 @@ public final class Router {
                 consumedBy(s, m, verdict, by, result);
                 return;
             }
+            String notRetained = m.retain() ? retained.put(m) : null;
+            if (notRetained != null) {
+                refused(s, m, ReasonCode.QUOTA_EXCEEDED, notRetained, result);
+                return;
+            }
             routed.increment();
             statuses.raise(m, MessageStatus.State.SENT, null, null);
-            if (m.retain()) {
-                retained.put(m);
-            }
             List<SubscriptionTree.Entry> targets = new ArrayList<>();
             subscriptions.match(m.topic(), e -> {
                 if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()) {
@@ -190,6 +198,13 @@ public final class Router {
                 + (verdict.reason() == null ? "" : ": " + verdict.reason());
         statuses.raise(m, MessageStatus.State.FAILED, null, reason);
         finish(s, result, new PublishResult(m.id(), false, 0, verdict.reasonCode(), reason));
+    }
+
+    /** Refused by the broker itself (a limit), not by a module. */
+    private void refused(SessionImpl s, Message m, ReasonCode code, String reason, CompletableFuture<PublishResult> result) {
+        consumed.increment();
+        statuses.raise(m, MessageStatus.State.FAILED, null, reason);
+        finish(s, result, new PublishResult(m.id(), false, 0, code, reason));
     }
 
     private void finish(SessionImpl s, CompletableFuture<PublishResult> result, PublishResult outcome) {
