@@ -105,10 +105,21 @@ final class SubscribeFlow {
         OutboundPublishFlow deliveries = connection.deliveries();
         deliveries.holdForSubAck();
         connection.requestStarted();
-        whenAllDone(codes, () -> {
+        // a persistent session's SUBACK follows the stored subscriptions: granted means it survives a crash
+        CompletableFuture<Boolean> stored = CompletableFuture.allOf(codes.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> s.persistent() ? connection.protocol().written() : CompletableFuture.<Void>completedFuture(null))
+                .handle((v, storeError) -> {
+                    if (storeError != null) {
+                        synchronized (reasons) {
+                            reasons.add("the broker could not store the subscriptions: " + Failures.unwrap(storeError).getMessage());
+                        }
+                    }
+                    return storeError == null;
+                });
+        whenAllDone(List.of(stored.thenApply(ok -> 0)), () -> {
             List<Integer> granted = new ArrayList<>(codes.size());
             for (CompletableFuture<Integer> c : codes) {
-                granted.add(c.getNow(Packets.UNSPECIFIED_ERROR));
+                granted.add(stored.getNow(false) ? c.getNow(Packets.UNSPECIFIED_ERROR) : Packets.UNSPECIFIED_ERROR);
             }
             String reason;
             synchronized (reasons) {
