@@ -23,6 +23,13 @@ public final class MemoryStateStore implements StateStore {
         return spaces.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
     }
 
+    @Override
+    public Status status() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        spaces.forEach((name, records) -> counts.put(name, (long) records.size()));
+        return new Status("memory", "", 0, counts, 0, 0, 0, 0);
+    }
+
     /** Records survive a component's restart on this instance. */
     @Override
     public boolean durable() {

@@ -18,6 +18,25 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface StateStore {
 
+    /**
+     * What the store is and has done, for operators ({@code sb:stats}).
+     *
+     * @param location where the records are, or a description of a store without a file
+     * @param sync {@code os} or {@code fsync} (see the store's configuration), empty when not durable
+     * @param diskBytes bytes the store takes on disk
+     * @param recovered records per space found when the store opened (what the broker recovered)
+     * @param openMillis how long opening (and so recovering) the store took
+     * @param batches group commits written
+     * @param failedBatches group commits that failed (and were retried)
+     * @param pending changes waiting for the next group commit
+     */
+    record Status(String location, String sync, long diskBytes, java.util.Map<String, Long> recovered, long openMillis,
+            long batches, long failedBatches, int pending) {
+    }
+
+    /** What the store is and has done. */
+    Status status();
+
     /** Whether records survive a restart; false when configured with {@code persistence = false}. */
     boolean durable();
 

@@ -43,6 +43,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.framework.Bundle;
+import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -53,6 +54,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
@@ -86,6 +88,9 @@ public class SwitchboardCommands {
     private final ConfigurationAdmin configAdmin;
     private final Duration stageTimeout;
     private final AtomicLong clients = new AtomicLong();
+    /** The broker's store, for sb:stats; optional (a shell without it shows no store lines). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile StateStore store;
 
     /** Activated by DS; Configuration Admin is optional and picked up when it appears. */
     @Activate
@@ -525,6 +530,16 @@ public class SwitchboardCommands {
         lines.put("in flight", s.inFlight());
         lines.put("abandoned threads", s.abandonedThreads() + " (limit " + s.abandonedThreadLimit() + ")");
         lines.put("message ids", admin.messageIdGenerator());
+        StateStore st = store;
+        if (st != null) {
+            StateStore.Status status = st.status();
+            lines.put("store", status.location() + (status.sync().isEmpty() ? "" : " (" + status.diskBytes() / 1024
+                    + " KiB, sync=" + status.sync() + ")"));
+            lines.put("recovered at start", (status.recovered().isEmpty() ? "nothing" : status.recovered().toString())
+                    + " in " + status.openMillis() + " ms");
+            lines.put("store writes", status.batches() + " batches, " + status.failedBatches() + " failed, "
+                    + status.pending() + " changes pending");
+        }
         return TextTable.pairs(lines);
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.admin.BrokerStats;
+import io.switchboard.store.MemoryStateStore;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
@@ -502,5 +503,18 @@ class SwitchboardCommandsTest {
                 in flight:         2
                 abandoned threads: 1 (limit 16)
                 message ids:       built-in (time-ordered counter)""");
+    }
+
+    @Test
+    void showsWhatTheStoreRecoveredAndHasWritten() {
+        admin.stats = new BrokerStats(1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16);
+        MemoryStateStore store = new MemoryStateStore();
+        store.put("mqtt.sessions", "c", new byte[] {1});
+        store.put("retained", "t", new byte[] {1});
+        commands.store = store;
+
+        assertThat(commands.stats()).contains("store:              memory")
+                .contains("recovered at start: {mqtt.sessions=1, retained=1} in 0 ms")
+                .contains("store writes:       0 batches, 0 failed, 0 changes pending");
     }
 }

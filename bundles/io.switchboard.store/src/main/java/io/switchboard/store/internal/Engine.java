@@ -22,6 +22,12 @@ interface Engine extends AutoCloseable {
      */
     void write(List<Change> changes, boolean fsync) throws IOException;
 
+    /** How many records each space holds. */
+    java.util.Map<String, Long> counts();
+
+    /** Where the engine keeps its records. */
+    String location();
+
     /** Bytes the engine's files take on disk. */
     long diskBytes();
 

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -41,6 +43,9 @@ final class GroupCommit implements StateStore, AutoCloseable {
     private final boolean fsync;
     private final LongSupplier clock;
     private final long previousRunAlive;
+    private final Map<String, Long> recovered;
+    private final long openMillis;
+    private final String sync;
     private final Thread writer;
 
     private final Object lock = new Object();
@@ -56,9 +61,19 @@ final class GroupCommit implements StateStore, AutoCloseable {
     private long failures;
 
     GroupCommit(Engine engine, boolean fsync, LongSupplier clock) {
+        this(engine, fsync, clock, 0);
+    }
+
+    /** @param openMillis how long opening the engine took */
+    GroupCommit(Engine engine, boolean fsync, LongSupplier clock, long openMillis) {
         this.engine = engine;
         this.fsync = fsync;
         this.clock = clock;
+        this.openMillis = openMillis;
+        this.sync = fsync ? "fsync" : "os";
+        Map<String, Long> counts = new TreeMap<>(engine.counts());
+        counts.remove(META);
+        this.recovered = Map.copyOf(counts);
         long[] alive = {0};
         engine.read(META, (key, value) -> {
             if (ALIVE_KEY.equals(key) && value.length == Long.BYTES) {
@@ -79,6 +94,14 @@ final class GroupCommit implements StateStore, AutoCloseable {
     @Override
     public boolean durable() {
         return true;
+    }
+
+    @Override
+    public Status status() {
+        synchronized (lock) {
+            return new Status(engine.location(), sync, engine.diskBytes(), recovered, openMillis, batches, failures,
+                    pending.size());
+        }
     }
 
     @Override
@@ -145,10 +168,6 @@ final class GroupCommit implements StateStore, AutoCloseable {
         synchronized (lock) {
             return pending.size();
         }
-    }
-
-    long diskBytes() {
-        return engine.diskBytes();
     }
 
     private void writeLoop() {

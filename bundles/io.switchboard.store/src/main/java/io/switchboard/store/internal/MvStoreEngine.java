@@ -101,6 +101,20 @@ final class MvStoreEngine implements Engine {
     }
 
     @Override
+    public Map<String, Long> counts() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String name : store.getMapNames()) {
+            counts.put(name, space(name).sizeAsLong());
+        }
+        return counts;
+    }
+
+    @Override
+    public String location() {
+        return file.toString();
+    }
+
+    @Override
     public long diskBytes() {
         try {
             return Files.size(file);

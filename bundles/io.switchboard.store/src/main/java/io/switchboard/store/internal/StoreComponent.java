@@ -52,15 +52,17 @@ public final class StoreComponent implements StateStore {
         Path file = directory(context, config).resolve(FILE);
         long start = System.nanoTime();
         try {
-            durable = new GroupCommit(new MvStoreEngine(file), fsync, System::currentTimeMillis);
+            MvStoreEngine engine = new MvStoreEngine(file);
+            durable = new GroupCommit(engine, fsync, System::currentTimeMillis, (System.nanoTime() - start) / 1_000_000);
         } catch (StoreOpenException e) {
             LOG.error("Store: {}", e.getMessage());
             stopTheBroker(context, e.getMessage());
             throw e;
         }
         delegate = durable;
-        LOG.info("Store opened: {} ({} KiB, sync={}, {} ms)", file, durable.diskBytes() / 1024, config.sync(),
-                (System.nanoTime() - start) / 1_000_000);
+        Status status = durable.status();
+        LOG.info("Store opened: {} ({} KiB, sync={}, {} ms), holding {}", file, status.diskBytes() / 1024, config.sync(),
+                status.openMillis(), status.recovered().isEmpty() ? "nothing" : status.recovered());
     }
 
     /**
@@ -115,6 +117,11 @@ public final class StoreComponent implements StateStore {
     @Override
     public boolean durable() {
         return delegate.durable();
+    }
+
+    @Override
+    public Status status() {
+        return delegate.status();
     }
 
     @Override

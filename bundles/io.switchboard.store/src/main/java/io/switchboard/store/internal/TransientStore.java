@@ -17,6 +17,11 @@ final class TransientStore implements StateStore {
     }
 
     @Override
+    public Status status() {
+        return new Status("nowhere (persistence=false)", "", 0, java.util.Map.of(), 0, 0, 0, 0);
+    }
+
+    @Override
     public long previousRunAlive() {
         return 0;
     }

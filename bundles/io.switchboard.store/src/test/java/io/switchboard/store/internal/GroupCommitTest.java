@@ -50,6 +50,7 @@ class GroupCommitTest {
             store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(read(store, "queue")).containsOnlyKeys("c2\u0000a");
             assertThat(store.previousRunAlive()).isGreaterThan(0);
+            assertThat(store.status().recovered()).as("what the store held when it opened").containsEntry("queue", 3L);
         }
     }
 
@@ -112,6 +113,16 @@ class GroupCommitTest {
                     data.put(c.key(), c.value());
                 }
             }
+        }
+
+        @Override
+        public Map<String, Long> counts() {
+            return Map.of();
+        }
+
+        @Override
+        public String location() {
+            return "memory";
         }
 
         @Override
