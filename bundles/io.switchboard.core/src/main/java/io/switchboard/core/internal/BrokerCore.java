@@ -33,6 +33,7 @@ import io.switchboard.core.internal.modules.Chains;
 import io.switchboard.core.internal.modules.InactiveModules;
 import io.switchboard.core.internal.modules.ModuleEntry;
 import io.switchboard.core.internal.modules.ModuleRegistry;
+import io.switchboard.core.internal.modules.OperatorSwitches;
 import io.switchboard.core.internal.modules.ModuleWhiteboard;
 import io.switchboard.core.internal.modules.Quarantine;
 import io.switchboard.core.internal.routing.MessageIds;
@@ -125,6 +126,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         workers = new WorkerPool(workerCount(config), quarantine, registry);
         ChainRunner runner = new ChainRunner(registry, timer);
         StatusBus statuses = new StatusBus(registry, workers, moduleSends);
+        registry.useSwitches(new OperatorSwitches(stateStore));
         router = new Router(registry, runner, statuses, messageIds, moduleSends, timer, config.max_hops(),
                 Objects.requireNonNull(stateStore, "stateStore"),
                 config.max_retained_messages(), config.max_retained_bytes());

@@ -22,6 +22,12 @@ public final class ModuleRegistry {
     private final Object lock = new Object();
     private final Map<Long, ModuleEntry> entries = new LinkedHashMap<>();
     private volatile Chains chains = Chains.EMPTY;
+    private volatile OperatorSwitches switches = OperatorSwitches.none();
+
+    /** Where sb:disable is kept; set before modules join. */
+    public void useSwitches(OperatorSwitches switches) {
+        this.switches = switches;
+    }
 
     public Chains chains() {
         return chains;
@@ -37,6 +43,11 @@ public final class ModuleRegistry {
      */
     public Added add(ServiceReference<MessageModule> ref, MessageModule module) {
         ModuleEntry entry = new ModuleEntry(ref, module);
+        if (switches.isDisabled(entry.name())) {
+            entry.enabled = false;
+            LOG.info("Module '{}' stays disabled: an operator disabled it (sb:enable {} takes it back)", entry.name(),
+                    entry.name());
+        }
         ModuleEntry predecessor;
         synchronized (lock) {
             predecessor = vacantPredecessorOf(entry);
@@ -177,6 +188,7 @@ public final class ModuleRegistry {
         synchronized (lock) {
             ModuleEntry chosen = ModuleSelector.select(selector, chains);
             chosen.enabled = enabled;
+            switches.set(chosen.name(), enabled);
             if (enabled) {
                 chosen.health.readmit();
             }

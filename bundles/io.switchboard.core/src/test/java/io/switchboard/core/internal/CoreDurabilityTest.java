@@ -15,8 +15,8 @@ import io.switchboard.api.broker.RestoredSession;
 import io.switchboard.store.MemoryStateStore;
 import org.junit.jupiter.api.Test;
 
-/** Retained messages and restored sessions across a restart of the core on the same store; the retained limits. */
-class RetainedDurabilityTest {
+/** What the core keeps across a restart on the same store (retained messages, restored sessions, sb:disable); the retained limits. */
+class CoreDurabilityTest {
 
     private static PublishResult retain(CoreHarness.Client client, String topic, String payload) throws Exception {
         return client.session.publish(Message.builder(topic).payload(payload).qos(1).retain(true).build())
@@ -81,6 +81,26 @@ class RetainedDurabilityTest {
             PublishResult tooBig = retain(pub, "t2", "123456789");
             assertThat(tooBig.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
             assertThat(tooBig.reason()).contains("max.retained.bytes");
+        }
+    }
+
+    @Test
+    void anOperatorsDisableOutlivesARestartUntilEnabled() throws Exception {
+        MemoryStateStore store = new MemoryStateStore();
+        io.switchboard.api.MessageModule passing = new io.switchboard.api.MessageModule() {
+        };
+        try (CoreHarness before = new CoreHarness(new BrokerCore(), Map.of("workers", 1), store)) {
+            before.add("guard", 10, passing);
+            before.core.setEnabled("guard", false);
+        }
+        try (CoreHarness after = new CoreHarness(new BrokerCore(), Map.of("workers", 1), store)) {
+            after.add("guard", 10, passing);
+            assertThat(after.module("guard").state()).as("still disabled after the restart").isEqualTo("DISABLED");
+            after.core.setEnabled("guard", true);
+        }
+        try (CoreHarness again = new CoreHarness(new BrokerCore(), Map.of("workers", 1), store)) {
+            again.add("guard", 10, passing);
+            assertThat(again.module("guard").state()).isEqualTo("ACTIVE");
         }
     }
 }
