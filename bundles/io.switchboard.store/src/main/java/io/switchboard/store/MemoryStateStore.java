@@ -11,13 +11,15 @@ import java.util.function.BiConsumer;
 /**
  * A {@link StateStore} in memory, for tests and benchmarks that run the broker's parts without a
  * framework: records live as long as this object, so a test can "restart" a component on the same
- * instance and see what it recovers. Writes are immediate; {@link #written()} is always complete.
+ * instance and see what it recovers. Writes are immediate; {@link #written()} is complete at once, or
+ * fails while {@link #failWrites} says so (a test's full disk).
  */
 public final class MemoryStateStore implements StateStore {
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final Map<String, NavigableMap<String, byte[]>> spaces = new ConcurrentHashMap<>();
+    private volatile Exception writeFailure;
 
     private NavigableMap<String, byte[]> space(String name) {
         return spaces.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
@@ -63,7 +65,13 @@ public final class MemoryStateStore implements StateStore {
 
     @Override
     public CompletionStage<Void> written() {
-        return DONE;
+        Exception failure = writeFailure;
+        return failure == null ? DONE : CompletableFuture.failedFuture(failure);
+    }
+
+    /** From now on {@link #written()} fails with {@code cause} (as on a full disk); {@code null} ends it. */
+    public void failWrites(Exception cause) {
+        this.writeFailure = cause;
     }
 
     /** How many records {@code space} holds. */

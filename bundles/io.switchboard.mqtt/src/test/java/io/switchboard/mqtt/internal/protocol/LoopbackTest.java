@@ -21,7 +21,6 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.store.MemoryStateStore;
-import io.switchboard.store.StateStore;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 
@@ -45,7 +44,7 @@ abstract class LoopbackTest {
     /** The protocol's timer (session expiry, will delays); a test may set a {@link ManualTimer} before {@link #client()}. */
     protected ScheduledExecutorService timer;
     /** Where persistent sessions are kept; a test "restarts" the protocol on the same store to see what it recovers. */
-    protected StateStore stateStore = new MemoryStateStore();
+    protected MemoryStateStore stateStore = new MemoryStateStore();
     /** The server's side of each connection, in the order they were accepted. */
     protected final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
 

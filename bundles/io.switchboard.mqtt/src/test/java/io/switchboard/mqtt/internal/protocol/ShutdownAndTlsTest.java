@@ -31,7 +31,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.switchboard.api.TlsInfo;
-import io.switchboard.store.MemoryStateStore;
 import org.junit.jupiter.api.Test;
 
 /** Server shutdown and listener-initiated closes (DISCONNECT 0x8B); TLS details reported to the broker. */
@@ -52,7 +51,7 @@ class ShutdownAndTlsTest extends LoopbackTest {
         assertThat(c3.received).isEmpty();
         eventually(() -> assertThat(broker.events).contains("close five: server shutting down"));
         assertThat(broker.events).doesNotContain("close three: server shutting down");
-        assertThat(((MemoryStateStore) stateStore).size(SessionJournal.SESSIONS)).as("kept for the next start").isEqualTo(1);
+        assertThat(stateStore.size(SessionJournal.SESSIONS)).as("kept for the next start").isEqualTo(1);
     }
 
     @Test
