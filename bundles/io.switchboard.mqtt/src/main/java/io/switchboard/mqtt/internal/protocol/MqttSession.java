@@ -468,10 +468,13 @@ final class MqttSession implements Receiver {
         save();
     }
 
-    private void forgetKeptWill() {
-        connectionWill = null;
-        pendingWillDueAt = 0;
-        save();
+    /** A waiting will was published or cancelled: the record no longer keeps it (a new connection's will stays). */
+    private void forgetKeptWill(Will taken) {
+        if (taken != null && connectionWill == taken) {
+            connectionWill = null;
+            pendingWillDueAt = 0;
+            save();
+        }
     }
 
     private void save() {
@@ -620,9 +623,7 @@ final class MqttSession implements Receiver {
     synchronized Will takePendingWill() {
         Will w = pendingWill;
         pendingWill = null;
-        if (w != null) {
-            forgetKeptWill();
-        }
+        forgetKeptWill(w);
         if (willTask != null) {
             willTask.cancel(false);
             willTask = null;
@@ -637,7 +638,7 @@ final class MqttSession implements Receiver {
         }
         pendingWill = null;
         willTask = null;
-        forgetKeptWill();
+        forgetKeptWill(will);
         return true;
     }
 

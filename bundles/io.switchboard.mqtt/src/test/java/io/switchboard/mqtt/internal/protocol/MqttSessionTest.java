@@ -144,6 +144,29 @@ class MqttSessionTest {
     }
 
     @Test
+    void theKeptWillIsTheConnectionsOwnAndAWaitingWillLeavesTheRecordWhenTheClientIsBack() {
+        SessionJournal journal = new SessionJournal(new MemoryStateStore());
+        MqttSession s = new MqttSession("c", ProtocolSettings.defaults());
+        Will first = new Will(Message.builder("will/first").payload("1").build(), 60, 0);
+        Will second = new Will(Message.builder("will/second").payload("2").build(), 60, 0);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        s.persist(journal, "u", "mqtt-5", 600, first);
+        assertThat(journal.sessions().get(0).will()).isEqualTo(first);
+
+        s.detach(owner);
+        s.pendingWill(first, null);
+        s.wentOffline(1000, 600, first);
+        assertThat(journal.sessions().get(0).willDueAt()).as("due after its delay").isEqualTo(61_000);
+
+        s.attach(new Owner(), null); // the client is back within the delay, with another will
+        s.persist(journal, "u", "mqtt-5", 600, second);
+        assertThat(s.takePendingWill()).isEqualTo(first);
+        assertThat(journal.sessions().get(0).will()).as("the new connection's will is kept").isEqualTo(second);
+        assertThat(journal.sessions().get(0).willDueAt()).isZero();
+    }
+
+    @Test
     void aWritableConnectionTakesABurstBeyondTheQueueLimitUntilItBacksUp() {
         MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
         Owner owner = new Owner();
