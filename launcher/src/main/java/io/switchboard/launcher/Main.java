@@ -111,7 +111,7 @@ public final class Main {
             }
         });
         framework.start();
-        if (started.await(5, TimeUnit.MINUTES)) {
+        if (awaitStarted(framework, started) && System.getProperty(FATAL_PROPERTY) == null) {
             reportInactive(installed);
             System.out.println("Switchboard started in " + home + " (" + installed.size()
                     + " system bundles; modules from deploy/, configuration from configadmin/)");
@@ -125,6 +125,20 @@ public final class Main {
             return 1;
         }
         return stopped.getType() == FrameworkEvent.ERROR ? 1 : 0;
+    }
+
+    /**
+     * Waits (up to 5 minutes) for the framework to reach its start level; false when it did not, e.g. a
+     * system bundle stopped it while it was starting.
+     */
+    private static boolean awaitStarted(Framework framework, CountDownLatch started) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!started.await(100, TimeUnit.MILLISECONDS)) {
+            if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0 || System.nanoTime() > deadline) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static FrameworkFactory frameworkFactory() {

@@ -75,6 +75,9 @@ public final class StoreComponent implements StateStore {
         if (context.getProperty("switchboard.home") == null) {
             return; // embedded elsewhere (tests): the failed component says enough
         }
+        if (System.getProperty(FATAL_PROPERTY) != null) {
+            return; // DS tried again: the framework is stopping already
+        }
         System.setProperty(FATAL_PROPERTY, reason);
         Thread stopper = new Thread(() -> {
             try {
