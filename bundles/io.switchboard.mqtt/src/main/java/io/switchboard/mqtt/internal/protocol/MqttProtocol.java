@@ -338,9 +338,9 @@ public final class MqttProtocol implements MqttPipeline {
             if (will != null) {
                 publishWill(cs, will, clientId);
             }
-            cs.close(reason);
             store.remove(s);
             s.end("session closed: " + reason);
+            cs.close(reason);
             if (clientConnection != null) {
                 clientConnection.closed(reason);
             }
@@ -404,9 +404,10 @@ public final class MqttProtocol implements MqttPipeline {
         if (will != null) {
             publishWill(cs, will, s.clientId());
         }
-        cs.close("session expired");
+        // forgotten here before the broker hears of it: whoever sees the close sees the session gone
         store.remove(s);
         s.end("session expired");
+        cs.close("session expired");
         LOG.debug("MQTT client '{}': session expired", s.clientId());
     }
 
