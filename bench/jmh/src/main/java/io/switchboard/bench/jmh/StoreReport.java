@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The store engine benchmarks' JMH results (bench/jmh/run-store) as a Markdown table for docs/store.md:
  * per benchmark and parameters, the median of the forks' scores (a fork's score is the mean of its
- * measurement iterations) and their spread (lowest and highest fork).
+ * measurement iterations) and their spread (lowest and highest fork). The forks of the same benchmark
+ * and parameters in several files (runs at different times) are pooled.
  *
  * <pre>java -cp benchmarks.jar io.switchboard.bench.jmh.StoreReport result.json...</pre>
  */
@@ -54,11 +56,26 @@ public final class StoreReport {
     public static void main(String[] args) throws IOException {
         System.out.println("| benchmark | params | median | spread (forks) | unit | forks |");
         System.out.println("|---|---|---:|---:|---|---:|");
+        List<Row> rows = new ArrayList<>();
         for (String file : args) {
-            for (Row row : read(Files.readString(Path.of(file), StandardCharsets.UTF_8))) {
-                System.out.println(row.markdown());
-            }
+            rows.addAll(read(Files.readString(Path.of(file), StandardCharsets.UTF_8)));
         }
+        for (Row row : pool(rows)) {
+            System.out.println(row.markdown());
+        }
+    }
+
+    /** The rows with the forks of equal benchmarks and parameters together, in the order first seen. */
+    static List<Row> pool(List<Row> rows) {
+        Map<String, Row> pooled = new LinkedHashMap<>();
+        for (Row row : rows) {
+            pooled.merge(row.benchmark() + " " + row.params(), row, (a, b) -> {
+                List<Double> forks = new ArrayList<>(a.forks());
+                forks.addAll(b.forks());
+                return new Row(a.benchmark(), a.params(), a.unit(), forks);
+            });
+        }
+        return new ArrayList<>(pooled.values());
     }
 
     @SuppressWarnings("unchecked")

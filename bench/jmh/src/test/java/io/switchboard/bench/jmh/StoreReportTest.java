@@ -3,6 +3,7 @@ package io.switchboard.bench.jmh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,15 @@ class StoreReportTest {
         assertThat(rows.get(0).median()).isEqualTo(200.0);
         assertThat(rows.get(0).markdown())
                 .isEqualTo("| StoreEngineBenchmark.batchOf16 | engine=rocksdb, fsync=true | 200 | 150 – 1,000 | ops/s | 3 |");
+    }
+
+    @Test
+    void poolsTheForksOfTheSameBenchmarkAndParameters() {
+        StoreReport.Row a = new StoreReport.Row("B.m", Map.of("engine", "x"), "ops/s", List.of(1.0, 2.0));
+        StoreReport.Row b = new StoreReport.Row("B.m", Map.of("engine", "y"), "ops/s", List.of(5.0));
+        StoreReport.Row c = new StoreReport.Row("B.m", Map.of("engine", "x"), "ops/s", List.of(3.0));
+        assertThat(StoreReport.pool(List.of(a, b, c))).extracting(StoreReport.Row::forks)
+                .containsExactly(List.of(1.0, 2.0, 3.0), List.of(5.0));
     }
 
     @Test
