@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -125,6 +126,25 @@ final class RocksDbEngine implements Engine {
         byte[] end = Arrays.copyOf(prefix, prefix.length + 1);
         end[prefix.length] = (byte) 0xFF;
         return end;
+    }
+
+    /** Exact counts, by iterating every space (RocksDB keeps only estimates): for the store's status at start. */
+    @Override
+    public Map<String, Long> counts() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String space : spaces.keySet()) {
+            if (!space.equals(new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8))) {
+                long[] n = {0};
+                read(space, (k, v) -> n[0]++);
+                counts.put(space, n[0]);
+            }
+        }
+        return counts;
+    }
+
+    @Override
+    public String location() {
+        return dir.toString();
     }
 
     @Override

@@ -42,6 +42,7 @@ public class StoreGroupCommitBenchmark {
     public int window;
 
     private Path dir;
+    private Engine opened;
     private GroupCommit store;
     private byte[][] values;
     private final AtomicLong sequences = new AtomicLong();
@@ -56,7 +57,8 @@ public class StoreGroupCommitBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         dir = StoreFixture.newDirectory(engine);
-        store = new GroupCommit(StoreFixture.open(engine, dir), fsync, System::currentTimeMillis);
+        opened = StoreFixture.open(engine, dir);
+        store = new GroupCommit(opened, fsync, System::currentTimeMillis);
         values = StoreFixture.values();
     }
 
@@ -65,7 +67,7 @@ public class StoreGroupCommitBenchmark {
         try {
             long batches = store.batches();
             System.out.printf("%n%s fsync=%s: %,d messages in %,d batches (%.1f changes a batch); %,d bytes on disk%n", engine,
-                    fsync, messages.get(), batches, batches == 0 ? 0.0 : 2.0 * messages.get() / batches, store.diskBytes());
+                    fsync, messages.get(), batches, batches == 0 ? 0.0 : 2.0 * messages.get() / batches, opened.diskBytes());
             if (store.failures() != 0) {
                 throw new IllegalStateException(store.failures() + " batches failed");
             }
