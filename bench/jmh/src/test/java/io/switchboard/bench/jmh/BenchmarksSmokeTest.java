@@ -40,6 +40,25 @@ class BenchmarksSmokeTest {
         assertScores(smoke("io.switchboard.core.internal.BrokerPublishBenchmark").param("modules", "3"), 1);
     }
 
+    @Test
+    void storeEngine() throws RunnerException {
+        // 3 batch sizes x 3 engines x fsync off and on, a small window
+        assertScores(smoke("io.switchboard.store.internal.StoreEngineBenchmark").param("window", "100"), 18);
+    }
+
+    @Test
+    void storeGroupCommit() throws RunnerException {
+        // fsync off only: JMH takes a second to end each 16-thread run here, and StoreEngineBenchmark covers fsync
+        assertScores(smoke("io.switchboard.store.internal.StoreGroupCommitBenchmark").param("window", "160")
+                .param("fsync", "false"), 3);
+    }
+
+    @Test
+    void storeRecovery() throws RunnerException {
+        assertScores(smoke("io.switchboard.store.internal.StoreRecoveryBenchmark").param("records", "1000")
+                .warmupIterations(0), 2);
+    }
+
     private static ChainedOptionsBuilder smoke(String benchmarkClass) {
         return new OptionsBuilder()
                 .include("^" + benchmarkClass.replace(".", "\\.") + "\\.")
