@@ -19,11 +19,26 @@ import org.h2.mvstore.type.StringDataType;
  * H2's MVStore as the {@link Engine}: one file, one map per space, a commit per batch. MVStore appends
  * each commit as a chunk and keeps the last complete one on a crash, so a batch is all or nothing; it
  * holds an exclusive lock on its file, so a second process cannot open the same store.
+ *
+ * <p>Disk space: a commit appends a chunk, and a chunk no longer referenced is reused once MVStore's
+ * retention time has passed; overwriting it is safe only once the commits replacing it are on the device
+ * (else a power loss could leave the last chunk pointing at rewritten pages). With {@code fsync} every
+ * commit is synced, so dead chunks are reused at once (retention 0). Without, the file is synced at least
+ * every {@value #SYNC_MILLIS} ms and dead chunks are kept {@value #OS_RETENTION_MILLIS} ms. MVStore's
+ * default (45 s retention, no sync of ours) let a sustained QoS 1 load grow the file by gigabytes
+ * (docs/store.md).
  */
 final class MvStoreEngine implements Engine {
 
+    /** Without fsync per commit: how often the file is synced anyway, so that dead chunks can be reused. */
+    static final long SYNC_MILLIS = 250;
+    static final int OS_RETENTION_MILLIS = 1000;
+
     private final Path file;
     private MVStore store;
+    /** The retention in force: set from the first write's sync mode (the store's, fixed while it runs). */
+    private int retentionMillis = -1;
+    private long lastSync = System.nanoTime();
     private final Map<String, MVMap<String, byte[]>> spaces = new HashMap<>();
 
     /**
@@ -60,6 +75,11 @@ final class MvStoreEngine implements Engine {
 
     @Override
     public void write(List<Change> changes, boolean fsync) throws IOException {
+        int retention = fsync ? 0 : OS_RETENTION_MILLIS;
+        if (retention != retentionMillis) {
+            store.setRetentionTime(retention);
+            retentionMillis = retention;
+        }
         try {
             for (Change c : changes) {
                 MVMap<String, byte[]> map = space(c.space());
@@ -70,8 +90,10 @@ final class MvStoreEngine implements Engine {
                 }
             }
             store.commit();
-            if (fsync) {
+            long now = System.nanoTime();
+            if (fsync || now - lastSync >= SYNC_MILLIS * 1_000_000) {
                 store.sync();
+                lastSync = now;
             }
         } catch (MVStoreException | IllegalStateException e) {
             recover();
@@ -98,6 +120,7 @@ final class MvStoreEngine implements Engine {
         }
         spaces.clear();
         store = open(file);
+        retentionMillis = -1;
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Offers the {@link StateStore}: H2's MVStore in {@code data/store/switchboard.mv.db} by default (the
- * engine was chosen by measurement, see docs/store.md), or nothing durable with {@code persistence =
+ * engine for now; docs/store.md measured RocksDB faster, the next engine), or nothing durable with {@code persistence =
  * false}. A store that cannot be opened fails the activation with a message naming the file and what to
  * do; the broker's core and front door require the store, so nothing accepts clients then.
  */
