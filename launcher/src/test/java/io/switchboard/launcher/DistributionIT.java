@@ -220,14 +220,17 @@ class DistributionIT {
     }
 
     /**
-     * A store file that cannot be read stops the start: exit status 1 and a message naming the file and
+     * A store that cannot be read stops the start: exit status 1 and a message naming its directory and
      * what to do, no MQTT listener bound.
      */
     @Test
-    void aDamagedStoreStopsTheStartNamingTheFile() throws Exception {
-        Path store = home.resolve("data/store/switchboard.mv.db");
-        Files.createDirectories(store.getParent());
-        Files.write(store, "not an MVStore file at all, something that got damaged".repeat(300).getBytes(StandardCharsets.UTF_8));
+    void aDamagedStoreStopsTheStartNamingIt() throws Exception {
+        Path store = home.resolve("data/store");
+        Files.createDirectories(store);
+        // RocksDB's pointer to its manifest, and a manifest that got damaged
+        Files.writeString(store.resolve("CURRENT"), "MANIFEST-000001\n");
+        Files.write(store.resolve("MANIFEST-000001"),
+                "not a RocksDB manifest at all, something that got damaged".repeat(300).getBytes(StandardCharsets.UTF_8));
         Process damaged = startBroker("damaged.out");
         try {
             if (!damaged.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)) {
@@ -238,8 +241,8 @@ class DistributionIT {
         }
         String output = console("damaged.out");
         assertThat(damaged.exitValue()).as("exit status\n" + output).isEqualTo(1);
-        assertThat(output).contains("Switchboard stopped: cannot open the broker's store ").contains("data/store/switchboard.mv.db")
-                .contains("move it away").doesNotContain("listening: tcp");
+        assertThat(output).contains("Switchboard stopped: cannot open the broker's store ").contains("data/store")
+                .contains("move the directory away").doesNotContain("listening: tcp");
     }
 
     /** True if a line of {@code sb:chain} names a module whose name starts with "profanity". */

@@ -135,9 +135,9 @@ public final class Provisioning {
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject().startLevel(2));
     }
 
-    /** Start level 3: the Switchboard bundles of this build, and the store's engine (H2's MVStore). */
+    /** Start level 3: the Switchboard bundles of this build, and the store's engine (RocksDB, wrapped by this build). */
     private static Option switchboardBundles() {
-        return composite(mavenBundle("com.h2database", "h2").versionAsInProject().startLevel(3),
+        return composite(bundle(builtJar("wrapped/rocksdbjni", "org.rocksdb.rocksdbjni").toURI().toString()).startLevel(3),
                 composite(SWITCHBOARD_BUNDLES.stream()
                         .map(name -> bundle(projectBundle(name).toURI().toString()).startLevel(3))
                         .toArray(Option[]::new)));
@@ -155,12 +155,17 @@ public final class Provisioning {
 
     /** The jar of a Switchboard bundle of this build; fails clearly when it was not built. */
     public static File projectBundle(String name) {
+        return builtJar(name, name);
+    }
+
+    /** The jar of artifact {@code name} built in {@code bundles/<folder>}; fails clearly when it was not built. */
+    private static File builtJar(String folder, String name) {
         String dir = required(BUNDLES_DIR_PROPERTY);
         String version = required(VERSION_PROPERTY);
-        File jar = new File(dir, name + "/target/" + name + "-" + version + ".jar");
+        File jar = new File(dir, folder + "/target/" + name + "-" + version + ".jar");
         if (!jar.isFile()) {
             throw new IllegalStateException("bundle " + name + " was not built: " + jar + " is missing (run `mvn verify` "
-                    + "from the root, or `mvn install -pl bundles/" + name + "` before `mvn verify -pl itests`)");
+                    + "from the root, or `mvn install -pl bundles/" + folder + "` before `mvn verify -pl itests`)");
         }
         return jar.getAbsoluteFile();
     }

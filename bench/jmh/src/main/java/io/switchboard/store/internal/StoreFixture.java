@@ -42,9 +42,9 @@ final class StoreFixture {
      */
     static Engine open(String name, Path dir) {
         return switch (name) {
-            case "mvstore" -> new MvStoreEngine(dir.resolve(StoreComponent.FILE));
+            case "mvstore" -> new MvStoreEngine(dir.resolve("switchboard.mv.db"));
             case "mvstore-r0" -> {
-                MvStoreEngine engine = new MvStoreEngine(dir.resolve(StoreComponent.FILE));
+                MvStoreEngine engine = new MvStoreEngine(dir.resolve("switchboard.mv.db"));
                 mvStore(engine).setRetentionTime(0);
                 yield engine;
             }

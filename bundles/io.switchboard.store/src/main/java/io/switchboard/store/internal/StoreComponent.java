@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Offers the {@link StateStore}: H2's MVStore in {@code data/store/switchboard.mv.db} by default (the
- * engine for now; docs/store.md measured RocksDB faster, the next engine), or nothing durable with {@code persistence =
- * false}. A store that cannot be opened fails the activation with a message naming the file and what to
- * do; the broker's core and front door require the store, so nothing accepts clients then.
+ * Offers the {@link StateStore}: RocksDB in {@code data/store/} by default (the engine chosen by
+ * measurement, docs/store.md), or nothing durable with {@code persistence = false}. A store that cannot
+ * be opened fails the activation with a message naming the directory and what to do; the broker's core
+ * and front door require the store, so nothing accepts clients then.
  */
 @Component(service = StateStore.class, configurationPid = StoreComponent.PID, immediate = true)
 @Designate(ocd = StoreConfig.class)
@@ -28,8 +28,6 @@ public final class StoreComponent implements StateStore {
     public static final String PID = "io.switchboard.store";
     /** Set when the broker must not run; the launcher exits with its value. */
     static final String FATAL_PROPERTY = "switchboard.fatal";
-    /** The store's file name inside its directory. */
-    static final String FILE = "switchboard.mv.db";
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreComponent.class);
 
@@ -49,10 +47,10 @@ public final class StoreComponent implements StateStore {
             delegate = new TransientStore();
             return;
         }
-        Path file = directory(context, config).resolve(FILE);
+        Path dir = directory(context, config);
         long start = System.nanoTime();
         try {
-            MvStoreEngine engine = new MvStoreEngine(file);
+            RocksDbEngine engine = new RocksDbEngine(dir);
             durable = new GroupCommit(engine, fsync, System::currentTimeMillis, (System.nanoTime() - start) / 1_000_000);
         } catch (StoreOpenException e) {
             LOG.error("Store: {}", e.getMessage());
@@ -61,7 +59,7 @@ public final class StoreComponent implements StateStore {
         }
         delegate = durable;
         Status status = durable.status();
-        LOG.info("Store opened: {} ({} KiB, sync={}, {} ms), holding {}", file, status.diskBytes() / 1024, config.sync(),
+        LOG.info("Store opened: {} ({} KiB, sync={}, {} ms), holding {}", dir, status.diskBytes() / 1024, config.sync(),
                 status.openMillis(), status.recovered().isEmpty() ? "nothing" : status.recovered());
     }
 

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 
 import io.switchboard.api.Message;
 import io.switchboard.store.StoredMessages;
@@ -32,8 +33,8 @@ class GroupCommitTest {
 
     @Test
     void whatWasWrittenIsThereAfterAReopenInKeyOrder() throws Exception {
-        Path file = dir.resolve("s.mv.db");
-        try (GroupCommit store = new GroupCommit(new MvStoreEngine(file), false, System::currentTimeMillis)) {
+        Path store1 = dir.resolve("store");
+        try (GroupCommit store = new GroupCommit(new RocksDbEngine(store1), false, System::currentTimeMillis)) {
             store.put("queue", "c1\u0000b", new byte[] {2});
             store.put("queue", "c1\u0000a", new byte[] {1});
             store.put("queue", "c2\u0000a", new byte[] {3});
@@ -41,7 +42,7 @@ class GroupCommitTest {
             store.delete("retained", "t");
             store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
-        try (GroupCommit store = new GroupCommit(new MvStoreEngine(file), false, System::currentTimeMillis)) {
+        try (GroupCommit store = new GroupCommit(new RocksDbEngine(store1), false, System::currentTimeMillis)) {
             List<String> keys = new ArrayList<>();
             store.read("queue", (k, v) -> keys.add(k));
             assertThat(keys).containsExactly("c1\u0000a", "c1\u0000b", "c2\u0000a");
@@ -56,7 +57,7 @@ class GroupCommitTest {
 
     @Test
     void writtenCompletesAtOnceWhenNothingIsPending() {
-        try (GroupCommit store = new GroupCommit(new MvStoreEngine(dir.resolve("s.mv.db")), true, System::currentTimeMillis)) {
+        try (GroupCommit store = new GroupCommit(new RocksDbEngine(dir.resolve("store")), true, System::currentTimeMillis)) {
             assertThat(store.written().toCompletableFuture()).isCompleted();
         }
     }
@@ -78,11 +79,25 @@ class GroupCommitTest {
     }
 
     @Test
-    void aDamagedFileIsRefusedNamingTheFile() throws IOException {
-        Path file = dir.resolve("s.mv.db");
-        Files.write(file, "this is not an MVStore file, but something else entirely".repeat(200).getBytes());
-        assertThatThrownBy(() -> new MvStoreEngine(file)).isInstanceOf(StoreOpenException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("move it away");
+    void aDamagedStoreIsRefusedNamingItsDirectory() throws IOException {
+        Path store = dir.resolve("store");
+        new RocksDbEngine(store).close();
+        try (Stream<Path> files = Files.list(store)) {
+            for (Path manifest : files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).toList()) {
+                Files.write(manifest, "this is not a RocksDB manifest, but something else entirely".repeat(200).getBytes());
+            }
+        }
+        assertThatThrownBy(() -> new RocksDbEngine(store)).isInstanceOf(StoreOpenException.class)
+                .hasMessageContaining(store.toString()).hasMessageContaining("move the directory away");
+    }
+
+    @Test
+    void aStoreInUseIsRefused() {
+        Path store = dir.resolve("store");
+        try (RocksDbEngine first = new RocksDbEngine(store)) {
+            assertThatThrownBy(() -> new RocksDbEngine(store)).isInstanceOf(StoreOpenException.class)
+                    .hasMessageContaining("If another Switchboard uses it");
+        }
     }
 
     @Test

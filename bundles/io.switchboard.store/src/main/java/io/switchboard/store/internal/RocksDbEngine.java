@@ -19,6 +19,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -27,14 +28,20 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * RocksDB as the store's {@link Engine}, for the engine comparison only (docs/store.md): it is not in the
- * store bundle. One database in a directory, a column family per space (created on its first write),
- * keys as UTF-8 bytes (RocksDB's bytewise order is the {@code String} order of the broker's keys: ASCII
- * and {@code \u0000}), a {@link WriteBatch} per batch with the write-ahead log on and
- * {@code sync = fsync}. Otherwise RocksDB's defaults (64 MiB memtable, Snappy-compressed level
- * compaction in the background).
+ * RocksDB as the store's {@link Engine} (chosen by measurement, docs/store.md): one database in a
+ * directory, a column family per space (created on its first write), keys as UTF-8 bytes (RocksDB's
+ * bytewise order is the {@code String} order of the broker's keys: ASCII and {@code \u0000}), one
+ * {@link WriteBatch} per batch through the write-ahead log, so a batch is all or nothing after a crash
+ * and, once {@code write} returned, in the operating system's hands (or on the device with
+ * {@code fsync}). RocksDB locks its directory: a second process cannot open it.
  */
 final class RocksDbEngine implements Engine {
+
+    /** Per space: what a column family buffers in memory before it is flushed to a table file. */
+    private static final long WRITE_BUFFER_BYTES = 16L << 20;
+    /** The logs are kept until every space flushed what they hold: a quiet space is flushed past this. */
+    private static final long MAX_TOTAL_LOG_BYTES = 64L << 20;
+    private static final String DEFAULT_SPACE = new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -42,17 +49,26 @@ final class RocksDbEngine implements Engine {
 
     private final Path dir;
     private final DBOptions dbOptions;
-    private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyOptions spaceOptions;
     private final RocksDB db;
     private final Map<String, ColumnFamilyHandle> spaces = new HashMap<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
-    private final WriteOptions noSync = new WriteOptions().setSync(false).setDisableWAL(false);
-    private final WriteOptions sync = new WriteOptions().setSync(true).setDisableWAL(false);
+    private final WriteOptions toOs = new WriteOptions().setSync(false);
+    private final WriteOptions toDevice = new WriteOptions().setSync(true);
 
+    /**
+     * Opens (or creates) the database in {@code dir}.
+     *
+     * @throws StoreOpenException naming the directory and what to do when it cannot be opened
+     */
     RocksDbEngine(Path dir) {
         this.dir = dir;
-        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-        this.cfOptions = new ColumnFamilyOptions();
+        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxTotalWalSize(MAX_TOTAL_LOG_BYTES)
+                // RocksDB's own LOG files: warnings and errors only, three of them at most
+                .setInfoLogLevel(InfoLogLevel.WARN_LEVEL).setKeepLogFileNum(3).setMaxLogFileSize(8L << 20);
+        this.spaceOptions = new ColumnFamilyOptions().setWriteBufferSize(WRITE_BUFFER_BYTES);
+        RocksDB opened = null;
         try {
             Files.createDirectories(dir);
             List<byte[]> names;
@@ -64,21 +80,23 @@ final class RocksDbEngine implements Engine {
             }
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (byte[] name : names) {
-                descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+                descriptors.add(new ColumnFamilyDescriptor(name, spaceOptions));
             }
-            this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            opened = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             for (int i = 0; i < names.size(); i++) {
                 spaces.put(new String(names.get(i), StandardCharsets.UTF_8), handles.get(i));
             }
         } catch (RocksDBException | IOException e) {
+            closeOptions();
             throw new StoreOpenException(dir, e);
         }
+        this.db = opened;
     }
 
     private ColumnFamilyHandle space(String name, boolean create) throws RocksDBException {
         ColumnFamilyHandle handle = spaces.get(name);
         if (handle == null && create) {
-            handle = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
+            handle = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), spaceOptions));
             handles.add(handle);
             spaces.put(name, handle);
         }
@@ -87,12 +105,7 @@ final class RocksDbEngine implements Engine {
 
     @Override
     public void read(String space, BiConsumer<String, byte[]> each) {
-        ColumnFamilyHandle handle;
-        try {
-            handle = space(space, false);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException(e);
-        }
+        ColumnFamilyHandle handle = spaces.get(space);
         if (handle == null) {
             return;
         }
@@ -100,6 +113,9 @@ final class RocksDbEngine implements Engine {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 each.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
             }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("reading '" + space + "' from " + dir + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -115,9 +131,10 @@ final class RocksDbEngine implements Engine {
                     case DELETE_PREFIX -> batch.deleteRange(handle, key, upperBound(key));
                 }
             }
-            db.write(fsync ? sync : noSync, batch);
+            db.write(fsync ? toDevice : toOs, batch);
         } catch (RocksDBException e) {
-            throw new IOException("writing " + changes.size() + " changes to " + dir + " failed: " + e.getMessage(), e);
+            throw new IOException("writing " + changes.size() + " change" + (changes.size() == 1 ? "" : "s") + " to " + dir
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -133,7 +150,7 @@ final class RocksDbEngine implements Engine {
     public Map<String, Long> counts() {
         Map<String, Long> counts = new TreeMap<>();
         for (String space : spaces.keySet()) {
-            if (!space.equals(new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8))) {
+            if (!space.equals(DEFAULT_SPACE)) {
                 long[] n = {0};
                 read(space, (k, v) -> n[0]++);
                 counts.put(space, n[0]);
@@ -150,7 +167,7 @@ final class RocksDbEngine implements Engine {
     @Override
     public long diskBytes() {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.mapToLong(f -> {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
                     return Files.size(f);
                 } catch (IOException e) {
@@ -158,7 +175,7 @@ final class RocksDbEngine implements Engine {
                 }
             }).sum();
         } catch (IOException | UncheckedIOException e) {
-            return -1;
+            return -1; // a file went away while listing (RocksDB deletes obsolete ones): unknown this time
         }
     }
 
@@ -168,16 +185,21 @@ final class RocksDbEngine implements Engine {
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             db.flush(flush, handles);
         } catch (RocksDBException e) {
+            // the log still holds everything: the next open replays it
             throw new IllegalStateException("flushing " + dir + " failed: " + e.getMessage(), e);
         } finally {
             for (ColumnFamilyHandle h : handles) {
                 h.close();
             }
             db.close();
-            noSync.close();
-            sync.close();
-            cfOptions.close();
-            dbOptions.close();
+            closeOptions();
         }
+    }
+
+    private void closeOptions() {
+        toOs.close();
+        toDevice.close();
+        spaceOptions.close();
+        dbOptions.close();
     }
 }
