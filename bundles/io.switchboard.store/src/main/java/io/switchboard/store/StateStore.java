@@ -24,7 +24,7 @@ public interface StateStore {
      * @param location where the records are, or a description of a store without a file
      * @param sync {@code os} or {@code fsync} (see the store's configuration), empty when not durable
      * @param diskBytes bytes the store takes on disk
-     * @param recovered records per space found when the store opened (what the broker recovered)
+     * @param recovered records per space as the broker read them back at start (what it recovered)
      * @param openMillis how long opening (and so recovering) the store took
      * @param batches group commits written
      * @param failedBatches group commits that failed (and were retried)

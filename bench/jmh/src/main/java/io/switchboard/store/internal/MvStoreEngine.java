@@ -129,15 +129,6 @@ final class MvStoreEngine implements Engine {
     }
 
     @Override
-    public Map<String, Long> counts() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        for (String name : store.getMapNames()) {
-            counts.put(name, space(name).sizeAsLong());
-        }
-        return counts;
-    }
-
-    @Override
     public String location() {
         return file.toString();
     }

@@ -22,9 +22,6 @@ interface Engine extends AutoCloseable {
      */
     void write(List<Change> changes, boolean fsync) throws IOException;
 
-    /** How many records each space holds. */
-    java.util.Map<String, Long> counts();
-
     /** Where the engine keeps its records. */
     String location();
 

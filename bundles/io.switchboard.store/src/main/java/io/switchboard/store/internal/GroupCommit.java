@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -43,7 +43,8 @@ final class GroupCommit implements StateStore, AutoCloseable {
     private final boolean fsync;
     private final LongSupplier clock;
     private final long previousRunAlive;
-    private final Map<String, Long> recovered;
+    /** Records per space as first read back (recovery reads every space once: no second pass to count). */
+    private final Map<String, Long> recovered = new ConcurrentSkipListMap<>();
     private final long openMillis;
     private final String sync;
     private final Thread writer;
@@ -71,9 +72,6 @@ final class GroupCommit implements StateStore, AutoCloseable {
         this.clock = clock;
         this.openMillis = openMillis;
         this.sync = fsync ? "fsync" : "os";
-        Map<String, Long> counts = new TreeMap<>(engine.counts());
-        counts.remove(META);
-        this.recovered = Map.copyOf(counts);
         long[] alive = {0};
         engine.read(META, (key, value) -> {
             if (ALIVE_KEY.equals(key) && value.length == Long.BYTES) {
@@ -99,14 +97,19 @@ final class GroupCommit implements StateStore, AutoCloseable {
     @Override
     public Status status() {
         synchronized (lock) {
-            return new Status(engine.location(), sync, engine.diskBytes(), recovered, openMillis, batches, failures,
+            return new Status(engine.location(), sync, engine.diskBytes(), Map.copyOf(recovered), openMillis, batches, failures,
                     pending.size());
         }
     }
 
     @Override
     public void read(String space, BiConsumer<String, byte[]> each) {
-        engine.read(space, each);
+        long[] count = {0};
+        engine.read(space, (key, value) -> {
+            count[0]++;
+            each.accept(key, value);
+        });
+        recovered.putIfAbsent(space, count[0]);
     }
 
     @Override

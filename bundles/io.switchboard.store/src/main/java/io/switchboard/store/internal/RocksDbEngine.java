@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -41,7 +40,6 @@ final class RocksDbEngine implements Engine {
     private static final long WRITE_BUFFER_BYTES = 16L << 20;
     /** The logs are kept until every space flushed what they hold: a quiet space is flushed past this. */
     private static final long MAX_TOTAL_LOG_BYTES = 64L << 20;
-    private static final String DEFAULT_SPACE = new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -143,20 +141,6 @@ final class RocksDbEngine implements Engine {
         byte[] end = Arrays.copyOf(prefix, prefix.length + 1);
         end[prefix.length] = (byte) 0xFF;
         return end;
-    }
-
-    /** Exact counts, by iterating every space (RocksDB keeps only estimates): for the store's status at start. */
-    @Override
-    public Map<String, Long> counts() {
-        Map<String, Long> counts = new TreeMap<>();
-        for (String space : spaces.keySet()) {
-            if (!space.equals(DEFAULT_SPACE)) {
-                long[] n = {0};
-                read(space, (k, v) -> n[0]++);
-                counts.put(space, n[0]);
-            }
-        }
-        return counts;
     }
 
     @Override

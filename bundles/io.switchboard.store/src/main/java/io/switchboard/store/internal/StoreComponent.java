@@ -59,8 +59,8 @@ public final class StoreComponent implements StateStore {
         }
         delegate = durable;
         Status status = durable.status();
-        LOG.info("Store opened: {} ({} KiB, sync={}, {} ms), holding {}", dir, status.diskBytes() / 1024, config.sync(),
-                status.openMillis(), status.recovered().isEmpty() ? "nothing" : status.recovered());
+        LOG.info("Store opened: {} ({} KiB, sync={}, {} ms)", dir, status.diskBytes() / 1024, config.sync(),
+                status.openMillis());
     }
 
     /**

@@ -131,11 +131,6 @@ class GroupCommitTest {
         }
 
         @Override
-        public Map<String, Long> counts() {
-            return Map.of();
-        }
-
-        @Override
         public String location() {
             return "memory";
         }
