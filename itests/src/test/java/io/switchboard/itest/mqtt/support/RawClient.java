@@ -82,9 +82,14 @@ public final class RawClient implements AutoCloseable {
 
     /** Opens a plain TCP connection to another port of the broker's host (e.g. a listener a test added). */
     public static RawClient openPort(Broker broker, int port) throws IOException {
+        return openAddress(broker.host(), port);
+    }
+
+    /** Opens a plain TCP connection to {@code host}:{@code port} (a listener a test bound to another address). */
+    public static RawClient openAddress(String host, int port) throws IOException {
         Socket socket = new Socket();
         socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(broker.host(), port), 5000);
+        socket.connect(new InetSocketAddress(host, port), 5000);
         RawClient client = new RawClient(socket, false, null, Map.of(), socket.getInputStream());
         client.startReader();
         return client;

@@ -32,7 +32,7 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Host", description = "The address to bind: 0.0.0.0 for every IPv4 interface, "
             + ":: for every interface, 127.0.0.1 for this machine only, or a host name.")
-    String host() default "0.0.0.0";
+    String host() default "127.0.0.1";
 
     @AttributeDefinition(name = "Port", description = "1..65535 (0 picks a free port, for tests).")
     int port();

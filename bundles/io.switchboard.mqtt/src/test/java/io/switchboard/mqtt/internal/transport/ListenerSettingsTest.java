@@ -30,7 +30,7 @@ class ListenerSettingsTest {
         ListenerSettings settings = parse("port", "1883");
         assertThat(settings.name()).isEqualTo("tcp");
         assertThat(settings.transport()).isEqualTo("tcp");
-        assertThat(settings.host()).isEqualTo("0.0.0.0");
+        assertThat(settings.host()).isEqualTo("127.0.0.1");
         assertThat(settings.port()).isEqualTo(1883);
         assertThat(settings.path()).as("tcp has no path").isNull();
         assertThat(settings.tls()).isNull();

@@ -1,0 +1,122 @@
+package io.switchboard.module.auth.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
+
+import io.switchboard.api.ReasonCode;
+import io.switchboard.testkit.Configs;
+import io.switchboard.testkit.FakeConnection;
+import io.switchboard.testkit.FakeHost;
+import io.switchboard.testkit.FakeLogin;
+import io.switchboard.testkit.FakeSession;
+import io.switchboard.testkit.ModuleProbe;
+import io.switchboard.testkit.TestMessages;
+
+class AuthModuleTest {
+
+    @TempDir
+    Path home;
+
+    private final FakeHost host = new FakeHost();
+    private AuthModule module;
+    private ModuleProbe probe;
+
+    private void start(Map<String, ?> config) throws Exception {
+        module = new AuthModule();
+        module.host = host;
+        module.start(Configs.of(AuthConfig.class, config), home);
+        probe = ModuleProbe.of(module).with(host);
+    }
+
+    @AfterEach
+    void stop() {
+        if (module != null) {
+            module.deactivate();
+        }
+    }
+
+    private static FakeConnection connection(long id, String localAddress) {
+        return FakeConnection.builder().id(id).local(localAddress, 1883).remote("192.0.2.7", 50000).build();
+    }
+
+    /** Logs in on connection {@code id} and opens the session, as the broker does. */
+    private FakeSession loggedIn(long id, String clientId, String user, String password) {
+        FakeConnection c = connection(id, "127.0.0.1");
+        probe.login(FakeLogin.builder().connection(c).clientId(clientId).userName(user).password(password).build()).assertAccepted();
+        FakeSession session = FakeSession.builder().clientId(clientId).user(user == null ? clientId : user).connection(c).build();
+        probe.sessionOpen(session);
+        return session;
+    }
+
+    @Test
+    void aPasswordFileDecidesWhoLogsIn() throws Exception {
+        PasswordFile.setPassword(home.resolve("passwd"), "alice", "secret".getBytes(StandardCharsets.UTF_8), new SecureRandom());
+        start(Map.of("password.file", "passwd"));
+        FakeConnection c = connection(1, "127.0.0.1");
+        probe.login(FakeLogin.builder().connection(c).clientId("c1").userName("alice").password("secret").build()).assertAccepted();
+        probe.login(FakeLogin.builder().connection(c).clientId("c1").userName("alice").password("wrong").build())
+                .assertRefused(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+        probe.login(FakeLogin.builder().connection(c).clientId("c1").userName("mallory").password("secret").build())
+                .assertRefused(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+    }
+
+    @Test
+    void anonymousClientsOnlyOnLoopbackByDefault() throws Exception {
+        start(Map.of());
+        probe.login(FakeLogin.builder().connection(connection(1, "127.0.0.1")).clientId("c1").build()).assertAccepted();
+        probe.login(FakeLogin.builder().connection(connection(2, "192.0.2.1")).clientId("c2").build())
+                .assertRefused(ReasonCode.NOT_AUTHORIZED);
+        // without a password file a user name proves nothing: still anonymous
+        probe.login(FakeLogin.builder().connection(connection(3, "192.0.2.1")).clientId("c3").userName("admin").password("x").build())
+                .assertRefused(ReasonCode.NOT_AUTHORIZED);
+    }
+
+    @Test
+    void theAclSeesTheIdentityEstablishedNotTheNameClaimed() throws Exception {
+        PasswordFile.setPassword(home.resolve("passwd"), "alice", "secret".getBytes(StandardCharsets.UTF_8), new SecureRandom());
+        Files.writeString(home.resolve("acl"), "topic read public/#\nuser alice\ntopic readwrite alice/#\n");
+        start(Map.of("password.file", "passwd", "acl.file", "acl"));
+        FakeSession alice = loggedIn(1, "c1", "alice", "secret");
+        // an anonymous client whose client id is "alice": the core calls its user "alice", the module does not
+        FakeSession impostor = loggedIn(2, "alice", null, null);
+
+        probe.message(TestMessages.text("alice", "alice/x", "hi")).from(alice).assertPassed();
+        probe.message(TestMessages.text("alice", "alice/x", "hi")).from(impostor).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        probe.subscribe(alice, "alice/#").assertAccepted();
+        probe.subscribe(impostor, "alice/#").assertRefused(ReasonCode.NOT_AUTHORIZED);
+        probe.subscribe(impostor, "public/#").assertAccepted();
+        probe.message(TestMessages.text("x", "alice/x", "hi")).to(impostor).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        probe.message(TestMessages.text("x", "public/a", "hi")).to(impostor).assertPassed();
+    }
+
+    @Test
+    void anEditAppliesLiveAndABadLineKeepsTheLastGoodRules() throws Exception {
+        Path acl = home.resolve("acl");
+        Files.writeString(acl, "topic readwrite a/#\n");
+        start(Map.of("acl.file", "acl", "reload.interval.ms", 100));
+        FakeSession s = loggedIn(1, "c1", null, null);
+        probe.message(TestMessages.text("c1", "a/1", "x")).from(s).assertPassed();
+
+        Files.writeString(acl, "topic readwrite b/#\n");
+        host.awaitLog(Level.INFO, "changed and is applied", Duration.ofSeconds(5));
+        probe.message(TestMessages.text("c1", "a/1", "x")).from(s).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        probe.message(TestMessages.text("c1", "b/1", "x")).from(s).assertPassed();
+
+        Files.writeString(acl, "topic readwrite c/#\nnonsense here\n");
+        host.awaitLog(Level.ERROR, acl + ":2: unknown keyword 'nonsense'", Duration.ofSeconds(5));
+        assertThat(host.problem(module)).contains(acl + ":2");
+        probe.message(TestMessages.text("c1", "b/1", "x")).from(s).assertPassed();
+        probe.message(TestMessages.text("c1", "c/1", "x")).from(s).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+    }
+}
