@@ -1,8 +1,5 @@
 package io.switchboard.module.auth.internal;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,12 +57,7 @@ final class AclFile {
 
     /** Reads {@code file}; a line that is not a rule fails the whole file, naming the line. */
     static AclFile read(Path file) throws AuthFileException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AuthFileException(file, 0, "cannot be read: " + e);
-        }
+        List<String> lines = AuthRules.lines(file);
         List<Rule> anonymous = new ArrayList<>();
         Map<String, List<Rule>> byUser = new HashMap<>();
         List<Rule> patterns = new ArrayList<>();

@@ -1,8 +1,11 @@
 package io.switchboard.module.auth.internal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -47,29 +50,40 @@ record AuthRules(Path passwordPath, PasswordFile passwords, Stamp passwordStamp,
 
     /** These rules with every changed file read again; a file that fails keeps its last good rules. */
     AuthRules reloaded(Problems problems) {
-        PasswordFile p = passwords;
-        Stamp ps = passwordStamp;
-        AclFile a = acl;
-        Stamp as = aclStamp;
-        if (passwordPath != null && !Objects.equals(Stamp.of(passwordPath), passwordStamp)) {
-            ps = Stamp.of(passwordPath);
-            try {
-                p = PasswordFile.read(passwordPath);
-                problems.applied(passwordPath);
-            } catch (AuthFileException e) {
-                problems.report(e);
-            }
+        Loaded<PasswordFile> p = reread(passwordPath, passwords, passwordStamp, PasswordFile::read, problems);
+        Loaded<AclFile> a = reread(aclPath, acl, aclStamp, AclFile::read, problems);
+        return p.value() == passwords && a.value() == acl && p.stamp() == passwordStamp && a.stamp() == aclStamp ? this
+                : new AuthRules(passwordPath, p.value(), p.stamp(), aclPath, a.value(), a.stamp());
+    }
+
+    private interface Reader<T> {
+        T read(Path file) throws AuthFileException;
+    }
+
+    private record Loaded<T>(T value, Stamp stamp) {
+    }
+
+    private static <T> Loaded<T> reread(Path path, T current, Stamp stamp, Reader<T> reader, Problems problems) {
+        Stamp now = path == null ? null : Stamp.of(path);
+        if (path == null || Objects.equals(now, stamp)) {
+            return new Loaded<>(current, stamp);
         }
-        if (aclPath != null && !Objects.equals(Stamp.of(aclPath), aclStamp)) {
-            as = Stamp.of(aclPath);
-            try {
-                a = AclFile.read(aclPath);
-                problems.applied(aclPath);
-            } catch (AuthFileException e) {
-                problems.report(e);
-            }
+        try {
+            T value = reader.read(path);
+            problems.applied(path);
+            return new Loaded<>(value, now);
+        } catch (AuthFileException e) {
+            problems.report(e);
+            return new Loaded<>(current, now);
         }
-        return p == passwords && a == acl && ps == passwordStamp && as == aclStamp ? this
-                : new AuthRules(passwordPath, p, ps, aclPath, a, as);
+    }
+
+    /** The lines of an auth file, or why it cannot be read. */
+    static List<String> lines(Path file) throws AuthFileException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AuthFileException(file, 0, "cannot be read: " + e);
+        }
     }
 }

@@ -51,12 +51,7 @@ final class PasswordFile {
      * @throws AuthFileException naming the file and the line that cannot be used, or why it cannot be read
      */
     static PasswordFile read(Path file) throws AuthFileException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AuthFileException(file, 0, "cannot be read: " + e);
-        }
+        List<String> lines = AuthRules.lines(file);
         Map<String, Entry> users = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
