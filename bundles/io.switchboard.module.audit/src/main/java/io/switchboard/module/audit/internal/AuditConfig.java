@@ -32,8 +32,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Payload bytes",
             description = "At most this many payload bytes per line (cut at a character boundary for text); "
-                    + "0 writes no payload at all.")
-    int max_payload_bytes() default 65_536;
+                    + "0 (the default) writes no payload at all, only its size.")
+    int max_payload_bytes() default 0;
 
     @AttributeDefinition(name = "Ranking",
             description = "Place in the module chain: high (the default) sees every message as published, "

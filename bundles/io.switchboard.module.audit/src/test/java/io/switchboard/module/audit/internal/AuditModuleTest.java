@@ -49,10 +49,21 @@ class AuditModuleTest {
         host.close();
     }
 
+    /** Activates with {@code configuration}, payloads included (the lines are told apart by them) unless it says otherwise. */
     private void activate(Map<String, ?> configuration) {
+        activateExactly(withPayloads(configuration));
+    }
+
+    private void activateExactly(Map<String, ?> configuration) {
         module.host = host;
         start(configuration);
         active = true;
+    }
+
+    private static Map<String, ?> withPayloads(Map<String, ?> configuration) {
+        Map<String, Object> c = new HashMap<>(configuration);
+        c.putIfAbsent("max.payload.bytes", 1000);
+        return c;
     }
 
     /** Starts the module as DS activates it: with the configuration as component properties and as {@link AuditConfig}. */
@@ -61,7 +72,8 @@ class AuditModuleTest {
     }
 
     private void modify(Map<String, ?> configuration) {
-        module.modified(new HashMap<>(configuration), Configs.of(AuditConfig.class, configuration));
+        Map<String, ?> c = withPayloads(configuration);
+        module.modified(new HashMap<>(c), Configs.of(AuditConfig.class, c));
     }
 
     private List<String> lines(Path file) throws IOException {
@@ -93,6 +105,19 @@ class AuditModuleTest {
         assertThat(JsonLine.object(lines.get(1))).containsEntry("event", "status").containsEntry("state", "DELIVERED")
                 .containsEntry("recipient", "bob");
         assertThat(probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.STATUS);
+    }
+
+    @Test
+    void byDefaultTheFileIsTheBrokersOwnAndHoldsNoPayloads() throws Exception {
+        activateExactly(Map.of());
+        probe.message(TestMessages.text("alice", "chat/room", "a secret")).from(alice).assertPassed();
+        module.deactivate();
+        active = false;
+
+        Path file = home.resolve("logs/audit.jsonl");
+        assertThat(JsonLine.object(lines(file).get(0))).containsEntry("size", 8L).doesNotContainKey("payload");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .as("readable by the broker's user only").isEqualTo("rw-------");
     }
 
     @Test
