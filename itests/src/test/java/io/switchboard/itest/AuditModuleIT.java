@@ -69,10 +69,13 @@ public class AuditModuleIT extends SwitchboardTestSupport {
                 .resolve(PID + ".cfg").normalize();
         String cfg = Files.readString(shipped, StandardCharsets.ISO_8859_1);
         assertTrue("the shipped file sets the path: " + cfg, cfg.contains("\npath = logs/audit.jsonl\n"));
+        assertTrue("the shipped file leaves payloads out: " + cfg, cfg.contains("\nmax.payload.bytes = 0\n"));
         Path installed = configDir().resolve(PID + ".cfg");
         Path staged = workDir().resolve(PID + ".cfg.tmp");
+        // payloads on, to see that the line holds the message unchanged
         Files.writeString(staged, cfg.replace("\npath = logs/audit.jsonl\n",
-                "\npath = " + file.toString().replace("\\", "\\\\") + "\n"), StandardCharsets.ISO_8859_1);
+                "\npath = " + file.toString().replace("\\", "\\\\") + "\n").replace("\nmax.payload.bytes = 0\n",
+                "\nmax.payload.bytes = 65536\n"), StandardCharsets.ISO_8859_1);
         Files.move(staged, installed, StandardCopyOption.ATOMIC_MOVE);
         onCleanup(() -> Files.deleteIfExists(installed));
 
