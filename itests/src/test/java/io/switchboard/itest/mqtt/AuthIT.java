@@ -191,4 +191,19 @@ class AuthIT {
         assertThat(new String(Files.readAllBytes(broker.home().resolve("configadmin/io.switchboard.mqtt.listener-tcp.cfg")),
                 StandardCharsets.UTF_8)).as("the shipped listener").contains("host = 127.0.0.1");
     }
+
+    @Test
+    void aClientCannotPublishToBrokerTopicsNorClaimAModulesName(Broker broker) throws Exception {
+        broker.assumeDistribution();
+        try (RawClient c = RawClient.open(broker, Transport.TCP)) {
+            assertThat(connect(c, V5, Names.clientId("sys"), null, null).reasonCode()).isZero();
+            c.send(Packets.publish(V5, "$SYS/broker/version", 1, false, 1, "fake"));
+            Packet ack = c.expect(Packet.PUBACK);
+            assertThat(ack.reasonCode()).as(ack.toString()).isEqualTo(0x87);
+        }
+        try (RawClient c = RawClient.open(broker, Transport.TCP)) {
+            assertThat(connect(c, V5, Names.clientId("impostor"), "module:io.switchboard.module.ratelimit", "x").reasonCode())
+                    .isEqualTo(0x87);
+        }
+    }
 }

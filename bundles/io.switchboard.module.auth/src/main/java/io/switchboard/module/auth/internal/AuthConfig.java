@@ -29,6 +29,13 @@ import org.osgi.service.metatype.annotations.Option;
             options = {@Option(value = "loopback"), @Option(value = "true"), @Option(value = "false")})
     String allow_anonymous() default "loopback";
 
+    @AttributeDefinition(name = "Certificate as user name",
+            description = "On TLS connections with a client certificate, take the user name from it instead of asking "
+                    + "for a password: cn = its subject's common name (Mosquitto's use_identity_as_username), subject = "
+                    + "the whole subject, RFC 2253 (use_subject_as_username), none = never.",
+            options = {@Option(value = "none"), @Option(value = "cn"), @Option(value = "subject")})
+    String use_identity_as_username() default "none";
+
     @AttributeDefinition(name = "Reload check",
             description = "How often (milliseconds) the files are checked for changes.")
     long reload_interval_ms() default 1000;

@@ -70,11 +70,18 @@ public final class AuthModule implements MessageModule {
     private record Pending(Identity identity, long since) {
     }
 
+    private static final Verdict BROKER_TOPIC = Verdict.consume(ReasonCode.NOT_AUTHORIZED,
+            "topics starting with '$' belong to the broker: clients cannot publish to them");
+
     @Reference
     HostServices host;
 
+    /** Client-chosen names the broker's own clients use: a client claiming one is refused. */
+    static final String RESERVED_PREFIX = "module:";
+
     private volatile AuthRules rules;
     private String allowAnonymous;
+    private String certificateIdentity;
     private ScheduledExecutorService reloader;
     /** Accepted logins by connection id, until their session opens (the login event has no session yet). */
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -91,6 +98,11 @@ public final class AuthModule implements MessageModule {
         if (!allowAnonymous.equals("loopback") && !allowAnonymous.equals("true") && !allowAnonymous.equals("false")) {
             throw new IllegalArgumentException(PID + ": allow.anonymous must be loopback, true or false, was '"
                     + config.allow_anonymous() + "'");
+        }
+        certificateIdentity = config.use_identity_as_username().strip();
+        if (!certificateIdentity.equals("none") && !certificateIdentity.equals("cn") && !certificateIdentity.equals("subject")) {
+            throw new IllegalArgumentException(PID + ": use.identity.as.username must be none, cn or subject, was '"
+                    + config.use_identity_as_username() + "'");
         }
         if (config.reload_interval_ms() < 100) {
             throw new IllegalArgumentException(PID + ": reload.interval.ms must be at least 100, was " + config.reload_interval_ms());
@@ -155,8 +167,16 @@ public final class AuthModule implements MessageModule {
     public Admission onLogin(Login login) {
         AuthRules r = rules;
         String user = login.userName() == null || login.userName().isEmpty() ? null : login.userName();
+        if ((user != null && user.startsWith(RESERVED_PREFIX)) || login.clientId().startsWith(RESERVED_PREFIX)) {
+            host.logger().info("auth: refused client '{}': '{}' names are the broker's own", login.clientId(), RESERVED_PREFIX);
+            return Admission.refuse(ReasonCode.NOT_AUTHORIZED, "user names and client ids starting with '"
+                    + RESERVED_PREFIX + "' are reserved for the broker's modules");
+        }
+        String certified = certifiedUser(login.connection());
         Identity identity;
-        if (user != null && r.checksPasswords()) {
+        if (certified != null) {
+            identity = new Identity(certified);
+        } else if (user != null && r.checksPasswords()) {
             if (!r.passwords().verify(user, login.password())) {
                 host.logger().info("auth: refused client '{}': wrong user name or password for '{}'", login.clientId(), user);
                 return Admission.refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong user name or password");
@@ -177,6 +197,16 @@ public final class AuthModule implements MessageModule {
             pending.put(login.connection().id(), new Pending(identity, now));
         }
         return Admission.accept();
+    }
+
+    /** The user a verified client certificate names, when {@code use.identity.as.username} says to take it. */
+    private String certifiedUser(Connection connection) {
+        if (certificateIdentity.equals("none") || connection == null) {
+            return null;
+        }
+        return connection.tls().filter(t -> !t.peerCertificates().isEmpty())
+                .map(t -> Certificates.userName(t.peerCertificates().get(0), certificateIdentity.equals("cn")))
+                .orElse(null);
     }
 
     private boolean anonymousAllowed(Connection connection) {
@@ -246,9 +276,15 @@ public final class AuthModule implements MessageModule {
 
     @Override
     public Verdict onMessage(Message message, Session sender) {
-        AclFile acl = rules.acl();
         Identity who = sender == null ? null : identity(sender);
-        if (acl == null || who == null) {
+        if (who == null) {
+            return Verdict.pass(); // the broker's own clients
+        }
+        if (message.topic().startsWith("$")) {
+            return BROKER_TOPIC;
+        }
+        AclFile acl = rules.acl();
+        if (acl == null) {
             return Verdict.pass();
         }
         AclFile.Decision d = acl.write(who.user(), sender.clientId(), message.topic());

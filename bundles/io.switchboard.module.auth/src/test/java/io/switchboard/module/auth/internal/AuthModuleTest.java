@@ -2,11 +2,15 @@ package io.switchboard.module.auth.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.event.Level;
 
 import io.switchboard.api.ReasonCode;
+import io.switchboard.api.TlsInfo;
 import io.switchboard.testkit.Configs;
 import io.switchboard.testkit.FakeConnection;
 import io.switchboard.testkit.FakeHost;
@@ -118,5 +123,58 @@ class AuthModuleTest {
         assertThat(host.problem(module)).contains(acl + ":2");
         probe.message(TestMessages.text("c1", "b/1", "x")).from(s).assertPassed();
         probe.message(TestMessages.text("c1", "c/1", "x")).from(s).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+    }
+
+    /** A self-signed client certificate, subject O=Example, CN=sensor-17. */
+    private static final String CERTIFICATE = """
+            -----BEGIN CERTIFICATE-----
+            MIIBozCCAUmgAwIBAgIUE2mnb69pSFmj+mwW8mKKpPmO1WMwCgYIKoZIzj0EAwIw
+            JjEQMA4GA1UECgwHRXhhbXBsZTESMBAGA1UEAwwJc2Vuc29yLTE3MCAXDTI2MTIw
+            MzA3MjYxM1oYDzIxMjYxMTA5MDcyNjEzWjAmMRAwDgYDVQQKDAdFeGFtcGxlMRIw
+            EAYDVQQDDAlzZW5zb3ItMTcwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAS/JGhh
+            f3C9Lf4PANRqA/lZno6+QH2OboIvjSrsEinj7/E6Myi6qRhMVZckMxe5hz1C0/Up
+            M0VxhH/gFcmVj17eo1MwUTAdBgNVHQ4EFgQU8al6yWKTQQHjXzQF3PE9d6ZOrkMw
+            HwYDVR0jBBgwFoAU8al6yWKTQQHjXzQF3PE9d6ZOrkMwDwYDVR0TAQH/BAUwAwEB
+            /zAKBggqhkjOPQQDAgNIADBFAiEAs+YdlDdJPLpF7cFR4fTAfCRLzmi7uO/0BC9J
+            6yVmflACIFIQPHsK7cpUF/EQLbQ0HpybVSdqq/Ljp6vkZQMuve4i
+            -----END CERTIFICATE-----
+            """;
+
+    private static FakeConnection tlsConnection(long id) throws Exception {
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(CERTIFICATE.getBytes(StandardCharsets.US_ASCII)));
+        return FakeConnection.builder().id(id).local("192.0.2.1", 8883).remote("192.0.2.7", 50000)
+                .tls(new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", null, List.of(certificate))).build();
+    }
+
+    @Test
+    void aClientCertificateCanBeTheIdentity() throws Exception {
+        Files.writeString(home.resolve("acl"), "user sensor-17\ntopic write sensors/17/#\n");
+        start(Map.of("acl.file", "acl", "allow.anonymous", "false", "use.identity.as.username", "cn"));
+        FakeConnection c = tlsConnection(1);
+        probe.login(FakeLogin.builder().connection(c).clientId("s17").userName("claims-to-be-admin").build()).assertAccepted();
+        FakeSession session = FakeSession.builder().clientId("s17").user("claims-to-be-admin").connection(c).build();
+        probe.sessionOpen(session);
+        probe.message(TestMessages.text("s17", "sensors/17/t", "21.5")).from(session).assertPassed();
+        probe.message(TestMessages.text("s17", "sensors/18/t", "21.5")).from(session).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        // without a certificate the same client is anonymous, refused here
+        probe.login(FakeLogin.builder().connection(connection(2, "192.0.2.1")).clientId("s17").build())
+                .assertRefused(ReasonCode.NOT_AUTHORIZED);
+        assertThat(Certificates.userName(tlsConnection(3).tls().orElseThrow().peerCertificates().get(0), false))
+                .isEqualTo("CN=sensor-17,O=Example");
+    }
+
+    @Test
+    void reservedNamesAndBrokerTopicsAreRefused() throws Exception {
+        start(Map.of());
+        probe.login(FakeLogin.builder().connection(connection(1, "127.0.0.1")).clientId("c1").userName("module:ratelimit").build())
+                .assertRefused(ReasonCode.NOT_AUTHORIZED);
+        probe.login(FakeLogin.builder().connection(connection(2, "127.0.0.1")).clientId("module:audit").build())
+                .assertRefused(ReasonCode.NOT_AUTHORIZED);
+        FakeSession client = loggedIn(3, "c3", null, null);
+        probe.message(TestMessages.text("c3", "$SYS/broker/uptime", "0")).from(client).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        probe.message(TestMessages.text("c3", "plain/topic", "0")).from(client).assertPassed();
+        // the broker's own clients (no connection) may
+        probe.message(TestMessages.text("module:x", "$SYS/broker/uptime", "0")).from(FakeSession.builder().user("module:x").clientId("module:x").connection(null).build()).assertPassed();
     }
 }
