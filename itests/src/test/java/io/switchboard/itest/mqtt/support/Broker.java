@@ -245,6 +245,33 @@ public final class Broker implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * The broker JVM's heap in use after a full GC, in bytes ({@code jcmd GC.run}, then {@code GC.heap_info}):
+     * for tests that check memory comes back.
+     */
+    public long heapUsedAfterGc() throws IOException, InterruptedException {
+        long pid = process.pid(); // bin/switchboard execs the JVM
+        jcmd(pid, "GC.run");
+        String info = jcmd(pid, "GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("no heap figures in jcmd's answer: " + info);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        Path jcmd = javaHome.resolve("bin/jcmd");
+        Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", Long.toString(pid), command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + out);
+        }
+        return out;
+    }
+
     /** Kills the broker as a crash would (SIGKILL: no shutdown hook runs) and waits for the process to end. */
     public void kill() throws InterruptedException {
         assumeDistribution();
