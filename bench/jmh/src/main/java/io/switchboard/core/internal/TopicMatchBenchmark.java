@@ -105,7 +105,7 @@ public class TopicMatchBenchmark {
 
     /** As Router.subscribe builds a subscription. */
     private void subscribe(SessionImpl session, String filter) {
-        tree.subscribe(new SubscriptionTree.Entry(session, filter, SubscriptionTree.shareGroupOf(filter), 1, false, false));
+        tree.subscribe(SubscriptionTree.Entry.of(session, io.switchboard.api.Subscription.of(filter, 1)));
     }
 
     private int match(String topic) {

@@ -9,9 +9,12 @@
  *
  * <p>2.1.0: {@link io.switchboard.api.broker.Broker#restore} and {@link io.switchboard.api.broker.RestoredSession}
  * bring back persistent sessions a front door recovered from its store.
+ *
+ * <p>2.2.0: {@link io.switchboard.api.broker.Delivery#subscriptionIds()}: a delivery carries the identifiers of the
+ * subscriptions it came through, so a front door does not match the topic against its client's filters again.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

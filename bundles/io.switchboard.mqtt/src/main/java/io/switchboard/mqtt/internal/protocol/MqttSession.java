@@ -19,8 +19,8 @@ import io.switchboard.api.broker.Receiver;
 /**
  * The MQTT state of one client's session, which outlives its connections: the messages waiting to be
  * sent, the QoS 1/2 messages sent and not yet acknowledged (resent with DUP when the client resumes
- * the session), the inbound QoS 2 packet ids waiting for their PUBREL, and the subscription
- * identifiers per topic filter. It is the session's {@link Receiver}: the broker delivers into it
+ * the session), the inbound QoS 2 packet ids waiting for their PUBREL, and the subscriptions the store
+ * keeps. It is the session's {@link Receiver}: the broker delivers into it
  * whether the client is connected or not, and the connection that owns it (its {@link Outlet}) is
  * woken to send.
  *
@@ -72,6 +72,8 @@ final class MqttSession implements Receiver {
     static final class Outgoing {
         final Message message;
         final Delivery delivery;
+        /** The identifiers of the subscriptions it came through (MQTT 5 Subscription Identifier properties). */
+        final List<Integer> subscriptionIds;
         final int packetId;
         /** Its place in the session's journal (QoS 1/2 of a persistent session), 0 if not journalled. */
         long sequence;
@@ -80,16 +82,19 @@ final class MqttSession implements Receiver {
         /** QoS 2: PUBREC received and PUBREL sent; waiting for PUBCOMP. */
         boolean released;
 
-        Outgoing(Message message, Delivery delivery, int packetId, long sequence, boolean redelivery) {
+        Outgoing(Message message, Delivery delivery, List<Integer> subscriptionIds, int packetId, long sequence,
+                boolean redelivery) {
             this.message = message;
             this.delivery = delivery;
+            this.subscriptionIds = subscriptionIds;
             this.packetId = packetId;
             this.sequence = sequence;
             this.redelivery = redelivery;
         }
     }
 
-    private record Queued(Message message, Delivery delivery, long sequence, boolean redelivery) {
+    private record Queued(Message message, Delivery delivery, List<Integer> subscriptionIds, long sequence,
+            boolean redelivery) {
     }
 
     /** The delivery handle of a message recovered after a restart: its publisher's handle died with the process. */
@@ -113,7 +118,7 @@ final class MqttSession implements Receiver {
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
-    private final Map<String, SessionJournal.StoredSubscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private int lastPacketId;
     /** Where a persistent session is kept; {@code null} while the session is not persistent. */
     private SessionJournal journal;
@@ -171,12 +176,13 @@ final class MqttSession implements Receiver {
                 return;
             }
             queuedBytes += message.payloadSize();
+            List<Integer> subscriptionIds = delivery.subscriptionIds();
             long sequence = 0;
             if (journal != null && message.qos() > 0) {
                 sequence = nextSequence++;
-                journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message));
+                journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message, subscriptionIds));
             }
-            queue.add(new Queued(message, delivery, sequence, false));
+            queue.add(new Queued(message, delivery, subscriptionIds, sequence, false));
             wake = owner;
         }
         if (wake != null) {
@@ -243,18 +249,19 @@ final class MqttSession implements Receiver {
             if (q.message().qos() == 0) {
                 queue.poll();
                 queuedBytes -= q.message().payloadSize();
-                return new Outgoing(q.message(), q.delivery(), 0, 0, false);
+                return new Outgoing(q.message(), q.delivery(), q.subscriptionIds(), 0, 0, false);
             }
             if (inflight.size() >= window) {
                 return null;
             }
             queue.poll();
             queuedBytes -= q.message().payloadSize();
-            Outgoing o = new Outgoing(q.message(), q.delivery(), nextPacketId(), q.sequence(), q.redelivery());
+            Outgoing o = new Outgoing(q.message(), q.delivery(), q.subscriptionIds(), nextPacketId(), q.sequence(),
+                    q.redelivery());
             inflight.put(o.packetId, o);
             if (journal != null && o.message.qos() == 2) {
                 // a QoS 2 message keeps its packet id across a restart, so that the client recognises a resend
-                journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, false, o.message));
+                journal.queued(clientId, record(o, false));
             }
             return o;
         }
@@ -312,7 +319,7 @@ final class MqttSession implements Receiver {
             return null;
         }
         if (!o.released && journal != null) {
-            journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, true, o.message));
+            journal.queued(clientId, record(o, true));
         }
         o.released = true;
         return o;
@@ -360,12 +367,9 @@ final class MqttSession implements Receiver {
         return removed;
     }
 
-    /**
-     * Records the subscription to {@code subscription}'s filter with its identifier (0: none), set
-     * before the broker subscribes so that retained messages sent at once carry it.
-     */
-    synchronized void subscribed(Subscription subscription, int identifier) {
-        subscriptions.put(subscription.topicFilter(), new SessionJournal.StoredSubscription(subscription, identifier));
+    /** Records the subscription to {@code subscription}'s filter, for the store. */
+    synchronized void subscribed(Subscription subscription) {
+        subscriptions.put(subscription.topicFilter(), subscription);
         save();
     }
 
@@ -377,32 +381,8 @@ final class MqttSession implements Receiver {
     }
 
     /** The subscriptions with their options, by filter. */
-    synchronized List<SessionJournal.StoredSubscription> subscriptions() {
+    synchronized List<Subscription> subscriptions() {
         return List.copyOf(subscriptions.values());
-    }
-
-    /** The subscription identifiers of this client's filters matching {@code topic}, ascending. */
-    synchronized List<Integer> subscriptionIdsFor(String topic) {
-        if (subscriptions.isEmpty()) {
-            return List.of();
-        }
-        List<Integer> ids = null;
-        for (SessionJournal.StoredSubscription s : subscriptions.values()) {
-            int id = s.identifier();
-            if (id > 0 && TopicFilters.matches(s.subscription().topicFilter(), topic)) {
-                if (ids == null) {
-                    ids = new ArrayList<>(2);
-                }
-                if (!ids.contains(id)) {
-                    ids.add(id);
-                }
-            }
-        }
-        if (ids == null) {
-            return List.of();
-        }
-        ids.sort(null);
-        return ids;
     }
 
     // ---- persistence
@@ -429,13 +409,13 @@ final class MqttSession implements Receiver {
         if (journal == null) {
             journal = store;
             for (Outgoing o : inflight.values()) {
-                o.sequence = journalAgain(o.message, o.packetId, o.released);
+                o.sequence = journalAgain(o.message, o.subscriptionIds, o.packetId, o.released);
             }
             List<Queued> again = new ArrayList<>(queue);
             queue.clear();
             for (Queued q : again) {
-                queue.add(q.message().qos() == 0 ? q : new Queued(q.message(), q.delivery(),
-                        journalAgain(q.message(), 0, false), q.redelivery()));
+                queue.add(q.message().qos() == 0 ? q : new Queued(q.message(), q.delivery(), q.subscriptionIds(),
+                        journalAgain(q.message(), q.subscriptionIds(), 0, false), q.redelivery()));
             }
             for (int packetId : inboundQos2) {
                 journal.inboundQos2(clientId, packetId, true);
@@ -444,11 +424,15 @@ final class MqttSession implements Receiver {
         save();
     }
 
-    private long journalAgain(Message message, int packetId, boolean released) {
+    private long journalAgain(Message message, List<Integer> subscriptionIds, int packetId, boolean released) {
         long sequence = nextSequence++;
         journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, message.qos() == 2 ? packetId : 0, released,
-                message));
+                message, subscriptionIds));
         return sequence;
+    }
+
+    private static SessionJournal.QueuedRecord record(Outgoing o, boolean released) {
+        return new SessionJournal.QueuedRecord(o.sequence, o.packetId, released, o.message, o.subscriptionIds);
     }
 
     /** The connection ended and the session lives on: records when, and the will waiting for its delay. */
@@ -457,7 +441,7 @@ final class MqttSession implements Receiver {
             for (Outgoing o : inflight.values()) {
                 if (o.message.qos() == 1 && o.sequence > 0) {
                     // sent: after a restart it is resent with its packet id and DUP, as on any resume
-                    journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, false, o.message));
+                    journal.queued(clientId, record(o, false));
                 }
             }
         }
@@ -499,18 +483,18 @@ final class MqttSession implements Receiver {
         s.offlineSince = record.offlineSince();
         s.connectionWill = record.will();
         s.pendingWillDueAt = record.willDueAt();
-        for (SessionJournal.StoredSubscription sub : record.subscriptions()) {
-            s.subscriptions.put(sub.subscription().topicFilter(), sub);
+        for (Subscription sub : record.subscriptions()) {
+            s.subscriptions.put(sub.topicFilter(), sub);
         }
         for (SessionJournal.QueuedRecord q : queued) {
             s.nextSequence = Math.max(s.nextSequence, q.sequence() + 1);
             if (q.packetId() > 0) {
-                Outgoing o = new Outgoing(q.message(), RECOVERED, q.packetId(), q.sequence(), true);
+                Outgoing o = new Outgoing(q.message(), RECOVERED, q.subscriptionIds(), q.packetId(), q.sequence(), true);
                 o.released = q.released();
                 s.inflight.put(q.packetId(), o);
                 s.lastPacketId = q.packetId();
             } else {
-                s.queue.add(new Queued(q.message(), RECOVERED, q.sequence(), record.offlineSince() == 0));
+                s.queue.add(new Queued(q.message(), RECOVERED, q.subscriptionIds(), q.sequence(), record.offlineSince() == 0));
                 s.queuedBytes += q.message().payloadSize();
             }
         }
@@ -644,7 +628,7 @@ final class MqttSession implements Receiver {
 
     /**
      * The broker has no session for this state any more (a new one started): everything queued or in
-     * flight fails and the inbound QoS 2 ids and subscription identifiers are forgotten.
+     * flight fails and the inbound QoS 2 ids and subscriptions are forgotten.
      */
     synchronized void reset(String reason) {
         failAll(reason);

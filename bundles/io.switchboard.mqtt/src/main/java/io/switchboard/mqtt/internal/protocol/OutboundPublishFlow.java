@@ -104,7 +104,7 @@ final class OutboundPublishFlow {
             }
         }
         String wireTopic = alias != null && !newAlias ? "" : topic;
-        List<Integer> subscriptionIds = v5 ? s.subscriptionIdsFor(topic) : List.of();
+        List<Integer> subscriptionIds = v5 ? o.subscriptionIds : List.of();
         MessageIdProperty messageIdProperty = client.messageIdProperty;
         boolean withId = messageIdProperty.carriedBy(m);
         MqttProperties props = v5 ? MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, withId),

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.api.Subscription;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.RestoredSession;
 import org.slf4j.Logger;
@@ -61,12 +60,8 @@ final class SessionRecovery {
             long now, long lastAlive) {
         ProtocolSettings settings = protocol.settings();
         MqttSession s = MqttSession.recovered(record, queued, inbound, journal, settings);
-        List<Subscription> subscriptions = new ArrayList<>();
-        for (SessionJournal.StoredSubscription stored : record.subscriptions()) {
-            subscriptions.add(stored.subscription());
-        }
         ClientSession handle = protocol.broker().restore(new RestoredSession(record.clientId(), record.user(),
-                record.protocol(), subscriptions), s);
+                record.protocol(), record.subscriptions()), s);
         s.restoredAs(handle);
         protocol.store().put(s);
 

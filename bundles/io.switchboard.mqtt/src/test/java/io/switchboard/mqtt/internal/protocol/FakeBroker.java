@@ -45,11 +45,18 @@ final class FakeBroker implements Broker {
     static final class Outcome implements Delivery {
         final String recipient;
         final Message message;
+        final List<Integer> subscriptionIds;
         final CompletableFuture<String> result = new CompletableFuture<>();
 
-        Outcome(String recipient, Message message) {
+        Outcome(String recipient, Message message, List<Integer> subscriptionIds) {
             this.recipient = recipient;
             this.message = message;
+            this.subscriptionIds = subscriptionIds;
+        }
+
+        @Override
+        public List<Integer> subscriptionIds() {
+            return subscriptionIds;
         }
 
         @Override
@@ -68,7 +75,15 @@ final class FakeBroker implements Broker {
         }
     }
 
-    private record Sub(String filter, int qos, boolean noLocal, boolean retainAsPublished) {
+    private record Sub(String filter, int qos, boolean noLocal, boolean retainAsPublished, int identifier) {
+
+        Sub(Subscription s) {
+            this(s.topicFilter(), s.qos(), s.noLocal(), s.retainAsPublished(), s.identifier());
+        }
+
+        List<Integer> ids() {
+            return identifier == 0 ? List.of() : List.of(identifier);
+        }
     }
 
     final class FakeSession implements Session {
@@ -159,8 +174,7 @@ final class FakeBroker implements Broker {
                 if (admission.isRefused()) {
                     return admission;
                 }
-                Sub sub = new Sub(subscription.topicFilter(), subscription.qos(), subscription.noLocal(),
-                        subscription.retainAsPublished());
+                Sub sub = new Sub(subscription);
                 boolean isNew = s.subs.put(subscription.topicFilter(), sub) == null;
                 events.add("subscribe " + s.clientId + " " + subscription);
                 if (!TopicFilters.isShared(subscription.topicFilter())
@@ -168,7 +182,7 @@ final class FakeBroker implements Broker {
                     for (Message m : retained.values()) {
                         if (TopicFilters.matches(sub.filter(), m.topic())) {
                             Message adjusted = m.toBuilder().qos(Math.min(m.qos(), sub.qos())).retain(true).build();
-                            deliver(s, adjusted);
+                            deliver(s, adjusted, sub.ids());
                         }
                     }
                 }
@@ -328,7 +342,7 @@ final class FakeBroker implements Broker {
         FakeSession s = new FakeSession(restored.clientId(), restored.user(), receiver);
         s.online = false;
         for (Subscription sub : restored.subscriptions()) {
-            s.subs.put(sub.topicFilter(), new Sub(sub.topicFilter(), sub.qos(), sub.noLocal(), sub.retainAsPublished()));
+            s.subs.put(sub.topicFilter(), new Sub(sub));
         }
         if (sessions.putIfAbsent(restored.clientId(), s) != null) {
             throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
@@ -369,33 +383,41 @@ final class FakeBroker implements Broker {
                 continue;
             }
             Sub best = null;
+            java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
             for (Sub sub : s.subs.values()) {
-                if (TopicFilters.matches(sub.filter(), stamped.topic()) && !(sub.noLocal() && s == from)
-                        && (best == null || sub.qos() > best.qos())) {
-                    best = sub;
+                if (TopicFilters.matches(sub.filter(), stamped.topic()) && !(sub.noLocal() && s == from)) {
+                    ids.addAll(sub.ids());
+                    if (best == null || sub.qos() > best.qos()) {
+                        best = sub;
+                    }
                 }
             }
             if (best != null) {
                 deliver(s, stamped.toBuilder().qos(Math.min(stamped.qos(), best.qos()))
-                        .retain(best.retainAsPublished() && stamped.retain()).build());
+                        .retain(best.retainAsPublished() && stamped.retain()).build(), List.copyOf(ids));
                 recipients++;
             }
         }
         return new PublishResult(stamped.id(), true, recipients, null, null);
     }
 
-    private void deliver(FakeSession s, Message m) {
-        Outcome outcome = new Outcome(s.clientId, m);
+    private void deliver(FakeSession s, Message m, List<Integer> subscriptionIds) {
+        Outcome outcome = new Outcome(s.clientId, m, subscriptionIds);
         outcomes.add(outcome);
         s.receiver.deliver(m, outcome);
     }
 
     /** Delivers {@code message} to the session of {@code clientId} as if routed (on the broker thread). */
     void deliverTo(String clientId, Message message) {
+        deliverTo(clientId, message, List.of());
+    }
+
+    /** Delivers {@code message} as if routed through subscriptions with {@code subscriptionIds}. */
+    void deliverTo(String clientId, Message message, List<Integer> subscriptionIds) {
         worker.execute(() -> {
             FakeSession s = sessions.get(clientId);
             Message stamped = message.id() != 0 ? message : message.toBuilder().id(ids.incrementAndGet()).build();
-            deliver(s, stamped);
+            deliver(s, stamped, subscriptionIds);
         });
     }
 

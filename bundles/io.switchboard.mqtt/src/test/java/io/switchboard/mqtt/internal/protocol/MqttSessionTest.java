@@ -16,10 +16,21 @@ class MqttSessionTest {
 
     private static final class Recorder implements Delivery {
         final String name;
+        final List<Integer> subscriptionIds;
         String outcome = "pending";
 
         Recorder(String name) {
+            this(name, List.of());
+        }
+
+        Recorder(String name, List<Integer> subscriptionIds) {
             this.name = name;
+            this.subscriptionIds = subscriptionIds;
+        }
+
+        @Override
+        public List<Integer> subscriptionIds() {
+            return subscriptionIds;
         }
 
         @Override
@@ -56,7 +67,11 @@ class MqttSessionTest {
     private final List<Recorder> deliveries = new ArrayList<>();
 
     private Recorder deliver(MqttSession s, String name, int qos) {
-        Recorder r = new Recorder(name);
+        return deliver(s, name, qos, List.of());
+    }
+
+    private Recorder deliver(MqttSession s, String name, int qos, List<Integer> subscriptionIds) {
+        Recorder r = new Recorder(name, subscriptionIds);
         deliveries.add(r);
         s.deliver(Message.builder("t").qos(qos).payload(name).build(), r);
         return r;
@@ -107,9 +122,9 @@ class MqttSessionTest {
         Owner owner = new Owner();
         s.attach(owner, null);
         s.persist(journal, "alice", "mqtt-5", 600, null);
-        s.subscribed(Subscription.of("a/#", 2), 7);
+        s.subscribed(new Subscription("a/#", 2, false, false, 0, 7));
         deliver(s, "q1", 1);
-        deliver(s, "q2", 2);
+        deliver(s, "q2", 2, List.of(7, 9));
         deliver(s, "q0", 0); // QoS 0 is not kept
         deliver(s, "q1b", 1);
         MqttSession.Outgoing first = s.next(owner, 10, 0);
@@ -123,7 +138,7 @@ class MqttSessionTest {
         assertThat(sessions).singleElement().satisfies(r -> {
             assertThat(r.user()).isEqualTo("alice");
             assertThat(r.offlineSince()).isEqualTo(1000);
-            assertThat(r.subscriptions()).containsExactly(new SessionJournal.StoredSubscription(Subscription.of("a/#", 2), 7));
+            assertThat(r.subscriptions()).containsExactly(new Subscription("a/#", 2, false, false, 0, 7));
         });
         List<SessionJournal.QueuedRecord> queued = new ArrayList<>();
         journal.readQueues((clientId, r) -> queued.add(r));
@@ -135,9 +150,10 @@ class MqttSessionTest {
         assertThat(back.inflight()).singleElement().satisfies(o -> {
             assertThat(o.packetId).isEqualTo(second.packetId);
             assertThat(o.released).isTrue();
+            assertThat(o.subscriptionIds).as("the identifiers it was delivered with").containsExactly(7, 9);
         });
         assertThat(back.queuedCount()).isEqualTo(1);
-        assertThat(back.subscriptionIdsFor("a/b")).containsExactly(7);
+        assertThat(back.subscriptions()).containsExactly(new Subscription("a/#", 2, false, false, 0, 7));
 
         back.end("expired");
         assertThat(store.size(SessionJournal.SESSIONS) + store.size(SessionJournal.QUEUE)).as("an ended session leaves nothing").isZero();
@@ -254,20 +270,26 @@ class MqttSessionTest {
     }
 
     @Test
-    void inboundQos2IdsAndSubscriptionIdentifiers() {
+    void inboundQos2Ids() {
         MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
         assertThat(s.receiveQos2(7)).isTrue();
         assertThat(s.receiveQos2(7)).isFalse();
         assertThat(s.releaseQos2(7)).isTrue();
         assertThat(s.releaseQos2(7)).isFalse();
+    }
 
-        s.subscribed(Subscription.of("a/+", 1), 4);
-        s.subscribed(Subscription.of("a/#", 1), 2);
-        s.subscribed(Subscription.of("$share/g/a/b", 1), 9);
-        s.subscribed(Subscription.of("b", 1), 3);
-        assertThat(s.subscriptionIdsFor("a/b")).containsExactly(2, 4, 9);
+    @Test
+    void aMessageIsSentWithTheSubscriptionIdentifiersItWasDeliveredWithNotThoseOfTheFiltersNow() {
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        s.subscribed(new Subscription("a/#", 1, false, false, 0, 2));
+        deliver(s, "two", 1, List.of(2, 4));
+        deliver(s, "none", 0, List.of());
         s.unsubscribed("a/#");
-        assertThat(s.subscriptionIdsFor("a/b")).containsExactly(4, 9);
+
+        assertThat(s.next(owner, 10, 0).subscriptionIds).containsExactly(2, 4);
+        assertThat(s.next(owner, 10, 0).subscriptionIds).isEmpty();
     }
 
     @Test
