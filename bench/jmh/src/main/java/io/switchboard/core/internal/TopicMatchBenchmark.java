@@ -100,7 +100,7 @@ public class TopicMatchBenchmark {
     }
 
     private SessionImpl session(String clientId) {
-        return new SessionImpl(null, clientId.hashCode(), clientId, clientId, "bench", null, (m, d) -> d.delivered(), worker);
+        return new SessionImpl(clientId.hashCode(), clientId, clientId, "bench", null, (m, d) -> d.delivered(), worker);
     }
 
     /** As Router.subscribe builds a subscription. */

@@ -10,8 +10,15 @@
  * <p>2.1.0: {@link io.switchboard.api.broker.Broker#restore} and {@link io.switchboard.api.broker.RestoredSession}
  * bring back persistent sessions a front door recovered from its store.
  *
- * <p>2.2.0: {@link io.switchboard.api.broker.Delivery#subscriptionIds()}: a delivery carries the identifiers of the
- * subscriptions it came through, so a front door does not match the topic against its client's filters again.
+ * <p>2.2.0: one session model. {@link io.switchboard.api.broker.Delivery#subscriptionIds()}: a delivery carries the
+ * identifiers of the subscriptions it came through, so a front door does not match the topic against its client's
+ * filters again. A front door keeping state with a session finds it as the session's receiver
+ * ({@link io.switchboard.api.broker.Broker#login(LoginRequest, java.util.function.UnaryOperator,
+ * java.util.function.BiConsumer)}) and hears of takeovers and ends ({@link io.switchboard.api.broker.Receiver#detached},
+ * {@link io.switchboard.api.broker.Receiver#closing}) in the order the broker takes the client id's logins, detaches
+ * and closes, so it needs no map or ordering of its own; {@link io.switchboard.api.broker.ClientConnection#closed(String,
+ * boolean)} detaches or closes in that order; {@link io.switchboard.api.broker.ClientSession#close} of a stale handle
+ * is ignored, as its detach was. All additions (default methods where front doors implement the interface).
  */
 @Export
 @Version("2.2.0")

@@ -14,7 +14,7 @@ class SubscriptionTreeTest {
     private final SubscriptionTree tree = new SubscriptionTree();
 
     private static SessionImpl session(long id) {
-        return new SessionImpl(null, id, "c" + id, "u" + id, "internal", null, (m, d) -> d.delivered(), null);
+        return new SessionImpl(id, "c" + id, "u" + id, "internal", null, (m, d) -> d.delivered(), null);
     }
 
     private static SubscriptionTree.Entry entry(SessionImpl s, String filter, int qos) {

@@ -20,9 +20,10 @@ import io.switchboard.api.broker.Receiver;
  * The MQTT state of one client's session, which outlives its connections: the messages waiting to be
  * sent, the QoS 1/2 messages sent and not yet acknowledged (resent with DUP when the client resumes
  * the session), the inbound QoS 2 packet ids waiting for their PUBREL, and the subscriptions the store
- * keeps. It is the session's {@link Receiver}: the broker delivers into it
- * whether the client is connected or not, and the connection that owns it (its {@link Outlet}) is
- * woken to send.
+ * keeps. It is the broker session's {@link Receiver}, and so where the protocol finds a client's state: the
+ * broker delivers into it whether the client is connected or not, the connection that owns it (its
+ * {@link Outlet}) is woken to send, and the broker tells it when its connection lets go of it or the
+ * session ends ({@link SessionLifecycle}).
  *
  * <h2>Queue policy</h2>
  * At most {@code max.queued.messages} messages and {@code max.queued.bytes} payload bytes wait per session (sent-but-unacknowledged messages
@@ -39,9 +40,9 @@ import io.switchboard.api.broker.Receiver;
  * ends (expired, closed, replaced by a clean start), everything still queued or in flight fails.
  *
  * <p>Thread safety: every method synchronizes on this object. It is called by broker threads
- * ({@link #deliver}), by the owning connection's event loop (sending, acknowledgements) and by the
- * protocol's per-client steps (attach, detach, expiry). No I/O happens while the monitor is held; the
- * owner is woken after it is released.
+ * ({@link #deliver}, the login, detach and close of the session, in the client id's order), by the owning
+ * connection's event loop (sending, acknowledgements) and by the protocol's timers (will delay, expiry).
+ * No I/O happens while the monitor is held; the owner is woken after it is released.
  */
 final class MqttSession implements Receiver {
 
@@ -61,11 +62,15 @@ final class MqttSession implements Receiver {
         boolean isWritable();
 
         /**
-         * Another connection took the session over: close this one (MQTT 5: DISCONNECT 0x8E).
+         * The session no longer belongs to this connection: if it is still open, another connection took the
+         * session over and it closes (MQTT 5: DISCONNECT 0x8E).
          *
          * @return this connection's will, taken (so it is published once at most), or {@code null}
          */
-        Will takeOver();
+        Will leave();
+
+        /** The session expiry this connection ends with: its CONNECT's, or what its DISCONNECT set. */
+        long sessionExpiry();
     }
 
     /** A message on its way to the client; {@code packetId} 0 for QoS 0. */
@@ -109,6 +114,8 @@ final class MqttSession implements Receiver {
     };
 
     private final String clientId;
+    /** What the broker's news of the session is passed to; {@code null} in tests of the state alone. */
+    private final SessionLifecycle lifecycle;
     private final int maxQueued;
     private final long maxQueuedBytes;
     private final boolean queueQos0;
@@ -140,16 +147,17 @@ final class MqttSession implements Receiver {
     private ScheduledFuture<?> willTask;
     private long dropped;
 
-    MqttSession(String clientId, int maxQueued, long maxQueuedBytes, boolean queueQos0) {
+    MqttSession(String clientId, int maxQueued, long maxQueuedBytes, boolean queueQos0, SessionLifecycle lifecycle) {
         this.clientId = clientId;
         this.maxQueued = maxQueued;
         this.maxQueuedBytes = maxQueuedBytes;
         this.queueQos0 = queueQos0;
+        this.lifecycle = lifecycle;
     }
 
     /** With the queue limits of {@code settings}. */
-    MqttSession(String clientId, ProtocolSettings settings) {
-        this(clientId, settings.maxQueuedMessages(), settings.maxQueuedBytes(), settings.queueQos0());
+    MqttSession(String clientId, ProtocolSettings settings, SessionLifecycle lifecycle) {
+        this(clientId, settings.maxQueuedMessages(), settings.maxQueuedBytes(), settings.queueQos0(), lifecycle);
     }
 
     String clientId() {
@@ -224,6 +232,16 @@ final class MqttSession implements Receiver {
             }
         }
         return false;
+    }
+
+    @Override
+    public void detached(String reason) {
+        lifecycle.detached(this, reason);
+    }
+
+    @Override
+    public void closing(String reason) {
+        lifecycle.closing(this, reason);
     }
 
     // ---- the owning connection's side
@@ -474,8 +492,8 @@ final class MqttSession implements Receiver {
      * its messages in flight (with their packet ids) and the inbound QoS 2 packet ids waiting for PUBREL.
      */
     static MqttSession recovered(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued,
-            List<Integer> inbound, SessionJournal journal, ProtocolSettings settings) {
-        MqttSession s = new MqttSession(record.clientId(), settings);
+            List<Integer> inbound, SessionJournal journal, ProtocolSettings settings, SessionLifecycle lifecycle) {
+        MqttSession s = new MqttSession(record.clientId(), settings, lifecycle);
         s.journal = journal;
         s.user = record.user();
         s.protocol = record.protocol();
@@ -533,15 +551,10 @@ final class MqttSession implements Receiver {
         return journal != null;
     }
 
-    // ---- the protocol's per-client steps
+    // ---- the session's lifecycle
 
-    /**
-     * A connection logged in to this session: it sends from now on. Cancels the expiry timer.
-     *
-     * @return the connection that owned it until now, or {@code null}
-     */
-    synchronized Outlet attach(Outlet outlet, ClientSession handle) {
-        Outlet previous = owner;
+    /** A connection logged in to this session: it sends from now on. Cancels the expiry timer. */
+    synchronized void attach(Outlet outlet, ClientSession handle) {
         owner = outlet;
         clientSession = handle;
         epoch++;
@@ -549,20 +562,13 @@ final class MqttSession implements Receiver {
             expiryTask.cancel(false);
             expiryTask = null;
         }
-        return previous;
     }
 
-    /** The connection {@code outlet} ended; false if it no longer owned the session (taken over). */
-    synchronized boolean detach(Outlet outlet) {
-        if (owner != outlet) {
-            return false;
-        }
+    /** No connection owns the session any more; returns the one that did, or {@code null}. */
+    synchronized Outlet release() {
+        Outlet previous = owner;
         owner = null;
-        return true;
-    }
-
-    synchronized Outlet owner() {
-        return owner;
+        return previous;
     }
 
     /** The broker's handle on the session (the latest login's). */
@@ -592,10 +598,18 @@ final class MqttSession implements Receiver {
     }
 
     /** A will waiting for its delay while the client is offline. */
-    synchronized void pendingWill(Will will, ScheduledFuture<?> task) {
+    synchronized void pendingWill(Will will) {
         takePendingWill();
         pendingWill = will;
-        willTask = task;
+    }
+
+    /** The timer of the waiting {@code will}; cancelled if that will was taken meanwhile. */
+    synchronized void willTimer(Will will, ScheduledFuture<?> task) {
+        if (pendingWill == will) {
+            willTask = task;
+        } else if (task != null) {
+            task.cancel(false);
+        }
     }
 
     /** The broker's handle on a session recovered at start (offline until a client resumes it). */
@@ -615,26 +629,15 @@ final class MqttSession implements Receiver {
         return w;
     }
 
-    /** Takes the pending will only if it is still {@code will}. */
-    synchronized boolean takePendingWill(Will will) {
-        if (pendingWill != will || will == null) {
+    /** Takes the pending will if it is still {@code will} and the session is offline in the attachment {@code expectedEpoch}. */
+    synchronized boolean takeDueWill(Will will, int expectedEpoch) {
+        if (pendingWill != will || will == null || !offlineSince(expectedEpoch)) {
             return false;
         }
         pendingWill = null;
         willTask = null;
         forgetKeptWill(will);
         return true;
-    }
-
-    /**
-     * The broker has no session for this state any more (a new one started): everything queued or in
-     * flight fails and the inbound QoS 2 ids and subscriptions are forgotten.
-     */
-    synchronized void reset(String reason) {
-        failAll(reason);
-        inboundQos2.clear();
-        subscriptions.clear();
-        forgetJournal();
     }
 
     private void forgetJournal() {

@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Admission;
 import io.switchboard.api.Connection;
@@ -34,10 +36,11 @@ import io.switchboard.api.broker.RefusedException;
 
 /**
  * A broker double with the core's semantics where the protocol depends on them: every call completes
- * on one broker thread (never the caller's), sessions are kept by client id, a login with clean start
- * false resumes the session with the new receiver, routing by topic filter (highest QoS per session,
- * no local, retain as published, retained messages and retain handling), and it records what the
- * protocol did (events, published messages, delivery outcomes, read receipts).
+ * on one broker thread (never the caller's), so logins, detaches and closes take turns; sessions are kept
+ * by client id, a login with clean start false resumes the session with the receiver it chooses, receivers
+ * hear of takeovers and ends, a stale handle's detach or close is ignored; routing by topic filter (highest
+ * QoS per session, no local, retain as published, retained messages and retain handling), and it records
+ * what the protocol did (events, published messages, delivery outcomes, read receipts).
  */
 final class FakeBroker implements Broker {
 
@@ -91,6 +94,9 @@ final class FakeBroker implements Broker {
         final String clientId;
         final String user;
         volatile Receiver receiver;
+        volatile ClientConnection connection;
+        /** Counts the logins that held the session: a handle of an earlier one is stale. */
+        volatile int attachment = 1;
         volatile boolean online = true;
         volatile boolean closed;
         final Map<String, Sub> subs = new ConcurrentHashMap<>();
@@ -144,10 +150,12 @@ final class FakeBroker implements Broker {
     private final class Handle implements ClientSession {
         private final FakeSession s;
         private final boolean present;
+        private final int attachment;
 
         Handle(FakeSession s, boolean present) {
             this.s = s;
             this.present = present;
+            this.attachment = s.attachment;
         }
 
         @Override
@@ -212,14 +220,19 @@ final class FakeBroker implements Broker {
         @Override
         public void detach(String reason) {
             worker.execute(() -> {
-                s.online = false;
-                events.add("detach " + s.clientId + ": " + reason);
+                if (s.attachment == attachment) {
+                    detachSession(s, reason);
+                }
             });
         }
 
         @Override
         public void close(String reason) {
-            worker.execute(() -> closeSession(s, reason));
+            worker.execute(() -> {
+                if (s.attachment == attachment) {
+                    closeSession(s, reason);
+                }
+            });
         }
     }
 
@@ -270,7 +283,23 @@ final class FakeBroker implements Broker {
 
         @Override
         public void closed(String reason) {
-            events.add("connection closed: " + reason);
+            closed(reason, false);
+        }
+
+        @Override
+        public void closed(String reason, boolean keepSession) {
+            worker.execute(() -> {
+                for (FakeSession s : sessions.values()) {
+                    if (s.connection == this && s.online) {
+                        if (keepSession) {
+                            detachSession(s, reason);
+                        } else {
+                            closeSession(s, reason);
+                        }
+                    }
+                }
+                events.add("connection closed: " + reason);
+            });
         }
     }
 
@@ -312,29 +341,52 @@ final class FakeBroker implements Broker {
 
     @Override
     public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<ClientSession> result = new CompletableFuture<>();
+        login(request, resumed -> receiver, (session, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(session);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then) {
+        worker.execute(() -> {
             logins.add(request);
             RefusedException refusal = loginPolicy.apply(request);
             if (refusal != null) {
                 events.add("login refused " + request.clientId());
-                throw new java.util.concurrent.CompletionException(refusal);
+                then.accept(null, refusal);
+                return;
             }
+            String takenOver = "session taken over by a new connection of the same client id";
             FakeSession existing = sessions.get(request.clientId());
             if (existing != null && !request.cleanStart()) {
+                Receiver receiver = receiverFor.apply(existing.receiver);
+                if (existing.online) {
+                    existing.receiver.detached(takenOver);
+                }
                 existing.receiver = receiver;
+                existing.connection = request.connection();
+                existing.attachment++;
                 existing.online = true;
                 events.add("resume " + request.clientId());
-                return new Handle(existing, true);
+                then.accept(new Handle(existing, true), null);
+                return;
             }
             if (existing != null) {
-                closeSession(existing, "session taken over by a new connection of the same client id");
+                closeSession(existing, takenOver);
             }
             String user = request.userName() != null ? request.userName() : request.clientId();
-            FakeSession s = new FakeSession(request.clientId(), user, receiver);
+            FakeSession s = new FakeSession(request.clientId(), user, receiverFor.apply(null));
+            s.connection = request.connection();
             sessions.put(request.clientId(), s);
             events.add("login " + request.clientId());
-            return new Handle(s, false);
-        }, worker);
+            then.accept(new Handle(s, false), null);
+        });
     }
 
     @Override
@@ -351,10 +403,20 @@ final class FakeBroker implements Broker {
         return new Handle(s, true);
     }
 
+    private void detachSession(FakeSession s, String reason) {
+        if (s.closed || !s.online) {
+            return;
+        }
+        s.receiver.detached(reason);
+        s.online = false;
+        events.add("detach " + s.clientId + ": " + reason);
+    }
+
     private void closeSession(FakeSession s, String reason) {
         if (s.closed) {
             return;
         }
+        s.receiver.closing(reason);
         s.closed = true;
         s.online = false;
         s.subs.clear();
@@ -438,5 +500,11 @@ final class FakeBroker implements Broker {
 
     void shutdown() {
         worker.shutdownNow();
+    }
+
+    /** The MQTT state of the session of {@code clientId} (its receiver), or {@code null}. */
+    MqttSession stateOf(String clientId) {
+        FakeSession s = sessions.get(clientId);
+        return s == null ? null : (MqttSession) s.receiver;
     }
 }

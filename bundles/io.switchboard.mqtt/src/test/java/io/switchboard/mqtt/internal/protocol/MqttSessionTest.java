@@ -59,8 +59,13 @@ class MqttSessionTest {
         }
 
         @Override
-        public Will takeOver() {
+        public Will leave() {
             return null;
+        }
+
+        @Override
+        public long sessionExpiry() {
+            return 0;
         }
     }
 
@@ -79,7 +84,7 @@ class MqttSessionTest {
 
     @Test
     void fullQueueDropsNewQos0AndOldestQos0ForQos1ThenRefuses() {
-        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true, null);
         Recorder a0 = deliver(s, "a0", 0);
         Recorder b1 = deliver(s, "b1", 1);
         Recorder c0 = deliver(s, "c0", 0);
@@ -99,7 +104,7 @@ class MqttSessionTest {
 
     @Test
     void theQueuedPayloadBytesAreBoundedWithTheSamePolicy() {
-        MqttSession s = new MqttSession("c", 100, 10, true);
+        MqttSession s = new MqttSession("c", 100, 10, true, null);
         Recorder small0 = deliver(s, "1234", 0); // 4 bytes
         Recorder six1 = deliver(s, "123456", 1); // 10 bytes: full
         Recorder more0 = deliver(s, "x", 0); // a new QoS 0 is dropped
@@ -118,7 +123,7 @@ class MqttSessionTest {
         MemoryStateStore store = new MemoryStateStore();
         SessionJournal journal = new SessionJournal(store);
         ProtocolSettings settings = ProtocolSettings.defaults();
-        MqttSession s = new MqttSession("c", settings);
+        MqttSession s = new MqttSession("c", settings, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         s.persist(journal, "alice", "mqtt-5", 600, null);
@@ -131,7 +136,7 @@ class MqttSessionTest {
         MqttSession.Outgoing second = s.next(owner, 10, 0);
         s.received(second.packetId); // PUBREC of the QoS 2 message
         s.acknowledged(first.packetId); // q1 done
-        s.detach(owner);
+        s.release();
         s.wentOffline(1000, 600, null);
 
         List<SessionJournal.SessionRecord> sessions = journal.sessions();
@@ -146,7 +151,7 @@ class MqttSessionTest {
         assertThat(queued.get(0).released()).as("the PUBREC is kept").isTrue();
         assertThat(queued.get(0).packetId()).isEqualTo(second.packetId);
 
-        MqttSession back = MqttSession.recovered(sessions.get(0), queued, List.of(), journal, settings);
+        MqttSession back = MqttSession.recovered(sessions.get(0), queued, List.of(), journal, settings, null);
         assertThat(back.inflight()).singleElement().satisfies(o -> {
             assertThat(o.packetId).isEqualTo(second.packetId);
             assertThat(o.released).isTrue();
@@ -162,7 +167,7 @@ class MqttSessionTest {
     @Test
     void theKeptWillIsTheConnectionsOwnAndAWaitingWillLeavesTheRecordWhenTheClientIsBack() {
         SessionJournal journal = new SessionJournal(new MemoryStateStore());
-        MqttSession s = new MqttSession("c", ProtocolSettings.defaults());
+        MqttSession s = new MqttSession("c", ProtocolSettings.defaults(), null);
         Will first = new Will(Message.builder("will/first").payload("1").build(), 60, 0);
         Will second = new Will(Message.builder("will/second").payload("2").build(), 60, 0);
         Owner owner = new Owner();
@@ -170,8 +175,8 @@ class MqttSessionTest {
         s.persist(journal, "u", "mqtt-5", 600, first);
         assertThat(journal.sessions().get(0).will()).isEqualTo(first);
 
-        s.detach(owner);
-        s.pendingWill(first, null);
+        s.release();
+        s.pendingWill(first);
         s.wentOffline(1000, 600, first);
         assertThat(journal.sessions().get(0).willDueAt()).as("due after its delay").isEqualTo(61_000);
 
@@ -184,7 +189,7 @@ class MqttSessionTest {
 
     @Test
     void aWritableConnectionTakesABurstBeyondTheQueueLimitUntilItBacksUp() {
-        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         owner.writable = true;
         s.attach(owner, null);
@@ -200,7 +205,7 @@ class MqttSessionTest {
 
     @Test
     void qos0ForAnOfflineClientCanBeRefused() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, false);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, false, null);
         assertThat(deliver(s, "x", 0).outcome).startsWith("failed: QoS 0 message for an offline client");
         s.attach(new Owner(), null);
         deliver(s, "y", 0);
@@ -209,7 +214,7 @@ class MqttSessionTest {
 
     @Test
     void wakesTheOwnerAndSendsWithinTheWindow() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "1", 1);
@@ -232,7 +237,7 @@ class MqttSessionTest {
 
     @Test
     void qos2NeedsPubrecBeforePubcompAndPacketIdsWrapSkippingTheUsedOnes() {
-        MqttSession s = new MqttSession("c", 100_000, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 100_000, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "q2", 2);
@@ -243,7 +248,7 @@ class MqttSessionTest {
         assertThat(o.released).isTrue();
         assertThat(s.completed(o.packetId)).isSameAs(o);
 
-        MqttSession ids = new MqttSession("d", 100_000, Long.MAX_VALUE, true);
+        MqttSession ids = new MqttSession("d", 100_000, Long.MAX_VALUE, true, null);
         ids.attach(owner, null);
         deliver(ids, "held", 1);
         assertThat(ids.next(owner, 10, 0).packetId).isEqualTo(1);
@@ -259,7 +264,7 @@ class MqttSessionTest {
 
     @Test
     void expiredMessagesAreDroppedWhenTheirTurnComes() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         Recorder r = new Recorder("old");
@@ -271,7 +276,7 @@ class MqttSessionTest {
 
     @Test
     void inboundQos2Ids() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         assertThat(s.receiveQos2(7)).isTrue();
         assertThat(s.receiveQos2(7)).isFalse();
         assertThat(s.releaseQos2(7)).isTrue();
@@ -280,7 +285,7 @@ class MqttSessionTest {
 
     @Test
     void aMessageIsSentWithTheSubscriptionIdentifiersItWasDeliveredWithNotThoseOfTheFiltersNow() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         s.subscribed(new Subscription("a/#", 1, false, false, 0, 2));
@@ -294,7 +299,7 @@ class MqttSessionTest {
 
     @Test
     void endingFailsEverythingAndLaterDeliveries() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         Recorder inflight = deliver(s, "sent", 1);
@@ -304,20 +309,26 @@ class MqttSessionTest {
         assertThat(inflight.outcome).isEqualTo("failed: session expired");
         assertThat(queued.outcome).isEqualTo("failed: session expired");
         assertThat(deliver(s, "late", 1).outcome).isEqualTo("failed: the client's session has ended");
-        assertThat(s.owner()).isNull();
+        assertThat(s.release()).isNull();
     }
 
     @Test
-    void detachOnlyByTheOwnerAndAttachCountsEpochs() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+    void attachCountsEpochsAndADueWillIsTakenOnlyOfflineInItsEpoch() {
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner first = new Owner();
         Owner second = new Owner();
         s.attach(first, null);
         int epoch = s.epoch();
-        assertThat(s.attach(second, null)).isSameAs(first);
-        assertThat(s.detach(first)).isFalse();
-        assertThat(s.detach(second)).isTrue();
+        s.attach(second, null);
+        assertThat(s.release()).isSameAs(second);
+        assertThat(s.release()).isNull();
         assertThat(s.offlineSince(epoch)).isFalse();
         assertThat(s.offlineSince(s.epoch())).isTrue();
+
+        Will will = new Will(Message.builder("will").build(), 5, 0);
+        s.pendingWill(will);
+        assertThat(s.takeDueWill(will, epoch)).as("due in an earlier attachment").isFalse();
+        assertThat(s.takeDueWill(will, s.epoch())).isTrue();
+        assertThat(s.takeDueWill(will, s.epoch())).as("taken once").isFalse();
     }
 }
