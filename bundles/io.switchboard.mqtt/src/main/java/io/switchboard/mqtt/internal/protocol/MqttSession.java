@@ -1,9 +1,6 @@
 package io.switchboard.mqtt.internal.protocol;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,26 +14,15 @@ import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.Receiver;
 
 /**
- * The MQTT state of one client's session, which outlives its connections: the messages waiting to be
- * sent, the QoS 1/2 messages sent and not yet acknowledged (resent with DUP when the client resumes
- * the session), the inbound QoS 2 packet ids waiting for their PUBREL, and the subscriptions the store
- * keeps. It is the broker session's {@link Receiver}, and so where the protocol finds a client's state: the
- * broker delivers into it whether the client is connected or not, the connection that owns it (its
- * {@link Outlet}) is woken to send, and the broker tells it when its connection lets go of it or the
- * session ends ({@link SessionLifecycle}).
+ * The MQTT state of one client's session, which outlives its connections: the messages on their way to the
+ * client ({@link OutboundQueue}: queued, and QoS 1/2 sent and not yet acknowledged, resent with DUP when the
+ * client resumes the session), the inbound QoS 2 packet ids waiting for their PUBREL, the subscriptions the
+ * store keeps, the will and the timers of an offline session. It is the broker session's {@link Receiver}, and
+ * so where the protocol finds a client's state: the broker delivers into it whether the client is connected or
+ * not, the connection that owns it (its {@link Outlet}) is woken to send, and the broker tells it when its
+ * connection lets go of it or the session ends ({@link SessionLifecycle}).
  *
- * <h2>Queue policy</h2>
- * At most {@code max.queued.messages} messages and {@code max.queued.bytes} payload bytes wait per session (sent-but-unacknowledged messages
- * are not counted; they are bounded by the in-flight window); while the client's connection is
- * writable, up to {@link #BURST_FACTOR} times as many may wait for its event loop. When the queue is full:
- * <ul>
- * <li>a new QoS 0 message is dropped;</li>
- * <li>a new QoS 1 or 2 message makes room by dropping the oldest queued QoS 0 message; when no QoS 0
- * message is queued, the new message is refused.</li>
- * </ul>
- * Every dropped or refused message is reported with {@code Delivery.failed("queue full")}. A queued
- * message whose expiry passes is dropped when its turn comes ({@code failed("expired ...")}). With
- * {@code queue.qos0=false}, QoS 0 messages for an offline client are dropped at once. When the session
+ * <p>With {@code queue.qos0=false}, QoS 0 messages for an offline client are dropped at once. When the session
  * ends (expired, closed, replaced by a clean start), everything still queued or in flight fails.
  *
  * <p>Thread safety: every method synchronizes on this object. It is called by broker threads
@@ -45,12 +31,6 @@ import io.switchboard.api.broker.Receiver;
  * No I/O happens while the monitor is held; the owner is woken after it is released.
  */
 final class MqttSession implements Receiver {
-
-    /** How many times {@code max.queued.messages} may wait for a writable connection's event loop. */
-    static final int BURST_FACTOR = 16;
-
-    /** The reason given for messages dropped by the queue policy. */
-    static final String QUEUE_FULL = "queue full";
 
     /** The connection currently sending this session's messages. */
     interface Outlet {
@@ -73,63 +53,16 @@ final class MqttSession implements Receiver {
         long sessionExpiry();
     }
 
-    /** A message on its way to the client; {@code packetId} 0 for QoS 0. */
-    static final class Outgoing {
-        final Message message;
-        final Delivery delivery;
-        /** The identifiers of the subscriptions it came through (MQTT 5 Subscription Identifier properties). */
-        final List<Integer> subscriptionIds;
-        final int packetId;
-        /** Its place in the session's journal (QoS 1/2 of a persistent session), 0 if not journalled. */
-        long sequence;
-        /** Recovered after a restart: it may have reached the client before, so it goes with DUP. */
-        final boolean redelivery;
-        /** QoS 2: PUBREC received and PUBREL sent; waiting for PUBCOMP. */
-        boolean released;
-
-        Outgoing(Message message, Delivery delivery, List<Integer> subscriptionIds, int packetId, long sequence,
-                boolean redelivery) {
-            this.message = message;
-            this.delivery = delivery;
-            this.subscriptionIds = subscriptionIds;
-            this.packetId = packetId;
-            this.sequence = sequence;
-            this.redelivery = redelivery;
-        }
-    }
-
-    private record Queued(Message message, Delivery delivery, List<Integer> subscriptionIds, long sequence,
-            boolean redelivery) {
-    }
-
-    /** The delivery handle of a message recovered after a restart: its publisher's handle died with the process. */
-    private static final Delivery RECOVERED = new Delivery() {
-        @Override
-        public void delivered() {
-        }
-
-        @Override
-        public void failed(String reason) {
-        }
-    };
-
     private final String clientId;
     /** What the broker's news of the session is passed to; {@code null} in tests of the state alone. */
     private final SessionLifecycle lifecycle;
-    private final int maxQueued;
-    private final long maxQueuedBytes;
     private final boolean queueQos0;
-    private long queuedBytes;
-
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-    private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+    private final OutboundQueue outbound;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    private int lastPacketId;
     /** Where a persistent session is kept; {@code null} while the session is not persistent. */
     private SessionJournal journal;
-    private long nextSequence = 1;
     private String user;
     private String protocol;
     private long expirySeconds;
@@ -145,14 +78,12 @@ final class MqttSession implements Receiver {
     private ScheduledFuture<?> expiryTask;
     private Will pendingWill;
     private ScheduledFuture<?> willTask;
-    private long dropped;
 
     MqttSession(String clientId, int maxQueued, long maxQueuedBytes, boolean queueQos0, SessionLifecycle lifecycle) {
         this.clientId = clientId;
-        this.maxQueued = maxQueued;
-        this.maxQueuedBytes = maxQueuedBytes;
         this.queueQos0 = queueQos0;
         this.lifecycle = lifecycle;
+        this.outbound = new OutboundQueue(clientId, maxQueued, maxQueuedBytes);
     }
 
     /** With the queue limits of {@code settings}. */
@@ -178,60 +109,12 @@ final class MqttSession implements Receiver {
                 delivery.failed("QoS 0 message for an offline client (queue.qos0 is false)");
                 return;
             }
-            if (isFullFor(message) && !(makeRoomFor(message) && !isFullFor(message))) {
-                dropped++;
-                delivery.failed(QUEUE_FULL);
-                return;
-            }
-            queuedBytes += message.payloadSize();
-            List<Integer> subscriptionIds = delivery.subscriptionIds();
-            long sequence = 0;
-            if (journal != null && message.qos() > 0) {
-                sequence = nextSequence++;
-                journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message, subscriptionIds));
-            }
-            queue.add(new Queued(message, delivery, subscriptionIds, sequence, false));
+            outbound.offer(message, delivery, owner != null && owner.isWritable());
             wake = owner;
         }
         if (wake != null) {
             wake.wake();
         }
-    }
-
-    /**
-     * {@code max.queued.messages}; while the owning connection is writable, a burst its event loop has not
-     * moved to the connection yet may go up to {@link #BURST_FACTOR} times beyond (the broker's threads
-     * can deliver thousands of messages before the event loop runs, on one core in particular).
-     */
-    private int queueLimit() {
-        Outlet o = owner;
-        return o != null && o.isWritable() ? maxQueued * BURST_FACTOR : maxQueued;
-    }
-
-    /** Whether {@code message} does not fit: the count or the payload bytes would pass their limit (both burst alike). */
-    private boolean isFullFor(Message message) {
-        int limit = queueLimit();
-        long bytesLimit = limit == maxQueued || maxQueuedBytes > Long.MAX_VALUE / BURST_FACTOR ? maxQueuedBytes
-                : maxQueuedBytes * BURST_FACTOR;
-        return queue.size() >= limit || queuedBytes + message.payloadSize() > bytesLimit;
-    }
-
-    /** The queue is full: a QoS 1/2 message may push out the oldest queued QoS 0 message. */
-    private boolean makeRoomFor(Message message) {
-        if (message.qos() == 0) {
-            return false;
-        }
-        for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
-            Queued q = it.next();
-            if (q.message().qos() == 0) {
-                it.remove();
-                queuedBytes -= q.message().payloadSize();
-                dropped++;
-                q.delivery().failed(QUEUE_FULL);
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
@@ -247,120 +130,49 @@ final class MqttSession implements Receiver {
     // ---- the owning connection's side
 
     /**
-     * The next message to send, moved from the queue into the in-flight set (QoS 1/2, with a new packet
-     * id), or {@code null} when nothing may be sent: the queue is empty, the next message is QoS 1/2 and
-     * {@code window} messages are in flight, or {@code who} does not own the session.
+     * The next message to send ({@link OutboundQueue#next}), or {@code null}; also when {@code who} does not own
+     * the session.
      */
-    synchronized Outgoing next(Outlet who, int window, long nowMillis) {
-        if (ended || owner != who) {
-            return null;
-        }
-        Queued q;
-        while ((q = queue.peek()) != null) {
-            if (q.message().isExpired(nowMillis)) {
-                queue.poll();
-                queuedBytes -= q.message().payloadSize();
-                journalDone(q.sequence());
-                q.delivery().failed("expired while queued for the client");
-                continue;
-            }
-            if (q.message().qos() == 0) {
-                queue.poll();
-                queuedBytes -= q.message().payloadSize();
-                return new Outgoing(q.message(), q.delivery(), q.subscriptionIds(), 0, 0, false);
-            }
-            if (inflight.size() >= window) {
-                return null;
-            }
-            queue.poll();
-            queuedBytes -= q.message().payloadSize();
-            Outgoing o = new Outgoing(q.message(), q.delivery(), q.subscriptionIds(), nextPacketId(), q.sequence(),
-                    q.redelivery());
-            inflight.put(o.packetId, o);
-            if (journal != null && o.message.qos() == 2) {
-                // a QoS 2 message keeps its packet id across a restart, so that the client recognises a resend
-                journal.queued(clientId, record(o, false));
-            }
-            return o;
-        }
-        return null;
-    }
-
-    private int nextPacketId() {
-        int id = lastPacketId;
-        do {
-            id = id == 65535 ? 1 : id + 1;
-        } while (inflight.containsKey(id));
-        lastPacketId = id;
-        return id;
+    synchronized OutboundQueue.Outgoing next(Outlet who, int window, long nowMillis) {
+        return ended || owner != who ? null : outbound.next(window, nowMillis);
     }
 
     /** The messages in flight, in the order they were sent (resent on resume). */
-    synchronized List<Outgoing> inflight() {
-        return new ArrayList<>(inflight.values());
+    synchronized List<OutboundQueue.Outgoing> inflight() {
+        return outbound.inflight();
     }
 
     synchronized int inflightCount() {
-        return inflight.size();
+        return outbound.inflightCount();
     }
 
     synchronized int queuedCount() {
-        return queue.size();
+        return outbound.queuedCount();
     }
 
     /** Messages dropped or refused by the queue policy so far. */
     synchronized long dropped() {
-        return dropped;
+        return outbound.dropped();
     }
 
     /** PUBACK: the QoS 1 message with {@code packetId} is done; {@code null} if there is none. */
-    synchronized Outgoing acknowledged(int packetId) {
-        Outgoing o = inflight.get(packetId);
-        if (o == null || o.message.qos() != 1) {
-            return null;
-        }
-        inflight.remove(packetId);
-        journalDone(o.sequence);
-        return o;
-    }
-
-    private void journalDone(long sequence) {
-        if (journal != null && sequence > 0) {
-            journal.done(clientId, sequence);
-        }
+    synchronized OutboundQueue.Outgoing acknowledged(int packetId) {
+        return outbound.acknowledged(packetId);
     }
 
     /** PUBREC: the QoS 2 message with {@code packetId} was received; {@code null} if there is none. */
-    synchronized Outgoing received(int packetId) {
-        Outgoing o = inflight.get(packetId);
-        if (o == null || o.message.qos() != 2) {
-            return null;
-        }
-        if (!o.released && journal != null) {
-            journal.queued(clientId, record(o, true));
-        }
-        o.released = true;
-        return o;
+    synchronized OutboundQueue.Outgoing received(int packetId) {
+        return outbound.received(packetId);
     }
 
     /** PUBCOMP: the released QoS 2 message with {@code packetId} is done; {@code null} if there is none. */
-    synchronized Outgoing completed(int packetId) {
-        Outgoing o = inflight.get(packetId);
-        if (o == null || !o.released) {
-            return null;
-        }
-        inflight.remove(packetId);
-        journalDone(o.sequence);
-        return o;
+    synchronized OutboundQueue.Outgoing completed(int packetId) {
+        return outbound.completed(packetId);
     }
 
     /** Removes an in-flight message that will not be completed (refused by the client, too large). */
-    synchronized Outgoing abandon(int packetId) {
-        Outgoing o = inflight.remove(packetId);
-        if (o != null) {
-            journalDone(o.sequence);
-        }
-        return o;
+    synchronized OutboundQueue.Outgoing abandon(int packetId) {
+        return outbound.abandon(packetId);
     }
 
     /** An inbound QoS 2 PUBLISH: remembers its packet id; false if it is already known (a resend). */
@@ -418,23 +230,12 @@ final class MqttSession implements Receiver {
         this.connectionWill = will;
         this.pendingWillDueAt = 0;
         if (expirySeconds == 0 || !store.durable()) {
-            if (journal != null) {
-                journal.forget(clientId);
-                journal = null;
-            }
+            forgetJournal();
             return;
         }
         if (journal == null) {
             journal = store;
-            for (Outgoing o : inflight.values()) {
-                o.sequence = journalAgain(o.message, o.subscriptionIds, o.packetId, o.released);
-            }
-            List<Queued> again = new ArrayList<>(queue);
-            queue.clear();
-            for (Queued q : again) {
-                queue.add(q.message().qos() == 0 ? q : new Queued(q.message(), q.delivery(), q.subscriptionIds(),
-                        journalAgain(q.message(), q.subscriptionIds(), 0, false), q.redelivery()));
-            }
+            outbound.journalTo(store);
             for (int packetId : inboundQos2) {
                 journal.inboundQos2(clientId, packetId, true);
             }
@@ -442,27 +243,9 @@ final class MqttSession implements Receiver {
         save();
     }
 
-    private long journalAgain(Message message, List<Integer> subscriptionIds, int packetId, boolean released) {
-        long sequence = nextSequence++;
-        journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, message.qos() == 2 ? packetId : 0, released,
-                message, subscriptionIds));
-        return sequence;
-    }
-
-    private static SessionJournal.QueuedRecord record(Outgoing o, boolean released) {
-        return new SessionJournal.QueuedRecord(o.sequence, o.packetId, released, o.message, o.subscriptionIds);
-    }
-
     /** The connection ended and the session lives on: records when, and the will waiting for its delay. */
     synchronized void wentOffline(long nowMillis, long expirySeconds, Will waitingWill) {
-        if (journal != null) {
-            for (Outgoing o : inflight.values()) {
-                if (o.message.qos() == 1 && o.sequence > 0) {
-                    // sent: after a restart it is resent with its packet id and DUP, as on any resume
-                    journal.queued(clientId, record(o, false));
-                }
-            }
-        }
+        outbound.journalSentQos1();
         this.offlineSince = nowMillis;
         this.expirySeconds = expirySeconds;
         this.connectionWill = waitingWill;
@@ -504,46 +287,9 @@ final class MqttSession implements Receiver {
         for (Subscription sub : record.subscriptions()) {
             s.subscriptions.put(sub.topicFilter(), sub);
         }
-        for (SessionJournal.QueuedRecord q : queued) {
-            s.nextSequence = Math.max(s.nextSequence, q.sequence() + 1);
-            if (q.packetId() > 0) {
-                Outgoing o = new Outgoing(q.message(), RECOVERED, q.subscriptionIds(), q.packetId(), q.sequence(), true);
-                o.released = q.released();
-                s.inflight.put(q.packetId(), o);
-                s.lastPacketId = q.packetId();
-            } else {
-                s.queue.add(new Queued(q.message(), RECOVERED, q.subscriptionIds(), q.sequence(), record.offlineSince() == 0));
-                s.queuedBytes += q.message().payloadSize();
-            }
-        }
+        s.outbound.recover(journal, queued, record.offlineSince() == 0);
         s.inboundQos2.addAll(inbound);
         return s;
-    }
-
-    synchronized String user() {
-        return user;
-    }
-
-    synchronized String protocol() {
-        return protocol;
-    }
-
-    synchronized long expirySeconds() {
-        return expirySeconds;
-    }
-
-    /** When the session went offline (epoch ms), 0 if it was connected when the broker stopped or died. */
-    synchronized long offlineSince() {
-        return offlineSince;
-    }
-
-    /** The will kept with the session: its connection's, or one waiting for its delay. */
-    synchronized Will keptWill() {
-        return connectionWill;
-    }
-
-    synchronized long keptWillDueAt() {
-        return pendingWillDueAt;
     }
 
     /** Whether the session is kept in the store. */
@@ -579,10 +325,6 @@ final class MqttSession implements Receiver {
     /** The current attachment; a timer started during another one is stale. */
     synchronized int epoch() {
         return epoch;
-    }
-
-    synchronized boolean isEnded() {
-        return ended;
     }
 
     /** Whether the session is offline in the attachment {@code expectedEpoch} and not ended. */
@@ -644,6 +386,7 @@ final class MqttSession implements Receiver {
         if (journal != null) {
             journal.forget(clientId);
             journal = null;
+            outbound.stopJournal();
         }
     }
 
@@ -651,7 +394,7 @@ final class MqttSession implements Receiver {
     synchronized void end(String reason) {
         ended = true;
         owner = null;
-        failAll(reason);
+        outbound.failAll(reason);
         inboundQos2.clear();
         subscriptions.clear();
         forgetJournal();
@@ -662,21 +405,9 @@ final class MqttSession implements Receiver {
         takePendingWill();
     }
 
-    private void failAll(String reason) {
-        for (Outgoing o : inflight.values()) {
-            o.delivery.failed(reason);
-        }
-        inflight.clear();
-        for (Queued q : queue) {
-            q.delivery().failed(reason);
-        }
-        queue.clear();
-        queuedBytes = 0;
-    }
-
     @Override
     public synchronized String toString() {
-        return "MQTT session of '" + clientId + "' (" + (owner == null ? "offline" : "online") + ", " + queue.size()
-                + " queued, " + inflight.size() + " in flight" + (ended ? ", ended" : "") + ")";
+        return "MQTT session of '" + clientId + "' (" + (owner == null ? "offline" : "online") + ", " + outbound
+                + (ended ? ", ended" : "") + ")";
     }
 }

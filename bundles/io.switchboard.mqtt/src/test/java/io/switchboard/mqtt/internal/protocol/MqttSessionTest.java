@@ -132,8 +132,8 @@ class MqttSessionTest {
         deliver(s, "q2", 2, List.of(7, 9));
         deliver(s, "q0", 0); // QoS 0 is not kept
         deliver(s, "q1b", 1);
-        MqttSession.Outgoing first = s.next(owner, 10, 0);
-        MqttSession.Outgoing second = s.next(owner, 10, 0);
+        OutboundQueue.Outgoing first = s.next(owner, 10, 0);
+        OutboundQueue.Outgoing second = s.next(owner, 10, 0);
         s.received(second.packetId); // PUBREC of the QoS 2 message
         s.acknowledged(first.packetId); // q1 done
         s.release();
@@ -193,11 +193,11 @@ class MqttSessionTest {
         Owner owner = new Owner();
         owner.writable = true;
         s.attach(owner, null);
-        for (int i = 0; i < 3 * MqttSession.BURST_FACTOR; i++) {
+        for (int i = 0; i < 3 * OutboundQueue.BURST_FACTOR; i++) {
             deliver(s, "burst" + i, 0);
         }
         assertThat(deliver(s, "beyond the burst", 0).outcome).isEqualTo("failed: queue full");
-        assertThat(s.queuedCount()).isEqualTo(3 * MqttSession.BURST_FACTOR);
+        assertThat(s.queuedCount()).isEqualTo(3 * OutboundQueue.BURST_FACTOR);
 
         owner.writable = false; // backed up: the configured limit applies again
         assertThat(deliver(s, "backed up", 0).outcome).isEqualTo("failed: queue full");
@@ -222,15 +222,15 @@ class MqttSessionTest {
         deliver(s, "3", 0);
         assertThat(owner.wakes).isEqualTo(3);
 
-        MqttSession.Outgoing first = s.next(owner, 1, System.currentTimeMillis());
+        OutboundQueue.Outgoing first = s.next(owner, 1, System.currentTimeMillis());
         assertThat(first.packetId).isEqualTo(1);
         assertThat(s.next(owner, 1, System.currentTimeMillis())).as("window of 1 is full").isNull();
         assertThat(s.next(new Owner(), 5, System.currentTimeMillis())).as("not the owner").isNull();
         assertThat(s.acknowledged(first.packetId)).isSameAs(first);
-        MqttSession.Outgoing second = s.next(owner, 1, System.currentTimeMillis());
+        OutboundQueue.Outgoing second = s.next(owner, 1, System.currentTimeMillis());
         assertThat(second.packetId).isEqualTo(2);
         assertThat(s.acknowledged(2)).isSameAs(second);
-        MqttSession.Outgoing third = s.next(owner, 1, System.currentTimeMillis());
+        OutboundQueue.Outgoing third = s.next(owner, 1, System.currentTimeMillis());
         assertThat(third.packetId).as("QoS 0 has no packet id").isZero();
         assertThat(s.inflightCount()).isZero();
     }
@@ -241,7 +241,7 @@ class MqttSessionTest {
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "q2", 2);
-        MqttSession.Outgoing o = s.next(owner, 10, 0);
+        OutboundQueue.Outgoing o = s.next(owner, 10, 0);
         assertThat(s.acknowledged(o.packetId)).as("PUBACK is not for QoS 2").isNull();
         assertThat(s.completed(o.packetId)).as("PUBCOMP before PUBREC").isNull();
         assertThat(s.received(o.packetId)).isSameAs(o);
