@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param retainAsPublished MQTT 5: keep the retain flag as published on delivery
  * @param retainHandling MQTT 5: 0 send retained messages on subscribe, 1 only on a new subscription, 2 never
  * @param identifier MQTT 5: the subscription identifier the messages delivered through this subscription carry,
- *        1 to {@value #MAX_IDENTIFIER}; 0 for none (since 1.2)
+ *        1 to {@value #MAX_IDENTIFIER}; 0 for none (since 1.1)
  */
 public record Subscription(String topicFilter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling,
         int identifier) {

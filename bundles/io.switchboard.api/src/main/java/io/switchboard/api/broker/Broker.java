@@ -46,7 +46,7 @@ public interface Broker {
      *        the receiver of the session it resumes, or {@code null} for a new session
      * @param then called in the login's turn with the open session, or with the failure ({@link RefusedException}
      *        when a module refused the login)
-     * @since 2.2
+     * @since 2.1
      */
     void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then);
 

@@ -30,7 +30,7 @@ public interface ClientConnection extends Connection {
      * {@code reason}. Takes its turn after the logins of the client id asked for before, so a connection that
      * closes while its login is under way does not leave the session attached to it.
      *
-     * @since 2.2
+     * @since 2.1
      */
     void closed(String reason, boolean keepSession);
 }

@@ -19,7 +19,7 @@ public interface Delivery {
      * delivery stands for, ascending: of every matching subscription of the session when they share one copy of
      * the message, of the member's subscription for a shared subscription. Empty when none has an identifier.
      *
-     * @since 2.2
+     * @since 2.1
      */
     default List<Integer> subscriptionIds() {
         return List.of();

@@ -19,7 +19,7 @@ public interface Receiver {
      * session takes it over. The session stays; deliveries go on. Called in the order of the client id's logins,
      * detaches and closes, before a login resuming the session goes on; must not block.
      *
-     * @since 2.2
+     * @since 2.1
      */
     default void detached(String reason) {
     }
@@ -30,7 +30,7 @@ public interface Receiver {
      * order of the client id's logins, detaches and closes, while the session can still publish (a will through its
      * {@link ClientSession}); routing to it stops when this returns. Must not block.
      *
-     * @since 2.2
+     * @since 2.1
      */
     default void closing(String reason) {
     }
