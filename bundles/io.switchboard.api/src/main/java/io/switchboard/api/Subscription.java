@@ -11,8 +11,14 @@ import java.util.Objects;
  * @param noLocal MQTT 5: do not deliver the subscriber's own messages back to it
  * @param retainAsPublished MQTT 5: keep the retain flag as published on delivery
  * @param retainHandling MQTT 5: 0 send retained messages on subscribe, 1 only on a new subscription, 2 never
+ * @param identifier MQTT 5: the subscription identifier the messages delivered through this subscription carry,
+ *        1 to {@value #MAX_IDENTIFIER}; 0 for none (since 1.1)
  */
-public record Subscription(String topicFilter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
+public record Subscription(String topicFilter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling,
+        int identifier) {
+
+    /** The largest subscription identifier (MQTT 5: a variable byte integer of at most four bytes). */
+    public static final int MAX_IDENTIFIER = 268_435_455;
 
     /** Checks the values. */
     public Subscription {
@@ -23,6 +29,14 @@ public record Subscription(String topicFilter, int qos, boolean noLocal, boolean
         if (retainHandling < 0 || retainHandling > 2) {
             throw new IllegalArgumentException("retainHandling must be 0, 1 or 2: " + retainHandling);
         }
+        if (identifier < 0 || identifier > MAX_IDENTIFIER) {
+            throw new IllegalArgumentException("identifier must be 0.." + MAX_IDENTIFIER + ": " + identifier);
+        }
+    }
+
+    /** A subscription without an identifier. */
+    public Subscription(String topicFilter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
+        this(topicFilter, qos, noLocal, retainAsPublished, retainHandling, 0);
     }
 
     /** A subscription with default options. */

@@ -2,6 +2,11 @@
  * The Switchboard module SPI: what a module implements ({@link io.switchboard.api.MessageModule}),
  * the decisions it returns, the events and messages it sees, and the {@link io.switchboard.api.HostServices}
  * the broker offers it.
+ *
+ * <p>1.1.0 (since the 1.0.0 release): {@link io.switchboard.api.ConfigReader}; {@link
+ * io.switchboard.api.Subscription#identifier()}, the MQTT 5 subscription identifier, kept with the subscription in
+ * the broker. Both are additions, so the unreleased 1.1 line takes them without a further bump and modules built
+ * against it keep importing {@code [1.1,2)}.
  */
 @Export
 @Version("1.1.0")

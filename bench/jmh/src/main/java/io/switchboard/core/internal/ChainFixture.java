@@ -50,7 +50,7 @@ final class ChainFixture implements AutoCloseable {
         if (chain.length != modules.length) {
             throw new IllegalStateException("expected " + modules.length + " modules in the message chain, got " + chain.length);
         }
-        this.publisher = new SessionImpl(null, 1, "bench-publisher", "bench-publisher", "bench", null,
+        this.publisher = new SessionImpl(1, "bench-publisher", "bench-publisher", "bench", null,
                 (m, delivery) -> delivery.delivered(), worker);
         // stamped as Router.publish stamps a message before its chain
         this.message = sample().toBuilder().id(1).from(publisher.user()).timestamp(System.currentTimeMillis())

@@ -100,12 +100,12 @@ public class TopicMatchBenchmark {
     }
 
     private SessionImpl session(String clientId) {
-        return new SessionImpl(null, clientId.hashCode(), clientId, clientId, "bench", null, (m, d) -> d.delivered(), worker);
+        return new SessionImpl(clientId.hashCode(), clientId, clientId, "bench", null, (m, d) -> d.delivered(), worker);
     }
 
     /** As Router.subscribe builds a subscription. */
     private void subscribe(SessionImpl session, String filter) {
-        tree.subscribe(new SubscriptionTree.Entry(session, filter, SubscriptionTree.shareGroupOf(filter), 1, false, false));
+        tree.subscribe(SubscriptionTree.Entry.of(session, io.switchboard.api.Subscription.of(filter, 1)));
     }
 
     private int match(String topic) {

@@ -2,6 +2,8 @@ package io.switchboard.api.broker;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -22,15 +24,31 @@ public interface Broker {
     /**
      * Logs a client in and opens its session: runs the login chain, then the session-open chain. If a
      * session with the same client id exists, a login with {@link LoginRequest#cleanStart()} false
-     * resumes it (its subscriptions stay; it delivers to {@code receiver} from now on; the connection
-     * that held it, if still online, is told through its old receiver's session being detached), and a
-     * clean login ends it ("session taken over") and opens a new one.
+     * resumes it (its subscriptions stay; it delivers to {@code receiver} from now on; the receiver that
+     * served the connection holding it, if still online, is told with {@link Receiver#detached}), and a
+     * clean login ends it ("session taken over", {@link Receiver#closing}) and opens a new one. Logins,
+     * detaches and closes of one client id take effect one after another, in the order they were asked for.
      *
      * @param request who logs in, on which connection ({@code null} connection: an in-process client)
      * @param receiver receives the messages routed to the session
      * @return completes with the open session, or exceptionally with {@link RefusedException}
      */
     CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver);
+
+    /**
+     * Logs in like {@link #login(LoginRequest, Receiver)}, for a front door that keeps its own state of a session
+     * in the session's receiver (MQTT: queued and in-flight messages, packet ids), so that the broker's session is
+     * the one place to find it. The logins, detaches and closes of one client id are taken one after another; this
+     * login's turn ends when {@code then} returns, so the front door's part of it (taking the session over from the
+     * connection that held it, answering the client) cannot overlap another login of the client id.
+     *
+     * @param receiverFor gives the receiver the session delivers to from now on; called in the login's turn with
+     *        the receiver of the session it resumes, or {@code null} for a new session
+     * @param then called in the login's turn with the open session, or with the failure ({@link RefusedException}
+     *        when a module refused the login)
+     * @since 2.1
+     */
+    void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then);
 
     /**
      * Re-creates a persistent session a front door recovered from its store after a restart: offline, with

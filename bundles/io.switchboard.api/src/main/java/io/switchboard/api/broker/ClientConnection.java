@@ -23,4 +23,14 @@ public interface ClientConnection extends Connection {
      * {@link ClientSession#detach} instead.
      */
     void closed(String reason);
+
+    /**
+     * The connection closed; the session it holds, if any and not taken over by another connection since, is
+     * detached ({@code keepSession}: a persistent session, see {@link ClientSession#detach}) or closed with
+     * {@code reason}. Takes its turn after the logins of the client id asked for before, so a connection that
+     * closes while its login is under way does not leave the session attached to it.
+     *
+     * @since 2.1
+     */
+    void closed(String reason, boolean keepSession);
 }

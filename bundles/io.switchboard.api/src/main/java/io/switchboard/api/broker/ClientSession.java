@@ -59,6 +59,10 @@ public interface ClientSession {
      */
     void detach(String reason);
 
-    /** Logs out and ends the session: runs the logout, session-close and session-free events. */
+    /**
+     * Logs out and ends the session: runs the logout, session-close and session-free events. Ignored when
+     * another login has taken the session over since this handle's login (since 2.1: a stale handle, e.g. a
+     * front door's expiry timer, cannot end the session a returning client just resumed).
+     */
     void close(String reason);
 }

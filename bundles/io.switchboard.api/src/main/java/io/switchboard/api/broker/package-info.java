@@ -7,8 +7,18 @@
  * (it returned a boolean at once and could overtake an earlier subscribe). Only front doors import this
  * package; modules, which import {@code io.switchboard.api}, are not affected.
  *
- * <p>2.1.0: {@link io.switchboard.api.broker.Broker#restore} and {@link io.switchboard.api.broker.RestoredSession}
- * bring back persistent sessions a front door recovered from its store.
+ * <p>2.1.0 (since the 2.0.0 release, all in this unreleased minor line): {@link io.switchboard.api.broker.Broker#restore}
+ * and {@link io.switchboard.api.broker.RestoredSession} bring back persistent sessions a front door recovered from its
+ * store. One session model: {@link io.switchboard.api.broker.Delivery#subscriptionIds()}: a delivery carries the
+ * identifiers of the subscriptions it came through, so a front door does not match the topic against its client's
+ * filters again. A front door keeping state with a session finds it as the session's receiver
+ * ({@link io.switchboard.api.broker.Broker#login(LoginRequest, java.util.function.UnaryOperator,
+ * java.util.function.BiConsumer)}) and hears of takeovers and ends ({@link io.switchboard.api.broker.Receiver#detached},
+ * {@link io.switchboard.api.broker.Receiver#closing}) in the order the broker takes the client id's logins, detaches
+ * and closes, so it needs no map or ordering of its own; {@link io.switchboard.api.broker.ClientConnection#closed(String,
+ * boolean)} detaches or closes in that order. Additions only (default methods where front doors implement the
+ * interface), but for one narrowing: {@link io.switchboard.api.broker.ClientSession#close} of a stale handle is
+ * ignored, as its detach was (ending the session of a later login through it was never meant).
  */
 @Export
 @Version("2.1.0")

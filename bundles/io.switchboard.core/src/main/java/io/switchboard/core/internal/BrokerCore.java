@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Message;
@@ -233,6 +235,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Override
     public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
         return sessions.login(request, receiver);
+    }
+
+    @Override
+    public void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then) {
+        sessions.login(request, receiverFor, then);
     }
 
     @Override

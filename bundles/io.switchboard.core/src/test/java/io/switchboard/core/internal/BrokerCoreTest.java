@@ -574,6 +574,30 @@ class BrokerCoreTest {
     }
 
     @Test
+    void deliveriesCarryTheIdentifiersOfTheSubscriptionsTheyCameThrough() throws Exception {
+        CoreHarness.Client pub = harness.client("pub");
+        pub.session.publish(Message.builder("a/kept").payload("retained").retain(true).build()).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        var sub = harness.core.login(LoginRequest.internal("sub", null), (m, d) -> {
+            got.add(m.payloadText() + " " + d.subscriptionIds());
+            d.delivered();
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        sub.subscribe(new Subscription("a/+", 1, false, false, 0, 5)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).as("a retained message, through the new subscription").isEqualTo("retained [5]");
+        sub.subscribe(new Subscription("a/#", 0, false, false, 2, 9)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        sub.subscribe(Subscription.of("b", 0)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        pub.publish("a/x", "both");
+        pub.publish("a", "one");
+        pub.publish("b", "none");
+
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("both [5, 9]");
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("one [9]");
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("none []");
+    }
+
+    @Test
     void highestRankedMessageIdGeneratorWins() throws Exception {
         Bundle bundle = FakeOsgi.bundle("module.ids");
         java.util.Map<String, Object> low = java.util.Map.of(Constants.SERVICE_RANKING, 1);

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Admission;
 import io.switchboard.api.Message;
@@ -54,6 +56,11 @@ final class FakeBroker implements Broker {
             return CompletableFuture.failedFuture(loginFailure);
         }
         return CompletableFuture.completedFuture(new FakeSession(request.clientId()));
+    }
+
+    @Override
+    public void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then) {
+        throw new UnsupportedOperationException("the shell keeps no state with sessions");
     }
 
     private final class FakeSession implements ClientSession {

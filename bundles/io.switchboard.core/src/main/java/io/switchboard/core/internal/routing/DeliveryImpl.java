@@ -1,5 +1,6 @@
 package io.switchboard.core.internal.routing;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.switchboard.api.Message;
@@ -13,11 +14,18 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
     private final transient Router router;
     private final transient Message message;
     private final String recipient;
+    private final transient List<Integer> subscriptionIds;
 
-    DeliveryImpl(Router router, Message message, String recipient) {
+    DeliveryImpl(Router router, Message message, String recipient, List<Integer> subscriptionIds) {
         this.router = router;
         this.message = message;
         this.recipient = recipient;
+        this.subscriptionIds = subscriptionIds;
+    }
+
+    @Override
+    public List<Integer> subscriptionIds() {
+        return subscriptionIds;
     }
 
     @Override

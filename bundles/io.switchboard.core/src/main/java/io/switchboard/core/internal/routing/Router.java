@@ -240,21 +240,22 @@ public final class Router {
         }
         if (chain.length == 0) {
             for (SubscriptionTree.Entry target : targets) {
-                deliver(adjust(message, target, retainedDelivery), target.session());
+                deliver(adjust(message, target, retainedDelivery), target);
             }
             done.accept(targets.size());
             return;
         }
         int[] recipients = {0};
         new Steps(worker, targets.size(), (i, next) -> {
-            SessionImpl recipient = targets.get(i).session();
-            new ChainRun(chain, 0, adjust(message, targets.get(i), retainedDelivery),
+            SubscriptionTree.Entry target = targets.get(i);
+            SessionImpl recipient = target.session();
+            new ChainRun(chain, 0, adjust(message, target, retainedDelivery),
                     (e, m) -> e.module().onDelivery(m, recipient), (verdict, m, by) -> {
                         if (verdict.kind() == Verdict.Kind.CONSUME) {
                             statuses.raise(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
                         } else {
-                            deliver(m, recipient);
+                            deliver(m, target);
                             recipients[0]++;
                         }
                         next.run();
@@ -272,14 +273,16 @@ public final class Router {
         return message.toBuilder().qos(qos).retain(retain).recipientOnline(online).build();
     }
 
-    private void deliver(Message message, SessionImpl recipient) {
+    /** Hands {@code message} to the target's session, with the identifiers of the subscriptions it came through. */
+    private void deliver(Message message, SubscriptionTree.Entry target) {
+        SessionImpl recipient = target.session();
         if (message.isExpired(System.currentTimeMillis())) {
             expired.increment();
             statuses.raise(message, MessageStatus.State.EXPIRED, recipient.user(), "expired before delivery");
             return;
         }
         deliveries.increment();
-        DeliveryImpl delivery = new DeliveryImpl(this, message, recipient.user());
+        DeliveryImpl delivery = new DeliveryImpl(this, message, recipient.user(), target.subscriptionIds());
         try {
             recipient.receiver().deliver(message, delivery);
         } catch (Throwable t) {
@@ -314,13 +317,11 @@ public final class Router {
                         return;
                     }
                     String filter = subscription.topicFilter();
-                    String group = SubscriptionTree.shareGroupOf(filter);
-                    SubscriptionTree.Entry entry = new SubscriptionTree.Entry(s, filter, group, subscription.qos(),
-                            subscription.noLocal(), subscription.retainAsPublished());
+                    SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(s, subscription);
                     boolean isNew = subscriptions.subscribe(entry);
                     s.subscriptions().put(filter, entry);
                     result.complete(Admission.accept());
-                    boolean sendRetained = group == null
+                    boolean sendRetained = entry.shareGroup() == null
                             && (subscription.retainHandling() == 0 || subscription.retainHandling() == 1 && isNew);
                     if (!sendRetained) {
                         s.stepDone();
@@ -369,12 +370,10 @@ public final class Router {
      */
     public void restore(SessionImpl session, List<Subscription> restored) {
         for (Subscription subscription : restored) {
-            String filter = subscription.topicFilter();
-            Topics.validateFilter(filter);
-            SubscriptionTree.Entry entry = new SubscriptionTree.Entry(session, filter, SubscriptionTree.shareGroupOf(filter),
-                    subscription.qos(), subscription.noLocal(), subscription.retainAsPublished());
+            Topics.validateFilter(subscription.topicFilter());
+            SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(session, subscription);
             subscriptions.subscribe(entry);
-            session.subscriptions().put(filter, entry);
+            session.subscriptions().put(subscription.topicFilter(), entry);
         }
     }
 

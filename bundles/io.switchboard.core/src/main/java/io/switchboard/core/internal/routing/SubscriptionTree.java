@@ -5,10 +5,12 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import io.switchboard.api.Subscription;
 import io.switchboard.core.internal.sessions.SessionImpl;
 
 /**
@@ -18,9 +20,53 @@ import io.switchboard.core.internal.sessions.SessionImpl;
  */
 public final class SubscriptionTree {
 
-    /** One session's subscription to one filter. */
-    public record Entry(SessionImpl session, String filter, String shareGroup, int qos, boolean noLocal,
-            boolean retainAsPublished) {
+    /**
+     * One session's subscription, as routing uses it. {@code subscriptionIds} are what a delivery through it carries:
+     * its subscription's identifier, if it has one; for several overlapping subscriptions of one session, {@link #match}
+     * hands out one entry with the identifiers of all of them.
+     */
+    public record Entry(SessionImpl session, Subscription subscription, String shareGroup, List<Integer> subscriptionIds) {
+
+        /** The entry of {@code session}'s {@code subscription}. */
+        public static Entry of(SessionImpl session, Subscription subscription) {
+            int id = subscription.identifier();
+            return new Entry(session, subscription, shareGroupOf(subscription.topicFilter()), id == 0 ? List.of() : List.of(id));
+        }
+
+        public String filter() {
+            return subscription.topicFilter();
+        }
+
+        public int qos() {
+            return subscription.qos();
+        }
+
+        public boolean noLocal() {
+            return subscription.noLocal();
+        }
+
+        public boolean retainAsPublished() {
+            return subscription.retainAsPublished();
+        }
+
+        /** This entry standing for {@code other} of the same session too: the higher QoS, the identifiers of both. */
+        Entry mergedWith(Entry other) {
+            Entry kept = other.qos() > qos() ? other : this;
+            List<Integer> ids = union(subscriptionIds, other.subscriptionIds);
+            return ids.equals(kept.subscriptionIds) ? kept : new Entry(session, kept.subscription, kept.shareGroup, ids);
+        }
+
+        private static List<Integer> union(List<Integer> a, List<Integer> b) {
+            if (b.isEmpty() || a.equals(b)) {
+                return a;
+            }
+            if (a.isEmpty()) {
+                return b;
+            }
+            TreeSet<Integer> both = new TreeSet<>(a);
+            both.addAll(b);
+            return List.copyOf(both);
+        }
     }
 
     private static final Entry[] NONE = new Entry[0];
@@ -112,8 +158,8 @@ public final class SubscriptionTree {
 
     /**
      * Calls {@code sink} once per session subscribed to a filter matching {@code topic}: for several
-     * matching filters of one session, with the entry of the highest QoS (MQTT 3.1.1 section 3.3.5);
-     * for each shared group, one member in turn.
+     * matching filters of one session, with the entry of the highest QoS (MQTT 3.1.1 section 3.3.5) carrying
+     * the identifiers of all of them (MQTT 5 [MQTT-3.3.4-4]); for each shared group, one member in turn.
      */
     public void match(String topic, Consumer<Entry> sink) {
         List<Entry> found = new ArrayList<>(4);
@@ -123,7 +169,7 @@ public final class SubscriptionTree {
             found.forEach(sink);
             return;
         }
-        // one delivery per session: keep its highest QoS entry (shared picks are kept apart)
+        // one delivery per session: its entries merged into the first one (shared picks are kept apart)
         if (found.size() <= SMALL_MATCH) {
             for (int i = 0; i < found.size(); i++) {
                 Entry e = found.get(i);
@@ -133,9 +179,7 @@ public final class SubscriptionTree {
                 for (int j = i + 1; j < found.size(); j++) {
                     Entry other = found.get(j);
                     if (other != null && other.session() == e.session() && other.shareGroup() == null) {
-                        if (other.qos() > e.qos()) {
-                            found.set(i, e = other);
-                        }
+                        found.set(i, e = e.mergedWith(other));
                         found.set(j, null);
                     }
                 }
@@ -150,9 +194,7 @@ public final class SubscriptionTree {
                 }
                 Integer first = plainBySession.putIfAbsent(e.session(), i);
                 if (first != null) {
-                    if (e.qos() > found.get(first).qos()) {
-                        found.set(first, e);
-                    }
+                    found.set(first, found.get(first).mergedWith(e));
                     found.set(i, null);
                 }
             }

@@ -71,7 +71,7 @@ final class ClientSessionImpl implements ClientSession {
 
     @Override
     public void close(String reason) {
-        sessions.close(session, reason);
+        sessions.close(session, reason, attachment);
     }
 
     @Override

@@ -17,6 +17,8 @@ final class ConnectionImpl implements ClientConnection {
     private final InetSocketAddress local;
     private final String listener;
     private volatile TlsInfo tls;
+    /** The client id it logged in with: its close takes its turn among that client id's logins. */
+    volatile String clientId;
     volatile SessionImpl session;
 
     ConnectionImpl(Sessions sessions, long id, InetSocketAddress remote, InetSocketAddress local, String listener) {
@@ -62,10 +64,12 @@ final class ConnectionImpl implements ClientConnection {
 
     @Override
     public void closed(String reason) {
-        SessionImpl s = session;
-        if (s != null && s.connection() == this) {
-            s.close(reason); // not when another connection has taken the session over
-        }
+        sessions.connectionClosed(this, reason, false);
+    }
+
+    @Override
+    public void closed(String reason, boolean keepSession) {
+        sessions.connectionClosed(this, reason, keepSession);
     }
 
     @Override

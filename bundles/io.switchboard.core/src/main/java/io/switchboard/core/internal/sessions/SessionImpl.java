@@ -20,13 +20,12 @@ import io.switchboard.core.internal.workers.WorkerThread;
  */
 public final class SessionImpl implements Session {
 
-    private final Sessions sessions;
     private final long id;
     private final String clientId;
     private final String user;
     private final String protocol;
     private volatile Connection connection;
-    /** Where deliveries go; replaced when a persistent session is resumed by a new connection. */
+    /** Where deliveries go: a front door's state of the session; replaced when a login resuming the session asks so. */
     private volatile Receiver receiver;
     private final WorkerThread worker;
     private final ModuleStates states = new ModuleStates();
@@ -43,9 +42,8 @@ public final class SessionImpl implements Session {
     /** The thread inside drain(), so a step ending synchronously does not start a nested drain. */
     private Thread drainingThread;
 
-    public SessionImpl(Sessions sessions, long id, String clientId, String user, String protocol, Connection connection,
-            Receiver receiver, WorkerThread worker) {
-        this.sessions = sessions;
+    public SessionImpl(long id, String clientId, String user, String protocol, Connection connection, Receiver receiver,
+            WorkerThread worker) {
         this.id = id;
         this.clientId = clientId;
         this.user = user;
@@ -169,11 +167,6 @@ public final class SessionImpl implements Session {
 
     void forget(MessageModule owner) {
         states.set(owner, null);
-    }
-
-    /** Closes the session after its queued steps. */
-    void close(String reason) {
-        sessions.close(this, reason);
     }
 
     @Override

@@ -8,6 +8,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.Verdict;
@@ -33,7 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The connections and sessions: admits connections, logs clients in (a new session, or a persistent one
  * resumed or taken over), detaches and closes sessions, each change a step on the session's worker with
- * its events observed by the modules; knows which users are online.
+ * its events observed by the modules; knows which users are online. The one owner of which session a client
+ * id has: the logins, detaches and closes of a client id take turns ({@link ClientLanes}), and the session's
+ * receiver (a front door's state of the session) hears of takeovers and ends in that order.
  */
 public final class Sessions {
 
@@ -44,7 +49,10 @@ public final class Sessions {
     private final ChainRunner runner;
     private final Router router;
     private final StatusBus statuses;
+    /** The one registry of sessions by client id. */
     private final Map<String, SessionImpl> byClientId = new ConcurrentHashMap<>();
+    /** The order of each client id's logins, detaches and closes. */
+    private final ClientLanes lanes = new ClientLanes();
     private final Map<String, AtomicInteger> onlineUsers = new ConcurrentHashMap<>();
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -84,39 +92,84 @@ public final class Sessions {
 
     // ---- logging in and out
 
+    /** A login delivering to {@code receiver} from now on, also when it resumes a session. */
     public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
         CompletableFuture<ClientSession> result = new CompletableFuture<>();
-        WorkerThread w = workers.workerFor(request.clientId().hashCode());
-        w.execute(() -> {
-            SessionImpl existing = byClientId.get(request.clientId());
-            LoginImpl login = new LoginImpl(request, existing != null && existing.online);
-            runner.admit(ChainEvent.LOGIN, (e, m) -> ChainRun.toVerdict(e.module().onLogin(login)), w, verdict -> {
-                if (verdict.kind() == Verdict.Kind.CONSUME) {
-                    LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
-                    result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
-                    return;
-                }
-                SessionImpl current = byClientId.get(request.clientId());
-                if (current != null && !request.cleanStart()) {
-                    resume(current, request, receiver, result);
-                } else {
-                    result.complete(handle(open(request, receiver), false));
-                }
-            });
+        login(request, resumed -> receiver, (session, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(session);
+            }
         });
         return result;
+    }
+
+    /**
+     * A login in its client id's turn: the login chain, then a new session, or a persistent one resumed or
+     * replaced (its receiver told), then {@code then}; the next login, detach or close of the client id waits
+     * for all of it.
+     */
+    public void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then) {
+        String clientId = request.clientId();
+        if (request.connection() instanceof ConnectionImpl c) {
+            c.clientId = clientId; // the connection's close takes its turn after this login
+        }
+        lanes.run(clientId, () -> {
+            CompletableFuture<Void> turn = new CompletableFuture<>();
+            BiConsumer<ClientSession, Throwable> done = (session, failure) -> {
+                try {
+                    then.accept(session, failure);
+                } catch (RuntimeException e) {
+                    LOG.warn("The front door failed on the login of client '{}'", clientId, e);
+                } finally {
+                    turn.complete(null);
+                }
+            };
+            WorkerThread w = workers.workerFor(clientId.hashCode());
+            w.execute(() -> admitLogin(request, receiverFor, done, w));
+            return turn;
+        });
+    }
+
+    private void admitLogin(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> done,
+            WorkerThread w) {
+        SessionImpl existing = byClientId.get(request.clientId());
+        LoginImpl login = new LoginImpl(request, existing != null && existing.online);
+        runner.admit(ChainEvent.LOGIN, (e, m) -> ChainRun.toVerdict(e.module().onLogin(login)), w, verdict -> {
+            if (verdict.kind() == Verdict.Kind.CONSUME) {
+                LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
+                done.accept(null, new RefusedException(verdict.reasonCode(), verdict.reason()));
+                return;
+            }
+            SessionImpl current = byClientId.get(request.clientId());
+            if (current != null && !request.cleanStart()) {
+                resume(current, request, receiverFor, done);
+            } else {
+                openFor(request, receiverFor, done);
+            }
+        });
     }
 
     private ClientSession handle(SessionImpl session, boolean sessionPresent) {
         return new ClientSessionImpl(this, router, statuses, session, sessionPresent);
     }
 
-    /** A new connection takes over a persistent session: subscriptions stay, deliveries go to {@code receiver}. */
-    private void resume(SessionImpl session, LoginRequest request, Receiver receiver, CompletableFuture<ClientSession> result) {
+    /** A new connection takes over a persistent session: subscriptions stay, deliveries go to the chosen receiver. */
+    private void resume(SessionImpl session, LoginRequest request, UnaryOperator<Receiver> receiverFor,
+            BiConsumer<ClientSession, Throwable> done) {
         session.enqueue(s -> {
             if (s.closed) {
-                // ended meanwhile: start afresh
-                result.complete(handle(open(request, receiver), false));
+                // ended meanwhile (the broker stopping): start afresh
+                openFor(request, receiverFor, done);
+                s.stepDone();
+                return;
+            }
+            Receiver receiver;
+            try {
+                receiver = receiverFor.apply(s.receiver());
+            } catch (RuntimeException e) {
+                done.accept(null, e);
                 s.stepDone();
                 return;
             }
@@ -127,28 +180,46 @@ public final class Sessions {
                     c.session = s;
                 }
                 runner.observe(ChainEvent.SESSION_OPEN, e -> e.module().onSessionOpen(s), s.worker(), () -> {
-                    result.complete(handle(s, true));
+                    done.accept(handle(s, true), null);
                     s.stepDone();
                 });
             };
             if (s.online) {
-                endAttachment(s, "session taken over by a new connection of the same client id", attach);
+                String reason = "session taken over by a new connection of the same client id";
+                tell(s, r -> r.detached(reason));
+                endAttachment(s, reason, attach);
             } else {
                 attach.run();
             }
         });
     }
 
+    private void openFor(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> done) {
+        SessionImpl opened;
+        try {
+            opened = open(request, receiverFor.apply(null));
+        } catch (RuntimeException e) {
+            done.accept(null, e);
+            return;
+        }
+        done.accept(handle(opened, false), null);
+    }
+
     /**
-     * The session's connection is gone (persistent session kept); ignored when another login has taken
-     * the session over since {@code attachment}.
+     * The session's connection is gone (persistent session kept), in the client id's turn; ignored when another
+     * login has taken the session over since {@code attachment}.
      */
     void detach(SessionImpl session, String reason, int attachment) {
-        session.enqueue(s -> {
+        lanes.run(session.clientId(), () -> detachNow(session, reason, attachment));
+    }
+
+    private CompletionStage<Void> detachNow(SessionImpl session, String reason, int attachment) {
+        return stepOf(session, (s, done) -> {
             if (!s.closed && s.online && s.attachment == attachment) {
-                endAttachment(s, reason, s::stepDone);
+                tell(s, r -> r.detached(reason));
+                endAttachment(s, reason, done);
             } else {
-                s.stepDone();
+                done.run();
             }
         });
     }
@@ -164,11 +235,11 @@ public final class Sessions {
     private SessionImpl open(LoginRequest request, Receiver receiver) {
         long id = sessionIds.incrementAndGet();
         String user = request.userName() != null && !request.userName().isEmpty() ? request.userName() : request.clientId();
-        SessionImpl session = new SessionImpl(this, id, request.clientId(), user, request.protocol(), request.connection(),
+        SessionImpl session = new SessionImpl(id, request.clientId(), user, request.protocol(), request.connection(),
                 receiver, workers.workerFor(id));
         SessionImpl previous = byClientId.put(request.clientId(), session);
         if (previous != null) {
-            close(previous, "session taken over by a new connection of the same client id");
+            closeNow(previous, "session taken over by a new connection of the same client id", true);
         }
         onlineUsers.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet();
         if (request.connection() instanceof ConnectionImpl c) {
@@ -184,7 +255,7 @@ public final class Sessions {
             throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
         }
         long id = sessionIds.incrementAndGet();
-        SessionImpl session = new SessionImpl(this, id, restored.clientId(), restored.user(), restored.protocol(), null,
+        SessionImpl session = new SessionImpl(id, restored.clientId(), restored.user(), restored.protocol(), null,
                 receiver, workers.workerFor(id));
         session.online = false;
         router.restore(session, restored.subscriptions());
@@ -197,13 +268,42 @@ public final class Sessions {
 
     // ---- closing
 
-    void close(SessionImpl session, String reason) {
-        // closed at once: routing skips it and requests are refused from now on (a clean start's CONNACK must
-        // not be followed by deliveries to the session it replaced); the cleanup runs in order on its worker
+    /** A front door closes the session, in the client id's turn; ignored when another login took it over since {@code attachment}. */
+    void close(SessionImpl session, String reason, int attachment) {
+        lanes.run(session.clientId(), () -> session.attachment == attachment ? closeNow(session, reason, true) : null);
+    }
+
+    /** {@code connection} closed: the session it still holds is detached or closed, in the client id's turn. */
+    void connectionClosed(ConnectionImpl connection, String reason, boolean keepSession) {
+        String clientId = connection.clientId;
+        if (clientId == null) {
+            return; // never logged in
+        }
+        lanes.run(clientId, () -> {
+            SessionImpl s = connection.session;
+            if (s == null || s.connection() != connection) {
+                return null; // refused, or taken over by another connection
+            }
+            return keepSession ? detachNow(s, reason, s.attachment) : closeNow(s, reason, true);
+        });
+    }
+
+    /**
+     * Closes the session at once: routing skips it and requests are refused from now on (a clean start's CONNACK
+     * must not be followed by deliveries to the session it replaced); its receiver is told first, so that it can
+     * still publish (a will). The cleanup runs in order on its worker; the stage completes after it.
+     */
+    private CompletionStage<Void> closeNow(SessionImpl session, String reason, boolean tellReceiver) {
+        if (session.closed) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (tellReceiver) {
+            tell(session, r -> r.closing(reason));
+        }
         session.closed = true;
-        session.enqueue(s -> {
+        return stepOf(session, (s, done) -> {
             if (s.freed) {
-                s.stepDone();
+                done.run();
                 return;
             }
             s.freed = true;
@@ -215,7 +315,7 @@ public final class Sessions {
                         s.forget(e.module());
                     }
                     LOG.debug("Closed {}: {}", s, reason);
-                    s.stepDone();
+                    done.run();
                 });
             };
             if (s.online) {
@@ -226,10 +326,29 @@ public final class Sessions {
         });
     }
 
-    /** Closes every session (the broker is stopping). */
+    /** Closes every session (the broker is stopping: for their front doors, that is not their end). */
     public void closeAll(String reason) {
         for (SessionImpl s : new ArrayList<>(byClientId.values())) {
-            close(s, reason);
+            closeNow(s, reason, false);
+        }
+    }
+
+    /** Runs {@code action} as a step of {@code session}; the stage completes when the action calls its done. */
+    private static CompletionStage<Void> stepOf(SessionImpl session, BiConsumer<SessionImpl, Runnable> action) {
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        session.enqueue(s -> action.accept(s, () -> {
+            finished.complete(null);
+            s.stepDone();
+        }));
+        return finished;
+    }
+
+    /** Tells the session's receiver what became of the session; its failure is logged, not the session's. */
+    private static void tell(SessionImpl s, Consumer<Receiver> event) {
+        try {
+            event.accept(s.receiver());
+        } catch (RuntimeException e) {
+            LOG.warn("The receiver of {} failed", s, e);
         }
     }
 
@@ -239,14 +358,14 @@ public final class Sessions {
     public SessionImpl moduleSession(Bundle bundle) {
         String name = "module:" + bundle.getSymbolicName();
         long id = sessionIds.incrementAndGet();
-        SessionImpl s = new SessionImpl(this, id, name, name, "internal", null, (m, d) -> d.delivered(), workers.workerFor(id));
+        SessionImpl s = new SessionImpl(id, name, name, "internal", null, (m, d) -> d.delivered(), workers.workerFor(id));
         s.online = false;
         return s;
     }
 
     /** The session a trace runs as, for {@code user}, on {@code worker}: never registered, never closed. */
     public SessionImpl traceSession(String user, WorkerThread worker) {
-        return new SessionImpl(this, -1, "trace", user, "trace", null, (m, d) -> d.delivered(), worker);
+        return new SessionImpl(-1, "trace", user, "trace", null, (m, d) -> d.delivered(), worker);
     }
 
     // ---- what the others ask

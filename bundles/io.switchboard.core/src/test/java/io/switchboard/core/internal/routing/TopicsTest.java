@@ -36,7 +36,7 @@ class TopicsTest {
     void matchesLikeTheSpecification(String filter, String topic, boolean expected) {
         assertThat(Topics.matches(filter, topic)).as("%s ~ %s", filter, topic).isEqualTo(expected);
         SubscriptionTree tree = new SubscriptionTree();
-        tree.subscribe(new SubscriptionTree.Entry(null, filter, null, 0, false, false));
+        tree.subscribe(SubscriptionTree.Entry.of(null, io.switchboard.api.Subscription.of(filter, 0)));
         int[] hits = {0};
         tree.match(topic, e -> hits[0]++);
         assertThat(hits[0] == 1).as("tree: %s ~ %s", filter, topic).isEqualTo(expected);

@@ -296,7 +296,7 @@ final class ConnectFlow {
         loginSubmitted = true;
         LoginRequest request = new LoginRequest(connection.admission().clientConnection(), client.clientId,
                 payload.userName(), payload.passwordInBytes(), v5 ? "mqtt-5" : "mqtt-3.1.1", cleanStart);
-        connection.protocol().login(connection, request, settings);
+        connection.protocol().sessions().login(connection, request, settings);
     }
 
     private Will will(MqttConnectPayload payload, int qos, boolean retain) {
@@ -350,7 +350,7 @@ final class ConnectFlow {
         return p;
     }
 
-    /** A login (from the protocol's step, any thread) was refused. */
+    /** A login (in the login's turn, any thread) was refused. */
     void loginRefused(Throwable error) {
         connection.execute(() -> {
             Throwable cause = Failures.unwrap(error);
@@ -363,11 +363,11 @@ final class ConnectFlow {
         });
     }
 
-    /** The login succeeded (from the protocol's step, any thread): CONNACK, resend, send, go on reading. */
+    /** The login succeeded (in the login's turn, any thread): CONNACK, resend, send, go on reading. */
     void loggedIn(MqttSession s, boolean sessionPresent) {
         connection.execute(() -> {
             if (connection.closer().isClosing()) {
-                return; // the connection ended meanwhile; its step detaches or closes the session
+                return; // the connection ended meanwhile; its close, in its turn after the login, lets go of the session
             }
             ChannelHandlerContext ctx = connection.ctx();
             ctx.write(Packets.connAck(Packets.SUCCESS, sessionPresent, connAckProperties));

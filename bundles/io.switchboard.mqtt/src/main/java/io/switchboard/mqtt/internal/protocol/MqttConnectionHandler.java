@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Threading: everything is confined to the channel's event loop, except {@link #session},
- * {@link #clientSession} (written once by the login step), the will (taken by whichever thread ends the
- * connection's session) and the count of pending requests. Broker stages complete on broker threads;
+ * {@link #clientSession} (written once in the login's turn), the will (taken by whichever thread ends the
+ * connection's hold on its session) and the count of pending requests. Broker stages complete on broker threads;
  * their results hop back with {@link #execute} before touching the connection. Nothing here blocks.
  *
  * <p>Bad input (a malformed packet, a protocol violation) closes this connection only, MQTT 5 clients
@@ -78,7 +78,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     /** Publishes and subscribes handed to the broker and not decided yet; ended from the broker's threads too. */
     private final AtomicInteger pendingRequests = new AtomicInteger();
 
-    /** Set by the login step before {@link #loggedIn}; read by later steps of the same client id. */
+    /** Set in the login's turn before {@link #loggedIn}. */
     volatile MqttSession session;
     volatile ClientSession clientSession;
 
@@ -131,7 +131,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         String reason = closer.closeReason();
         if (connect.loginSubmitted()) {
             LOG.debug("MQTT {} disconnected: {}", who(), reason);
-            protocol.connectionEnded(this, client.clientId, reason, client.sessionExpiry, admission.clientConnection());
+            protocol.sessions().connectionEnded(reason, client.sessionExpiry, admission.clientConnection());
         } else if (admission.clientConnection() != null) {
             admission.clientConnection().closed(reason);
         }
@@ -171,21 +171,27 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     // ---- what the protocol calls
 
-    /** A login (from the protocol's step, any thread) was refused. */
+    /** A login (in the login's turn, any thread) was refused. */
     void loginRefused(Throwable error) {
         connect.loginRefused(error);
     }
 
-    /** The login succeeded (from the protocol's step, any thread): CONNACK, resend, send, go on reading. */
+    /** The login succeeded (in the login's turn, any thread): CONNACK, resend, send, go on reading. */
     void loggedIn(MqttSession s, boolean sessionPresent) {
         connect.loggedIn(s, sessionPresent);
     }
 
     @Override
-    public Will takeOver() {
+    public Will leave() {
         Will taken = connect.takeWill();
+        // a no-op when the connection is closing already (its own end)
         execute(() -> closer.closeWith(Packets.SESSION_TAKEN_OVER, "session taken over by a new connection", true));
         return taken;
+    }
+
+    @Override
+    public long sessionExpiry() {
+        return client.sessionExpiry;
     }
 
     /** The will, left in place, or {@code null}. */

@@ -2,24 +2,17 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.switchboard.api.ReasonCode;
 import io.switchboard.api.broker.Broker;
-import io.switchboard.api.broker.ClientConnection;
-import io.switchboard.api.broker.ClientSession;
-import io.switchboard.api.broker.LoginRequest;
-import io.switchboard.api.broker.RefusedException;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.mqtt.internal.MqttPipeline;
 import io.switchboard.store.StateStore;
@@ -34,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT 3.1.1 / 5.0 protocol: adds the MQTT handlers to every connection a listener accepts and
- * keeps what outlives connections: the sessions' MQTT state ({@link SessionStore}), the per-client-id
- * ordering of logins and disconnections ({@link SerialSteps}), and the timers of session expiry and
- * delayed wills. Configured by PID {@value #PID} ({@link MqttProtocolConfig}); a change applies to new
+ * keeps what outlives connections: the sessions' MQTT state, found through the broker's sessions and
+ * looked after by {@link SessionLifecycle} (logins, ends, the timers of session expiry and delayed wills).
+ * Configured by PID {@value #PID} ({@link MqttProtocolConfig}); a change applies to new
  * connections, a rejected change is logged and the last good configuration stays.
  *
  * <p>Persistent sessions (session expiry above 0) are kept in the {@link StateStore} through their
@@ -67,18 +60,16 @@ public final class MqttProtocol implements MqttPipeline {
     private static final long STOP_WAIT_MILLIS = 5000;
 
     private final Broker broker;
-    private final SessionStore store;
     private final SessionJournal journal;
-    private final SerialSteps steps = new SerialSteps();
     private final ScheduledExecutorService timer;
+    private final SessionLifecycle sessions;
     private final Set<MqttConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     private volatile ProtocolSettings settings;
-    private volatile boolean stopping;
 
     /** Activated by DS with the broker and the configuration; throws naming a bad attribute. */
     @Activate
     public MqttProtocol(@Reference Broker broker, @Reference StateStore stateStore, MqttProtocolConfig config) {
-        this(broker, ProtocolSettings.from(config), new InMemorySessionStore(), new SessionJournal(stateStore), newTimer());
+        this(broker, ProtocolSettings.from(config), new SessionJournal(stateStore), newTimer());
         LOG.info("MQTT protocol started: {}", settings);
     }
 
@@ -86,13 +77,12 @@ public final class MqttProtocol implements MqttPipeline {
      * Without a framework (tests); recovers the sessions {@code journal} holds. {@code timer} runs session
      * expiry and delayed wills and is shut down by {@link #stop}.
      */
-    MqttProtocol(Broker broker, ProtocolSettings settings, SessionStore store, SessionJournal journal,
-            ScheduledExecutorService timer) {
+    MqttProtocol(Broker broker, ProtocolSettings settings, SessionJournal journal, ScheduledExecutorService timer) {
         this.broker = broker;
         this.settings = settings;
-        this.store = store;
         this.journal = journal;
         this.timer = timer;
+        this.sessions = new SessionLifecycle(broker, journal, timer);
         new SessionRecovery(this, journal).run();
     }
 
@@ -122,35 +112,20 @@ public final class MqttProtocol implements MqttPipeline {
     }
 
     void stop() {
-        stopping = true;
+        sessions.stopping();
         int open = connections.size();
         for (MqttConnectionHandler c : connections) {
             c.shutdown();
         }
         long deadline = System.currentTimeMillis() + STOP_WAIT_MILLIS;
-        waitUntil(() -> connections.isEmpty() && steps.idle(), deadline);
-        int sessions = 0;
-        int kept = 0;
-        for (MqttSession s : store.all()) {
-            if (s.persistent()) {
-                kept++; // stays in the store with its pending will and expiry; continues at the next start
-                continue;
-            }
-            Will will = s.takePendingWill();
-            ClientSession cs = s.clientSession();
-            if (cs != null) {
-                if (will != null) {
-                    publishWill(cs, will, s.clientId());
-                }
-                cs.close("server shutting down");
-            }
-            s.end("server shutting down");
-            store.remove(s);
-            sessions++;
-        }
+        waitUntil(connections::isEmpty, deadline);
+        // the persistent ones stay in the store with their pending wills and expiry; they continue at the next start
+        int ended = sessions.closeNotPersistent("server shutting down");
+        waitUntil(sessions::onlyPersistentLeft, deadline);
+        int kept = sessions.size();
         timer.shutdownNow();
         LOG.info("MQTT protocol stopped: {} connection{} closed, {} session{} ended, {} kept in the store", open,
-                open == 1 ? "" : "s", sessions, sessions == 1 ? "" : "s", kept);
+                open == 1 ? "" : "s", ended, ended == 1 ? "" : "s", kept);
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
@@ -192,7 +167,7 @@ public final class MqttProtocol implements MqttPipeline {
     }
 
     boolean stopping() {
-        return stopping;
+        return sessions.isStopping();
     }
 
     void opened(MqttConnectionHandler connection) {
@@ -213,9 +188,9 @@ public final class MqttProtocol implements MqttPipeline {
         return java.util.Collections.unmodifiableSet(connections);
     }
 
-    /** The sessions' MQTT state. */
-    SessionStore store() {
-        return store;
+    /** The sessions' MQTT state: their logins and ends. */
+    SessionLifecycle sessions() {
+        return sessions;
     }
 
     /** Completes when everything recorded so far is in the store (what a PUBACK or SUBACK waits for). */
@@ -226,203 +201,5 @@ public final class MqttProtocol implements MqttPipeline {
     /** A client id for a client that connected with an empty one. */
     String assignClientId(ProtocolSettings with) {
         return with.assignedClientIdPrefix() + UUID.randomUUID().toString().replace("-", "");
-    }
-
-    /**
-     * Logs {@code connection} in, after the earlier logins and disconnections of the same client id.
-     * On success the session's MQTT state is attached to it, a connection holding the session before
-     * is taken over, and the connection is told ({@link MqttConnectionHandler#loggedIn}); on refusal it
-     * is told too ({@link MqttConnectionHandler#loginRefused}).
-     */
-    void login(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with) {
-        steps.run(request.clientId(), () -> loginStep(connection, request, with));
-    }
-
-    private CompletionStage<?> loginStep(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with) {
-        if (stopping) {
-            connection.loginRefused(new RefusedException(ReasonCode.SERVER_UNAVAILABLE, "server shutting down"));
-            return null;
-        }
-        MqttSession existing = store.get(request.clientId());
-        MqttSession candidate = !request.cleanStart() && existing != null && !existing.isEnded() ? existing
-                : new MqttSession(request.clientId(), with);
-        CompletionStage<ClientSession> login;
-        try {
-            login = broker.login(request, candidate);
-        } catch (RuntimeException e) {
-            login = CompletableFuture.failedFuture(e);
-        }
-        return login.handle((clientSession, error) -> {
-            if (error != null) {
-                connection.loginRefused(error);
-            } else {
-                adopt(connection, request, existing, candidate, clientSession);
-            }
-            return null;
-        });
-    }
-
-    /** After a successful login: store and attach the state, take over the previous connection, wills. */
-    private void adopt(MqttConnectionHandler connection, LoginRequest request, MqttSession existing, MqttSession candidate,
-            ClientSession clientSession) {
-        boolean present = clientSession.sessionPresent() && !request.cleanStart();
-        MqttSession.Outlet previousOwner = null;
-        Will orphanWill = null;
-        if (existing != null && existing != candidate) {
-            // a clean start, or the broker had no session: the old state ends
-            previousOwner = existing.owner();
-            orphanWill = existing.takePendingWill();
-            existing.end("session replaced by a new session of the same client id");
-            store.remove(existing);
-        } else if (existing != null && !present) {
-            existing.reset("the broker started a new session");
-        }
-        store.put(candidate);
-        MqttSession.Outlet owner = candidate.attach(connection, clientSession);
-        if (owner == null) {
-            owner = previousOwner;
-        }
-        candidate.persist(journal, clientSession.session().user(), request.protocol(), connection.client().sessionExpiry,
-                connection.currentWill());
-        Will delayed = candidate == existing ? candidate.takePendingWill() : null;
-        if (delayed != null && !present) {
-            orphanWill = delayed; // the session did not continue: a delayed will is due now
-        }
-        // delayed && present: the client came back within the will delay, the will is not sent (MQTT 5 3.1.3.2.2)
-        if (orphanWill != null) {
-            publishWill(clientSession, orphanWill, request.clientId());
-        }
-        connection.session = candidate;
-        connection.clientSession = clientSession;
-        if (owner != null && owner != connection) {
-            Will will = owner.takeOver();
-            LOG.info("MQTT client '{}': session taken over by a new connection{}", request.clientId(),
-                    present ? " (resumed)" : " (clean start)");
-            if (will != null && (!present || will.delaySeconds() == 0)) {
-                publishWill(clientSession, will, request.clientId());
-            }
-        }
-        connection.loggedIn(candidate, present);
-    }
-
-    /**
-     * A logged-in connection ended (after its earlier steps): closes the session (expiry 0) or
-     * detaches it, publishes or schedules the will, and starts the expiry timer. Nothing happens to a
-     * session another connection took over meanwhile.
-     */
-    void connectionEnded(MqttConnectionHandler connection, String clientId, String reason, long sessionExpiry,
-            ClientConnection clientConnection) {
-        steps.run(clientId, () -> {
-            ended(connection, clientId, reason, sessionExpiry, clientConnection);
-            return null;
-        });
-    }
-
-    private void ended(MqttConnectionHandler connection, String clientId, String reason, long sessionExpiry,
-            ClientConnection clientConnection) {
-        MqttSession s = connection.session;
-        ClientSession cs = connection.clientSession;
-        if (s == null || cs == null) {
-            // never logged in (refused)
-            if (clientConnection != null) {
-                clientConnection.closed(reason);
-            }
-            return;
-        }
-        if (!s.detach(connection)) {
-            LOG.debug("MQTT client '{}': connection ended after its session was taken over", clientId);
-            return;
-        }
-        Will will = connection.takeWill();
-        if (sessionExpiry == 0 || stopping && !s.persistent()) {
-            if (will != null) {
-                publishWill(cs, will, clientId);
-            }
-            store.remove(s);
-            s.end("session closed: " + reason);
-            cs.close(reason);
-            if (clientConnection != null) {
-                clientConnection.closed(reason);
-            }
-            return;
-        }
-        // a persistent session: ClientConnection.closed would close it in the broker, so only detach
-        cs.detach(reason);
-        Will waiting = null;
-        if (will != null) {
-            if (will.delaySeconds() == 0 || stopping) {
-                publishWill(cs, will, clientId);
-            } else {
-                waiting = will;
-                scheduleWill(s, will, will.delaySeconds() * 1000);
-            }
-        }
-        s.wentOffline(System.currentTimeMillis(), sessionExpiry, waiting);
-        if (sessionExpiry != ProtocolSettings.NEVER && !stopping) {
-            scheduleExpiry(s, sessionExpiry * 1000);
-        }
-    }
-
-    /** Publishes {@code will} of the offline session {@code s} after {@code delayMillis}, unless the client is back. */
-    void scheduleWill(MqttSession s, Will will, long delayMillis) {
-        int epoch = s.epoch();
-        s.pendingWill(will, schedule(() -> steps.run(s.clientId(), () -> {
-            willDue(s, will, epoch);
-            return null;
-        }), delayMillis));
-    }
-
-    /** Ends the offline session {@code s} after {@code delayMillis}, unless the client is back. */
-    void scheduleExpiry(MqttSession s, long delayMillis) {
-        int epoch = s.epoch();
-        s.expiryTask(schedule(() -> steps.run(s.clientId(), () -> {
-            expire(s, epoch);
-            return null;
-        }), delayMillis));
-    }
-
-    private java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long millis) {
-        try {
-            return timer.schedule(task, Math.max(0, millis), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return null; // stopping: stop() ends every session
-        }
-    }
-
-    private void willDue(MqttSession s, Will will, int epoch) {
-        if (s.offlineSince(epoch) && s.takePendingWill(will)) {
-            publishWill(s.clientSession(), will, s.clientId());
-        }
-    }
-
-    private void expire(MqttSession s, int epoch) {
-        if (!s.offlineSince(epoch)) {
-            return;
-        }
-        Will will = s.takePendingWill();
-        ClientSession cs = s.clientSession();
-        if (will != null) {
-            publishWill(cs, will, s.clientId());
-        }
-        // forgotten here before the broker hears of it: whoever sees the close sees the session gone
-        store.remove(s);
-        s.end("session expired");
-        cs.close("session expired");
-        LOG.debug("MQTT client '{}': session expired", s.clientId());
-    }
-
-    /** Publishes a will through {@code session}; a failure is logged. */
-    void publishWill(ClientSession session, Will will, String clientId) {
-        LOG.debug("MQTT client '{}': publishing its will to '{}'", clientId, will.message().topic());
-        try {
-            session.publish(will.toPublish(System.currentTimeMillis())).whenComplete((result, error) -> {
-                if (error != null) {
-                    LOG.info("MQTT client '{}': will to '{}' not published: {}", clientId, will.message().topic(),
-                            error.toString());
-                }
-            });
-        } catch (RuntimeException e) {
-            LOG.info("MQTT client '{}': will to '{}' not published: {}", clientId, will.message().topic(), e.toString());
-        }
     }
 }

@@ -1,9 +1,6 @@
 package io.switchboard.mqtt.internal.protocol;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,39 +14,23 @@ import io.switchboard.api.broker.Delivery;
 import io.switchboard.api.broker.Receiver;
 
 /**
- * The MQTT state of one client's session, which outlives its connections: the messages waiting to be
- * sent, the QoS 1/2 messages sent and not yet acknowledged (resent with DUP when the client resumes
- * the session), the inbound QoS 2 packet ids waiting for their PUBREL, and the subscription
- * identifiers per topic filter. It is the session's {@link Receiver}: the broker delivers into it
- * whether the client is connected or not, and the connection that owns it (its {@link Outlet}) is
- * woken to send.
+ * The MQTT state of one client's session, which outlives its connections: the messages on their way to the
+ * client ({@link OutboundQueue}: queued, and QoS 1/2 sent and not yet acknowledged, resent with DUP when the
+ * client resumes the session), the inbound QoS 2 packet ids waiting for their PUBREL, the subscriptions the
+ * store keeps, the will and the timers of an offline session. It is the broker session's {@link Receiver}, and
+ * so where the protocol finds a client's state: the broker delivers into it whether the client is connected or
+ * not, the connection that owns it (its {@link Outlet}) is woken to send, and the broker tells it when its
+ * connection lets go of it or the session ends ({@link SessionLifecycle}).
  *
- * <h2>Queue policy</h2>
- * At most {@code max.queued.messages} messages and {@code max.queued.bytes} payload bytes wait per session (sent-but-unacknowledged messages
- * are not counted; they are bounded by the in-flight window); while the client's connection is
- * writable, up to {@link #BURST_FACTOR} times as many may wait for its event loop. When the queue is full:
- * <ul>
- * <li>a new QoS 0 message is dropped;</li>
- * <li>a new QoS 1 or 2 message makes room by dropping the oldest queued QoS 0 message; when no QoS 0
- * message is queued, the new message is refused.</li>
- * </ul>
- * Every dropped or refused message is reported with {@code Delivery.failed("queue full")}. A queued
- * message whose expiry passes is dropped when its turn comes ({@code failed("expired ...")}). With
- * {@code queue.qos0=false}, QoS 0 messages for an offline client are dropped at once. When the session
+ * <p>With {@code queue.qos0=false}, QoS 0 messages for an offline client are dropped at once. When the session
  * ends (expired, closed, replaced by a clean start), everything still queued or in flight fails.
  *
  * <p>Thread safety: every method synchronizes on this object. It is called by broker threads
- * ({@link #deliver}), by the owning connection's event loop (sending, acknowledgements) and by the
- * protocol's per-client steps (attach, detach, expiry). No I/O happens while the monitor is held; the
- * owner is woken after it is released.
+ * ({@link #deliver}, the login, detach and close of the session, in the client id's order), by the owning
+ * connection's event loop (sending, acknowledgements) and by the protocol's timers (will delay, expiry).
+ * No I/O happens while the monitor is held; the owner is woken after it is released.
  */
 final class MqttSession implements Receiver {
-
-    /** How many times {@code max.queued.messages} may wait for a writable connection's event loop. */
-    static final int BURST_FACTOR = 16;
-
-    /** The reason given for messages dropped by the queue policy. */
-    static final String QUEUE_FULL = "queue full";
 
     /** The connection currently sending this session's messages. */
     interface Outlet {
@@ -61,63 +42,27 @@ final class MqttSession implements Receiver {
         boolean isWritable();
 
         /**
-         * Another connection took the session over: close this one (MQTT 5: DISCONNECT 0x8E).
+         * The session no longer belongs to this connection: if it is still open, another connection took the
+         * session over and it closes (MQTT 5: DISCONNECT 0x8E).
          *
          * @return this connection's will, taken (so it is published once at most), or {@code null}
          */
-        Will takeOver();
+        Will leave();
+
+        /** The session expiry this connection ends with: its CONNECT's, or what its DISCONNECT set. */
+        long sessionExpiry();
     }
-
-    /** A message on its way to the client; {@code packetId} 0 for QoS 0. */
-    static final class Outgoing {
-        final Message message;
-        final Delivery delivery;
-        final int packetId;
-        /** Its place in the session's journal (QoS 1/2 of a persistent session), 0 if not journalled. */
-        long sequence;
-        /** Recovered after a restart: it may have reached the client before, so it goes with DUP. */
-        final boolean redelivery;
-        /** QoS 2: PUBREC received and PUBREL sent; waiting for PUBCOMP. */
-        boolean released;
-
-        Outgoing(Message message, Delivery delivery, int packetId, long sequence, boolean redelivery) {
-            this.message = message;
-            this.delivery = delivery;
-            this.packetId = packetId;
-            this.sequence = sequence;
-            this.redelivery = redelivery;
-        }
-    }
-
-    private record Queued(Message message, Delivery delivery, long sequence, boolean redelivery) {
-    }
-
-    /** The delivery handle of a message recovered after a restart: its publisher's handle died with the process. */
-    private static final Delivery RECOVERED = new Delivery() {
-        @Override
-        public void delivered() {
-        }
-
-        @Override
-        public void failed(String reason) {
-        }
-    };
 
     private final String clientId;
-    private final int maxQueued;
-    private final long maxQueuedBytes;
+    /** What the broker's news of the session is passed to; {@code null} in tests of the state alone. */
+    private final SessionLifecycle lifecycle;
     private final boolean queueQos0;
-    private long queuedBytes;
-
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-    private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+    private final OutboundQueue outbound;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
-    private final Map<String, SessionJournal.StoredSubscription> subscriptions = new LinkedHashMap<>();
-    private int lastPacketId;
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     /** Where a persistent session is kept; {@code null} while the session is not persistent. */
     private SessionJournal journal;
-    private long nextSequence = 1;
     private String user;
     private String protocol;
     private long expirySeconds;
@@ -133,18 +78,17 @@ final class MqttSession implements Receiver {
     private ScheduledFuture<?> expiryTask;
     private Will pendingWill;
     private ScheduledFuture<?> willTask;
-    private long dropped;
 
-    MqttSession(String clientId, int maxQueued, long maxQueuedBytes, boolean queueQos0) {
+    MqttSession(String clientId, int maxQueued, long maxQueuedBytes, boolean queueQos0, SessionLifecycle lifecycle) {
         this.clientId = clientId;
-        this.maxQueued = maxQueued;
-        this.maxQueuedBytes = maxQueuedBytes;
         this.queueQos0 = queueQos0;
+        this.lifecycle = lifecycle;
+        this.outbound = new OutboundQueue(clientId, maxQueued, maxQueuedBytes);
     }
 
     /** With the queue limits of {@code settings}. */
-    MqttSession(String clientId, ProtocolSettings settings) {
-        this(clientId, settings.maxQueuedMessages(), settings.maxQueuedBytes(), settings.queueQos0());
+    MqttSession(String clientId, ProtocolSettings settings, SessionLifecycle lifecycle) {
+        this(clientId, settings.maxQueuedMessages(), settings.maxQueuedBytes(), settings.queueQos0(), lifecycle);
     }
 
     String clientId() {
@@ -165,18 +109,7 @@ final class MqttSession implements Receiver {
                 delivery.failed("QoS 0 message for an offline client (queue.qos0 is false)");
                 return;
             }
-            if (isFullFor(message) && !(makeRoomFor(message) && !isFullFor(message))) {
-                dropped++;
-                delivery.failed(QUEUE_FULL);
-                return;
-            }
-            queuedBytes += message.payloadSize();
-            long sequence = 0;
-            if (journal != null && message.qos() > 0) {
-                sequence = nextSequence++;
-                journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message));
-            }
-            queue.add(new Queued(message, delivery, sequence, false));
+            outbound.offer(message, delivery, owner != null && owner.isWritable());
             wake = owner;
         }
         if (wake != null) {
@@ -184,158 +117,62 @@ final class MqttSession implements Receiver {
         }
     }
 
-    /**
-     * {@code max.queued.messages}; while the owning connection is writable, a burst its event loop has not
-     * moved to the connection yet may go up to {@link #BURST_FACTOR} times beyond (the broker's threads
-     * can deliver thousands of messages before the event loop runs, on one core in particular).
-     */
-    private int queueLimit() {
-        Outlet o = owner;
-        return o != null && o.isWritable() ? maxQueued * BURST_FACTOR : maxQueued;
+    @Override
+    public void detached(String reason) {
+        lifecycle.detached(this, reason);
     }
 
-    /** Whether {@code message} does not fit: the count or the payload bytes would pass their limit (both burst alike). */
-    private boolean isFullFor(Message message) {
-        int limit = queueLimit();
-        long bytesLimit = limit == maxQueued || maxQueuedBytes > Long.MAX_VALUE / BURST_FACTOR ? maxQueuedBytes
-                : maxQueuedBytes * BURST_FACTOR;
-        return queue.size() >= limit || queuedBytes + message.payloadSize() > bytesLimit;
-    }
-
-    /** The queue is full: a QoS 1/2 message may push out the oldest queued QoS 0 message. */
-    private boolean makeRoomFor(Message message) {
-        if (message.qos() == 0) {
-            return false;
-        }
-        for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
-            Queued q = it.next();
-            if (q.message().qos() == 0) {
-                it.remove();
-                queuedBytes -= q.message().payloadSize();
-                dropped++;
-                q.delivery().failed(QUEUE_FULL);
-                return true;
-            }
-        }
-        return false;
+    @Override
+    public void closing(String reason) {
+        lifecycle.closing(this, reason);
     }
 
     // ---- the owning connection's side
 
     /**
-     * The next message to send, moved from the queue into the in-flight set (QoS 1/2, with a new packet
-     * id), or {@code null} when nothing may be sent: the queue is empty, the next message is QoS 1/2 and
-     * {@code window} messages are in flight, or {@code who} does not own the session.
+     * The next message to send ({@link OutboundQueue#next}), or {@code null}; also when {@code who} does not own
+     * the session.
      */
-    synchronized Outgoing next(Outlet who, int window, long nowMillis) {
-        if (ended || owner != who) {
-            return null;
-        }
-        Queued q;
-        while ((q = queue.peek()) != null) {
-            if (q.message().isExpired(nowMillis)) {
-                queue.poll();
-                queuedBytes -= q.message().payloadSize();
-                journalDone(q.sequence());
-                q.delivery().failed("expired while queued for the client");
-                continue;
-            }
-            if (q.message().qos() == 0) {
-                queue.poll();
-                queuedBytes -= q.message().payloadSize();
-                return new Outgoing(q.message(), q.delivery(), 0, 0, false);
-            }
-            if (inflight.size() >= window) {
-                return null;
-            }
-            queue.poll();
-            queuedBytes -= q.message().payloadSize();
-            Outgoing o = new Outgoing(q.message(), q.delivery(), nextPacketId(), q.sequence(), q.redelivery());
-            inflight.put(o.packetId, o);
-            if (journal != null && o.message.qos() == 2) {
-                // a QoS 2 message keeps its packet id across a restart, so that the client recognises a resend
-                journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, false, o.message));
-            }
-            return o;
-        }
-        return null;
-    }
-
-    private int nextPacketId() {
-        int id = lastPacketId;
-        do {
-            id = id == 65535 ? 1 : id + 1;
-        } while (inflight.containsKey(id));
-        lastPacketId = id;
-        return id;
+    synchronized OutboundQueue.Outgoing next(Outlet who, int window, long nowMillis) {
+        return ended || owner != who ? null : outbound.next(window, nowMillis);
     }
 
     /** The messages in flight, in the order they were sent (resent on resume). */
-    synchronized List<Outgoing> inflight() {
-        return new ArrayList<>(inflight.values());
+    synchronized List<OutboundQueue.Outgoing> inflight() {
+        return outbound.inflight();
     }
 
     synchronized int inflightCount() {
-        return inflight.size();
+        return outbound.inflightCount();
     }
 
     synchronized int queuedCount() {
-        return queue.size();
+        return outbound.queuedCount();
     }
 
     /** Messages dropped or refused by the queue policy so far. */
     synchronized long dropped() {
-        return dropped;
+        return outbound.dropped();
     }
 
     /** PUBACK: the QoS 1 message with {@code packetId} is done; {@code null} if there is none. */
-    synchronized Outgoing acknowledged(int packetId) {
-        Outgoing o = inflight.get(packetId);
-        if (o == null || o.message.qos() != 1) {
-            return null;
-        }
-        inflight.remove(packetId);
-        journalDone(o.sequence);
-        return o;
-    }
-
-    private void journalDone(long sequence) {
-        if (journal != null && sequence > 0) {
-            journal.done(clientId, sequence);
-        }
+    synchronized OutboundQueue.Outgoing acknowledged(int packetId) {
+        return outbound.acknowledged(packetId);
     }
 
     /** PUBREC: the QoS 2 message with {@code packetId} was received; {@code null} if there is none. */
-    synchronized Outgoing received(int packetId) {
-        Outgoing o = inflight.get(packetId);
-        if (o == null || o.message.qos() != 2) {
-            return null;
-        }
-        if (!o.released && journal != null) {
-            journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, true, o.message));
-        }
-        o.released = true;
-        return o;
+    synchronized OutboundQueue.Outgoing received(int packetId) {
+        return outbound.received(packetId);
     }
 
     /** PUBCOMP: the released QoS 2 message with {@code packetId} is done; {@code null} if there is none. */
-    synchronized Outgoing completed(int packetId) {
-        Outgoing o = inflight.get(packetId);
-        if (o == null || !o.released) {
-            return null;
-        }
-        inflight.remove(packetId);
-        journalDone(o.sequence);
-        return o;
+    synchronized OutboundQueue.Outgoing completed(int packetId) {
+        return outbound.completed(packetId);
     }
 
     /** Removes an in-flight message that will not be completed (refused by the client, too large). */
-    synchronized Outgoing abandon(int packetId) {
-        Outgoing o = inflight.remove(packetId);
-        if (o != null) {
-            journalDone(o.sequence);
-        }
-        return o;
+    synchronized OutboundQueue.Outgoing abandon(int packetId) {
+        return outbound.abandon(packetId);
     }
 
     /** An inbound QoS 2 PUBLISH: remembers its packet id; false if it is already known (a resend). */
@@ -360,12 +197,9 @@ final class MqttSession implements Receiver {
         return removed;
     }
 
-    /**
-     * Records the subscription to {@code subscription}'s filter with its identifier (0: none), set
-     * before the broker subscribes so that retained messages sent at once carry it.
-     */
-    synchronized void subscribed(Subscription subscription, int identifier) {
-        subscriptions.put(subscription.topicFilter(), new SessionJournal.StoredSubscription(subscription, identifier));
+    /** Records the subscription to {@code subscription}'s filter, for the store. */
+    synchronized void subscribed(Subscription subscription) {
+        subscriptions.put(subscription.topicFilter(), subscription);
         save();
     }
 
@@ -377,32 +211,8 @@ final class MqttSession implements Receiver {
     }
 
     /** The subscriptions with their options, by filter. */
-    synchronized List<SessionJournal.StoredSubscription> subscriptions() {
+    synchronized List<Subscription> subscriptions() {
         return List.copyOf(subscriptions.values());
-    }
-
-    /** The subscription identifiers of this client's filters matching {@code topic}, ascending. */
-    synchronized List<Integer> subscriptionIdsFor(String topic) {
-        if (subscriptions.isEmpty()) {
-            return List.of();
-        }
-        List<Integer> ids = null;
-        for (SessionJournal.StoredSubscription s : subscriptions.values()) {
-            int id = s.identifier();
-            if (id > 0 && TopicFilters.matches(s.subscription().topicFilter(), topic)) {
-                if (ids == null) {
-                    ids = new ArrayList<>(2);
-                }
-                if (!ids.contains(id)) {
-                    ids.add(id);
-                }
-            }
-        }
-        if (ids == null) {
-            return List.of();
-        }
-        ids.sort(null);
-        return ids;
     }
 
     // ---- persistence
@@ -420,23 +230,12 @@ final class MqttSession implements Receiver {
         this.connectionWill = will;
         this.pendingWillDueAt = 0;
         if (expirySeconds == 0 || !store.durable()) {
-            if (journal != null) {
-                journal.forget(clientId);
-                journal = null;
-            }
+            forgetJournal();
             return;
         }
         if (journal == null) {
             journal = store;
-            for (Outgoing o : inflight.values()) {
-                o.sequence = journalAgain(o.message, o.packetId, o.released);
-            }
-            List<Queued> again = new ArrayList<>(queue);
-            queue.clear();
-            for (Queued q : again) {
-                queue.add(q.message().qos() == 0 ? q : new Queued(q.message(), q.delivery(),
-                        journalAgain(q.message(), 0, false), q.redelivery()));
-            }
+            outbound.journalTo(store);
             for (int packetId : inboundQos2) {
                 journal.inboundQos2(clientId, packetId, true);
             }
@@ -444,23 +243,9 @@ final class MqttSession implements Receiver {
         save();
     }
 
-    private long journalAgain(Message message, int packetId, boolean released) {
-        long sequence = nextSequence++;
-        journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, message.qos() == 2 ? packetId : 0, released,
-                message));
-        return sequence;
-    }
-
     /** The connection ended and the session lives on: records when, and the will waiting for its delay. */
     synchronized void wentOffline(long nowMillis, long expirySeconds, Will waitingWill) {
-        if (journal != null) {
-            for (Outgoing o : inflight.values()) {
-                if (o.message.qos() == 1 && o.sequence > 0) {
-                    // sent: after a restart it is resent with its packet id and DUP, as on any resume
-                    journal.queued(clientId, new SessionJournal.QueuedRecord(o.sequence, o.packetId, false, o.message));
-                }
-            }
-        }
+        outbound.journalSentQos1();
         this.offlineSince = nowMillis;
         this.expirySeconds = expirySeconds;
         this.connectionWill = waitingWill;
@@ -490,8 +275,8 @@ final class MqttSession implements Receiver {
      * its messages in flight (with their packet ids) and the inbound QoS 2 packet ids waiting for PUBREL.
      */
     static MqttSession recovered(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued,
-            List<Integer> inbound, SessionJournal journal, ProtocolSettings settings) {
-        MqttSession s = new MqttSession(record.clientId(), settings);
+            List<Integer> inbound, SessionJournal journal, ProtocolSettings settings, SessionLifecycle lifecycle) {
+        MqttSession s = new MqttSession(record.clientId(), settings, lifecycle);
         s.journal = journal;
         s.user = record.user();
         s.protocol = record.protocol();
@@ -499,49 +284,12 @@ final class MqttSession implements Receiver {
         s.offlineSince = record.offlineSince();
         s.connectionWill = record.will();
         s.pendingWillDueAt = record.willDueAt();
-        for (SessionJournal.StoredSubscription sub : record.subscriptions()) {
-            s.subscriptions.put(sub.subscription().topicFilter(), sub);
+        for (Subscription sub : record.subscriptions()) {
+            s.subscriptions.put(sub.topicFilter(), sub);
         }
-        for (SessionJournal.QueuedRecord q : queued) {
-            s.nextSequence = Math.max(s.nextSequence, q.sequence() + 1);
-            if (q.packetId() > 0) {
-                Outgoing o = new Outgoing(q.message(), RECOVERED, q.packetId(), q.sequence(), true);
-                o.released = q.released();
-                s.inflight.put(q.packetId(), o);
-                s.lastPacketId = q.packetId();
-            } else {
-                s.queue.add(new Queued(q.message(), RECOVERED, q.sequence(), record.offlineSince() == 0));
-                s.queuedBytes += q.message().payloadSize();
-            }
-        }
+        s.outbound.recover(journal, queued, record.offlineSince() == 0);
         s.inboundQos2.addAll(inbound);
         return s;
-    }
-
-    synchronized String user() {
-        return user;
-    }
-
-    synchronized String protocol() {
-        return protocol;
-    }
-
-    synchronized long expirySeconds() {
-        return expirySeconds;
-    }
-
-    /** When the session went offline (epoch ms), 0 if it was connected when the broker stopped or died. */
-    synchronized long offlineSince() {
-        return offlineSince;
-    }
-
-    /** The will kept with the session: its connection's, or one waiting for its delay. */
-    synchronized Will keptWill() {
-        return connectionWill;
-    }
-
-    synchronized long keptWillDueAt() {
-        return pendingWillDueAt;
     }
 
     /** Whether the session is kept in the store. */
@@ -549,15 +297,10 @@ final class MqttSession implements Receiver {
         return journal != null;
     }
 
-    // ---- the protocol's per-client steps
+    // ---- the session's lifecycle
 
-    /**
-     * A connection logged in to this session: it sends from now on. Cancels the expiry timer.
-     *
-     * @return the connection that owned it until now, or {@code null}
-     */
-    synchronized Outlet attach(Outlet outlet, ClientSession handle) {
-        Outlet previous = owner;
+    /** A connection logged in to this session: it sends from now on. Cancels the expiry timer. */
+    synchronized void attach(Outlet outlet, ClientSession handle) {
         owner = outlet;
         clientSession = handle;
         epoch++;
@@ -565,20 +308,13 @@ final class MqttSession implements Receiver {
             expiryTask.cancel(false);
             expiryTask = null;
         }
-        return previous;
     }
 
-    /** The connection {@code outlet} ended; false if it no longer owned the session (taken over). */
-    synchronized boolean detach(Outlet outlet) {
-        if (owner != outlet) {
-            return false;
-        }
+    /** No connection owns the session any more; returns the one that did, or {@code null}. */
+    synchronized Outlet release() {
+        Outlet previous = owner;
         owner = null;
-        return true;
-    }
-
-    synchronized Outlet owner() {
-        return owner;
+        return previous;
     }
 
     /** The broker's handle on the session (the latest login's). */
@@ -589,10 +325,6 @@ final class MqttSession implements Receiver {
     /** The current attachment; a timer started during another one is stale. */
     synchronized int epoch() {
         return epoch;
-    }
-
-    synchronized boolean isEnded() {
-        return ended;
     }
 
     /** Whether the session is offline in the attachment {@code expectedEpoch} and not ended. */
@@ -608,10 +340,18 @@ final class MqttSession implements Receiver {
     }
 
     /** A will waiting for its delay while the client is offline. */
-    synchronized void pendingWill(Will will, ScheduledFuture<?> task) {
+    synchronized void pendingWill(Will will) {
         takePendingWill();
         pendingWill = will;
-        willTask = task;
+    }
+
+    /** The timer of the waiting {@code will}; cancelled if that will was taken meanwhile. */
+    synchronized void willTimer(Will will, ScheduledFuture<?> task) {
+        if (pendingWill == will) {
+            willTask = task;
+        } else if (task != null) {
+            task.cancel(false);
+        }
     }
 
     /** The broker's handle on a session recovered at start (offline until a client resumes it). */
@@ -631,9 +371,9 @@ final class MqttSession implements Receiver {
         return w;
     }
 
-    /** Takes the pending will only if it is still {@code will}. */
-    synchronized boolean takePendingWill(Will will) {
-        if (pendingWill != will || will == null) {
+    /** Takes the pending will if it is still {@code will} and the session is offline in the attachment {@code expectedEpoch}. */
+    synchronized boolean takeDueWill(Will will, int expectedEpoch) {
+        if (pendingWill != will || will == null || !offlineSince(expectedEpoch)) {
             return false;
         }
         pendingWill = null;
@@ -642,21 +382,11 @@ final class MqttSession implements Receiver {
         return true;
     }
 
-    /**
-     * The broker has no session for this state any more (a new one started): everything queued or in
-     * flight fails and the inbound QoS 2 ids and subscription identifiers are forgotten.
-     */
-    synchronized void reset(String reason) {
-        failAll(reason);
-        inboundQos2.clear();
-        subscriptions.clear();
-        forgetJournal();
-    }
-
     private void forgetJournal() {
         if (journal != null) {
             journal.forget(clientId);
             journal = null;
+            outbound.stopJournal();
         }
     }
 
@@ -664,7 +394,7 @@ final class MqttSession implements Receiver {
     synchronized void end(String reason) {
         ended = true;
         owner = null;
-        failAll(reason);
+        outbound.failAll(reason);
         inboundQos2.clear();
         subscriptions.clear();
         forgetJournal();
@@ -675,21 +405,9 @@ final class MqttSession implements Receiver {
         takePendingWill();
     }
 
-    private void failAll(String reason) {
-        for (Outgoing o : inflight.values()) {
-            o.delivery.failed(reason);
-        }
-        inflight.clear();
-        for (Queued q : queue) {
-            q.delivery().failed(reason);
-        }
-        queue.clear();
-        queuedBytes = 0;
-    }
-
     @Override
     public synchronized String toString() {
-        return "MQTT session of '" + clientId + "' (" + (owner == null ? "offline" : "online") + ", " + queue.size()
-                + " queued, " + inflight.size() + " in flight" + (ended ? ", ended" : "") + ")";
+        return "MQTT session of '" + clientId + "' (" + (owner == null ? "offline" : "online") + ", " + outbound
+                + (ended ? ", ended" : "") + ")";
     }
 }

@@ -64,7 +64,7 @@ final class OutboundPublishFlow {
         long now = System.currentTimeMillis();
         boolean wrote = false;
         while (ctx.channel().isWritable()) {
-            MqttSession.Outgoing o = s.next(connection, window, now);
+            OutboundQueue.Outgoing o = s.next(connection, window, now);
             if (o == null) {
                 break;
             }
@@ -80,7 +80,7 @@ final class OutboundPublishFlow {
      * their packet ids (MQTT 4.4), not flushed.
      */
     void resendInflight(MqttSession s) {
-        for (MqttSession.Outgoing o : s.inflight()) {
+        for (OutboundQueue.Outgoing o : s.inflight()) {
             if (o.released) {
                 connection.ctx().write(Packets.pubReply(MqttMessageType.PUBREL, o.packetId, Packets.SUCCESS, null));
             } else {
@@ -90,7 +90,7 @@ final class OutboundPublishFlow {
     }
 
     /** Writes one PUBLISH (not flushed); false if it was dropped for the client's maximum packet size. */
-    private boolean send(MqttSession s, MqttSession.Outgoing o, boolean dup) {
+    private boolean send(MqttSession s, OutboundQueue.Outgoing o, boolean dup) {
         boolean v5 = client.v5;
         Message m = o.message;
         String topic = m.topic();
@@ -104,7 +104,7 @@ final class OutboundPublishFlow {
             }
         }
         String wireTopic = alias != null && !newAlias ? "" : topic;
-        List<Integer> subscriptionIds = v5 ? s.subscriptionIdsFor(topic) : List.of();
+        List<Integer> subscriptionIds = v5 ? o.subscriptionIds : List.of();
         MessageIdProperty messageIdProperty = client.messageIdProperty;
         boolean withId = messageIdProperty.carriedBy(m);
         MqttProperties props = v5 ? MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, withId),
@@ -123,7 +123,7 @@ final class OutboundPublishFlow {
             }
             LOG.debug("MQTT {}: message {} to '{}' dropped: {} bytes, the client accepts {}", connection.who(), m.id(),
                     topic, size, maximum);
-            o.delivery.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");
+            o.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");
             return false;
         }
         if (newAlias) {
@@ -135,9 +135,9 @@ final class OutboundPublishFlow {
         if (m.qos() == 0) {
             connection.ctx().write(publish).addListener(f -> {
                 if (f.isSuccess()) {
-                    o.delivery.delivered();
+                    o.delivered();
                 } else {
-                    o.delivery.failed("not written to the client: " + f.cause());
+                    o.failed("not written to the client: " + f.cause());
                 }
             });
         } else {
@@ -147,15 +147,15 @@ final class OutboundPublishFlow {
     }
 
     void onPubAck(int packetId, int code) {
-        MqttSession.Outgoing o = connection.session.acknowledged(packetId);
+        OutboundQueue.Outgoing o = connection.session.acknowledged(packetId);
         if (o == null) {
             LOG.debug("MQTT {}: PUBACK for packet id {} not in flight", connection.who(), packetId);
             return;
         }
         if (client.v5 && code >= 0x80) {
-            o.delivery.failed(refusedByClient(code));
+            o.failed(refusedByClient(code));
         } else {
-            o.delivery.delivered();
+            o.delivered();
         }
         drain();
     }
@@ -163,14 +163,14 @@ final class OutboundPublishFlow {
     void onPubRec(int packetId, int code) {
         MqttSession s = connection.session;
         if (client.v5 && code >= 0x80) {
-            MqttSession.Outgoing o = s.abandon(packetId);
+            OutboundQueue.Outgoing o = s.abandon(packetId);
             if (o != null) {
-                o.delivery.failed(refusedByClient(code));
+                o.failed(refusedByClient(code));
                 drain();
             }
             return;
         }
-        MqttSession.Outgoing o = s.received(packetId);
+        OutboundQueue.Outgoing o = s.received(packetId);
         int reply = o != null || !client.v5 ? Packets.SUCCESS : Packets.PACKET_IDENTIFIER_NOT_FOUND;
         if (o == null || !s.persistent()) {
             connection.ctx().writeAndFlush(Packets.pubReply(MqttMessageType.PUBREL, packetId, reply, null));
@@ -183,12 +183,12 @@ final class OutboundPublishFlow {
     }
 
     void onPubComp(int packetId) {
-        MqttSession.Outgoing o = connection.session.completed(packetId);
+        OutboundQueue.Outgoing o = connection.session.completed(packetId);
         if (o == null) {
             LOG.debug("MQTT {}: PUBCOMP for packet id {} not in flight", connection.who(), packetId);
             return;
         }
-        o.delivery.delivered();
+        o.delivered();
         drain();
     }
 

@@ -21,7 +21,8 @@ import io.switchboard.store.StoredMessages;
  * <li>{@value #SESSIONS}: the session ({@link SessionRecord}: user, expiry, when it went offline, the
  * connection's will, the subscriptions with their options and identifiers);</li>
  * <li>{@value #QUEUE}: each QoS 1/2 message for it under {@code clientId NUL sequence}, in the order it
- * was queued, with its packet id once sent at QoS 2 and whether its PUBREC came;</li>
+ * was queued, with the subscription identifiers it was delivered with, its packet id once sent at QoS 2 and
+ * whether its PUBREC came;</li>
  * <li>{@value #INBOUND}: the packet ids of inbound QoS 2 messages waiting for their PUBREL.</li>
  * </ul>
  * Writes are queued for the store's next group commit; nothing here waits for the disk.
@@ -33,11 +34,9 @@ final class SessionJournal {
     static final String INBOUND = "mqtt.inbound";
 
     private static final int FORMAT = 1;
+    /** Of queued messages: 2 added the subscription identifiers; 1 is still read (as without any). */
+    private static final int QUEUE_FORMAT = 2;
     private static final char SEPARATOR = '\u0000';
-
-    /** A subscription as the session keeps it: the broker's options and the MQTT 5 identifier (0: none). */
-    record StoredSubscription(Subscription subscription, int identifier) {
-    }
 
     /**
      * A session at rest.
@@ -47,11 +46,14 @@ final class SessionJournal {
      * @param willDueAt when a waiting will is due (epoch ms), 0 if none waits
      */
     record SessionRecord(String clientId, String user, String protocol, long expirySeconds, long offlineSince, Will will,
-            long willDueAt, List<StoredSubscription> subscriptions) {
+            long willDueAt, List<Subscription> subscriptions) {
     }
 
-    /** A queued or in-flight message at rest; {@code packetId} 0 until sent at QoS 2 (QoS 1: until its connection ended). */
-    record QueuedRecord(long sequence, int packetId, boolean released, Message message) {
+    /**
+     * A queued or in-flight message at rest; {@code packetId} 0 until sent at QoS 2 (QoS 1: until its connection
+     * ended); {@code subscriptionIds} those of the subscriptions it came through.
+     */
+    record QueuedRecord(long sequence, int packetId, boolean released, Message message, List<Integer> subscriptionIds) {
     }
 
     private final StateStore store;
@@ -152,14 +154,13 @@ final class SessionJournal {
                 StoredMessages.write(out, s.will().message());
             }
             out.writeInt(s.subscriptions().size());
-            for (StoredSubscription stored : s.subscriptions()) {
-                Subscription sub = stored.subscription();
+            for (Subscription sub : s.subscriptions()) {
                 out.writeUTF(sub.topicFilter());
                 out.writeByte(sub.qos());
                 out.writeBoolean(sub.noLocal());
                 out.writeBoolean(sub.retainAsPublished());
                 out.writeByte(sub.retainHandling());
-                out.writeInt(stored.identifier());
+                out.writeInt(sub.identifier());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -183,11 +184,10 @@ final class SessionJournal {
                 will = new Will(StoredMessages.read(in), delay, willExpiry);
             }
             int n = in.readInt();
-            List<StoredSubscription> subscriptions = new ArrayList<>(n);
+            List<Subscription> subscriptions = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                Subscription sub = new Subscription(in.readUTF(), in.readUnsignedByte(), in.readBoolean(), in.readBoolean(),
-                        in.readUnsignedByte());
-                subscriptions.add(new StoredSubscription(sub, in.readInt()));
+                subscriptions.add(new Subscription(in.readUTF(), in.readUnsignedByte(), in.readBoolean(), in.readBoolean(),
+                        in.readUnsignedByte(), in.readInt()));
             }
             return new SessionRecord(clientId, user, protocol, expiry, offlineSince, will, willDueAt, subscriptions);
         } catch (IOException | RuntimeException e) {
@@ -198,9 +198,13 @@ final class SessionJournal {
     private static byte[] encode(QueuedRecord r) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + r.message().payloadSize());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
+            out.writeByte(QUEUE_FORMAT);
             out.writeShort(r.packetId());
             out.writeBoolean(r.released());
+            out.writeShort(r.subscriptionIds().size());
+            for (int id : r.subscriptionIds()) {
+                out.writeInt(id);
+            }
             StoredMessages.write(out, r.message());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -210,17 +214,32 @@ final class SessionJournal {
 
     private static QueuedRecord decodeQueued(long sequence, String key, byte[] value) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-            checkFormat(in.readUnsignedByte(), QUEUE, key);
+            int format = in.readUnsignedByte();
+            if (format != FORMAT) {
+                checkFormat(format, QUEUE_FORMAT, QUEUE, key);
+            }
             int packetId = in.readUnsignedShort();
             boolean released = in.readBoolean();
-            return new QueuedRecord(sequence, packetId, released, StoredMessages.read(in));
+            List<Integer> subscriptionIds = List.of();
+            if (format == QUEUE_FORMAT) {
+                Integer[] ids = new Integer[in.readUnsignedShort()];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = in.readInt();
+                }
+                subscriptionIds = List.of(ids);
+            }
+            return new QueuedRecord(sequence, packetId, released, StoredMessages.read(in), subscriptionIds);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("the stored message '" + key.replace(SEPARATOR, '/') + "' cannot be read: " + e, e);
         }
     }
 
     private static void checkFormat(int format, String space, String key) throws IOException {
-        if (format != FORMAT) {
+        checkFormat(format, FORMAT, space, key);
+    }
+
+    private static void checkFormat(int format, int expected, String space, String key) throws IOException {
+        if (format != expected) {
             throw new IOException("unknown format " + format + " of " + space + " record '" + key + "'");
         }
     }

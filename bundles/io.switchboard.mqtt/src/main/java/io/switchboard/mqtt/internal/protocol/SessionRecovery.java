@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.api.Subscription;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.RestoredSession;
 import org.slf4j.Logger;
@@ -43,13 +42,16 @@ final class SessionRecovery {
         long lastAlive = journal.store().previousRunAlive();
         int sessions = 0;
         int messages = 0;
+        List<Runnable> timers = new ArrayList<>();
         for (SessionJournal.SessionRecord record : journal.sessions()) {
             List<SessionJournal.QueuedRecord> queued = queues.remove(record.clientId());
             messages += queued == null ? 0 : queued.size();
-            restore(record, queued == null ? List.of() : queued, inbound.getOrDefault(record.clientId(), List.of()), now,
-                    lastAlive == 0 ? now : lastAlive);
+            timers.add(restore(record, queued == null ? List.of() : queued, inbound.getOrDefault(record.clientId(), List.of()),
+                    now, lastAlive == 0 ? now : lastAlive));
             sessions++;
         }
+        // once every session is back: a will due at once reaches the sessions recovered after its own
+        timers.forEach(Runnable::run);
         for (String orphan : queues.keySet()) {
             journal.forget(orphan); // messages of a session that ended while its last writes were on their way
         }
@@ -57,31 +59,30 @@ final class SessionRecovery {
                 sessions == 1 ? "" : "s", messages, messages == 1 ? "" : "s", (System.nanoTime() - start) / 1_000_000);
     }
 
-    private void restore(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued, List<Integer> inbound,
+    /** Restores one session; returns what starts its will and expiry timers. */
+    private Runnable restore(SessionJournal.SessionRecord record, List<SessionJournal.QueuedRecord> queued, List<Integer> inbound,
             long now, long lastAlive) {
         ProtocolSettings settings = protocol.settings();
-        MqttSession s = MqttSession.recovered(record, queued, inbound, journal, settings);
-        List<Subscription> subscriptions = new ArrayList<>();
-        for (SessionJournal.StoredSubscription stored : record.subscriptions()) {
-            subscriptions.add(stored.subscription());
-        }
+        SessionLifecycle sessions = protocol.sessions();
+        MqttSession s = MqttSession.recovered(record, queued, inbound, journal, settings, sessions);
         ClientSession handle = protocol.broker().restore(new RestoredSession(record.clientId(), record.user(),
-                record.protocol(), subscriptions), s);
-        s.restoredAs(handle);
-        protocol.store().put(s);
+                record.protocol(), record.subscriptions()), s);
+        sessions.recovered(s, handle);
 
         boolean diedConnected = record.offlineSince() == 0;
         long offlineSince = diedConnected ? lastAlive : record.offlineSince();
         if (diedConnected) {
             s.wentOffline(offlineSince, record.expirySeconds(), record.will());
         }
-        Will will = record.will();
-        if (will != null) {
-            long dueAt = diedConnected ? offlineSince + will.delaySeconds() * 1000 : record.willDueAt();
-            protocol.scheduleWill(s, will, dueAt - now);
-        }
-        if (record.expirySeconds() != ProtocolSettings.NEVER) {
-            protocol.scheduleExpiry(s, offlineSince + record.expirySeconds() * 1000 - now);
-        }
+        return () -> {
+            Will will = record.will();
+            if (will != null) {
+                long dueAt = diedConnected ? offlineSince + will.delaySeconds() * 1000 : record.willDueAt();
+                sessions.scheduleWill(s, will, dueAt - now);
+            }
+            if (record.expirySeconds() != ProtocolSettings.NEVER) {
+                sessions.scheduleExpiry(s, offlineSince + record.expirySeconds() * 1000 - now);
+            }
+        };
     }
 }

@@ -44,7 +44,7 @@ final class SubscribeFlow {
                     .getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER);
             if (!ids.isEmpty()) {
                 subscriptionId = (Integer) ids.get(0).value();
-                if (ids.size() > 1 || subscriptionId <= 0 || subscriptionId > 268_435_455) {
+                if (ids.size() > 1 || subscriptionId <= 0 || subscriptionId > Subscription.MAX_IDENTIFIER) {
                     connection.closer().violation(Packets.PROTOCOL_ERROR, "invalid subscription identifier");
                     return;
                 }
@@ -73,9 +73,9 @@ final class SubscribeFlow {
             }
             int qos = Math.min(option.qos().value(), settings.maximumQos());
             Subscription subscription = new Subscription(filter, qos, v5 && option.isNoLocal(),
-                    v5 && option.isRetainAsPublished(), v5 ? option.retainHandling().value() : 0);
-            // before subscribing: retained messages sent at once carry the identifier too
-            s.subscribed(subscription, subscriptionId);
+                    v5 && option.isRetainAsPublished(), v5 ? option.retainHandling().value() : 0, subscriptionId);
+            // recorded before the broker has it, so that the SUBACK, which waits for the store, finds it written
+            s.subscribed(subscription);
             CompletionStage<Admission> admitted;
             try {
                 admitted = connection.clientSession.subscribe(subscription);
@@ -146,7 +146,7 @@ final class SubscribeFlow {
                 codes.add(CompletableFuture.completedFuture(Packets.TOPIC_FILTER_INVALID));
                 continue;
             }
-            // cleared now, not when the removal completes: a SUBSCRIBE right after sets the filter's new id
+            // forgotten now, not when the removal completes: a SUBSCRIBE right after records the filter again
             connection.session.unsubscribed(filter);
             CompletionStage<Boolean> removed;
             try {

@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Admission;
 import io.switchboard.api.Connection;
@@ -34,10 +36,11 @@ import io.switchboard.api.broker.RefusedException;
 
 /**
  * A broker double with the core's semantics where the protocol depends on them: every call completes
- * on one broker thread (never the caller's), sessions are kept by client id, a login with clean start
- * false resumes the session with the new receiver, routing by topic filter (highest QoS per session,
- * no local, retain as published, retained messages and retain handling), and it records what the
- * protocol did (events, published messages, delivery outcomes, read receipts).
+ * on one broker thread (never the caller's), so logins, detaches and closes take turns; sessions are kept
+ * by client id, a login with clean start false resumes the session with the receiver it chooses, receivers
+ * hear of takeovers and ends, a stale handle's detach or close is ignored; routing by topic filter (highest
+ * QoS per session, no local, retain as published, retained messages and retain handling), and it records
+ * what the protocol did (events, published messages, delivery outcomes, read receipts).
  */
 final class FakeBroker implements Broker {
 
@@ -45,11 +48,18 @@ final class FakeBroker implements Broker {
     static final class Outcome implements Delivery {
         final String recipient;
         final Message message;
+        final List<Integer> subscriptionIds;
         final CompletableFuture<String> result = new CompletableFuture<>();
 
-        Outcome(String recipient, Message message) {
+        Outcome(String recipient, Message message, List<Integer> subscriptionIds) {
             this.recipient = recipient;
             this.message = message;
+            this.subscriptionIds = subscriptionIds;
+        }
+
+        @Override
+        public List<Integer> subscriptionIds() {
+            return subscriptionIds;
         }
 
         @Override
@@ -68,7 +78,15 @@ final class FakeBroker implements Broker {
         }
     }
 
-    private record Sub(String filter, int qos, boolean noLocal, boolean retainAsPublished) {
+    private record Sub(String filter, int qos, boolean noLocal, boolean retainAsPublished, int identifier) {
+
+        Sub(Subscription s) {
+            this(s.topicFilter(), s.qos(), s.noLocal(), s.retainAsPublished(), s.identifier());
+        }
+
+        List<Integer> ids() {
+            return identifier == 0 ? List.of() : List.of(identifier);
+        }
     }
 
     final class FakeSession implements Session {
@@ -76,6 +94,9 @@ final class FakeBroker implements Broker {
         final String clientId;
         final String user;
         volatile Receiver receiver;
+        volatile ClientConnection connection;
+        /** Counts the logins that held the session: a handle of an earlier one is stale. */
+        volatile int attachment = 1;
         volatile boolean online = true;
         volatile boolean closed;
         final Map<String, Sub> subs = new ConcurrentHashMap<>();
@@ -129,10 +150,12 @@ final class FakeBroker implements Broker {
     private final class Handle implements ClientSession {
         private final FakeSession s;
         private final boolean present;
+        private final int attachment;
 
         Handle(FakeSession s, boolean present) {
             this.s = s;
             this.present = present;
+            this.attachment = s.attachment;
         }
 
         @Override
@@ -159,8 +182,7 @@ final class FakeBroker implements Broker {
                 if (admission.isRefused()) {
                     return admission;
                 }
-                Sub sub = new Sub(subscription.topicFilter(), subscription.qos(), subscription.noLocal(),
-                        subscription.retainAsPublished());
+                Sub sub = new Sub(subscription);
                 boolean isNew = s.subs.put(subscription.topicFilter(), sub) == null;
                 events.add("subscribe " + s.clientId + " " + subscription);
                 if (!TopicFilters.isShared(subscription.topicFilter())
@@ -168,7 +190,7 @@ final class FakeBroker implements Broker {
                     for (Message m : retained.values()) {
                         if (TopicFilters.matches(sub.filter(), m.topic())) {
                             Message adjusted = m.toBuilder().qos(Math.min(m.qos(), sub.qos())).retain(true).build();
-                            deliver(s, adjusted);
+                            deliver(s, adjusted, sub.ids());
                         }
                     }
                 }
@@ -198,14 +220,19 @@ final class FakeBroker implements Broker {
         @Override
         public void detach(String reason) {
             worker.execute(() -> {
-                s.online = false;
-                events.add("detach " + s.clientId + ": " + reason);
+                if (s.attachment == attachment) {
+                    detachSession(s, reason);
+                }
             });
         }
 
         @Override
         public void close(String reason) {
-            worker.execute(() -> closeSession(s, reason));
+            worker.execute(() -> {
+                if (s.attachment == attachment) {
+                    closeSession(s, reason);
+                }
+            });
         }
     }
 
@@ -256,7 +283,23 @@ final class FakeBroker implements Broker {
 
         @Override
         public void closed(String reason) {
-            events.add("connection closed: " + reason);
+            closed(reason, false);
+        }
+
+        @Override
+        public void closed(String reason, boolean keepSession) {
+            worker.execute(() -> {
+                for (FakeSession s : sessions.values()) {
+                    if (s.connection == this && s.online) {
+                        if (keepSession) {
+                            detachSession(s, reason);
+                        } else {
+                            closeSession(s, reason);
+                        }
+                    }
+                }
+                events.add("connection closed: " + reason);
+            });
         }
     }
 
@@ -298,29 +341,52 @@ final class FakeBroker implements Broker {
 
     @Override
     public CompletionStage<ClientSession> login(LoginRequest request, Receiver receiver) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<ClientSession> result = new CompletableFuture<>();
+        login(request, resumed -> receiver, (session, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(session);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then) {
+        worker.execute(() -> {
             logins.add(request);
             RefusedException refusal = loginPolicy.apply(request);
             if (refusal != null) {
                 events.add("login refused " + request.clientId());
-                throw new java.util.concurrent.CompletionException(refusal);
+                then.accept(null, refusal);
+                return;
             }
+            String takenOver = "session taken over by a new connection of the same client id";
             FakeSession existing = sessions.get(request.clientId());
             if (existing != null && !request.cleanStart()) {
+                Receiver receiver = receiverFor.apply(existing.receiver);
+                if (existing.online) {
+                    existing.receiver.detached(takenOver);
+                }
                 existing.receiver = receiver;
+                existing.connection = request.connection();
+                existing.attachment++;
                 existing.online = true;
                 events.add("resume " + request.clientId());
-                return new Handle(existing, true);
+                then.accept(new Handle(existing, true), null);
+                return;
             }
             if (existing != null) {
-                closeSession(existing, "session taken over by a new connection of the same client id");
+                closeSession(existing, takenOver);
             }
             String user = request.userName() != null ? request.userName() : request.clientId();
-            FakeSession s = new FakeSession(request.clientId(), user, receiver);
+            FakeSession s = new FakeSession(request.clientId(), user, receiverFor.apply(null));
+            s.connection = request.connection();
             sessions.put(request.clientId(), s);
             events.add("login " + request.clientId());
-            return new Handle(s, false);
-        }, worker);
+            then.accept(new Handle(s, false), null);
+        });
     }
 
     @Override
@@ -328,7 +394,7 @@ final class FakeBroker implements Broker {
         FakeSession s = new FakeSession(restored.clientId(), restored.user(), receiver);
         s.online = false;
         for (Subscription sub : restored.subscriptions()) {
-            s.subs.put(sub.topicFilter(), new Sub(sub.topicFilter(), sub.qos(), sub.noLocal(), sub.retainAsPublished()));
+            s.subs.put(sub.topicFilter(), new Sub(sub));
         }
         if (sessions.putIfAbsent(restored.clientId(), s) != null) {
             throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
@@ -337,10 +403,20 @@ final class FakeBroker implements Broker {
         return new Handle(s, true);
     }
 
+    private void detachSession(FakeSession s, String reason) {
+        if (s.closed || !s.online) {
+            return;
+        }
+        s.receiver.detached(reason);
+        s.online = false;
+        events.add("detach " + s.clientId + ": " + reason);
+    }
+
     private void closeSession(FakeSession s, String reason) {
         if (s.closed) {
             return;
         }
+        s.receiver.closing(reason);
         s.closed = true;
         s.online = false;
         s.subs.clear();
@@ -369,33 +445,41 @@ final class FakeBroker implements Broker {
                 continue;
             }
             Sub best = null;
+            java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
             for (Sub sub : s.subs.values()) {
-                if (TopicFilters.matches(sub.filter(), stamped.topic()) && !(sub.noLocal() && s == from)
-                        && (best == null || sub.qos() > best.qos())) {
-                    best = sub;
+                if (TopicFilters.matches(sub.filter(), stamped.topic()) && !(sub.noLocal() && s == from)) {
+                    ids.addAll(sub.ids());
+                    if (best == null || sub.qos() > best.qos()) {
+                        best = sub;
+                    }
                 }
             }
             if (best != null) {
                 deliver(s, stamped.toBuilder().qos(Math.min(stamped.qos(), best.qos()))
-                        .retain(best.retainAsPublished() && stamped.retain()).build());
+                        .retain(best.retainAsPublished() && stamped.retain()).build(), List.copyOf(ids));
                 recipients++;
             }
         }
         return new PublishResult(stamped.id(), true, recipients, null, null);
     }
 
-    private void deliver(FakeSession s, Message m) {
-        Outcome outcome = new Outcome(s.clientId, m);
+    private void deliver(FakeSession s, Message m, List<Integer> subscriptionIds) {
+        Outcome outcome = new Outcome(s.clientId, m, subscriptionIds);
         outcomes.add(outcome);
         s.receiver.deliver(m, outcome);
     }
 
     /** Delivers {@code message} to the session of {@code clientId} as if routed (on the broker thread). */
     void deliverTo(String clientId, Message message) {
+        deliverTo(clientId, message, List.of());
+    }
+
+    /** Delivers {@code message} as if routed through subscriptions with {@code subscriptionIds}. */
+    void deliverTo(String clientId, Message message, List<Integer> subscriptionIds) {
         worker.execute(() -> {
             FakeSession s = sessions.get(clientId);
             Message stamped = message.id() != 0 ? message : message.toBuilder().id(ids.incrementAndGet()).build();
-            deliver(s, stamped);
+            deliver(s, stamped, subscriptionIds);
         });
     }
 
@@ -416,5 +500,11 @@ final class FakeBroker implements Broker {
 
     void shutdown() {
         worker.shutdownNow();
+    }
+
+    /** The MQTT state of the session of {@code clientId} (its receiver), or {@code null}. */
+    MqttSession stateOf(String clientId) {
+        FakeSession s = sessions.get(clientId);
+        return s == null ? null : (MqttSession) s.receiver;
     }
 }

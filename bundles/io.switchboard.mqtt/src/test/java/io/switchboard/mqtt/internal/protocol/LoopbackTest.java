@@ -62,7 +62,7 @@ abstract class LoopbackTest {
     /** The server's port; starts the server if needed. */
     protected int port() {
         if (server == null) {
-            protocol = new MqttProtocol(broker, settings, new InMemorySessionStore(), new SessionJournal(stateStore),
+            protocol = new MqttProtocol(broker, settings, new SessionJournal(stateStore),
                     timer != null ? timer : MqttProtocol.newTimer());
             server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -20,8 +20,21 @@ import java.util.concurrent.TimeUnit;
 final class ManualTimer extends AbstractExecutorService implements ScheduledExecutorService {
 
     private final List<Task<?>> tasks = new ArrayList<>();
+    private final boolean dueAtOnce;
     private long nowNanos;
     private boolean shutdown;
+
+    ManualTimer() {
+        this(false);
+    }
+
+    /**
+     * @param dueAtOnce a task due at once runs inside {@code schedule}, on the caller's thread, as an idle timer
+     *        thread may run it before the caller's next statement
+     */
+    ManualTimer(boolean dueAtOnce) {
+        this.dueAtOnce = dueAtOnce;
+    }
 
     /** Lets {@code time} pass and runs the tasks due by then, not cancelled. */
     void advance(Duration time) {
@@ -51,6 +64,11 @@ final class ManualTimer extends AbstractExecutorService implements ScheduledExec
 
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        if (dueAtOnce && delay <= 0) {
+            Task<?> task = new Task<>(command, null, delay, unit);
+            task.run();
+            return task;
+        }
         return add(new Task<>(command, null, delay, unit));
     }
 

@@ -16,10 +16,21 @@ class MqttSessionTest {
 
     private static final class Recorder implements Delivery {
         final String name;
+        final List<Integer> subscriptionIds;
         String outcome = "pending";
 
         Recorder(String name) {
+            this(name, List.of());
+        }
+
+        Recorder(String name, List<Integer> subscriptionIds) {
             this.name = name;
+            this.subscriptionIds = subscriptionIds;
+        }
+
+        @Override
+        public List<Integer> subscriptionIds() {
+            return subscriptionIds;
         }
 
         @Override
@@ -48,15 +59,24 @@ class MqttSessionTest {
         }
 
         @Override
-        public Will takeOver() {
+        public Will leave() {
             return null;
+        }
+
+        @Override
+        public long sessionExpiry() {
+            return 0;
         }
     }
 
     private final List<Recorder> deliveries = new ArrayList<>();
 
     private Recorder deliver(MqttSession s, String name, int qos) {
-        Recorder r = new Recorder(name);
+        return deliver(s, name, qos, List.of());
+    }
+
+    private Recorder deliver(MqttSession s, String name, int qos, List<Integer> subscriptionIds) {
+        Recorder r = new Recorder(name, subscriptionIds);
         deliveries.add(r);
         s.deliver(Message.builder("t").qos(qos).payload(name).build(), r);
         return r;
@@ -64,7 +84,7 @@ class MqttSessionTest {
 
     @Test
     void fullQueueDropsNewQos0AndOldestQos0ForQos1ThenRefuses() {
-        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true, null);
         Recorder a0 = deliver(s, "a0", 0);
         Recorder b1 = deliver(s, "b1", 1);
         Recorder c0 = deliver(s, "c0", 0);
@@ -84,7 +104,7 @@ class MqttSessionTest {
 
     @Test
     void theQueuedPayloadBytesAreBoundedWithTheSamePolicy() {
-        MqttSession s = new MqttSession("c", 100, 10, true);
+        MqttSession s = new MqttSession("c", 100, 10, true, null);
         Recorder small0 = deliver(s, "1234", 0); // 4 bytes
         Recorder six1 = deliver(s, "123456", 1); // 10 bytes: full
         Recorder more0 = deliver(s, "x", 0); // a new QoS 0 is dropped
@@ -103,27 +123,27 @@ class MqttSessionTest {
         MemoryStateStore store = new MemoryStateStore();
         SessionJournal journal = new SessionJournal(store);
         ProtocolSettings settings = ProtocolSettings.defaults();
-        MqttSession s = new MqttSession("c", settings);
+        MqttSession s = new MqttSession("c", settings, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         s.persist(journal, "alice", "mqtt-5", 600, null);
-        s.subscribed(Subscription.of("a/#", 2), 7);
+        s.subscribed(new Subscription("a/#", 2, false, false, 0, 7));
         deliver(s, "q1", 1);
-        deliver(s, "q2", 2);
+        deliver(s, "q2", 2, List.of(7, 9));
         deliver(s, "q0", 0); // QoS 0 is not kept
         deliver(s, "q1b", 1);
-        MqttSession.Outgoing first = s.next(owner, 10, 0);
-        MqttSession.Outgoing second = s.next(owner, 10, 0);
+        OutboundQueue.Outgoing first = s.next(owner, 10, 0);
+        OutboundQueue.Outgoing second = s.next(owner, 10, 0);
         s.received(second.packetId); // PUBREC of the QoS 2 message
         s.acknowledged(first.packetId); // q1 done
-        s.detach(owner);
+        s.release();
         s.wentOffline(1000, 600, null);
 
         List<SessionJournal.SessionRecord> sessions = journal.sessions();
         assertThat(sessions).singleElement().satisfies(r -> {
             assertThat(r.user()).isEqualTo("alice");
             assertThat(r.offlineSince()).isEqualTo(1000);
-            assertThat(r.subscriptions()).containsExactly(new SessionJournal.StoredSubscription(Subscription.of("a/#", 2), 7));
+            assertThat(r.subscriptions()).containsExactly(new Subscription("a/#", 2, false, false, 0, 7));
         });
         List<SessionJournal.QueuedRecord> queued = new ArrayList<>();
         journal.readQueues((clientId, r) -> queued.add(r));
@@ -131,13 +151,14 @@ class MqttSessionTest {
         assertThat(queued.get(0).released()).as("the PUBREC is kept").isTrue();
         assertThat(queued.get(0).packetId()).isEqualTo(second.packetId);
 
-        MqttSession back = MqttSession.recovered(sessions.get(0), queued, List.of(), journal, settings);
+        MqttSession back = MqttSession.recovered(sessions.get(0), queued, List.of(), journal, settings, null);
         assertThat(back.inflight()).singleElement().satisfies(o -> {
             assertThat(o.packetId).isEqualTo(second.packetId);
             assertThat(o.released).isTrue();
+            assertThat(o.subscriptionIds).as("the identifiers it was delivered with").containsExactly(7, 9);
         });
         assertThat(back.queuedCount()).isEqualTo(1);
-        assertThat(back.subscriptionIdsFor("a/b")).containsExactly(7);
+        assertThat(back.subscriptions()).containsExactly(new Subscription("a/#", 2, false, false, 0, 7));
 
         back.end("expired");
         assertThat(store.size(SessionJournal.SESSIONS) + store.size(SessionJournal.QUEUE)).as("an ended session leaves nothing").isZero();
@@ -146,7 +167,7 @@ class MqttSessionTest {
     @Test
     void theKeptWillIsTheConnectionsOwnAndAWaitingWillLeavesTheRecordWhenTheClientIsBack() {
         SessionJournal journal = new SessionJournal(new MemoryStateStore());
-        MqttSession s = new MqttSession("c", ProtocolSettings.defaults());
+        MqttSession s = new MqttSession("c", ProtocolSettings.defaults(), null);
         Will first = new Will(Message.builder("will/first").payload("1").build(), 60, 0);
         Will second = new Will(Message.builder("will/second").payload("2").build(), 60, 0);
         Owner owner = new Owner();
@@ -154,8 +175,8 @@ class MqttSessionTest {
         s.persist(journal, "u", "mqtt-5", 600, first);
         assertThat(journal.sessions().get(0).will()).isEqualTo(first);
 
-        s.detach(owner);
-        s.pendingWill(first, null);
+        s.release();
+        s.pendingWill(first);
         s.wentOffline(1000, 600, first);
         assertThat(journal.sessions().get(0).willDueAt()).as("due after its delay").isEqualTo(61_000);
 
@@ -168,15 +189,15 @@ class MqttSessionTest {
 
     @Test
     void aWritableConnectionTakesABurstBeyondTheQueueLimitUntilItBacksUp() {
-        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 3, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         owner.writable = true;
         s.attach(owner, null);
-        for (int i = 0; i < 3 * MqttSession.BURST_FACTOR; i++) {
+        for (int i = 0; i < 3 * OutboundQueue.BURST_FACTOR; i++) {
             deliver(s, "burst" + i, 0);
         }
         assertThat(deliver(s, "beyond the burst", 0).outcome).isEqualTo("failed: queue full");
-        assertThat(s.queuedCount()).isEqualTo(3 * MqttSession.BURST_FACTOR);
+        assertThat(s.queuedCount()).isEqualTo(3 * OutboundQueue.BURST_FACTOR);
 
         owner.writable = false; // backed up: the configured limit applies again
         assertThat(deliver(s, "backed up", 0).outcome).isEqualTo("failed: queue full");
@@ -184,7 +205,7 @@ class MqttSessionTest {
 
     @Test
     void qos0ForAnOfflineClientCanBeRefused() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, false);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, false, null);
         assertThat(deliver(s, "x", 0).outcome).startsWith("failed: QoS 0 message for an offline client");
         s.attach(new Owner(), null);
         deliver(s, "y", 0);
@@ -193,7 +214,7 @@ class MqttSessionTest {
 
     @Test
     void wakesTheOwnerAndSendsWithinTheWindow() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "1", 1);
@@ -201,33 +222,33 @@ class MqttSessionTest {
         deliver(s, "3", 0);
         assertThat(owner.wakes).isEqualTo(3);
 
-        MqttSession.Outgoing first = s.next(owner, 1, System.currentTimeMillis());
+        OutboundQueue.Outgoing first = s.next(owner, 1, System.currentTimeMillis());
         assertThat(first.packetId).isEqualTo(1);
         assertThat(s.next(owner, 1, System.currentTimeMillis())).as("window of 1 is full").isNull();
         assertThat(s.next(new Owner(), 5, System.currentTimeMillis())).as("not the owner").isNull();
         assertThat(s.acknowledged(first.packetId)).isSameAs(first);
-        MqttSession.Outgoing second = s.next(owner, 1, System.currentTimeMillis());
+        OutboundQueue.Outgoing second = s.next(owner, 1, System.currentTimeMillis());
         assertThat(second.packetId).isEqualTo(2);
         assertThat(s.acknowledged(2)).isSameAs(second);
-        MqttSession.Outgoing third = s.next(owner, 1, System.currentTimeMillis());
+        OutboundQueue.Outgoing third = s.next(owner, 1, System.currentTimeMillis());
         assertThat(third.packetId).as("QoS 0 has no packet id").isZero();
         assertThat(s.inflightCount()).isZero();
     }
 
     @Test
     void qos2NeedsPubrecBeforePubcompAndPacketIdsWrapSkippingTheUsedOnes() {
-        MqttSession s = new MqttSession("c", 100_000, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 100_000, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         deliver(s, "q2", 2);
-        MqttSession.Outgoing o = s.next(owner, 10, 0);
+        OutboundQueue.Outgoing o = s.next(owner, 10, 0);
         assertThat(s.acknowledged(o.packetId)).as("PUBACK is not for QoS 2").isNull();
         assertThat(s.completed(o.packetId)).as("PUBCOMP before PUBREC").isNull();
         assertThat(s.received(o.packetId)).isSameAs(o);
         assertThat(o.released).isTrue();
         assertThat(s.completed(o.packetId)).isSameAs(o);
 
-        MqttSession ids = new MqttSession("d", 100_000, Long.MAX_VALUE, true);
+        MqttSession ids = new MqttSession("d", 100_000, Long.MAX_VALUE, true, null);
         ids.attach(owner, null);
         deliver(ids, "held", 1);
         assertThat(ids.next(owner, 10, 0).packetId).isEqualTo(1);
@@ -243,7 +264,7 @@ class MqttSessionTest {
 
     @Test
     void expiredMessagesAreDroppedWhenTheirTurnComes() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         Recorder r = new Recorder("old");
@@ -254,25 +275,31 @@ class MqttSessionTest {
     }
 
     @Test
-    void inboundQos2IdsAndSubscriptionIdentifiers() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+    void inboundQos2Ids() {
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         assertThat(s.receiveQos2(7)).isTrue();
         assertThat(s.receiveQos2(7)).isFalse();
         assertThat(s.releaseQos2(7)).isTrue();
         assertThat(s.releaseQos2(7)).isFalse();
+    }
 
-        s.subscribed(Subscription.of("a/+", 1), 4);
-        s.subscribed(Subscription.of("a/#", 1), 2);
-        s.subscribed(Subscription.of("$share/g/a/b", 1), 9);
-        s.subscribed(Subscription.of("b", 1), 3);
-        assertThat(s.subscriptionIdsFor("a/b")).containsExactly(2, 4, 9);
+    @Test
+    void aMessageIsSentWithTheSubscriptionIdentifiersItWasDeliveredWithNotThoseOfTheFiltersNow() {
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
+        Owner owner = new Owner();
+        s.attach(owner, null);
+        s.subscribed(new Subscription("a/#", 1, false, false, 0, 2));
+        deliver(s, "two", 1, List.of(2, 4));
+        deliver(s, "none", 0, List.of());
         s.unsubscribed("a/#");
-        assertThat(s.subscriptionIdsFor("a/b")).containsExactly(4, 9);
+
+        assertThat(s.next(owner, 10, 0).subscriptionIds).containsExactly(2, 4);
+        assertThat(s.next(owner, 10, 0).subscriptionIds).isEmpty();
     }
 
     @Test
     void endingFailsEverythingAndLaterDeliveries() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner owner = new Owner();
         s.attach(owner, null);
         Recorder inflight = deliver(s, "sent", 1);
@@ -282,20 +309,26 @@ class MqttSessionTest {
         assertThat(inflight.outcome).isEqualTo("failed: session expired");
         assertThat(queued.outcome).isEqualTo("failed: session expired");
         assertThat(deliver(s, "late", 1).outcome).isEqualTo("failed: the client's session has ended");
-        assertThat(s.owner()).isNull();
+        assertThat(s.release()).isNull();
     }
 
     @Test
-    void detachOnlyByTheOwnerAndAttachCountsEpochs() {
-        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true);
+    void attachCountsEpochsAndADueWillIsTakenOnlyOfflineInItsEpoch() {
+        MqttSession s = new MqttSession("c", 10, Long.MAX_VALUE, true, null);
         Owner first = new Owner();
         Owner second = new Owner();
         s.attach(first, null);
         int epoch = s.epoch();
-        assertThat(s.attach(second, null)).isSameAs(first);
-        assertThat(s.detach(first)).isFalse();
-        assertThat(s.detach(second)).isTrue();
+        s.attach(second, null);
+        assertThat(s.release()).isSameAs(second);
+        assertThat(s.release()).isNull();
         assertThat(s.offlineSince(epoch)).isFalse();
         assertThat(s.offlineSince(s.epoch())).isTrue();
+
+        Will will = new Will(Message.builder("will").build(), 5, 0);
+        s.pendingWill(will);
+        assertThat(s.takeDueWill(will, epoch)).as("due in an earlier attachment").isFalse();
+        assertThat(s.takeDueWill(will, s.epoch())).isTrue();
+        assertThat(s.takeDueWill(will, s.epoch())).as("taken once").isFalse();
     }
 }

@@ -408,6 +408,21 @@ class PublishFlowTest extends LoopbackTest {
         assertThat(second.properties().getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER)).isEmpty();
     }
 
+    @Test
+    void aPublishCarriesTheIdentifiersOfItsDeliveryWithoutMatchingTheClientsFiltersAgain() {
+        TestClient sub = connected(MqttVersion.MQTT_5, "routed");
+        sub.subscribe(1, "x/#", MqttSubscriptionOption.onlyFromQos(MqttQoS.AT_LEAST_ONCE), subscriptionId(4));
+        sub.expect(SUBACK);
+
+        broker.deliverTo("routed", Message.builder("y/z").qos(1).payload("routed").build(), List.of(3, 8));
+        TestClient.Packet p = sub.expect(PUBLISH);
+        assertThat(p.properties().getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER))
+                .extracting(MqttProperties.MqttProperty::value).as("the broker's, not those of 'x/#'").containsExactly(3, 8);
+        sub.reply(PUBACK, p.publish().variableHeader().packetId(), 0);
+        broker.deliverTo("routed", Message.builder("x/a").qos(0).payload("none").build(), List.of());
+        assertThat(sub.expect(PUBLISH).properties().getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER)).isEmpty();
+    }
+
     private static MqttProperties subscriptionId(int id) {
         MqttProperties p = new MqttProperties();
         p.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, id));
@@ -421,7 +436,7 @@ class PublishFlowTest extends LoopbackTest {
                 MqttSubscriptionOption.RetainedHandlingPolicy.DONT_SEND_AT_SUBSCRIBE), MqttProperties.NO_PROPERTIES);
         assertThat(codes(c.expect(SUBACK))).containsExactly(2);
         assertThat(broker.events).contains("subscribe opts Subscription[topicFilter=o/#, qos=2, noLocal=true, "
-                + "retainAsPublished=true, retainHandling=2]");
+                + "retainAsPublished=true, retainHandling=2, identifier=0]");
         // no local: its own message does not come back
         c.publish("o/1", 0, 0, "mine");
         c.expectNothing(200);

@@ -76,6 +76,30 @@ class SessionTest extends LoopbackTest {
     }
 
     @Test
+    void aTakeoverResumesTheStateTheBrokerSessionHoldsAndResendsWhatWasInFlight() {
+        TestClient first = persistent5("moving", 60);
+        first.subscribe(1, "t", 1);
+        first.expect(SUBACK);
+        MqttSession state = broker.stateOf("moving");
+        broker.deliverTo("moving", Message.builder("t").qos(1).payload("unacknowledged").build());
+        TestClient.Packet sent = first.expect(PUBLISH);
+
+        TestClient second = persistent5("moving", 60);
+        assertThat(first.expect(DISCONNECT).reasonCode()).as("taken over").isEqualTo(0x8E);
+        TestClient.Packet resent = second.expect(PUBLISH);
+        assertThat(resent.publish().fixedHeader().isDup()).isTrue();
+        assertThat(resent.publish().variableHeader().packetId()).isEqualTo(sent.publish().variableHeader().packetId());
+        assertThat(broker.stateOf("moving")).as("one state per broker session").isSameAs(state);
+        second.reply(PUBACK, resent.publish().variableHeader().packetId(), 0);
+        eventually(() -> assertThat(broker.outcomesOf("moving")).extracting(o -> o.result.getNow("pending"))
+                .containsExactly("delivered"));
+        first.expectClosed();
+        // the old connection's end comes after the takeover: it must not detach the session from the new one
+        eventually(() -> assertThat(broker.events).contains("connection closed: session taken over by a new connection"));
+        assertThat(broker.events).noneMatch(e -> e.startsWith("detach moving"));
+    }
+
+    @Test
     void queuesWhileOfflineAndSendsOnResume() {
         TestClient sub = persistent5("offline", 60);
         sub.subscribe(1, "news/#", 1);
@@ -90,7 +114,7 @@ class SessionTest extends LoopbackTest {
             pub.publish("news/" + i, 1, i, "n" + i);
             pub.expect(PUBACK);
         }
-        MqttSession state = protocol.store().get("offline");
+        MqttSession state = broker.stateOf("offline");
         eventually(() -> assertThat(state.queuedCount()).isEqualTo(3));
 
         TestClient back = client();
@@ -142,7 +166,7 @@ class SessionTest extends LoopbackTest {
                 .expiresAt(System.currentTimeMillis() - 1).build());
         broker.deliverTo("late", Message.builder("t").qos(1).payload("lasting")
                 .expiresAt(System.currentTimeMillis() + 60_000).build());
-        eventually(() -> assertThat(protocol.store().get("late").queuedCount()).isEqualTo(2));
+        eventually(() -> assertThat(broker.stateOf("late").queuedCount()).isEqualTo(2));
 
         TestClient back = client();
         back.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "late", false).properties(expiry(60)).build());
@@ -161,7 +185,7 @@ class SessionTest extends LoopbackTest {
         eventually(() -> assertThat(broker.events).contains("detach brief: client disconnected"));
         assertThat(broker.events).noneMatch(e -> e.startsWith("close brief"));
         eventually(() -> assertThat(broker.events).contains("close brief: session expired"));
-        assertThat(protocol.store().get("brief")).isNull();
+        assertThat(broker.stateOf("brief")).isNull();
     }
 
     @Test
@@ -189,7 +213,7 @@ class SessionTest extends LoopbackTest {
         c.expectClosed();
         eventually(() -> assertThat(broker.events).contains("close gone: client disconnected",
                 "connection closed: client disconnected"));
-        assertThat(protocol.store().get("gone")).isNull();
+        assertThat(broker.stateOf("gone")).isNull();
     }
 
     @Test
@@ -237,12 +261,12 @@ class SessionTest extends LoopbackTest {
         sub.expectClosed();
         eventually(() -> assertThat(broker.events).contains("detach fresh: client disconnected"));
         broker.deliverTo("fresh", Message.builder("t").qos(1).payload("stale").build());
-        eventually(() -> assertThat(protocol.store().get("fresh").queuedCount()).isEqualTo(1));
+        eventually(() -> assertThat(broker.stateOf("fresh").queuedCount()).isEqualTo(1));
 
         TestClient clean = client();
         clean.connect(MqttVersion.MQTT_5, "fresh", true);
         eventually(() -> assertThat(broker.outcomesOf("fresh").get(0).result.getNow(""))
-                .startsWith("failed: session replaced"));
+                .isEqualTo("failed: session taken over by a new connection of the same client id"));
         // a resumed queue is written right after the CONNACK: it would come before the answer to a later packet
         clean.send(MqttMessage.PINGREQ);
         clean.expect(PINGRESP);

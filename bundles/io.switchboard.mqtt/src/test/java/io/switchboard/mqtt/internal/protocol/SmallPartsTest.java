@@ -3,14 +3,10 @@ package io.switchboard.mqtt.internal.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import io.switchboard.api.ReasonCode;
 import org.junit.jupiter.api.Test;
 
-/** Topic filters, read receipts, settings, reason code mapping, serial steps. */
+/** Topic filters, read receipts, settings, reason code mapping. */
 class SmallPartsTest {
 
     @Test
@@ -83,39 +79,5 @@ class SmallPartsTest {
         assertThat(Packets.subAckCode(ReasonCode.TOPIC_FILTER_INVALID)).isEqualTo(0x8F);
         assertThat(Packets.subAckCode(ReasonCode.QUOTA_EXCEEDED)).isEqualTo(0x97);
         assertThat(Packets.subAckCode(null)).isEqualTo(0x80);
-    }
-
-    @Test
-    void serialStepsRunOneAfterAnotherPerKey() {
-        SerialSteps steps = new SerialSteps();
-        List<String> log = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> first = new CompletableFuture<>();
-        steps.run("a", () -> {
-            log.add("a1 start");
-            return first;
-        });
-        steps.run("a", () -> {
-            log.add("a2");
-            return null;
-        });
-        steps.run("b", () -> {
-            log.add("b1");
-            return null;
-        });
-        assertThat(log).containsExactly("a1 start", "b1");
-        assertThat(steps.idle()).isFalse();
-        first.complete(null);
-        assertThat(log).containsExactly("a1 start", "b1", "a2");
-        assertThat(steps.idle()).isTrue();
-
-        steps.run("c", () -> {
-            throw new IllegalStateException("a broken step");
-        });
-        steps.run("c", () -> {
-            log.add("c2 after a failure");
-            return null;
-        });
-        assertThat(log).endsWith("c2 after a failure");
-        assertThat(steps.idle()).isTrue();
     }
 }

@@ -1,10 +1,12 @@
 package io.switchboard.mqtt.internal.protocol;
 
 import static io.netty.handler.codec.mqtt.MqttMessageType.DISCONNECT;
+import static io.netty.handler.codec.mqtt.MqttMessageType.PUBLISH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.switchboard.api.Message;
+import io.switchboard.api.Subscription;
 import io.switchboard.api.UserProperty;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +43,28 @@ class WillTest extends LoopbackTest {
             }
         }
         return null;
+    }
+
+    @Test
+    void aWillDueAtTheStartReachesTheSessionsRecoveredWithIt() {
+        // the store as a broker left it when it died: a client connected with a will, a subscriber offline
+        SessionJournal journal = new SessionJournal(stateStore);
+        Will will = new Will(Message.builder("wills/dead").qos(1).payload("gone: dead").build(), 0, 0);
+        journal.save(new SessionJournal.SessionRecord("a-dead", "a-dead", "mqtt-5", 600, 0, will, 0, List.of()));
+        journal.save(new SessionJournal.SessionRecord("z-watcher", "z-watcher", "mqtt-5", 600, System.currentTimeMillis(),
+                null, 0, List.of(Subscription.of("wills/#", 1))));
+        timer = new ManualTimer(true);
+
+        TestClient watcher = client(); // starts the protocol, which recovers both
+        eventually(() -> assertThat(will("dead")).as("the will, due at once, is published").isNotNull());
+        watcher.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "z-watcher", false).properties(expiry(600)).build());
+        assertThat(watcher.expect(PUBLISH).text()).isEqualTo("gone: dead");
+    }
+
+    private static MqttProperties expiry(int seconds) {
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, seconds));
+        return p;
     }
 
     @Test
