@@ -29,6 +29,7 @@ final class CrashLoss {
     private final int payload;
     private final List<String> killPoints;
     private final long killAfterMillis;
+    private final long idleMillis;
     private final List<Map<String, Object>> results = new ArrayList<>();
     private final List<BrokerProcess> brokers = new ArrayList<>();
 
@@ -49,6 +50,7 @@ final class CrashLoss {
             }
         }
         killAfterMillis = args.integer("kill-after-ms", 0);
+        idleMillis = args.integer("idle-ms", o.smoke ? 1_000 : 3_000);
         args.rejectUnused();
     }
 
@@ -132,7 +134,7 @@ final class CrashLoss {
             r.put("restartMs", b.lastStartMillis);
             try (MqttClient sub = MqttClient.connect(BrokerProcess.HOST, b.port, subscriberId, false, timeout)) {
                 r.put("sessionPresent", sub.sessionPresent);
-                Drain.Result d = Drain.run(sub, 1, pub.ackedCount(), 500, 3_000, 120_000);
+                Drain.Result d = Drain.run(sub, 1, pub.ackedCount(), Math.min(500, idleMillis), idleMillis, 120_000);
                 long ackedArrived = 0;
                 SequenceSet acked = pub.acked();
                 SequenceSet seen = d.seen()[0];
@@ -186,7 +188,7 @@ final class CrashLoss {
                 .append(killAfterMillis == 0 ? "as soon as" : killAfterMillis + " ms after")
                 .append(" the last PUBACK (`end`) or as soon as half the messages are acknowledged while the publisher keeps sending (`mid`); "
                         + "it is restarted on the same directory, the subscriber reconnects (clean session 0) and acknowledges what comes "
-                        + "until nothing more comes for 3 s. Lost: acknowledged messages that did not arrive. Both session queues hold 2,000,000 "
+                        + "until nothing more comes for ").append(num(idleMillis / 1000.0)).append(" s. Lost: acknowledged messages that did not arrive. Both session queues hold 2,000,000 "
                         + "messages here (Switchboard `max.queued.messages = 2000000`, Mosquitto `max_queued_messages 0`).\n");
         md.append("- Repetitions: ").append(o.reps).append(", interleaved. Cells: median (min–max).\n\n");
         md.append("| kill | broker | acknowledged | arrived of them | lost | session present after restart | restart to first CONNACK (ms) |\n");
