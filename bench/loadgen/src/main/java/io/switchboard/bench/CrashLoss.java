@@ -189,7 +189,7 @@ final class CrashLoss {
                 .append(" the last PUBACK (`end`) or as soon as half the messages are acknowledged while the publisher keeps sending (`mid`); "
                         + "it is restarted on the same directory, the subscriber reconnects (clean session 0) and acknowledges what comes "
                         + "until nothing more comes for ").append(num(idleMillis / 1000.0)).append(" s. Lost: acknowledged messages that did not arrive. Both session queues hold 2,000,000 "
-                        + "messages here (Switchboard `max.queued.messages = 2000000`, Mosquitto `max_queued_messages 0`).\n");
+                        + "messages here (Switchboard `max.queued.messages = 2000000`, `max.queued.bytes = 2000000000`; Mosquitto `max_queued_messages 0`).\n");
         md.append("- Repetitions: ").append(o.reps).append(", interleaved. Cells: median (min–max).\n\n");
         md.append("| kill | broker | acknowledged | arrived of them | lost | session present after restart | restart to first CONNACK (ms) |\n");
         md.append("|---|---|---:|---:|---:|---|---:|\n");

@@ -65,6 +65,8 @@ public final class PersistenceBench {
             System.out.println(USAGE);
             System.exit(argv.length == 0 ? 2 : 0);
         }
+        // a stopped run (Ctrl-C, SIGTERM) must not leave its brokers running: they are this JVM's children
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
         try {
             Args args = new Args(argv, 1, Set.of("smoke", "no-pin", "no-docs"));
             int status = switch (argv[0]) {
@@ -115,8 +117,9 @@ public final class PersistenceBench {
 
     /**
      * A broker variant by name (see {@link #USAGE}). {@code bigQueues}: the session queues hold a
-     * million-message backlog (Switchboard {@code max.queued.messages = 2000000}, Mosquitto
-     * {@code max_queued_messages 0}, no limit); otherwise both keep their default of 1,000.
+     * million-message backlog (Switchboard {@code max.queued.messages = 2000000} and
+     * {@code max.queued.bytes = 2000000000}, Mosquitto {@code max_queued_messages 0}, no limit);
+     * otherwise both keep their defaults (1,000 messages; Switchboard also 32 MiB).
      */
     static BrokerProcess broker(String name, SuiteOptions o, boolean bigQueues) {
         if (name.startsWith("switchboard-")) {
@@ -135,7 +138,9 @@ public final class PersistenceBench {
                 }
             }
             if (bigQueues) {
-                b.configLines.computeIfAbsent("io.switchboard.mqtt.cfg", k -> new ArrayList<>()).add("max.queued.messages = 2000000");
+                List<String> mqtt = b.configLines.computeIfAbsent("io.switchboard.mqtt.cfg", k -> new ArrayList<>());
+                mqtt.add("max.queued.messages = 2000000");
+                mqtt.add("max.queued.bytes = 2000000000");
             }
             return b;
         }

@@ -26,6 +26,8 @@ final class PersistenceRate {
     private final int payload;
     private final List<BrokerProcess> brokers = new ArrayList<>();
     private final List<Suite.Measurement> measurements = new ArrayList<>();
+    /** Switchboard's store file after all runs (every session ended, so every message deleted) and a clean stop. */
+    private final Map<String, Long> storeBytes = new LinkedHashMap<>();
 
     PersistenceRate(PersistenceBench.Common common, Args args) {
         this.common = common;
@@ -70,6 +72,10 @@ final class PersistenceRate {
         } finally {
             for (BrokerProcess b : brokers) {
                 b.stop();
+                java.nio.file.Path store = b.home.resolve("data/store/switchboard.mv.db");
+                if (java.nio.file.Files.exists(store)) {
+                    storeBytes.put(b.name, java.nio.file.Files.size(store));
+                }
             }
         }
         common.environment.put("loadAverageEnd", Machine.loadAverage());
@@ -195,6 +201,13 @@ final class PersistenceRate {
                         .append(num(median(values(s.id(), b.name, "rssMiB")))).append(" |\n");
             }
         }
+        if (!storeBytes.isEmpty()) {
+            md.append("\nSwitchboard's store file (`data/store/switchboard.mv.db`) after all runs (every session ended, so every message "
+                    + "deleted) and a clean stop: ");
+            List<String> sizes = new ArrayList<>();
+            storeBytes.forEach((name, bytes) -> sizes.add("`" + name + "` " + num(bytes / 1024.0 / 1024.0) + " MiB"));
+            md.append(String.join(", ", sizes)).append(".\n");
+        }
         md.append("\n<details><summary>Every repetition</summary>\n\n");
         md.append("| scenario | broker | rep | max sustained (msg/s in) | lowest failing | why the lowest failing trial failed |\n|---|---|---:|---:|---:|---|\n");
         for (Suite.Measurement m : measurements) {
@@ -257,6 +270,7 @@ final class PersistenceRate {
             list.add(e);
         }
         root.put("measurements", list);
+        root.put("storeBytesAtEnd", storeBytes);
         return root;
     }
 

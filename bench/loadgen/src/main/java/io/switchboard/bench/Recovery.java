@@ -182,6 +182,7 @@ final class Recovery {
             b.stop(300);
             b.readyPollMillis = 200;
         }
+        r.put("storeBytesAtEnd", storeBytes(b)); // after the backlog was taken and a clean stop: is the space given back?
         return r;
     }
 
@@ -287,14 +288,15 @@ final class Recovery {
                         .append(PersistenceBench.medianSpread(values(b.name, phase[0] + "HeapMiB"))).append(" |\n");
             }
         }
-        md.append("\n| broker | fill (msg/s) | RSS filled (MiB) | clean stop (ms) | backlog delivered after the restarts | drain (msg/s) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+        md.append("\n| broker | fill (msg/s) | RSS filled (MiB) | clean stop (ms) | backlog delivered after the restarts | drain (msg/s) | store file after the drain and a clean stop (MiB) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (BrokerProcess b : brokers) {
             md.append("| ").append(b.name).append(" | ").append(PersistenceBench.medianSpread(values(b.name, "fillRate"))).append(" | ")
                     .append(PersistenceBench.medianSpread(values(b.name, "rssFilledMiB"))).append(" | ")
                     .append(PersistenceBench.medianSpread(values(b.name, "stopMs"))).append(" | ")
                     .append(delivered(b.name)).append(" | ")
-                    .append(PersistenceBench.medianSpread(values(b.name, "drainRate"))).append(" |\n");
+                    .append(PersistenceBench.medianSpread(values(b.name, "drainRate"))).append(" | ")
+                    .append(PersistenceBench.medianSpread(mib(b.name, "storeBytesAtEnd"))).append(" |\n");
         }
         md.append("\n<details><summary>Every run</summary>\n\n```\n");
         for (Map<String, Object> r : results) {
