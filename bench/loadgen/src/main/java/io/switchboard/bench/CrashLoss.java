@@ -201,9 +201,9 @@ final class CrashLoss {
                 long runs = results.stream().filter(r -> r.get("broker").equals(b.name) && r.get("killAt").equals(killAt) && r.get("error") == null).count();
                 md.append("| ").append(killAt.equals("end") ? "after the last PUBACK" : "mid-stream (half acknowledged)").append(" | ").append(b.name)
                         .append(failed == 0 ? "" : " (" + failed + " failed)").append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "acked"))).append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "ackedArrived"))).append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "lost"))).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "acked"), PersistenceBench::count)).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "ackedArrived"), PersistenceBench::count)).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "lost"), PersistenceBench::count)).append(" | ")
                         .append(present).append(" of ").append(runs).append(" | ")
                         .append(PersistenceBench.medianSpread(values(b.name, killAt, "restartMs"))).append(" |\n");
             }

@@ -71,7 +71,8 @@ public final class PersistenceBench {
             Args args = new Args(argv, 1, Set.of("smoke", "no-pin", "no-docs"));
             int status = switch (argv[0]) {
                 case "rate" -> new PersistenceRate(common(args, "rate", "switchboard-default,switchboard-empty,switchboard-empty-fsync,mosquitto"), args).run();
-                case "crash-loss" -> new CrashLoss(common(args, "crash-loss", "switchboard-default,switchboard-empty-fsync,mosquitto"), args).run();
+                case "crash-loss" -> new CrashLoss(common(args, "crash-loss",
+                        "switchboard-default,switchboard-empty-fsync,mosquitto,mosquitto-onchanges100"), args).run();
                 case "recovery" -> new Recovery(common(args, "recovery", "switchboard-default,mosquitto"), args).run();
                 default -> throw new IllegalArgumentException("unknown part: " + argv[0]);
             };
@@ -187,7 +188,8 @@ public final class PersistenceBench {
         }
         return environment.get("mosquittoVersion") + " (Debian package), generated configuration as in the broker comparison (`listener <port> 127.0.0.1`, "
                 + "`allow_anonymous true`, `max_connections -1`, `set_tcp_nodelay true`) plus `" + String.join("`, `", b.mosquittoLines.stream().filter(l -> !l.startsWith("user ")).toList()).replace(b.home + "/", "<work dir>/")
-                + "`" + (b.mosquittoLines.stream().anyMatch(l -> l.startsWith("autosave_")) ? ""
+                + "`" + (b.mosquittoLines.stream().anyMatch(l -> l.startsWith("autosave_"))
+                ? " (the whole database is written once that many changes (messages received and queued, subscriptions, sessions) have accumulated, and at a clean stop)"
                 : (b.mosquittoLines.contains("persistence true") ? " (`autosave_interval` at its default, 1800 s: the database is written every 30 minutes and at a clean stop)" : ""));
     }
 
@@ -272,14 +274,27 @@ public final class PersistenceBench {
         return SuiteReport.num(v);
     }
 
-    /** "median (min–max)" of the values, or "–". */
+    /** "median (min–max)" of the values, or "–"; three significant digits. */
     static String medianSpread(List<Double> values) {
+        return medianSpread(values, PersistenceBench::num);
+    }
+
+    /** "median (min–max)" of the values, or "–"; each as {@code format} writes it. */
+    static String medianSpread(List<Double> values, java.util.function.DoubleFunction<String> format) {
         if (values.isEmpty()) {
             return "–";
         }
         double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
         double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        return values.size() == 1 ? num(values.get(0)) : num(median(values)) + " (" + num(min) + "–" + num(max) + ")";
+        if (values.size() == 1 || min == max) {
+            return format.apply(median(values));
+        }
+        return format.apply(median(values)) + " (" + format.apply(min) + "–" + format.apply(max) + ")";
+    }
+
+    /** An exact count: 20,000; 10,063. */
+    static String count(double v) {
+        return Double.isNaN(v) ? "–" : String.format("%,.0f", v);
     }
 
     static void sleep(long millis) {
