@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code bench/persistence crash-loss}: how many acknowledged messages survive SIGKILL of the broker.
@@ -23,11 +24,21 @@ final class CrashLoss {
 
     private final PersistenceBench.Common common;
     private final SuiteOptions o;
-    private final long messages;
+    /** One kind of run: how many messages, and when the broker is killed ("end" or "mid"). */
+    record Case(long messages, String killAt) {
+        String id() {
+            return messages + "@" + killAt;
+        }
+
+        String title() {
+            return String.format("%,d, ", messages) + (killAt.equals("end") ? "after the last PUBACK" : "mid-stream (half acknowledged)");
+        }
+    }
+
+    private final List<Case> cases = new ArrayList<>();
     private final double rate;
     private final int window;
     private final int payload;
-    private final List<String> killPoints;
     private final long killAfterMillis;
     private final long idleMillis;
     private final List<Map<String, Object>> results = new ArrayList<>();
@@ -39,15 +50,15 @@ final class CrashLoss {
         if (o.smoke) {
             o.jvmBrokerOpts = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
         }
-        messages = args.integer("messages", o.smoke ? 300 : 20_000);
-        rate = args.number("rate", o.smoke ? 1_000 : 5_000);
+        rate = args.number("rate", o.smoke ? 1_000 : 4_000);
         window = args.integer("window", 64);
         payload = args.integer("payload", 64);
-        killPoints = List.of(args.string("kill-at", o.smoke ? "end" : "end,mid").split(","));
-        for (String k : killPoints) {
-            if (!k.equals("end") && !k.equals("mid")) {
-                throw new IllegalArgumentException("--kill-at takes end and/or mid: " + k);
+        for (String c : args.string("cases", o.smoke ? "300@end" : "20000@end,20000@mid,300000@end").split(",")) {
+            String[] parts = c.split("@");
+            if (parts.length != 2 || !(parts[1].equals("end") || parts[1].equals("mid"))) {
+                throw new IllegalArgumentException("--cases takes <messages>@end or <messages>@mid, comma-separated: " + c);
             }
+            cases.add(new Case(Long.parseLong(parts[0].replace("_", "").replace(",", "")), parts[1]));
         }
         killAfterMillis = args.integer("kill-after-ms", 0);
         idleMillis = args.integer("idle-ms", o.smoke ? 1_000 : 3_000);
@@ -67,9 +78,9 @@ final class CrashLoss {
         }
         int failures = 0;
         for (int rep = 1; rep <= o.reps; rep++) {
-            for (String killAt : killPoints) {
+            for (Case c : cases) {
                 for (BrokerProcess b : brokers) {
-                    Map<String, Object> r = once(b, killAt, rep);
+                    Map<String, Object> r = once(b, c, rep);
                     results.add(r);
                     failures += r.get("error") == null ? 0 : 1;
                     System.out.println("crash-loss: " + r);
@@ -81,7 +92,7 @@ final class CrashLoss {
         Map<String, Object> raw = new LinkedHashMap<>();
         raw.put("environment", common.environment);
         raw.put("command", o.command);
-        raw.put("messages", messages);
+        raw.put("cases", cases.stream().map(Case::id).toList());
         raw.put("rate", rate);
         raw.put("window", window);
         raw.put("payload", payload);
@@ -91,9 +102,13 @@ final class CrashLoss {
         return failures == 0 ? 0 : 1;
     }
 
-    private Map<String, Object> once(BrokerProcess b, String killAt, int rep) throws Exception {
+    private Map<String, Object> once(BrokerProcess b, Case c, int rep) throws Exception {
+        long messages = c.messages();
+        String killAt = c.killAt();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("broker", b.name);
+        r.put("case", c.id());
+        r.put("messages", messages);
         r.put("killAt", killAt);
         r.put("rep", rep);
         String run = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
@@ -111,11 +126,16 @@ final class CrashLoss {
             MqttClient pubClient = MqttClient.connect(BrokerProcess.HOST, b.port, "crash-pub-" + run, true, timeout);
             AckedPublisher pub = new AckedPublisher(pubClient, topic, 0, payload, messages, rate, window).start();
             long killAtAcks = killAt.equals("mid") ? messages / 2 : messages;
-            long budget = (long) (messages / rate * 1000) * 3 + 30_000;
-            if (!pub.awaitAcked(killAtAcks, budget)) {
-                pub.end();
-                throw new BenchException(b.name + ": only " + pub.ackedCount() + " of " + killAtAcks + " messages acknowledged within "
-                        + budget + " ms" + (pub.error() == null ? "" : " (" + pub.error() + ")"));
+            long began = System.nanoTime();
+            while (!pub.awaitAcked(killAtAcks, 1_000)) {
+                // a broker that acknowledges less than half the schedule after 10 s will not make it: give up
+                double elapsed = (System.nanoTime() - began) / 1e9;
+                if (pub.error() != null || (elapsed > 10 && pub.ackedCount() < 0.5 * Math.min(killAtAcks, elapsed * rate))) {
+                    pub.end();
+                    throw new BenchException(String.format("%s fell behind: %,d of %,d messages acknowledged after %.0f s (%,.0f msg/s)%s",
+                            b.name, pub.ackedCount(), killAtAcks, elapsed, pub.ackedCount() / elapsed,
+                            pub.error() == null ? "" : " (" + pub.error() + ")"));
+                }
             }
             if (killAfterMillis > 0) {
                 Thread.sleep(killAfterMillis);
@@ -128,6 +148,9 @@ final class CrashLoss {
             r.put("acked", pub.ackedCount());
             r.put("publishSeconds", pub.seconds());
             r.put("killMsAfterLastAck", (killedAt - lastAck) / 1e6);
+            java.nio.file.Path store = b.kind == BrokerProcess.Kind.SWITCHBOARD ? b.home.resolve("data/store/switchboard.mv.db")
+                    : b.home.resolve("mosquitto.db");
+            r.put("storeBytesAfterKill", java.nio.file.Files.exists(store) ? java.nio.file.Files.size(store) : 0L);
 
             b.readyPollMillis = 10;
             b.start();
@@ -138,10 +161,24 @@ final class CrashLoss {
                 long ackedArrived = 0;
                 SequenceSet acked = pub.acked();
                 SequenceSet seen = d.seen()[0];
-                for (long s = 0; s < pub.sent(); s++) {
-                    if (acked.contains(s) && seen.contains(s)) {
+                List<String> missing = new ArrayList<>(); // acknowledged and lost, as ranges of sequence numbers
+                long rangeStart = -1;
+                for (long s = 0; s <= pub.sent(); s++) {
+                    boolean lost = s < pub.sent() && acked.contains(s) && !seen.contains(s);
+                    if (s < pub.sent() && acked.contains(s) && seen.contains(s)) {
                         ackedArrived++;
                     }
+                    if (lost && rangeStart < 0) {
+                        rangeStart = s;
+                    } else if (!lost && rangeStart >= 0) {
+                        if (missing.size() < 20) {
+                            missing.add(rangeStart == s - 1 ? Long.toString(rangeStart) : rangeStart + "-" + (s - 1));
+                        }
+                        rangeStart = -1;
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    r.put("lostSequences", missing);
                 }
                 r.put("arrived", d.distinct());
                 r.put("ackedArrived", ackedArrived);
@@ -162,10 +199,10 @@ final class CrashLoss {
         return r;
     }
 
-    private List<Double> values(String broker, String killAt, String key) {
+    private List<Double> values(String broker, Case c, String key) {
         List<Double> list = new ArrayList<>();
         for (Map<String, Object> r : results) {
-            if (r.get("broker").equals(broker) && r.get("killAt").equals(killAt) && r.get("error") == null && r.get(key) instanceof Number n) {
+            if (r.get("broker").equals(broker) && r.get("case").equals(c.id()) && r.get("error") == null && r.get(key) instanceof Number n) {
                 list.add(n.doubleValue());
             }
         }
@@ -182,44 +219,56 @@ final class CrashLoss {
         for (BrokerProcess b : brokers) {
             md.append("  - `").append(b.name).append("`: ").append(PersistenceBench.describe(b, common.environment, o)).append("\n");
         }
-        md.append("- A run: a subscriber connects with clean session 0, subscribes at QoS 1 and disconnects; a publisher sends ")
-                .append(String.format("%,d", messages)).append(" QoS 1 messages of ").append(payload).append(" bytes at ").append(num(rate))
-                .append(" msg/s (window ").append(window).append(") to its topic; the broker gets SIGKILL ")
-                .append(killAfterMillis == 0 ? "as soon as" : killAfterMillis + " ms after")
-                .append(" the last PUBACK (`end`) or as soon as half the messages are acknowledged while the publisher keeps sending (`mid`); "
+        md.append("- A run: a subscriber connects with clean session 0, subscribes at QoS 1 and disconnects; a publisher sends N QoS 1 "
+                + "messages of ").append(payload).append(" bytes at ").append(num(rate)).append(" msg/s (window ").append(window)
+                .append(") to its topic; the broker gets SIGKILL ").append(killAfterMillis == 0 ? "as soon as" : killAfterMillis + " ms after")
+                .append(" the last PUBACK came, or as soon as half the messages are acknowledged while the publisher keeps sending (mid-stream); "
                         + "it is restarted on the same directory, the subscriber reconnects (clean session 0) and acknowledges what comes "
-                        + "until nothing more comes for ").append(num(idleMillis / 1000.0)).append(" s. Lost: acknowledged messages that did not arrive. Both session queues hold 2,000,000 "
-                        + "messages here (Switchboard `max.queued.messages = 2000000`, `max.queued.bytes = 2000000000`; Mosquitto `max_queued_messages 0`).\n");
+                        + "until nothing more comes for ").append(num(idleMillis / 1000.0)).append(" s. Lost: acknowledged messages that did not "
+                        + "arrive. Both session queues hold 2,000,000 messages here (Switchboard `max.queued.messages = 2000000`, "
+                        + "`max.queued.bytes = 2000000000`; Mosquitto `max_queued_messages 0`). Store file: its size right after the kill "
+                        + "(`data/store/switchboard.mv.db`, `mosquitto.db`).\n");
         md.append("- Repetitions: ").append(o.reps).append(", interleaved. Cells: median (min–max).\n\n");
-        md.append("| kill | broker | acknowledged | arrived of them | lost | session present after restart | restart to first CONNACK (ms) |\n");
-        md.append("|---|---|---:|---:|---:|---|---:|\n");
-        for (String killAt : killPoints) {
+        md.append("| N, kill | broker | acknowledged | arrived of them | lost | runs with a loss | session present after restart | restart to first CONNACK (ms) | store file after the kill (MiB) |\n");
+        md.append("|---|---|---:|---:|---:|---:|---|---:|---:|\n");
+        for (Case c : cases) {
             for (BrokerProcess b : brokers) {
-                long failed = results.stream().filter(r -> r.get("broker").equals(b.name) && r.get("killAt").equals(killAt) && r.get("error") != null).count();
-                long present = results.stream().filter(r -> r.get("broker").equals(b.name) && r.get("killAt").equals(killAt)
-                        && Boolean.TRUE.equals(r.get("sessionPresent"))).count();
-                long runs = results.stream().filter(r -> r.get("broker").equals(b.name) && r.get("killAt").equals(killAt) && r.get("error") == null).count();
-                md.append("| ").append(killAt.equals("end") ? "after the last PUBACK" : "mid-stream (half acknowledged)").append(" | ").append(b.name)
-                        .append(failed == 0 ? "" : " (" + failed + " failed)").append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "acked"), PersistenceBench::count)).append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "ackedArrived"), PersistenceBench::count)).append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "lost"), PersistenceBench::count)).append(" | ")
-                        .append(present).append(" of ").append(runs).append(" | ")
-                        .append(PersistenceBench.medianSpread(values(b.name, killAt, "restartMs"))).append(" |\n");
+                List<Map<String, Object>> runs = results.stream().filter(r -> r.get("broker").equals(b.name) && r.get("case").equals(c.id())).toList();
+                long failed = runs.stream().filter(r -> r.get("error") != null).count();
+                long ok = runs.size() - failed;
+                long present = runs.stream().filter(r -> Boolean.TRUE.equals(r.get("sessionPresent"))).count();
+                long lossy = runs.stream().filter(r -> r.get("error") == null && r.get("lost") instanceof Number n && n.longValue() > 0).count();
+                md.append("| ").append(c.title()).append(" | ").append(b.name).append(failed == 0 ? "" : " (" + failed + " failed)").append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, c, "acked"), PersistenceBench::count)).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, c, "ackedArrived"), PersistenceBench::count)).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, c, "lost"), PersistenceBench::count)).append(" | ")
+                        .append(lossy).append(" of ").append(ok).append(" | ")
+                        .append(present).append(" of ").append(ok).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, c, "restartMs"))).append(" | ")
+                        .append(PersistenceBench.medianSpread(values(b.name, c, "storeBytesAfterKill").stream().map(v -> v / 1048576.0).toList()))
+                        .append(" |\n");
             }
         }
         md.append("\n<details><summary>Every run</summary>\n\n");
-        md.append("| rep | kill | broker | sent | acknowledged | kill after last PUBACK (ms) | arrived | of them acknowledged | lost | duplicates | error |\n");
-        md.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.append("| rep | N@kill | broker | sent | acknowledged | kill after last PUBACK (ms) | arrived | of them acknowledged | lost | lost sequence numbers | duplicates | error |\n");
+        md.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         for (Map<String, Object> r : results) {
-            md.append("| ").append(r.get("rep")).append(" | ").append(r.get("killAt")).append(" | ").append(r.get("broker")).append(" | ")
+            md.append("| ").append(r.get("rep")).append(" | ").append(r.get("case")).append(" | ").append(r.get("broker")).append(" | ")
                     .append(cell(r, "sent")).append(" | ").append(cell(r, "acked")).append(" | ").append(cell(r, "killMsAfterLastAck")).append(" | ")
                     .append(cell(r, "arrived")).append(" | ").append(cell(r, "ackedArrived")).append(" | ").append(cell(r, "lost")).append(" | ")
-                    .append(cell(r, "duplicates")).append(" | ").append(r.get("error") == null ? "" : String.valueOf(r.get("error")).replace("|", "/"))
+                    .append(lostSequences(r)).append(" | ").append(cell(r, "duplicates")).append(" | ").append(r.get("error") == null ? "" : String.valueOf(r.get("error")).replace("|", "/"))
                     .append(" |\n");
         }
         md.append("\n</details>\n");
         return md.toString();
+    }
+
+    /** Switchboard's losses as ranges (Mosquitto's are everything: not listed). */
+    private static String lostSequences(Map<String, Object> r) {
+        if (!(r.get("lostSequences") instanceof List<?> l) || Objects.equals(r.get("ackedArrived"), 0L)) {
+            return "";
+        }
+        return l.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String cell(Map<String, Object> r, String key) {

@@ -39,8 +39,8 @@ public final class PersistenceBench {
             "  mosquitto: persistence true, persistence_location in its work directory (autosave_interval 1800 s);",
             "  -onchanges<N>: autosave_on_changes true, autosave_interval N; -transient: persistence false",
             "rate:       --scenarios 1to1,4to4 --start-rate 5000 --trial-seconds 2 --max-trials 10 --payload 64",
-            "crash-loss: --messages 20000 --rate 5000 --window 64 --payload 64 --kill-at end,mid --kill-after-ms 0",
-            "recovery:   --messages 1000000 --subscribers 1 --pubs 4 --window 100 --payload 150");
+            "crash-loss: --cases 20000@end,20000@mid,300000@end --rate 4000 --window 64 --payload 64 --kill-after-ms 0 --idle-ms 3000",
+            "recovery:   --messages 1000000 --subscribers 1 --pubs 4 --window 100 --payload 150 --restarts kill-term|none");
 
     /** What every part shares: the suite's options (paths, pinning, JVM options), reps, brokers, docs. */
     static final class Common {

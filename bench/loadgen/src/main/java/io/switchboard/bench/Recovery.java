@@ -38,6 +38,8 @@ final class Recovery {
     private final int window;
     private final int payload;
     private final boolean heap;
+    /** "kill-term" (Switchboard: SIGKILL, restart, SIGTERM, restart; Mosquitto: SIGTERM, restart) or "none". */
+    private final String restarts;
     private final List<Map<String, Object>> results = new ArrayList<>();
     private final List<BrokerProcess> brokers = new ArrayList<>();
 
@@ -53,6 +55,10 @@ final class Recovery {
         window = args.integer("window", 100);
         payload = args.integer("payload", 150);
         heap = !o.smoke;
+        restarts = args.string("restarts", "kill-term");
+        if (!restarts.equals("kill-term") && !restarts.equals("none")) {
+            throw new IllegalArgumentException("--restarts takes kill-term or none: " + restarts);
+        }
         if (messages % publishers != 0) {
             throw new IllegalArgumentException("--messages must be a multiple of --pubs");
         }
@@ -141,7 +147,9 @@ final class Recovery {
             r.put("fillSeconds", fillSeconds);
             r.put("fillRate", messages / fillSeconds);
             r.put("rssFilledMiB", BrokerProbe.rssKib(b.pid()) / 1024.0);
-            if (switchboard) {
+            if (restarts.equals("none")) {
+                // no restart: the backlog as the running broker has it (tells a loss at filling from one at restart)
+            } else if (switchboard) {
                 b.kill();
                 r.put("storeBytesAfterKill", storeBytes(b));
                 restart(b, "afterKill", r);
@@ -166,6 +174,9 @@ final class Recovery {
                     arrived += d.distinct();
                     duplicates += d.duplicates();
                     incomplete += d.distinct() < messages ? 1 : 0;
+                    if (d.distinct() < messages) {
+                        r.put("missing" + s, missing(d.seen(), perPublisher));
+                    }
                     sub.disconnect();
                 }
             }
@@ -184,6 +195,27 @@ final class Recovery {
         }
         r.put("storeBytesAtEnd", storeBytes(b)); // after the backlog was taken and a clean stop: is the space given back?
         return r;
+    }
+
+    /** Which messages did not arrive: per publisher, how many and the first few sequence numbers. */
+    private static Map<String, Object> missing(SequenceSet[] seen, long perPublisher) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int p = 0; p < seen.length; p++) {
+            List<Long> first = new ArrayList<>();
+            long n = 0;
+            for (long seq = 0; seq < perPublisher; seq++) {
+                if (!seen[p].contains(seq)) {
+                    n++;
+                    if (first.size() < 20) {
+                        first.add(seq);
+                    }
+                }
+            }
+            if (n > 0) {
+                m.put("publisher " + p, n + " missing, first " + first);
+            }
+        }
+        return m;
     }
 
     private static String subscriberId(String run, int s) {
