@@ -238,6 +238,11 @@ final class CrashLoss {
                 long ok = runs.size() - failed;
                 long present = runs.stream().filter(r -> Boolean.TRUE.equals(r.get("sessionPresent"))).count();
                 long lossy = runs.stream().filter(r -> r.get("error") == null && r.get("lost") instanceof Number n && n.longValue() > 0).count();
+                if (ok == 0) {
+                    md.append("| ").append(c.title()).append(" | ").append(b.name).append(" | all ").append(failed).append(" runs failed: ")
+                            .append(String.valueOf(runs.get(0).get("error")).replace("|", "/")).append(" | | | | | | |\n");
+                    continue;
+                }
                 md.append("| ").append(c.title()).append(" | ").append(b.name).append(failed == 0 ? "" : " (" + failed + " failed)").append(" | ")
                         .append(PersistenceBench.medianSpread(values(b.name, c, "acked"), PersistenceBench::count)).append(" | ")
                         .append(PersistenceBench.medianSpread(values(b.name, c, "ackedArrived"), PersistenceBench::count)).append(" | ")
