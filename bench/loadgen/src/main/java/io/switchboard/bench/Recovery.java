@@ -291,8 +291,8 @@ final class Recovery {
         for (BrokerProcess b : brokers) {
             md.append("  - `").append(b.name).append("`: ").append(PersistenceBench.describe(b, common.environment, o)).append("\n");
         }
-        md.append("- A run: ").append(subscribers).append(subscribers == 1 ? " subscriber connects" : " subscribers connect")
-                .append(" with clean session 0, subscribe at QoS 1 and disconnect; ").append(publishers).append(" publishers (window ")
+        md.append("- A run: ").append(subscribers).append(subscribers == 1 ? " subscriber connects with clean session 0, subscribes at QoS 1 and disconnects; "
+                        : " subscribers connect with clean session 0, subscribe at QoS 1 and disconnect; ").append(publishers).append(" publishers (window ")
                 .append(window).append(" each, as fast as the broker acknowledges) fill the queue").append(subscribers == 1 ? "" : "s")
                 .append(" with ").append(String.format("%,d", messages)).append(" QoS 1 messages of ").append(payload)
                 .append(" bytes. Switchboard: SIGKILL right after the last PUBACK, restart, then SIGTERM (clean stop), restart; Mosquitto: "
