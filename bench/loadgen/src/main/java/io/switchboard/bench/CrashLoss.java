@@ -148,9 +148,7 @@ final class CrashLoss {
             r.put("acked", pub.ackedCount());
             r.put("publishSeconds", pub.seconds());
             r.put("killMsAfterLastAck", (killedAt - lastAck) / 1e6);
-            java.nio.file.Path store = b.kind == BrokerProcess.Kind.SWITCHBOARD ? b.home.resolve("data/store/switchboard.mv.db")
-                    : b.home.resolve("mosquitto.db");
-            r.put("storeBytesAfterKill", java.nio.file.Files.exists(store) ? java.nio.file.Files.size(store) : 0L);
+            r.put("storeBytesAfterKill", Math.max(0L, PersistenceBench.storeBytes(b)));
 
             b.readyPollMillis = 10;
             b.start();
@@ -226,10 +224,10 @@ final class CrashLoss {
                         + "it is restarted on the same directory, the subscriber reconnects (clean session 0) and acknowledges what comes "
                         + "until nothing more comes for ").append(num(idleMillis / 1000.0)).append(" s. Lost: acknowledged messages that did not "
                         + "arrive. Both session queues hold 2,000,000 messages here (Switchboard `max.queued.messages = 2000000`, "
-                        + "`max.queued.bytes = 2000000000`; Mosquitto `max_queued_messages 0`). Store file: its size right after the kill "
-                        + "(`data/store/switchboard.mv.db`, `mosquitto.db`).\n");
+                        + "`max.queued.bytes = 2000000000`; Mosquitto `max_queued_messages 0`). Store: its size right after the kill "
+                        + "(Switchboard: the RocksDB directory `data/store/`, the sum of its files; Mosquitto: `mosquitto.db`).\n");
         md.append("- Repetitions: ").append(o.reps).append(", interleaved. Cells: median (min–max).\n\n");
-        md.append("| N, kill | broker | acknowledged | arrived of them | lost | runs with a loss | session present after restart | restart to first CONNACK (ms) | store file after the kill (MiB) |\n");
+        md.append("| N, kill | broker | acknowledged | arrived of them | lost | runs with a loss | session present after restart | restart to first CONNACK (ms) | store after the kill (MiB) |\n");
         md.append("|---|---|---:|---:|---:|---:|---|---:|---:|\n");
         for (Case c : cases) {
             for (BrokerProcess b : brokers) {

@@ -193,6 +193,45 @@ public final class PersistenceBench {
                 : (b.mosquittoLines.contains("persistence true") ? " (`autosave_interval` at its default, 1800 s: the database is written every 30 minutes and at a clean stop)" : ""));
     }
 
+    /** Switchboard's store: the RocksDB directory {@code data/store/} of its home (relative to {@link BrokerProcess#home}). */
+    static final String SWITCHBOARD_STORE = "data/store";
+
+    /**
+     * The size of a broker's durable store in bytes, or -1 when there is none: Switchboard's is the
+     * RocksDB directory {@code data/store/} (all its regular files: tables, write-ahead logs, manifest,
+     * options, RocksDB's LOG files), Mosquitto's the file {@code mosquitto.db} in its persistence location.
+     */
+    static long storeBytes(BrokerProcess b) throws IOException {
+        if (b.kind != BrokerProcess.Kind.SWITCHBOARD) {
+            Path file = b.home.resolve("mosquitto.db");
+            return Files.exists(file) ? Files.size(file) : -1;
+        }
+        return directoryBytes(b.home.resolve(SWITCHBOARD_STORE));
+    }
+
+    /** The sum of the sizes of the regular files under {@code dir} (recursively), or -1 when it does not exist. */
+    static long directoryBytes(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return -1;
+        }
+        long[] total = {0};
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                    total[0] += attrs.size();
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE; // removed while walking (a running store compacts)
+            }
+        });
+        return total[0];
+    }
+
     /** The default distribution's chain must hold its modules before anything is measured (they join after the listener opens). */
     static void awaitChain(BrokerProcess b) throws Exception {
         if (b.kind != BrokerProcess.Kind.SWITCHBOARD || !b.keepModules) {

@@ -26,7 +26,7 @@ final class PersistenceRate {
     private final int payload;
     private final List<BrokerProcess> brokers = new ArrayList<>();
     private final List<Suite.Measurement> measurements = new ArrayList<>();
-    /** Switchboard's store file after all runs (every session ended, so every message deleted) and a clean stop. */
+    /** Switchboard's store (data/store/, all files) after all runs (every session ended, so every message deleted) and a clean stop. */
     private final Map<String, Long> storeBytes = new LinkedHashMap<>();
 
     PersistenceRate(PersistenceBench.Common common, Args args) {
@@ -72,9 +72,11 @@ final class PersistenceRate {
         } finally {
             for (BrokerProcess b : brokers) {
                 b.stop();
-                java.nio.file.Path store = b.home.resolve("data/store/switchboard.mv.db");
-                if (java.nio.file.Files.exists(store)) {
-                    storeBytes.put(b.name, java.nio.file.Files.size(store));
+                if (b.kind == BrokerProcess.Kind.SWITCHBOARD) {
+                    long bytes = PersistenceBench.storeBytes(b);
+                    if (bytes >= 0) {
+                        storeBytes.put(b.name, bytes);
+                    }
                 }
             }
         }
@@ -202,7 +204,7 @@ final class PersistenceRate {
             }
         }
         if (!storeBytes.isEmpty()) {
-            md.append("\nSwitchboard's store file (`data/store/switchboard.mv.db`) after all runs (every session ended, so every message "
+            md.append("\nSwitchboard's store (the RocksDB directory `data/store/`, the sum of its files) after all runs (every session ended, so every message "
                     + "deleted) and a clean stop: ");
             List<String> sizes = new ArrayList<>();
             storeBytes.forEach((name, bytes) -> sizes.add("`" + name + "` " + num(bytes / 1024.0 / 1024.0) + " MiB"));

@@ -253,10 +253,9 @@ final class Recovery {
         return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset), StandardCharsets.ISO_8859_1);
     }
 
-    /** Switchboard: data/store/switchboard.mv.db; Mosquitto: mosquitto.db in its persistence location. */
+    /** Switchboard: the RocksDB directory data/store/ (all its files); Mosquitto: mosquitto.db in its persistence location. */
     private static long storeBytes(BrokerProcess b) throws IOException {
-        Path file = b.kind == BrokerProcess.Kind.SWITCHBOARD ? b.home.resolve("data/store/switchboard.mv.db") : b.home.resolve("mosquitto.db");
-        return Files.exists(file) ? Files.size(file) : -1;
+        return PersistenceBench.storeBytes(b);
     }
 
     private List<Double> values(String broker, String key) {
@@ -298,11 +297,11 @@ final class Recovery {
                 .append(" bytes. Switchboard: SIGKILL right after the last PUBACK, restart, then SIGTERM (clean stop), restart; Mosquitto: "
                         + "SIGTERM (it writes its database), restart. Then the subscriber").append(subscribers == 1 ? " takes its" : "s take their")
                 .append(" backlog (PUBACK for each) and every message must arrive. Start: from the process's start to the first CONNACK "
-                        + "(polled every 10 ms; it includes the JVM's and the OSGi framework's start). Store per message: the file's size / ")
+                        + "(polled every 10 ms; it includes the JVM's and the OSGi framework's start). Store: Switchboard's RocksDB directory `data/store/` (the sum of its files: tables, write-ahead logs, manifest), Mosquitto's `mosquitto.db`; per message: its size / ")
                 .append(String.format("%,d", messages * subscribers)).append(" queued messages. Memory: VmRSS, and the heap in use after a full GC "
                         + "(`jcmd`) for Switchboard, right after the restart.\n");
         md.append("- Repetitions: ").append(o.reps).append(". Cells: median (min–max).\n\n");
-        md.append("| broker | restart after | start to first CONNACK (ms) | recovery (log, ms) | store file (MiB) | bytes per message | RSS after (MiB) | heap after GC (MiB) |\n");
+        md.append("| broker | restart after | start to first CONNACK (ms) | recovery (log, ms) | store (MiB) | bytes per message | RSS after (MiB) | heap after GC (MiB) |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (BrokerProcess b : brokers) {
             md.append("| ").append(b.name).append(" | (empty store) | ").append(PersistenceBench.medianSpread(values(b.name, "emptyStartMs")))
@@ -320,7 +319,7 @@ final class Recovery {
                         .append(PersistenceBench.medianSpread(values(b.name, phase[0] + "HeapMiB"))).append(" |\n");
             }
         }
-        md.append("\n| broker | fill (msg/s) | RSS filled (MiB) | clean stop (ms) | backlog delivered after the restarts | drain (msg/s) | store file after the drain and a clean stop (MiB) |\n");
+        md.append("\n| broker | fill (msg/s) | RSS filled (MiB) | clean stop (ms) | backlog delivered after the restarts | drain (msg/s) | store after the drain and a clean stop (MiB) |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (BrokerProcess b : brokers) {
             md.append("| ").append(b.name).append(" | ").append(PersistenceBench.medianSpread(values(b.name, "fillRate"))).append(" | ")

@@ -37,5 +37,7 @@ class PersistenceSmokeIT {
         assertThat(switchboard.get("acked")).as(switchboard.toString()).isEqualTo(300L);
         assertThat(switchboard.get("sessionPresent")).as(switchboard.toString()).isEqualTo(true);
         assertThat(switchboard.get("lost")).as(switchboard.toString()).isEqualTo(0L);
+        // the store's size is that of its RocksDB directory data/store/, which holds the acknowledged messages
+        assertThat(((Number) switchboard.get("storeBytesAfterKill")).longValue()).as(switchboard.toString()).isPositive();
     }
 }
