@@ -209,6 +209,33 @@ public final class PersistenceBench {
         return directoryBytes(b.home.resolve(SWITCHBOARD_STORE));
     }
 
+    /**
+     * Switchboard's store by kind of file, for the raw results: RocksDB's table files ({@code sst}), write-ahead
+     * logs ({@code log}, not its {@code LOG} text files) and the rest, each as {@code count/bytes}; empty for Mosquitto.
+     */
+    static Map<String, String> storeFiles(BrokerProcess b) throws IOException {
+        Map<String, String> kinds = new java.util.TreeMap<>();
+        Path dir = b.home.resolve(SWITCHBOARD_STORE);
+        if (b.kind != BrokerProcess.Kind.SWITCHBOARD || !Files.isDirectory(dir)) {
+            return kinds;
+        }
+        Map<String, long[]> sums = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!Files.isRegularFile(f)) {
+                    continue;
+                }
+                String name = f.getFileName().toString();
+                String kind = name.endsWith(".sst") ? "sst" : name.endsWith(".log") ? "log" : "other";
+                long[] sum = sums.computeIfAbsent(kind, k -> new long[2]);
+                sum[0]++;
+                sum[1] += Files.size(f);
+            }
+        }
+        sums.forEach((kind, sum) -> kinds.put(kind, sum[0] + "/" + sum[1]));
+        return kinds;
+    }
+
     /** The sum of the sizes of the regular files under {@code dir} (recursively), or -1 when it does not exist. */
     static long directoryBytes(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {

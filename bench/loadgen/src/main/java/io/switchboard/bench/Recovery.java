@@ -152,10 +152,12 @@ final class Recovery {
             } else if (switchboard) {
                 b.kill();
                 r.put("storeBytesAfterKill", storeBytes(b));
+                r.put("storeFilesAfterKill", PersistenceBench.storeFiles(b));
                 restart(b, "afterKill", r);
                 b.stop(300);
                 r.put("stopMs", b.lastStopMillis);
                 r.put("storeBytesAfterStop", storeBytes(b));
+                r.put("storeFilesAfterStop", PersistenceBench.storeFiles(b));
                 restart(b, "afterStop", r);
             } else {
                 b.stop(300);
