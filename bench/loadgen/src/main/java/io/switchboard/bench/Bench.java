@@ -21,6 +21,7 @@ public final class Bench {
             "  idle     broker RSS (and heap) per 1,000 idle connections",
             "common: --host 127.0.0.1 --port 1883",
             "rate/sweep/latency: --pubs 1 --subs 1 --qos 0 --payload 64 --window 64 --drain 5 --connect-timeout 10 --batch-us 250",
+            "  --persistent: subscribers keep persistent sessions (clean session 0), ended after each run",
             "  rate:    --rate 10000 --seconds 5 --warmup 0",
             "  sweep:   --start-rate 10000 --max-rate 2000000 --trial-seconds 3 --max-trials 12 --precision 0.05",
             "           --p99-bound-ms 100 --min-send-ratio 0.97 --grace 2",
@@ -50,7 +51,7 @@ public final class Bench {
 
     static int run(String[] argv) throws Exception {
         String mode = argv[0];
-        Args args = new Args(argv, 1, Set.of("jvm"));
+        Args args = new Args(argv, 1, Set.of("jvm", "persistent"));
         switch (mode) {
             case "rate" -> {
                 RateOptions o = rateOptions(args, 10_000, 5, 0);
@@ -169,6 +170,7 @@ public final class Bench {
         o.rate = args.number("rate", rate);
         o.seconds = args.number("seconds", seconds);
         o.warmupSeconds = args.number("warmup", warmup);
+        o.persistent = args.flag("persistent");
         return o;
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,22 @@ final class BrokerProcess {
     private final boolean withPassThrough;
     private Process process;
     int port;
+
+    /** Switchboard: keep the distribution's modules and their configurations (the default distribution). */
+    boolean keepModules;
+    /**
+     * Switchboard: lines appended to files of {@code configadmin/} (created when missing), e.g.
+     * {@code io.switchboard.store.cfg} with {@code sync = fsync}.
+     */
+    final Map<String, List<String>> configLines = new LinkedHashMap<>();
+    /** Mosquitto: lines after the generated configuration; a {@code persistence} line replaces {@code persistence false}. */
+    final List<String> mosquittoLines = new ArrayList<>();
+    /** How often {@link #start} tries an MQTT CONNECT while the broker starts. */
+    long readyPollMillis = 200;
+    /** The last {@link #start}: from the process start to the first CONNACK, in ms. */
+    double lastStartMillis = Double.NaN;
+    /** The last {@link #stop}: from SIGTERM to the end of the process, in ms. */
+    double lastStopMillis = Double.NaN;
 
     BrokerProcess(String name, Kind kind, boolean withPassThrough, SuiteOptions options) {
         this.name = name;
@@ -60,19 +77,29 @@ final class BrokerProcess {
         Files.createDirectories(home);
         if (kind == Kind.SWITCHBOARD) {
             copyTree(options.distribution, home);
-            try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
-                for (Path jar : jars.toList()) {
-                    Files.delete(jar); // the example modules: the chain starts empty
+            if (!keepModules) {
+                try (Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+                    for (Path jar : jars.toList()) {
+                        Files.delete(jar); // the example modules: the chain starts empty
+                    }
                 }
             }
             try (Stream<Path> cfgs = Files.list(home.resolve("configadmin"))) {
                 for (Path cfg : cfgs.toList()) {
                     String file = cfg.getFileName().toString();
                     // module configurations go with the modules; the WebSocket listener would clash between copies
-                    if (file.startsWith("io.switchboard.module.") || file.startsWith("io.switchboard.mqtt.listener-websocket")) {
+                    if ((!keepModules && file.startsWith("io.switchboard.module."))
+                            || file.startsWith("io.switchboard.mqtt.listener-websocket")) {
                         Files.delete(cfg);
                     }
                 }
+            }
+            for (Map.Entry<String, List<String>> e : configLines.entrySet()) {
+                Path cfg = home.resolve("configadmin").resolve(e.getKey());
+                String before = Files.exists(cfg) ? Files.readString(cfg, StandardCharsets.ISO_8859_1) : "";
+                String added = String.join("\n", e.getValue()) + "\n";
+                Files.writeString(cfg, before + (before.isEmpty() || before.endsWith("\n") ? "" : "\n") + added,
+                        StandardCharsets.ISO_8859_1);
             }
             if (withPassThrough) {
                 Files.copy(options.passThroughJar, home.resolve("deploy").resolve(options.passThroughJar.getFileName()));
@@ -106,7 +133,7 @@ final class BrokerProcess {
             }
             case MOSQUITTO -> {
                 Path conf = home.resolve("mosquitto.conf");
-                Files.writeString(conf, mosquittoConfig(port));
+                Files.writeString(conf, mosquittoConfig(port, mosquittoLines));
                 command.addAll(List.of(options.mosquitto, "-c", conf.toString()));
             }
             case MOQUETTE -> {
@@ -121,8 +148,9 @@ final class BrokerProcess {
         builder.command(command).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // stdin stays an open pipe: Switchboard's console stops the framework at end of input
+        long started = System.nanoTime();
         process = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        long deadline = started + TimeUnit.SECONDS.toNanos(90);
         while (!answersConnect()) {
             if (!process.isAlive()) {
                 throw new BenchException(name + " exited with status " + process.exitValue() + " during start: " + tail(log));
@@ -131,23 +159,35 @@ final class BrokerProcess {
                 stop();
                 throw new BenchException(name + " did not answer MQTT CONNECT on port " + port + " within 90 s: " + tail(log));
             }
-            Thread.sleep(200);
+            Thread.sleep(readyPollMillis);
         }
+        lastStartMillis = (System.nanoTime() - started) / 1e6;
     }
 
     static String mosquittoConfig(int port) {
-        return String.join("\n",
-                "# generated by io.switchboard.bench.Suite",
+        return mosquittoConfig(port, List.of());
+    }
+
+    /** The generated configuration, then {@code extra}; {@code persistence false} unless {@code extra} sets persistence. */
+    static String mosquittoConfig(int port, List<String> extra) {
+        boolean persistenceSet = extra.stream().anyMatch(l -> l.trim().startsWith("persistence "));
+        List<String> lines = new ArrayList<>(List.of(
+                "# generated by io.switchboard.bench",
                 "listener " + port + " " + HOST,
-                "allow_anonymous true",
-                "persistence false",
+                "allow_anonymous true"));
+        if (!persistenceSet) {
+            lines.add("persistence false");
+        }
+        lines.addAll(List.of(
                 "max_connections -1",
                 "# like the JVM brokers (Netty sets TCP_NODELAY): without it Nagle holds deliveries on loopback",
                 "set_tcp_nodelay true",
                 "log_dest stdout",
                 "log_type error",
-                "log_type warning",
-                "") ;
+                "log_type warning"));
+        lines.addAll(extra);
+        lines.add("");
+        return String.join("\n", lines);
     }
 
     /** The Gogo command's output through bin/switchboard-shell (Switchboard only), bounded to 60 s. */
@@ -164,14 +204,33 @@ final class BrokerProcess {
     }
 
     void stop() throws InterruptedException {
+        stop(20);
+    }
+
+    /** SIGTERM, then SIGKILL if the broker has not ended within {@code seconds}; returns false if it had to be killed. */
+    boolean stop(long seconds) throws InterruptedException {
         if (process == null) {
-            return;
+            return true;
         }
+        long began = System.nanoTime();
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        boolean clean = process.waitFor(seconds, TimeUnit.SECONDS);
+        if (!clean) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+        lastStopMillis = (System.nanoTime() - began) / 1e6;
+        process = null;
+        return clean;
+    }
+
+    /** SIGKILL (the JVM's destroyForcibly on Linux): no shutdown hook, no flush, no save. */
+    void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
         process = null;
     }
 

@@ -21,8 +21,10 @@ final class Machine {
         m.put("kernel", read("/proc/sys/kernel/osrelease"));
         m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         m.put("openFilesLimit", BrokerProbe.openFilesLimit("self"));
+        // docs/ does not count: the benchmarks themselves rewrite it
         m.put("switchboardCommit", git(options, "rev-parse", "--short", "HEAD")
-                + (git(options, "status", "--porcelain", "--untracked-files=no").isBlank() ? "" : " (with uncommitted changes)"));
+                + (git(options, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs").isBlank() ? ""
+                        : " (with uncommitted changes)"));
         m.put("mosquittoVersion", options.mosquitto == null ? "not installed" : firstLine(run(options.mosquitto, "-h")));
         m.put("moquetteVersion", "0.17 (io.moquette:moquette-broker, Maven Central), Netty 4.1.93.Final");
         return m;

@@ -21,6 +21,12 @@ final class RateOptions {
     double batchMicros = 250;
     /** Bound on CONNECT/CONNACK and SUBSCRIBE/SUBACK of all connections. */
     double connectTimeoutSeconds = 10;
+    /**
+     * Subscribers connect without a clean session (MQTT 3.1.1 persistent sessions: the broker keeps their
+     * subscriptions and QoS 1/2 messages across connections); after the run each session is ended with a
+     * clean-session CONNECT under its client id, so runs leave no state behind.
+     */
+    boolean persistent;
 
     RateOptions copy() {
         RateOptions c = new RateOptions();
@@ -37,6 +43,7 @@ final class RateOptions {
         c.warmupSeconds = warmupSeconds;
         c.connectTimeoutSeconds = connectTimeoutSeconds;
         c.batchMicros = batchMicros;
+        c.persistent = persistent;
         return c;
     }
 

@@ -68,6 +68,7 @@ final class RateResult {
         m.put("qos", options.qos);
         m.put("payload", options.payloadBytes);
         m.put("window", options.window);
+        m.put("persistent", options.persistent);
         m.put("offeredRate", options.rate);
         m.put("seconds", options.seconds);
         m.put("offered", offered);

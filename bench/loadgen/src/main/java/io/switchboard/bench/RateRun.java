@@ -93,6 +93,9 @@ final class RateRun {
             } finally {
                 subscriberConnections.forEach(Connection::close);
                 publishers.forEach(p -> p.connection.close());
+                if (options.persistent) {
+                    endSessions();
+                }
             }
         }
     }
@@ -102,7 +105,7 @@ final class RateRun {
         int pubs = options.publishers;
         for (int s = 0; s < subs; s++) {
             Connection c = Connection.open("subscriber " + s, selector, options.host, options.port, READ_BUFFER, 64 << 10);
-            c.out.put(Mqtt.connect("sb-" + runId + "-s" + s, KEEP_ALIVE_SECONDS, true));
+            c.out.put(Mqtt.connect(subscriberId(s), KEEP_ALIVE_SECONDS, !options.persistent));
             c.flush();
             subscriberConnections.add(c);
         }
@@ -133,6 +136,21 @@ final class RateRun {
             }
             for (Connection c : subscriberConnections) {
                 c.flush(); // the SUBSCRIBE queued on CONNACK
+            }
+        }
+    }
+
+    private String subscriberId(int subscriber) {
+        return "sb-" + runId + "-s" + subscriber;
+    }
+
+    /** Persistent subscribers: a clean-session CONNECT under each client id ends its session (best effort). */
+    private void endSessions() {
+        for (int s = 0; s < subscriberConnections.size(); s++) {
+            try {
+                MqttClient.endSession(options.host, options.port, subscriberId(s), (int) (options.connectTimeoutSeconds * 1000));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("bench: could not end the session of " + subscriberId(s) + ": " + e.getMessage());
             }
         }
     }
