@@ -71,7 +71,7 @@ public final class AuthModule implements MessageModule {
     }
 
     private static final Verdict BROKER_TOPIC = Verdict.consume(ReasonCode.NOT_AUTHORIZED,
-            "topics starting with '$' belong to the broker: clients cannot publish to them");
+            "$SYS topics belong to the broker: clients cannot publish to them");
 
     @Reference
     HostServices host;
@@ -280,7 +280,7 @@ public final class AuthModule implements MessageModule {
         if (who == null) {
             return Verdict.pass(); // the broker's own clients
         }
-        if (message.topic().startsWith("$")) {
+        if (message.topic().equals("$SYS") || message.topic().startsWith("$SYS/")) {
             return BROKER_TOPIC;
         }
         AclFile acl = rules.acl();

@@ -174,6 +174,8 @@ class AuthModuleTest {
         FakeSession client = loggedIn(3, "c3", null, null);
         probe.message(TestMessages.text("c3", "$SYS/broker/uptime", "0")).from(client).assertConsumed(ReasonCode.NOT_AUTHORIZED);
         probe.message(TestMessages.text("c3", "plain/topic", "0")).from(client).assertPassed();
+        // other '$' topics are the clients' to agree on ([MQTT-4.7.2]: '#' just does not match them)
+        probe.message(TestMessages.text("c3", "$app/x", "0")).from(client).assertPassed();
         // the broker's own clients (no connection) may
         probe.message(TestMessages.text("module:x", "$SYS/broker/uptime", "0")).from(FakeSession.builder().user("module:x").clientId("module:x").connection(null).build()).assertPassed();
     }
