@@ -251,27 +251,7 @@ final class PersistenceRate {
     }
 
     private Map<String, Object> raw() {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("environment", common.environment);
-        root.put("command", o.command);
-        root.put("reps", o.reps);
-        root.put("trialSeconds", o.trialSeconds);
-        root.put("graceSeconds", o.graceSeconds);
-        root.put("maxTrials", o.maxTrials);
-        root.put("p99BoundMs", o.p99BoundMillis);
-        root.put("jvmBrokerOpts", o.jvmBrokerOpts);
-        List<Object> list = new ArrayList<>();
-        for (Suite.Measurement m : measurements) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("scenario", m.scenario());
-            e.put("broker", m.broker());
-            e.put("rep", m.rep());
-            e.put("metrics", new LinkedHashMap<>(m.metrics()));
-            e.put("error", m.error());
-            e.put("detail", m.raw());
-            list.add(e);
-        }
-        root.put("measurements", list);
+        Map<String, Object> root = SuiteReport.raw(o, common.environment, measurements);
         root.put("storeBytesAtEnd", storeBytes);
         return root;
     }

@@ -30,27 +30,7 @@ final class SuiteReport {
     }
 
     void writeRaw(Path file) throws IOException {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("environment", environment);
-        root.put("command", options.command);
-        root.put("reps", options.reps);
-        root.put("trialSeconds", options.trialSeconds);
-        root.put("graceSeconds", options.graceSeconds);
-        root.put("maxTrials", options.maxTrials);
-        root.put("p99BoundMs", options.p99BoundMillis);
-        root.put("jvmBrokerOpts", options.jvmBrokerOpts);
-        List<Object> list = new ArrayList<>();
-        for (Suite.Measurement m : measurements) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("scenario", m.scenario());
-            e.put("broker", m.broker());
-            e.put("rep", m.rep());
-            e.put("metrics", new LinkedHashMap<>(m.metrics()));
-            e.put("error", m.error());
-            e.put("detail", m.raw());
-            list.add(e);
-        }
-        root.put("measurements", list);
+        Map<String, Object> root = raw(options, environment, measurements);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, Json.write(root) + "\n");
     }
@@ -276,5 +256,31 @@ final class SuiteReport {
             return String.format("%.1f", v);
         }
         return String.format("%.2f", v);
+    }
+
+    /** The raw results of a sweep run as JSON objects: the run's options and every measurement. */
+    static Map<String, Object> raw(SuiteOptions options, Map<String, Object> environment, List<Suite.Measurement> measurements) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("environment", environment);
+        root.put("command", options.command);
+        root.put("reps", options.reps);
+        root.put("trialSeconds", options.trialSeconds);
+        root.put("graceSeconds", options.graceSeconds);
+        root.put("maxTrials", options.maxTrials);
+        root.put("p99BoundMs", options.p99BoundMillis);
+        root.put("jvmBrokerOpts", options.jvmBrokerOpts);
+        List<Object> list = new ArrayList<>();
+        for (Suite.Measurement m : measurements) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("scenario", m.scenario());
+            e.put("broker", m.broker());
+            e.put("rep", m.rep());
+            e.put("metrics", new LinkedHashMap<>(m.metrics()));
+            e.put("error", m.error());
+            e.put("detail", m.raw());
+            list.add(e);
+        }
+        root.put("measurements", list);
+        return root;
     }
 }
