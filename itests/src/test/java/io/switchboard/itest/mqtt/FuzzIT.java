@@ -6,11 +6,8 @@ import java.time.Duration;
 
 import io.switchboard.itest.mqtt.support.Broker;
 import io.switchboard.itest.mqtt.support.BrokerExtension;
-import io.switchboard.itest.mqtt.support.Names;
-import io.switchboard.itest.mqtt.support.Packet;
 import io.switchboard.itest.mqtt.support.PacketFuzzer;
-import io.switchboard.itest.mqtt.support.Packets;
-import io.switchboard.itest.mqtt.support.RawClient;
+import io.switchboard.itest.mqtt.support.RoundTrip;
 import io.switchboard.itest.mqtt.support.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,7 +38,7 @@ class FuzzIT {
         for (int i = 0; i < 200; i++) {
             fuzzer.round(); // warm-up: the code paths are loaded and compiled before the baseline
         }
-        roundTrip(broker);
+        RoundTrip.check(broker);
         long baseline = broker.heapUsedAfterGc();
 
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
@@ -49,31 +46,16 @@ class FuzzIT {
         while (System.nanoTime() < end) {
             fuzzer.round();
             if (System.nanoTime() >= nextCheck) {
-                roundTrip(broker);
+                RoundTrip.check(broker);
                 nextCheck = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             }
         }
-        roundTrip(broker);
+        RoundTrip.check(broker);
         long after = broker.heapUsedAfterGc();
         System.out.println("FuzzIT: " + fuzzer.summary() + "; heap after GC " + baseline / 1024 + " KiB -> " + after / 1024 + " KiB");
         assertThat(after).as("heap after GC (KiB) at the end vs after the warm-up (seed " + seed + ")")
                 .isLessThan(baseline + HEAP_MARGIN_BYTES);
         assertThat((broker.log() + "\n" + broker.console()).lines().filter(l -> l.contains(" ERROR ") || l.contains("Exception")))
                 .as("bad input is the client's fault, never an error of the broker's (seed " + seed + ")").isEmpty();
-    }
-
-    /** A well-behaved client subscribes and gets its own QoS 1 message back. */
-    private static void roundTrip(Broker broker) throws Exception {
-        try (RawClient c = RawClient.open(broker, Transport.TCP)) {
-            assertThat(c.connect(Packets.V5, Names.clientId("steady")).reasonCode()).isZero();
-            String topic = Names.topic("steady");
-            assertThat(c.subscribe(1, topic, 1).reasonCodes()).containsExactly(1);
-            c.send(Packets.publish(Packets.V5, topic, 1, false, 2, "still here"));
-            Packet first = c.next(Duration.ofSeconds(5));
-            Packet second = c.next(Duration.ofSeconds(5));
-            Packet delivered = first.type() == Packet.PUBLISH ? first : second;
-            assertThat(delivered.type()).as(first + " / " + second).isEqualTo(Packet.PUBLISH);
-            assertThat(delivered.payloadText()).isEqualTo("still here");
-        }
     }
 }

@@ -177,6 +177,11 @@ final class InboundPublishFlow {
             readReceipt(topic, qos, packetId);
             return;
         }
+        if (settings.tooManyLevels(topic)) {
+            refusePublish(qos, packetId, Packets.TOPIC_NAME_INVALID, "the topic has more than " + settings.maxTopicLevels()
+                    + " levels (max.topic.levels)");
+            return;
+        }
         Message message;
         try {
             Message.Builder b = Message.builder(topic).qos(qos).retain(retain).payload(payload);

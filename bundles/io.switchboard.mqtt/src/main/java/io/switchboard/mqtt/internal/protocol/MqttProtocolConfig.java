@@ -55,6 +55,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "persistent_client_expiration). 4294967295: forever.")
     long never_session_expiry() default ProtocolSettings.DEFAULT_NEVER_SESSION_EXPIRY;
 
+    @AttributeDefinition(name = "Maximum topic levels",
+            description = "Levels a topic name or filter may have (a/b/c has 3); a PUBLISH or a subscription beyond is "
+                    + "refused with 0x90 / 0x8F (MQTT 5). Mosquitto caps at 200, EMQX's max_topic_levels defaults to 128.")
+    int max_topic_levels() default ProtocolSettings.DEFAULT_MAX_TOPIC_LEVELS;
+
     @AttributeDefinition(name = "Topic alias maximum",
             description = "Topic aliases an MQTT 5 client may set per connection (0: none). 0..65535.")
     int topic_alias_maximum() default ProtocolSettings.DEFAULT_TOPIC_ALIAS_MAXIMUM;

@@ -25,7 +25,7 @@ package io.switchboard.mqtt.internal.protocol;
 record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, int maxKeepAlive, long maxSessionExpiry,
         int topicAliasMaximum, boolean retainAvailable, int maximumQos, int connectTimeoutSeconds, boolean queueQos0,
         String responseInformationPrefix, String messageIdProperty, String assignedClientIdPrefix, long maxQueuedBytes,
-        long neverSessionExpiry) {
+        long neverSessionExpiry, int maxTopicLevels) {
 
     /** A session expiry interval meaning "never expires" (MQTT 5: 0xFFFFFFFF). */
     static final long NEVER = 0xFFFF_FFFFL;
@@ -39,12 +39,14 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     static final long DEFAULT_MAX_QUEUED_BYTES = 32L * 1024 * 1024;
     /** A week, like the retention a persistent client is usually given before the broker forgets it. */
     static final long DEFAULT_NEVER_SESSION_EXPIRY = 7L * 24 * 3600;
+    /** Far below what any topic needs and far below what deep matching could cost (Mosquitto caps at 200). */
+    static final int DEFAULT_MAX_TOPIC_LEVELS = 128;
 
     /** The defaults of {@link MqttProtocolConfig}. */
     static ProtocolSettings defaults() {
         return new ProtocolSettings(DEFAULT_MAX_QUEUED, DEFAULT_MAX_INFLIGHT, 0, 0, NEVER, DEFAULT_TOPIC_ALIAS_MAXIMUM, true,
                 2, DEFAULT_CONNECT_TIMEOUT, true, DEFAULT_RESPONSE_PREFIX, DEFAULT_MESSAGE_ID_PROPERTY, DEFAULT_ID_PREFIX,
-                DEFAULT_MAX_QUEUED_BYTES, DEFAULT_NEVER_SESSION_EXPIRY);
+                DEFAULT_MAX_QUEUED_BYTES, DEFAULT_NEVER_SESSION_EXPIRY, DEFAULT_MAX_TOPIC_LEVELS);
     }
 
     /** Checks the values; throws naming the attribute. */
@@ -64,6 +66,7 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
                 topicAliasMaximum);
         check(maximumQos >= 0 && maximumQos <= 2, "maximum.qos", "must be 0, 1 or 2", maximumQos);
         check(connectTimeoutSeconds >= 1, "connect.timeout", "must be 1 or more", connectTimeoutSeconds);
+        check(maxTopicLevels >= 1 && maxTopicLevels <= 65535, "max.topic.levels", "must be 1..65535", maxTopicLevels);
         responseInformationPrefix = responseInformationPrefix == null ? "" : responseInformationPrefix.trim();
         messageIdProperty = messageIdProperty == null ? "" : messageIdProperty.trim();
         assignedClientIdPrefix = assignedClientIdPrefix == null ? "" : assignedClientIdPrefix.trim();
@@ -77,35 +80,35 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
                 config.max_keep_alive(), config.max_session_expiry(), config.topic_alias_maximum(),
                 config.retain_available(), config.maximum_qos(), config.connect_timeout(), config.queue_qos0(), config.response_information_prefix(),
                 config.message_id_property(), config.assigned_client_id_prefix(), config.max_queued_bytes(),
-                config.never_session_expiry());
+                config.never_session_expiry(), config.max_topic_levels());
     }
 
     /** A copy with another queue limit (tests). */
     ProtocolSettings withMaxQueuedMessages(int value) {
         return new ProtocolSettings(value, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
     }
 
     /** A copy with another in-flight window (tests). */
     ProtocolSettings withMaxInflight(int value) {
         return new ProtocolSettings(maxQueuedMessages, value, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
     }
 
     /** A copy with another server keep alive and connect timeout (tests). */
     ProtocolSettings withTimes(int keepAlive, int connectTimeout) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, keepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeout, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
     }
 
     /** A copy with another maximum keep alive (tests). */
     ProtocolSettings withMaxKeepAlive(int value) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, value, maxSessionExpiry,
                 topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
-                messageIdProperty, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
+                messageIdProperty, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
     }
 
     /**
@@ -134,19 +137,30 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap,
                 topicAliasMaximum, retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
     }
 
     /** A copy with another message id property (tests). */
     ProtocolSettings withMessageIdProperty(String value) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry,
                 topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
-                value, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry);
+                value, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
     }
 
     private static void check(boolean ok, String attribute, String rule, Object value) {
         if (!ok) {
             throw new IllegalArgumentException(attribute + ": " + rule + ", was " + value);
         }
+    }
+
+    /** Whether {@code topic} (a name or a filter) has more levels than {@code max.topic.levels}; stops counting there. */
+    boolean tooManyLevels(String topic) {
+        int levels = 1;
+        for (int i = topic.indexOf('/'); i >= 0; i = topic.indexOf('/', i + 1)) {
+            if (++levels > maxTopicLevels) {
+                return true;
+            }
+        }
+        return false;
     }
 }

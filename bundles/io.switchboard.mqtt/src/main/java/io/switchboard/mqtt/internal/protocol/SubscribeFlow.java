@@ -61,7 +61,8 @@ final class SubscribeFlow {
         for (MqttTopicSubscription t : requested) {
             String filter = t.topicFilter();
             MqttSubscriptionOption option = t.option();
-            String invalid = TopicFilters.invalid(filter);
+            String invalid = settings.tooManyLevels(filter)
+                    ? "more than " + settings.maxTopicLevels() + " levels (max.topic.levels)" : TopicFilters.invalid(filter);
             if (invalid != null) {
                 reasons.add("'" + filter + "': " + invalid);
                 codes.add(CompletableFuture.completedFuture(v5 ? Packets.TOPIC_FILTER_INVALID : Packets.UNSPECIFIED_ERROR));
@@ -126,7 +127,7 @@ final class SubscribeFlow {
                 reason = reasons.isEmpty() ? null : String.join("; ", reasons);
             }
             if (reason != null) {
-                LOG.debug("MQTT {}: subscriptions refused: {}", connection.who(), reason);
+                LOG.info("MQTT {}: subscriptions refused: {}", connection.who(), reason);
             }
             response.complete(Packets.subAck(packetId, granted, client.problemProperties(reason)),
                     deliveries::subAckWritten);
