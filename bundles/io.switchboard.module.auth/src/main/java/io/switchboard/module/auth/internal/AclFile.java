@@ -24,7 +24,7 @@ final class AclFile {
 
     enum Access { READ, WRITE, READWRITE, DENY }
 
-    /** One line's rule, as written; a pattern's placeholders are filled per client. */
+    /** One line's rule, as written; a pattern's %u and %c are filled in per client when it is checked. */
     record Rule(Access access, String filter, boolean pattern, int line) {
         boolean grants(Access wanted) {
             return access == Access.READWRITE ? wanted != Access.DENY : access == wanted;
