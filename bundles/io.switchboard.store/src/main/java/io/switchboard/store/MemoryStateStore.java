@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * A {@link StateStore} in memory, for tests and benchmarks that run the broker's parts without a
@@ -29,7 +30,7 @@ public final class MemoryStateStore implements StateStore {
     public Status status() {
         Map<String, Long> counts = new java.util.TreeMap<>();
         spaces.forEach((name, records) -> counts.put(name, (long) records.size()));
-        return new Status("memory", "", 0, counts, 0, 0, 0, 0);
+        return new Status("memory", "", 0, counts, 0, 0, 0, 0, 0);
     }
 
     /** Records survive a component's restart on this instance. */
@@ -51,6 +52,11 @@ public final class MemoryStateStore implements StateStore {
     @Override
     public void put(String space, String key, byte[] value) {
         space(space).put(key, value.clone());
+    }
+
+    @Override
+    public void insert(String space, String key, Supplier<byte[]> value) {
+        put(space, key, value.get());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.switchboard.store;
 
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -29,9 +30,11 @@ public interface StateStore {
      * @param batches group commits written
      * @param failedBatches group commits that failed (and were retried)
      * @param pending changes waiting for the next group commit
+     * @param skipped changes never written because a later change of the same key, before the group commit took
+     *     them, replaced or undid them (a message acknowledged by its subscriber before it reached the disk)
      */
     record Status(String location, String sync, long diskBytes, java.util.Map<String, Long> recovered, long openMillis,
-            long batches, long failedBatches, int pending) {
+            long batches, long failedBatches, int pending, long skipped) {
     }
 
     /** What the store is and has done. */
@@ -52,6 +55,14 @@ public interface StateStore {
 
     /** Records {@code value} under {@code key} (replacing it), with the next group commit. */
     void put(String space, String key, byte[] value);
+
+    /**
+     * Records what {@code value} makes under {@code key}, a key not used before in {@code space} (one with a new
+     * sequence number), with the next group commit. {@code value} runs on the store's writer thread, so it must
+     * read only what does not change; it does not run at all when {@code key} is deleted before that commit
+     * takes it: then neither change reaches the disk (a queued message its subscriber acknowledged at once).
+     */
+    void insert(String space, String key, Supplier<byte[]> value);
 
     /** Removes the record under {@code key}, with the next group commit. */
     void delete(String space, String key);

@@ -538,7 +538,7 @@ public class SwitchboardCommands {
             lines.put("recovered at start", (status.recovered().isEmpty() ? "nothing" : status.recovered().toString())
                     + " in " + status.openMillis() + " ms");
             lines.put("store writes", status.batches() + " batches, " + status.failedBatches() + " failed, "
-                    + status.pending() + " changes pending");
+                    + status.pending() + " changes pending, " + status.skipped() + " skipped (undone before written)");
         }
         return TextTable.pairs(lines);
     }

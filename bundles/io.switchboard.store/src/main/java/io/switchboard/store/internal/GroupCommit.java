@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.switchboard.store.StateStore;
 import org.slf4j.Logger;
@@ -21,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * everything queued as one batch, so that the disk cost is per batch, not per change, and callers never
  * wait for the disk. A failed batch (a full disk) fails the waiting {@link #written()} stages and is
  * retried, ahead of later changes, once a second until it succeeds.
+ *
+ * <p>Within what waits for the writer only the last change of a key counts: an earlier one is skipped, and
+ * an {@link #insert} deleted before the writer took it is not written at all (nor its delete), so that a
+ * message its subscriber acknowledged at once costs no disk write. A batch is atomic, so skipping
+ * changes it would overwrite changes nothing a crash could reveal.
  *
  * <p>The writer also records the time at least once a second ({@link #ALIVE_KEY} in {@link #META}), so
  * that after a crash the next start knows when this run was last alive (expiry counts the downtime).
@@ -39,6 +47,16 @@ final class GroupCommit implements StateStore, AutoCloseable {
     private record Waiter(long upTo, CompletableFuture<Void> done) {
     }
 
+    private record SpaceKey(String space, String key) {
+    }
+
+    /**
+     * Where the last pending change of a key is in {@link #pending}; {@code unwritten}: the key's first pending
+     * change was an {@link #insert}, so that nothing of it is on disk yet.
+     */
+    private record Latest(int index, boolean unwritten) {
+    }
+
     private final Engine engine;
     private final boolean fsync;
     private final LongSupplier clock;
@@ -50,7 +68,10 @@ final class GroupCommit implements StateStore, AutoCloseable {
     private final Thread writer;
 
     private final Object lock = new Object();
+    /** Changes for the next batch, in call order; {@code null} where a later change of the same key made one moot. */
     private ArrayList<Change> pending = new ArrayList<>();
+    /** The last change of each key in {@link #pending} (changes by prefix are not tracked). */
+    private HashMap<SpaceKey, Latest> latest = new HashMap<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Changes submitted so far (the sequence number of the last one). */
     private long submitted;
@@ -60,6 +81,7 @@ final class GroupCommit implements StateStore, AutoCloseable {
     private long lastTick;
     private long batches;
     private long failures;
+    private long skipped;
 
     GroupCommit(Engine engine, boolean fsync, LongSupplier clock) {
         this(engine, fsync, clock, 0);
@@ -98,7 +120,7 @@ final class GroupCommit implements StateStore, AutoCloseable {
     public Status status() {
         synchronized (lock) {
             return new Status(engine.location(), sync, engine.diskBytes(), Map.copyOf(recovered), openMillis, batches, failures,
-                    pending.size());
+                    pending.size(), skipped);
         }
     }
 
@@ -114,29 +136,56 @@ final class GroupCommit implements StateStore, AutoCloseable {
 
     @Override
     public void put(String space, String key, byte[] value) {
-        submit(Change.put(space, key, value));
+        submit(Change.put(space, key, value), false);
+    }
+
+    @Override
+    public void insert(String space, String key, Supplier<byte[]> value) {
+        submit(Change.put(space, key, value), true);
     }
 
     @Override
     public void delete(String space, String key) {
-        submit(Change.delete(space, key));
+        submit(Change.delete(space, key), false);
     }
 
     @Override
     public void deletePrefix(String space, String keyPrefix) {
-        submit(Change.deletePrefix(space, keyPrefix));
+        submit(Change.deletePrefix(space, keyPrefix), false);
     }
 
-    private void submit(Change change) {
+    private void submit(Change change, boolean insert) {
         synchronized (lock) {
             if (closing) {
                 throw new IllegalStateException("the store is closed");
             }
-            pending.add(change);
             submitted++;
-            if (pending.size() == 1) {
-                lock.notifyAll();
+            if (change.kind() == Change.Kind.DELETE_PREFIX) {
+                add(change);
+                return;
             }
+            SpaceKey key = new SpaceKey(change.space(), change.key());
+            Latest before = latest.get(key);
+            boolean unwritten = insert;
+            if (before != null) {
+                pending.set(before.index(), null);
+                skipped++;
+                unwritten = before.unwritten();
+                if (unwritten && change.kind() == Change.Kind.DELETE) {
+                    latest.remove(key); // inserted and deleted before any of it was written: nothing to write
+                    skipped++;
+                    return;
+                }
+            }
+            latest.put(key, new Latest(pending.size(), unwritten));
+            add(change);
+        }
+    }
+
+    private void add(Change change) {
+        pending.add(change);
+        if (pending.size() == 1) {
+            lock.notifyAll();
         }
     }
 
@@ -186,15 +235,19 @@ final class GroupCommit implements StateStore, AutoCloseable {
                 }
                 batch = pending;
                 pending = new ArrayList<>();
+                latest = new HashMap<>();
                 upTo = submitted;
             }
+            batch.removeIf(Objects::isNull);
             long now = clock.getAsLong();
             boolean tick = now - lastTick >= TICK_MILLIS;
             if (tick) {
                 batch.add(Change.put(META, ALIVE_KEY, ByteBuffer.allocate(Long.BYTES).putLong(now).array()));
             }
             try {
-                engine.write(batch, fsync);
+                if (!batch.isEmpty()) {
+                    engine.write(batch, fsync);
+                }
                 if (tick) {
                     lastTick = now;
                 }
@@ -219,6 +272,7 @@ final class GroupCommit implements StateStore, AutoCloseable {
             again.addAll(batch);
             again.addAll(pending);
             pending = again;
+            latest = new HashMap<>(); // its positions moved: later changes of these keys are simply added
             closingNow = closing;
         }
         LOG.error("The store could not write {} change{} ({}); publishers get an error until it can, retrying every {} ms",

@@ -124,7 +124,7 @@ final class RocksDbEngine implements Engine {
                 ColumnFamilyHandle handle = space(c.space(), true);
                 byte[] key = c.key().getBytes(StandardCharsets.UTF_8);
                 switch (c.kind()) {
-                    case PUT -> batch.put(handle, key, c.value());
+                    case PUT -> batch.put(handle, key, c.bytes());
                     case DELETE -> batch.delete(handle, key);
                     case DELETE_PREFIX -> batch.deleteRange(handle, key, upperBound(key));
                 }

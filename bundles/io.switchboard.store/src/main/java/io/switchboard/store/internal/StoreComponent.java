@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
@@ -133,6 +134,11 @@ public final class StoreComponent implements StateStore {
     @Override
     public void put(String space, String key, byte[] value) {
         delegate.put(space, key, value);
+    }
+
+    @Override
+    public void insert(String space, String key, Supplier<byte[]> value) {
+        delegate.insert(space, key, value);
     }
 
     @Override

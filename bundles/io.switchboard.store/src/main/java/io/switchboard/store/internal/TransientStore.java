@@ -3,6 +3,7 @@ package io.switchboard.store.internal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import io.switchboard.store.StateStore;
 
@@ -18,7 +19,7 @@ final class TransientStore implements StateStore {
 
     @Override
     public Status status() {
-        return new Status("nowhere (persistence=false)", "", 0, java.util.Map.of(), 0, 0, 0, 0);
+        return new Status("nowhere (persistence=false)", "", 0, java.util.Map.of(), 0, 0, 0, 0, 0);
     }
 
     @Override
@@ -32,6 +33,10 @@ final class TransientStore implements StateStore {
 
     @Override
     public void put(String space, String key, byte[] value) {
+    }
+
+    @Override
+    public void insert(String space, String key, Supplier<byte[]> value) {
     }
 
     @Override

@@ -10,9 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.switchboard.api.Message;
@@ -79,6 +83,53 @@ class GroupCommitTest {
     }
 
     @Test
+    void onlyTheLastChangeOfAKeyWaitingForTheWriterIsWrittenAndAnInsertDeletedInTimeNotAtAll() throws Exception {
+        HeldEngine engine = new HeldEngine();
+        AtomicInteger encodedK1 = new AtomicInteger();
+        AtomicInteger encodedK5 = new AtomicInteger();
+        try (GroupCommit store = new GroupCommit(engine, false, System::currentTimeMillis)) {
+            store.put("s", "first", new byte[] {0});
+            engine.entered.await(5, TimeUnit.SECONDS); // the writer holds the first batch: the rest waits
+            store.insert("q", "k1", counting(encodedK1, new byte[] {1}));
+            CompletableFuture<Void> k1Written = store.written().toCompletableFuture();
+            store.delete("q", "k1");
+            store.put("q", "k2", new byte[] {2});
+            store.put("q", "k2", new byte[] {22});
+            store.put("q", "k3", new byte[] {3});
+            store.delete("q", "k3");
+            store.insert("q", "k5", counting(encodedK5, new byte[] {5}));
+            engine.release.countDown();
+            store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(k1Written).isCompleted();
+            assertThat(engine.batches.get(1)).containsExactly("PUT q k2 22", "DELETE q k3", "PUT q k5 5");
+            assertThat(encodedK1).as("an insert deleted before it was written is never encoded").hasValue(0);
+            assertThat(encodedK5).hasValue(1);
+            assertThat(store.status().skipped()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aDeleteOfAnInsertAlreadyTakenByTheWriterIsWritten() throws Exception {
+        HeldEngine engine = new HeldEngine();
+        try (GroupCommit store = new GroupCommit(engine, false, System::currentTimeMillis)) {
+            store.insert("q", "k", () -> new byte[] {1});
+            engine.entered.await(5, TimeUnit.SECONDS);
+            store.delete("q", "k");
+            engine.release.countDown();
+            store.written().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(engine.batches.get(0)).containsExactly("PUT q k 1");
+            assertThat(engine.batches.get(1)).containsExactly("DELETE q k");
+        }
+    }
+
+    private static Supplier<byte[]> counting(AtomicInteger calls, byte[] value) {
+        return () -> {
+            calls.incrementAndGet();
+            return value;
+        };
+    }
+
+    @Test
     void aDamagedStoreIsRefusedNamingItsDirectory() throws IOException {
         Path store = dir.resolve("store");
         new RocksDbEngine(store).close();
@@ -109,6 +160,51 @@ class GroupCommitTest {
         assertThat(StoredMessages.decode(StoredMessages.encode(m))).isEqualTo(m);
     }
 
+    /** Records each batch (without the store's own records); holds the first one until released. */
+    private static final class HeldEngine implements Engine {
+        final List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void read(String space, BiConsumer<String, byte[]> each) {
+        }
+
+        @Override
+        public void write(List<Change> changes, boolean fsync) {
+            List<String> batch = new ArrayList<>();
+            for (Change c : changes) {
+                if (!c.space().equals(GroupCommit.META)) {
+                    batch.add(c.kind() + " " + c.space() + " " + c.key()
+                            + (c.kind() == Change.Kind.PUT ? " " + c.bytes()[0] : ""));
+                }
+            }
+            if (!batch.isEmpty()) {
+                batches.add(batch);
+            }
+            entered.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public String location() {
+            return "memory";
+        }
+
+        @Override
+        public long diskBytes() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** An engine in memory that fails while told to, like a full disk. */
     private static final class FlakyEngine implements Engine {
         final Map<String, byte[]> data = new TreeMap<>();
@@ -125,7 +221,7 @@ class GroupCommitTest {
             }
             for (Change c : changes) {
                 if (!c.space().equals(GroupCommit.META)) {
-                    data.put(c.key(), c.value());
+                    data.put(c.key(), c.bytes());
                 }
             }
         }

@@ -116,7 +116,7 @@ final class OutboundQueue {
         long sequence = 0;
         if (journal != null && message.qos() > 0) {
             sequence = nextSequence++;
-            journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message, subscriptionIds));
+            journal.queuedNew(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message, subscriptionIds));
         }
         queue.add(new Queued(message, delivery, subscriptionIds, sequence, false));
     }
@@ -327,7 +327,7 @@ final class OutboundQueue {
 
     private long journalAgain(Message message, List<Integer> subscriptionIds, int packetId, boolean released) {
         long sequence = nextSequence++;
-        journal.queued(clientId, new SessionJournal.QueuedRecord(sequence, message.qos() == 2 ? packetId : 0, released,
+        journal.queuedNew(clientId, new SessionJournal.QueuedRecord(sequence, message.qos() == 2 ? packetId : 0, released,
                 message, subscriptionIds));
         return sequence;
     }

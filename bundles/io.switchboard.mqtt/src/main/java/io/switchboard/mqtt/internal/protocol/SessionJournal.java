@@ -76,6 +76,12 @@ final class SessionJournal {
         store.put(SESSIONS, session.clientId(), encode(session));
     }
 
+    /** A message queued for the first time under its sequence number: encoded by the store, if still needed. */
+    void queuedNew(String clientId, QueuedRecord record) {
+        store.insert(QUEUE, queueKey(clientId, record.sequence()), () -> encode(record));
+    }
+
+    /** A queued message changed (sent at QoS 2, released, sent before the connection ended). */
     void queued(String clientId, QueuedRecord record) {
         store.put(QUEUE, queueKey(clientId, record.sequence()), encode(record));
     }
@@ -100,8 +106,16 @@ final class SessionJournal {
         store.deletePrefix(INBOUND, clientId + SEPARATOR);
     }
 
+    /** {@code clientId NUL} and 16 hex digits: the queue's key order is its sequence order. */
     private static String queueKey(String clientId, long sequence) {
-        return clientId + SEPARATOR + String.format("%016x", sequence);
+        int at = clientId.length();
+        char[] key = new char[at + 17];
+        clientId.getChars(0, at, key, 0);
+        key[at] = SEPARATOR;
+        for (int i = 16; i > 0; i--, sequence >>>= 4) {
+            key[at + i] = Character.forDigit((int) (sequence & 0xF), 16);
+        }
+        return new String(key);
     }
 
     // ---- reading at start
