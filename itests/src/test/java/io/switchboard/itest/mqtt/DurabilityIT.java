@@ -98,6 +98,24 @@ class DurabilityIT {
     }
 
     @Test
+    void aPersistentSessionSurvivesARestartOfTheMqttBundleAlone(Broker broker) throws Exception {
+        String topic = Names.topic("durable/update");
+        String clientId = Names.clientId("durable-update");
+        subscribeAndLeave(broker, clientId, topic);
+        List<String> expected = new ArrayList<>(publishAcknowledged(broker, topic, "before", 20));
+
+        // an update of the MQTT bundle under a running core: its sessions leave the broker and come back from the store
+        String id = broker.shell("lb -s io.switchboard.mqtt").out().lines().filter(l -> l.contains("|io.switchboard.mqtt "))
+                .map(l -> l.substring(0, l.indexOf('|')).trim()).findFirst().orElseThrow();
+        assertThat(broker.shell("stop " + id).exit()).isZero();
+        assertThat(broker.shell("start " + id).exit()).isZero();
+
+        expected.addAll(publishAcknowledged(broker, topic, "after", 20));
+        assertThat(resumeAndReceive(broker, clientId, expected)).containsAll(expected);
+        assertThat(broker.log()).doesNotContain("exists already").containsPattern("MQTT protocol stopped: .* [1-9][0-9]* kept in the store");
+    }
+
+    @Test
     void retainedMessagesAndSubscriptionsAreBackAfterSigkill(Broker broker) throws Exception {
         String topic = Names.topic("durable/retained");
         String clientId = Names.clientId("durable-subs");

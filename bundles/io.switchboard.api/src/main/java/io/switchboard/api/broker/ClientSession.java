@@ -65,4 +65,16 @@ public interface ClientSession {
      * front door's expiry timer, cannot end the session a returning client just resumed).
      */
     void close(String reason);
+
+    /**
+     * The front door stops and keeps the session in its own store (MQTT: a persistent session while its bundle
+     * is updated): the session leaves the broker without ending for its client: its subscriptions and the
+     * session-free event go, its receiver is not told, and nothing reaches it until the front door
+     * {@link Broker#restore restores} it. Ignored when another login has taken the session over since this
+     * handle's login.
+     *
+     * @return completes when the session has left the broker (a restore of its client id may follow)
+     * @since 2.1
+     */
+    CompletionStage<Void> release(String reason);
 }

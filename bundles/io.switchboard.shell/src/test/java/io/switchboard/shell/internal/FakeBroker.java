@@ -103,6 +103,12 @@ final class FakeBroker implements Broker {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<Void> release(String reason) {
+            closed.add(clientId + " (released): " + reason);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
         public boolean sessionPresent() {
             return false;
         }

@@ -75,6 +75,11 @@ final class ClientSessionImpl implements ClientSession {
     }
 
     @Override
+    public CompletionStage<Void> release(String reason) {
+        return sessions.release(session, reason, attachment);
+    }
+
+    @Override
     public String toString() {
         return session.toString();
     }

@@ -273,6 +273,18 @@ public final class Sessions {
         lanes.run(session.clientId(), () -> session.attachment == attachment ? closeNow(session, reason, true) : null);
     }
 
+    /** A front door lets go of a session it keeps in its store, in the client id's turn: closed without telling its receiver. */
+    CompletionStage<Void> release(SessionImpl session, String reason, int attachment) {
+        CompletableFuture<Void> left = new CompletableFuture<>();
+        lanes.run(session.clientId(), () -> {
+            CompletionStage<Void> step = session.attachment == attachment ? closeNow(session, reason, false)
+                    : CompletableFuture.completedFuture(null);
+            step.whenComplete((v, e) -> left.complete(null));
+            return step;
+        });
+        return left;
+    }
+
     /** {@code connection} closed: the session it still holds is detached or closed, in the client id's turn. */
     void connectionClosed(ConnectionImpl connection, String reason, boolean keepSession) {
         String clientId = connection.clientId;

@@ -1,11 +1,16 @@
 package io.switchboard.mqtt.internal.protocol;
 
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -122,10 +127,24 @@ public final class MqttProtocol implements MqttPipeline {
         // the persistent ones stay in the store with their pending wills and expiry; they continue at the next start
         int ended = sessions.closeNotPersistent("server shutting down");
         waitUntil(sessions::onlyPersistentLeft, deadline);
-        int kept = sessions.size();
+        // they leave the broker, and their last changes reach the store, before a new start of this bundle restores them
+        List<CompletableFuture<Void>> released = sessions.releasePersistent("the MQTT front door stopped; kept in the store");
+        int kept = released.size();
+        awaitQuietly(CompletableFuture.allOf(released.toArray(CompletableFuture[]::new)).thenCompose(v -> journal.store().written()),
+                deadline);
         timer.shutdownNow();
         LOG.info("MQTT protocol stopped: {} connection{} closed, {} session{} ended, {} kept in the store", open,
                 open == 1 ? "" : "s", ended, ended == 1 ? "" : "s", kept);
+    }
+
+    private static void awaitQuietly(CompletionStage<?> stage, long deadline) {
+        try {
+            stage.toCompletableFuture().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("MQTT protocol stopping: the persistent sessions did not all reach the store in time: {}", e.toString());
+        }
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier done, long deadline) {

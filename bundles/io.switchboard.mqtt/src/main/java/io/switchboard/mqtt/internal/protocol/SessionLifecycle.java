@@ -1,7 +1,9 @@
 package io.switchboard.mqtt.internal.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -223,6 +225,21 @@ final class SessionLifecycle {
             }
         }
         return closed;
+    }
+
+    /**
+     * The front door stops: the sessions kept in the store leave the broker as well, so that the next start of
+     * this bundle (an update) restores them from the store into a broker that no longer has them.
+     */
+    List<CompletableFuture<Void>> releasePersistent(String reason) {
+        List<CompletableFuture<Void>> released = new ArrayList<>();
+        for (MqttSession s : List.copyOf(states)) {
+            ClientSession handle = s.clientSession();
+            if (s.persistent() && handle != null) {
+                released.add(handle.release(reason).toCompletableFuture());
+            }
+        }
+        return released;
     }
 
     /** Whether only the sessions kept in the store are left. */

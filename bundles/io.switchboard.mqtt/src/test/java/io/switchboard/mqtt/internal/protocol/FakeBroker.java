@@ -234,6 +234,18 @@ final class FakeBroker implements Broker {
                 }
             });
         }
+
+        @Override
+        public CompletionStage<Void> release(String reason) {
+            return CompletableFuture.runAsync(() -> {
+                if (s.attachment == attachment && !s.closed) {
+                    s.closed = true;
+                    s.subs.clear();
+                    sessions.remove(s.clientId, s);
+                    events.add("release " + s.clientId + ": " + reason);
+                }
+            }, worker);
+        }
     }
 
     private final class FakeConnection implements ClientConnection {
