@@ -25,6 +25,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
@@ -212,10 +213,11 @@ class IdentityIT {
                             .payload("21.5".getBytes(StandardCharsets.UTF_8)).send();
                     assertThat(ok.getError()).isEmpty();
                     assertThat(publishes.receive(10, TimeUnit.SECONDS)).as("its own message back").isPresent();
-                    Mqtt5PublishResult refused = client.publishWith().topic("sensors/18/t").qos(MqttQos.AT_LEAST_ONCE)
-                            .payload("21.5".getBytes(StandardCharsets.UTF_8)).send();
-                    assertThat(((Mqtt5PublishResult.Mqtt5Qos1Result) refused).getPubAck().getReasonCode().getCode())
-                            .as("publishing beyond the certificate user's rules").isEqualTo(0x87);
+                    // HiveMQ's client throws on a PUBACK with an error code
+                    assertThatThrownBy(() -> client.publishWith().topic("sensors/18/t").qos(MqttQos.AT_LEAST_ONCE)
+                            .payload("21.5".getBytes(StandardCharsets.UTF_8)).send())
+                            .as("publishing beyond the certificate user's rules").isInstanceOfSatisfying(Mqtt5PubAckException.class,
+                                    e -> assertThat(e.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x87));
                 }
             } finally {
                 client.disconnect();
