@@ -44,6 +44,17 @@ public final class Verdict {
         return PASS;
     }
 
+    /**
+     * Pass the message on unchanged, saying why (e.g. the rule that allows it), for {@code sb:trace} and audit
+     * logs. Build such verdicts once (one per rule) and return them, so that passing allocates nothing.
+     *
+     * @param reason why in plain words, or {@code null} (then the same as {@link #pass()})
+     * @since 1.1
+     */
+    public static Verdict pass(String reason) {
+        return reason == null ? PASS : new Verdict(Kind.PASS, null, null, reason, null);
+    }
+
     /** Consume the message silently: the publisher sees it accepted. */
     public static Verdict consume() {
         return CONSUME;
@@ -86,7 +97,10 @@ public final class Verdict {
         return reasonCode;
     }
 
-    /** The reason in plain words given with {@link #consume(ReasonCode, String)}, otherwise {@code null}. */
+    /**
+     * The reason in plain words given with {@link #consume(ReasonCode, String)} or {@link #pass(String)}, otherwise
+     * {@code null}.
+     */
     public String reason() {
         return reason;
     }
@@ -99,7 +113,7 @@ public final class Verdict {
     @Override
     public String toString() {
         return switch (kind) {
-            case PASS -> "pass";
+            case PASS -> reason == null ? "pass" : "pass (" + reason + ")";
             case CONSUME -> reasonCode == null ? "consume" : "consume(" + reasonCode + (reason == null ? "" : ": " + reason) + ")";
             case REPLACE -> "replace";
             case LATER -> "later";

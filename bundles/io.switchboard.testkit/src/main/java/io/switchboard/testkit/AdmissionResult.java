@@ -50,6 +50,20 @@ public final class AdmissionResult extends DecisionResult<Admission> {
         return this;
     }
 
+    /**
+     * Asserts the final admission accepts a login as {@code user} ({@link Admission#authenticated}), the identity the
+     * broker then gives the session.
+     *
+     * @since 1.1
+     */
+    public AdmissionResult assertAuthenticated(String user) {
+        Admission a = awaitAdmission();
+        if (!a.isAccepted() || !user.equals(a.user())) {
+            throw unexpected("accept as '" + user + "'", a);
+        }
+        return this;
+    }
+
     /** Asserts the final admission refuses; returns it (its reason code and reason). */
     public Admission assertRefused() {
         Admission a = awaitAdmission();

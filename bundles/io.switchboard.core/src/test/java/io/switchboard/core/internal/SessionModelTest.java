@@ -117,10 +117,11 @@ class SessionModelTest {
         harness.add("auth", 10, new MessageModule() {
             @Override
             public Admission onLogin(Login login) {
-                return login.userName() != null ? Admission.later(slow) : Admission.accept();
+                return login.password() != null ? Admission.later(slow) : Admission.accept();
             }
         });
-        CompletableFuture<ClientSession> first = login(new LoginRequest(null, "twice", "slow", null, "mqtt-5", false), "A");
+        // the same user twice (only that user's later login resumes the session), the first one slow
+        CompletableFuture<ClientSession> first = login(new LoginRequest(null, "twice", "twice", new byte[] {1}, "mqtt-5", false), "A");
         CompletableFuture<ClientSession> second = login(persistent(null, "twice"), "B");
         CompletableFuture<ClientSession> other = login(persistent(null, "elsewhere"), "X");
 

@@ -98,6 +98,50 @@ public final class TestKeys {
         return new Path[] {client, trust};
     }
 
+    /**
+     * A client identity issued by a certificate authority, as an operator would set one up with {@code keytool}: a CA
+     * ({@code ca.p12}), a client key whose certificate (subject {@code CN=<cn>, O=Switchboard itests}) the CA signed,
+     * stored with its chain in {@code client.p12}, and {@code ca-trust.p12} holding only the CA certificate (the
+     * listener's {@code tls.truststore}: it trusts every client the CA issued). Returns the client and trust stores,
+     * both with {@link #PASSWORD}.
+     */
+    public static Path[] clientIssuedByCa(Path dir, String cn) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path ca = dir.resolve("ca.p12");
+        Path caPem = dir.resolve("ca-cert.pem");
+        Path client = dir.resolve("client.p12");
+        Path request = dir.resolve("client.csr");
+        Path signed = dir.resolve("client-cert.pem");
+        Path trust = dir.resolve("ca-trust.p12");
+        String[] store = {"-storetype", "PKCS12", "-storepass", PASSWORD};
+        keytool(dir, concat(new String[] {"-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-sigalg", "SHA256withECDSA", "-dname", "CN=Switchboard itest CA", "-ext", "bc:c", "-validity", "7",
+                "-keystore", ca.toString(), "-keypass", PASSWORD}, store));
+        keytool(dir, concat(new String[] {"-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file",
+                caPem.toString()}, store));
+        keytool(dir, concat(new String[] {"-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-sigalg", "SHA256withECDSA", "-dname", "CN=" + cn + ", O=Switchboard itests", "-validity", "7",
+                "-keystore", client.toString(), "-keypass", PASSWORD}, store));
+        keytool(dir, concat(new String[] {"-certreq", "-alias", "client", "-keystore", client.toString(), "-file",
+                request.toString()}, store));
+        keytool(dir, concat(new String[] {"-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-infile",
+                request.toString(), "-outfile", signed.toString(), "-ext", "eku=clientAuth", "-validity", "7"}, store));
+        // the chain: the CA first (so the reply can be linked to it), then the CA's reply replaces the self-signed one
+        keytool(dir, concat(new String[] {"-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(),
+                "-keystore", client.toString()}, store));
+        keytool(dir, concat(new String[] {"-importcert", "-alias", "client", "-file", signed.toString(),
+                "-keystore", client.toString(), "-keypass", PASSWORD}, store));
+        keytool(dir, concat(new String[] {"-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(),
+                "-keystore", trust.toString()}, store));
+        return new Path[] {client, trust};
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     /** A TLS context trusting the broker and presenting the client key of {@code clientKeyStore}. */
     public SSLContext sslContext(Path clientKeyStore) {
         try {

@@ -106,10 +106,13 @@ public final class ChainRun implements WorkerThread.Overrunnable {
         this.monitor = monitor;
     }
 
-    /** An admission as a verdict: accept passes, refuse consumes with the reason. */
+    /** An admission as a verdict: accept passes (with its reason, for traces), refuse consumes with the reason. */
     public static Verdict toVerdict(Admission admission) {
-        if (admission == null || admission.isAccepted()) {
+        if (admission == null) {
             return Verdict.pass();
+        }
+        if (admission.isAccepted()) {
+            return Verdict.pass(admission.reason());
         }
         if (admission.isRefused()) {
             return Verdict.consume(admission.reasonCode(), admission.reason());

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import io.switchboard.api.MessageModule;
+import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.broker.ClientConnection;
@@ -136,17 +137,27 @@ public final class Sessions {
             WorkerThread w) {
         SessionImpl existing = byClientId.get(request.clientId());
         LoginImpl login = new LoginImpl(request, existing != null && existing.online);
-        runner.admit(ChainEvent.LOGIN, (e, m) -> ChainRun.toVerdict(e.module().onLogin(login)), w, verdict -> {
+        LoginIdentity identity = new LoginIdentity();
+        runner.admit(ChainEvent.LOGIN, (e, m) -> identity.judge(e, e.module().onLogin(login)), w, verdict -> {
             if (verdict.kind() == Verdict.Kind.CONSUME) {
                 LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
                 done.accept(null, new RefusedException(verdict.reasonCode(), verdict.reason()));
                 return;
             }
+            String user = identity.userOf(request);
+            String reserved = LoginIdentity.reservedNameProblem(user);
+            if (reserved != null) {
+                LOG.info("Login of client '{}' refused: {}", request.clientId(), reserved);
+                done.accept(null, new RefusedException(ReasonCode.NOT_AUTHORIZED, reserved));
+                return;
+            }
             SessionImpl current = byClientId.get(request.clientId());
-            if (current != null && !request.cleanStart()) {
-                resume(current, request, receiverFor, done);
+            if (current != null && !request.cleanStart() && current.user().equals(user)) {
+                resume(current, request, user, receiverFor, done);
             } else {
-                openFor(request, receiverFor, done);
+                // another user's persistent session is not handed over: its subscriptions and queued messages were
+                // granted to that user, so this login starts afresh and the old session ends (as a clean start)
+                openFor(request, user, receiverFor, done);
             }
         });
     }
@@ -156,12 +167,12 @@ public final class Sessions {
     }
 
     /** A new connection takes over a persistent session: subscriptions stay, deliveries go to the chosen receiver. */
-    private void resume(SessionImpl session, LoginRequest request, UnaryOperator<Receiver> receiverFor,
+    private void resume(SessionImpl session, LoginRequest request, String user, UnaryOperator<Receiver> receiverFor,
             BiConsumer<ClientSession, Throwable> done) {
         session.enqueue(s -> {
             if (s.closed) {
                 // ended meanwhile (the broker stopping): start afresh
-                openFor(request, receiverFor, done);
+                openFor(request, user, receiverFor, done);
                 s.stepDone();
                 return;
             }
@@ -194,10 +205,11 @@ public final class Sessions {
         });
     }
 
-    private void openFor(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> done) {
+    private void openFor(LoginRequest request, String user, UnaryOperator<Receiver> receiverFor,
+            BiConsumer<ClientSession, Throwable> done) {
         SessionImpl opened;
         try {
-            opened = open(request, receiverFor.apply(null));
+            opened = open(request, user, receiverFor.apply(null));
         } catch (RuntimeException e) {
             done.accept(null, e);
             return;
@@ -232,9 +244,8 @@ public final class Sessions {
                 () -> runner.observe(ChainEvent.SESSION_CLOSE, e -> e.module().onSessionClose(s), s.worker(), then));
     }
 
-    private SessionImpl open(LoginRequest request, Receiver receiver) {
+    private SessionImpl open(LoginRequest request, String user, Receiver receiver) {
         long id = sessionIds.incrementAndGet();
-        String user = request.userName() != null && !request.userName().isEmpty() ? request.userName() : request.clientId();
         SessionImpl session = new SessionImpl(id, request.clientId(), user, request.protocol(), request.connection(),
                 receiver, workers.workerFor(id));
         SessionImpl previous = byClientId.put(request.clientId(), session);

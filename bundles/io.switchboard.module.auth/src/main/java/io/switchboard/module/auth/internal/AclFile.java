@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import io.switchboard.api.Admission;
 import io.switchboard.api.TopicFilters;
+import io.switchboard.api.Verdict;
 
 /**
  * An ACL file in Mosquitto's format:
@@ -24,15 +27,64 @@ final class AclFile {
 
     enum Access { READ, WRITE, READWRITE, DENY }
 
-    /** One line's rule, as written; a pattern's %u and %c are filled in per client when it is checked. */
-    record Rule(Access access, String filter, boolean pattern, int line) {
+    /**
+     * One line's rule, as written; a pattern's %u and %c are filled in per client when it is checked. It names
+     * itself by file and line ({@code acl:12 topic deny foo/#}), and keeps the acceptances that give that name as
+     * their reason, built once, so allowing a message allocates nothing.
+     */
+    static final class Rule {
+        private final Access access;
+        private final String filter;
+        private final boolean pattern;
+        private final int line;
+        private final String text;
+        private final Verdict passes;
+        private final Admission admits;
+
+        Rule(Access access, String filter, boolean pattern, int line, String fileName) {
+            this.access = access;
+            this.filter = filter;
+            this.pattern = pattern;
+            this.line = line;
+            this.text = fileName + ":" + line + " " + (pattern ? "pattern " : "topic ") + access.name().toLowerCase(Locale.ROOT)
+                    + " " + filter;
+            this.passes = Verdict.pass(text);
+            this.admits = Admission.accept(text);
+        }
+
+        Access access() {
+            return access;
+        }
+
+        String filter() {
+            return filter;
+        }
+
+        boolean pattern() {
+            return pattern;
+        }
+
+        int line() {
+            return line;
+        }
+
+        /** A message this rule allows: passed, naming the rule. */
+        Verdict passes() {
+            return passes;
+        }
+
+        /** A subscription this rule allows: accepted, naming the rule. */
+        Admission admits() {
+            return admits;
+        }
+
         boolean grants(Access wanted) {
             return access == Access.READWRITE ? wanted != Access.DENY : access == wanted;
         }
 
         @Override
         public String toString() {
-            return (pattern ? "pattern " : "topic ") + access.name().toLowerCase() + " " + filter + " (line " + line + ")";
+            return text;
         }
     }
 
@@ -92,7 +144,7 @@ final class AclFile {
         String[] words = text.split("\\s+", 2);
         if (words.length == 2) {
             try {
-                access = Access.valueOf(words[0].toUpperCase(java.util.Locale.ROOT));
+                access = Access.valueOf(words[0].toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 // a misspelt access word would otherwise become part of the filter and grant nothing
                 throw new AuthFileException(file, line, "unknown access '" + words[0]
@@ -107,7 +159,7 @@ final class AclFile {
         if (problem != null) {
             throw new AuthFileException(file, line, "'" + filter + "' is not a valid topic filter: " + problem);
         }
-        return new Rule(access, filter, pattern, line);
+        return new Rule(access, filter, pattern, line, file.getFileName().toString());
     }
 
     /** Whether the client may publish to {@code topic}. {@code user} is null for an anonymous client. */

@@ -4,8 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +33,10 @@ import io.switchboard.api.Verdict;
 
 /**
  * Authentication and topic authorisation with Mosquitto's files: a login is checked against the
- * password file, and every publish, subscription and delivery against the ACL file, with the identity
- * this module established (never the name a client merely claimed). Refusals name the rule behind them,
- * so {@code sb:trace} and the audit log show why. The files are checked for changes every
+ * password file or a client certificate, and accepted as the user it establishes ({@link Admission#authenticated}),
+ * which the broker gives the session as {@link Session#user()}; every publish, subscription and delivery is checked
+ * against the ACL file as that user (never as a name the client merely claimed). Decisions, allowing or refusing,
+ * name the rule or setting behind them, so {@code sb:trace} and the audit log show why. The files are checked for changes every
  * {@code reload.interval.ms}; a file with a bad line is reported (file and line) and its last good
  * rules stay in force. Fails closed: when it cannot decide, nothing passes.
  */
@@ -59,19 +58,17 @@ public final class AuthModule implements MessageModule {
     /** The configuration PID: {@code configadmin/io.switchboard.module.auth.cfg}. */
     static final String PID = "io.switchboard.module.auth";
     static final String HOME_PROPERTY = "switchboard.home";
-    /** How long an accepted login may wait for its session to open before its identity is forgotten. */
-    private static final long PENDING_MILLIS = 60_000;
-
-    /** Who a client is, as this module established it: a user from the password file, or anonymous (null). */
-    record Identity(String user) {
-        static final Identity ANONYMOUS = new Identity(null);
-    }
-
-    private record Pending(Identity identity, long since) {
-    }
+    /** The protocol of the sender session {@code sb:trace} runs a message as: judged as the user it names. */
+    static final String TRACE_PROTOCOL = "trace";
 
     private static final Verdict BROKER_TOPIC = Verdict.consume(ReasonCode.NOT_AUTHORIZED,
             "$SYS topics belong to the broker: clients cannot publish to them");
+    // the reasons for allowing without a rule, built once (traces and audit show them, messages allocate nothing)
+    private static final Verdict NO_ACL = Verdict.pass("no acl.file: every topic allowed");
+    private static final Admission NO_ACL_SUBSCRIBE = Admission.accept("no acl.file: every topic allowed");
+    private static final Verdict BROKERS_OWN = Verdict.pass("the broker's own in-process clients are not restricted");
+    private static final Admission BROKERS_OWN_SUBSCRIBE = Admission.accept("the broker's own in-process clients are not restricted");
+    private static final Admission IN_PROCESS_LOGIN = Admission.accept("in-process client (allowed whatever allow.anonymous says)");
 
     @Reference
     HostServices host;
@@ -81,10 +78,9 @@ public final class AuthModule implements MessageModule {
 
     private volatile AuthRules rules;
     private String allowAnonymous;
+    private Admission anonymousAccepted;
     private String certificateIdentity;
     private ScheduledExecutorService reloader;
-    /** Accepted logins by connection id, until their session opens (the login event has no session yet). */
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
     @Activate
     void activate(BundleContext context, AuthConfig config) throws AuthFileException {
@@ -99,6 +95,8 @@ public final class AuthModule implements MessageModule {
             throw new IllegalArgumentException(PID + ": allow.anonymous must be loopback, true or false, was '"
                     + config.allow_anonymous() + "'");
         }
+        anonymousAccepted = Admission.accept(allowAnonymous.equals("true") ? "anonymous allowed (allow.anonymous = true)"
+                : "anonymous allowed on loopback (allow.anonymous = loopback)");
         certificateIdentity = config.use_identity_as_username().strip();
         if (!certificateIdentity.equals("none") && !certificateIdentity.equals("cn") && !certificateIdentity.equals("subject")) {
             throw new IllegalArgumentException(PID + ": use.identity.as.username must be none, cn or subject, was '"
@@ -129,7 +127,6 @@ public final class AuthModule implements MessageModule {
         if (reloader != null) {
             reloader.shutdownNow();
         }
-        pending.clear();
     }
 
     /** Reads the files that changed; a bad one is reported and its last good rules stay. */
@@ -173,30 +170,31 @@ public final class AuthModule implements MessageModule {
                     + RESERVED_PREFIX + "' are reserved for the broker's modules");
         }
         String certified = certifiedUser(login.connection());
-        Identity identity;
         if (certified != null) {
-            identity = new Identity(certified);
-        } else if (user != null && r.checksPasswords()) {
+            if (certified.startsWith(RESERVED_PREFIX)) {
+                return Admission.refuse(ReasonCode.NOT_AUTHORIZED, "the client certificate names a reserved user");
+            }
+            return Admission.authenticated(certified, "client certificate " + (certificateIdentity.equals("cn") ? "CN" : "subject")
+                    + " (use.identity.as.username = " + certificateIdentity + ")");
+        }
+        if (user != null && r.checksPasswords()) {
             if (!r.passwords().verify(user, login.password())) {
                 host.logger().info("auth: refused client '{}': wrong user name or password for '{}'", login.clientId(), user);
                 return Admission.refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong user name or password");
             }
-            identity = new Identity(user);
-        } else {
-            if (!anonymousAllowed(login.connection())) {
-                host.logger().info("auth: refused anonymous client '{}' from {} (allow.anonymous = {})", login.clientId(),
-                        login.connection() == null ? "in-process" : login.connection().remoteAddress(), allowAnonymous);
-                return Admission.refuse(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed here (allow.anonymous = "
-                        + allowAnonymous + ")");
-            }
-            identity = Identity.ANONYMOUS;
+            return Admission.authenticated(user, "password checked against " + r.passwordPath().getFileName());
         }
-        if (login.connection() != null) {
-            long now = System.currentTimeMillis();
-            pending.values().removeIf(p -> now - p.since() > PENDING_MILLIS);
-            pending.put(login.connection().id(), new Pending(identity, now));
+        if (login.connection() == null) {
+            return IN_PROCESS_LOGIN;
         }
-        return Admission.accept();
+        if (!anonymousAllowed(login.connection())) {
+            host.logger().info("auth: refused anonymous client '{}' from {} (allow.anonymous = {})", login.clientId(),
+                    login.connection().remoteAddress(), allowAnonymous);
+            return Admission.refuse(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed here (allow.anonymous = "
+                    + allowAnonymous + ")");
+        }
+        // a user name without a password file proves nothing: the broker takes the client as anonymous
+        return anonymousAccepted;
     }
 
     /** The user a verified client certificate names, when {@code use.identity.as.username} says to take it. */
@@ -213,7 +211,7 @@ public final class AuthModule implements MessageModule {
         return switch (allowAnonymous) {
             case "true" -> true;
             case "false" -> false;
-            default -> connection == null || isLoopback(connection.localAddress());
+            default -> isLoopback(connection.localAddress());
         };
     }
 
@@ -221,38 +219,18 @@ public final class AuthModule implements MessageModule {
         return address != null && address.getAddress() != null && address.getAddress().isLoopbackAddress();
     }
 
-    @Override
-    public void onSessionOpen(Session session) {
-        Connection c = session.connection();
-        Pending p = c == null ? null : pending.remove(c.id());
-        if (p != null) {
-            session.setState(this, p.identity());
-        }
-    }
-
-    @Override
-    public void onLogout(Session session, String reason) {
-        Connection c = session.connection();
-        if (c != null) {
-            pending.remove(c.id());
-        }
-    }
-
     /**
-     * The identity of {@code session}'s client; null for the broker's own in-process clients (modules),
-     * which the ACL does not restrict. A session recovered after a restart that has not logged in again
-     * is taken as its recorded user, anonymous when that is its client id.
+     * Whether {@code session} is one of the broker's own in-process clients (modules, services), which the ACL does not
+     * restrict; a recovered session waiting for its client, and a trace's sender, are judged by their user.
      */
-    private Identity identity(Session session) {
-        Identity own = session.state(this, Identity.class);
-        if (own != null) {
-            return own;
-        }
-        if (session.connection() == null && session.isOnline()) {
-            return null;
-        }
+    private static boolean brokersOwn(Session session) {
+        return session.connection() == null && session.isOnline() && !TRACE_PROTOCOL.equals(session.protocol());
+    }
+
+    /** The user the ACL judges {@code session} as (the one the broker established at login); null when anonymous. */
+    private static String aclUser(Session session) {
         String user = session.user();
-        return user == null || user.equals(session.clientId()) ? Identity.ANONYMOUS : new Identity(user);
+        return user == null || user.equals(Session.ANONYMOUS) ? null : user;
     }
 
     // ---- authorisation
@@ -260,50 +238,54 @@ public final class AuthModule implements MessageModule {
     @Override
     public Admission onSubscribe(Session session, Subscription subscription) {
         AclFile acl = rules.acl();
-        Identity who = acl == null ? null : identity(session);
-        if (who == null) {
-            return Admission.accept();
+        if (acl == null) {
+            return NO_ACL_SUBSCRIBE;
         }
-        AclFile.Decision d = acl.subscribe(who.user(), session.clientId(), subscription.topicFilter());
+        if (brokersOwn(session)) {
+            return BROKERS_OWN_SUBSCRIBE;
+        }
+        AclFile.Decision d = acl.subscribe(aclUser(session), session.clientId(), subscription.topicFilter());
         if (d.allowed()) {
-            return Admission.accept();
+            return d.rule().admits();
         }
         return Admission.refuse(ReasonCode.NOT_AUTHORIZED, "not authorised to subscribe to '" + subscription.topicFilter()
                 + "': " + d.because());
     }
 
-    // The two per-message callbacks read the rules first and look the session's identity up only when a rule
-    // needs it: with no ACL file (the shipped default) a message costs a volatile read and a prefix test.
+    // The per-message callbacks return verdicts built once (the no-ACL one, or the allowing rule's own, built when the
+    // file was read): with no ACL file (the shipped default) a message costs two volatile reads and a prefix test, and
+    // no string is formatted unless a message is refused.
 
     @Override
     public Verdict onMessage(Message message, Session sender) {
         String topic = message.topic();
         boolean sys = topic.startsWith("$SYS") && (topic.length() == 4 || topic.charAt(4) == '/');
         AclFile acl = rules.acl();
-        if ((!sys && acl == null) || sender == null) {
-            return Verdict.pass();
-        }
-        Identity who = identity(sender);
-        if (who == null) {
-            return Verdict.pass(); // the broker's own clients
+        if (sender == null || brokersOwn(sender)) {
+            return BROKERS_OWN;
         }
         if (sys) {
             return BROKER_TOPIC;
         }
-        AclFile.Decision d = acl.write(who.user(), sender.clientId(), topic);
-        return d.allowed() ? Verdict.pass()
+        if (acl == null) {
+            return NO_ACL;
+        }
+        AclFile.Decision d = acl.write(aclUser(sender), sender.clientId(), topic);
+        return d.allowed() ? d.rule().passes()
                 : Verdict.consume(ReasonCode.NOT_AUTHORIZED, "not authorised to publish to '" + topic + "': " + d.because());
     }
 
     @Override
     public Verdict onDelivery(Message message, Session recipient) {
         AclFile acl = rules.acl();
-        Identity who = acl == null ? null : identity(recipient);
-        if (who == null) {
-            return Verdict.pass();
+        if (acl == null) {
+            return NO_ACL;
         }
-        AclFile.Decision d = acl.read(who.user(), recipient.clientId(), message.topic());
-        return d.allowed() ? Verdict.pass()
+        if (brokersOwn(recipient)) {
+            return BROKERS_OWN;
+        }
+        AclFile.Decision d = acl.read(aclUser(recipient), recipient.clientId(), message.topic());
+        return d.allowed() ? d.rule().passes()
                 : Verdict.consume(ReasonCode.NOT_AUTHORIZED, "not authorised to read '" + message.topic() + "': " + d.because());
     }
 

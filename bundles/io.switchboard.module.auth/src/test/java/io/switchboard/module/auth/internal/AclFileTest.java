@@ -42,7 +42,7 @@ class AclFileTest {
         assertThat(acl.read("alice", "c1", "sensors/7/data").allowed()).isFalse();
         AclFile.Decision denied = acl.write("alice", "c1", "alice/secret");
         assertThat(denied.allowed()).as("deny wins over the grant of alice/#").isFalse();
-        assertThat(denied.because()).isEqualTo("topic deny alice/secret (line 7)");
+        assertThat(denied.because()).isEqualTo("acl:7 topic deny alice/secret");
         assertThat(acl.write("bob", "c2", "clients/c2/status").allowed()).isTrue();
         assertThat(acl.write("bob", "c2", "clients/c1/status").allowed()).isFalse();
         assertThat(acl.write(null, "c3", "clients/c3/status").allowed()).as("%c applies to anonymous clients").isTrue();

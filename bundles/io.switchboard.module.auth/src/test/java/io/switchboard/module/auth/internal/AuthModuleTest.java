@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.event.Level;
 
+import io.switchboard.api.Admission;
 import io.switchboard.api.ReasonCode;
+import io.switchboard.api.Session;
 import io.switchboard.api.TlsInfo;
+import io.switchboard.api.Verdict;
 import io.switchboard.testkit.Configs;
 import io.switchboard.testkit.FakeConnection;
 import io.switchboard.testkit.FakeHost;
@@ -55,11 +58,16 @@ class AuthModuleTest {
         return FakeConnection.builder().id(id).local(localAddress, 1883).remote("192.0.2.7", 50000).build();
     }
 
-    /** Logs in on connection {@code id} and opens the session, as the broker does. */
+    /** Logs in on connection {@code id} and opens the session as the broker does: as the user the module established. */
     private FakeSession loggedIn(long id, String clientId, String user, String password) {
-        FakeConnection c = connection(id, "127.0.0.1");
-        probe.login(FakeLogin.builder().connection(c).clientId(clientId).userName(user).password(password).build()).assertAccepted();
-        FakeSession session = FakeSession.builder().clientId(clientId).user(user == null ? clientId : user).connection(c).build();
+        return loggedIn(connection(id, "127.0.0.1"), clientId, user, password);
+    }
+
+    private FakeSession loggedIn(FakeConnection c, String clientId, String user, String password) {
+        Admission accepted = probe.login(FakeLogin.builder().connection(c).clientId(clientId).userName(user).password(password)
+                .build()).assertAccepted().awaitAdmission();
+        FakeSession session = FakeSession.builder().clientId(clientId)
+                .user(accepted.user() == null ? Session.ANONYMOUS : accepted.user()).connection(c).build();
         probe.sessionOpen(session);
         return session;
     }
@@ -93,8 +101,12 @@ class AuthModuleTest {
         Files.writeString(home.resolve("acl"), "topic read public/#\nuser alice\ntopic readwrite alice/#\n");
         start(Map.of("password.file", "passwd", "acl.file", "acl"));
         FakeSession alice = loggedIn(1, "c1", "alice", "secret");
-        // an anonymous client whose client id is "alice": the core calls its user "alice", the module does not
+        assertThat(alice.user()).isEqualTo("alice");
+        // an anonymous client whose client id is "alice", and one claiming the user name without a password
         FakeSession impostor = loggedIn(2, "alice", null, null);
+        assertThat(impostor.user()).isEqualTo(Session.ANONYMOUS);
+        probe.login(FakeLogin.builder().connection(connection(3, "127.0.0.1")).clientId("c3").userName("alice").build())
+                .assertRefused(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
 
         probe.message(TestMessages.text("alice", "alice/x", "hi")).from(alice).assertPassed();
         probe.message(TestMessages.text("alice", "alice/x", "hi")).from(impostor).assertConsumed(ReasonCode.NOT_AUTHORIZED);
@@ -152,9 +164,9 @@ class AuthModuleTest {
         Files.writeString(home.resolve("acl"), "user sensor-17\ntopic write sensors/17/#\n");
         start(Map.of("acl.file", "acl", "allow.anonymous", "false", "use.identity.as.username", "cn"));
         FakeConnection c = tlsConnection(1);
-        probe.login(FakeLogin.builder().connection(c).clientId("s17").userName("claims-to-be-admin").build()).assertAccepted();
-        FakeSession session = FakeSession.builder().clientId("s17").user("claims-to-be-admin").connection(c).build();
-        probe.sessionOpen(session);
+        probe.login(FakeLogin.builder().connection(c).clientId("s17").userName("claims-to-be-admin").build())
+                .assertAuthenticated("sensor-17");
+        FakeSession session = loggedIn(c, "s17", "claims-to-be-admin", null);
         probe.message(TestMessages.text("s17", "sensors/17/t", "21.5")).from(session).assertPassed();
         probe.message(TestMessages.text("s17", "sensors/18/t", "21.5")).from(session).assertConsumed(ReasonCode.NOT_AUTHORIZED);
         // without a certificate the same client is anonymous, refused here
@@ -178,5 +190,39 @@ class AuthModuleTest {
         probe.message(TestMessages.text("c3", "$app/x", "0")).from(client).assertPassed();
         // the broker's own clients (no connection) may
         probe.message(TestMessages.text("module:x", "$SYS/broker/uptime", "0")).from(FakeSession.builder().user("module:x").clientId("module:x").connection(null).build()).assertPassed();
+    }
+
+    @Test
+    void decisionsNameTheRuleOrSettingBehindThem() throws Exception {
+        PasswordFile.setPassword(home.resolve("passwd"), "alice", "secret".getBytes(StandardCharsets.UTF_8), new SecureRandom());
+        Files.writeString(home.resolve("acl"), "topic read public/#\nuser alice\ntopic readwrite alice/#\ntopic deny alice/private/#\n");
+        start(Map.of("password.file", "passwd", "acl.file", "acl"));
+        assertThat(probe.login(FakeLogin.builder().connection(connection(1, "127.0.0.1")).clientId("c1").build())
+                .assertAccepted().awaitAdmission().reason()).isEqualTo("anonymous allowed on loopback (allow.anonymous = loopback)");
+        assertThat(probe.login(FakeLogin.builder().connection(connection(2, "127.0.0.1")).clientId("c2").userName("alice")
+                .password("secret").build()).assertAuthenticated("alice").awaitAdmission().reason())
+                .isEqualTo("password checked against passwd");
+        FakeSession alice = loggedIn(3, "c3", "alice", "secret");
+
+        Verdict allowed = probe.message(TestMessages.text("alice", "alice/x", "hi")).from(alice).assertPassed().awaitVerdict();
+        assertThat(allowed.reason()).isEqualTo("acl:3 topic readwrite alice/#");
+        assertThat(probe.message(TestMessages.text("alice", "alice/y", "hi")).from(alice).assertPassed().awaitVerdict())
+                .as("one verdict per rule, built when the file was read").isSameAs(allowed);
+        assertThat(probe.message(TestMessages.text("alice", "alice/private/x", "hi")).from(alice)
+                .assertConsumed(ReasonCode.NOT_AUTHORIZED).reason()).endsWith(": acl:4 topic deny alice/private/#");
+        assertThat(probe.subscribe(alice, "alice/#").assertAccepted().awaitAdmission().reason()).isEqualTo("acl:3 topic readwrite alice/#");
+        assertThat(probe.message(TestMessages.text("x", "public/a", "hi")).to(alice).assertConsumed(ReasonCode.NOT_AUTHORIZED)
+                .reason()).as("alice's rules only: public/# is the anonymous clients'").endsWith(": no ACL rule grants it");
+    }
+
+    @Test
+    void aTraceIsJudgedAsTheUserItNamesWhileInProcessClientsAreNotRestricted() throws Exception {
+        Files.writeString(home.resolve("acl"), "user ops\ntopic write ops/#\n");
+        start(Map.of("acl.file", "acl"));
+        FakeSession trace = FakeSession.builder().clientId("trace").user("ops").protocol(AuthModule.TRACE_PROTOCOL).connection(null).build();
+        assertThat(probe.message(TestMessages.text("ops", "ops/x", "hi")).from(trace).assertPassed().awaitVerdict().reason()).isEqualTo("acl:2 topic write ops/#");
+        probe.message(TestMessages.text("ops", "other", "hi")).from(trace).assertConsumed(ReasonCode.NOT_AUTHORIZED);
+        FakeSession service = FakeSession.builder().clientId("svc").user("svc").protocol("internal").connection(null).build();
+        probe.message(TestMessages.text("svc", "other", "hi")).from(service).assertPassed();
     }
 }
