@@ -89,7 +89,7 @@ final class MvStoreEngine implements Engine {
             for (Change c : changes) {
                 MVMap<String, byte[]> map = space(c.space());
                 switch (c.kind()) {
-                    case PUT -> map.put(c.key(), c.value());
+                    case PUT -> map.put(c.key(), c.bytes());
                     case DELETE -> map.remove(c.key());
                     case DELETE_PREFIX -> deletePrefix(map, c.key());
                 }
