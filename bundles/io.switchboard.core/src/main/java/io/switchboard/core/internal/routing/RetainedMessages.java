@@ -75,11 +75,12 @@ final class RetainedMessages {
         if (after > l.bytes()) {
             return "retained messages would take more than " + l.bytes() + " bytes (max.retained.bytes)";
         }
+        byte[] stored = StoredMessages.encode(message); // may throw (a topic too long for the record): nothing changed yet
         if (index.put(message) == null) {
             count++;
         }
         bytes = after;
-        store.put(SPACE, message.topic(), StoredMessages.encode(message));
+        store.put(SPACE, message.topic(), stored);
         return null;
     }
 

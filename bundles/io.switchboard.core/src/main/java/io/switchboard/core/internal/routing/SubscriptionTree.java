@@ -90,6 +90,16 @@ public final class SubscriptionTree {
 
     private final SubscriptionNode root = new SubscriptionNode(null, null);
     private final AtomicInteger count = new AtomicInteger();
+    /** Runs between a subscribe's walk and its locking of the node found: a test makes a removal happen there. */
+    private final Runnable betweenWalkAndLock;
+
+    public SubscriptionTree() {
+        this(() -> { });
+    }
+
+    SubscriptionTree(Runnable betweenWalkAndLock) {
+        this.betweenWalkAndLock = betweenWalkAndLock;
+    }
 
     /** Adds or replaces the session's subscription to {@code entry.filter()}; returns whether it is new. */
     public boolean subscribe(Entry entry) {
@@ -99,6 +109,7 @@ public final class SubscriptionTree {
             if (node == null) {
                 continue; // a node on the way was removed under us: start over from the root
             }
+            betweenWalkAndLock.run();
             synchronized (node) {
                 if (!node.isRemoved()) {
                     return counted(addTo(node, entry));

@@ -252,6 +252,31 @@ class SubscriptionTreeTest {
         assertThat(match("a/b/c/d")).hasSize(1);
     }
 
+    @Test
+    void aSubscribeWhoseNodeIsPrunedBeforeItLocksItStartsOverOnAFreshPath() {
+        SessionImpl leaving = session(1);
+        SessionImpl joining = session(2);
+        AtomicBoolean armed = new AtomicBoolean();
+        SubscriptionTree[] racing = new SubscriptionTree[1];
+        // the one subscriber of x/y/z leaves (pruning x, x/y and x/y/z) just after the joiner's walk found x/y/z
+        racing[0] = new SubscriptionTree(() -> {
+            if (armed.getAndSet(false)) {
+                racing[0].unsubscribe(leaving, "x/y/z");
+            }
+        });
+        racing[0].subscribe(entry(leaving, "x/y/z", 0));
+        armed.set(true);
+
+        assertThat(racing[0].subscribe(entry(joining, "x/y/z", 1))).isTrue();
+
+        assertThat(armed).as("the removal happened in the window").isFalse();
+        List<SessionImpl> matched = new ArrayList<>();
+        racing[0].match("x/y/z", e -> matched.add(e.session()));
+        assertThat(matched).containsExactly(joining);
+        assertThat(racing[0].size()).isEqualTo(1);
+        assertThat(racing[0].nodeCount()).isEqualTo(3);
+    }
+
     /** Filters sharing prefixes, so that pruning one races with subscribing another through the same levels. */
     private static final String[] OVERLAPPING = {"h/a/b/c", "h/a/+/c", "h/a/#", "h/a/b", "h/+/b/c/d", "h/a/b/c/d/e/f/g",
         "h/a/b/c/d/e/+/g", "h/x/y/z", "h/#", "+/a/b/c/d"};
