@@ -1,9 +1,11 @@
 package io.switchboard.core.internal.routing;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.core.internal.routing.SubscriptionTree.Entry;
+import io.switchboard.core.internal.sessions.SessionImpl;
 
 /**
  * One topic level of the {@link SubscriptionTree}: the subscriptions whose filter ends here and the
@@ -80,5 +82,94 @@ final class SubscriptionNode {
         removed = true;
         parent.children.remove(level, this);
         return true;
+    }
+
+    /** Adds or replaces the entry's session's subscription here; returns whether it is new. Call under this node's monitor. */
+    boolean add(Entry entry) {
+        if (entry.shareGroup() == null) {
+            boolean added = indexOf(entries, entry.session()) < 0;
+            entries = withEntry(entries, entry);
+            return added;
+        }
+        SharedGroup[] current = groups;
+        for (SharedGroup g : current) {
+            if (g.name.equals(entry.shareGroup())) {
+                boolean added = indexOf(g.members, entry.session()) < 0;
+                g.members = withEntry(g.members, entry);
+                return added;
+            }
+        }
+        SharedGroup[] updated = Arrays.copyOf(current, current.length + 1);
+        updated[current.length] = new SharedGroup(entry.shareGroup(), new Entry[] {entry});
+        groups = updated;
+        return true;
+    }
+
+    /** Removes the session's plain subscription here; returns whether it had one. Call under this node's monitor. */
+    boolean remove(SessionImpl session) {
+        Entry[] old = entries;
+        int at = indexOf(old, session);
+        if (at < 0) {
+            return false;
+        }
+        entries = without(old, at);
+        return true;
+    }
+
+    /** Removes the session from the shared {@code group} here; returns whether it was a member. Call under this node's monitor. */
+    boolean remove(String group, SessionImpl session) {
+        SharedGroup[] current = groups;
+        for (int g = 0; g < current.length; g++) {
+            SharedGroup found = current[g];
+            if (found.name.equals(group)) {
+                int at = indexOf(found.members, session);
+                if (at < 0) {
+                    return false;
+                }
+                found.members = without(found.members, at);
+                if (found.members.length == 0) {
+                    groups = withoutGroup(current, g);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(Entry[] entries, SessionImpl session) {
+        for (int i = 0; i < entries.length; i++) {
+            if (entries[i].session() == session) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A copy of {@code entries} with the session's entry replaced by {@code entry}, or {@code entry} appended. */
+    private static Entry[] withEntry(Entry[] entries, Entry entry) {
+        int at = indexOf(entries, entry.session());
+        Entry[] updated = at >= 0 ? entries.clone() : Arrays.copyOf(entries, entries.length + 1);
+        updated[at >= 0 ? at : entries.length] = entry;
+        return updated;
+    }
+
+    private static Entry[] without(Entry[] entries, int at) {
+        if (entries.length == 1) {
+            return NO_ENTRIES;
+        }
+        Entry[] updated = new Entry[entries.length - 1];
+        System.arraycopy(entries, 0, updated, 0, at);
+        System.arraycopy(entries, at + 1, updated, at, entries.length - at - 1);
+        return updated;
+    }
+
+    private static SharedGroup[] withoutGroup(SharedGroup[] groups, int at) {
+        if (groups.length == 1) {
+            return NO_GROUPS;
+        }
+        SharedGroup[] updated = new SharedGroup[groups.length - 1];
+        System.arraycopy(groups, 0, updated, 0, at);
+        System.arraycopy(groups, at + 1, updated, at, groups.length - at - 1);
+        return updated;
     }
 }

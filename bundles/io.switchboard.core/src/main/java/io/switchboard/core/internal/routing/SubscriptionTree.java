@@ -2,7 +2,6 @@ package io.switchboard.core.internal.routing;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,31 +111,10 @@ public final class SubscriptionTree {
             betweenWalkAndLock.run();
             synchronized (node) {
                 if (!node.isRemoved()) {
-                    return counted(addTo(node, entry));
+                    return counted(node.add(entry));
                 }
             }
         }
-    }
-
-    /** Call under the node's lock. */
-    private static boolean addTo(SubscriptionNode node, Entry entry) {
-        if (entry.shareGroup() == null) {
-            boolean added = indexOf(node.entries, entry.session()) < 0;
-            node.entries = withEntry(node.entries, entry);
-            return added;
-        }
-        SharedGroup[] groups = node.groups;
-        for (SharedGroup g : groups) {
-            if (g.name.equals(entry.shareGroup())) {
-                boolean added = indexOf(g.members, entry.session()) < 0;
-                g.members = withEntry(g.members, entry);
-                return added;
-            }
-        }
-        SharedGroup[] updated = Arrays.copyOf(groups, groups.length + 1);
-        updated[groups.length] = new SharedGroup(entry.shareGroup(), new Entry[] {entry});
-        node.groups = updated;
-        return true;
     }
 
     /** Removes the session's subscription to {@code filter}, pruning the levels left empty; returns whether it existed. */
@@ -148,7 +126,7 @@ public final class SubscriptionTree {
         }
         boolean removed;
         synchronized (node) {
-            removed = group == null ? removeFrom(node, session) : removeFrom(node, group, session);
+            removed = group == null ? node.remove(session) : node.remove(group, session);
         }
         if (!removed) {
             return false;
@@ -156,37 +134,6 @@ public final class SubscriptionTree {
         count.decrementAndGet();
         prune(node);
         return true;
-    }
-
-    /** Call under the node's lock. */
-    private static boolean removeFrom(SubscriptionNode node, SessionImpl session) {
-        Entry[] old = node.entries;
-        int at = indexOf(old, session);
-        if (at < 0) {
-            return false;
-        }
-        node.entries = without(old, at);
-        return true;
-    }
-
-    /** Call under the node's lock. */
-    private static boolean removeFrom(SubscriptionNode node, String group, SessionImpl session) {
-        SharedGroup[] groups = node.groups;
-        for (int g = 0; g < groups.length; g++) {
-            SharedGroup found = groups[g];
-            if (found.name.equals(group)) {
-                int at = indexOf(found.members, session);
-                if (at < 0) {
-                    return false;
-                }
-                found.members = without(found.members, at);
-                if (found.members.length == 0) {
-                    node.groups = withoutGroup(groups, g);
-                }
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Unlinks {@code node} and then each ancestor as long as they hold nothing. */
@@ -332,42 +279,5 @@ public final class SubscriptionTree {
             return filter;
         }
         return filter.substring(filter.indexOf('/', Topics.SHARE_PREFIX.length()) + 1);
-    }
-
-    private static int indexOf(Entry[] entries, SessionImpl session) {
-        for (int i = 0; i < entries.length; i++) {
-            if (entries[i].session() == session) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** A copy of {@code entries} with the session's entry replaced by {@code entry}, or {@code entry} appended. */
-    private static Entry[] withEntry(Entry[] entries, Entry entry) {
-        int at = indexOf(entries, entry.session());
-        Entry[] updated = at >= 0 ? entries.clone() : Arrays.copyOf(entries, entries.length + 1);
-        updated[at >= 0 ? at : entries.length] = entry;
-        return updated;
-    }
-
-    private static Entry[] without(Entry[] entries, int at) {
-        if (entries.length == 1) {
-            return SubscriptionNode.NO_ENTRIES;
-        }
-        Entry[] updated = new Entry[entries.length - 1];
-        System.arraycopy(entries, 0, updated, 0, at);
-        System.arraycopy(entries, at + 1, updated, at, entries.length - at - 1);
-        return updated;
-    }
-
-    private static SharedGroup[] withoutGroup(SharedGroup[] groups, int at) {
-        if (groups.length == 1) {
-            return SubscriptionNode.NO_GROUPS;
-        }
-        SharedGroup[] updated = new SharedGroup[groups.length - 1];
-        System.arraycopy(groups, 0, updated, 0, at);
-        System.arraycopy(groups, at + 1, updated, at, groups.length - at - 1);
-        return updated;
     }
 }
