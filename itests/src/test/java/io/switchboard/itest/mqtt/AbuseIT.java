@@ -23,6 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AbuseIT {
 
     private static final int V3 = 4;
+    /** How much more heap after a GC the broker may hold after the churn than before it. */
+    private static final long HEAP_MARGIN_BYTES = 4L << 20;
+    private static final int CHURN_PAIRS = 1_000;
+    private static final int CHURN_LEVELS = 100;
 
     @Test
     void aTopicOfTenThousandLevelsIsRefusedAndTheBrokerServesOn(Broker broker) throws Exception {
@@ -53,5 +57,84 @@ class AbuseIT {
             assertThat(java.util.List.of(c.next(Duration.ofSeconds(5)).type(), c.next(Duration.ofSeconds(5)).type()))
                     .containsExactlyInAnyOrder(Packet.PUBACK, Packet.PUBLISH);
         }
+    }
+
+    /**
+     * Subscribing and unsubscribing long, distinct filters must not leave their topic levels behind in the
+     * broker: 1,000 pairs of 100-level filters (~36 KiB of tree each if kept) and the heap after a GC is back
+     * where it started.
+     */
+    @Test
+    void subscribeUnsubscribeChurnOfLongFiltersLeavesTheHeapFlat(Broker broker) throws Exception {
+        broker.assumeDistribution();
+        String root = Names.topic("churn");
+        try (RawClient c = RawClient.open(broker, Transport.TCP)) {
+            assertThat(c.connect(Packets.V5, Names.clientId("churn")).reasonCode()).isZero();
+            churn(c, root + "/warm-up", 50); // code paths loaded and compiled before the baseline
+            RoundTrip.check(broker);
+            long before = broker.heapUsedAfterGc();
+
+            churn(c, root + "/measured", CHURN_PAIRS);
+
+            RoundTrip.check(broker);
+            long after = broker.heapUsedAfterGc();
+            System.out.println("AbuseIT churn: heap after GC " + before / 1024 + " KiB -> " + after / 1024 + " KiB");
+            assertThat(after).as("heap after GC (bytes) after " + CHURN_PAIRS + " subscribe/unsubscribe pairs vs before")
+                    .isLessThan(before + HEAP_MARGIN_BYTES);
+        }
+    }
+
+    /**
+     * The same for subscriptions that end with their session: 100 clean sessions with 10 long filters each,
+     * disconnected without unsubscribing.
+     */
+    @Test
+    void sessionsEndingWithLongFiltersLeaveTheHeapFlat(Broker broker) throws Exception {
+        broker.assumeDistribution();
+        String root = Names.topic("ended");
+        sessionsWithFilters(broker, root + "/warm-up", 5);
+        RoundTrip.check(broker);
+        long before = broker.heapUsedAfterGc();
+
+        sessionsWithFilters(broker, root + "/measured", 100);
+
+        RoundTrip.check(broker);
+        long after = broker.heapUsedAfterGc();
+        System.out.println("AbuseIT ended sessions: heap after GC " + before / 1024 + " KiB -> " + after / 1024 + " KiB");
+        assertThat(after).as("heap after GC (bytes) after 100 sessions with 10 long filters each ended vs before")
+                .isLessThan(before + HEAP_MARGIN_BYTES);
+    }
+
+    /** {@code pairs} SUBSCRIBE/UNSUBSCRIBE pairs, each of its own long filter under {@code prefix}. */
+    private static void churn(RawClient c, String prefix, int pairs) throws Exception {
+        for (int i = 0; i < pairs; i++) {
+            String filter = longFilter(prefix, i);
+            int packetId = 1 + i % 60_000;
+            assertThat(c.subscribe(packetId, filter, 1).reasonCodes()).as("SUBACK " + i).containsExactly(1);
+            c.send(Packets.unsubscribe(Packets.V5, packetId, filter));
+            assertThat(c.expect(Packet.UNSUBACK).reasonCodes()).as("UNSUBACK " + i).containsExactly(0);
+        }
+    }
+
+    private static void sessionsWithFilters(Broker broker, String prefix, int sessions) throws Exception {
+        for (int s = 0; s < sessions; s++) {
+            try (RawClient c = RawClient.open(broker, Transport.TCP)) {
+                assertThat(c.connect(Packets.V5, Names.clientId("ended")).reasonCode()).isZero();
+                for (int f = 0; f < 10; f++) {
+                    assertThat(c.subscribe(1 + f, longFilter(prefix + "/" + s, f), 1).reasonCodes()).containsExactly(1);
+                }
+                c.send(Packets.disconnect(Packets.V5, 0, null));
+                c.awaitClosed(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /** 95 levels of 100 characters and a {@code +} under {@code prefix}: {@value #CHURN_LEVELS} levels under a prefix of 4. */
+    private static String longFilter(String prefix, int n) {
+        StringBuilder filter = new StringBuilder(prefix);
+        for (int level = 0; level < CHURN_LEVELS - 5; level++) {
+            filter.append('/').append(String.format("%06d-%03d-", n, level)).append("x".repeat(89));
+        }
+        return filter.append("/+").toString();
     }
 }

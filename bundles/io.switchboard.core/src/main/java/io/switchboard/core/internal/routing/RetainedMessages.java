@@ -2,7 +2,6 @@ package io.switchboard.core.internal.routing;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.switchboard.api.Message;
 import io.switchboard.store.StateStore;
@@ -10,8 +9,10 @@ import io.switchboard.store.StoredMessages;
 
 /**
  * The retained message of each topic (MQTT 3.3.1.3): a retained publish replaces it, one with an
- * empty payload clears it. Kept in memory for matching and in the {@link StateStore} (space
- * {@value #SPACE}, by topic) so that it survives a restart; recovered when the router starts.
+ * empty payload clears it. Kept in memory in a {@link RetainedIndex} (a SUBSCRIBE visits only the topics its
+ * filter can match) and in the {@link StateStore} (space {@value #SPACE}, by topic) so that it survives a
+ * restart; recovered when the router starts. Changes are made under this object's lock, so the index has one
+ * writer at a time and the store sees them in order.
  */
 final class RetainedMessages {
 
@@ -21,9 +22,11 @@ final class RetainedMessages {
     record Limits(int messages, long bytes) {
     }
 
-    private final ConcurrentHashMap<String, Message> byTopic = new ConcurrentHashMap<>();
+    private final RetainedIndex index = new RetainedIndex();
     private final StateStore store;
     private volatile Limits limits;
+    /** How many messages are retained; changed under this object's lock. */
+    private volatile int count;
     /** Payload bytes of all retained messages; changed under this object's lock. */
     private long bytes;
 
@@ -36,7 +39,8 @@ final class RetainedMessages {
             if (m.isExpired(now)) {
                 store.delete(SPACE, topic);
             } else {
-                byTopic.put(topic, m);
+                index.put(m);
+                count++;
                 bytes += m.payloadSize();
             }
         });
@@ -54,58 +58,62 @@ final class RetainedMessages {
     synchronized String put(Message message) {
         Message old;
         if (message.payloadSize() == 0) {
-            old = byTopic.remove(message.topic());
+            old = index.remove(message.topic(), null);
             if (old != null) {
+                count--;
                 bytes -= old.payloadSize();
                 store.delete(SPACE, message.topic());
             }
             return null;
         }
-        old = byTopic.get(message.topic());
+        old = index.get(message.topic());
         Limits l = limits;
-        if (old == null && byTopic.size() >= l.messages()) {
+        if (old == null && count >= l.messages()) {
             return "the broker holds its maximum of " + l.messages() + " retained messages (max.retained.messages)";
         }
         long after = bytes - (old == null ? 0 : old.payloadSize()) + message.payloadSize();
         if (after > l.bytes()) {
             return "retained messages would take more than " + l.bytes() + " bytes (max.retained.bytes)";
         }
-        byTopic.put(message.topic(), message);
+        byte[] stored = StoredMessages.encode(message); // may throw (a topic too long for the record): nothing changed yet
+        if (index.put(message) == null) {
+            count++;
+        }
         bytes = after;
-        store.put(SPACE, message.topic(), StoredMessages.encode(message));
+        store.put(SPACE, message.topic(), stored);
         return null;
     }
 
     int size() {
-        return byTopic.size();
+        return count;
+    }
+
+    /** How many topic levels the index holds: 0 once nothing is retained. */
+    int indexNodes() {
+        return index.nodeCount();
     }
 
     /** The highest message id among the retained messages (0 if none). */
     long highestId() {
-        long max = 0;
-        for (Message m : byTopic.values()) {
-            max = Math.max(max, m.id());
-        }
-        return max;
+        long[] max = {0};
+        index.forEach(m -> max[0] = Math.max(max[0], m.id()));
+        return max[0];
     }
 
     /** The retained messages whose topic matches {@code filter}, expired ones dropped. */
     List<Message> matching(String filter) {
         List<Message> found = new ArrayList<>();
+        List<Message> expired = new ArrayList<>(0);
         long now = System.currentTimeMillis();
-        for (Message m : byTopic.values()) {
-            if (m.isExpired(now)) {
-                dropExpired(m);
-            } else if (Topics.matches(filter, m.topic())) {
-                found.add(m);
-            }
-        }
+        index.forEachMatching(filter, m -> (m.isExpired(now) ? expired : found).add(m));
+        expired.forEach(this::dropExpired);
         return found;
     }
 
     /** Synchronized with {@link #put}: the store must not see this delete after a newer message's put. */
     private synchronized void dropExpired(Message m) {
-        if (byTopic.remove(m.topic(), m)) {
+        if (index.remove(m.topic(), m) != null) {
+            count--;
             bytes -= m.payloadSize();
             store.delete(SPACE, m.topic());
         }

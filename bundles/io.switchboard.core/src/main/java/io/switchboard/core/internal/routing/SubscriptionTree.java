@@ -1,22 +1,40 @@
 package io.switchboard.core.internal.routing;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.switchboard.api.Subscription;
+import io.switchboard.core.internal.routing.SubscriptionNode.SharedGroup;
 import io.switchboard.core.internal.sessions.SessionImpl;
 
 /**
- * The subscriptions of all sessions, as a tree of topic levels. Routing walks one path per topic
- * level (plus the {@code +} and {@code #} branches) without locks; subscribing replaces a node's
- * array of subscribers (copy-on-write) under the node's lock.
+ * The subscriptions of all sessions, as a tree of topic levels ({@link SubscriptionNode}). Routing walks
+ * one path per topic level (plus the {@code +} and {@code #} branches) without locks and without recursion:
+ * {@code +} branches wait in a work list, so a topic of any depth takes no more Java stack than a short one.
+ * Subscribing replaces a node's array of subscribers (copy-on-write) under the node's lock, and a node left
+ * with no subscription and no child is unlinked, so that churn of long filters leaves nothing behind.
+ *
+ * <p>Races between subscribing, unsubscribing (and session ends) and matching, all on different threads:
+ * <ul>
+ * <li>A child is only added under its parent's lock, and only while the parent is not removed; a node is only
+ * removed under its own lock, when it has no entries, no groups and no children, and it is then unlinked from
+ * its parent. So a node that is not removed is linked to a parent that is not removed: reachable from the root.
+ * <li>A subscribe walks (creating what is missing), locks the last node and adds its entry only if that node
+ * is not removed; if a node on the way or the last one was removed meanwhile, it starts over from the root
+ * (whoever removed it has unlinked it, so the next walk creates a fresh one). An added entry is therefore
+ * always reachable, and its node cannot be removed while it holds it.
+ * <li>Pruning climbs from the node that lost an entry: each node is unlinked under its own lock, then its
+ * parent is checked under the parent's lock. A parent seen non-empty because of a child being unlinked is
+ * checked again by that child's pruner afterwards, so the last remover always prunes.
+ * <li>A match may walk into a node being removed: such a node holds nothing, so it finds nothing there. It
+ * finds every subscription added before it started, as those are reachable.
+ * <li>Unsubscribing is a step of its session after the subscribe, and the path to a node holding an entry is
+ * never removed, so it finds the node that holds it.
+ * </ul>
  */
 public final class SubscriptionTree {
 
@@ -69,91 +87,60 @@ public final class SubscriptionTree {
         }
     }
 
-    private static final Entry[] NONE = new Entry[0];
-
-    private static final class Node {
-        final ConcurrentHashMap<String, Node> children = new ConcurrentHashMap<>();
-        volatile Entry[] entries = NONE;
-        /** Shared subscriptions by group name: one member per group receives each message. */
-        volatile SharedGroup[] groups = new SharedGroup[0];
-    }
-
-    private static final class SharedGroup {
-        final String name;
-        volatile Entry[] members;
-        final AtomicInteger next = new AtomicInteger();
-
-        SharedGroup(String name, Entry[] members) {
-            this.name = name;
-            this.members = members;
-        }
-    }
-
-    /** Up to this many matches, duplicates are found by comparing pairs (no map to allocate). */
-    private static final int SMALL_MATCH = 8;
-
-    private final Node root = new Node();
+    private final SubscriptionNode root = new SubscriptionNode(null, null);
     private final AtomicInteger count = new AtomicInteger();
+    /** Runs between a subscribe's walk and its locking of the node found: a test makes a removal happen there. */
+    private final Runnable betweenWalkAndLock;
+
+    public SubscriptionTree() {
+        this(() -> { });
+    }
+
+    SubscriptionTree(Runnable betweenWalkAndLock) {
+        this.betweenWalkAndLock = betweenWalkAndLock;
+    }
 
     /** Adds or replaces the session's subscription to {@code entry.filter()}; returns whether it is new. */
     public boolean subscribe(Entry entry) {
-        Node node = nodeFor(levelsOf(entry), true);
-        synchronized (node) {
-            if (entry.shareGroup() == null) {
-                boolean added = indexOf(node.entries, entry.session()) < 0;
-                node.entries = withEntry(node.entries, entry);
-                return counted(added);
+        String[] levels = levelsOf(entry);
+        while (true) {
+            SubscriptionNode node = nodeForSubscribe(levels);
+            if (node == null) {
+                continue; // a node on the way was removed under us: start over from the root
             }
-            SharedGroup[] groups = node.groups;
-            for (SharedGroup g : groups) {
-                if (g.name.equals(entry.shareGroup())) {
-                    boolean added = indexOf(g.members, entry.session()) < 0;
-                    g.members = withEntry(g.members, entry);
-                    return counted(added);
+            betweenWalkAndLock.run();
+            synchronized (node) {
+                if (!node.isRemoved()) {
+                    return counted(node.add(entry));
                 }
             }
-            SharedGroup[] updated = Arrays.copyOf(groups, groups.length + 1);
-            updated[groups.length] = new SharedGroup(entry.shareGroup(), new Entry[] {entry});
-            node.groups = updated;
-            return counted(true);
         }
     }
 
-    /** Removes the session's subscription to {@code filter}; returns whether it existed. */
+    /** Removes the session's subscription to {@code filter}, pruning the levels left empty; returns whether it existed. */
     boolean unsubscribe(SessionImpl session, String filter) {
         String group = shareGroupOf(filter);
-        Node node = nodeFor(levelsOf(group == null ? filter : plainFilterOf(filter)), false);
+        SubscriptionNode node = existingNode(levelsOf(group == null ? filter : plainFilterOf(filter)));
         if (node == null) {
             return false;
         }
+        boolean removed;
         synchronized (node) {
-            if (group == null) {
-                Entry[] old = node.entries;
-                int at = indexOf(old, session);
-                if (at < 0) {
-                    return false;
-                }
-                node.entries = without(old, at);
-            } else {
-                SharedGroup[] groups = node.groups;
-                SharedGroup found = null;
-                for (SharedGroup g : groups) {
-                    if (g.name.equals(group)) {
-                        found = g;
-                    }
-                }
-                int at = found == null ? -1 : indexOf(found.members, session);
-                if (at < 0) {
-                    return false;
-                }
-                found.members = without(found.members, at);
-                if (found.members.length == 0) {
-                    node.groups = Arrays.stream(groups).filter(g -> g.members.length > 0).toArray(SharedGroup[]::new);
-                }
-            }
+            removed = group == null ? node.remove(session) : node.remove(group, session);
+        }
+        if (!removed) {
+            return false;
         }
         count.decrementAndGet();
+        prune(node);
         return true;
+    }
+
+    /** Unlinks {@code node} and then each ancestor as long as they hold nothing. */
+    private static void prune(SubscriptionNode node) {
+        while (node.unlinkIfEmpty()) {
+            node = node.parent;
+        }
     }
 
     /**
@@ -163,42 +150,8 @@ public final class SubscriptionTree {
      */
     public void match(String topic, Consumer<Entry> sink) {
         List<Entry> found = new ArrayList<>(4);
-        String[] levels = topic.split("/", -1);
-        collect(root, levels, 0, topic.startsWith("$"), found);
-        if (found.size() <= 1) {
-            found.forEach(sink);
-            return;
-        }
-        // one delivery per session: its entries merged into the first one (shared picks are kept apart)
-        if (found.size() <= SMALL_MATCH) {
-            for (int i = 0; i < found.size(); i++) {
-                Entry e = found.get(i);
-                if (e == null || e.shareGroup() != null) {
-                    continue;
-                }
-                for (int j = i + 1; j < found.size(); j++) {
-                    Entry other = found.get(j);
-                    if (other != null && other.session() == e.session() && other.shareGroup() == null) {
-                        found.set(i, e = e.mergedWith(other));
-                        found.set(j, null);
-                    }
-                }
-            }
-        } else {
-            // a topic fanning out to many sessions: stay linear
-            Map<SessionImpl, Integer> plainBySession = new IdentityHashMap<>(found.size() * 2);
-            for (int i = 0; i < found.size(); i++) {
-                Entry e = found.get(i);
-                if (e.shareGroup() != null) {
-                    continue;
-                }
-                Integer first = plainBySession.putIfAbsent(e.session(), i);
-                if (first != null) {
-                    found.set(first, found.get(first).mergedWith(e));
-                    found.set(i, null);
-                }
-            }
-        }
+        collect(topic.split("/", -1), topic.startsWith("$"), found);
+        OneDeliveryPerSession.merge(found);
         for (Entry e : found) {
             if (e != null) {
                 sink.accept(e);
@@ -211,33 +164,64 @@ public final class SubscriptionTree {
         return count.get();
     }
 
-    private void collect(Node node, String[] levels, int depth, boolean dollarTopic, List<Entry> found) {
-        if (depth == levels.length) {
-            addAll(node, found);
-            Node hash = node.children.get("#");
-            if (hash != null) {
-                addAll(hash, found); // "a/#" matches "a"
-            }
-            return;
-        }
-        boolean wildcardsAllowed = !(depth == 0 && dollarTopic);
-        if (wildcardsAllowed) {
-            Node hash = node.children.get("#");
-            if (hash != null) {
-                addAll(hash, found);
-            }
-            Node plus = node.children.get("+");
-            if (plus != null) {
-                collect(plus, levels, depth + 1, dollarTopic, found);
+    /** How many topic levels the tree holds (the root not counted): 0 once every subscription is gone. */
+    int nodeCount() {
+        int nodes = 0;
+        ArrayDeque<SubscriptionNode> toVisit = new ArrayDeque<>();
+        toVisit.push(root);
+        while (!toVisit.isEmpty()) {
+            for (SubscriptionNode child : toVisit.pop().children.values()) {
+                nodes++;
+                toVisit.push(child);
             }
         }
-        Node exact = node.children.get(levels[depth]);
-        if (exact != null) {
-            collect(exact, levels, depth + 1, dollarTopic, found);
+        return nodes;
+    }
+
+    /**
+     * The entries of the filters matching the topic of {@code levels}. Walks down the exact levels; each
+     * {@code +} branch met on the way waits in {@code plusBranches}, taken deepest first once the walk ends.
+     * The branches waiting are at ever deeper levels, one per level at most, so the list needs no more than
+     * one slot per topic level (and is only allocated when there is a {@code +} at all).
+     */
+    private void collect(String[] levels, boolean dollarTopic, List<Entry> found) {
+        SubscriptionNode[] plusBranches = null;
+        int waiting = 0;
+        SubscriptionNode node = root;
+        while (true) {
+            int depth = node.depth;
+            while (node != null) {
+                if (depth == levels.length) {
+                    addAll(node, found);
+                    SubscriptionNode hash = node.children.get("#");
+                    if (hash != null) {
+                        addAll(hash, found); // "a/#" matches "a"
+                    }
+                    break;
+                }
+                if (depth > 0 || !dollarTopic) { // [MQTT-4.7.2-1]: no wildcard at the first level matches a $ topic
+                    SubscriptionNode hash = node.children.get("#");
+                    if (hash != null) {
+                        addAll(hash, found);
+                    }
+                    SubscriptionNode plus = node.children.get("+");
+                    if (plus != null) {
+                        if (plusBranches == null) {
+                            plusBranches = new SubscriptionNode[levels.length];
+                        }
+                        plusBranches[waiting++] = plus;
+                    }
+                }
+                node = node.children.get(levels[depth++]);
+            }
+            if (waiting == 0) {
+                return;
+            }
+            node = plusBranches[--waiting];
         }
     }
 
-    private static void addAll(Node node, List<Entry> found) {
+    private static void addAll(SubscriptionNode node, List<Entry> found) {
         for (Entry e : node.entries) {
             found.add(e);
         }
@@ -249,14 +233,19 @@ public final class SubscriptionTree {
         }
     }
 
-    private Node nodeFor(String[] levels, boolean create) {
-        Node node = root;
-        for (String level : levels) {
-            Node child = create ? node.children.computeIfAbsent(level, l -> new Node()) : node.children.get(level);
-            if (child == null) {
-                return null;
-            }
-            node = child;
+    /** The node of {@code levels}, created as needed; {@code null} if a node on the way was removed meanwhile. */
+    private SubscriptionNode nodeForSubscribe(String[] levels) {
+        SubscriptionNode node = root;
+        for (int i = 0; i < levels.length && node != null; i++) {
+            node = node.childForSubscribe(levels[i]);
+        }
+        return node;
+    }
+
+    private SubscriptionNode existingNode(String[] levels) {
+        SubscriptionNode node = root;
+        for (int i = 0; i < levels.length && node != null; i++) {
+            node = node.children.get(levels[i]);
         }
         return node;
     }
@@ -290,29 +279,5 @@ public final class SubscriptionTree {
             return filter;
         }
         return filter.substring(filter.indexOf('/', Topics.SHARE_PREFIX.length()) + 1);
-    }
-
-    private static int indexOf(Entry[] entries, SessionImpl session) {
-        for (int i = 0; i < entries.length; i++) {
-            if (entries[i].session() == session) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** A copy of {@code entries} with the session's entry replaced by {@code entry}, or {@code entry} appended. */
-    private static Entry[] withEntry(Entry[] entries, Entry entry) {
-        int at = indexOf(entries, entry.session());
-        Entry[] updated = at >= 0 ? entries.clone() : Arrays.copyOf(entries, entries.length + 1);
-        updated[at >= 0 ? at : entries.length] = entry;
-        return updated;
-    }
-
-    private static Entry[] without(Entry[] entries, int at) {
-        Entry[] updated = new Entry[entries.length - 1];
-        System.arraycopy(entries, 0, updated, 0, at);
-        System.arraycopy(entries, at + 1, updated, at, entries.length - at - 1);
-        return updated;
     }
 }

@@ -3,7 +3,16 @@ package io.switchboard.core.internal.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.switchboard.api.Subscription;
 import io.switchboard.core.internal.sessions.SessionImpl;
@@ -149,5 +158,221 @@ class SubscriptionTreeTest {
         assertThat(match("a/b")).singleElement().satisfies(e -> assertThat(e.subscriptionIds()).containsExactly(6));
         tree.subscribe(entry(s, "a/b", 0));
         assertThat(match("a/b")).singleElement().satisfies(e -> assertThat(e.subscriptionIds()).isEmpty());
+    }
+
+    @Test
+    void aTopicOfAHundredThousandLevelsIsMatchedOnASmallStack() throws Exception {
+        SessionImpl s = session(1);
+        String deepFilter = "d" + "/+/x".repeat(50_000) + "/#";
+        String deepTopic = "d" + "/y/x".repeat(50_000) + "/end";
+        tree.subscribe(entry(s, deepFilter, 1));
+        tree.subscribe(entry(session(2), "d/#", 0));
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        // 256 KiB of stack: a recursion of one frame per level would overflow long before 100,000 levels
+        Thread small = new Thread(null, () -> {
+            try {
+                outcome.set(match(deepTopic));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        }, "small-stack", 256 * 1024);
+        small.start();
+        small.join();
+
+        assertThat(outcome.get()).isInstanceOf(List.class);
+        assertThat((List<?>) outcome.get()).hasSize(2);
+    }
+
+    @Test
+    void matchesAsTheFilterRulesSayForRandomFiltersAndTopics() {
+        SplittableRandom random = new SplittableRandom(7);
+        String[] names = {"a", "b", "", "$x"};
+        List<String> filters = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String filter = randomLevels(random, names, true);
+            if (!filters.contains(filter)) {
+                filters.add(filter);
+                tree.subscribe(entry(session(filters.size()), filter, 0));
+            }
+        }
+        for (int i = 0; i < 2_000; i++) {
+            String topic = randomLevels(random, names, false);
+            List<String> expected = filters.stream().filter(f -> Topics.matches(f, topic)).toList();
+            assertThat(match(topic)).as(topic).extracting(SubscriptionTree.Entry::filter).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    /** One to five levels of {@code names}, and for a filter {@code +} or a final {@code #}. */
+    private static String randomLevels(SplittableRandom random, String[] names, boolean filter) {
+        int count = 1 + random.nextInt(5);
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                s.append('/');
+            }
+            int pick = random.nextInt(filter ? names.length + 2 : names.length);
+            String name = pick < names.length ? names[pick] : pick == names.length || i < count - 1 ? "+" : "#";
+            s.append(i > 0 && name.startsWith("$") ? "c" : name);
+        }
+        return s.isEmpty() ? "a" : s.toString(); // a topic or filter needs a character
+    }
+
+    @Test
+    void unsubscribingTheLastFilterBelowALevelPrunesIt() {
+        SessionImpl a = session(1);
+        SessionImpl b = session(2);
+        tree.subscribe(entry(a, "long/filter/with/many/levels", 0));
+        tree.subscribe(entry(b, "long/filter/+", 0));
+        tree.subscribe(entry(b, "$share/g/long/filter/with/#", 0));
+        assertThat(tree.nodeCount()).isEqualTo(7);
+
+        assertThat(tree.unsubscribe(a, "long/filter/with/many/levels")).isTrue();
+        assertThat(tree.nodeCount()).as("long/filter/with/# and long/filter/+ kept").isEqualTo(5);
+        assertThat(match("long/filter/with")).extracting(SubscriptionTree.Entry::filter)
+                .containsExactlyInAnyOrder("long/filter/+", "$share/g/long/filter/with/#");
+
+        assertThat(tree.unsubscribe(b, "$share/g/long/filter/with/#")).isTrue();
+        assertThat(tree.nodeCount()).as("long/filter/+").isEqualTo(3);
+        assertThat(tree.unsubscribe(b, "long/filter/+")).isTrue();
+        assertThat(tree.nodeCount()).isZero();
+        assertThat(tree.size()).isZero();
+    }
+
+    @Test
+    void aLevelStillHoldingASubscriptionIsKeptWhenALongerFilterBelowGoes() {
+        SessionImpl a = session(1);
+        tree.subscribe(entry(a, "a/b", 0));
+        tree.subscribe(entry(a, "a/b/c/d", 0));
+
+        tree.unsubscribe(a, "a/b/c/d");
+
+        assertThat(tree.nodeCount()).isEqualTo(2);
+        assertThat(match("a/b")).hasSize(1);
+        tree.subscribe(entry(a, "a/b/c/d", 0));
+        assertThat(match("a/b/c/d")).hasSize(1);
+    }
+
+    @Test
+    void aSubscribeWhoseNodeIsPrunedBeforeItLocksItStartsOverOnAFreshPath() {
+        SessionImpl leaving = session(1);
+        SessionImpl joining = session(2);
+        AtomicBoolean armed = new AtomicBoolean();
+        SubscriptionTree[] racing = new SubscriptionTree[1];
+        // the one subscriber of x/y/z leaves (pruning x, x/y and x/y/z) just after the joiner's walk found x/y/z
+        racing[0] = new SubscriptionTree(() -> {
+            if (armed.getAndSet(false)) {
+                racing[0].unsubscribe(leaving, "x/y/z");
+            }
+        });
+        racing[0].subscribe(entry(leaving, "x/y/z", 0));
+        armed.set(true);
+
+        assertThat(racing[0].subscribe(entry(joining, "x/y/z", 1))).isTrue();
+
+        assertThat(armed).as("the removal happened in the window").isFalse();
+        List<SessionImpl> matched = new ArrayList<>();
+        racing[0].match("x/y/z", e -> matched.add(e.session()));
+        assertThat(matched).containsExactly(joining);
+        assertThat(racing[0].size()).isEqualTo(1);
+        assertThat(racing[0].nodeCount()).isEqualTo(3);
+    }
+
+    /** Filters sharing prefixes, so that pruning one races with subscribing another through the same levels. */
+    private static final String[] OVERLAPPING = {"h/a/b/c", "h/a/+/c", "h/a/#", "h/a/b", "h/+/b/c/d", "h/a/b/c/d/e/f/g",
+        "h/a/b/c/d/e/+/g", "h/x/y/z", "h/#", "+/a/b/c/d"};
+
+    @Test
+    void subscribeAndUnsubscribeChurnWhileMatchingLosesNothingAndLeavesNoLevelBehind() throws Exception {
+        int threads = 4;
+        int sessionsPerThread = 3;
+        int operations = 30_000;
+        ConcurrentLinkedQueue<Throwable> problems = new ConcurrentLinkedQueue<>();
+        AtomicBoolean churning = new AtomicBoolean(true);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Map<SessionImpl, Set<String>>> heldByThread = new ArrayList<>();
+        List<Thread> churners = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Map<SessionImpl, Set<String>> held = new HashMap<>();
+            for (int i = 0; i < sessionsPerThread; i++) {
+                held.put(session(t * 100L + i), new HashSet<>());
+            }
+            heldByThread.add(held);
+            long seed = t;
+            // each session's subscribes and unsubscribes come from one thread, as a session's steps do in the broker
+            churners.add(new Thread(() -> churn(held, new SplittableRandom(seed), operations, start, problems), "churn-" + t));
+        }
+        Thread matcher = new Thread(() -> {
+            int i = 0;
+            while (churning.get()) {
+                tree.match(OVERLAPPING[i++ % OVERLAPPING.length].replace("+", "z").replace("#", "z"), e -> { });
+            }
+        }, "matcher");
+        churners.forEach(Thread::start);
+        matcher.start();
+        start.countDown();
+        for (Thread t : churners) {
+            t.join();
+        }
+        churning.set(false);
+        matcher.join();
+
+        assertThat(problems).isEmpty();
+        int held = 0;
+        for (Map<SessionImpl, Set<String>> byThread : heldByThread) {
+            for (Map.Entry<SessionImpl, Set<String>> e : byThread.entrySet()) {
+                for (String filter : e.getValue()) {
+                    assertThat(matchedSessions(topicMatching(filter))).as(filter).contains(e.getKey());
+                    held++;
+                }
+            }
+        }
+        assertThat(tree.size()).isEqualTo(held);
+        for (Map<SessionImpl, Set<String>> byThread : heldByThread) {
+            byThread.forEach((session, filters) -> filters.forEach(f -> assertThat(tree.unsubscribe(session, f)).isTrue()));
+        }
+        assertThat(tree.size()).isZero();
+        assertThat(tree.nodeCount()).as("levels left in the tree").isZero();
+    }
+
+    /** Subscribes or unsubscribes at random; after each subscribe, a match on this thread must find it. */
+    private void churn(Map<SessionImpl, Set<String>> held, SplittableRandom random, int operations, CountDownLatch start,
+            ConcurrentLinkedQueue<Throwable> problems) {
+        List<SessionImpl> sessions = new ArrayList<>(held.keySet());
+        try {
+            start.await();
+            for (int i = 0; i < operations; i++) {
+                SessionImpl s = sessions.get(random.nextInt(sessions.size()));
+                String plain = OVERLAPPING[random.nextInt(OVERLAPPING.length)];
+                // a group of its own per session, so that the one member is always the one delivered to
+                String filter = random.nextInt(4) == 0 ? "$share/g" + s.id() + "/" + plain : plain;
+                Set<String> filters = held.get(s);
+                if (filters.remove(filter)) {
+                    if (!tree.unsubscribe(s, filter)) {
+                        problems.add(new AssertionError("unsubscribe of a held " + filter + " found nothing"));
+                    }
+                } else {
+                    if (!tree.subscribe(entry(s, filter, 0))) {
+                        problems.add(new AssertionError("subscribe of " + filter + " was not new"));
+                    }
+                    filters.add(filter);
+                    if (!matchedSessions(topicMatching(filter)).contains(s)) {
+                        problems.add(new AssertionError(filter + " subscribed but not matched"));
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            problems.add(t);
+        }
+    }
+
+    private List<SessionImpl> matchedSessions(String topic) {
+        List<SessionImpl> sessions = new ArrayList<>();
+        tree.match(topic, e -> sessions.add(e.session()));
+        return sessions;
+    }
+
+    /** A topic the (possibly shared) filter matches. */
+    private static String topicMatching(String filter) {
+        return SubscriptionTree.plainFilterOf(filter).replace("+", "z").replace("#", "z");
     }
 }
