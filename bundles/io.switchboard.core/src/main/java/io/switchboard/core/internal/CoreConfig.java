@@ -16,7 +16,7 @@ public @interface CoreConfig {
     @AttributeDefinition(name = "max.retained.messages", description = "Topics that may hold a retained message; a retained publish to a new topic beyond it is refused (MQTT 5: 0x97 quota exceeded). Keeps the store bounded.", min = "1")
     int max_retained_messages() default 100_000;
 
-    @AttributeDefinition(name = "max.retained.bytes", description = "Payload bytes all retained messages may hold together; a retained publish that would pass it is refused (MQTT 5: 0x97 quota exceeded)", min = "1")
+    @AttributeDefinition(name = "max.retained.bytes", description = "Bytes all retained messages may hold together, payloads and topics; a retained publish that would pass it is refused (MQTT 5: 0x97 quota exceeded)", min = "1")
     long max_retained_bytes() default 256L * 1024 * 1024;
 
     @AttributeDefinition(name = "stop.timeout", description = "Milliseconds to wait for each worker to finish its queued work at shutdown", min = "0")

@@ -69,7 +69,7 @@ class CoreDurabilityTest {
     @Test
     void retainedPublishesBeyondTheLimitsAreRefusedWithQuotaExceeded() throws Exception {
         try (CoreHarness harness = new CoreHarness(new BrokerCore(),
-                Map.of("workers", 1, "max_retained_messages", 2, "max_retained_bytes", 10L), new MemoryStateStore())) {
+                Map.of("workers", 1, "max_retained_messages", 2, "max_retained_bytes", 12L), new MemoryStateStore())) {
             CoreHarness.Client pub = harness.client("pub");
             assertThat(retain(pub, "t1", "1234").routed()).isTrue();
             assertThat(retain(pub, "t2", "5678").routed()).isTrue();

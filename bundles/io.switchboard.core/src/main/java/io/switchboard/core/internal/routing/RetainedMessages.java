@@ -27,7 +27,7 @@ final class RetainedMessages {
     private volatile Limits limits;
     /** How many messages are retained; changed under this object's lock. */
     private volatile int count;
-    /** Payload bytes of all retained messages; changed under this object's lock. */
+    /** Bytes of all retained messages (payload and topic, see {@link #sizeOf}); changed under this object's lock. */
     private long bytes;
 
     RetainedMessages(StateStore store, Limits limits) {
@@ -41,7 +41,7 @@ final class RetainedMessages {
             } else {
                 index.put(m);
                 count++;
-                bytes += m.payloadSize();
+                bytes += sizeOf(m);
             }
         });
     }
@@ -61,7 +61,7 @@ final class RetainedMessages {
             old = index.remove(message.topic(), null);
             if (old != null) {
                 count--;
-                bytes -= old.payloadSize();
+                bytes -= sizeOf(old);
                 store.delete(SPACE, message.topic());
             }
             return null;
@@ -71,7 +71,7 @@ final class RetainedMessages {
         if (old == null && count >= l.messages()) {
             return "the broker holds its maximum of " + l.messages() + " retained messages (max.retained.messages)";
         }
-        long after = bytes - (old == null ? 0 : old.payloadSize()) + message.payloadSize();
+        long after = bytes - (old == null ? 0 : sizeOf(old)) + sizeOf(message);
         if (after > l.bytes()) {
             return "retained messages would take more than " + l.bytes() + " bytes (max.retained.bytes)";
         }
@@ -86,6 +86,11 @@ final class RetainedMessages {
 
     int size() {
         return count;
+    }
+
+    /** What a retained message counts against {@code max.retained.bytes}: its topic too, which a client chooses as freely. */
+    private static long sizeOf(Message m) {
+        return m.payloadSize() + (long) m.topic().length();
     }
 
     /** How many topic levels the index holds: 0 once nothing is retained. */
@@ -114,7 +119,7 @@ final class RetainedMessages {
     private synchronized void dropExpired(Message m) {
         if (index.remove(m.topic(), m) != null) {
             count--;
-            bytes -= m.payloadSize();
+            bytes -= sizeOf(m);
             store.delete(SPACE, m.topic());
         }
     }

@@ -121,13 +121,16 @@ class RetainedMessagesTest {
 
     @Test
     void theLimitsCountMessagesAndBytesAndAReplacementIsNoNewMessage() {
-        RetainedMessages small = new RetainedMessages(new MemoryStateStore(), new RetainedMessages.Limits(2, 10));
+        // bytes are payload and topic: l/1 + 12345 = 8
+        RetainedMessages small = new RetainedMessages(new MemoryStateStore(), new RetainedMessages.Limits(2, 16));
         assertThat(small.put(message("l/1", "12345"))).isNull();
         assertThat(small.put(message("l/2", "1"))).isNull();
         assertThat(small.put(message("l/3", "1"))).contains("max.retained.messages");
         assertThat(small.put(message("l/2", "123456"))).contains("max.retained.bytes");
         assertThat(small.put(message("l/2", "12345"))).as("replacing").isNull();
         assertThat(small.size()).isEqualTo(2);
+        RetainedMessages longTopics = new RetainedMessages(new MemoryStateStore(), new RetainedMessages.Limits(10, 16));
+        assertThat(longTopics.put(message("t/" + "x".repeat(20), "1"))).as("a long topic counts").contains("max.retained.bytes");
     }
 
     @Test
