@@ -166,6 +166,75 @@ class AuthIT {
     }
 
     @Test
+    void deliveriesWillsAndRetainedMessagesReachOnlyThoseAllowedToReadThem(Broker broker) throws Exception {
+        broker.assumeDistribution();
+        configure(broker, """
+                topic read public/#
+                user dave
+                topic read sensors/#
+                topic deny sensors/secret/#
+                user erin
+                topic readwrite sensors/#
+                pattern read inbox/%u/#
+                """);
+        broker.shell("auth:passwd dave pw");
+        broker.shell("auth:passwd erin pw");
+        try (RawClient dave = RawClient.open(broker, Transport.TCP); RawClient erin = RawClient.open(broker, Transport.TCP)) {
+            assertThat(connect(dave, V3, Names.clientId("dave"), "dave", "pw").reasonCode()).isZero();
+            assertThat(connect(erin, V5, Names.clientId("erin"), "erin", "pw").reasonCode()).isZero();
+            assertThat(dave.subscribe(1, "inbox/dave/#", 1).reasonCodes()).as("pattern %u").containsExactly(1);
+            assertThat(dave.subscribe(2, "inbox/erin/#", 1).reasonCodes()).as("pattern %u, 3.1.1").containsExactly(0x80);
+            assertThat(dave.subscribe(3, "sensors/#", 1).reasonCodes()).as("covers a topic dave may read").containsExactly(1);
+            assertThat(erin.subscribe(1, "sensors/#", 1).reasonCodes()).containsExactly(1);
+
+            erin.send(Packets.publish(V5, "sensors/secret/x", 1, false, 1, "secret"));
+            erin.send(Packets.publish(V5, "sensors/open", 1, false, 2, "open"));
+            assertThat(dave.expect(Packet.PUBLISH).topic()).as("the denied topic is not delivered").isEqualTo("sensors/open");
+
+            // wills: erin's clients die without DISCONNECT; erin (allowed to read both) sees both wills, dave one
+            for (String willTopic : List.of("sensors/secret/will", "sensors/will")) {
+                RawClient dying = RawClient.open(broker, Transport.TCP);
+                Packets.Connect withWill = Packets.connect(V5, Names.clientId("erin-will")).userName("erin").password("pw")
+                        .will(willTopic, "gone", 1, false);
+                assertThat(dying.connect(withWill).reasonCode()).isZero();
+                dying.close();
+            }
+            List<String> erinSaw = new java.util.ArrayList<>();
+            while (erinSaw.size() < 4) {
+                Packet p = erin.next(Duration.ofSeconds(10));
+                if (p.type() == Packet.PUBLISH) {
+                    erinSaw.add(p.topic());
+                }
+            }
+            assertThat(erinSaw).contains("sensors/secret/will", "sensors/will");
+            // both wills were routed before this marker: what dave gets before it is all he was given of them
+            erin.send(Packets.publish(V5, "sensors/marker", 0, false, 0, "m"));
+            List<String> daveSaw = new java.util.ArrayList<>();
+            while (!daveSaw.contains("sensors/marker")) {
+                Packet p = dave.next(Duration.ofSeconds(10));
+                if (p.type() == Packet.PUBLISH) {
+                    daveSaw.add(p.topic());
+                }
+            }
+            assertThat(daveSaw).containsExactly("sensors/will", "sensors/marker");
+
+            // retained: a new subscription gets the retained messages its user may read, no others
+            erin.send(Packets.publish(V5, "sensors/secret/r", 1, true, 3, "kept secret"));
+            erin.send(Packets.publish(V5, "sensors/r", 1, true, 4, "kept"));
+            erin.expect(Packet.PUBACK);
+            erin.expect(Packet.PUBACK);
+        }
+        try (RawClient dave = RawClient.open(broker, Transport.TCP)) {
+            connect(dave, V3, Names.clientId("dave"), "dave", "pw");
+            assertThat(dave.subscribe(1, "sensors/+", 1).reasonCodes()).containsExactly(1);
+            assertThat(dave.subscribe(2, "sensors/secret/+", 1).reasonCodes()).as("only denied topics under it").containsExactly(0x80);
+            assertThat(dave.expect(Packet.PUBLISH).topic()).isEqualTo("sensors/r");
+            dave.subscribe(3, "sensors/#", 1);
+            assertThat(dave.expect(Packet.PUBLISH).topic()).as("the secret retained message is not sent").isEqualTo("sensors/r");
+        }
+    }
+
+    @Test
     void aListenerBeyondLoopbackRefusesAnonymousClients(Broker broker) throws Exception {
         broker.assumeDistribution();
         Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()

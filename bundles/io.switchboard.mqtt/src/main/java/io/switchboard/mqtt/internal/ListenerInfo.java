@@ -12,6 +12,11 @@ import java.util.function.Supplier;
  * @param maxPacketSize the largest MQTT packet accepted, in bytes
  * @param missingModules {@code null} when every module this listener requires is active, otherwise the
  *        reason (naming the missing modules) to refuse the client with; asked at each CONNECT
+ * @param maxConnections the MQTT connections this listener serves at once ({@link ConnectionCount#UNLIMITED}: no
+ *        limit of its own)
+ * @param connections the MQTT connections open on this listener (one count per listener instance: a configuration
+ *        change makes a new listener, which closes the old one's connections)
  */
-public record ListenerInfo(String name, String transport, boolean tls, int maxPacketSize, Supplier<String> missingModules) {
+public record ListenerInfo(String name, String transport, boolean tls, int maxPacketSize, Supplier<String> missingModules,
+        int maxConnections, ConnectionCount connections) {
 }

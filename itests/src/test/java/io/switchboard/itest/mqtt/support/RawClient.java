@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,17 @@ public final class RawClient implements AutoCloseable {
         Socket socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(host, port), 5000);
+        RawClient client = new RawClient(socket, false, null, Map.of(), socket.getInputStream());
+        client.startReader();
+        return client;
+    }
+
+    /** Opens a plain TCP connection to the TCP listener from the local address {@code source} (e.g. 127.0.0.2). */
+    public static RawClient openFrom(Broker broker, InetAddress source) throws IOException {
+        Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.bind(new InetSocketAddress(source, 0));
+        socket.connect(new InetSocketAddress(broker.host(), broker.port(Transport.TCP)), 5000);
         RawClient client = new RawClient(socket, false, null, Map.of(), socket.getInputStream());
         client.startReader();
         return client;

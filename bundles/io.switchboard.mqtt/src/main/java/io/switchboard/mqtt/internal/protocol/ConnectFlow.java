@@ -255,6 +255,13 @@ final class ConnectFlow {
         }
         client.clientId = id;
 
+        // here, with the client id for the log line, before the login: a refused client never reaches the broker
+        String full = connection.places().take(settings.limits().maxConnections());
+        if (full != null) {
+            refuseConnectCode(v5 ? Packets.QUOTA_EXCEEDED : Packets.V3_SERVER_UNAVAILABLE, full, v5);
+            return;
+        }
+
         int requestedKeepAlive = header.keepAliveTimeSeconds();
         if (!v5 && settings.exceedsMaxKeepAlive(requestedKeepAlive)) {
             // a 3.1.1 client cannot be told another keep alive (Mosquitto refuses it the same way)
@@ -282,6 +289,12 @@ final class ConnectFlow {
                     return;
                 }
                 willRetain = false;
+            }
+            String beyond = settings.topicLimitExceeded(payload.willTopic());
+            if (beyond != null) {
+                // 3.1.1 has no code for a bad topic: 5, as for a will topic the broker does not accept otherwise
+                refuseConnectCode(v5 ? Packets.TOPIC_NAME_INVALID : Packets.V3_NOT_AUTHORIZED, "will topic: " + beyond, v5);
+                return;
             }
             try {
                 will.set(will(payload, willQos, willRetain));

@@ -177,9 +177,9 @@ final class InboundPublishFlow {
             readReceipt(topic, qos, packetId);
             return;
         }
-        if (settings.tooManyLevels(topic)) {
-            refusePublish(qos, packetId, Packets.TOPIC_NAME_INVALID, "the topic has more than " + settings.maxTopicLevels()
-                    + " levels (max.topic.levels)");
+        String beyond = settings.topicLimitExceeded(topic);
+        if (beyond != null) {
+            refusePublish(qos, packetId, Packets.TOPIC_NAME_INVALID, "the topic has " + beyond);
             return;
         }
         Message message;

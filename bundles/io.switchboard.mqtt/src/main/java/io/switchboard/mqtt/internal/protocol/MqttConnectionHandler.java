@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * session, what the CONNECT set up, the read throttle, hopping onto the event loop). The flows:
  * <ul>
  * <li>{@link ConnectionAdmission}: the broker's connect and TLS chains, before the CONNECT is handled;</li>
+ * <li>{@link ConnectionPlaces}: its place among the listener's and the broker's connections;</li>
  * <li>{@link ConnectFlow}: CONNECT to CONNACK, the login, the connect timeout and keep alive;</li>
  * <li>{@link InboundPublishFlow}: PUBLISH from the client, PUBREL, the in-flight window, topic aliases, read receipts;</li>
  * <li>{@link SubscribeFlow}: SUBSCRIBE and UNSUBSCRIBE;</li>
@@ -63,6 +64,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     private final ListenerInfo listener;
     private final ProtocolSettings settings;
     private final ClientParameters client = new ClientParameters();
+    /** Its places among the listener's and the broker's connections (max.connections), from CONNECT to close. */
+    private final ConnectionPlaces places;
     // the flows, made in the constructor (they read the fields above)
     private final ConnectionCloser closer;
     private final OrderedResponses responses;
@@ -86,6 +89,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         this.protocol = protocol;
         this.listener = listener;
         this.settings = settings;
+        this.places = new ConnectionPlaces(listener, protocol.mqttConnections());
         this.closer = new ConnectionCloser(this);
         this.responses = new OrderedResponses(this);
         this.admission = new ConnectionAdmission(this, listener);
@@ -124,6 +128,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         closer.closed();
+        places.giveBack();
         publishes.releaseHeld();
         connect.releaseEarly();
         responses.releaseAll();
@@ -310,6 +315,10 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     OrderedResponses responses() {
         return responses;
+    }
+
+    ConnectionPlaces places() {
+        return places;
     }
 
     ConnectionAdmission admission() {

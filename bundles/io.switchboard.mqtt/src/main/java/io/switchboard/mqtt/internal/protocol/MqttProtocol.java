@@ -1,5 +1,6 @@
 package io.switchboard.mqtt.internal.protocol;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.broker.Broker;
+import io.switchboard.mqtt.internal.ConnectionCount;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.mqtt.internal.MqttPipeline;
 import io.switchboard.store.StateStore;
@@ -69,6 +71,9 @@ public final class MqttProtocol implements MqttPipeline {
     private final ScheduledExecutorService timer;
     private final SessionLifecycle sessions;
     private final Set<MqttConnectionHandler> connections = ConcurrentHashMap.newKeySet();
+    /** The MQTT connections of every listener, against max.connections (sockets before their CONNECT are not in it). */
+    private final ConnectionCount mqttConnections = new ConnectionCount();
+    private final ConnectionRateLimit connectionRate = new ConnectionRateLimit(System::nanoTime);
     private volatile ProtocolSettings settings;
 
     /** Activated by DS with the broker and the configuration; throws naming a bad attribute. */
@@ -161,6 +166,24 @@ public final class MqttProtocol implements MqttPipeline {
     // ---- MqttPipeline
 
     @Override
+    public boolean admitsConnectionFrom(InetSocketAddress source, ListenerInfo listener) {
+        if (source == null || source.getAddress() == null) {
+            return true; // not an IP connection (tests over local channels): no source to count
+        }
+        int perSecond = settings.limits().maxConnectionRate();
+        ConnectionRateLimit.Verdict verdict = connectionRate.admit(source.getAddress(), perSecond);
+        if (verdict == ConnectionRateLimit.Verdict.REFUSED_LOG) {
+            long quiet = connectionRate.takeQuietRefusals(source.getAddress());
+            LOG.info("MQTT listener '{}': connection from {} refused: more than {} new connections per second from {} "
+                    + "(max.connection.rate){}; closed at accept, further refusals of this address logged at most "
+                    + "once a minute", listener.name(), source.getAddress().getHostAddress() + ":" + source.getPort(),
+                    perSecond, source.getAddress().getHostAddress(),
+                    quiet == 0 ? "" : ", " + quiet + " more refused since the last line");
+        }
+        return verdict == ConnectionRateLimit.Verdict.ADMITTED;
+    }
+
+    @Override
     public void addProtocolHandlers(ChannelPipeline pipeline, ListenerInfo listener) {
         ProtocolSettings current = settings;
         ProtocolSniffer sniffer = new ProtocolSniffer();
@@ -195,6 +218,11 @@ public final class MqttProtocol implements MqttPipeline {
 
     void closed(MqttConnectionHandler connection) {
         connections.remove(connection);
+    }
+
+    /** The MQTT connections of every listener (max.connections). */
+    ConnectionCount mqttConnections() {
+        return mqttConnections;
     }
 
     /** Open connections now. */

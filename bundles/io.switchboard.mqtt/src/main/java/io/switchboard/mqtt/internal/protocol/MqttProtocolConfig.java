@@ -57,8 +57,35 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Maximum topic levels",
             description = "Levels a topic name or filter may have (a/b/c has 3); a PUBLISH or a subscription beyond is "
-                    + "refused with 0x90 / 0x8F (MQTT 5). Mosquitto caps at 200, EMQX's max_topic_levels defaults to 128.")
+                    + "refused with 0x90 / 0x8F (MQTT 5), a will topic beyond with CONNACK 0x90 (3.1.1: return code 5). "
+                    + "Mosquitto caps at 200, EMQX's max_topic_levels defaults to 128.")
     int max_topic_levels() default ProtocolSettings.DEFAULT_MAX_TOPIC_LEVELS;
+
+    @AttributeDefinition(name = "Maximum topic length",
+            description = "Bytes (UTF-8) a topic name, topic filter or will topic may have; a PUBLISH beyond is refused "
+                    + "with 0x90, a subscription with 0x8F (3.1.1: 0x80), a will with CONNACK 0x90 (3.1.1: return code "
+                    + "5). MQTT allows 65535. 1..65535.")
+    int max_topic_length() default ProtocolLimits.DEFAULT_MAX_TOPIC_LENGTH;
+
+    @AttributeDefinition(name = "Maximum subscriptions per client",
+            description = "Distinct topic filters one session may subscribe to (re-subscribing a filter does not count "
+                    + "twice; an unsubscribe frees a place; a resumed or recovered session counts the ones it has). "
+                    + "Beyond, a filter is refused with SUBACK 0x97 (3.1.1: 0x80). 0: no limit.")
+    int max_subscriptions() default ProtocolLimits.DEFAULT_MAX_SUBSCRIPTIONS;
+
+    @AttributeDefinition(name = "Maximum connections",
+            description = "MQTT connections on all listeners together (each listener may have its own "
+                    + "max.connections too). Beyond, a CONNECT is refused with CONNACK 0x97 (3.1.1: return code 3) and "
+                    + "the connection closed. Connections still before their CONNECT do not count (connect.timeout "
+                    + "bounds them). 0: no limit.")
+    int max_connections() default ProtocolLimits.DEFAULT_MAX_CONNECTIONS;
+
+    @AttributeDefinition(name = "Maximum new connections per second per source",
+            description = "New connections per second from one source address (a burst of as many is allowed), on all "
+                    + "listeners together. Beyond, a connection is closed as it is accepted, before TLS or WebSocket "
+                    + "handshakes and without a CONNACK; logged at most once a minute per source. 0: no limit (the "
+                    + "default: behind NAT or a proxy many clients share one address).")
+    int max_connection_rate() default ProtocolLimits.DEFAULT_MAX_CONNECTION_RATE;
 
     @AttributeDefinition(name = "Topic alias maximum",
             description = "Topic aliases an MQTT 5 client may set per connection (0: none). 0..65535.")

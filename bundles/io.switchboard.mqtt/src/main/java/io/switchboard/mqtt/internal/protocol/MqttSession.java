@@ -203,6 +203,18 @@ final class MqttSession implements Receiver {
         save();
     }
 
+    /**
+     * Records the subscription unless it is to a new filter and the session has {@code max} subscriptions
+     * already (0: no limit); whether it did. Replacing a subscription to the same filter always does.
+     */
+    synchronized boolean subscribedWithin(Subscription subscription, int max) {
+        if (max > 0 && subscriptions.size() >= max && !subscriptions.containsKey(subscription.topicFilter())) {
+            return false;
+        }
+        subscribed(subscription);
+        return true;
+    }
+
     /** Forgets the subscription to {@code filter}. */
     synchronized void unsubscribed(String filter) {
         if (subscriptions.remove(filter) != null) {

@@ -48,6 +48,7 @@ final class Packets {
     static final int RECEIVE_MAXIMUM_EXCEEDED = 0x93;
     static final int TOPIC_ALIAS_INVALID = 0x94;
     static final int PACKET_TOO_LARGE = 0x95;
+    static final int QUOTA_EXCEEDED = 0x97;
     static final int PAYLOAD_FORMAT_INVALID = 0x99;
     static final int RETAIN_NOT_SUPPORTED = 0x9A;
     static final int QOS_NOT_SUPPORTED = 0x9B;

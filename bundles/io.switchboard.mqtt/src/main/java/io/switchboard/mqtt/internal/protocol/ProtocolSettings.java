@@ -21,11 +21,13 @@ package io.switchboard.mqtt.internal.protocol;
  * @param maxQueuedBytes payload bytes waiting per session, at least 1
  * @param neverSessionExpiry the session expiry in seconds of a session that asks never to expire (3.1.1 clean
  *        session 0, MQTT 5 0xFFFFFFFF), {@link #NEVER} to keep it forever
+ * @param maxTopicLevels levels of a topic name or filter, 1..65535
+ * @param limits connections, connection rate, topic length and subscriptions
  */
 record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAlive, int maxKeepAlive, long maxSessionExpiry,
         int topicAliasMaximum, boolean retainAvailable, int maximumQos, int connectTimeoutSeconds, boolean queueQos0,
         String responseInformationPrefix, String messageIdProperty, String assignedClientIdPrefix, long maxQueuedBytes,
-        long neverSessionExpiry, int maxTopicLevels) {
+        long neverSessionExpiry, int maxTopicLevels, ProtocolLimits limits) {
 
     /** A session expiry interval meaning "never expires" (MQTT 5: 0xFFFFFFFF). */
     static final long NEVER = 0xFFFF_FFFFL;
@@ -46,7 +48,7 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     static ProtocolSettings defaults() {
         return new ProtocolSettings(DEFAULT_MAX_QUEUED, DEFAULT_MAX_INFLIGHT, 0, 0, NEVER, DEFAULT_TOPIC_ALIAS_MAXIMUM, true,
                 2, DEFAULT_CONNECT_TIMEOUT, true, DEFAULT_RESPONSE_PREFIX, DEFAULT_MESSAGE_ID_PROPERTY, DEFAULT_ID_PREFIX,
-                DEFAULT_MAX_QUEUED_BYTES, DEFAULT_NEVER_SESSION_EXPIRY, DEFAULT_MAX_TOPIC_LEVELS);
+                DEFAULT_MAX_QUEUED_BYTES, DEFAULT_NEVER_SESSION_EXPIRY, DEFAULT_MAX_TOPIC_LEVELS, ProtocolLimits.defaults());
     }
 
     /** Checks the values; throws naming the attribute. */
@@ -67,6 +69,9 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
         check(maximumQos >= 0 && maximumQos <= 2, "maximum.qos", "must be 0, 1 or 2", maximumQos);
         check(connectTimeoutSeconds >= 1, "connect.timeout", "must be 1 or more", connectTimeoutSeconds);
         check(maxTopicLevels >= 1 && maxTopicLevels <= 65535, "max.topic.levels", "must be 1..65535", maxTopicLevels);
+        if (limits == null) {
+            throw new IllegalArgumentException("limits: missing");
+        }
         responseInformationPrefix = responseInformationPrefix == null ? "" : responseInformationPrefix.trim();
         messageIdProperty = messageIdProperty == null ? "" : messageIdProperty.trim();
         assignedClientIdPrefix = assignedClientIdPrefix == null ? "" : assignedClientIdPrefix.trim();
@@ -80,35 +85,35 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
                 config.max_keep_alive(), config.max_session_expiry(), config.topic_alias_maximum(),
                 config.retain_available(), config.maximum_qos(), config.connect_timeout(), config.queue_qos0(), config.response_information_prefix(),
                 config.message_id_property(), config.assigned_client_id_prefix(), config.max_queued_bytes(),
-                config.never_session_expiry(), config.max_topic_levels());
+                config.never_session_expiry(), config.max_topic_levels(), ProtocolLimits.from(config));
     }
 
     /** A copy with another queue limit (tests). */
     ProtocolSettings withMaxQueuedMessages(int value) {
         return new ProtocolSettings(value, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, limits);
     }
 
     /** A copy with another in-flight window (tests). */
     ProtocolSettings withMaxInflight(int value) {
         return new ProtocolSettings(maxQueuedMessages, value, serverKeepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, limits);
     }
 
     /** A copy with another server keep alive and connect timeout (tests). */
     ProtocolSettings withTimes(int keepAlive, int connectTimeout) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, keepAlive, maxKeepAlive, maxSessionExpiry, topicAliasMaximum,
                 retainAvailable, maximumQos, connectTimeout, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, limits);
     }
 
     /** A copy with another maximum keep alive (tests). */
     ProtocolSettings withMaxKeepAlive(int value) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, value, maxSessionExpiry,
                 topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
-                messageIdProperty, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
+                messageIdProperty, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, limits);
     }
 
     /**
@@ -137,14 +142,21 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
     ProtocolSettings withPublishLimits(int qos, boolean retain, long sessionExpiryCap) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, sessionExpiryCap,
                 topicAliasMaximum, retain, qos, connectTimeoutSeconds, queueQos0, responseInformationPrefix, messageIdProperty,
-                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
+                assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, limits);
+    }
+
+    /** A copy with other limits (tests). */
+    ProtocolSettings withLimits(ProtocolLimits value) {
+        return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry,
+                topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
+                messageIdProperty, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, value);
     }
 
     /** A copy with another message id property (tests). */
     ProtocolSettings withMessageIdProperty(String value) {
         return new ProtocolSettings(maxQueuedMessages, maxInflight, serverKeepAlive, maxKeepAlive, maxSessionExpiry,
                 topicAliasMaximum, retainAvailable, maximumQos, connectTimeoutSeconds, queueQos0, responseInformationPrefix,
-                value, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels);
+                value, assignedClientIdPrefix, maxQueuedBytes, neverSessionExpiry, maxTopicLevels, limits);
     }
 
     private static void check(boolean ok, String attribute, String rule, Object value) {
@@ -162,5 +174,19 @@ record ProtocolSettings(int maxQueuedMessages, int maxInflight, int serverKeepAl
             }
         }
         return false;
+    }
+
+    /**
+     * Why {@code topic} (a topic name, a filter or a will topic) is beyond {@code max.topic.levels} or
+     * {@code max.topic.length}, naming the attribute; {@code null} when it is within both.
+     */
+    String topicLimitExceeded(String topic) {
+        if (tooManyLevels(topic)) {
+            return "more than " + maxTopicLevels + " levels (max.topic.levels)";
+        }
+        if (limits.topicTooLong(topic)) {
+            return "longer than " + limits.maxTopicLength() + " bytes (max.topic.length)";
+        }
+        return null;
     }
 }

@@ -61,10 +61,14 @@ final class SubscribeFlow {
         for (MqttTopicSubscription t : requested) {
             String filter = t.topicFilter();
             MqttSubscriptionOption option = t.option();
-            String invalid = settings.tooManyLevels(filter)
-                    ? "more than " + settings.maxTopicLevels() + " levels (max.topic.levels)" : TopicFilters.invalid(filter);
+            String invalid = settings.topicLimitExceeded(filter);
+            if (invalid == null) {
+                invalid = TopicFilters.invalid(filter);
+            }
             if (invalid != null) {
-                reasons.add("'" + filter + "': " + invalid);
+                synchronized (reasons) {
+                    reasons.add("'" + TopicFilters.abbreviated(filter) + "': " + invalid);
+                }
                 codes.add(CompletableFuture.completedFuture(v5 ? Packets.TOPIC_FILTER_INVALID : Packets.UNSPECIFIED_ERROR));
                 continue;
             }
@@ -76,7 +80,14 @@ final class SubscribeFlow {
             Subscription subscription = new Subscription(filter, qos, v5 && option.isNoLocal(),
                     v5 && option.isRetainAsPublished(), v5 ? option.retainHandling().value() : 0, subscriptionId);
             // recorded before the broker has it, so that the SUBACK, which waits for the store, finds it written
-            s.subscribed(subscription);
+            if (!s.subscribedWithin(subscription, settings.limits().maxSubscriptions())) {
+                synchronized (reasons) { // earlier filters' chain decisions may be adding theirs meanwhile
+                    reasons.add("'" + TopicFilters.abbreviated(filter) + "': the session has its maximum of "
+                            + settings.limits().maxSubscriptions() + " subscriptions (max.subscriptions)");
+                }
+                codes.add(CompletableFuture.completedFuture(v5 ? Packets.QUOTA_EXCEEDED : Packets.UNSPECIFIED_ERROR));
+                continue;
+            }
             CompletionStage<Admission> admitted;
             try {
                 admitted = connection.clientSession.subscribe(subscription);
@@ -88,7 +99,7 @@ final class SubscribeFlow {
                     s.unsubscribed(filter);
                     Throwable cause = error == null ? null : Failures.unwrap(error);
                     synchronized (reasons) {
-                        reasons.add("'" + filter + "': " + (cause != null ? Failures.describe(cause)
+                        reasons.add("'" + TopicFilters.abbreviated(filter) + "': " + (cause != null ? Failures.describe(cause)
                                 : admission.reason() != null ? admission.reason() : String.valueOf(admission.reasonCode())));
                     }
                     if (!v5) {

@@ -9,6 +9,8 @@ package io.switchboard.mqtt.internal.protocol;
 final class TopicFilters {
 
     static final String SHARE_PREFIX = "$share/";
+    /** Characters of a topic shown in a log line or reason string. */
+    static final int SHOWN_LENGTH = 200;
 
     private TopicFilters() {
     }
@@ -47,6 +49,12 @@ final class TopicFilters {
             }
         }
         return null;
+    }
+
+    /** {@code topic} for log lines and reason strings: a long one cut (a refused one may be 65535 bytes). */
+    static String abbreviated(String topic) {
+        return topic.length() <= SHOWN_LENGTH ? topic
+                : topic.substring(0, SHOWN_LENGTH) + "... (" + topic.length() + " characters)";
     }
 
     /** Whether {@code filter} is a {@code $share/<group>/<filter>} subscription. */

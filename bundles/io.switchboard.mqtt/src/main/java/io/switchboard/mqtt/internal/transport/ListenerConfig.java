@@ -91,6 +91,12 @@ import org.osgi.service.metatype.annotations.Option;
                     + "268435455). Also the largest WebSocket frame.")
     int max_packet_size() default ListenerSettings.DEFAULT_MAX_PACKET_SIZE;
 
+    @AttributeDefinition(name = "Maximum connections",
+            description = "MQTT connections this listener serves at once (Mosquitto's max_connections per listener); "
+                    + "beyond, a CONNECT is refused with CONNACK 0x97 (3.1.1: return code 3) and the connection closed. "
+                    + "The protocol's max.connections limits all listeners together as well. 0: no limit of its own.")
+    int max_connections() default 0;
+
     @AttributeDefinition(name = "Mandatory modules",
             description = "Module names (as sb:modules shows them) that must be active before this listener "
                     + "accepts a CONNECT; until then clients are refused with the missing names. An array, or a "

@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * @param tls the TLS settings, or {@code null} without TLS
  * @param maxPacketSize the largest MQTT packet (and WebSocket frame) accepted, in bytes
  * @param mandatoryModules the modules that must be active before a CONNECT is accepted
+ * @param maxConnections the MQTT connections served at once, 0 for no limit of the listener's own
  */
 record ListenerSettings(String name, String transport, String host, int port, String path, Tls tls, int maxPacketSize,
-        List<String> mandatoryModules) {
+        List<String> mandatoryModules, int maxConnections) {
 
     static final String TCP = "tcp";
     static final String WEBSOCKET = "websocket";
@@ -89,8 +90,12 @@ record ListenerSettings(String name, String transport, String host, int port, St
         if (maxPacketSize < 2 || maxPacketSize > MQTT_MAX_PACKET_SIZE) {
             throw new IllegalArgumentException("max.packet.size: must be 2.." + MQTT_MAX_PACKET_SIZE + " bytes, was " + maxPacketSize);
         }
+        int maxConnections = config.max_connections();
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max.connections: must be 0 (no limit) or more, was " + maxConnections);
+        }
         return new ListenerSettings(name, transport, host, port, transport.equals(WEBSOCKET) ? path : null,
-                config.tls() ? tls(config, home) : null, maxPacketSize, modules(config.mandatory_modules()));
+                config.tls() ? tls(config, home) : null, maxPacketSize, modules(config.mandatory_modules()), maxConnections);
     }
 
     private static Tls tls(ListenerConfig config, Path home) {

@@ -19,6 +19,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.switchboard.mqtt.internal.ConnectionCount;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.store.MemoryStateStore;
 import org.awaitility.Awaitility;
@@ -41,6 +42,10 @@ abstract class LoopbackTest {
     protected Consumer<ChannelPipeline> transport = p -> { };
     protected boolean tls;
     protected volatile String missingModules;
+    /** The listener's max.connections (0: no limit of its own). */
+    protected int listenerMaxConnections;
+    /** What the protocol is told about the listener, one for all connections (as a real listener does). */
+    protected ListenerInfo listener;
     /** The protocol's timer (session expiry, will delays); a test may set a {@link ManualTimer} before {@link #client()}. */
     protected ScheduledExecutorService timer;
     /** Where persistent sessions are kept; a test "restarts" the protocol on the same store to see what it recovers. */
@@ -64,14 +69,19 @@ abstract class LoopbackTest {
         if (server == null) {
             protocol = new MqttProtocol(broker, settings, new SessionJournal(stateStore),
                     timer != null ? timer : MqttProtocol.newTimer());
+            listener = new ListenerInfo("test", "tcp", tls, maxPacketSize, () -> missingModules, listenerMaxConnections,
+                    new ConnectionCount());
             server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             serverChannels.add(ch);
                             transport.accept(ch.pipeline());
-                            protocol.addProtocolHandlers(ch.pipeline(),
-                                    new ListenerInfo("test", "tcp", tls, maxPacketSize, () -> missingModules));
+                            if (!protocol.admitsConnectionFrom(ch.remoteAddress(), listener)) {
+                                ch.close();
+                                return;
+                            }
+                            protocol.addProtocolHandlers(ch.pipeline(), listener);
                         }
                     }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
         }

@@ -62,6 +62,24 @@ class SmallPartsTest {
                 .hasMessage("server.keep.alive: must not exceed max.keep.alive (30), was 60");
         assertThatThrownBy(() -> d.withPublishLimits(3, true, 0)).hasMessageStartingWith("maximum.qos:");
         assertThatThrownBy(() -> d.withPublishLimits(2, true, -1)).hasMessageStartingWith("max.session.expiry:");
+        assertThatThrownBy(() -> new ProtocolLimits(-1, 0, 10, 0)).hasMessageStartingWith("max.connections:");
+        assertThatThrownBy(() -> new ProtocolLimits(0, -1, 10, 0)).hasMessageStartingWith("max.connection.rate:");
+        assertThatThrownBy(() -> new ProtocolLimits(0, 0, 0, 0)).hasMessageStartingWith("max.topic.length:");
+        assertThatThrownBy(() -> new ProtocolLimits(0, 0, 65536, 0)).hasMessageStartingWith("max.topic.length:");
+        assertThatThrownBy(() -> new ProtocolLimits(0, 0, 10, -1)).hasMessageStartingWith("max.subscriptions:");
+    }
+
+    @Test
+    void topicLimitsCountLevelsFirstThenUtf8Bytes() {
+        ProtocolSettings s = ProtocolSettings.defaults().withLimits(new ProtocolLimits(0, 0, 6, 0));
+        assertThat(s.topicLimitExceeded("a/b/cd")).isNull();
+        assertThat(s.topicLimitExceeded("a/b/cde")).isEqualTo("longer than 6 bytes (max.topic.length)");
+        assertThat(s.topicLimitExceeded("a/b/\u00e9")).as("6 bytes").isNull();
+        assertThat(s.topicLimitExceeded("a/b/\u00e9\u00e9")).as("4 characters, 7 bytes").isNotNull();
+        assertThat(s.topicLimitExceeded("\ud83d\ude00\ud83d\ude00")).as("two 4-byte characters").isNotNull();
+        assertThat(s.topicLimitExceeded("/".repeat(128))).isEqualTo("more than 128 levels (max.topic.levels)");
+        assertThat(TopicFilters.abbreviated("x".repeat(5000))).hasSize(TopicFilters.SHOWN_LENGTH + 21)
+                .endsWith("... (5000 characters)");
     }
 
     @Test

@@ -36,6 +36,7 @@ class ListenerSettingsTest {
         assertThat(settings.tls()).isNull();
         assertThat(settings.maxPacketSize()).isEqualTo(1024 * 1024);
         assertThat(settings.mandatoryModules()).isEmpty();
+        assertThat(settings.maxConnections()).as("no limit of its own").isZero();
         assertThat(parse("port", "9001", "transport", "WebSocket").path()).isEqualTo("/mqtt");
     }
 
@@ -74,6 +75,8 @@ class ListenerSettingsTest {
         assertThatThrownBy(() -> parse("port", 1, "host", " ")).hasMessageStartingWith("host: must not be empty");
         assertThatThrownBy(() -> parse("port", 1, "transport", "websocket", "path", "/mqtt?x"))
                 .hasMessageStartingWith("path: must start with / and hold no query");
+        assertThatThrownBy(() -> parse("port", 1, "max.connections", -1))
+                .hasMessage("max.connections: must be 0 (no limit) or more, was -1");
         assertThatThrownBy(() -> parse("port", 1, "max.packet.size", 268_435_456))
                 .hasMessage("max.packet.size: must be 2..268435455 bytes, was 268435456");
         assertThatThrownBy(() -> parse("port", 1, "tls", true, "tls.keystore", "k.p12", "tls.keystore.type", "PEM"))

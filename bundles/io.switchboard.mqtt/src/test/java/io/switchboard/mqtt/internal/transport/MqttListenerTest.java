@@ -172,4 +172,38 @@ class MqttListenerTest {
             assertThat(a.listener.loops).isSameAs(b.listener.loops);
         }
     }
+
+    @Test
+    void aConnectionTheProtocolRefusesIsClosedBeforeAnyHandlerSeesIt() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"));
+                Socket refused = connectRefused(t)) {
+            assertThat(Net.closedByPeer(refused)).as("closed at accept").isTrue();
+            assertThat(t.protocol.asked.poll(5, TimeUnit.SECONDS).getAddress().isLoopbackAddress()).isTrue();
+            assertThat(t.protocol.connections).as("no protocol handlers added").isEmpty();
+            assertThat(t.listener.connections()).as("not among the listener's connections").isZero();
+
+            t.protocol.admit = true;
+            try (Socket admitted = Net.connect(t.port())) {
+                assertThat(Net.exchange(admitted)).containsExactly(StubPipeline.ANSWER);
+            }
+        }
+    }
+
+    private static Socket connectRefused(TestListener t) throws Exception {
+        t.protocol.admit = false;
+        return Net.connect(t.port());
+    }
+
+    @Test
+    void theListenersMaximumOfConnectionsReachesTheProtocolWithOneCountForAllConnections() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1", "max.connections", 3));
+                Socket a = Net.connect(t.port()); Socket b = Net.connect(t.port())) {
+            Net.exchange(a);
+            Net.exchange(b);
+            ListenerInfo first = t.protocol.connections.poll(5, TimeUnit.SECONDS);
+            ListenerInfo second = t.protocol.connections.poll(5, TimeUnit.SECONDS);
+            assertThat(first.maxConnections()).isEqualTo(3);
+            assertThat(second.connections()).as("the listener's count, shared").isSameAs(first.connections());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.mqtt.internal.transport;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -23,6 +24,16 @@ final class StubPipeline implements MqttPipeline {
 
     final BlockingQueue<ListenerInfo> connections = new LinkedBlockingQueue<>();
     final BlockingQueue<Object> notBytes = new LinkedBlockingQueue<>();
+
+    /** What {@link #admitsConnectionFrom} answers. */
+    volatile boolean admit = true;
+    final BlockingQueue<InetSocketAddress> asked = new LinkedBlockingQueue<>();
+
+    @Override
+    public boolean admitsConnectionFrom(InetSocketAddress source, ListenerInfo listener) {
+        asked.add(source);
+        return admit;
+    }
 
     @Override
     public void addProtocolHandlers(ChannelPipeline pipeline, ListenerInfo listener) {
