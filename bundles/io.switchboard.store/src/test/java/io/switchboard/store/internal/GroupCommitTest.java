@@ -161,14 +161,10 @@ class GroupCommitTest {
     }
 
     /** Records each batch (without the store's own records); holds the first one with a change until released. */
-    private static final class HeldEngine implements Engine {
+    private static final class HeldEngine extends MemoryEngine {
         final List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public void read(String space, BiConsumer<String, byte[]> each) {
-        }
 
         @Override
         public void write(List<Change> changes, boolean fsync) {
@@ -190,30 +186,12 @@ class GroupCommitTest {
                 Thread.currentThread().interrupt();
             }
         }
-
-        @Override
-        public String location() {
-            return "memory";
-        }
-
-        @Override
-        public long diskBytes() {
-            return 0;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** An engine in memory that fails while told to, like a full disk. */
-    private static final class FlakyEngine implements Engine {
+    private static final class FlakyEngine extends MemoryEngine {
         final Map<String, byte[]> data = new TreeMap<>();
         volatile boolean failing;
-
-        @Override
-        public void read(String space, BiConsumer<String, byte[]> each) {
-        }
 
         @Override
         public synchronized void write(List<Change> changes, boolean fsync) throws IOException {
@@ -225,6 +203,13 @@ class GroupCommitTest {
                     data.put(c.key(), c.bytes());
                 }
             }
+        }
+    }
+
+    /** What the test engines share: nothing to read back, no files. */
+    private abstract static class MemoryEngine implements Engine {
+        @Override
+        public void read(String space, BiConsumer<String, byte[]> each) {
         }
 
         @Override

@@ -112,7 +112,7 @@ final class SubscriptionNode {
         if (at < 0) {
             return false;
         }
-        entries = without(old, at);
+        entries = without(old, at, NO_ENTRIES);
         return true;
     }
 
@@ -126,9 +126,9 @@ final class SubscriptionNode {
                 if (at < 0) {
                     return false;
                 }
-                found.members = without(found.members, at);
+                found.members = without(found.members, at, NO_ENTRIES);
                 if (found.members.length == 0) {
-                    groups = withoutGroup(current, g);
+                    groups = without(current, g, NO_GROUPS);
                 }
                 return true;
             }
@@ -153,23 +153,13 @@ final class SubscriptionNode {
         return updated;
     }
 
-    private static Entry[] without(Entry[] entries, int at) {
-        if (entries.length == 1) {
-            return NO_ENTRIES;
+    /** A copy of {@code array} without its element {@code at}; {@code empty} when none is left. */
+    private static <T> T[] without(T[] array, int at, T[] empty) {
+        if (array.length == 1) {
+            return empty;
         }
-        Entry[] updated = new Entry[entries.length - 1];
-        System.arraycopy(entries, 0, updated, 0, at);
-        System.arraycopy(entries, at + 1, updated, at, entries.length - at - 1);
-        return updated;
-    }
-
-    private static SharedGroup[] withoutGroup(SharedGroup[] groups, int at) {
-        if (groups.length == 1) {
-            return NO_GROUPS;
-        }
-        SharedGroup[] updated = new SharedGroup[groups.length - 1];
-        System.arraycopy(groups, 0, updated, 0, at);
-        System.arraycopy(groups, at + 1, updated, at, groups.length - at - 1);
+        T[] updated = Arrays.copyOf(array, array.length - 1);
+        System.arraycopy(array, at + 1, updated, at, array.length - at - 1);
         return updated;
     }
 }

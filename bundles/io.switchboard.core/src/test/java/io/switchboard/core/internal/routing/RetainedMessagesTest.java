@@ -37,32 +37,17 @@ class RetainedMessagesTest {
         String[] names = {"a", "b", "", "$x"};
         List<String> topics = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            String topic = randomLevels(random, names, false);
+            String topic = RandomTopics.levels(random, names, false);
             if (!topics.contains(topic)) {
                 topics.add(topic);
                 assertThat(retained.put(message(topic, "m"))).isNull();
             }
         }
         for (int i = 0; i < 1_000; i++) {
-            String filter = randomLevels(random, names, true);
+            String filter = RandomTopics.levels(random, names, true);
             List<String> expected = topics.stream().filter(t -> Topics.matches(filter, t)).toList();
             assertThat(topicsMatching(filter)).as(filter).containsExactlyInAnyOrderElementsOf(expected);
         }
-    }
-
-    /** One to five levels of {@code names}, and for a filter {@code +} or a final {@code #}. */
-    private static String randomLevels(SplittableRandom random, String[] names, boolean filter) {
-        int count = 1 + random.nextInt(5);
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            if (i > 0) {
-                s.append('/');
-            }
-            int pick = random.nextInt(filter ? names.length + 2 : names.length);
-            String name = pick < names.length ? names[pick] : pick == names.length || i < count - 1 ? "+" : "#";
-            s.append(i > 0 && name.startsWith("$") ? "c" : name);
-        }
-        return s.isEmpty() ? "a" : s.toString(); // a topic or filter needs a character
     }
 
     @Test

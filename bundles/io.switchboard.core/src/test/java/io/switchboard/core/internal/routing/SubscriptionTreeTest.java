@@ -189,32 +189,17 @@ class SubscriptionTreeTest {
         String[] names = {"a", "b", "", "$x"};
         List<String> filters = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            String filter = randomLevels(random, names, true);
+            String filter = RandomTopics.levels(random, names, true);
             if (!filters.contains(filter)) {
                 filters.add(filter);
                 tree.subscribe(entry(session(filters.size()), filter, 0));
             }
         }
         for (int i = 0; i < 2_000; i++) {
-            String topic = randomLevels(random, names, false);
+            String topic = RandomTopics.levels(random, names, false);
             List<String> expected = filters.stream().filter(f -> Topics.matches(f, topic)).toList();
             assertThat(match(topic)).as(topic).extracting(SubscriptionTree.Entry::filter).containsExactlyInAnyOrderElementsOf(expected);
         }
-    }
-
-    /** One to five levels of {@code names}, and for a filter {@code +} or a final {@code #}. */
-    private static String randomLevels(SplittableRandom random, String[] names, boolean filter) {
-        int count = 1 + random.nextInt(5);
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            if (i > 0) {
-                s.append('/');
-            }
-            int pick = random.nextInt(filter ? names.length + 2 : names.length);
-            String name = pick < names.length ? names[pick] : pick == names.length || i < count - 1 ? "+" : "#";
-            s.append(i > 0 && name.startsWith("$") ? "c" : name);
-        }
-        return s.isEmpty() ? "a" : s.toString(); // a topic or filter needs a character
     }
 
     @Test
