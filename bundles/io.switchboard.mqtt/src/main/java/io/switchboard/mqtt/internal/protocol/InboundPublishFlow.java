@@ -299,6 +299,11 @@ final class InboundPublishFlow {
                     + "' does not name a message id ($read/<id>)");
             return;
         }
+        if (!connection.session.delivered.contains(messageId)) {
+            refusePublish(qos, packetId, Packets.NOT_AUTHORIZED, "read receipt for message " + messageId
+                    + ", which was not delivered to this client");
+            return;
+        }
         connection.clientSession.read(messageId);
         if (qos > 0) {
             acknowledge(responses.reserve(-1), qos, packetId, Packets.SUCCESS, null);

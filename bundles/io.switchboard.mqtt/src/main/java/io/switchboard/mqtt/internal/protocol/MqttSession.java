@@ -58,6 +58,8 @@ final class MqttSession implements Receiver {
     private final SessionLifecycle lifecycle;
     private final boolean queueQos0;
     private final OutboundQueue outbound;
+    /** What was sent to the client, for its read receipts; kept across its connections (not across a restart). */
+    final DeliveredIds delivered = new DeliveredIds();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();

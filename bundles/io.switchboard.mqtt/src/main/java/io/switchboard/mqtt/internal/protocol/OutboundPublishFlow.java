@@ -129,6 +129,7 @@ final class OutboundPublishFlow {
         if (newAlias) {
             aliases.put(topic, alias);
         }
+        s.delivered.sent(m.id());
         MqttPublishMessage publish = new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(m.qos()), m.retain(), 0),
                 new MqttPublishVariableHeader(wireTopic, o.packetId, props), Unpooled.wrappedBuffer(m.payload()));

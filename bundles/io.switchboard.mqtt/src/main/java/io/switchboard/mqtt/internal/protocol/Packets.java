@@ -37,6 +37,7 @@ final class Packets {
     static final int PROTOCOL_ERROR = 0x82;
     static final int UNSUPPORTED_PROTOCOL_VERSION = 0x84;
     static final int CLIENT_IDENTIFIER_NOT_VALID = 0x85;
+    static final int NOT_AUTHORIZED = 0x87;
     static final int SERVER_UNAVAILABLE = 0x88;
     static final int SERVER_SHUTTING_DOWN = 0x8B;
     static final int BAD_AUTHENTICATION_METHOD = 0x8C;

@@ -374,17 +374,25 @@ class PublishFlowTest extends LoopbackTest {
     }
 
     @Test
-    void readReceiptsAreNotRouted() {
+    void readReceiptsAreNotRoutedAndOnlyTakenForMessagesDeliveredToTheClient() {
         TestClient watcher = connected(MqttVersion.MQTT_5, "watcher");
         subscribed(watcher, 1, "$read/#", 0);
         TestClient c = connected(MqttVersion.MQTT_5, "reader");
-        c.publish("$read/12345", 1, 1, "");
+        subscribed(c, 1, "news", 1);
+        TestClient pub = connected(MqttVersion.MQTT_5, "pub");
+        pub.publish("news", 1, 1, "hello");
+        pub.expect(PUBACK);
+        c.expect(PUBLISH);
+        long delivered = broker.published.get(0).id();
+        c.publish("$read/" + delivered, 1, 1, "");
         assertThat(c.expect(PUBACK).reasonCode()).isZero();
-        c.publish("$read/12x", 1, 2, "");
+        c.publish("$read/" + (delivered + 1000), 1, 2, "");
+        assertThat(c.expect(PUBACK).reasonCode()).as("never delivered to this client").isEqualTo(0x87);
+        c.publish("$read/12x", 1, 3, "");
         assertThat(c.expect(PUBACK).reasonCode()).isEqualTo(0x90);
-        c.publish("$read/777", 0, 0, "");
-        eventually(() -> assertThat(broker.reads).containsExactly(12345L, 777L));
-        assertThat(broker.published).isEmpty();
+        c.publish("$read/" + delivered, 0, 0, "");
+        eventually(() -> assertThat(broker.reads).containsExactly(delivered, delivered));
+        assertThat(broker.published).hasSize(1);
         watcher.expectNothing(200);
     }
 
