@@ -221,13 +221,17 @@ class AuthIT {
             // retained: a new subscription gets the retained messages its user may read, no others
             erin.send(Packets.publish(V5, "sensors/secret/r", 1, true, 3, "kept secret"));
             erin.send(Packets.publish(V5, "sensors/r", 1, true, 4, "kept"));
-            erin.expect(Packet.PUBACK);
-            erin.expect(Packet.PUBACK);
+            int acks = 0;
+            while (acks < 2) { // erin also gets her own marker and messages (she subscribed to sensors/#)
+                if (erin.next(Duration.ofSeconds(10)).type() == Packet.PUBACK) {
+                    acks++;
+                }
+            }
         }
         try (RawClient dave = RawClient.open(broker, Transport.TCP)) {
             connect(dave, V3, Names.clientId("dave"), "dave", "pw");
-            assertThat(dave.subscribe(1, "sensors/+", 1).reasonCodes()).containsExactly(1);
-            assertThat(dave.subscribe(2, "sensors/secret/+", 1).reasonCodes()).as("only denied topics under it").containsExactly(0x80);
+            assertThat(dave.subscribe(1, "sensors/secret/+", 1).reasonCodes()).as("only denied topics under it").containsExactly(0x80);
+            assertThat(dave.subscribe(2, "sensors/+", 1).reasonCodes()).containsExactly(1);
             assertThat(dave.expect(Packet.PUBLISH).topic()).isEqualTo("sensors/r");
             dave.subscribe(3, "sensors/#", 1);
             assertThat(dave.expect(Packet.PUBLISH).topic()).as("the secret retained message is not sent").isEqualTo("sensors/r");
