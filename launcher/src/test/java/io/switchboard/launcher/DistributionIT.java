@@ -49,6 +49,7 @@ class DistributionIT {
 
     private Path home;
     private Path moduleJar;
+    private int httpPort;
     private Process broker;
     /** The file {@link #broker} prints to, in {@code temp}. */
     private String brokerConsole = "console.out";
@@ -79,6 +80,18 @@ class DistributionIT {
                 String text = Files.readString(cfg, StandardCharsets.ISO_8859_1);
                 Files.writeString(cfg, text.replaceAll("(?m)^port\\s*=.*$", "port = 0"), StandardCharsets.ISO_8859_1);
             }
+        }
+        // HTTP (/metrics, /health) on a free port too: the shipped 8080 may be taken.
+        httpPort = freePort();
+        Path http = home.resolve("configadmin/org.apache.felix.http.cfg");
+        Files.writeString(http, Files.readString(http, StandardCharsets.ISO_8859_1)
+                .replaceAll("(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + httpPort),
+                StandardCharsets.ISO_8859_1);
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
