@@ -116,6 +116,22 @@ class DistributionIT {
         await("every system bundle resolves (lb shows none Installed)", STARTUP, () -> shell("lb"),
                 r -> r.exit() == 0 && !r.out().contains("|Installed"));
 
+        // HTTP for administration: on loopback, at the configured port, alive
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest live = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + httpPort + "/health/live")).timeout(Duration.ofSeconds(10)).build();
+        int status = await("GET /health/live answers 200", STARTUP, () -> {
+            try {
+                return http.send(live, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }, code -> code == 200);
+        assertThat(status).isEqualTo(200);
+
         Result failed = shell("no-such-command");
         assertThat(failed.exit()).as("a failing command").isEqualTo(ShellClient.EXIT_FAILED);
         assertThat(failed.err()).contains("no-such-command");
