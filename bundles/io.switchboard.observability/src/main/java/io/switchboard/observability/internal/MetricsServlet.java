@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.store.StateStore;
 import jakarta.servlet.Servlet;
@@ -40,6 +41,12 @@ public final class MetricsServlet extends HttpServlet {
     private volatile StateStore store;
 
     private final transient PrometheusRegistry registry = new PrometheusRegistry();
+    /**
+     * The JVM metrics apart: the client's {@code JvmMetrics} keeps every registry it was registered with in a
+     * static set (and its allocation metrics add listeners to the GC beans that are never removed), so the
+     * registry it holds must not reference this bundle's classes, or every re-activation would pin them.
+     */
+    private final transient PrometheusRegistry jvm = new PrometheusRegistry();
     private final transient PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** Registers the collectors: the broker's counters, the modules', the JVM's. */
@@ -47,7 +54,7 @@ public final class MetricsServlet extends HttpServlet {
     public MetricsServlet() {
         registry.register(new BrokerMetrics(() -> admin, () -> store));
         registry.register(new ModuleMetrics(() -> admin));
-        JvmMetrics.builder().register(registry);
+        JvmMetrics.builder().register(jvm);
     }
 
     @Override
@@ -56,7 +63,10 @@ public final class MetricsServlet extends HttpServlet {
         response.setContentType(writer.getContentType());
         response.setHeader("Cache-Control", "no-store");
         try (OutputStream out = response.getOutputStream()) {
-            writer.write(out, registry.scrape());
+            MetricSnapshots.Builder all = MetricSnapshots.builder();
+            registry.scrape().forEach(all::metricSnapshot);
+            jvm.scrape().forEach(all::metricSnapshot);
+            writer.write(out, all.build());
         }
     }
 }
