@@ -138,6 +138,13 @@ final class LauncherConfig {
         p.put("felix.fileinstall.log.level", "3");
         p.put("felix.fileinstall.tmpdir", home.resolve("data/fileinstall").toString());
 
+        // HTTP for administration (Felix HTTP on Jetty): configured by configadmin/org.apache.felix.http.cfg,
+        // and not started before that file is read, so that a broker whose file names another port never
+        // binds the default one. Without the file's host, loopback only: nothing beyond this machine.
+        p.put("org.apache.felix.http.require.config", "true");
+        p.put("org.apache.felix.http.host", "127.0.0.1");
+        p.put("org.osgi.service.http.port", "8080");
+
         // Gogo: an interactive console on a terminal; otherwise no console, so that the end of
         // stdin (a service manager, a pipe) does not stop the broker.
         p.put("gosh.args", interactive ? "" : "--nointeractive");

@@ -49,6 +49,7 @@ class DistributionIT {
 
     private Path home;
     private Path moduleJar;
+    private int httpPort;
     private Process broker;
     /** The file {@link #broker} prints to, in {@code temp}. */
     private String brokerConsole = "console.out";
@@ -80,6 +81,18 @@ class DistributionIT {
                 Files.writeString(cfg, text.replaceAll("(?m)^port\\s*=.*$", "port = 0"), StandardCharsets.ISO_8859_1);
             }
         }
+        // HTTP (/metrics, /health) on a free port too: the shipped 8080 may be taken.
+        httpPort = freePort();
+        Path http = home.resolve("configadmin/org.apache.felix.http.cfg");
+        Files.writeString(http, Files.readString(http, StandardCharsets.ISO_8859_1)
+                .replaceAll("(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + httpPort),
+                StandardCharsets.ISO_8859_1);
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     @AfterEach
@@ -102,6 +115,22 @@ class DistributionIT {
                 .doesNotContain("io.switchboard.module.profanity");
         await("every system bundle resolves (lb shows none Installed)", STARTUP, () -> shell("lb"),
                 r -> r.exit() == 0 && !r.out().contains("|Installed"));
+
+        // HTTP for administration: on loopback, at the configured port, alive
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest live = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + httpPort + "/health/live")).timeout(Duration.ofSeconds(10)).build();
+        int status = await("GET /health/live answers 200", STARTUP, () -> {
+            try {
+                return http.send(live, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }, code -> code == 200);
+        assertThat(status).isEqualTo(200);
 
         Result failed = shell("no-such-command");
         assertThat(failed.exit()).as("a failing command").isEqualTo(ShellClient.EXIT_FAILED);

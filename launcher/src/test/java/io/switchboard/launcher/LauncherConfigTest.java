@@ -61,6 +61,14 @@ class LauncherConfigTest {
     }
 
     @Test
+    void httpWaitsForItsConfigurationAndDefaultsToLoopback() throws IOException {
+        assertThat(LauncherConfig.frameworkProperties(home, false))
+                .containsEntry("org.apache.felix.http.require.config", "true")
+                .containsEntry("org.apache.felix.http.host", "127.0.0.1")
+                .containsEntry("org.osgi.service.http.port", "8080");
+    }
+
+    @Test
     void theConsoleIsInteractiveOnlyOnATerminal() throws IOException {
         assertThat(LauncherConfig.frameworkProperties(home, false)).containsEntry("gosh.args", "--nointeractive");
         assertThat(LauncherConfig.frameworkProperties(home, true)).containsEntry("gosh.args", "");

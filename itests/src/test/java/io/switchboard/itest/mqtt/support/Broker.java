@@ -48,6 +48,8 @@ public final class Broker implements AutoCloseable {
     public static final String EXTERNAL_PREFIX = "switchboard.itest.external.";
     /** The factory PID of the listeners. */
     public static final String LISTENER_FACTORY_PID = "io.switchboard.mqtt.listener";
+    /** The configuration file of the HTTP server (Felix HTTP on Jetty) serving /metrics and /health. */
+    public static final String HTTP_CONFIG_FILE = "org.apache.felix.http.cfg";
     /** The WebSocket path of the {@code ws} listener. */
     public static final String WEBSOCKET_PATH = "/mqtt";
 
@@ -63,14 +65,17 @@ public final class Broker implements AutoCloseable {
     private final Path home;
     private final Path work;
     private final Map<Transport, Integer> ports;
+    /** The HTTP server's port (/metrics, /health), -1 when unknown (an external broker without one given). */
+    private final int httpPort;
     private final TestKeys keys;
     private final Map<String, String> listenerExtras = new LinkedHashMap<>();
     private Process process;
 
-    private Broker(Path work, Path home, Map<Transport, Integer> ports, TestKeys keys) {
+    private Broker(Path work, Path home, Map<Transport, Integer> ports, int httpPort, TestKeys keys) {
         this.work = work;
         this.home = home;
         this.ports = ports;
+        this.httpPort = httpPort;
         this.keys = keys;
     }
 
@@ -99,7 +104,8 @@ public final class Broker implements AutoCloseable {
                 ports.put(Transport.WEBSOCKET_TLS, Integer.parseInt(wss.trim()));
             }
         }
-        return new Broker(null, null, ports, keys);
+        String http = System.getProperty(EXTERNAL_PREFIX + "http");
+        return new Broker(null, null, ports, http == null || http.isBlank() ? -1 : Integer.parseInt(http.trim()), keys);
     }
 
     /**
@@ -126,9 +132,10 @@ public final class Broker implements AutoCloseable {
         copyTree(distribution, home);
         TestKeys keys = TestKeys.generate(work.resolve("keys"));
         Map<Transport, Integer> ports = freePorts();
-        Broker broker = new Broker(work, home, ports, keys);
+        Broker broker = new Broker(work, home, ports, freePort(), keys);
         broker.listenerExtras.putAll(listenerExtras);
         broker.writeListenerConfigs();
+        broker.writeHttpConfig();
         for (Map.Entry<String, Map<String, String>> file : configFiles.entrySet()) {
             writeFile(home.resolve("configadmin").resolve(file.getKey()),
                     "# written by the MQTT end-to-end tests\n" + properties(file.getValue()));
@@ -150,6 +157,15 @@ public final class Broker implements AutoCloseable {
             writeFile(configadmin.resolve(LISTENER_FACTORY_PID + "-" + transport.listenerName() + ".cfg"),
                     "# written by the MQTT end-to-end tests\n" + properties(listenerConfig(transport, ports.get(transport))));
         }
+    }
+
+    /** The HTTP server on its own free loopback port: brokers started side by side must not meet on 8080. */
+    private void writeHttpConfig() throws IOException {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("org.apache.felix.http.host", HOST);
+        config.put("org.osgi.service.http.port", Integer.toString(httpPort));
+        writeFile(home.resolve("configadmin").resolve(HTTP_CONFIG_FILE),
+                "# written by the MQTT end-to-end tests\n" + properties(config));
     }
 
     /** The configuration of one test listener. */
@@ -341,6 +357,12 @@ public final class Broker implements AutoCloseable {
         Integer port = ports.get(transport);
         assumeTrue(port != null, "this broker runs no " + transport + " listener");
         return port;
+    }
+
+    /** The URI of {@code path} (e.g. {@code /metrics}) on the broker's HTTP server. */
+    public java.net.URI httpUri(String path) {
+        assumeTrue(httpPort > 0, "this broker's HTTP port is unknown (-D" + EXTERNAL_PREFIX + "http=PORT)");
+        return java.net.URI.create("http://" + HOST + ":" + httpPort + path);
     }
 
     /** The server URI in Eclipse Paho's form: {@code tcp://}, {@code ws://.../mqtt}, {@code ssl://}. */
