@@ -74,6 +74,16 @@ public interface MessageModule {
         return Verdict.pass();
     }
 
+    /**
+     * A module of the login, subscribe or message chain decided with a reason ({@link Decision}): for an
+     * audit log. Observation only, after the chain ran; only modules that implement this method are called,
+     * so nothing is collected when none does.
+     *
+     * @since 1.1
+     */
+    default void onDecision(Decision decision) {
+    }
+
     /** A message changed state: sent, delivered, read, expired or failed. Observation only. */
     default void onStatus(MessageStatus status) {
     }

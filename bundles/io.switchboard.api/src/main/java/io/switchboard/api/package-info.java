@@ -8,7 +8,9 @@
  * the broker. Identity is what authentication established: {@link io.switchboard.api.Admission#authenticated}
  * (a login accepted as a user), {@link io.switchboard.api.Admission#user()}, {@link io.switchboard.api.Session#ANONYMOUS}
  * and the meaning of {@link io.switchboard.api.Session#user()} (the established user, never a merely claimed name);
- * reasons for allowing: {@link io.switchboard.api.Admission#accept(String)}, {@link io.switchboard.api.Verdict#pass(String)}.
+ * reasons for allowing: {@link io.switchboard.api.Admission#accept(String)}, {@link io.switchboard.api.Verdict#pass(String)};
+ * observing them: {@link io.switchboard.api.Decision} and {@link io.switchboard.api.MessageModule#onDecision} (a default
+ * method: modules that do not implement it are unaffected).
  * All are additions, so the unreleased 1.1 line takes them without a further bump and modules built against it keep
  * importing {@code [1.1,2)}.
  */

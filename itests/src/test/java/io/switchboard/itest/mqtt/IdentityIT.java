@@ -168,12 +168,31 @@ class IdentityIT {
         assertThat(anonymous).as("anonymous clients have no rule here").contains("no ACL rule grants it");
 
         String secret = "id/secret/" + Names.topic("audited");
+        String carolId = Names.clientId("carol");
         try (RawClient carol = RawClient.open(broker, Transport.TCP)) {
-            assertThat(connect(carol, V5, Names.clientId("carol"), "carol", "pw", true).reasonCode()).isZero();
+            assertThat(connect(carol, V5, carolId, "carol", "pw", true).reasonCode()).isZero();
+            assertThat(carol.subscribe(1, secret + "/#", 1).reasonCodes()).containsExactly(0x87);
+            assertThat(carol.subscribe(2, "id/open/#", 1).reasonCodes()).containsExactly(1);
             assertThat(publish(carol, secret)).isEqualTo(0x87);
         }
         assertThat(auditLine(broker, "status", secret)).contains("\"state\":\"FAILED\"")
                 .contains("consumed by module 'auth'").contains("acl:3 topic deny id/secret/#");
+        // the audit log names the module and the rule behind each login and subscription, allowed or refused
+        assertThat(auditLine(broker, "decision", secret + "/#")).contains("\"subject\":\"subscribe\"")
+                .contains("\"decision\":\"refused\"").contains("\"module\":\"auth\"").contains("acl:3 topic deny id/secret/#");
+        assertThat(auditLine(broker, "decision", "id/open/#")).contains("\"decision\":\"allowed\"")
+                .contains("acl:2 topic readwrite id/#");
+        Path audit = broker.home().resolve("logs/audit.jsonl");
+        assertThat(Files.readAllLines(audit)).anySatisfy(l -> assertThat(l).contains("\"event\":\"decision\"")
+                .contains("\"subject\":\"login\"").contains("\"client\":\"" + carolId + "\"")
+                .contains("\"decision\":\"allowed\"").contains("password"));
+        try (RawClient wrong = RawClient.open(broker, Transport.TCP)) {
+            String wrongId = Names.clientId("wrong");
+            assertThat(connect(wrong, V5, wrongId, "carol", "not-her-password", true).reasonCode()).isEqualTo(0x86);
+            Awaitility.await("the refused login audited").atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(audit)
+                    .stream().anyMatch(l -> l.contains("\"subject\":\"login\"") && l.contains(wrongId)
+                            && l.contains("\"decision\":\"refused\"")));
+        }
     }
 
     @Test

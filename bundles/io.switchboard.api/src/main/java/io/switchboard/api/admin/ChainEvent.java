@@ -20,6 +20,8 @@ public enum ChainEvent {
     DELIVERY("onDelivery"),
     /** {@code onStatus}. */
     STATUS("onStatus"),
+    /** {@code onDecision} (since 1.1). */
+    DECISION("onDecision"),
     /** {@code onCall}. */
     CALL("onCall"),
     /** {@code onCallStatus}. */

@@ -23,6 +23,35 @@ public final class ChainRunner {
         this.timer = timer;
     }
 
+    /**
+     * Runs an admission chain about {@code about} on {@code worker}; {@code done} gets a pass or a consume (refusal).
+     * While some module observes decisions, those made with a reason are raised to it after the run.
+     */
+    public void admit(ChainEvent event, ChainRun.Call call, WorkerThread worker, DecisionImpl.About about,
+            Consumer<Verdict> done) {
+        if (!observesDecisions()) {
+            admit(event, call, worker, done);
+            return;
+        }
+        DecisionRecorder recorder = new DecisionRecorder(worker.counting(), about);
+        new ChainRun(registry.chains().of(event), 0, null, call, (verdict, m, by) -> {
+            recorder.decisions.forEach(d -> raise(d, worker));
+            done.accept(verdict);
+        }, worker, timer, null, 0, recorder).run();
+    }
+
+    /** Whether some module observes decisions ({@code onDecision}): otherwise none is collected. */
+    public boolean observesDecisions() {
+        return registry.chains().of(ChainEvent.DECISION).length > 0;
+    }
+
+    /** Hands {@code decision} to the modules observing decisions, on {@code worker}. */
+    public void raise(DecisionImpl decision, WorkerThread worker) {
+        new ObservationRun(ChainEvent.DECISION, registry.chains().of(ChainEvent.DECISION), decision.topic(),
+                e -> e.module().onDecision(decision), worker, 0, () -> {
+                }).run();
+    }
+
     /** Runs an admission chain on {@code worker}; {@code done} gets a pass or a consume (refusal). */
     public void admit(ChainEvent event, ChainRun.Call call, WorkerThread worker, Consumer<Verdict> done) {
         new ChainRun(registry.chains().of(event), 0, null, call, (verdict, m, by) -> done.accept(verdict), worker, timer,

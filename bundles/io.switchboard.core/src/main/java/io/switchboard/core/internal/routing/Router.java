@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 
 import io.switchboard.api.Admission;
+import io.switchboard.api.Decision;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageStatus;
 import io.switchboard.api.ReasonCode;
@@ -16,9 +17,9 @@ import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.broker.PublishResult;
-import io.switchboard.store.StateStore;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
+import io.switchboard.core.internal.chain.DecisionImpl;
 import io.switchboard.core.internal.chain.ObservationRun;
 import io.switchboard.core.internal.modules.Chains;
 import io.switchboard.core.internal.modules.ModuleEntry;
@@ -28,6 +29,7 @@ import io.switchboard.core.internal.status.StatusBus;
 import io.switchboard.core.internal.workers.CoreContext;
 import io.switchboard.core.internal.workers.Steps;
 import io.switchboard.core.internal.workers.WorkerThread;
+import io.switchboard.store.StateStore;
 import org.osgi.framework.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,6 +196,10 @@ public final class Router {
 
     private void consumedBy(SessionImpl s, Message m, Verdict verdict, ModuleEntry by, CompletableFuture<PublishResult> result) {
         consumed.increment();
+        if (by != null && runner.observesDecisions()) {
+            runner.raise(new DecisionImpl(Decision.Subject.MESSAGE, by.name(), false, verdict.reason() == null ? "" : verdict.reason(),
+                    s.clientId(), s.user(), m.topic(), System.currentTimeMillis()), s.worker());
+        }
         String reason = "consumed by module '" + (by == null ? "?" : by.name()) + "'"
                 + (verdict.reason() == null ? "" : ": " + verdict.reason());
         statuses.raise(m, MessageStatus.State.FAILED, null, reason);
@@ -309,8 +315,10 @@ public final class Router {
             return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
         }
         CompletableFuture<Admission> result = new CompletableFuture<>();
+        DecisionImpl.About about = new DecisionImpl.About(Decision.Subject.SUBSCRIBE, session.clientId(), session.user(),
+                subscription.topicFilter());
         session.enqueue(s -> runner.admit(ChainEvent.SUBSCRIBE, (e, m) -> ChainRun.toVerdict(e.module().onSubscribe(s, subscription)),
-                s.worker(), verdict -> {
+                s.worker(), about, verdict -> {
                     if (verdict.kind() == Verdict.Kind.CONSUME) {
                         result.complete(Admission.refuse(verdict.reasonCode(), verdict.reason()));
                         s.stepDone();

@@ -12,6 +12,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import io.switchboard.api.Decision;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Verdict;
@@ -20,10 +21,11 @@ import io.switchboard.api.broker.ClientConnection;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.Receiver;
-import io.switchboard.api.broker.RestoredSession;
 import io.switchboard.api.broker.RefusedException;
+import io.switchboard.api.broker.RestoredSession;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
+import io.switchboard.core.internal.chain.DecisionImpl;
 import io.switchboard.core.internal.modules.ModuleEntry;
 import io.switchboard.core.internal.modules.ModuleRegistry;
 import io.switchboard.core.internal.routing.Router;
@@ -138,7 +140,9 @@ public final class Sessions {
         SessionImpl existing = byClientId.get(request.clientId());
         LoginImpl login = new LoginImpl(request, existing != null && existing.online);
         LoginIdentity identity = new LoginIdentity();
-        runner.admit(ChainEvent.LOGIN, (e, m) -> identity.judge(e, e.module().onLogin(login)), w, verdict -> {
+        DecisionImpl.About about = new DecisionImpl.About(Decision.Subject.LOGIN, request.clientId(),
+                request.userName() == null ? "" : request.userName(), null);
+        runner.admit(ChainEvent.LOGIN, (e, m) -> identity.judge(e, e.module().onLogin(login)), w, about, verdict -> {
             if (verdict.kind() == Verdict.Kind.CONSUME) {
                 LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
                 done.accept(null, new RefusedException(verdict.reasonCode(), verdict.reason()));

@@ -1,5 +1,6 @@
 package io.switchboard.module.audit.internal;
 
+import io.switchboard.api.Decision;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageStatus;
 import io.switchboard.api.Session;
@@ -26,5 +27,9 @@ sealed interface AuditEntry {
             return new StatusEntry(s.messageId(), s.state(), s.topic(), s.from(), s.recipient(), s.reason(),
                     s.timestamp() != 0 ? s.timestamp() : System.currentTimeMillis());
         }
+    }
+
+    /** A module's decision about a login, a subscription or a message, with its reason (the broker's object is immutable). */
+    record DecisionEntry(Decision decision) implements AuditEntry {
     }
 }

@@ -20,8 +20,10 @@ import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 
+import io.switchboard.api.Decision;
 import io.switchboard.api.Message;
 import io.switchboard.api.UserProperty;
+import io.switchboard.module.audit.internal.AuditEntry.DecisionEntry;
 import io.switchboard.module.audit.internal.AuditEntry.MessageEntry;
 import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
 
@@ -68,6 +70,8 @@ final class AuditLines {
                 message(json, m, maxPayloadBytes);
             } else if (entry instanceof StatusEntry s) {
                 status(json, s);
+            } else if (entry instanceof DecisionEntry d) {
+                decision(json, d.decision());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail; Jackson declares it anyway
@@ -188,6 +192,22 @@ final class AuditLines {
         }
         if (s.reason() != null) {
             json.writeStringField("reason", s.reason());
+        }
+        json.writeEndObject();
+    }
+
+    private static void decision(JsonGenerator json, Decision d) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("event", "decision");
+        json.writeStringField("time", Instant.ofEpochMilli(d.timestamp()).toString());
+        json.writeStringField("subject", d.subject().name().toLowerCase(java.util.Locale.ROOT));
+        json.writeStringField("module", d.module());
+        json.writeStringField("decision", d.accepted() ? "allowed" : "refused");
+        json.writeStringField("reason", d.reason());
+        json.writeStringField("client", d.clientId());
+        json.writeStringField("user", d.user());
+        if (d.topic() != null) {
+            json.writeStringField("topic", d.topic());
         }
         json.writeEndObject();
     }

@@ -17,6 +17,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 
+import io.switchboard.api.Decision;
 import io.switchboard.api.FailurePolicy;
 import io.switchboard.api.HostServices;
 import io.switchboard.api.Maturity;
@@ -161,6 +162,12 @@ public final class AuditModule implements MessageModule {
     @Override
     public void onStatus(MessageStatus status) {
         offer(StatusEntry.of(status));
+    }
+
+    /** Which module allowed or refused a login or a subscription, or refused a message, and by which rule. */
+    @Override
+    public void onDecision(Decision decision) {
+        offer(new AuditEntry.DecisionEntry(decision));
     }
 
     private void offer(AuditEntry entry) {

@@ -88,23 +88,34 @@ class AuditModuleTest {
         }
     }
 
+    /** A decision as the broker hands it to observers. */
+    private record TestDecision(Subject subject, String module, boolean accepted, String reason, String clientId,
+            String user, String topic, long timestamp) implements io.switchboard.api.Decision {
+    }
+
     @Test
-    void writesALinePerMessageAndStatusAndAlwaysPasses() throws Exception {
+    void writesALinePerMessageStatusAndDecisionAndAlwaysPasses() throws Exception {
         activate(Map.of());
         Message hello = TestMessages.text("alice", "chat/room", "hello");
 
         probe.message(hello).from(alice).assertPassed();
         probe.status(FakeStatus.builder(MessageStatus.State.DELIVERED).message(hello).recipient("bob").build());
+        module.onDecision(new TestDecision(io.switchboard.api.Decision.Subject.SUBSCRIBE, "auth", false,
+                "acl:4 topic deny secret/#", "c1", "alice", "secret/#", 1_000L));
         module.deactivate();
         active = false;
 
         List<String> lines = lines(home.resolve("logs/audit.jsonl"));
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(3);
         assertThat(JsonLine.object(lines.get(0))).containsEntry("event", "message").containsEntry("id", hello.id())
                 .containsEntry("payload", "hello").containsEntry("client", "alice");
         assertThat(JsonLine.object(lines.get(1))).containsEntry("event", "status").containsEntry("state", "DELIVERED")
                 .containsEntry("recipient", "bob");
-        assertThat(probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.STATUS);
+        assertThat(JsonLine.object(lines.get(2))).containsEntry("event", "decision").containsEntry("subject", "subscribe")
+                .containsEntry("module", "auth").containsEntry("decision", "refused")
+                .containsEntry("reason", "acl:4 topic deny secret/#").containsEntry("user", "alice")
+                .containsEntry("topic", "secret/#");
+        assertThat(probe.handledEvents()).containsExactlyInAnyOrder(ChainEvent.MESSAGE, ChainEvent.STATUS, ChainEvent.DECISION);
     }
 
     @Test
