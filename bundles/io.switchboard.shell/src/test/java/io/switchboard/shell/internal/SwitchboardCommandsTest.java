@@ -169,7 +169,7 @@ class SwitchboardCommandsTest {
             assertThatThrownBy(() -> commands.chain("publish"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("unknown event 'publish'; valid events: connect, tls, login, logout, subscribe, "
-                            + "unsubscribe, message, delivery, status, call, call_status, session_open, session_close, "
+                            + "unsubscribe, message, delivery, status, decision, call, call_status, session_open, session_close, "
                             + "session_free, worker_start, worker_stop, all");
         }
     }
