@@ -48,7 +48,7 @@ final class CrashLoss {
         this.common = common;
         this.o = common.suite;
         if (o.smoke) {
-            o.jvmBrokerOpts = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
+            o.jvmBrokerOpts = SuiteOptions.SMOKE_JVM_OPTS;
         }
         rate = args.number("rate", o.smoke ? 1_000 : 4_000);
         window = args.integer("window", 64);

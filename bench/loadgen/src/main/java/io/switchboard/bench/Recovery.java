@@ -47,7 +47,7 @@ final class Recovery {
         this.common = common;
         this.o = common.suite;
         if (o.smoke) {
-            o.jvmBrokerOpts = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
+            o.jvmBrokerOpts = SuiteOptions.SMOKE_JVM_OPTS;
         }
         messages = args.integer("messages", o.smoke ? 2_000 : 1_000_000);
         subscribers = args.integer("subscribers", 1);

@@ -75,6 +75,9 @@ final class SuiteOptions {
         return o;
     }
 
+    /** A JVM broker's options in a smoke run: small and quick to start, not tuned. */
+    static final String SMOKE_JVM_OPTS = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
+
     /** Tiny counts: proves every scenario still runs end to end (mvn verify), measures nothing. */
     void smokeDefaults() {
         smoke = true;
@@ -90,7 +93,7 @@ final class SuiteOptions {
         warmupSeconds = 0.3;
         idleConnections = 200;
         idleStep = 100;
-        jvmBrokerOpts = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
+        jvmBrokerOpts = SMOKE_JVM_OPTS;
     }
 
     void locateArtifacts() {

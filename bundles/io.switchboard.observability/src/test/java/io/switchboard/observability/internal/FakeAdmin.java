@@ -26,12 +26,12 @@ record FakeAdmin(BrokerStats stats, List<ModuleInfo> modules) implements BrokerA
 
     @Override
     public List<TraceStep> trace(Message message) {
-        throw new UnsupportedOperationException();
+        throw new AssertionError("scraping metrics or health must not run a trace");
     }
 
     @Override
     public void setEnabled(String moduleName, boolean enabled) {
-        throw new UnsupportedOperationException();
+        throw new AssertionError("scraping metrics or health must not switch a module");
     }
 
     @Override
