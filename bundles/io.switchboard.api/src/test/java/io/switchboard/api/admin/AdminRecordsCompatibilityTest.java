@@ -1,6 +1,7 @@
 package io.switchboard.api.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -19,6 +20,18 @@ class AdminRecordsCompatibilityTest {
         assertThat(info.lastError()).isNull();
         assertThat(info.lastErrorTime()).isNull();
         assertThat(info.counters()).isSameAs(counters);
+        assertThat(counters.durationCounts()).as("no distribution from a 1.0 tool").isEmpty();
+    }
+
+    @Test
+    void durationCountsHaveOneElementPerBoundAndOneBeyond() {
+        int buckets = ModuleCounters.DURATION_BOUNDS_NANOS.size() + 1;
+        List<Long> counts = new java.util.ArrayList<>(java.util.Collections.nCopies(buckets, 0L));
+        counts.set(0, 1L);
+        assertThat(new ModuleCounters(1, 1, 0, 0, 0, 0, 10, 10, counts).durationCounts()).hasSize(buckets);
+        assertThatThrownBy(() -> new ModuleCounters(1, 1, 0, 0, 0, 0, 10, 10, List.of(1L)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs " + buckets + " elements");
+        assertThat(ModuleCounters.DURATION_BOUNDS_NANOS).isSorted();
     }
 
     @Test

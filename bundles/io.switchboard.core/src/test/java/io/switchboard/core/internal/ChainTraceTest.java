@@ -157,7 +157,8 @@ class ChainTraceTest {
         for (String name : modules) {
             ModuleCounters counters = harness.core.modules().stream().filter(m -> m.name().equals(name)).findFirst()
                     .orElseThrow().counters();
-            assertThat(counters).as(name).isEqualTo(new ModuleCounters(0, 0, 0, 0, 0, 0, 0, 0));
+            assertThat(counters).as(name).isEqualTo(new ModuleCounters(0, 0, 0, 0, 0, 0, 0, 0,
+                    java.util.Collections.nCopies(ModuleCounters.DURATION_BOUNDS_NANOS.size() + 1, 0L)));
         }
         BrokerStats stats = harness.core.stats();
         assertThat(stats.published()).isZero();

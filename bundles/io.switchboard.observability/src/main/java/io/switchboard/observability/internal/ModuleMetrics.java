@@ -7,25 +7,27 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.Quantiles;
-import io.prometheus.metrics.model.snapshots.SummarySnapshot;
-import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
 
 /**
  * Each module's counters ({@code sb:modules}) as Prometheus metrics labelled by module, read at scrape time
- * from {@link BrokerAdmin#modules()}: calls by verdict, time spent deciding (a summary: count and sum, the
- * core keeps no distribution), the longest decision, and whether the module is in the chain. Of two
+ * from {@link BrokerAdmin#modules()}: calls by verdict, time spent deciding (a histogram with the core's
+ * duration buckets, {@link ModuleCounters#DURATION_BOUNDS_NANOS}), the longest decision, and whether the module
+ * is in the chain. Of two
  * versions of one module only the first listed (the one in the chain) counts.
  */
 final class ModuleMetrics implements MultiCollector {
 
     static final String ACTIVE = "ACTIVE";
     private static final double NANOS_PER_SECOND = 1e9;
+    private static final double[] BOUNDS_SECONDS = bucketBounds();
 
     private final Supplier<BrokerAdmin> admin;
 
@@ -42,7 +44,7 @@ final class ModuleMetrics implements MultiCollector {
         List<Snapshots.Point> calls = new ArrayList<>();
         List<Snapshots.Point> max = new ArrayList<>();
         List<Snapshots.Point> active = new ArrayList<>();
-        SummarySnapshot.Builder duration = SummarySnapshot.builder().name("switchboard_module_call_duration_seconds")
+        HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name("switchboard_module_call_duration_seconds")
                 .help("Time modules spent deciding, asynchronous waits included.");
         Set<String> seen = new HashSet<>();
         for (ModuleInfo m : a.modules()) {
@@ -56,8 +58,8 @@ final class ModuleMetrics implements MultiCollector {
             calls.add(verdict(m.name(), "replace", c.replaces()));
             calls.add(verdict(m.name(), "error", c.errors()));
             calls.add(verdict(m.name(), "timeout", c.timeouts()));
-            duration.dataPoint(SummaryDataPointSnapshot.builder().labels(module).count(c.calls())
-                    .sum(c.totalNanos() / NANOS_PER_SECOND).quantiles(Quantiles.EMPTY).build());
+            duration.dataPoint(HistogramDataPointSnapshot.builder().labels(module).classicHistogramBuckets(buckets(c))
+                    .sum(c.totalNanos() / NANOS_PER_SECOND).build());
             max.add(new Snapshots.Point(module, c.maxNanos() / NANOS_PER_SECOND));
             active.add(new Snapshots.Point(module, ACTIVE.equals(m.state()) ? 1 : 0));
         }
@@ -68,6 +70,25 @@ final class ModuleMetrics implements MultiCollector {
                 Snapshots.gauge("switchboard_module_call_duration_max_seconds", "The module's longest decision.", max),
                 Snapshots.gauge("switchboard_module_active", "1 when the module is in the chain (ACTIVE), else 0.",
                         active));
+    }
+
+    /** The core's buckets; a module without a distribution (an older core) has only the +Inf bucket. */
+    private static ClassicHistogramBuckets buckets(ModuleCounters c) {
+        List<Long> counts = c.durationCounts();
+        if (counts.isEmpty()) {
+            return ClassicHistogramBuckets.of(new double[] {Double.POSITIVE_INFINITY}, new long[] {c.calls()});
+        }
+        return ClassicHistogramBuckets.of(BOUNDS_SECONDS, counts.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static double[] bucketBounds() {
+        List<Long> nanos = ModuleCounters.DURATION_BOUNDS_NANOS;
+        double[] seconds = new double[nanos.size() + 1];
+        for (int i = 0; i < nanos.size(); i++) {
+            seconds[i] = nanos.get(i) / NANOS_PER_SECOND;
+        }
+        seconds[nanos.size()] = Double.POSITIVE_INFINITY;
+        return seconds;
     }
 
     private static Snapshots.Point verdict(String module, String verdict, long count) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -46,13 +48,33 @@ class MetricsTest {
         String text = scrape(new ModuleMetrics(() -> admin));
         assertThat(text).contains("switchboard_module_calls_total{module=\"profanity:default\",verdict=\"pass\"} 6.0\n")
                 .contains("switchboard_module_calls_total{module=\"profanity:default\",verdict=\"timeout\"} 1.0\n")
-                .contains("# TYPE switchboard_module_call_duration_seconds summary\n")
+                .contains("# TYPE switchboard_module_call_duration_seconds histogram\n")
+                .contains("switchboard_module_call_duration_seconds_bucket{module=\"profanity:default\",le=\"+Inf\"} 10\n")
                 .contains("switchboard_module_call_duration_seconds_count{module=\"profanity:default\"} 10\n")
                 .contains("switchboard_module_call_duration_seconds_sum{module=\"profanity:default\"} 2.0\n")
                 .contains("switchboard_module_call_duration_max_seconds{module=\"profanity:default\"} 0.5\n")
                 .contains("switchboard_module_active{module=\"profanity:default\"} 1.0\n")
                 .contains("switchboard_module_active{module=\"gone\"} 0.0\n")
                 .doesNotContain("99");
+    }
+
+    @Test
+    void callDurationsAreAHistogramWithTheCoresBuckets() throws IOException {
+        List<Long> counts = new ArrayList<>(Collections.nCopies(ModuleCounters.DURATION_BOUNDS_NANOS.size() + 1, 0L));
+        counts.set(0, 3L); // ≤ 1 µs
+        counts.set(ModuleCounters.DURATION_BOUNDS_NANOS.indexOf(5_000_000L), 2L); // 2.5 to 5 ms
+        counts.set(ModuleCounters.DURATION_BOUNDS_NANOS.size(), 1L); // beyond 5 s
+        ModuleCounters counters = new ModuleCounters(6, 6, 0, 0, 0, 0, 6_007_000_000L, 6_000_000_000L, counts);
+        FakeAdmin admin = new FakeAdmin(STATS, List.of(FakeAdmin.module("audit", "ACTIVE", counters)));
+
+        String text = scrape(new ModuleMetrics(() -> admin));
+
+        assertThat(text).contains("switchboard_module_call_duration_seconds_bucket{module=\"audit\",le=\"1.0E-6\"} 3\n")
+                .contains("switchboard_module_call_duration_seconds_bucket{module=\"audit\",le=\"0.0025\"} 3\n")
+                .contains("switchboard_module_call_duration_seconds_bucket{module=\"audit\",le=\"0.005\"} 5\n")
+                .contains("switchboard_module_call_duration_seconds_bucket{module=\"audit\",le=\"5.0\"} 5\n")
+                .contains("switchboard_module_call_duration_seconds_bucket{module=\"audit\",le=\"+Inf\"} 6\n")
+                .contains("switchboard_module_call_duration_seconds_count{module=\"audit\"} 6\n");
     }
 
     private static String scrape(io.prometheus.metrics.model.registry.MultiCollector collector) throws IOException {

@@ -280,8 +280,17 @@ public final class ModuleEntry {
         private static final int NANOS = 1;
         private static final int MAX_NANOS = 2;
         private static final int OUTCOMES = 3; // then one slot per Outcome
-        /** 16 longs = two cache lines, so the cells of two workers never share one. */
-        private static final int CELL_LENGTH = 16;
+        private static final int DURATIONS = OUTCOMES + Outcome.values().length; // then one slot per duration bucket
+        private static final long[] BOUNDS = ModuleCounters.DURATION_BOUNDS_NANOS.stream().mapToLong(Long::longValue)
+                .toArray();
+        /** 32 longs = four cache lines: the slots above, and the cells of two workers never share a line. */
+        private static final int CELL_LENGTH = 32;
+
+        static {
+            if (DURATIONS + BOUNDS.length + 1 > CELL_LENGTH) {
+                throw new AssertionError("a counter cell is too small for the duration buckets");
+            }
+        }
 
         private final long[] shared = new long[CELL_LENGTH];
         private volatile long[][] workerCells = new long[0][];
@@ -310,9 +319,19 @@ public final class ModuleEntry {
                 increment(cell, OUTCOMES + outcome.ordinal(), 1);
             }
             increment(cell, NANOS, nanos);
+            increment(cell, DURATIONS + bucket(nanos), 1);
             if (nanos > (long) SLOT.getOpaque(cell, MAX_NANOS)) {
                 SLOT.setOpaque(cell, MAX_NANOS, nanos);
             }
+        }
+
+        /** The duration bucket of {@code nanos}: the first bound it does not exceed, or the one beyond them all. */
+        static int bucket(long nanos) {
+            int i = 0;
+            while (i < BOUNDS.length && nanos > BOUNDS[i]) {
+                i++;
+            }
+            return i;
         }
 
         private static void increment(long[] cell, int slot, long delta) {
@@ -356,7 +375,15 @@ public final class ModuleEntry {
         ModuleCounters snapshot() {
             return new ModuleCounters(sum(CALLS), sum(OUTCOMES + Outcome.PASS.ordinal()),
                     sum(OUTCOMES + Outcome.CONSUME.ordinal()), sum(OUTCOMES + Outcome.REPLACE.ordinal()), errors.sum(),
-                    timeouts.sum(), sum(NANOS), fold(MAX_NANOS, Math::max));
+                    timeouts.sum(), sum(NANOS), fold(MAX_NANOS, Math::max), durationCounts());
+        }
+
+        private List<Long> durationCounts() {
+            List<Long> counts = new ArrayList<>(BOUNDS.length + 1);
+            for (int i = 0; i <= BOUNDS.length; i++) {
+                counts.add(sum(DURATIONS + i));
+            }
+            return counts;
         }
     }
 
