@@ -51,6 +51,19 @@ public interface Broker {
     void login(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> then);
 
     /**
+     * Checks who a client is without logging it in, for a front door that authenticates each request (HTTP
+     * administration): runs the login chain as {@link #login} does (modules see an ordinary login and observers
+     * hear the decision), but opens, resumes and ends no session.
+     *
+     * @param request who claims to be whom, on which connection (admitted with {@link #accept})
+     * @return completes with the user a module established ({@link io.switchboard.api.Admission#authenticated}), or
+     *         exceptionally with {@link RefusedException} when the chain refused the login, or accepted it without
+     *         any module vouching for a user (an anonymous client has no identity to check)
+     * @since 2.1
+     */
+    CompletionStage<String> authenticate(LoginRequest request);
+
+    /**
      * Re-creates a persistent session a front door recovered from its store after a restart: offline, with
      * its subscriptions in place, delivering to {@code receiver}, without running any chain (the modules
      * saw the login and the subscriptions before the restart, and retained messages are not sent again).

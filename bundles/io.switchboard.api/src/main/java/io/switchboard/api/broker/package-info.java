@@ -16,7 +16,8 @@
  * java.util.function.BiConsumer)}) and hears of takeovers and ends ({@link io.switchboard.api.broker.Receiver#detached},
  * {@link io.switchboard.api.broker.Receiver#closing}) in the order the broker takes the client id's logins, detaches
  * and closes, so it needs no map or ordering of its own; {@link io.switchboard.api.broker.ClientConnection#closed(String,
- * boolean)} detaches or closes in that order. Additions only (default methods where front doors implement the
+ * boolean)} detaches or closes in that order. {@link io.switchboard.api.broker.Broker#authenticate} checks a user
+ * through the login chain without a session (HTTP administration). Additions only (default methods where front doors implement the
  * interface), but for one narrowing: {@link io.switchboard.api.broker.ClientSession#close} of a stale handle is
  * ignored, as its detach was (ending the session of a later login through it was never meant).
  */

@@ -243,6 +243,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     }
 
     @Override
+    public CompletionStage<String> authenticate(LoginRequest request) {
+        return sessions.authenticate(request);
+    }
+
+    @Override
     public ClientSession restore(RestoredSession session, Receiver receiver) {
         return sessions.restore(session, receiver);
     }

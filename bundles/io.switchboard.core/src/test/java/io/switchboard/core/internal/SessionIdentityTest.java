@@ -60,6 +60,32 @@ class SessionIdentityTest {
     }
 
     @Test
+    void authenticateChecksAUserThroughTheLoginChainWithoutASession() throws Exception {
+        addAuthenticator("auth", PASSWORD_IS_USER);
+        ClientConnection http = connection();
+
+        assertThat(done(harness.core.authenticate(new LoginRequest(http, "http:1", "admin", "bob".getBytes(), "http", true))))
+                .as("the user the module established").isEqualTo("bob");
+        assertThat(harness.core.stats().sessions()).as("no session opened").isZero();
+        assertThatThrownBy(() -> done(harness.core.authenticate(new LoginRequest(http, "http:2", "admin", null, "http", true))))
+                .as("accepted, but nobody vouched for a user").isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOf(RefusedException.class).hasMessageContaining("no module vouched for the user");
+    }
+
+    @Test
+    void authenticateReportsARefusedLogin() throws Exception {
+        addAuthenticator("auth", new MessageModule() {
+            @Override
+            public Admission onLogin(Login login) {
+                return Admission.refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong user name or password");
+            }
+        });
+        assertThatThrownBy(() -> done(harness.core.authenticate(new LoginRequest(connection(), "http:1", "admin",
+                "guess".getBytes(), "http", true)))).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOf(RefusedException.class).hasMessageContaining("wrong user name or password");
+    }
+
+    @Test
     void aNetworkClientNoModuleVouchedForIsAnonymousWhateverItClaims() throws Exception {
         ClientSession claimed = login(connection(), "alice", "alice", null, true);
         assertThat(claimed.session().user()).isEqualTo(Session.ANONYMOUS);

@@ -42,6 +42,11 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public CompletionStage<String> authenticate(LoginRequest request) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
     public ClientSession restore(RestoredSession session, Receiver receiver) {
         throw new UnsupportedOperationException("the shell does not restore sessions");
     }

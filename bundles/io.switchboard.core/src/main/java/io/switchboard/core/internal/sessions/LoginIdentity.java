@@ -43,6 +43,11 @@ final class LoginIdentity {
         return ChainRun.toVerdict(admission);
     }
 
+    /** The user a module established, or {@code null} when none vouched for one. */
+    String established() {
+        return established;
+    }
+
     /** The session's user once the chain accepted {@code request}. */
     String userOf(LoginRequest request) {
         if (established != null) {

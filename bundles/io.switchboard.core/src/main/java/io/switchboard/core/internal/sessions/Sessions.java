@@ -138,11 +138,7 @@ public final class Sessions {
     private void admitLogin(LoginRequest request, UnaryOperator<Receiver> receiverFor, BiConsumer<ClientSession, Throwable> done,
             WorkerThread w) {
         SessionImpl existing = byClientId.get(request.clientId());
-        LoginImpl login = new LoginImpl(request, existing != null && existing.online);
-        LoginIdentity identity = new LoginIdentity();
-        DecisionImpl.About about = new DecisionImpl.About(Decision.Subject.LOGIN, request.clientId(),
-                request.userName() == null ? "" : request.userName(), null);
-        runner.admit(ChainEvent.LOGIN, (e, m) -> identity.judge(e, e.module().onLogin(login)), w, about, verdict -> {
+        runLoginChain(request, existing != null && existing.online, w, (verdict, identity) -> {
             if (verdict.kind() == Verdict.Kind.CONSUME) {
                 LOG.info("Login of client '{}' refused: {} {}", request.clientId(), verdict.reasonCode(), verdict.reason());
                 done.accept(null, new RefusedException(verdict.reasonCode(), verdict.reason()));
@@ -164,6 +160,39 @@ public final class Sessions {
                 openFor(request, user, receiverFor, done);
             }
         });
+    }
+
+    /**
+     * Runs the login chain for {@code request} without opening or touching a session (no client id turn: nothing of
+     * a session changes): completes with the user a module established, or with {@link RefusedException}.
+     */
+    public CompletionStage<String> authenticate(LoginRequest request) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        WorkerThread w = workers.workerFor(request.clientId().hashCode());
+        w.execute(() -> runLoginChain(request, false, w, (verdict, identity) -> {
+            String user = identity.established();
+            if (verdict.kind() == Verdict.Kind.CONSUME) {
+                result.completeExceptionally(new RefusedException(verdict.reasonCode(), verdict.reason()));
+            } else if (user == null) {
+                result.completeExceptionally(new RefusedException(ReasonCode.NOT_AUTHORIZED, "no module vouched for "
+                        + "the user (an authentication module checking passwords, e.g. auth with a password.file, "
+                        + "must be in the login chain)"));
+            } else {
+                result.complete(user);
+            }
+        }));
+        return result;
+    }
+
+    /** Runs the login chain on {@code w}; {@code then} gets its verdict and the identity it established. */
+    private void runLoginChain(LoginRequest request, boolean alreadyOnline, WorkerThread w,
+            BiConsumer<Verdict, LoginIdentity> then) {
+        LoginImpl login = new LoginImpl(request, alreadyOnline);
+        LoginIdentity identity = new LoginIdentity();
+        DecisionImpl.About about = new DecisionImpl.About(Decision.Subject.LOGIN, request.clientId(),
+                request.userName() == null ? "" : request.userName(), null);
+        runner.admit(ChainEvent.LOGIN, (e, m) -> identity.judge(e, e.module().onLogin(login)), w, about,
+                verdict -> then.accept(verdict, identity));
     }
 
     private ClientSession handle(SessionImpl session, boolean sessionPresent) {

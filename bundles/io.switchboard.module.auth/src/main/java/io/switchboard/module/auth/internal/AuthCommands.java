@@ -32,6 +32,19 @@ public class AuthCommands {
     @Descriptor("adds a user to the password file (password.file) or changes its password")
     public String passwd(@Descriptor("the user name") String user, @Descriptor("the new password") String password)
             throws IOException {
+        // Gogo names the thread running a command after its command line, password included, and log lines
+        // show thread names: the thread goes by the command's name alone while it runs
+        Thread self = Thread.currentThread();
+        String threadName = self.getName();
+        self.setName("auth:passwd");
+        try {
+            return setPassword(user, password);
+        } finally {
+            self.setName(threadName);
+        }
+    }
+
+    private String setPassword(String user, String password) throws IOException {
         if (!(module instanceof AuthModule auth)) {
             throw new IllegalStateException("the auth module is not running: check configadmin/" + AuthModule.PID + ".cfg");
         }

@@ -402,6 +402,11 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public CompletionStage<String> authenticate(LoginRequest request) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
     public ClientSession restore(RestoredSession restored, Receiver receiver) {
         FakeSession s = new FakeSession(restored.clientId(), restored.user(), receiver);
         s.online = false;
