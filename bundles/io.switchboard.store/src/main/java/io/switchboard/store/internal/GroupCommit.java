@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -41,6 +42,9 @@ final class GroupCommit implements StateStore, AutoCloseable {
     static final String ALIVE_KEY = "alive";
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+    /** A long read back at start (a million queued messages) reports its progress in the log this often. */
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long PROGRESS_EVERY_RECORDS = 10_000;
     private static final long TICK_MILLIS = 1000;
     private static final long RETRY_MILLIS = 1000;
 
@@ -126,11 +130,22 @@ final class GroupCommit implements StateStore, AutoCloseable {
 
     @Override
     public void read(String space, BiConsumer<String, byte[]> each) {
+        long start = System.nanoTime();
         long[] count = {0};
+        long[] lastReport = {start};
         engine.read(space, (key, value) -> {
             count[0]++;
             each.accept(key, value);
+            if (count[0] % PROGRESS_EVERY_RECORDS == 0 && System.nanoTime() - lastReport[0] > PROGRESS_INTERVAL_NANOS) {
+                lastReport[0] = System.nanoTime();
+                LOG.info("Store: reading back '{}': {} records so far ({} s)", space, count[0],
+                        TimeUnit.NANOSECONDS.toSeconds(lastReport[0] - start));
+            }
         });
+        if (lastReport[0] != start) { // a long read: say when it ends
+            LOG.info("Store: read back {} records of '{}' in {} ms", count[0], space,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
         recovered.putIfAbsent(space, count[0]);
     }
 
