@@ -10,6 +10,7 @@ import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 
 /** A {@link BrokerAdmin} that answers what the test put in and records what it was asked. */
@@ -46,6 +47,11 @@ final class FakeBrokerAdmin implements BrokerAdmin {
     @Override
     public BrokerStats stats() {
         return stats;
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String search, int limit) {
+        return List.of();
     }
 
     @Override
