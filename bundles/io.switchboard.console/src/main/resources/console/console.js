@@ -65,8 +65,9 @@
   }
 
   function stateCell(td, m) {
-    td.replaceChildren(el('span', { class: 'state-' + m.state }, m.state),
-      m.reason ? el('span', { class: 'reason' }, m.reason) : null);
+    const parts = [el('span', { class: 'state-' + m.state }, m.state)];
+    if (m.reason) parts.push(el('span', { class: 'reason' }, m.reason));
+    td.replaceChildren(...parts);
   }
 
   // ---- overview: stats, chains, modules, store
@@ -176,6 +177,9 @@
     }
   }
 
+  /** The registered modules the forms were loaded for: they are loaded again when a module comes or goes. */
+  let formsLoadedFor = null;
+
   async function refreshOverview() {
     const o = await getJson('overview');
     $('core-down').hidden = o.core;
@@ -183,6 +187,11 @@
       renderStats(o.stats);
       renderChains(o.chains);
       renderModules(o.modules);
+      const registered = o.modules.filter((m) => m.serviceId >= 0).map(moduleKey).join('|');
+      if (registered !== formsLoadedFor) {
+        formsLoadedFor = registered;
+        await loadForms();
+      }
       renderFormStates(o.modules);
     }
     renderStore(o.store);
@@ -377,7 +386,6 @@
       typing = setTimeout(() => refreshSessions().catch(() => {}), 250);
     });
     $('config-reload').addEventListener('click', loadForms);
-    loadForms();
     every(1500, refreshOverview);
     every(2000, refreshHistory);
     every(3000, refreshSessions);

@@ -89,7 +89,8 @@ final class ConfigForms {
         String[] labels = ad.getOptionLabels();
         List<Map<String, String>> out = new ArrayList<>();
         for (int i = 0; values != null && i < values.length; i++) {
-            out.add(Map.of("value", values[i], "label", labels != null && i < labels.length ? labels[i] : values[i]));
+            String label = labels != null && i < labels.length ? labels[i] : null;
+            out.add(Map.of("value", values[i], "label", label == null || label.isBlank() ? values[i] : label));
         }
         return out;
     }

@@ -14,7 +14,7 @@ class ConfigFormsTest {
 
     private final FakeMetatype.Ocd profanity = FakeMetatype.Ocd.of(
             FakeMetatype.Ad.of("words", AttributeDefinition.STRING).cardinality(Integer.MAX_VALUE),
-            FakeMetatype.Ad.of("mode", AttributeDefinition.STRING, "MASK").options("MASK", "Mask the words", "CONSUME", "Consume"),
+            FakeMetatype.Ad.of("mode", AttributeDefinition.STRING, "MASK").options("MASK", "Mask the words", "CONSUME", ""),
             FakeMetatype.Ad.of("whole.words", AttributeDefinition.BOOLEAN, "true"),
             FakeMetatype.Ad.of("service.ranking", AttributeDefinition.INTEGER, "0"),
             FakeMetatype.Ad.of("secret", AttributeDefinition.PASSWORD).optional(),
@@ -39,7 +39,7 @@ class ConfigFormsTest {
                 .containsEntry("required", true);
         assertThat(field(fields, "mode")).containsEntry("input", "select").containsEntry("value", "MASK")
                 .containsEntry("options", List.of(Map.of("value", "MASK", "label", "Mask the words"),
-                        Map.of("value", "CONSUME", "label", "Consume")));
+                        Map.of("value", "CONSUME", "label", "CONSUME")));
         assertThat(field(fields, "whole.words")).containsEntry("input", "checkbox").containsEntry("value", "true")
                 .containsEntry("type", "boolean");
         assertThat(field(fields, "service.ranking")).containsEntry("input", "number").containsEntry("value", "100")
