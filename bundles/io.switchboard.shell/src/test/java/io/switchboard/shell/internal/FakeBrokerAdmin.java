@@ -22,6 +22,8 @@ final class FakeBrokerAdmin implements BrokerAdmin {
     final List<String> switches = new ArrayList<>();
     BrokerStats stats = new BrokerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     Message traced;
+    final List<SessionInfo> sessions = new ArrayList<>();
+    final List<String> searches = new ArrayList<>();
 
     @Override
     public List<ModuleInfo> modules() {
@@ -51,7 +53,8 @@ final class FakeBrokerAdmin implements BrokerAdmin {
 
     @Override
     public List<SessionInfo> sessions(String search, int limit) {
-        return List.of();
+        searches.add(search + " limit " + limit);
+        return sessions.subList(0, Math.min(limit, sessions.size()));
     }
 
     @Override
