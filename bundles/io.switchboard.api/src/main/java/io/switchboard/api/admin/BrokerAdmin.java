@@ -33,6 +33,18 @@ public interface BrokerAdmin {
      */
     void setEnabled(String moduleName, boolean enabled);
 
+    /**
+     * The client sessions the core holds, online and offline, sorted by client id (since 1.1). In-process
+     * sessions of modules and traces are not listed.
+     *
+     * @param search a case-insensitive text a session's client id, user, protocol, listener, remote address or one
+     *        of its topic filters must contain; {@code null} or blank for every session
+     * @param limit the most sessions returned, at least 1
+     * @return at most {@code limit} sessions, those whose client ids sort first
+     * @throws IllegalArgumentException if {@code limit} is less than 1
+     */
+    List<SessionInfo> sessions(String search, int limit);
+
     /** The broker's counters. */
     BrokerStats stats();
 

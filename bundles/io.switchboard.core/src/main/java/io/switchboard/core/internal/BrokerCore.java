@@ -19,6 +19,7 @@ import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClientConnection;
@@ -42,6 +43,7 @@ import io.switchboard.core.internal.routing.MessageIds;
 import io.switchboard.core.internal.routing.ModuleSends;
 import io.switchboard.core.internal.routing.Router;
 import io.switchboard.core.internal.sessions.SessionImpl;
+import io.switchboard.core.internal.sessions.SessionViews;
 import io.switchboard.core.internal.sessions.Sessions;
 import io.switchboard.core.internal.status.StatusBus;
 import io.switchboard.core.internal.workers.WorkerPool;
@@ -291,6 +293,11 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         ModuleEntry chosen = registry.setEnabled(moduleName, enabled);
         LOG.info("Module '{}' ({} {}) {} by an operator", chosen.name(), chosen.bundle().getSymbolicName(),
                 chosen.bundle().getVersion(), enabled ? "enabled (and re-admitted if quarantined)" : "disabled");
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String search, int limit) {
+        return SessionViews.list(sessions.all(), search, limit);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 
 /** A broker admin answering with fixed stats and modules; the ACTIVE ones make up the MESSAGE chain. */
@@ -32,6 +33,11 @@ record FakeAdmin(BrokerStats stats, List<ModuleInfo> modules) implements BrokerA
     @Override
     public void setEnabled(String moduleName, boolean enabled) {
         throw new AssertionError("scraping metrics or health must not switch a module");
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String search, int limit) {
+        throw new AssertionError("scraping metrics or health must not list sessions");
     }
 
     @Override

@@ -32,6 +32,7 @@ import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClientSession;
@@ -64,7 +65,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@link IllegalArgumentException} saying what is wrong.
  */
 @Component(name = "io.switchboard.shell.commands", service = SwitchboardCommands.class)
-@GogoCommand(scope = "sb", function = {"modules", "chain", "config", "send", "trace", "enable", "disable", "stats"})
+@GogoCommand(scope = "sb", function = {"modules", "chain", "config", "send", "trace", "enable", "disable", "stats",
+    "sessions"})
 public class SwitchboardCommands {
 
     /** How long {@code sb:send} waits for the login and for the chain's decision. */
@@ -508,6 +510,28 @@ public class SwitchboardCommands {
             }
         }
         return new ModuleChoice.Candidate(m.name(), m.version(), bundleId, symbolicName, m.state());
+    }
+
+    // --------------------------------------------------------------------------------- sb:sessions
+
+    /** The most sessions {@code sb:sessions} lists. */
+    static final int MAX_SESSIONS = 100;
+
+    @Descriptor("lists the client sessions (online, or kept offline) with their subscriptions, by client id")
+    public String sessions(@Descriptor("text the client id, user, protocol, listener, address or a topic filter contains "
+            + "(default: all)") @Parameter(names = {"--search", "-s"}, absentValue = "") String search) {
+        List<SessionInfo> sessions = admin.sessions(search, MAX_SESSIONS + 1);
+        if (sessions.isEmpty()) {
+            return search.isBlank() ? "no sessions" : "no session matches '" + search + "'";
+        }
+        TextTable table = new TextTable().left("CLIENT").left("USER").left("PROTOCOL").left("CONNECTION").left("SUBSCRIPTIONS");
+        for (SessionInfo s : sessions.subList(0, Math.min(MAX_SESSIONS, sessions.size()))) {
+            String connection = !s.online() ? "offline (kept)" : s.listener() == null ? "in-process"
+                    : s.listener() + " " + s.remoteAddress();
+            table.row(s.clientId(), s.user(), s.protocol(), connection, s.subscriptions().stream()
+                    .map(sub -> sub.topicFilter() + " (QoS " + sub.qos() + ")").collect(Collectors.joining(", ")));
+        }
+        return table + (sessions.size() > MAX_SESSIONS ? "\nthe first " + MAX_SESSIONS + " shown; narrow with --search" : "");
     }
 
     // ------------------------------------------------------------------------------------ sb:stats

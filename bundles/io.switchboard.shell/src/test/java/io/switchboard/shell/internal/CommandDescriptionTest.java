@@ -40,7 +40,7 @@ class CommandDescriptionTest {
         String functions = xml.substring(xml.indexOf("name=\"osgi.command.function\""));
         functions = functions.substring(functions.indexOf('>') + 1, functions.indexOf("</property>"));
         assertThat(new TreeSet<>(Arrays.asList(functions.trim().split("\\s+")))).isEqualTo(publicCommands())
-                .containsExactlyInAnyOrder("chain", "config", "disable", "enable", "modules", "send", "stats", "trace");
+                .containsExactlyInAnyOrder("chain", "config", "disable", "enable", "modules", "send", "sessions", "stats", "trace");
         assertThat(xml).contains("interface=\"org.osgi.service.cm.ConfigurationAdmin\"")
                 .contains("cardinality=\"0..1\"").contains("policy-option=\"greedy\"");
     }

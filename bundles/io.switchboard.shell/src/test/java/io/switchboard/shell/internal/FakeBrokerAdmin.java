@@ -10,6 +10,7 @@ import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 
 /** A {@link BrokerAdmin} that answers what the test put in and records what it was asked. */
@@ -21,6 +22,8 @@ final class FakeBrokerAdmin implements BrokerAdmin {
     final List<String> switches = new ArrayList<>();
     BrokerStats stats = new BrokerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     Message traced;
+    final List<SessionInfo> sessions = new ArrayList<>();
+    final List<String> searches = new ArrayList<>();
 
     @Override
     public List<ModuleInfo> modules() {
@@ -46,6 +49,12 @@ final class FakeBrokerAdmin implements BrokerAdmin {
     @Override
     public BrokerStats stats() {
         return stats;
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String search, int limit) {
+        searches.add(search + " limit " + limit);
+        return sessions.subList(0, Math.min(limit, sessions.size()));
     }
 
     @Override

@@ -34,7 +34,7 @@ class GogoInvocationTest {
         processor = new CommandProcessorImpl(threadIO);
         SwitchboardCommands commands = new SwitchboardCommands(admin, broker, new FakeFramework().context(), null,
                 Duration.ofSeconds(1));
-        for (String function : List.of("modules", "chain", "config", "send", "trace", "enable", "disable", "stats")) {
+        for (String function : List.of("modules", "chain", "config", "send", "trace", "enable", "disable", "stats", "sessions")) {
             processor.addCommand("sb", commands, function);
         }
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),

@@ -16,6 +16,7 @@ import io.switchboard.store.MemoryStateStore;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleCounters;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.api.broker.RefusedException;
@@ -482,6 +483,24 @@ class SwitchboardCommandsTest {
                     .hasMessage("no module named 'nope'; known modules: audit, profanity");
             assertThat(admin.switches).isEmpty();
         }
+    }
+
+    @Test
+    void listsSessionsWithTheirConnectionAndSubscriptions() {
+        admin.sessions.add(new SessionInfo(1, "bot", "bot", "internal", null, null, true,
+                List.of(io.switchboard.api.Subscription.of("cmd/+", 2))));
+        admin.sessions.add(new SessionInfo(2, "laptop", "anonymous", "mqtt-5", null, null, false, List.of()));
+        admin.sessions.add(new SessionInfo(3, "phone", "alice", "mqtt-3.1.1", "tcp", "127.0.0.1:40001", true,
+                List.of(io.switchboard.api.Subscription.of("alerts", 0), io.switchboard.api.Subscription.of("chat/#", 1))));
+
+        assertThat(commands.sessions("")).isEqualTo("""
+                CLIENT  USER       PROTOCOL    CONNECTION           SUBSCRIPTIONS
+                bot     bot        internal    in-process           cmd/+ (QoS 2)
+                laptop  anonymous  mqtt-5      offline (kept)
+                phone   alice      mqtt-3.1.1  tcp 127.0.0.1:40001  alerts (QoS 0), chat/# (QoS 1)""");
+        assertThat(admin.searches).containsExactly(" limit " + (SwitchboardCommands.MAX_SESSIONS + 1));
+        admin.sessions.clear();
+        assertThat(commands.sessions("kitchen")).isEqualTo("no session matches 'kitchen'");
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.switchboard.core.internal.sessions;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -432,6 +434,11 @@ public final class Sessions {
 
     public int count() {
         return byClientId.size();
+    }
+
+    /** The client sessions held now (a live view). */
+    public Collection<SessionImpl> all() {
+        return Collections.unmodifiableCollection(byClientId.values());
     }
 
     /** Drops {@code module}'s state in every session (the module left). */

@@ -9,6 +9,7 @@ import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SessionInfo;
 import io.switchboard.api.admin.TraceStep;
 
 /** A broker whose chains hold the modules named in {@link #active}; each handles only {@code onMessage}. */
@@ -42,6 +43,11 @@ class StubAdmin implements BrokerAdmin {
 
     @Override
     public BrokerStats stats() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String search, int limit) {
         throw new UnsupportedOperationException();
     }
 
