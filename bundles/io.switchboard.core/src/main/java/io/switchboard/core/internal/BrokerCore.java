@@ -19,6 +19,7 @@ import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
+import io.switchboard.api.admin.SystemTopics;
 import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClientConnection;
@@ -98,6 +99,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private ModuleWhiteboard whiteboard;
     private HostServicesFactory hostServices;
     private ServiceRegistration<HostServices> hostRegistration;
+    private ServiceRegistration<SystemTopics> systemTopicsRegistration;
 
     public BrokerCore() {
         this(new ModuleSends());
@@ -140,6 +142,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         workers.start(timer);
         hostServices = new HostServicesFactory(router, sessions, registry, http);
         hostRegistration = context.registerService(HostServices.class, hostServices, null);
+        systemTopicsRegistration = context.registerService(SystemTopics.class, systemTopics(), null);
         whiteboard.open(context);
         LOG.info("Switchboard core started: {} workers, {} modules in the chain", workers.size(), registry.chains().all().size());
     }
@@ -163,6 +166,7 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Deactivate
     void deactivate() {
         whiteboard.close();
+        systemTopicsRegistration.unregister();
         hostRegistration.unregister();
         sessions.closeAll("broker shutting down");
         workers.stop(stopTimeout);
@@ -223,6 +227,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     /** The factory of the per-bundle {@link HostServices}. */
     HostServicesFactory hostServices() {
         return hostServices;
+    }
+
+    /**
+     * The broker's status topics ({@code $SYS}): retained in memory and routed without the message chain, on one
+     * worker (so each topic's values keep their order).
+     */
+    SystemTopics systemTopics() {
+        return (topic, payload) -> router.publishSystem(Message.builder(topic).payload(payload).retain(true).build(),
+                workers.workerFor(0));
     }
 
     // ---- Broker
@@ -299,6 +312,6 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         return new BrokerStats(System.currentTimeMillis() - startedAt, sessions.count(), router.subscriptionCount(),
                 (int) registry.chains().all().stream().filter(ModuleEntry::inChain).count(), c.published(), c.routed(),
                 c.consumed(), c.deliveries(), c.delivered(), c.failed(), c.expired(), c.inFlight(),
-                quarantine.abandonedThreads(), quarantine.abandonedThreadLimit());
+                quarantine.abandonedThreads(), quarantine.abandonedThreadLimit(), router.retainedCount());
     }
 }
