@@ -22,7 +22,8 @@ final class LoadAverage {
             last = total;
             return;
         }
-        double rate = (total - last) * 60.0 / seconds;
+        // a total that went down (a listener removed took its counts along) is no traffic, not a negative rate
+        double rate = Math.max(0, total - last) * 60.0 / seconds;
         last = total;
         for (int i = 0; i < loads.length; i++) {
             loads[i] = rate + Math.exp(-seconds / PERIODS_SECONDS[i]) * (loads[i] - rate);
