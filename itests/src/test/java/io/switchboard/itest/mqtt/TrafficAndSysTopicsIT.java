@@ -211,8 +211,8 @@ class TrafficAndSysTopicsIT {
             for (int i = 0; i < 5; i++) {
                 pub.send(Packets.publish(V5, Names.topic("nobody"), 0, false, 0, "to nobody " + i));
             }
-            awaitSys(sys, latest, "publish/messages/received", (v, retained) -> Long.parseLong(v) == received + 5);
-            awaitSys(sys, latest, "clients/connected", (v, retained) -> v.equals("2"));
+            awaitValue(sys, latest, "publish/messages/received", v -> Long.parseLong(v) == received + 5);
+            awaitValue(sys, latest, "clients/connected", v -> v.equals("2"));
 
             assertThat(latest.get("version")).startsWith("switchboard version ");
             assertThat(latest.get("uptime")).matches("\\d+ seconds");
@@ -301,6 +301,14 @@ class TrafficAndSysTopicsIT {
     /** A check of a $SYS value: its payload and whether it came as a retained message. */
     private interface SysCheck {
         boolean test(String value, boolean retained);
+    }
+
+    /** Like {@link #awaitSys}, done at once if the latest value read already passes (a value is only sent when it changes). */
+    private static void awaitValue(RawClient client, Map<String, String> latest, String topic, Predicate<String> check) {
+        String last = latest.get(topic);
+        if (last == null || !check.test(last)) {
+            awaitSys(client, latest, topic, (v, retained) -> check.test(v));
+        }
     }
 
     /** Reads $SYS messages into {@code latest} (by topic below $SYS/broker/) until {@code topic}'s passes {@code check}. */

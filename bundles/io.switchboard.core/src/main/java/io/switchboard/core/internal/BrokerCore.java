@@ -69,9 +69,10 @@ import org.slf4j.LoggerFactory;
  * {@link BrokerAdmin} (to the shell) and {@link HostServices} (to modules, one instance per bundle) by
  * delegating to them.
  */
-@Component(service = {Broker.class, BrokerAdmin.class}, immediate = true, configurationPid = "io.switchboard.core")
+@Component(service = {Broker.class, BrokerAdmin.class, SystemTopics.class}, immediate = true,
+        configurationPid = "io.switchboard.core")
 @Designate(ocd = CoreConfig.class)
-public final class BrokerCore implements Broker, BrokerAdmin {
+public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
 
@@ -99,7 +100,6 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     private ModuleWhiteboard whiteboard;
     private HostServicesFactory hostServices;
     private ServiceRegistration<HostServices> hostRegistration;
-    private ServiceRegistration<SystemTopics> systemTopicsRegistration;
 
     public BrokerCore() {
         this(new ModuleSends());
@@ -142,7 +142,6 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         workers.start(timer);
         hostServices = new HostServicesFactory(router, sessions, registry, http);
         hostRegistration = context.registerService(HostServices.class, hostServices, null);
-        systemTopicsRegistration = context.registerService(SystemTopics.class, systemTopics(), null);
         whiteboard.open(context);
         LOG.info("Switchboard core started: {} workers, {} modules in the chain", workers.size(), registry.chains().all().size());
     }
@@ -166,7 +165,6 @@ public final class BrokerCore implements Broker, BrokerAdmin {
     @Deactivate
     void deactivate() {
         whiteboard.close();
-        systemTopicsRegistration.unregister();
         hostRegistration.unregister();
         sessions.closeAll("broker shutting down");
         workers.stop(stopTimeout);
@@ -229,13 +227,15 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         return hostServices;
     }
 
+    // ---- SystemTopics
+
     /**
-     * The broker's status topics ({@code $SYS}): retained in memory and routed without the message chain, on one
+     * A broker status message ({@code $SYS}): retained in memory and routed without the message chain, on one
      * worker (so each topic's values keep their order).
      */
-    SystemTopics systemTopics() {
-        return (topic, payload) -> router.publishSystem(Message.builder(topic).payload(payload).retain(true).build(),
-                workers.workerFor(0));
+    @Override
+    public void publish(String topic, byte[] payload) {
+        router.publishSystem(Message.builder(topic).payload(payload).retain(true).build(), workers.workerFor(0));
     }
 
     // ---- Broker

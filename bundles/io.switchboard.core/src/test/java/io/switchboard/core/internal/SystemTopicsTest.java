@@ -57,7 +57,7 @@ class SystemTopicsTest {
         CoreHarness.Client live = harness.client("live").subscribe("$SYS/#", 0);
         CoreHarness.Client denied = harness.client("denied").subscribe("$SYS/#", 0);
         CoreHarness.Client all = harness.client("all").subscribe("#", 0);
-        SystemTopics sys = harness.core.systemTopics();
+        SystemTopics sys = harness.core;
         BrokerStats before = harness.core.stats();
 
         sys.publish("$SYS/broker/uptime", "5 seconds".getBytes(StandardCharsets.UTF_8));
@@ -92,7 +92,7 @@ class SystemTopicsTest {
         assertThat(refused.reason()).isEqualTo("$SYS topics belong to the broker: clients cannot publish to them");
         assertThat(pub.publish("$SYSTEM/x", "other $ topics stay usable").routed()).isTrue();
         assertThat(sub.received.poll(200, TimeUnit.MILLISECONDS)).isNull();
-        SystemTopics sys = harness.core.systemTopics();
+        SystemTopics sys = harness.core;
         assertThatThrownBy(() -> sys.publish("status/uptime", new byte[0])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> sys.publish("$SYS/#", new byte[0])).isInstanceOf(IllegalArgumentException.class);
     }
