@@ -27,8 +27,9 @@ import io.switchboard.itest.mqtt.support.Transport;
 
 /**
  * The administration endpoints of the distribution (bundles/io.switchboard.observability): {@code /metrics}
- * after real MQTT traffic counts exactly what that traffic must have produced and is well-formed text
- * exposition format; {@code /health/ready} turns 503, naming the module, when a module the listeners require
+ * after real MQTT traffic counts exactly what that traffic must have produced (in the core and per listener in the
+ * front door) and is well-formed text exposition format ({@link TrafficAndSysTopicsIT} checks the front door's
+ * counts byte for byte); {@code /health/ready} turns 503, naming the module, when a module the listeners require
  * leaves, and 200 again when it is back. Its own broker (exact counts, listeners requiring {@code auth}).
  */
 @ExtendWith(BrokerExtension.class)
@@ -77,6 +78,15 @@ class ObservabilityIT {
             assertThat(delta(before, during, "switchboard_module_call_duration_seconds_count{module=\"" + PROFANITY + "\"}"))
                     .isEqualTo(MESSAGES);
             assertThat(during).containsEntry("switchboard_module_active{module=\"auth\"}", 1.0);
+            // the front door's count of the same traffic: every PUBLISH in and out went through the tcp listener
+            String tcp = "{listener=\"tcp\"}";
+            assertThat(delta(before, during, "switchboard_listener_messages_received_total" + tcp)).isEqualTo(MESSAGES);
+            assertThat(delta(before, during, "switchboard_listener_messages_sent_total" + tcp)).isEqualTo(MESSAGES);
+            assertThat(delta(before, during, "switchboard_listener_connections" + tcp)).isEqualTo(2);
+            assertThat(delta(before, during, "switchboard_listener_connections_accepted_total" + tcp)).isEqualTo(2);
+            assertThat(delta(before, during, "switchboard_listener_received_bytes_total" + tcp))
+                    .as("at least the payloads").isGreaterThan(MESSAGES * "reading 0".length());
+            assertThat(delta(before, during, "switchboard_messages_dropped_total{reason=\"queue_full\"}")).isZero();
             // the JVM's own metrics, from the client's instrumentation
             assertThat(during.keySet()).anyMatch(name -> name.startsWith("jvm_memory_used_bytes{"))
                     .anyMatch(name -> name.startsWith("jvm_threads_current"));

@@ -20,6 +20,7 @@ import io.switchboard.api.admin.BrokerStats;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.admin.ModuleInfo;
 import io.switchboard.api.admin.SessionInfo;
+import io.switchboard.api.admin.SystemTopics;
 import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClientConnection;
@@ -70,9 +71,10 @@ import org.slf4j.LoggerFactory;
  * {@link BrokerAdmin} (to the shell) and {@link HostServices} (to modules, one instance per bundle) by
  * delegating to them.
  */
-@Component(service = {Broker.class, BrokerAdmin.class}, immediate = true, configurationPid = "io.switchboard.core")
+@Component(service = {Broker.class, BrokerAdmin.class, SystemTopics.class}, immediate = true,
+        configurationPid = "io.switchboard.core")
 @Designate(ocd = CoreConfig.class)
-public final class BrokerCore implements Broker, BrokerAdmin {
+public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
 
@@ -227,6 +229,17 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         return hostServices;
     }
 
+    // ---- SystemTopics
+
+    /**
+     * A broker status message ({@code $SYS}): retained in memory and routed without the message chain, on one
+     * worker (so each topic's values keep their order).
+     */
+    @Override
+    public void publish(String topic, byte[] payload) {
+        router.publishSystem(Message.builder(topic).payload(payload).retain(true).build(), workers.workerFor(0));
+    }
+
     // ---- Broker
 
     @Override
@@ -311,6 +324,6 @@ public final class BrokerCore implements Broker, BrokerAdmin {
         return new BrokerStats(System.currentTimeMillis() - startedAt, sessions.count(), router.subscriptionCount(),
                 (int) registry.chains().all().stream().filter(ModuleEntry::inChain).count(), c.published(), c.routed(),
                 c.consumed(), c.deliveries(), c.delivered(), c.failed(), c.expired(), c.inFlight(),
-                quarantine.abandonedThreads(), quarantine.abandonedThreadLimit());
+                quarantine.abandonedThreads(), quarantine.abandonedThreadLimit(), router.retainedCount());
     }
 }

@@ -16,7 +16,15 @@ import java.util.function.Supplier;
  *        limit of its own)
  * @param connections the MQTT connections open on this listener (one count per listener instance: a configuration
  *        change makes a new listener, which closes the old one's connections)
+ * @param traffic the listener's counters (kept by name across rebinds)
  */
 public record ListenerInfo(String name, String transport, boolean tls, int maxPacketSize, Supplier<String> missingModules,
-        int maxConnections, ConnectionCount connections) {
+        int maxConnections, ConnectionCount connections, ListenerTraffic traffic) {
+
+    /** With counters of its own, reported nowhere (tests). */
+    public ListenerInfo(String name, String transport, boolean tls, int maxPacketSize, Supplier<String> missingModules,
+            int maxConnections, ConnectionCount connections) {
+        this(name, transport, tls, maxPacketSize, missingModules, maxConnections, connections,
+                ListenerTraffic.unregistered(name));
+    }
 }

@@ -18,6 +18,9 @@ public interface MqttPipeline {
      */
     boolean admitsConnectionFrom(InetSocketAddress source, ListenerInfo listener);
 
+    /** What the front door counts: listeners take their counters here when they bind. */
+    Traffic counters();
+
     /** Appends the MQTT decoder, encoder, keep-alive and connection handlers for {@code listener}. */
     void addProtocolHandlers(ChannelPipeline pipeline, ListenerInfo listener);
 }

@@ -63,6 +63,8 @@ final class BrokerMetrics implements MultiCollector {
         out.add(Snapshots.counter("switchboard_failures", "Deliveries or messages that failed.", s.failed()));
         out.add(Snapshots.gauge("switchboard_messages_in_flight",
                 "Messages inside the module chain now, asynchronous decisions included.", s.inFlight()));
+        out.add(Snapshots.gauge("switchboard_retained_messages", "Topics holding a retained message now ($SYS ones included).",
+                s.retainedMessages()));
         out.add(Snapshots.gauge("switchboard_worker_threads_abandoned",
                 "Worker threads abandoned to module calls blocking past their budget.", s.abandonedThreads()));
         out.add(Snapshots.gauge("switchboard_worker_threads_abandoned_limit",

@@ -2,12 +2,14 @@ package io.switchboard.observability.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.switchboard.api.admin.BrokerAdmin;
+import io.switchboard.api.admin.TrafficStatistics;
 import io.switchboard.store.StateStore;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
@@ -39,6 +41,9 @@ public final class MetricsServlet extends HttpServlet {
     private volatile BrokerAdmin admin;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile StateStore store;
+    /** The front doors' traffic (the MQTT bundle registers one). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private volatile List<TrafficStatistics> frontDoors = List.of();
 
     private final transient PrometheusRegistry registry = new PrometheusRegistry();
     /**
@@ -49,11 +54,12 @@ public final class MetricsServlet extends HttpServlet {
     private final transient PrometheusRegistry jvm = new PrometheusRegistry();
     private final transient PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    /** Registers the collectors: the broker's counters, the modules', the JVM's. */
+    /** Registers the collectors: the broker's counters, the modules', the front doors', the JVM's. */
     @Activate
     public MetricsServlet() {
         registry.register(new BrokerMetrics(() -> admin, () -> store));
         registry.register(new ModuleMetrics(() -> admin));
+        registry.register(new TrafficMetrics(() -> admin, () -> frontDoors));
         JvmMetrics.builder().register(jvm);
     }
 

@@ -543,6 +543,7 @@ public class SwitchboardCommands {
         lines.put("uptime", TextTable.duration(s.uptimeMillis()));
         lines.put("sessions", s.sessions());
         lines.put("subscriptions", s.subscriptions());
+        lines.put("retained", s.retainedMessages());
         lines.put("modules", s.modules());
         lines.put("published", s.published());
         lines.put("routed", s.routed());

@@ -505,12 +505,13 @@ class SwitchboardCommandsTest {
 
     @Test
     void showsTheStatsAsAlignedLines() {
-        admin.stats = new BrokerStats(93_784_000, 4, 9, 3, 1000, 990, 10, 2970, 2960, 5, 1, 2, 1, 16);
+        admin.stats = new BrokerStats(93_784_000, 4, 9, 3, 1000, 990, 10, 2970, 2960, 5, 1, 2, 1, 16, 12);
 
         assertThat(commands.stats()).isEqualTo("""
                 uptime:            1d 2h 3m 4s
                 sessions:          4
                 subscriptions:     9
+                retained:          12
                 modules:           3
                 published:         1000
                 routed:            990

@@ -36,7 +36,8 @@ final class RetainedMessages {
         long now = System.currentTimeMillis();
         store.read(SPACE, (topic, stored) -> {
             Message m = StoredMessages.decode(stored);
-            if (m.isExpired(now)) {
+            if (m.isExpired(now) || isSystem(m.topic())) {
+                // $SYS: status messages are not kept across restarts (a store written before they were kept apart)
                 store.delete(SPACE, topic);
             } else {
                 index.put(m);
@@ -56,6 +57,14 @@ final class RetainedMessages {
      * or {@code max.retained.bytes}.
      */
     synchronized String put(Message message) {
+        return put(message, true);
+    }
+
+    /**
+     * {@link #put(Message)}, kept in memory only when {@code persist} is false (the broker's {@code $SYS} status
+     * messages: a restart publishes them afresh, as Mosquitto does not keep them either).
+     */
+    synchronized String put(Message message, boolean persist) {
         Message old;
         if (message.payloadSize() == 0) {
             old = index.remove(message.topic(), null);
@@ -75,13 +84,20 @@ final class RetainedMessages {
         if (after > l.bytes()) {
             return "retained messages would take more than " + l.bytes() + " bytes (max.retained.bytes)";
         }
-        byte[] stored = StoredMessages.encode(message); // may throw (a topic too long for the record): nothing changed yet
+        byte[] stored = persist ? StoredMessages.encode(message) : null; // may throw (a topic too long): nothing changed yet
         if (index.put(message) == null) {
             count++;
         }
         bytes = after;
-        store.put(SPACE, message.topic(), stored);
+        if (persist) {
+            store.put(SPACE, message.topic(), stored);
+        }
         return null;
+    }
+
+    /** Whether {@code topic} is one of the broker's status topics ({@code $SYS} or {@code $SYS/...}), which clients cannot publish. */
+    static boolean isSystem(String topic) {
+        return topic.startsWith("$SYS") && (topic.length() == 4 || topic.charAt(4) == '/');
     }
 
     int size() {

@@ -43,6 +43,11 @@ public final class Router {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
+    /** The sender of the broker's {@code $SYS} status messages. */
+    public static final String SYSTEM_SENDER = "$SYS";
+    /** Why a client's publish to a {@code $SYS} topic is refused. */
+    static final String SYSTEM_TOPIC_REFUSED = "$SYS topics belong to the broker: clients cannot publish to them";
+
     /** What the router counted since it started, for the broker's stats. */
     public record Counts(long published, long routed, long consumed, long deliveries, long delivered, long failed, long expired,
             long inFlight) {
@@ -148,6 +153,10 @@ public final class Router {
             finish(s, result, new PublishResult(message.id(), false, 0, null, "expired"));
             return;
         }
+        if (RetainedMessages.isSystem(message.topic())) {
+            refused(s, message, ReasonCode.NOT_AUTHORIZED, SYSTEM_TOPIC_REFUSED, result);
+            return;
+        }
         Chains chains = registry.chains();
         CallImpl call = message.topic().charAt(0) == '$' ? CallImpl.parse(message) : null;
         if (call == null) {
@@ -192,6 +201,43 @@ public final class Router {
             deliverAll(m, targets, chains, false, s.worker(),
                     recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
         }, s.worker(), timer, skipBundle, hops).run();
+    }
+
+    /**
+     * A broker status message ({@code $SYS/...}, {@link io.switchboard.api.admin.SystemTopics}): retained in memory and
+     * handed to its subscribers on {@code worker}, without the message chain and without counting as published or
+     * routed; each delivery runs the delivery chain (so read authorisation applies). No message status is raised
+     * for it. Messages given to one worker are processed in order.
+     */
+    public void publishSystem(Message message, WorkerThread worker) {
+        String topic = message.topic();
+        if (!RetainedMessages.isSystem(topic) || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0 || topic.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a $SYS topic name: '" + topic + "'");
+        }
+        Message stamped = message.toBuilder().id(messageIds.next()).from(SYSTEM_SENDER)
+                .timestamp(System.currentTimeMillis()).recipientOnline(true).build();
+        worker.execute(() -> {
+            if (stamped.retain()) {
+                String notRetained = retained.put(stamped, false);
+                if (notRetained != null) {
+                    LOG.debug("$SYS message to '{}' not retained: {}", stamped.topic(), notRetained);
+                }
+            }
+            List<SubscriptionTree.Entry> targets = new ArrayList<>();
+            subscriptions.match(stamped.topic(), e -> {
+                if (!e.session().isClosed()) {
+                    targets.add(e);
+                }
+            });
+            deliverAll(stamped, targets, registry.chains(), false, worker, recipients -> { });
+        });
+    }
+
+    /** Raises a status of a delivery, unless the message is a broker status message (nobody tracks those). */
+    private void deliveryStatus(Message m, MessageStatus.State state, String recipient, String reason) {
+        if (!RetainedMessages.isSystem(m.topic())) {
+            statuses.raise(m, state, recipient, reason);
+        }
     }
 
     private void consumedBy(SessionImpl s, Message m, Verdict verdict, ModuleEntry by, CompletableFuture<PublishResult> result) {
@@ -258,7 +304,7 @@ public final class Router {
             new ChainRun(chain, 0, adjust(message, target, retainedDelivery),
                     (e, m) -> e.module().onDelivery(m, recipient), (verdict, m, by) -> {
                         if (verdict.kind() == Verdict.Kind.CONSUME) {
-                            statuses.raise(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
+                            deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
                         } else {
                             deliver(m, target);
@@ -284,7 +330,7 @@ public final class Router {
         SessionImpl recipient = target.session();
         if (message.isExpired(System.currentTimeMillis())) {
             expired.increment();
-            statuses.raise(message, MessageStatus.State.EXPIRED, recipient.user(), "expired before delivery");
+            deliveryStatus(message, MessageStatus.State.EXPIRED, recipient.user(), "expired before delivery");
             return;
         }
         deliveries.increment();
@@ -299,12 +345,12 @@ public final class Router {
 
     void delivered(Message message, String recipient) {
         delivered.increment();
-        statuses.raise(message, MessageStatus.State.DELIVERED, recipient, null);
+        deliveryStatus(message, MessageStatus.State.DELIVERED, recipient, null);
     }
 
     void deliveryFailed(Message message, String recipient, String reason) {
         failed.increment();
-        statuses.raise(message, MessageStatus.State.FAILED, recipient, reason);
+        deliveryStatus(message, MessageStatus.State.FAILED, recipient, reason);
     }
 
     // ---- subscriptions

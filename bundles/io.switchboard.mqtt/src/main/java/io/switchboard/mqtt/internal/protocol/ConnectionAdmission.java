@@ -119,6 +119,7 @@ final class ConnectionAdmission {
     }
 
     private void refused(String what, Throwable error) {
+        listener.traffic().refused();
         Throwable cause = Failures.unwrap(error);
         String reason = cause instanceof RefusedException r ? r.reasonCode() + ": " + r.getMessage() : cause.toString();
         LOG.info("MQTT {} on listener '{}': {} refused ({}); closing", connection.who(), listener.name(), what, reason);

@@ -18,10 +18,13 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.api.admin.TrafficStatistics;
+import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.mqtt.internal.ConnectionCount;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.mqtt.internal.MqttPipeline;
+import io.switchboard.mqtt.internal.Traffic;
 import io.switchboard.store.StateStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -47,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * connection is closed; the wills of those connections are published; persistent sessions stay in the
  * store (with their pending wills and expiry), the others end.
  */
-@Component(service = MqttPipeline.class, configurationPid = MqttProtocol.PID, immediate = true)
+@Component(service = {MqttPipeline.class, TrafficStatistics.class}, configurationPid = MqttProtocol.PID, immediate = true)
 @Designate(ocd = MqttProtocolConfig.class)
-public final class MqttProtocol implements MqttPipeline {
+public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
 
     /** The configuration PID. */
     public static final String PID = "io.switchboard.mqtt";
@@ -58,6 +61,7 @@ public final class MqttProtocol implements MqttPipeline {
     static final String SNIFFER = "mqtt-sniffer";
     static final String DECODER = "mqtt-decoder";
     static final String ENCODER = "mqtt-encoder";
+    static final String COUNTING = "mqtt-counting";
     static final String IDLE = "mqtt-idle";
     static final String HANDLER = "mqtt-connection";
 
@@ -73,6 +77,8 @@ public final class MqttProtocol implements MqttPipeline {
     private final Set<MqttConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     /** The MQTT connections of every listener, against max.connections (sockets before their CONNECT are not in it). */
     private final ConnectionCount mqttConnections = new ConnectionCount();
+    /** The listeners' counters and the messages dropped on their way to clients. */
+    private final Traffic traffic = new Traffic();
     private final ConnectionRateLimit connectionRate = new ConnectionRateLimit(System::nanoTime);
     private volatile ProtocolSettings settings;
 
@@ -92,7 +98,7 @@ public final class MqttProtocol implements MqttPipeline {
         this.settings = settings;
         this.journal = journal;
         this.timer = timer;
-        this.sessions = new SessionLifecycle(broker, journal, timer);
+        this.sessions = new SessionLifecycle(broker, journal, timer, traffic);
         new SessionRecovery(this, journal).run();
     }
 
@@ -172,6 +178,9 @@ public final class MqttProtocol implements MqttPipeline {
         }
         int perSecond = settings.limits().maxConnectionRate();
         ConnectionRateLimit.Verdict verdict = connectionRate.admit(source.getAddress(), perSecond);
+        if (verdict != ConnectionRateLimit.Verdict.ADMITTED) {
+            listener.traffic().refused();
+        }
         if (verdict == ConnectionRateLimit.Verdict.REFUSED_LOG) {
             long quiet = connectionRate.takeQuietRefusals(source.getAddress());
             LOG.info("MQTT listener '{}': connection from {} refused: more than {} new connections per second from {} "
@@ -193,9 +202,27 @@ public final class MqttProtocol implements MqttPipeline {
         // Netty 4.2's limit counts the whole packet, fixed header included: exactly MQTT 5's Maximum Packet Size
         pipeline.addLast(DECODER, new MqttDecoder(listener.maxPacketSize(), MAX_CLIENT_ID_LENGTH, true));
         pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
+        // between the codec and the handler: sees every decoded packet and every packet written
+        pipeline.addLast(COUNTING, new PacketCounting(listener.traffic()));
         // until CONNECT: the connect timeout; the connection handler sets the keep alive after CONNECT
         pipeline.addLast(IDLE, new IdleStateHandler(current.connectTimeoutSeconds(), 0, 0));
         pipeline.addLast(HANDLER, new MqttConnectionHandler(this, listener, current, sniffer));
+    }
+
+    @Override
+    public Traffic counters() {
+        return traffic;
+    }
+
+    // ---- TrafficStatistics
+
+    /**
+     * The listeners' counters and drops, with the messages queued and in flight and the offline sessions, counted
+     * per session now (each session's lock taken once, briefly).
+     */
+    @Override
+    public TrafficStats traffic() {
+        return sessions.traffic();
     }
 
     // ---- what connections use

@@ -85,7 +85,7 @@ final class MqttSession implements Receiver {
         this.clientId = clientId;
         this.queueQos0 = queueQos0;
         this.lifecycle = lifecycle;
-        this.outbound = new OutboundQueue(clientId, maxQueued, maxQueuedBytes);
+        this.outbound = new OutboundQueue(clientId, maxQueued, maxQueuedBytes, lifecycle == null ? null : lifecycle.counters());
     }
 
     /** With the queue limits of {@code settings}. */
@@ -146,6 +146,18 @@ final class MqttSession implements Receiver {
 
     synchronized int inflightCount() {
         return outbound.inflightCount();
+    }
+
+    /** Adds its queued messages to {@code held[0]}, its in-flight ones to {@code held[1]}, and 1 to {@code held[2]} when offline. */
+    synchronized void countInto(long[] held) {
+        if (ended) {
+            return;
+        }
+        held[0] += outbound.queuedCount();
+        held[1] += outbound.inflightCount();
+        if (owner == null) {
+            held[2]++;
+        }
     }
 
     synchronized int queuedCount() {

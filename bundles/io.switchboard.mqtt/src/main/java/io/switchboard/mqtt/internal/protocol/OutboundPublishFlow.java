@@ -121,6 +121,7 @@ final class OutboundPublishFlow {
             if (o.packetId != 0) {
                 s.abandon(o.packetId);
             }
+            connection.protocol().counters().droppedTooLarge();
             LOG.debug("MQTT {}: message {} to '{}' dropped: {} bytes, the client accepts {}", connection.who(), m.id(),
                     topic, size, maximum);
             o.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");

@@ -8,6 +8,7 @@ import java.util.List;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Delivery;
+import io.switchboard.mqtt.internal.Traffic;
 
 /**
  * The messages of one session on their way to its client: waiting in the queue (its policy below), in flight
@@ -84,6 +85,8 @@ final class OutboundQueue {
     }
 
     private final String clientId;
+    /** Where drops are counted; {@code null} in tests of the queue alone. */
+    private final Traffic traffic;
     private final int maxQueued;
     private final long maxQueuedBytes;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
@@ -95,8 +98,9 @@ final class OutboundQueue {
     private SessionJournal journal;
     private long nextSequence = 1;
 
-    OutboundQueue(String clientId, int maxQueued, long maxQueuedBytes) {
+    OutboundQueue(String clientId, int maxQueued, long maxQueuedBytes, Traffic traffic) {
         this.clientId = clientId;
+        this.traffic = traffic;
         this.maxQueued = maxQueued;
         this.maxQueuedBytes = maxQueuedBytes;
     }
@@ -107,7 +111,7 @@ final class OutboundQueue {
      */
     void offer(Message message, Delivery delivery, boolean burst) {
         if (isFullFor(message, burst) && !(makeRoomFor(message) && !isFullFor(message, burst))) {
-            dropped++;
+            droppedFull();
             delivery.failed(QUEUE_FULL);
             return;
         }
@@ -143,7 +147,7 @@ final class OutboundQueue {
             if (q.message().qos() == 0) {
                 it.remove();
                 queuedBytes -= q.message().payloadSize();
-                dropped++;
+                droppedFull();
                 q.failed(QUEUE_FULL);
                 return true;
             }
@@ -163,6 +167,9 @@ final class OutboundQueue {
                 queue.poll();
                 queuedBytes -= q.message().payloadSize();
                 journalDone(q.sequence());
+                if (traffic != null) {
+                    traffic.droppedExpired();
+                }
                 q.failed("expired while queued for the client");
                 continue;
             }
@@ -186,6 +193,13 @@ final class OutboundQueue {
             return o;
         }
         return null;
+    }
+
+    private void droppedFull() {
+        dropped++;
+        if (traffic != null) {
+            traffic.droppedQueueFull();
+        }
     }
 
     private int nextPacketId() {

@@ -15,7 +15,9 @@ import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClientConnection;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
+import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.RefusedException;
+import io.switchboard.mqtt.internal.Traffic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,7 @@ final class SessionLifecycle {
     private final Broker broker;
     private final SessionJournal journal;
     private final ScheduledExecutorService timer;
+    private final Traffic traffic;
     /**
      * The states this protocol made or recovered, until they end: what a stop ends or leaves in the store. Not
      * looked up by client id: the broker's session is the one place to find a client's state.
@@ -41,10 +44,25 @@ final class SessionLifecycle {
     private final Set<MqttSession> states = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer) {
+    SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer, Traffic traffic) {
         this.broker = broker;
         this.journal = journal;
         this.timer = timer;
+        this.traffic = traffic;
+    }
+
+    /** What the front door counts (the sessions' queues count their drops into it). */
+    Traffic counters() {
+        return traffic;
+    }
+
+    /** The counters, with the messages queued and in flight and the offline sessions, counted over the states now. */
+    TrafficStats traffic() {
+        long[] held = new long[3];
+        for (MqttSession s : states) {
+            s.countInto(held);
+        }
+        return traffic.stats(held[0], held[1], (int) held[2]);
     }
 
     // ---- logging in

@@ -26,6 +26,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.api.admin.BrokerAdmin;
 import io.switchboard.mqtt.internal.ConnectionCount;
 import io.switchboard.mqtt.internal.ListenerInfo;
+import io.switchboard.mqtt.internal.ListenerTraffic;
 import io.switchboard.mqtt.internal.MqttPipeline;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -93,6 +94,8 @@ public final class MqttListener {
     private volatile ListenerSettings settings;
     /** What the protocol is told about each connection (the same for all: a change makes a new instance). */
     private volatile ListenerInfo info;
+    /** Counts the bytes of this listener's connections (the first handler of each). */
+    private volatile WireBytes wireBytes;
     /** The socket; {@code null} once closed. */
     private volatile Binding binding;
 
@@ -136,14 +139,17 @@ public final class MqttListener {
         }
         MandatoryModules gate = new MandatoryModules(parsed.name(), parsed.mandatoryModules(), admin);
         settings = parsed;
+        ListenerTraffic traffic = pipeline.counters().listener(parsed.name());
         info = new ListenerInfo(parsed.name(), parsed.transport(), ssl != null, parsed.maxPacketSize(), gate::missing,
-                parsed.maxConnections(), new ConnectionCount());
+                parsed.maxConnections(), new ConnectionCount(), traffic);
+        wireBytes = new WireBytes(traffic);
         try {
             binding = bind(parsed, ssl);
         } catch (IllegalStateException e) {
             LOG.error("{}", e.getMessage());
             throw e;
         }
+        pipeline.counters().bound(parsed.name(), parsed.transport(), ssl != null, info.connections());
         LOG.info("MQTT listener '{}' listening: {}, {}{}{}", parsed.name(), where(parsed, binding),
                 parsed.tls() == null ? "no TLS" : parsed.tls(),
                 parsed.mandatoryModules().isEmpty() ? "" : ", requires modules " + parsed.mandatoryModules(),
@@ -155,6 +161,10 @@ public final class MqttListener {
     void deactivate() {
         Binding current = binding;
         binding = null;
+        ListenerInfo closing = info;
+        if (closing != null) {
+            pipeline.counters().unbound(closing.name(), closing.connections());
+        }
         if (current != null) {
             int connections = current.connections().size();
             current.close();
@@ -241,6 +251,7 @@ public final class MqttListener {
     /** The transport handlers of one connection, then the protocol's. */
     private void setUp(SocketChannel channel, ListenerSettings listener, SslContext ssl) {
         ChannelPipeline handlers = channel.pipeline();
+        handlers.addLast(WireBytes.NAME, wireBytes);
         if (ssl != null) {
             handlers.addLast("tls", ssl.newHandler(channel.alloc()));
             handlers.addLast("tls-failures", new TlsFailures(listener.name()));

@@ -9,6 +9,7 @@ import java.util.List;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.switchboard.api.Message;
+import io.switchboard.api.admin.TrafficStats;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,6 +118,7 @@ class DeliveredUserPropertiesTest extends LoopbackTest {
         eventually(() -> assertThat(broker.outcomesOf("small").get(1).result.getNow(""))
                 .startsWith("failed: larger than the client's maximum packet size"));
         small.expectNothing(200);
+        assertThat(protocol.traffic().dropped(TrafficStats.TOO_LARGE)).as("counted as dropped, too large").isEqualTo(1);
     }
 
     // ---- helpers

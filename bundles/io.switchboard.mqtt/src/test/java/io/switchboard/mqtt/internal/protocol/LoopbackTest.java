@@ -69,8 +69,9 @@ abstract class LoopbackTest {
         if (server == null) {
             protocol = new MqttProtocol(broker, settings, new SessionJournal(stateStore),
                     timer != null ? timer : MqttProtocol.newTimer());
+            ConnectionCount connections = new ConnectionCount();
             listener = new ListenerInfo("test", "tcp", tls, maxPacketSize, () -> missingModules, listenerMaxConnections,
-                    new ConnectionCount());
+                    connections, protocol.counters().bound("test", "tcp", tls, connections));
             server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.switchboard.api.admin.ListenerStats;
+import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +54,46 @@ class MqttListenerTest {
             assertThat(info.maxPacketSize()).isEqualTo(ListenerSettings.DEFAULT_MAX_PACKET_SIZE);
             assertThat(info.missingModules().get()).as("no mandatory modules").isNull();
             assertThat(t.protocol.notBytes).isEmpty();
+        }
+    }
+
+    @Test
+    void countsTheBytesOfItsConnectionsAcrossARebindAndIsReportedWhileBound() throws Exception {
+        try (TestListener t = tcp("tcp").start(Map.of("port", 0, "host", "127.0.0.1"))) {
+            try (Socket client = Net.connect(t.port())) {
+                assertThat(Net.exchange(client)).containsExactly(StubPipeline.ANSWER);
+            }
+            ListenerStats first = awaitBytes(t, Net.CONNECT.length);
+            assertThat(first.name()).isEqualTo("tcp");
+            assertThat(first.transport()).isEqualTo("tcp");
+            assertThat(first.tls()).isFalse();
+            // the stub answers each chunk it reads: one CONNACK per chunk the 15 bytes came in
+            assertThat(first.bytesSent()).isPositive().matches(n -> n % StubPipeline.ANSWER.length == 0);
+            assertThat(t.protocol.connections.poll(5, TimeUnit.SECONDS).traffic().name()).isEqualTo("tcp");
+
+            t.reconfigure(Map.of("port", 0, "host", "127.0.0.1"));
+            try (Socket client = Net.connect(t.port())) {
+                Net.exchange(client);
+            }
+            assertThat(awaitBytes(t, 2L * Net.CONNECT.length).bytesSent()).as("the totals go on after a rebind")
+                    .isGreaterThan(first.bytesSent());
+            t.close();
+            assertThat(t.protocol.traffic.stats(0, 0, 0).listeners()).as("a closed listener is not reported").isEmpty();
+            t.listener = null;
+        }
+    }
+
+    private static ListenerStats awaitBytes(TestListener t, long received) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            TrafficStats stats = t.protocol.traffic.stats(0, 0, 0);
+            assertThat(stats.listeners()).hasSize(1);
+            ListenerStats l = stats.listeners().get(0);
+            if (l.bytesReceived() == received || System.nanoTime() > deadline) {
+                assertThat(l.bytesReceived()).isEqualTo(received);
+                return l;
+            }
+            Thread.sleep(10);
         }
     }
 

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.mqtt.internal.MqttPipeline;
+import io.switchboard.mqtt.internal.Traffic;
 
 /**
  * The protocol's stand-in: answers every chunk of bytes it receives with {@link #ANSWER} (a CONNACK), and
@@ -28,6 +29,12 @@ final class StubPipeline implements MqttPipeline {
     /** What {@link #admitsConnectionFrom} answers. */
     volatile boolean admit = true;
     final BlockingQueue<InetSocketAddress> asked = new LinkedBlockingQueue<>();
+    final Traffic traffic = new Traffic();
+
+    @Override
+    public Traffic counters() {
+        return traffic;
+    }
 
     @Override
     public boolean admitsConnectionFrom(InetSocketAddress source, ListenerInfo listener) {
