@@ -95,7 +95,7 @@ class AuditModuleTest {
 
     @Test
     void writesALinePerMessageStatusAndDecisionAndAlwaysPasses() throws Exception {
-        activate(Map.of());
+        activate(Map.of("events", "message, decision, status"));
         Message hello = TestMessages.text("alice", "chat/room", "hello");
 
         probe.message(hello).from(alice).assertPassed();
@@ -205,9 +205,10 @@ class AuditModuleTest {
     }
 
     @Test
-    void aFullQueueDropsAndCountsWithoutBlockingAndTheWriterWarns() throws Exception {
+    void withOverflowDropAFullQueueDropsAndCountsWithoutBlockingAndTheWriterWarns() throws Exception {
         module.host = host;
-        module.start(Map.of("queue.size", "2"), Configs.of(AuditConfig.class, Map.of("queue.size", "2")), home, false);
+        Map<String, String> config = Map.of("queue.size", "2", "overflow", "drop");
+        module.start(config, Configs.of(AuditConfig.class, config), home, false);
         active = true;
 
         for (int i = 0; i < 5; i++) {
@@ -221,7 +222,8 @@ class AuditModuleTest {
         active = false;
 
         assertThat(lines(home.resolve("logs/audit.jsonl"))).hasSize(2);
-        assertThat(host.logs(Level.WARN)).anySatisfy(line -> assertThat(line).contains("dropped 3 lines"));
+        assertThat(host.logs(Level.WARN)).anySatisfy(line -> assertThat(line).contains("dropped 3 lines",
+                "THE AUDIT LOG IS INCOMPLETE"));
     }
 
     @Test
