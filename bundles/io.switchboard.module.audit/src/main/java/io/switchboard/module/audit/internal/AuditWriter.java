@@ -161,6 +161,9 @@ final class AuditWriter implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             log.error("{}: the writer thread failed; no more lines are written", name, e);
+            // from now on every line is dropped (counted): say so where operators look, until the module restarts
+            problems.accept("the writer thread failed (" + e + "): no more lines are written; lines are dropped "
+                    + "until the module restarts");
         } finally {
             close();
             // publishers still waiting go on (their lines are counted as dropped, and reported below)
