@@ -28,7 +28,7 @@ public class AuditCommands {
         String mode = settings.overflow() == AuditQueue.Overflow.WAIT
                 ? "wait (lossless: publishers wait for room)" : "drop (sampling: lines are dropped when the queue is full)";
         return String.join("\n",
-                "lines written    " + s.written(),
+                "lines written    " + s.written() + " (in " + s.writes() + " writes)",
                 "lines dropped    " + s.dropped() + (s.dropped() == 0 ? "" : "   ** THE AUDIT LOG IS INCOMPLETE **")
                         + " (messages, queue full: " + q.droppedMessages() + "; statuses/decisions beyond the allowance: "
                         + q.droppedObservations() + "; at shutdown: " + q.droppedClosed() + ")",

@@ -196,14 +196,15 @@ public final class AuditModule implements MessageModule {
         AuditWriter w = writer;
         AuditQueue q = queue;
         AuditQueue.Counts c = q.counts();
-        return new AuditStats(w.written(), c, w.failed(), w.late(), q.capacity(), w.currentFile(), w.currentSize(),
-                w.rotations(), settings);
+        return new AuditStats(w.written(), w.writes(), c, w.failed(), w.late(), q.capacity(), w.currentFile(),
+                w.currentSize(), w.rotations(), settings);
     }
 
     /**
      * The audit module's counters.
      *
      * @param written lines written
+     * @param writes the writes they took
      * @param queue the queue's counts: queued and waiting now, waited and dropped in all
      * @param failed lines that could not be formatted or written
      * @param late message lines that waited past the module's time budget (their messages passed meanwhile)
@@ -213,7 +214,7 @@ public final class AuditModule implements MessageModule {
      * @param rotations how many times the file was rotated
      * @param settings the settings in force
      */
-    record AuditStats(long written, AuditQueue.Counts queue, long failed, long late, int capacity, Path file,
+    record AuditStats(long written, long writes, AuditQueue.Counts queue, long failed, long late, int capacity, Path file,
             long fileSize, long rotations, AuditSettings settings) {
 
         /** Lines dropped for any reason. */

@@ -24,6 +24,11 @@ import io.switchboard.api.Verdict;
  * so observations never wait and messages are held back whenever observations filled the queue. Only beyond
  * the allowance is an observation dropped, and counted.</li>
  * <li>The writer swaps the whole queue out in one step ({@link #take}), so a batch costs one lock.</li>
+ * <li>The writer is woken by the first line after it went idle, then lingers up to {@link #LINGER_NANOS} for a
+ * batch to gather unless the queue reaches an eighth of its capacity or a message waits. Without it, at a
+ * moderate rate every line cost a thread wake-up and a write system call of its own (measured in the
+ * distribution: a third of the broker's CPU per message at 5,000 msg/s); with it, one per 20 ms. Lines reach
+ * the file at most that much later; a broker crash loses the queued lines either way (no line is synced).</li>
  * </ul>
  *
  * <p>One lock guards everything: it is held for a few field updates only, and the writer takes it once per
@@ -43,14 +48,20 @@ final class AuditQueue {
     record Waiting(AuditEntry entry, CompletableFuture<Verdict> decision, long since) {
     }
 
+    /** How long the writer lets a batch gather once a line arrived (20 ms). */
+    static final long LINGER_NANOS = 20_000_000;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final int capacity;
+    /** The queue size that ends the writer's linger. */
+    private final int batchSize;
 
     // guarded by lock
     private ArrayList<AuditEntry> entries;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private boolean writerParked;
+    /** The queue size at which adding a line wakes the writer: 1 while it is idle, {@link #batchSize} while it lingers. */
+    private int wakeAt = Integer.MAX_VALUE;
     private boolean closed;
     private long droppedMessages;
     private long droppedObservations;
@@ -59,6 +70,7 @@ final class AuditQueue {
 
     AuditQueue(int capacity) {
         this.capacity = capacity;
+        this.batchSize = Math.max(1, capacity / 8);
         this.entries = new ArrayList<>(Math.min(capacity, 65_536));
     }
 
@@ -90,10 +102,7 @@ final class AuditQueue {
             CompletableFuture<Verdict> decision = new CompletableFuture<>();
             waiting.add(new Waiting(entry, decision, System.nanoTime()));
             waited++;
-            if (writerParked) {
-                writerParked = false;
-                notEmpty.signal();
-            }
+            wakeWriter(); // a publisher waits: no lingering
             return decision;
         } finally {
             lock.unlock();
@@ -122,14 +131,21 @@ final class AuditQueue {
 
     private void add(AuditEntry entry) {
         entries.add(entry);
-        if (writerParked) {
-            writerParked = false;
+        if (entries.size() >= wakeAt) {
+            wakeWriter();
+        }
+    }
+
+    private void wakeWriter() {
+        if (wakeAt != Integer.MAX_VALUE) {
+            wakeAt = Integer.MAX_VALUE;
             notEmpty.signal();
         }
     }
 
     /**
-     * The writer's step: waits up to {@code timeoutNanos} for lines, then swaps the queued lines out (handing
+     * The writer's step: waits up to {@code timeoutNanos} for a line, lingers for more (see the class comment), then
+     * swaps the queued lines out (handing
      * back {@code empty}, a drained list, as the new queue) and lets up to {@code capacity} waiting message
      * lines into the new queue, adding their decisions to {@code released} (complete them outside any lock).
      *
@@ -145,9 +161,17 @@ final class AuditQueue {
                     closed = true;
                     return null;
                 }
-                writerParked = true;
+                wakeAt = 1;
                 notEmpty.awaitNanos(timeoutNanos);
-                writerParked = false;
+                wakeAt = Integer.MAX_VALUE;
+            }
+            if (!stopping && waiting.isEmpty() && !entries.isEmpty() && entries.size() < batchSize) {
+                wakeAt = batchSize;
+                long linger = LINGER_NANOS;
+                while (linger > 0 && wakeAt != Integer.MAX_VALUE) { // not signalled: time left
+                    linger = notEmpty.awaitNanos(linger);
+                }
+                wakeAt = Integer.MAX_VALUE;
             }
             ArrayList<AuditEntry> batch = entries;
             entries = empty;
@@ -215,14 +239,11 @@ final class AuditQueue {
         }
     }
 
-    /** Wakes the writer if it waits for lines (to see that it should stop). */
+    /** Wakes the writer if it waits for lines or lingers (to see that it should stop). */
     void wake() {
         lock.lock();
         try {
-            if (writerParked) {
-                writerParked = false;
-                notEmpty.signal();
-            }
+            wakeWriter();
         } finally {
             lock.unlock();
         }

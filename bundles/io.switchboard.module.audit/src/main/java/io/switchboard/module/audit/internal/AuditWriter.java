@@ -50,6 +50,7 @@ final class AuditWriter implements Runnable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong rotations = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
     private volatile Path currentFile;
     private volatile long currentSize;
 
@@ -116,6 +117,11 @@ final class AuditWriter implements Runnable {
 
     long rotations() {
         return rotations.get();
+    }
+
+    /** Write system calls made (lines per write: how well batching works). */
+    long writes() {
+        return writes.get();
     }
 
     /** Message lines that waited longer than the module's time budget (the core passed their messages meanwhile). */
@@ -253,6 +259,7 @@ final class AuditWriter implements Runnable {
             return;
         }
         out.write(lines.buffer().array(), 0, length);
+        writes.incrementAndGet();
         currentSize += length;
         written.addAndGet(count);
     }
