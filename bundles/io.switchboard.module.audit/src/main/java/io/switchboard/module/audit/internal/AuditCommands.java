@@ -20,14 +20,25 @@ public class AuditCommands {
     }
 
     /** {@code audit:stats}. */
-    @Descriptor("lines written and dropped, and the file being written")
+    @Descriptor("lines written, waited for and dropped, and the file being written")
     public String stats() {
         AuditModule.AuditStats s = audit.stats();
+        AuditQueue.Counts q = s.queue();
+        AuditSettings settings = s.settings();
+        String mode = settings.overflow() == AuditQueue.Overflow.WAIT
+                ? "wait (lossless: publishers wait for room)" : "drop (sampling: lines are dropped when the queue is full)";
         return String.join("\n",
-                "lines written    " + s.written(),
-                "lines dropped    " + s.dropped() + " (queue full)",
-                "lines failed     " + s.failed(),
+                "lines written    " + s.written() + " (in " + s.writes() + " writes)",
+                "lines dropped    " + s.dropped() + (s.dropped() == 0 ? "" : "   ** THE AUDIT LOG IS INCOMPLETE **")
+                        + " (messages, queue full: " + q.droppedMessages() + "; statuses/decisions beyond the allowance: "
+                        + q.droppedObservations() + "; at shutdown: " + q.droppedClosed() + ")",
+                "lines failed     " + s.failed() + (s.failed() == 0 ? "" : "   ** not in the file: see the log **"),
+                "waited for room  " + q.waited() + " message lines (" + s.late() + " past the time budget of "
+                        + settings.timeoutMillis() + " ms), " + q.waiting() + " waiting now",
                 "queued now       " + s.queued() + " of " + s.capacity(),
+                "overflow         " + mode,
+                "events           " + settings.events().stream().sorted()
+                        .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList(),
                 "current file     " + s.file() + " (" + s.fileSize() + " bytes)",
                 "rotations        " + s.rotations() + " (rotate at " + s.settings().maxFileSize() + " bytes, keep "
                         + s.settings().maxFiles() + ")");

@@ -9,7 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(
         name = "Switchboard audit log",
-        description = "Writes one JSON line per message and per message status event to a rotating file.")
+        description = "Writes one JSON line per message, per decision and (opt-in) per message status event to a rotating file.")
 @interface AuditConfig {
 
     @AttributeDefinition(name = "File",
@@ -26,9 +26,31 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int max_files() default 5;
 
     @AttributeDefinition(name = "Queue size",
-            description = "Lines waiting for the writer thread; when full, lines are dropped and counted, "
-                    + "never waited for. Takes effect when the module restarts.")
+            description = "Lines waiting for the writer thread. When full, a message line waits (overflow = wait) "
+                    + "or is dropped (overflow = drop); status and decision lines may use as many again. "
+                    + "Takes effect when the module restarts.")
     int queue_size() default 10_000;
+
+    @AttributeDefinition(name = "Overflow",
+            description = "wait: a message whose line finds the queue full waits (its publisher only, no thread "
+                    + "blocks) until the line is queued: every line is kept. drop: the line is dropped and counted: "
+                    + "a sampling log under load.",
+            options = {
+                @org.osgi.service.metatype.annotations.Option(label = "wait (lossless)", value = "wait"),
+                @org.osgi.service.metatype.annotations.Option(label = "drop (sampling)", value = "drop")
+            })
+    String overflow() default "wait";
+
+    @AttributeDefinition(name = "Events",
+            description = "The lines written (comma-separated): message (who published what), decision (who was "
+                    + "allowed or refused, by which module and rule), status (every SENT/DELIVERED/READ/EXPIRED/"
+                    + "FAILED change: tracing, several lines per message).")
+    String[] events() default {"message", "decision"};
+
+    @AttributeDefinition(name = "Time budget",
+            description = "Milliseconds the broker lets a publisher wait for its audit line before it passes the "
+                    + "message anyway (the line is still written, and counted as late).")
+    long switchboard_module_timeout() default 5000;
 
     @AttributeDefinition(name = "Payload bytes",
             description = "At most this many payload bytes per line (cut at a character boundary for text); "

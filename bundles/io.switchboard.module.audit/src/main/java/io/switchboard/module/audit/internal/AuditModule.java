@@ -3,9 +3,7 @@ package io.switchboard.module.audit.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletableFuture;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -30,17 +28,24 @@ import io.switchboard.api.SwitchboardModule;
 import io.switchboard.api.Verdict;
 import io.switchboard.module.audit.internal.AuditEntry.MessageEntry;
 import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
+import io.switchboard.module.audit.internal.AuditSettings.Event;
 
 /**
  * The audit log: a MONITOR that writes one JSON line per published message ({@link #onMessage}, which
- * always passes) and per message status event ({@link #onStatus}) to a rotating file.
+ * always passes), per decision a module made with a reason ({@link #onDecision}) and, opt-in, per message
+ * status event ({@link #onStatus}) to a rotating file.
  *
  * <p>What it shows module authors:
  * <ul>
- * <li>Never block a broker thread: the callbacks only put an immutable entry into a bounded queue
- * ({@code offer}, never {@code put}); the module's own thread ({@link AuditWriter}) formats and writes.
- * When the queue is full the line is dropped and counted, and the writer thread reports the count
- * (WARN, at most every {@link AuditWriter#WARN_INTERVAL}).</li>
+ * <li>Never block a broker thread: the callbacks only add a small immutable entry to a bounded queue
+ * ({@link AuditQueue}); the module's own thread ({@link AuditWriter}) formats and writes in batches.</li>
+ * <li>Back-pressure without blocking: when the queue is full, {@link #onMessage} returns
+ * {@link Verdict#later} with a stage that passes once the line is queued. Only that publisher waits (the core
+ * holds its later steps and stops reading its connection); other publishers on the same worker go on. So an
+ * audit log under a flood faster than its disk slows the publishers it audits instead of losing their lines
+ * ({@code overflow = wait}, the default). Observations (decisions, statuses) cannot wait: they may take the
+ * queue to twice its size, which holds back the next message of every publisher; only beyond that are they
+ * dropped, counted and reported (WARN, {@code audit:stats}).</li>
  * <li>Lifecycle: the writer thread starts in {@code @Activate}, follows {@code @Modified} settings
  * between two lines, and {@code @Deactivate} writes what is queued, flushes and closes.</li>
  * <li>A configuration whose file cannot be written keeps the module running: the problem is reported
@@ -59,7 +64,7 @@ import io.switchboard.module.audit.internal.AuditEntry.StatusEntry;
         name = AuditModule.NAME,
         type = ModuleType.MONITOR,
         maturity = Maturity.BETA,
-        description = "Writes one JSON line per message and status event to a rotating file",
+        description = "Writes one JSON line per message and decision (and, opt-in, status event) to a rotating file",
         failure_policy = FailurePolicy.FAIL_OPEN)
 public final class AuditModule implements MessageModule {
 
@@ -75,8 +80,7 @@ public final class AuditModule implements MessageModule {
     @Reference
     HostServices host;
 
-    private final AtomicLong dropped = new AtomicLong();
-    private volatile BlockingQueue<AuditEntry> queue;
+    private volatile AuditQueue queue;
     private volatile AuditWriter writer;
     private volatile AuditSettings settings;
     private Path home;
@@ -107,9 +111,9 @@ public final class AuditModule implements MessageModule {
             throw new IllegalArgumentException(NAME + ": invalid configuration: " + e.getMessage(), e);
         }
         settings = s;
-        queue = new ArrayBlockingQueue<>(s.queueSize());
+        queue = new AuditQueue(s.queueSize());
         Logger log = host.logger();
-        writer = new AuditWriter(NAME, queue, dropped, s, log,
+        writer = new AuditWriter(NAME, queue, s, log,
                 problem -> host.reportProblem(this, problem == null ? null : NAME + ": " + problem));
         if (startWriter) {
             writer.start();
@@ -147,57 +151,79 @@ public final class AuditModule implements MessageModule {
     void deactivate() throws InterruptedException {
         AuditWriter w = writer;
         if (w != null && !w.stop(STOP_TIMEOUT)) {
-            host.logger().warn("{}: {} lines were still queued after {} s; they are lost", NAME, queue.size(),
-                    STOP_TIMEOUT.toSeconds());
+            AuditQueue.Counts c = queue.counts();
+            host.logger().warn("{}: {} lines were still queued and {} waiting after {} s; they are lost", NAME, c.queued(),
+                    c.waiting(), STOP_TIMEOUT.toSeconds());
         }
         host.logger().info("{}: deactivated: {}", NAME, stats());
     }
 
+    /**
+     * Queues the message's line and passes; when the queue is full and {@code overflow = wait}, passes
+     * {@link Verdict#later later}, once the line is queued. A monitor never changes a decision.
+     */
     @Override
     public Verdict onMessage(Message message, Session sender) {
-        offer(MessageEntry.of(message, sender));
-        return Verdict.pass(); // a monitor never changes a decision
+        AuditSettings s = settings;
+        if (!s.events().contains(Event.MESSAGE)) {
+            return Verdict.pass();
+        }
+        // only what the line needs: no payload held in memory unless lines carry payloads
+        CompletableFuture<Verdict> wait = queue.offerMessage(MessageEntry.of(message, sender, s.maxPayloadBytes() > 0),
+                s.overflow());
+        return wait == null ? Verdict.pass() : Verdict.later(wait);
     }
 
     @Override
     public void onStatus(MessageStatus status) {
-        offer(StatusEntry.of(status));
+        AuditSettings s = settings;
+        if (s.events().contains(Event.STATUS)) {
+            queue.offerObservation(StatusEntry.of(status), s.overflow());
+        }
     }
 
     /** Which module allowed or refused a login or a subscription, or refused a message, and by which rule. */
     @Override
     public void onDecision(Decision decision) {
-        offer(new AuditEntry.DecisionEntry(decision));
-    }
-
-    private void offer(AuditEntry entry) {
-        if (!queue.offer(entry)) {
-            dropped.incrementAndGet(); // never wait on a broker thread; the writer reports the count
+        AuditSettings s = settings;
+        if (s.events().contains(Event.DECISION)) {
+            queue.offerObservation(new AuditEntry.DecisionEntry(decision), s.overflow());
         }
     }
 
     /** What the module has done so far. */
     AuditStats stats() {
         AuditWriter w = writer;
-        BlockingQueue<AuditEntry> q = queue;
-        return new AuditStats(w.written(), dropped.get(), w.failed(), q.size(), q.size() + q.remainingCapacity(),
-                w.currentFile(), w.currentSize(), w.rotations(), settings);
+        AuditQueue q = queue;
+        AuditQueue.Counts c = q.counts();
+        return new AuditStats(w.written(), w.writes(), c, w.failed(), w.late(), q.capacity(), w.currentFile(),
+                w.currentSize(), w.rotations(), settings);
     }
 
     /**
      * The audit module's counters.
      *
      * @param written lines written
-     * @param dropped lines dropped because the queue was full
+     * @param writes the writes they took
+     * @param queue the queue's counts: queued and waiting now, waited and dropped in all
      * @param failed lines that could not be formatted or written
-     * @param queued lines waiting now
+     * @param late message lines that waited past the module's time budget (their messages passed meanwhile)
      * @param capacity the queue's size
      * @param file the file being written
      * @param fileSize its size as far as the writer knows
      * @param rotations how many times the file was rotated
      * @param settings the settings in force
      */
-    record AuditStats(long written, long dropped, long failed, int queued, int capacity, Path file, long fileSize,
-            long rotations, AuditSettings settings) {
+    record AuditStats(long written, long writes, AuditQueue.Counts queue, long failed, long late, int capacity, Path file,
+            long fileSize, long rotations, AuditSettings settings) {
+
+        /** Lines dropped for any reason. */
+        long dropped() {
+            return queue.dropped();
+        }
+
+        int queued() {
+            return queue.queued();
+        }
     }
 }

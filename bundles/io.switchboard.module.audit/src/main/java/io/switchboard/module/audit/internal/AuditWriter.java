@@ -1,47 +1,56 @@
 package io.switchboard.module.audit.internal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 
+import io.switchboard.api.Verdict;
+
 /**
- * The audit module's own thread: takes entries off the queue, formats them, appends them to the file,
- * rotates it, flushes whenever the queue runs empty, and reports what the broker's threads dropped.
- * Settings changes ({@link #apply}) take effect between two lines: the file is closed and the next
- * line opens the new one.
+ * The audit module's own thread: takes the queued lines off the {@link AuditQueue} a batch at a time, formats
+ * them into one reused buffer, appends the batch to the file in one write (or a few, around a rotation),
+ * lets waiting message lines into the queue (their publishers go on), and reports lines dropped or failed.
+ * Settings changes ({@link #apply}) take effect between two batches: the file is closed and the next line
+ * opens the new one.
+ *
+ * <p>Why batches: the broker's threads only add small entries to a list; formatting and the system calls
+ * happen here, one write per batch instead of a buffered stream flushed line by line, so the cost per line
+ * is Jackson's formatting and a share of one write. Each batch reaches the operating system before the writer
+ * takes the next one, so a line is in the file (page cache) at most one batch after it was queued.
  */
 final class AuditWriter implements Runnable {
 
     /** How often dropped and failed lines are reported at most. */
     static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
-    private static final long POLL_MILLIS = 100;
-    private static final int MAX_BATCH = 1000;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Bytes formatted before they are written: a large batch goes out in writes of about this size. */
+    private static final int CHUNK = 256 * 1024;
 
-    private final BlockingQueue<AuditEntry> queue;
-    private final AtomicLong dropped;
+    private final AuditQueue queue;
     private final Logger log;
     private final Consumer<String> problems;
     private final String name;
-    private final AuditLines lines = new AuditLines();
+    private final AuditLines lines = new AuditLines(new LineBuffer(CHUNK + 16 * 1024));
 
     private volatile AuditSettings settings;
     private volatile boolean stopping;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong rotations = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
     private volatile Path currentFile;
     private volatile long currentSize;
 
@@ -50,20 +59,18 @@ final class AuditWriter implements Runnable {
     private OutputStream out;
     private long droppedReported;
     private long failedReported;
+    private long lateReported;
     private long lastWarn;
     private boolean failing;
     private Thread thread;
 
     /**
      * @param queue where the broker's threads put entries
-     * @param dropped the count of entries they could not put (the queue was full)
      * @param problems told a problem in plain words while writing fails, and {@code null} when it works again
      */
-    AuditWriter(String name, BlockingQueue<AuditEntry> queue, AtomicLong dropped, AuditSettings settings, Logger log,
-            Consumer<String> problems) {
+    AuditWriter(String name, AuditQueue queue, AuditSettings settings, Logger log, Consumer<String> problems) {
         this.name = name;
         this.queue = queue;
-        this.dropped = dropped;
         this.settings = settings;
         this.log = log;
         this.problems = problems;
@@ -76,18 +83,19 @@ final class AuditWriter implements Runnable {
         thread.start();
     }
 
-    /** New settings, used from the next line on. */
+    /** New settings, used from the next batch on. */
     void apply(AuditSettings newSettings) {
         this.settings = newSettings;
     }
 
     /**
-     * Writes what is queued, flushes, closes the file and ends the thread, waiting up to {@code timeout}.
+     * Writes what is queued and waiting, closes the file and ends the thread, waiting up to {@code timeout}.
      *
      * @return whether the thread ended in time
      */
     boolean stop(Duration timeout) throws InterruptedException {
         stopping = true;
+        queue.wake();
         Thread t;
         synchronized (this) {
             t = thread;
@@ -111,6 +119,16 @@ final class AuditWriter implements Runnable {
         return rotations.get();
     }
 
+    /** Write system calls made (lines per write: how well batching works). */
+    long writes() {
+        return writes.get();
+    }
+
+    /** Message lines that waited longer than the module's time budget (the core passed their messages meanwhile). */
+    long late() {
+        return late.get();
+    }
+
     /** The file being written (or about to be), and its size. */
     Path currentFile() {
         Path f = currentFile;
@@ -124,73 +142,126 @@ final class AuditWriter implements Runnable {
     @Override
     public void run() {
         lastWarn = System.nanoTime();
+        ArrayList<AuditEntry> spare = new ArrayList<>();
+        List<AuditQueue.Waiting> released = new ArrayList<>();
         try {
             while (true) {
-                AuditEntry entry = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (entry != null) {
-                    int batch = 0;
-                    do {
-                        write(entry);
-                    } while (++batch < MAX_BATCH && (entry = queue.poll()) != null);
-                    if (queue.isEmpty()) {
-                        flush();
-                    }
-                } else if (stopping) {
-                    break; // nothing left: stop() waits for every queued line
+                ArrayList<AuditEntry> batch = queue.take(spare, released, POLL_NANOS, stopping);
+                release(released);
+                if (batch == null) {
+                    break; // stopping, and every queued and waiting line is written
+                }
+                if (!batch.isEmpty()) {
+                    write(batch);
+                    batch.clear();
                 } else if (open != null && settings != open) {
                     close(); // new settings while idle: let go of the old file now
                     open = null;
                     currentFile = null;
                     currentSize = 0;
                 }
+                spare = batch;
                 reportIfDue(false);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             log.error("{}: the writer thread failed; no more lines are written", name, e);
+            // from now on every line is dropped (counted): say so where operators look, until the module restarts
+            problems.accept("the writer thread failed (" + e + "): no more lines are written; lines are dropped "
+                    + "until the module restarts");
         } finally {
-            flush();
             close();
+            // publishers still waiting go on (their lines are counted as dropped, and reported below)
+            release(queue.close());
             reportIfDue(true);
         }
     }
 
-    private void write(AuditEntry entry) {
-        AuditSettings s = settings;
-        byte[] line;
-        try {
-            line = (lines.format(entry, s.maxPayloadBytes()) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            log.warn("{}: cannot format {}", name, entry, e);
+    /** Lets the publishers of lines now queued go on. */
+    private void release(List<AuditQueue.Waiting> waiting) {
+        if (waiting.isEmpty()) {
             return;
         }
+        long budget = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+        long now = System.nanoTime();
+        for (AuditQueue.Waiting w : waiting) {
+            if (now - w.since() > budget) {
+                late.incrementAndGet(); // its message passed on the core's time budget (FAIL_OPEN); the line is kept
+            }
+            w.decision().complete(Verdict.pass());
+        }
+        waiting.clear();
+    }
+
+    /** Formats the batch into the buffer and appends it to the file, rotating before a line that does not fit. */
+    private void write(List<AuditEntry> batch) {
+        AuditSettings s = settings;
+        LineBuffer buffer = lines.buffer();
+        int maxPayloadBytes = s.maxPayloadBytes();
+        int buffered = 0; // lines in the buffer
+        long accounted = 0; // lines of the batch written or failed
         try {
             if (s != open) {
                 reopen(s);
             }
-            if (currentSize > 0 && currentSize + line.length > s.maxFileSize()) {
-                rotate(s);
+            for (AuditEntry entry : batch) {
+                int mark = buffer.size();
+                try {
+                    lines.append(entry, maxPayloadBytes);
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                    accounted++;
+                    log.warn("{}: cannot format {}", name, entry, e);
+                    continue;
+                }
+                long before = currentSize + mark; // the file's size with the buffered lines before this one
+                if (before > 0 && currentSize + buffer.size() > s.maxFileSize()) {
+                    writeOut(mark, buffered);
+                    accounted += buffered;
+                    buffered = 0;
+                    buffer.dropBefore(mark);
+                    rotate(s);
+                }
+                buffered++;
+                if (buffer.size() >= CHUNK) {
+                    writeOut(buffer.size(), buffered);
+                    accounted += buffered;
+                    buffered = 0;
+                    buffer.truncate(0);
+                }
             }
-            out.write(line);
-            currentSize += line.length;
-            written.incrementAndGet();
+            writeOut(buffer.size(), buffered);
+            accounted += buffered;
             if (failing) {
                 failing = false;
                 log.info("{}: writing to {} again", name, s.file());
                 problems.accept(null);
             }
         } catch (IOException | RuntimeException e) {
-            failed.incrementAndGet();
+            failed.addAndGet(batch.size() - accounted);
             close();
-            open = null; // try to open the file again for the next line
+            open = null; // try to open the file again for the next batch
             if (!failing) {
                 failing = true;
                 log.warn("{}: cannot write to {}: {}", name, s.file(), e.toString());
                 problems.accept("path: cannot write to " + s.file() + ": " + e);
             }
+        } finally {
+            buffer.truncate(0);
+            buffer.trim(CHUNK + 16 * 1024);
         }
+    }
+
+    /** Writes the buffer's first {@code length} bytes, holding {@code count} lines. */
+    private void writeOut(int length, int count) throws IOException {
+        if (count == 0) {
+            return;
+        }
+        out.write(lines.buffer().array(), 0, length);
+        writes.incrementAndGet();
+        currentSize += length;
+        written.addAndGet(count);
     }
 
     private void reopen(AuditSettings s) throws IOException {
@@ -204,8 +275,8 @@ final class AuditWriter implements Runnable {
             // who may read the log is the broker's user's business: others get nothing
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
-        out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE), 64 * 1024);
+        // unbuffered: each write hands a whole batch (or a chunk of one) to the operating system
+        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         open = s;
         currentFile = file;
         currentSize = Files.size(file);
@@ -234,19 +305,6 @@ final class AuditWriter implements Runnable {
         reopen(s);
     }
 
-    private void flush() {
-        if (out == null) {
-            return;
-        }
-        try {
-            out.flush();
-        } catch (IOException e) {
-            log.warn("{}: cannot flush {}: {}", name, currentFile, e.toString());
-            close();
-            open = null;
-        }
-    }
-
     private void close() {
         if (out == null) {
             return;
@@ -259,24 +317,35 @@ final class AuditWriter implements Runnable {
         out = null;
     }
 
-    /** Logs lines dropped (queue full) and failed since the last report, at most once per interval. */
+    /**
+     * Logs lines dropped and failed since the last report, and message lines that waited past the module's time
+     * budget, at most once per interval.
+     */
     private void reportIfDue(boolean now) {
         long nanos = System.nanoTime();
         if (!now && nanos - lastWarn < WARN_INTERVAL.toNanos()) {
             return;
         }
-        long d = dropped.get();
+        AuditQueue.Counts c = queue.counts();
+        long d = c.dropped();
         long f = failed.get();
+        long l = late.get();
         if (d > droppedReported) {
-            log.warn("{}: dropped {} lines since the last report (queue of {} full; {} dropped in all): "
-                    + "the file system or this thread cannot keep up", name, d - droppedReported,
-                    queue.remainingCapacity() + queue.size(), d);
+            log.warn("{}: dropped {} lines since the last report ({} in all: {} messages with overflow = drop, {} status "
+                    + "or decision lines beyond the queue's allowance, {} at shutdown): THE AUDIT LOG IS INCOMPLETE",
+                    name, d - droppedReported, d, c.droppedMessages(), c.droppedObservations(), c.droppedClosed());
         }
         if (f > failedReported) {
             log.warn("{}: {} lines could not be written since the last report ({} in all)", name, f - failedReported, f);
         }
+        if (l > lateReported) {
+            log.warn("{}: {} message lines waited longer than the module's time budget of {} ms since the last report "
+                    + "({} in all): the broker passed their messages meanwhile; the lines were kept and written",
+                    name, l - lateReported, settings.timeoutMillis(), l);
+        }
         droppedReported = d;
         failedReported = f;
+        lateReported = l;
         lastWarn = nanos;
     }
 }

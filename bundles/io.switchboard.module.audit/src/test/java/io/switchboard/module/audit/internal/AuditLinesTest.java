@@ -132,4 +132,52 @@ class AuditLinesTest {
                 + "\"id\":42,\"state\":\"FAILED\",\"topic\":\"chat/room\",\"from\":\"alice\",\"recipient\":\"bob\","
                 + "\"reason\":\"consumed by \\\"profanity\\\"\"}");
     }
+
+    @Test
+    void theTimeIsWhatInstantWritesWhateverTheMillisecondAndTheSecondsBefore() {
+        Random random = new Random(7);
+        long base = 1_764_000_000_000L;
+        for (int n = 0; n < 5000; n++) {
+            // runs of lines in the same second (the cached part) and jumps, back in time too, and before 1970
+            long at = n % 100 == 0 ? -random.nextInt(1_000_000) : base + random.nextInt(3000) - 1000;
+            Message m = Message.builder("t").timestamp(at).build();
+            assertThat(JsonLine.object(line(m, 0)).get("time")).as("%d", at)
+                    .isEqualTo(java.time.Instant.ofEpochMilli(at).toString());
+        }
+    }
+
+    @Test
+    void linesFollowEachOtherInOneBufferWhateverOneOfThemNeeds() {
+        LineBuffer buffer = new LineBuffer(16);
+        AuditLines shared = new AuditLines(buffer);
+        MessageEntry plain = MessageEntry.of(Message.builder("a").payload("one").build(), null);
+        MessageEntry emoji = MessageEntry.of(Message.builder("b").from("\uD83D\uDE00 lone \uD800").payload("two").build(), null);
+
+        for (int i = 0; i < 100; i++) {
+            shared.append(i % 3 == 1 ? emoji : plain, 10);
+        }
+
+        String text = buffer.text(0, buffer.size());
+        String[] lines = text.split("\n", -1);
+        assertThat(lines).hasSize(101);
+        assertThat(lines[100]).isEmpty();
+        for (int i = 0; i < 100; i++) {
+            Map<String, Object> json = JsonLine.object(lines[i]);
+            assertThat(json.get("payload")).isEqualTo(i % 3 == 1 ? "two" : "one");
+            if (i % 3 == 1) {
+                assertThat(json.get("from")).isEqualTo("\uD83D\uDE00 lone ?");
+                assertThat(lines[i]).contains("😀");
+            }
+        }
+    }
+
+    @Test
+    void withoutPayloadsAnEntryHoldsNoPayload() {
+        Message m = Message.builder("t").payload(new byte[100_000]).build();
+
+        assertThat(MessageEntry.of(m, null, false).withPayload()).isNull();
+        assertThat(MessageEntry.of(m, null, false).extras()).isNull();
+        assertThat(JsonLine.object(lines.format(MessageEntry.of(m, null, false), 100))).containsEntry("size", 100_000L)
+                .doesNotContainKey("payload");
+    }
 }
