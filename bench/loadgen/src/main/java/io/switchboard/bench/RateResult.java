@@ -27,6 +27,8 @@ final class RateResult {
     final String error;
     /** Write syscalls of all publishers (connecting included): sent / this is the messages per write. */
     long publisherWrites;
+    /** Per-message mode: due PUBLISHes that waited for a socket that had not taken the previous write (broker not reading). */
+    long socketFullWaits;
     /** CPU use from the start of sending to the end of the drain; null when the run did not get that far. */
     CpuTime.Usage cpu;
 
@@ -105,6 +107,7 @@ final class RateResult {
         latency.put("max", maxLatencyMicros());
         m.put("latencyUs", latency);
         m.put("publisherWrites", publisherWrites);
+        m.put("socketFullWaits", socketFullWaits);
         if (cpu != null) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("windowSeconds", cpu.seconds());
@@ -124,11 +127,12 @@ final class RateResult {
         return String.format(
                 "qos %d %d->%d %dB offered %.0f msg/s for %.1fs: sent %d/%d (in %.0f msg/s), delivered %d/%d "
                         + "(out %.0f msg/s), lost %d, dup %d, drain %.0f ms, latency p50 %.0f p99 %.0f p99.9 %.0f max %.0f us, "
-                        + "%s writes (%.1f msg/write)%s%s",
+                        + "%s writes (%.1f msg/write%s)%s%s",
                 options.qos, options.publishers, options.subscribers, options.payloadBytes, options.rate,
                 options.seconds, sent, offered, inRate, received, expected, outRate, lost(), duplicates, drainMillis,
                 latencyMicros(50), latencyMicros(99), latencyMicros(99.9), maxLatencyMicros(), options.write,
-                messagesPerWrite(), Double.isNaN(brokerCpuMicrosPerMessage()) ? ""
+                messagesPerWrite(), options.write == WriteMode.PER_MESSAGE ? ", socket full " + socketFullWaits + "x" : "",
+                Double.isNaN(brokerCpuMicrosPerMessage()) ? ""
                         : String.format(", broker CPU %.2f us/msg", brokerCpuMicrosPerMessage()),
                 error == null ? "" : " ERROR: " + error);
     }

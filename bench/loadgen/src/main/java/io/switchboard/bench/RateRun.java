@@ -53,6 +53,11 @@ final class RateRun {
         final long target;
         final boolean[] inFlightIds = new boolean[65536];
         long sent;
+        /**
+         * Per-message: times a due PUBLISH waited because the socket had not taken the previous write completely
+         * (the broker was not reading). A publisher behind schedule without these was held back by the generator.
+         */
+        long socketFullWaits;
         int inFlight;
         int nextPacketId = 1;
 
@@ -243,9 +248,11 @@ final class RateRun {
         cpu = cpuWindow.end(options.brokerPid);
         long sent = 0;
         long writes = 0;
+        long socketFullWaits = 0;
         for (Publisher p : publishers) {
             sent += p.sent;
             writes += p.connection.writeCalls;
+            socketFullWaits += p.socketFullWaits;
         }
         long offered = publishers.size() * publishers.get(0).target;
         long expected = sent * options.subscribers;
@@ -256,6 +263,7 @@ final class RateRun {
         RateResult result = new RateResult(options, runId, offered, sent, expected, received, duplicates, foreign, inRate, outRate,
                 drainMillis, latency, error);
         result.publisherWrites = writes;
+        result.socketFullWaits = socketFullWaits;
         result.cpu = cpu;
         return result;
     }
@@ -298,6 +306,7 @@ final class RateRun {
             if (c.hasPendingOutput()) {
                 c.flush(); // a PUBREL (QoS 2) or the rest of an earlier PUBLISH: never two PUBLISHes in one write
                 if (c.hasPendingOutput()) {
+                    p.socketFullWaits++;
                     break;
                 }
             }
