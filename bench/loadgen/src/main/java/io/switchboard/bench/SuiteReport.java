@@ -238,6 +238,9 @@ final class SuiteReport {
     }
 
     private static String pair(String a, String b) {
+        if (a.isEmpty() && b.isEmpty()) {
+            return "";
+        }
         return (a.isEmpty() ? "–" : a) + " / " + (b.isEmpty() ? "–" : b);
     }
 
