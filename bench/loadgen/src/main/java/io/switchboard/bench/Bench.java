@@ -20,7 +20,10 @@ public final class Bench {
             "  latency  publish -> deliver latency at a fixed moderate rate (1 pub -> 1 sub)",
             "  idle     broker RSS (and heap) per 1,000 idle connections",
             "common: --host 127.0.0.1 --port 1883",
-            "rate/sweep/latency: --pubs 1 --subs 1 --qos 0 --payload 64 --window 64 --drain 5 --connect-timeout 10 --batch-us 250",
+            "rate/sweep/latency: --pubs 1 --subs 1 --qos 0 --payload 64 --window 64 --drain 5 --connect-timeout 10",
+            "  --write batched|per-message: batched (default): every --batch-us (250) each publisher writes all",
+            "           PUBLISHes due in one write; per-message: one PUBLISH per write as each falls due (a real client)",
+            "  --broker-pid PID: report the broker's CPU time per delivered message (utime+stime of /proc/PID/stat)",
             "  --persistent: subscribers keep persistent sessions (clean session 0), ended after each run",
             "  rate:    --rate 10000 --seconds 5 --warmup 0",
             "  sweep:   --start-rate 10000 --max-rate 2000000 --trial-seconds 3 --max-trials 12 --precision 0.05",
@@ -78,8 +81,11 @@ public final class Bench {
                 SweepCriteria criteria = new SweepCriteria(args.number("min-send-ratio", 0.97), args.number("p99-bound-ms", 100));
                 args.rejectUnused();
                 RateSweep.Outcome<RateResult> outcome = runSweep(o, sweep, criteria, System.out);
-                System.out.printf("max sustained rate: %.0f msg/s in (%.0f msg/s out); lowest failing %.0f msg/s%n",
-                        outcome.maxSustainedRate(), outcome.maxSustainedRate() * o.subscribers, outcome.lowestFailedRate());
+                RateResult best = highestPassing(outcome);
+                System.out.printf("max sustained rate: %.0f msg/s in (%.0f msg/s out); lowest failing %.0f msg/s%s%n",
+                        outcome.maxSustainedRate(), outcome.maxSustainedRate() * o.subscribers, outcome.lowestFailedRate(),
+                        best == null || Double.isNaN(best.brokerCpuMicrosPerMessage()) ? ""
+                                : String.format("; broker CPU %.2f us per delivered message at that rate", best.brokerCpuMicrosPerMessage()));
                 System.out.println(Json.write(sweepJson(o, criteria, outcome)));
                 return 0;
             }
@@ -128,6 +134,7 @@ public final class Bench {
         m.put("subs", o.subscribers);
         m.put("qos", o.qos);
         m.put("payload", o.payloadBytes);
+        m.put("write", o.write.label);
         m.put("trialSeconds", o.seconds);
         m.put("graceSeconds", o.drainSeconds);
         m.put("minSendRatio", criteria.minSendRatio());
@@ -135,6 +142,8 @@ public final class Bench {
         m.put("maxSustainedRate", outcome.maxSustainedRate());
         m.put("maxSustainedOutRate", outcome.maxSustainedRate() * o.subscribers);
         m.put("lowestFailedRate", Double.isInfinite(outcome.lowestFailedRate()) ? null : outcome.lowestFailedRate());
+        RateResult best = highestPassing(outcome);
+        m.put("brokerCpuUsPerMessage", best == null ? null : best.brokerCpuMicrosPerMessage());
         List<Object> trials = new ArrayList<>();
         for (RateSweep.Step<RateResult> step : outcome.steps()) {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -146,6 +155,19 @@ public final class Bench {
         }
         m.put("trials", trials);
         return m;
+    }
+
+    /** The trial at the maximum sustained rate (the highest that passed), or null when none passed. */
+    static RateResult highestPassing(RateSweep.Outcome<RateResult> outcome) {
+        RateResult best = null;
+        double rate = -1;
+        for (RateSweep.Step<RateResult> step : outcome.steps()) {
+            if (step.passed() && step.rate() > rate) {
+                rate = step.rate();
+                best = step.result();
+            }
+        }
+        return best;
     }
 
     static Map<String, Object> withMode(String mode, Map<String, Object> result) {
@@ -167,6 +189,8 @@ public final class Bench {
         o.drainSeconds = args.number("drain", o.drainSeconds);
         o.connectTimeoutSeconds = args.number("connect-timeout", o.connectTimeoutSeconds);
         o.batchMicros = args.number("batch-us", o.batchMicros);
+        o.write = WriteMode.parse(args.string("write", o.write.label));
+        o.brokerPid = args.integer("broker-pid", -1);
         o.rate = args.number("rate", rate);
         o.seconds = args.number("seconds", seconds);
         o.warmupSeconds = args.number("warmup", warmup);

@@ -22,6 +22,10 @@ final class Connection {
     boolean connected;
     boolean subscribed;
     boolean closed;
+    /** Position of this connection among the run's publishers or subscribers (-1: not set). */
+    int index = -1;
+    /** Write syscalls made by {@link #flush()} (each {@code channel.write} that had data to write). */
+    long writeCalls;
     private boolean writeInterest;
 
     private Connection(String name, SocketChannel channel, SelectionKey key, int readBuffer, int writeBuffer) {
@@ -59,6 +63,7 @@ final class Connection {
             return;
         }
         out.flip();
+        writeCalls++;
         channel.write(out);
         out.compact();
         boolean pending = out.position() > 0;

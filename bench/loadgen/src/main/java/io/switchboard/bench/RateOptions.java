@@ -17,8 +17,15 @@ final class RateOptions {
     double drainSeconds = 5;
     /** Messages sent in the first seconds are delivered and counted but not in the latency histogram. */
     double warmupSeconds = 0;
-    /** Publishers write the messages due at most this often, so many go out per write syscall. */
+    /** How publishers write: all messages due every {@link #batchMicros} in one write, or one PUBLISH per write. */
+    WriteMode write = WriteMode.BATCHED;
+    /** {@link WriteMode#BATCHED}: publishers write the messages due at most this often, many per write syscall. */
     double batchMicros = 250;
+    /**
+     * The broker's process id, or -1: when set, the run reads the broker's CPU time (utime + stime of
+     * /proc/PID/stat) when sending starts and after the drain, and reports CPU per delivered message.
+     */
+    long brokerPid = -1;
     /** Bound on CONNECT/CONNACK and SUBSCRIBE/SUBACK of all connections. */
     double connectTimeoutSeconds = 10;
     /**
@@ -43,6 +50,8 @@ final class RateOptions {
         c.warmupSeconds = warmupSeconds;
         c.connectTimeoutSeconds = connectTimeoutSeconds;
         c.batchMicros = batchMicros;
+        c.write = write;
+        c.brokerPid = brokerPid;
         c.persistent = persistent;
         return c;
     }

@@ -25,6 +25,12 @@ final class RateResult {
     final Histogram latencyNanos;
     /** Why the run ended early or a connection broke; null when it did not. */
     final String error;
+    /** Write syscalls of all publishers (connecting included): sent / this is the messages per write. */
+    long publisherWrites;
+    /** Per-message mode: due PUBLISHes that waited for a socket that had not taken the previous write (broker not reading). */
+    long socketFullWaits;
+    /** CPU use from the start of sending to the end of the drain; null when the run did not get that far. */
+    CpuTime.Usage cpu;
 
     RateResult(RateOptions options, String runId, long offered, long sent, long expected, long received,
                long duplicates, long foreign, double inRate, double outRate, double drainMillis,
@@ -56,6 +62,15 @@ final class RateResult {
         return latencyNanos.getTotalCount() == 0 ? Double.NaN : latencyNanos.getValueAtPercentile(percentile) / 1000.0;
     }
 
+    /** Broker CPU time (µs) per delivered message (every copy to every subscriber counts), NaN when unknown. */
+    double brokerCpuMicrosPerMessage() {
+        return cpu == null || received == 0 ? Double.NaN : cpu.brokerSeconds() * 1e6 / received;
+    }
+
+    double messagesPerWrite() {
+        return publisherWrites == 0 ? Double.NaN : (double) sent / publisherWrites;
+    }
+
     double maxLatencyMicros() {
         return latencyNanos.getTotalCount() == 0 ? Double.NaN : latencyNanos.getMaxValue() / 1000.0;
     }
@@ -69,6 +84,8 @@ final class RateResult {
         m.put("payload", options.payloadBytes);
         m.put("window", options.window);
         m.put("persistent", options.persistent);
+        m.put("write", options.write.label);
+        m.put("batchUs", options.write == WriteMode.BATCHED ? options.batchMicros : null);
         m.put("offeredRate", options.rate);
         m.put("seconds", options.seconds);
         m.put("offered", offered);
@@ -89,6 +106,19 @@ final class RateResult {
         latency.put("p999", latencyMicros(99.9));
         latency.put("max", maxLatencyMicros());
         m.put("latencyUs", latency);
+        m.put("publisherWrites", publisherWrites);
+        m.put("socketFullWaits", socketFullWaits);
+        if (cpu != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("windowSeconds", cpu.seconds());
+            c.put("brokerSeconds", cpu.brokerSeconds());
+            c.put("brokerUsPerMessage", brokerCpuMicrosPerMessage());
+            c.put("generatorSeconds", cpu.generatorSeconds());
+            c.put("otherCores", cpu.otherCores());
+            c.put("load1Before", cpu.load1Before());
+            c.put("load1After", cpu.load1After());
+            m.put("cpu", c);
+        }
         m.put("error", error);
         return m;
     }
@@ -96,10 +126,14 @@ final class RateResult {
     String summary() {
         return String.format(
                 "qos %d %d->%d %dB offered %.0f msg/s for %.1fs: sent %d/%d (in %.0f msg/s), delivered %d/%d "
-                        + "(out %.0f msg/s), lost %d, dup %d, drain %.0f ms, latency p50 %.0f p99 %.0f p99.9 %.0f max %.0f us%s",
+                        + "(out %.0f msg/s), lost %d, dup %d, drain %.0f ms, latency p50 %.0f p99 %.0f p99.9 %.0f max %.0f us, "
+                        + "%s writes (%.1f msg/write%s)%s%s",
                 options.qos, options.publishers, options.subscribers, options.payloadBytes, options.rate,
                 options.seconds, sent, offered, inRate, received, expected, outRate, lost(), duplicates, drainMillis,
-                latencyMicros(50), latencyMicros(99), latencyMicros(99.9), maxLatencyMicros(),
+                latencyMicros(50), latencyMicros(99), latencyMicros(99.9), maxLatencyMicros(), options.write,
+                messagesPerWrite(), options.write == WriteMode.PER_MESSAGE ? ", socket full " + socketFullWaits + "x" : "",
+                Double.isNaN(brokerCpuMicrosPerMessage()) ? ""
+                        : String.format(", broker CPU %.2f us/msg", brokerCpuMicrosPerMessage()),
                 error == null ? "" : " ERROR: " + error);
     }
 }

@@ -15,11 +15,19 @@ import org.HdrHistogram.Histogram;
  * One open-loop load run on a single event-loop thread: publishers send on a time schedule (a publisher
  * that falls behind, e.g. with a full QoS 1/2 window, catches up later but never past the end of the
  * sending period, so falling behind shows as a shortfall of sent messages), subscribers acknowledge and
- * record every delivery, then the run waits a bounded drain time for the missing deliveries.
+ * record every delivery, then the run waits a bounded drain time for the missing deliveries. Publishers
+ * write as {@link WriteMode} says: all messages due per batch interval in one write, or one PUBLISH per write.
  */
 final class RateRun {
     static final int KEEP_ALIVE_SECONDS = 3600; // runs are far shorter; subscribers at QoS 0 send nothing
     private static final int READ_BUFFER = 1 << 20;
+    /** With many subscribers each gets a smaller read buffer (it grows when a packet needs more). */
+    private static final int READ_BUFFER_MANY = 64 << 10;
+    /**
+     * {@link WriteMode#PER_MESSAGE}: at most this many PUBLISHes (each its own write) per publisher between two
+     * polls of the sockets, so a publisher that fell behind still reads its acknowledgements while catching up.
+     */
+    static final int PER_MESSAGE_BURST = 16;
     private static final int WRITE_BUFFER = 256 << 10;
     private static final AtomicLong RUN_COUNTER = new AtomicLong();
 
@@ -36,14 +44,20 @@ final class RateRun {
     private long foreign;
     private long lastDelivery;
     private String error;
+    private CpuTime.Usage cpu;
 
     /** A publisher's schedule and QoS 1/2 window. */
-    private static final class Publisher {
+    static final class Publisher {
         final Connection connection;
         final PublishFrame frame;
         final long target;
         final boolean[] inFlightIds = new boolean[65536];
         long sent;
+        /**
+         * Per-message: times a due PUBLISH waited because the socket had not taken the previous write completely
+         * (the broker was not reading). A publisher behind schedule without these was held back by the generator.
+         */
+        long socketFullWaits;
         int inFlight;
         int nextPacketId = 1;
 
@@ -103,8 +117,10 @@ final class RateRun {
     private void connect(Selector selector) throws IOException {
         int subs = options.subscribers;
         int pubs = options.publishers;
+        int readBuffer = subs > 8 ? READ_BUFFER_MANY : READ_BUFFER;
         for (int s = 0; s < subs; s++) {
-            Connection c = Connection.open("subscriber " + s, selector, options.host, options.port, READ_BUFFER, 64 << 10);
+            Connection c = Connection.open("subscriber " + s, selector, options.host, options.port, readBuffer, 64 << 10);
+            c.index = s;
             c.out.put(Mqtt.connect(subscriberId(s), KEEP_ALIVE_SECONDS, !options.persistent));
             c.flush();
             subscriberConnections.add(c);
@@ -112,6 +128,7 @@ final class RateRun {
         long perPublisher = Math.round(options.rate * options.seconds / pubs);
         for (int p = 0; p < pubs; p++) {
             Connection c = Connection.open("publisher " + p, selector, options.host, options.port, 64 << 10, WRITE_BUFFER);
+            c.index = p;
             c.out.put(Mqtt.connect("sb-" + runId + "-p" + p, KEEP_ALIVE_SECONDS, true));
             c.flush();
             publishers.add(new Publisher(c, new PublishFrame(topic(p), options.qos, options.payloadBytes, p), perPublisher));
@@ -176,6 +193,7 @@ final class RateRun {
 
     private RateResult measure(Selector selector) throws IOException {
         latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        CpuTime.Window cpuWindow = CpuTime.Window.start(options.brokerPid);
         long start = System.nanoTime();
         measureFrom = start + seconds(options.warmupSeconds);
         long sendEnd = start + seconds(options.seconds);
@@ -185,6 +203,7 @@ final class RateRun {
         long drainDeadline = Long.MAX_VALUE;
         long batchNanos = (long) (options.batchMicros * 1000);
         long lastBatch = Long.MIN_VALUE / 2;
+        boolean perMessage = options.write == WriteMode.PER_MESSAGE;
         while (true) {
             long now = System.nanoTime();
             if (sending) {
@@ -192,12 +211,18 @@ final class RateRun {
                     sending = false;
                     sendingEndedAt = now;
                     drainDeadline = now + seconds(options.drainSeconds);
+                } else if (perMessage) {
+                    // every pass of the loop: each PUBLISH that is due, one write syscall each
+                    long due = (long) ((now - start) / 1e9 * perPublisherRate) + 1;
+                    for (Publisher p : publishers) {
+                        writePerMessage(p, Math.min(due, p.target), options.qos, options.window, PER_MESSAGE_BURST);
+                    }
                 } else if (now - lastBatch >= batchNanos) {
                     // every batch interval: all messages due by now, many per write syscall
                     lastBatch = now;
                     long due = (long) ((now - start) / 1e9 * perPublisherRate) + 1;
                     for (Publisher p : publishers) {
-                        publish(p, Math.min(due, p.target), now);
+                        writeBatched(p, Math.min(due, p.target), now, options.qos, options.window);
                     }
                 }
             }
@@ -220,9 +245,14 @@ final class RateRun {
             }
             handleSelected(selector, System.nanoTime());
         }
+        cpu = cpuWindow.end(options.brokerPid);
         long sent = 0;
+        long writes = 0;
+        long socketFullWaits = 0;
         for (Publisher p : publishers) {
             sent += p.sent;
+            writes += p.connection.writeCalls;
+            socketFullWaits += p.socketFullWaits;
         }
         long offered = publishers.size() * publishers.get(0).target;
         long expected = sent * options.subscribers;
@@ -230,15 +260,22 @@ final class RateRun {
         double outWindow = Math.max(options.seconds, (lastDelivery - start) / 1e9);
         double outRate = received / outWindow;
         double drainMillis = received == expected && sent > 0 ? Math.max(0, (lastDelivery - sendingEndedAt) / 1e6) : -1;
-        return new RateResult(options, runId, offered, sent, expected, received, duplicates, foreign, inRate, outRate,
+        RateResult result = new RateResult(options, runId, offered, sent, expected, received, duplicates, foreign, inRate, outRate,
                 drainMillis, latency, error);
+        result.publisherWrites = writes;
+        result.socketFullWaits = socketFullWaits;
+        result.cpu = cpu;
+        return result;
     }
 
-    /** Sends this publisher's messages that are due, as far as its window and write buffer allow. */
-    private void publish(Publisher p, long due, long now) throws IOException {
+    /**
+     * {@link WriteMode#BATCHED}: copies this publisher's messages that are due into its write buffer, as far as its
+     * window and the buffer allow; the caller's flush writes them together. Returns the messages added.
+     */
+    static long writeBatched(Publisher p, long due, long now, int qos, int window) throws IOException {
         long wanted = due - p.sent;
         if (wanted <= 0 || p.connection.closed) {
-            return;
+            return 0;
         }
         ByteBuffer out = p.connection.out;
         int frameSize = p.frame.size();
@@ -246,13 +283,39 @@ final class RateRun {
             p.connection.flush();
         }
         long n = Math.min(wanted, out.remaining() / frameSize);
-        if (options.qos > 0) {
-            n = Math.min(n, options.window - p.inFlight);
+        if (qos > 0) {
+            n = Math.max(0, Math.min(n, window - p.inFlight));
         }
         for (long i = 0; i < n; i++) {
-            int packetId = options.qos > 0 ? p.takePacketId() : 0;
+            int packetId = qos > 0 ? p.takePacketId() : 0;
             p.frame.put(out, packetId, p.sent++, now);
         }
+        return n;
+    }
+
+    /**
+     * {@link WriteMode#PER_MESSAGE}: writes this publisher's due messages one PUBLISH per write syscall, each
+     * stamped with the time of its own write, at most {@code max} of them. A publisher whose socket has not
+     * taken the previous write completely (or whose window is full) waits, as a blocking client would.
+     * Returns the messages written.
+     */
+    static long writePerMessage(Publisher p, long due, int qos, int window, int max) throws IOException {
+        Connection c = p.connection;
+        long written = 0;
+        while (written < max && p.sent < due && !c.closed && (qos == 0 || p.inFlight < window)) {
+            if (c.hasPendingOutput()) {
+                c.flush(); // a PUBREL (QoS 2) or the rest of an earlier PUBLISH: never two PUBLISHes in one write
+                if (c.hasPendingOutput()) {
+                    p.socketFullWaits++;
+                    break;
+                }
+            }
+            int packetId = qos > 0 ? p.takePacketId() : 0;
+            p.frame.put(c.out, packetId, p.sent++, System.nanoTime());
+            c.flush();
+            written++;
+        }
+        return written;
     }
 
     private boolean complete() {
@@ -388,20 +451,14 @@ final class RateRun {
     }
 
     private int subscriberIndex(Connection c) {
-        // few subscribers: a scan is cheaper than a map lookup
-        for (int i = 0; i < subscriberConnections.size(); i++) {
-            if (subscriberConnections.get(i) == c) {
-                return i;
-            }
-        }
-        return -1;
+        int i = c.index;
+        return i >= 0 && i < subscriberConnections.size() && subscriberConnections.get(i) == c ? i : -1;
     }
 
     private Publisher publisherOf(Connection c) {
-        for (Publisher p : publishers) {
-            if (p.connection == c) {
-                return p;
-            }
+        int i = c.index;
+        if (i >= 0 && i < publishers.size() && publishers.get(i).connection == c) {
+            return publishers.get(i);
         }
         throw new IllegalStateException("acknowledgement on a subscriber connection " + c.name);
     }

@@ -20,19 +20,48 @@ public final class Suite {
 
     /** One load scenario; {@code sweep} false is the fixed-rate latency run. */
     record Scenario(String id, String title, boolean sweep, int pubs, int subs, int qos, double startRate) {
+        /**
+         * The write modes it runs in: a sweep those of {@code --writes} (both, side by side, by default), the latency
+         * run one PUBLISH per write, as a real client writes.
+         */
+        List<WriteMode> modes(List<WriteMode> throughputModes) {
+            return sweep ? throughputModes : List.of(WriteMode.PER_MESSAGE);
+        }
+
+        /** What a measurement of this scenario in this mode is filed under: {@code qos0-1to1/per-message}. */
+        String key(WriteMode mode) {
+            return id + "/" + mode.label;
+        }
     }
 
-    /** One broker's numbers for one repetition of one scenario; {@code error} non-null when it failed. */
+    /**
+     * One broker's numbers for one repetition of one scenario (key: {@link Scenario#key}, or "idle");
+     * {@code error} non-null when it failed.
+     */
     record Measurement(String scenario, String broker, int rep, Map<String, Double> metrics, Object raw, String error) {
     }
 
+    /** Fan-out width: 100 in a real run; 10 in smoke mode, which must stay quick on a loaded 2-core machine. */
+    static int fanOut(boolean smoke) {
+        return smoke ? 10 : 100;
+    }
+
     static List<Scenario> scenarios(boolean smoke) {
+        int n = fanOut(smoke);
         return List.of(
                 new Scenario("qos0-1to1", "QoS 0, 1 publisher → 1 subscriber: max sustained rate", true, 1, 1, 0, smoke ? 500 : 25_000),
                 new Scenario("qos0-4to4", "QoS 0, 4 publishers → 4 subscribers (each gets all): max sustained rate", true, 4, 4, 0,
                         smoke ? 500 : 10_000),
                 new Scenario("qos1-1to1", "QoS 1, 1 publisher → 1 subscriber: max sustained rate", true, 1, 1, 1, smoke ? 500 : 10_000),
                 new Scenario("qos1-4to4", "QoS 1, 4 publishers → 4 subscribers: max sustained rate", true, 4, 4, 1, smoke ? 500 : 5_000),
+                new Scenario("qos0-1to" + n, "QoS 0, 1 publisher → " + n + " subscribers (fan-out): max sustained rate", true, 1, n, 0,
+                        smoke ? 100 : 1_000),
+                new Scenario("qos1-1to" + n, "QoS 1, 1 publisher → " + n + " subscribers (fan-out): max sustained rate", true, 1, n, 1,
+                        smoke ? 100 : 500),
+                new Scenario("qos0-" + n + "to1", "QoS 0, " + n + " publishers → 1 subscriber (fan-in): max sustained rate", true, n, 1, 0,
+                        smoke ? 500 : 25_000),
+                new Scenario("qos1-" + n + "to1", "QoS 1, " + n + " publishers → 1 subscriber (fan-in): max sustained rate", true, n, 1, 1,
+                        smoke ? 500 : 10_000),
                 new Scenario("latency-qos0", "QoS 0 publish → deliver latency at a low fixed rate, 1 → 1", false, 1, 1, 0, 0));
     }
 
@@ -92,8 +121,10 @@ public final class Suite {
             warmUp();
             for (Scenario scenario : scenarios(options.smoke)) {
                 for (int rep = 1; rep <= options.reps; rep++) {
-                    for (BrokerProcess b : brokers) {
-                        measurements.add(runScenario(scenario, b, rep));
+                    for (WriteMode mode : scenario.modes(options.writeModes)) {
+                        for (BrokerProcess b : brokers) {
+                            measurements.add(runScenario(scenario, mode, b, rep));
+                        }
                     }
                 }
             }
@@ -187,7 +218,12 @@ public final class Suite {
         return o;
     }
 
-    private Measurement runScenario(Scenario scenario, BrokerProcess b, int rep) throws Exception {
+    /**
+     * One repetition of one scenario in one write mode against one broker: a sweep (the maximum sustained rate
+     * and the broker's CPU per delivered message in the highest passing trial) or the latency run; around it the
+     * load average and the CPU other processes took meanwhile.
+     */
+    private Measurement runScenario(Scenario scenario, WriteMode mode, BrokerProcess b, int rep) throws Exception {
         if (!b.running()) {
             System.out.println("suite: " + b.name + " is not running: restarting it");
             b.stop();
@@ -197,18 +233,27 @@ public final class Suite {
         o.publishers = scenario.pubs();
         o.subscribers = scenario.subs();
         o.qos = scenario.qos();
-        String label = scenario.id() + " rep " + rep + " " + b.name;
+        o.write = mode;
+        o.brokerPid = b.pid();
+        String key = scenario.key(mode);
+        String label = key + " rep " + rep + " " + b.name;
         Map<String, Double> metrics = new LinkedHashMap<>();
+        CpuTime.Window window = CpuTime.Window.start(b.pid());
         try {
             Object raw;
             if (scenario.sweep()) {
                 o.seconds = options.trialSeconds;
-                SweepCriteria criteria = new SweepCriteria(0.97, options.p99BoundMillis);
+                SweepCriteria criteria = new SweepCriteria(options.minSendRatio, options.p99BoundMillis);
                 RateSweep sweep = new RateSweep(scenario.startRate(), 2_000_000, options.maxTrials, options.precision);
                 System.out.println("suite: " + label + ": sweep");
                 RateSweep.Outcome<RateResult> outcome = Bench.runSweep(o, sweep, criteria, System.out);
                 metrics.put("in", outcome.maxSustainedRate());
                 metrics.put("out", outcome.maxSustainedRate() * o.subscribers);
+                RateResult best = Bench.highestPassing(outcome);
+                if (best != null) {
+                    metrics.put("cpuUsPerMsg", best.brokerCpuMicrosPerMessage());
+                    metrics.put("msgPerWrite", best.messagesPerWrite());
+                }
                 raw = Bench.sweepJson(o, criteria, outcome);
             } else {
                 o.rate = options.latencyRate;
@@ -221,19 +266,39 @@ public final class Suite {
                 metrics.put("p999", r.latencyMicros(99.9));
                 metrics.put("max", r.maxLatencyMicros());
                 metrics.put("delivered", r.allDelivered() ? 1.0 : 0.0);
+                metrics.put("cpuUsPerMsg", r.brokerCpuMicrosPerMessage());
                 raw = r.toMap();
                 if (!r.allDelivered()) {
-                    return new Measurement(scenario.id(), b.name, rep, metrics, raw,
+                    putLoad(metrics, window.end(b.pid()));
+                    return new Measurement(key, b.name, rep, metrics, raw,
                             "lost " + r.lost() + (r.error == null ? "" : ": " + r.error));
                 }
             }
             metrics.put("rssMiB", BrokerProbe.rssKib(b.pid()) / 1024.0);
+            putLoad(metrics, window.end(b.pid()));
             System.out.println("suite: " + label + ": " + metrics);
-            return new Measurement(scenario.id(), b.name, rep, metrics, raw, null);
+            return new Measurement(key, b.name, rep, metrics, raw, null);
         } catch (BenchException | IOException e) {
             System.out.println("suite: " + label + " FAILED: " + e.getMessage());
-            return new Measurement(scenario.id(), b.name, rep, metrics, null, e.getMessage());
+            putLoad(metrics, window.end(b.pid()));
+            return new Measurement(key, b.name, rep, metrics, null, e.getMessage());
         }
+    }
+
+    /**
+     * The machine's state around a repetition: 1-minute load average before and after, and the CPU processes
+     * other than the broker and the generator used meanwhile (cores, averaged); {@code busy} 1 when that is
+     * above {@link SuiteOptions#busyCores}: a neighbour competed, rerun the repetition.
+     */
+    private void putLoad(Map<String, Double> metrics, CpuTime.Usage usage) {
+        metrics.put("load1Before", usage.load1Before());
+        metrics.put("load1After", usage.load1After());
+        metrics.put("otherCores", usage.otherCores());
+        metrics.put("busy", busy(usage.otherCores(), options.busyCores) ? 1.0 : 0.0);
+    }
+
+    static boolean busy(double otherCores, double threshold) {
+        return !Double.isNaN(otherCores) && otherCores > threshold;
     }
 
     /** A fresh broker alone: idle connections in steps, its memory after each. */

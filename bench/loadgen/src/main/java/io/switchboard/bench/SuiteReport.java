@@ -71,67 +71,102 @@ final class SuiteReport {
         for (BrokerProcess b : brokers) {
             md.append("  - `").append(b.name).append("`: ").append(describe(b, commit)).append("\n");
         }
+        md.append("- Write modes, side by side in every throughput scenario: **per-message**, each PUBLISH written by itself "
+                + "(one write syscall, TCP_NODELAY) as soon as it is due, also when the publisher is behind — what a real client "
+                + "(Paho, mosquitto_pub, an application calling publish() per message) does, so these are the numbers users meet; "
+                + "**batched**, every 250 µs each publisher writes all PUBLISHes due in one write — the most a generator can offer, "
+                + "the broker reads many packets per syscall, no real client does this. Subscribers read and acknowledge the same "
+                + "way in both. The latency run writes per message (at its rate every batch held one message anyway).\n");
         md.append("- A sweep finds the maximum sustained rate: trials at a rising offered rate (doubling from a start rate), then "
                 + "bisection between the highest passing and the lowest failing rate to within ")
                 .append(pct(options.precision)).append(", at most ").append(options.maxTrials).append(" trials. A trial: fresh connections "
                 + "and topics, publishers open-loop on a time schedule for ").append(num(options.trialSeconds))
                 .append(" s, then up to ").append(num(options.graceSeconds)).append(" s grace for the last deliveries. It passes when every "
-                + "message reached every subscriber (QoS 0 too), publishers sent at least 97% of the offered messages (a publisher falls "
+                + "message reached every subscriber (QoS 0 too), publishers sent at least " + pct(options.minSendRatio) + " of the offered messages (a publisher falls "
                 + "behind when the broker does not take its data, or when its QoS 1 window of 64 is full) and p99 publish → deliver "
                 + "latency is at most ").append(num(options.p99BoundMillis)).append(" ms.\n");
-        md.append("- Repetitions: ").append(options.reps).append(", interleaved (for each scenario, for each repetition, every broker in turn). "
-                + "Cells: median (min–max over repetitions). × columns: ratio of medians. Before measuring, every broker got "
-                + "a warm-up of ").append(num(options.warmupSeconds)).append(" s at QoS 0 and QoS 1 (4 → 4).\n");
+        md.append("- CPU per message: the broker process's CPU time (utime + stime of `/proc/<pid>/stat`, all threads; "
+                + "clock ticks of " + num(1000.0 / CpuTime.TICKS_PER_SECOND) + " ms) from the start of sending to the end of the drain, divided by the messages delivered "
+                + "(each copy to each subscriber counts: 1 → 100 delivers 100 per message in), in the sweep's highest passing "
+                + "trial, i.e. at the maximum sustained rate; in the latency run, over that run at its fixed rate. The same "
+                + "for every broker, Mosquitto included.\n");
+        md.append("- Repetitions: ").append(options.reps).append(", interleaved (for each scenario, for each repetition, each write mode, "
+                + "every broker in turn). Cells: median (min–max over repetitions). × columns: ratio of medians. Before measuring, every "
+                + "broker got a warm-up of ").append(num(options.warmupSeconds)).append(" s at QoS 0 and QoS 1 (4 → 4).\n");
+        md.append("- Machine load: around every repetition the 1-minute load average before and after, and the CPU that processes "
+                + "other than the broker and the generator took meanwhile (busy time of `/proc/stat` minus both processes' CPU "
+                + "time, in cores averaged over the repetition): see \"Every repetition\". **Rule: a repetition marked busy "
+                + "(other processes above ").append(num(options.busyCores)).append(" cores) was spoiled by a neighbour; rerun it (or "
+                + "the whole run) before quoting its numbers.** The load average alone cannot be the rule: the suite's own broker "
+                + "and busy-polling generator keep it near 2 on 2 cores (a load before above 1.5 with nothing else running is "
+                + "the previous repetition, not a neighbour); it says whether the machine was quiet before the run started.\n");
         for (String note : options.notes) {
             md.append("- Note: ").append(note).append("\n");
         }
         if (environment.containsKey("idleLimit")) {
             md.append("- Idle connections ").append(environment.get("idleLimit")).append(".\n");
         }
-        md.append("\n### Maximum sustained rate, 64-byte payloads (msg/s)\n\n");
-        md.append("| scenario | broker | in: median | in: min–max | out: median | × mosquitto | × moquette | RSS after (MiB) |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("\n### Maximum sustained rate, 64-byte payloads (msg/s in), per-message and batched writes side by side\n\n");
+        md.append("Per-message is what a real client does (see above). CPU: broker µs per delivered message at that rate.\n\n");
+        md.append("| scenario | broker | per-message: in | batched: in | per-message ÷ batched | out (per-message) "
+                + "| × mosquitto (per-message / batched) | × moquette (per-message / batched) "
+                + "| CPU µs/msg (per-message / batched) | busy reps | RSS after (MiB) |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Suite.Scenario s : scenarios) {
             if (!s.sweep()) {
                 continue;
             }
+            String pm = s.key(WriteMode.PER_MESSAGE);
+            String bt = s.key(WriteMode.BATCHED);
             for (BrokerProcess b : brokers) {
-                List<Double> in = values(s.id(), b.name, "in");
+                double pmIn = medianValue(values(pm, b.name, "in"));
+                double btIn = medianValue(values(bt, b.name, "in"));
                 md.append("| ").append(s.title().replace(": max sustained rate", "")).append(" | ").append(b.name)
-                        .append(failures(s.id(), b.name)).append(" | ")
-                        .append(median(in)).append(" | ").append(spread(in)).append(" | ").append(median(values(s.id(), b.name, "out")))
-                        .append(" | ").append(ratio(s.id(), b.name, "mosquitto", "in")).append(" | ")
-                        .append(b.name.equals("moquette") ? "" : ratio(s.id(), b.name, "moquette", "in")).append(" | ")
-                        .append(median(values(s.id(), b.name, "rssMiB"))).append(" |").append("\n");
+                        .append(failures(pm, b.name)).append(failures(bt, b.name)).append(" | ")
+                        .append(withSpread(values(pm, b.name, "in"))).append(" | ").append(withSpread(values(bt, b.name, "in"))).append(" | ")
+                        .append(Double.isNaN(pmIn) || Double.isNaN(btIn) || btIn == 0 ? "" : String.format("%.2f", pmIn / btIn)).append(" | ")
+                        .append(median(values(pm, b.name, "out"))).append(" | ")
+                        .append(pair(ratio(pm, b.name, "mosquitto", "in"), ratio(bt, b.name, "mosquitto", "in"))).append(" | ")
+                        .append(b.name.equals("moquette") ? "" : pair(ratio(pm, b.name, "moquette", "in"), ratio(bt, b.name, "moquette", "in")))
+                        .append(" | ").append(pair(median(values(pm, b.name, "cpuUsPerMsg")), median(values(bt, b.name, "cpuUsPerMsg"))))
+                        .append(" | ").append(busyCount(pm, b.name) + busyCount(bt, b.name)).append(" of ")
+                        .append(values(pm, b.name, "busy").size() + values(bt, b.name, "busy").size()).append(" | ")
+                        .append(median(values(pm, b.name, "rssMiB"))).append(" |").append("\n");
             }
         }
         if (has("switchboard-empty") && has("switchboard-3modules")) {
             md.append("\n### Cost of the module chain: Switchboard with 3 pass-through modules vs the empty chain\n\n");
-            md.append("| scenario | empty chain | 3 modules | change |\n|---|---:|---:|---:|\n");
+            md.append("| scenario | writes | empty chain | 3 modules | change |\n|---|---|---:|---:|---:|\n");
             for (Suite.Scenario s : scenarios) {
                 String metric = s.sweep() ? "in" : "p50";
-                double empty = medianValue(values(s.id(), "switchboard-empty", metric));
-                double three = medianValue(values(s.id(), "switchboard-3modules", metric));
-                md.append("| ").append(s.title()).append(s.sweep() ? " (msg/s in)" : " (p50 µs)").append(" | ").append(num(empty))
-                        .append(" | ").append(num(three)).append(" | ")
-                        .append(Double.isNaN(empty) || empty == 0 ? "" : String.format("%+.1f%%", (three - empty) / empty * 100)).append(" |\n");
+                for (WriteMode mode : s.modes(options.writeModes)) {
+                    double empty = medianValue(values(s.key(mode), "switchboard-empty", metric));
+                    double three = medianValue(values(s.key(mode), "switchboard-3modules", metric));
+                    md.append("| ").append(s.title()).append(s.sweep() ? " (msg/s in)" : " (p50 µs)").append(" | ").append(mode)
+                            .append(" | ").append(num(empty)).append(" | ").append(num(three)).append(" | ")
+                            .append(Double.isNaN(empty) || empty == 0 ? "" : String.format("%+.1f%%", (three - empty) / empty * 100))
+                            .append(" |\n");
+                }
             }
         }
         for (Suite.Scenario s : scenarios) {
             if (s.sweep()) {
                 continue;
             }
+            String key = s.key(WriteMode.PER_MESSAGE);
             md.append("\n### ").append(s.title()).append(" (").append(num(options.latencyRate)).append(" msg/s for ")
                     .append(num(options.latencySeconds)).append(" s after ").append(num(options.latencyWarmupSeconds))
-                    .append(" s not counted; µs)\n\n");
-            md.append("| broker | p50 | p99 | p99.9 | max | p99 min–max | × mosquitto p50 | × mosquitto p99 | RSS after (MiB) |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    .append(" s not counted, one PUBLISH per write; µs)\n\n");
+            md.append("| broker | p50 | p99 | p99.9 | max | p99 min–max | × mosquitto p50 | × mosquitto p99 | CPU µs/msg | busy reps | RSS after (MiB) |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (BrokerProcess b : brokers) {
-                md.append("| ").append(b.name).append(failures(s.id(), b.name)).append(" | ").append(median(values(s.id(), b.name, "p50"))).append(" | ")
-                        .append(median(values(s.id(), b.name, "p99"))).append(" | ").append(median(values(s.id(), b.name, "p999")))
-                        .append(" | ").append(median(values(s.id(), b.name, "max"))).append(" | ").append(spread(values(s.id(), b.name, "p99")))
-                        .append(" | ").append(ratio(s.id(), b.name, "mosquitto", "p50")).append(" | ").append(ratio(s.id(), b.name, "mosquitto", "p99"))
-                        .append(" | ").append(median(values(s.id(), b.name, "rssMiB"))).append(" |").append("\n");
+                md.append("| ").append(b.name).append(failures(key, b.name)).append(" | ").append(median(values(key, b.name, "p50"))).append(" | ")
+                        .append(median(values(key, b.name, "p99"))).append(" | ").append(median(values(key, b.name, "p999")))
+                        .append(" | ").append(median(values(key, b.name, "max"))).append(" | ").append(spread(values(key, b.name, "p99")))
+                        .append(" | ").append(ratio(key, b.name, "mosquitto", "p50")).append(" | ").append(ratio(key, b.name, "mosquitto", "p99"))
+                        .append(" | ").append(median(values(key, b.name, "cpuUsPerMsg"))).append(" | ").append(busyCount(key, b.name))
+                        .append(" of ").append(values(key, b.name, "busy").size())
+                        .append(" | ").append(median(values(key, b.name, "rssMiB"))).append(" |").append("\n");
             }
         }
         md.append("\n### Idle connections: memory per 1,000 (each broker alone, freshly started; one run)\n\n");
@@ -149,12 +184,21 @@ final class SuiteReport {
                     .append(b.jvm() ? median(values("idle", b.name, "heapPer1000KiB")) : "–").append(" |")
                     .append("\n");
         }
-        md.append("\n<details><summary>Every repetition</summary>\n\n");
-        md.append("| scenario | broker | rep | numbers |\n|---|---|---:|---|\n");
+        md.append("\n<details><summary>Every repetition (load average before → after, CPU of other processes meanwhile)</summary>\n\n");
+        md.append("| scenario | broker | rep | load 1 min before → after | other processes (cores) | numbers |\n"
+                + "|---|---|---:|---|---:|---|\n");
         for (Suite.Measurement m : measurements) {
             StringBuilder numbers = new StringBuilder();
-            m.metrics().forEach((k, v) -> numbers.append(numbers.length() == 0 ? "" : ", ").append(k).append(" ").append(num(v)));
+            m.metrics().forEach((k, v) -> {
+                if (!LOAD_METRICS.contains(k)) {
+                    numbers.append(numbers.length() == 0 ? "" : ", ").append(k).append(" ").append(num(v));
+                }
+            });
+            Map<String, Double> x = m.metrics();
+            String load = x.containsKey("load1Before") ? String.format("%.2f → %.2f", x.get("load1Before"), x.get("load1After")) : "";
+            String others = x.containsKey("otherCores") ? num(x.get("otherCores")) + (x.getOrDefault("busy", 0.0) > 0 ? " **busy: rerun**" : "") : "";
             md.append("| ").append(m.scenario()).append(" | ").append(m.broker()).append(" | ").append(m.rep()).append(" | ")
+                    .append(load).append(" | ").append(others).append(" | ")
                     .append(numbers).append(m.error() == null ? "" : " FAILED: " + m.error().replace("|", "/").replace("\n", " ")).append(" |\n");
         }
         md.append("\n</details>\n");
@@ -179,6 +223,25 @@ final class SuiteReport {
                     + "Moquette still wants a `data_path`, a temporary directory that stays empty), telemetry off, `netty.tcp_nodelay=true`";
             default -> b.name;
         };
+    }
+
+    private static final java.util.Set<String> LOAD_METRICS = java.util.Set.of("load1Before", "load1After", "otherCores", "busy");
+
+    /** Repetitions a neighbour spoiled (other processes above the threshold), as " (n)" or "0". */
+    private long busyCount(String scenario, String broker) {
+        return measurements.stream().filter(m -> m.scenario().equals(scenario) && m.broker().equals(broker)
+                && m.metrics().getOrDefault("busy", 0.0) > 0).count();
+    }
+
+    private static String withSpread(List<Double> values) {
+        return values.isEmpty() ? "–" : median(values) + " (" + spread(values) + ")";
+    }
+
+    private static String pair(String a, String b) {
+        if (a.isEmpty() && b.isEmpty()) {
+            return "";
+        }
+        return (a.isEmpty() ? "–" : a) + " / " + (b.isEmpty() ? "–" : b);
     }
 
     private boolean has(String broker) {
@@ -268,6 +331,9 @@ final class SuiteReport {
         root.put("graceSeconds", options.graceSeconds);
         root.put("maxTrials", options.maxTrials);
         root.put("p99BoundMs", options.p99BoundMillis);
+        root.put("busyCores", options.busyCores);
+        root.put("minSendRatio", options.minSendRatio);
+        root.put("clockTicksPerSecond", CpuTime.TICKS_PER_SECOND);
         root.put("jvmBrokerOpts", options.jvmBrokerOpts);
         List<Object> list = new ArrayList<>();
         for (Suite.Measurement m : measurements) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 class SuiteSmokeIT {
 
     @Test
-    @Timeout(240)
-    void everyScenarioRunsAgainstEveryBroker() throws Exception {
+    @Timeout(420)
+    void everyScenarioRunsAgainstEveryBrokerInBothWriteModes() throws Exception {
         SuiteOptions options = new SuiteOptions();
         options.root = Path.of(System.getProperty("switchboard.root", "../..")).toAbsolutePath().normalize();
         options.smokeDefaults();
@@ -36,26 +36,34 @@ class SuiteSmokeIT {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(measurements).allSatisfy(m -> assertThat(m.error()).as(m.scenario() + " " + m.broker()).isNull());
-        int scenarios = Suite.scenarios(true).size() + 1; // + idle
-        assertThat(measurements).hasSize(scenarios * options.brokers.size());
+        int runs = 1; // idle
+        for (Suite.Scenario s : Suite.scenarios(true)) {
+            runs += s.modes(options.writeModes).size();
+        }
+        assertThat(measurements).hasSize(runs * options.brokers.size());
         for (Suite.Measurement m : measurements) {
             String what = m.scenario() + " " + m.broker() + " " + m.metrics();
-            switch (m.scenario()) {
+            if (m.scenario().equals("idle")) {
+                assertThat(m.metrics().get("connections")).as(what).isEqualTo(options.idleConnections);
+                assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
+                continue;
+            }
+            // every load run: the machine's load around it and the broker's CPU per message
+            assertThat(m.metrics()).as(what).containsKeys("load1Before", "load1After", "otherCores", "busy");
+            if (m.scenario().startsWith("latency-qos0/")) {
+                assertThat(m.metrics().get("delivered")).as(what).isEqualTo(1.0);
+                assertThat(m.metrics().get("p50")).as(what).isPositive();
+                assertThat(m.metrics().get("p99")).as(what).isPositive();
+            } else {
                 // a sweep's rate is a trial that passed: every message delivered to every subscriber
-                case "qos0-1to1", "qos0-4to4", "qos1-1to1", "qos1-4to4" -> {
-                    assertThat(m.metrics().get("in")).as(what).isPositive();
-                    assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
-                }
-                case "latency-qos0" -> {
-                    assertThat(m.metrics().get("delivered")).as(what).isEqualTo(1.0);
-                    assertThat(m.metrics().get("p50")).as(what).isPositive();
-                    assertThat(m.metrics().get("p99")).as(what).isPositive();
-                }
-                case "idle" -> {
-                    assertThat(m.metrics().get("connections")).as(what).isEqualTo(options.idleConnections);
-                    assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
-                }
-                default -> throw new AssertionError("unexpected scenario " + what);
+                assertThat(m.scenario()).as(what).matches("qos[01]-\\d+to\\d+/(per-message|batched)");
+                assertThat(m.metrics().get("in")).as(what).isPositive();
+                assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
+            }
+            // the broker's CPU per delivered message (0 is possible: a smoke trial is shorter than a few clock ticks)
+            assertThat(m.metrics().get("cpuUsPerMsg")).as(what).isNotNull().isNotNaN().isGreaterThanOrEqualTo(0);
+            if (m.scenario().endsWith("/per-message") && !m.scenario().startsWith("latency")) {
+                assertThat(m.metrics().get("msgPerWrite")).as(what + ": one PUBLISH per write").isLessThanOrEqualTo(1.0);
             }
         }
         assertThat(Files.readString(options.workDir.resolve("benchmarks-section.md"))).contains("switchboard-3modules");
