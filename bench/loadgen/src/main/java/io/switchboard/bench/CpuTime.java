@@ -117,11 +117,22 @@ final class CpuTime {
             long self = generatorAtStart >= 0 ? selfTicks() - generatorAtStart : -1;
             long machine = machineAtStart >= 0 ? machineBusyTicks() - machineAtStart : -1;
             double seconds = nanos / 1e9;
-            double others = machine < 0 || broker < 0 || self < 0 ? Double.NaN
-                    : Math.max(0, seconds(machine - broker - self)) / seconds;
+            double others = otherCores(machine, broker, self, seconds);
             return new Usage(seconds, broker < 0 ? Double.NaN : seconds(broker), self < 0 ? Double.NaN : seconds(self), others,
                     load1, loadAverage1());
         }
+    }
+
+    /**
+     * Cores used by processes other than the broker and the generator over {@code seconds}, from busy ticks (-1:
+     * unknown, giving NaN). Per-process and machine ticks are sampled apart, so on a quiet machine the difference
+     * can be a few ticks below zero: that is no CPU taken by others (0), not an unknown.
+     */
+    static double otherCores(long machineTicks, long brokerTicks, long generatorTicks, double seconds) {
+        if (machineTicks < 0 || brokerTicks < 0 || generatorTicks < 0) {
+            return Double.NaN;
+        }
+        return seconds(Math.max(0, machineTicks - brokerTicks - generatorTicks)) / seconds;
     }
 
     /**

@@ -48,4 +48,12 @@ class CpuTimeTest {
         assertThat(CpuTime.loadAverage1()).isGreaterThanOrEqualTo(0);
         assertThat(CpuTime.TICKS_PER_SECOND).isPositive();
     }
+
+    @Test
+    void otherProcessesCoresAreNeverNegativeAndUnknownOnlyWithoutAReading() {
+        long hz = CpuTime.TICKS_PER_SECOND;
+        assertThat(CpuTime.otherCores(3 * hz, 2 * hz, hz / 2, 2.0)).isEqualTo(0.25);
+        assertThat(CpuTime.otherCores(300, 299, 3, 2.0)).as("a quiet machine, sampled apart").isZero();
+        assertThat(CpuTime.otherCores(-1, 299, 3, 2.0)).isNaN();
+    }
 }
