@@ -5,8 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -61,8 +59,8 @@ public final class AdminLogin implements Preprocessor {
     /** Takes the configuration (or its defaults: {@code admin} may log in, health checks are open). */
     @Activate
     public AdminLogin(AdminLoginConfig config) {
-        admins = Set.copyOf(listed(config.admin_users()));
-        openPaths = Set.copyOf(listed(config.open_paths()));
+        admins = Set.copyOf(ConfigLists.of(config.admin_users()));
+        openPaths = Set.copyOf(ConfigLists.of(config.open_paths()));
         if (config.remember_seconds() < 0) {
             throw new IllegalArgumentException(PID + ": remember.seconds must be 0 or more, was " + config.remember_seconds());
         }
@@ -159,9 +157,4 @@ public final class AdminLogin implements Preprocessor {
         }
     }
 
-    /** The values, each of which may be a comma-separated list (as a {@code .cfg} file gives one string). */
-    static List<String> listed(String[] values) {
-        return values == null ? List.of() : Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(",")))
-                .map(String::strip).filter(v -> !v.isEmpty()).toList();
-    }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.observability.internal;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 import org.osgi.framework.Constants;
@@ -52,7 +51,7 @@ final class Listeners {
     static Listener from(ComponentConfigurationDTO c) {
         boolean listening = c.state == ComponentConfigurationDTO.ACTIVE;
         String problem = listening ? "" : c.failure != null && !c.failure.isBlank() ? firstLine(c.failure) : state(c.state);
-        return new Listener(name(c), listening, problem, modules(c.properties.get(MANDATORY_MODULES)));
+        return new Listener(name(c), listening, problem, ConfigLists.of(c.properties.get(MANDATORY_MODULES)));
     }
 
     private static String name(ComponentConfigurationDTO c) {
@@ -65,32 +64,6 @@ final class Listeners {
             return p.substring(COMPONENT.length() + 1);
         }
         return String.valueOf(pid);
-    }
-
-    /** A comma-separated string, an array or a collection of them, as the listener reads it. */
-    static List<String> modules(Object value) {
-        List<String> out = new ArrayList<>();
-        if (value instanceof String s) {
-            split(s, out);
-        } else if (value instanceof String[] array) {
-            for (String s : array) {
-                split(s, out);
-            }
-        } else if (value instanceof Collection<?> collection) {
-            for (Object o : collection) {
-                split(String.valueOf(o), out);
-            }
-        }
-        return out;
-    }
-
-    private static void split(String value, List<String> out) {
-        for (String part : value.split(",")) {
-            String name = part.trim();
-            if (!name.isEmpty() && !out.contains(name)) {
-                out.add(name);
-            }
-        }
     }
 
     private static String firstLine(String text) {
