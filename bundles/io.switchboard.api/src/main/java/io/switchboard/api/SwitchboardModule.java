@@ -47,4 +47,11 @@ public @interface SwitchboardModule {
 
     /** {@link ModuleProperties#TOPICS}; empty for all topics. */
     String[] topics() default {};
+
+    /**
+     * {@link ModuleProperties#NON_BLOCKING}: the module's decisions never block.
+     *
+     * @since 1.1
+     */
+    boolean nonblocking() default false;
 }

@@ -29,6 +29,7 @@ import io.switchboard.api.Verdict;
 @SwitchboardModule(
         name = "passthrough",
         type = ModuleType.FILTER,
+        nonblocking = true, // decides in memory; slow work would answer Verdict.later
         maturity = Maturity.ALPHA,
         description = "Passes every message and delivery unchanged (benchmark)")
 public final class PassThroughModule implements MessageModule {

@@ -1,6 +1,7 @@
 package io.switchboard.core.internal.modules;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -25,12 +26,18 @@ public final class Chains {
             ChainEvent.STATUS, ChainEvent.CALL_STATUS, ChainEvent.SESSION_OPEN, ChainEvent.SESSION_CLOSE,
             ChainEvent.SESSION_FREE, ChainEvent.WORKER_START, ChainEvent.WORKER_STOP);
 
+    /** The chains a publish runs in its own step (observers of statuses run later, on workers). */
+    private static final Set<ChainEvent> PUBLISH_STEP = EnumSet.of(ChainEvent.MESSAGE, ChainEvent.DELIVERY,
+            ChainEvent.CALL, ChainEvent.CALL_STATUS, ChainEvent.DECISION);
+
     // after NONE, which the constructor uses
     static final Chains EMPTY = new Chains(List.of());
 
     private final ModuleEntry[][] byEvent = new ModuleEntry[ChainEvent.values().length][];
     private final List<ModuleEntry> all;
     private final Supersession supersession;
+    /** Every module a publish meets in its own step declares itself non-blocking (or there is none). */
+    private final boolean publishNonBlocking;
 
     Chains(Collection<ModuleEntry> entries) {
         List<ModuleEntry> sorted = new ArrayList<>(entries);
@@ -49,6 +56,17 @@ public final class Chains {
             }
             byEvent[event.ordinal()] = chain.isEmpty() ? NONE : chain.toArray(NONE);
         }
+        this.publishNonBlocking = PUBLISH_STEP.stream().flatMap(event -> Arrays.stream(of(event)))
+                .allMatch(e -> e.description().nonBlocking());
+    }
+
+    /**
+     * Whether a client's publish may run its chains on the thread that read it (a network thread) instead of
+     * handing it to a worker: when every module of the chains that run in a publish's own step (message,
+     * delivery, call, decision) declares itself {@link io.switchboard.api.ModuleProperties#NON_BLOCKING non-blocking}.
+     */
+    public boolean publishNonBlocking() {
+        return publishNonBlocking;
     }
 
     /** The modules handling {@code event} in call order; an empty array if none (no cost to dispatch). */

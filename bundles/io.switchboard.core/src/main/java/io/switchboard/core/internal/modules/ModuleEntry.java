@@ -48,7 +48,7 @@ public final class ModuleEntry {
 
     /** The properties of the registration that the chain uses, parsed once per change. */
     public record Description(String name, int ranking, ModuleType type, Maturity maturity, String text, List<String> topics,
-            long timeoutMillis, FailurePolicy policy, boolean enabledByConfig, List<String> problems) {
+            long timeoutMillis, FailurePolicy policy, boolean enabledByConfig, boolean nonBlocking, List<String> problems) {
 
         public boolean appliesTo(String topic) {
             if (topics.isEmpty()) {
@@ -195,19 +195,25 @@ public final class ModuleEntry {
             problems.add(ModuleProperties.TOPICS + ": " + String.join("; ", badFilters) + " (keeping "
                     + (previous != null ? "the last good filters " + topics : "the valid filters " + topics) + ")");
         }
-        Object enabledValue = ref.getProperty(ModuleProperties.ENABLED);
-        boolean enabled = previous == null || previous.enabledByConfig();
-        if (enabledValue != null) {
-            String text = enabledValue.toString().trim();
-            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-                enabled = Boolean.parseBoolean(text);
-            } else {
-                problems.add(ModuleProperties.ENABLED + ": '" + enabledValue + "' is not true or false (keeping "
-                        + enabled + ")");
-            }
-        }
+        boolean enabled = flag(ref, ModuleProperties.ENABLED, previous == null || previous.enabledByConfig(), problems);
+        // a bad value is taken as blocking: the safe side
+        boolean nonBlocking = flag(ref, ModuleProperties.NON_BLOCKING, false, problems);
         return new Description(name, ranking, type, maturity, string(ref, ModuleProperties.DESCRIPTION), List.copyOf(topics),
-                timeout, policy, enabled, List.copyOf(problems));
+                timeout, policy, enabled, nonBlocking, List.copyOf(problems));
+    }
+
+    /** A true/false property; anything else keeps {@code fallback} and is recorded as a problem. */
+    private static boolean flag(ServiceReference<?> ref, String key, boolean fallback, List<String> problems) {
+        Object value = ref.getProperty(key);
+        if (value == null) {
+            return fallback;
+        }
+        String text = value.toString().trim();
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        problems.add(key + ": '" + value + "' is not true or false (keeping " + fallback + ")");
+        return fallback;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import io.switchboard.api.Admission;
@@ -131,7 +132,12 @@ public final class Router {
         }
         published.increment();
         inFlight.increment();
-        session.enqueue(s -> process(s, stamped, hops, skipBundle, result));
+        Consumer<SessionImpl> step = s -> process(s, stamped, hops, skipBundle, result);
+        if (hops == 0 && registry.chains().publishNonBlocking()) {
+            session.submit(step); // a client's publish: on the calling network thread when the worker is idle
+        } else {
+            session.enqueue(step);
+        }
         return stamped.id();
     }
 

@@ -64,6 +64,20 @@ public final class SessionImpl implements Session {
         });
     }
 
+    /**
+     * Runs a step like {@link #enqueue}, but on the calling thread when the worker is idle with nothing queued
+     * ({@link WorkerThread#runHereIfIdle}): for steps that never block, from a network thread, saving the hand-off.
+     */
+    public void submit(Consumer<SessionImpl> step) {
+        Runnable task = () -> {
+            steps.add(step);
+            drain();
+        };
+        if (!worker.runHereIfIdle(task)) {
+            worker.execute(task);
+        }
+    }
+
     /** Ends the current step; the next one starts. Call on the worker. */
     public void stepDone() {
         busy = false;

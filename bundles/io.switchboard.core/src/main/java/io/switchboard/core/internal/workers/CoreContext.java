@@ -21,6 +21,15 @@ public final class CoreContext {
         HOPS.remove();
     }
 
+    /** Puts back what {@link #worker()} was before a thread acted as a worker for a while. */
+    public static void restoreWorker(WorkerThread previous) {
+        if (previous == null) {
+            WORKER.remove();
+        } else {
+            WORKER.set(previous);
+        }
+    }
+
     public static WorkerThread worker() {
         return WORKER.get();
     }

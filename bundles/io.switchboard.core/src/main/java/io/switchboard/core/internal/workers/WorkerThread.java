@@ -2,12 +2,15 @@ package io.switchboard.core.internal.workers;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import io.switchboard.api.MessageModule;
+import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.Worker;
 import io.switchboard.core.internal.modules.ModuleCounting;
 import io.switchboard.core.internal.modules.ModuleEntry;
@@ -19,6 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One broker worker: a thread with its own task queue. Everything about a session runs on the
  * session's worker, in order, so session state needs no locks and each publisher's order is kept.
+ *
+ * <p>"On the worker" means holding the worker ({@link #holder}), not being its thread: another thread may run a
+ * task as the worker ({@link #runHereIfIdle}) when the worker is idle with nothing queued, which keeps every
+ * guarantee of a task run by the worker's own thread (one holder at a time, the queue's order, the worker's
+ * state and counters) and saves the hand-off between threads. Its own thread runs what is queued.
  */
 public final class WorkerThread implements Worker, Executor {
 
@@ -36,7 +44,14 @@ public final class WorkerThread implements Worker, Executor {
 
     private final int index;
     private final String name;
-    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** The thread acting as this worker now (its own, or one in {@link #runHereIfIdle}); null while idle. */
+    private final AtomicReference<Thread> holder = new AtomicReference<>();
+    /** The own thread is parked waiting for a task or for the holder: {@link #execute} must wake it. */
+    private volatile boolean parked;
+    /** Tasks may run on other threads: the modules have started here and the worker is not stopping. */
+    private volatile boolean runsElsewhere;
+    private volatile boolean stopRequested;
     private final ModuleStates states = new ModuleStates();
     private final ModuleCounting counting;
     private final Quarantine quarantine;
@@ -56,6 +71,10 @@ public final class WorkerThread implements Worker, Executor {
     private ModuleEntry callEntry;
     private long callStarted;
     private Overrunnable callRun;
+    /** The watched call runs on another thread than the worker's own (see runHereIfIdle): it cannot be cut off. */
+    private boolean callElsewhere;
+    /** The last call on another thread that the watchdog reported as overrunning. */
+    private long reportedToken;
 
     public WorkerThread(int index, Quarantine quarantine, Runnable onStart, Runnable onStop) {
         this.index = index;
@@ -82,6 +101,7 @@ public final class WorkerThread implements Worker, Executor {
         callEntry = entry;
         callRun = run;
         callStarted = started;
+        callElsewhere = Thread.currentThread() != thread;
         long token = ++callSequence;
         callToken.setRelease(token);
         return token;
@@ -113,6 +133,19 @@ public final class WorkerThread implements Worker, Executor {
                 || now - started <= TimeUnit.MILLISECONDS.toNanos(entry.description().timeoutMillis())) {
             return;
         }
+        if (callElsewhere) {
+            // a network thread's call (the module declared itself non-blocking): nothing to hand over, say who blocks it
+            if (reportedToken != token) {
+                reportedToken = token;
+                Thread blocked = holder.get();
+                LOG.error("Module '{}' declares itself non-blocking ({}) but has blocked thread '{}' for more than its "
+                        + "budget of {} ms, stalling every connection that thread reads; its failure policy applies when "
+                        + "the call returns. Remove the declaration or stop blocking.", entry.name(),
+                        ModuleProperties.NON_BLOCKING, blocked == null ? "?" : blocked.getName(),
+                        entry.description().timeoutMillis());
+            }
+            return;
+        }
         if (!quarantine.reserveAbandonedThread(entry)) {
             return; // at the limit: the module is quarantined, its call keeps the thread
         }
@@ -125,6 +158,7 @@ public final class WorkerThread implements Worker, Executor {
         callSequence = token;
         Thread replacement = newThread(false);
         thread = replacement;
+        holder.compareAndSet(blocked, null);
         LOG.error("Module '{}' has blocked {} for more than its budget of {} ms; the worker goes on in a new thread and "
                 + "the blocked thread is abandoned ({} abandoned now). Stack of the blocked call:{}", entry.name(), name,
                 entry.description().timeoutMillis(), quarantine.abandonedThreads(), stackOf(blocked));
@@ -143,7 +177,9 @@ public final class WorkerThread implements Worker, Executor {
 
     /** Runs the stop callbacks after the queued tasks, then ends the thread; waits up to {@code millis}. */
     void stop(long millis) throws InterruptedException {
-        tasks.add(STOP);
+        stopRequested = true;
+        runsElsewhere = false;
+        execute(STOP);
         thread.join(millis);
         if (thread.isAlive()) {
             LOG.warn("{} did not stop within {} ms (a module callback is still running); abandoning it", name, millis);
@@ -153,44 +189,127 @@ public final class WorkerThread implements Worker, Executor {
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
     }
 
-    /** Whether the calling thread is this worker's thread now (false on an abandoned thread). */
+    /**
+     * Runs {@code task} on the calling thread as this worker, if the worker is idle with nothing queued; else
+     * returns false and the caller queues it ({@link #execute}). Only for tasks that never block: the caller's
+     * thread (a network thread) waits for it, and a call cannot be cut off by the watchdog there.
+     */
+    public boolean runHereIfIdle(Runnable task) {
+        Thread me = Thread.currentThread();
+        if (!runsElsewhere || !tasks.isEmpty() || !holder.compareAndSet(null, me)) {
+            return false;
+        }
+        WorkerThread previous = CoreContext.worker();
+        try {
+            // queued between the check and taking the worker: it goes first, so this one must be queued behind it
+            if (!tasks.isEmpty()) {
+                return false;
+            }
+            CoreContext.enterWorker(this);
+            task.run();
+        } catch (Throwable t) {
+            LOG.error("{}: task failed on {}", name, me.getName(), t);
+        } finally {
+            CoreContext.restoreWorker(previous);
+            holder.compareAndSet(me, null);
+            if (!tasks.isEmpty()) {
+                LockSupport.unpark(thread);
+            }
+        }
+        return true;
+    }
+
+    /** Nothing queued and nothing running: the next {@link #runHereIfIdle} runs (barring a race). */
+    public boolean isIdle() {
+        return holder.get() == null && tasks.isEmpty();
+    }
+
+    /** Whether the calling thread acts as this worker now (false on an abandoned thread). */
     public boolean isCurrent() {
-        return Thread.currentThread() == thread;
+        return holder.get() == Thread.currentThread();
     }
 
     private void loop(boolean first) {
+        Thread me = Thread.currentThread();
         CoreContext.enterWorker(this);
         try {
             if (first) {
-                onStart.run();
-            }
-            while (isCurrent()) {
-                Runnable task = stopping ? tasks.poll() : tasks.poll(1, TimeUnit.SECONDS);
-                if (task == STOP) {
-                    stopping = true;
-                    onStop.run();
-                    break;
+                hold(me);
+                try {
+                    onStart.run();
+                } finally {
+                    holder.compareAndSet(me, null);
                 }
-                if (task == null && stopping) {
+                runsElsewhere = !stopRequested;
+            }
+            while (me == thread) {
+                if (tasks.isEmpty() && stopping) {
                     break; // a replacement has finished the stop callbacks handed over to it
                 }
-                if (task != null) {
+                if (!tasks.isEmpty() && holder.compareAndSet(null, me)) {
                     try {
-                        task.run();
-                    } catch (Throwable t) {
-                        LOG.error("{}: task failed", name, t);
+                        if (runQueued(me)) {
+                            break;
+                        }
+                    } finally {
+                        holder.compareAndSet(me, null);
                     }
+                } else {
+                    parkUntilWork();
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             CoreContext.leaveWorker();
-            if (!isCurrent()) {
+            if (me != thread) {
                 quarantine.abandonedThreadEnded(); // abandoned, and its blocked call has returned
             }
+        }
+    }
+
+    /** Runs the queued tasks while holding the worker; returns true once the stop callbacks have run. */
+    private boolean runQueued(Thread me) {
+        Runnable task;
+        while (holder.get() == me && (task = tasks.poll()) != null) {
+            if (task == STOP) {
+                stopping = true;
+                runsElsewhere = false;
+                onStop.run();
+                return true;
+            }
+            try {
+                task.run();
+            } catch (Throwable t) {
+                LOG.error("{}: task failed", name, t);
+            }
+        }
+        return false;
+    }
+
+    /** Waits for a task, or for another thread running a task here to let go of the worker (it wakes this one). */
+    private void parkUntilWork() {
+        parked = true;
+        try {
+            if (tasks.isEmpty() || holder.get() != null) {
+                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+            }
+            if (Thread.interrupted()) {
+                // a module interrupted its worker: parking would return at once forever; the worker goes on
+                LOG.warn("{} was interrupted (by a module?); interrupts of a worker are ignored", name);
+            }
+        } finally {
+            parked = false;
+        }
+    }
+
+    /** Takes the worker at the start, before other threads may run tasks here. */
+    private void hold(Thread me) {
+        while (!holder.compareAndSet(null, me)) {
+            parkUntilWork();
         }
     }
 

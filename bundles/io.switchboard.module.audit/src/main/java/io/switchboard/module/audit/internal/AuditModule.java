@@ -63,6 +63,7 @@ import io.switchboard.module.audit.internal.AuditSettings.Event;
 @SwitchboardModule(
         name = AuditModule.NAME,
         type = ModuleType.MONITOR,
+        nonblocking = true, // decides in memory; slow work would answer Verdict.later
         maturity = Maturity.BETA,
         description = "Writes one JSON line per message and decision (and, opt-in, status event) to a rotating file",
         failure_policy = FailurePolicy.FAIL_OPEN)

@@ -50,6 +50,7 @@ import io.switchboard.api.Verdict;
 @SwitchboardModule(
         name = "auth",
         type = ModuleType.AUTHENTICATOR,
+        nonblocking = true, // decides in memory; slow work would answer Verdict.later
         maturity = Maturity.BETA,
         failure_policy = FailurePolicy.FAIL_CLOSED,
         description = "Passwords and topic ACLs in Mosquitto's file formats")

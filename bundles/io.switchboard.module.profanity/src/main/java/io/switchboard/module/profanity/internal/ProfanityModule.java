@@ -60,6 +60,7 @@ import io.switchboard.module.profanity.internal.ProfanityRules.Mode;
 @SwitchboardModule(
         name = ProfanityModule.BASE_NAME,
         type = ModuleType.FILTER,
+        nonblocking = true, // decides in memory; slow work would answer Verdict.later
         maturity = Maturity.GA,
         description = "Consumes or masks messages containing listed words")
 public final class ProfanityModule implements MessageModule {

@@ -50,6 +50,7 @@ import io.switchboard.module.ratelimit.internal.RateLimitSettings.TopicRule;
 @SwitchboardModule(
         name = RateLimitModule.BASE_NAME,
         type = ModuleType.FILTER,
+        nonblocking = true, // decides in memory; slow work would answer Verdict.later
         maturity = Maturity.BETA,
         description = "Limits how fast clients and topics may publish")
 public final class RateLimitModule implements MessageModule {
