@@ -25,6 +25,7 @@ public final class Bench {
             "           PUBLISHes due in one write; per-message: one PUBLISH per write as each falls due (a real client)",
             "  --broker-pid PID: report the broker's CPU time per delivered message (utime+stime of /proc/PID/stat)",
             "  --persistent: subscribers keep persistent sessions (clean session 0), ended after each run",
+            "  --progress S: every S seconds a JSON line {\"mode\":\"progress\",...} with that interval's deliveries",
             "  rate:    --rate 10000 --seconds 5 --warmup 0",
             "  sweep:   --start-rate 10000 --max-rate 2000000 --trial-seconds 3 --max-trials 12 --precision 0.05",
             "           --p99-bound-ms 100 --min-send-ratio 0.97 --grace 2",
@@ -195,6 +196,7 @@ public final class Bench {
         o.seconds = args.number("seconds", seconds);
         o.warmupSeconds = args.number("warmup", warmup);
         o.persistent = args.flag("persistent");
+        o.progressSeconds = args.number("progress", 0);
         return o;
     }
 }

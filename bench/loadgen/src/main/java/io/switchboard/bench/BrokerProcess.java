@@ -59,6 +59,13 @@ final class BrokerProcess {
         this.home = options.workDir.resolve(name);
     }
 
+    /** The distribution as shipped: its modules and their configurations kept. */
+    static BrokerProcess shipped(String name, SuiteOptions options) {
+        BrokerProcess b = new BrokerProcess(name, Kind.SWITCHBOARD, false, options);
+        b.keepModules = true;
+        return b;
+    }
+
     boolean jvm() {
         return kind != Kind.MOSQUITTO;
     }

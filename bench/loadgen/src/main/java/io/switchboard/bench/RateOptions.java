@@ -34,6 +34,8 @@ final class RateOptions {
      * clean-session CONNECT under its client id, so runs leave no state behind.
      */
     boolean persistent;
+    /** When above 0: every this many seconds a line with the deliveries of that interval (a broker's warm-up curve). */
+    double progressSeconds;
 
     RateOptions copy() {
         RateOptions c = new RateOptions();
@@ -53,6 +55,7 @@ final class RateOptions {
         c.write = write;
         c.brokerPid = brokerPid;
         c.persistent = persistent;
+        c.progressSeconds = progressSeconds;
         return c;
     }
 
@@ -67,6 +70,7 @@ final class RateOptions {
         require(window >= 1 && window <= 65_000, "--window must be 1..65000");
         require(drainSeconds >= 0 && drainSeconds <= 600, "--drain must be 0..600 s");
         require(warmupSeconds >= 0 && warmupSeconds < seconds, "--warmup must be shorter than --seconds");
+        require(progressSeconds >= 0 && progressSeconds <= 3600, "--progress must be 0..3600 s");
         require(batchMicros >= 0 && batchMicros <= 100_000, "--batch-us must be 0..100000");
         require(rate * seconds / publishers < SequenceSet.MAX_SEQUENCE, "too many messages per publisher");
     }

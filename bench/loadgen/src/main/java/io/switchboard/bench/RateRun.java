@@ -204,8 +204,17 @@ final class RateRun {
         long batchNanos = (long) (options.batchMicros * 1000);
         long lastBatch = Long.MIN_VALUE / 2;
         boolean perMessage = options.write == WriteMode.PER_MESSAGE;
+        long progressNanos = (long) (options.progressSeconds * 1e9);
+        long nextProgress = progressNanos > 0 ? start + progressNanos : Long.MAX_VALUE;
+        long receivedAtProgress = 0;
         while (true) {
             long now = System.nanoTime();
+            if (now >= nextProgress) {
+                System.out.printf(java.util.Locale.ROOT, "{\"mode\":\"progress\",\"seconds\":%.1f,\"received\":%d,\"outRate\":%.0f}%n",
+                        (now - start) / 1e9, received, (received - receivedAtProgress) / options.progressSeconds);
+                receivedAtProgress = received;
+                nextProgress += progressNanos;
+            }
             if (sending) {
                 if (now >= sendEnd) {
                     sending = false;

@@ -107,6 +107,7 @@ public final class Suite {
             brokers.add(switch (name) {
                 case "switchboard-empty" -> new BrokerProcess(name, BrokerProcess.Kind.SWITCHBOARD, false, options);
                 case "switchboard-3modules" -> new BrokerProcess(name, BrokerProcess.Kind.SWITCHBOARD, true, options);
+                case "switchboard-shipped" -> BrokerProcess.shipped(name, options);
                 case "mosquitto" -> new BrokerProcess(name, BrokerProcess.Kind.MOSQUITTO, false, options);
                 case "moquette" -> new BrokerProcess(name, BrokerProcess.Kind.MOQUETTE, false, options);
                 default -> throw new IllegalArgumentException("unknown broker " + name);
@@ -159,9 +160,13 @@ public final class Suite {
         }
     }
 
-    /** The 3-module variant must have all three in the message and delivery chains; the empty one none. */
+    /**
+     * The 3-module variant must have all three in the message and delivery chains; the shipped one auth, audit and
+     * profanity; the empty one none.
+     */
     private void verifyChain(BrokerProcess b) throws Exception {
         boolean wantModules = b.name.contains("3modules");
+        boolean shipped = b.keepModules;
         long deadline = System.nanoTime() + 60_000_000_000L;
         String chain = "";
         while (System.nanoTime() < deadline) {
@@ -170,7 +175,8 @@ public final class Suite {
             for (int i = 1; i <= 3; i++) {
                 instances += count(chain, "passthrough:" + i);
             }
-            boolean ok = wantModules ? instances == 6
+            boolean ok = shipped ? chain.contains("auth") && chain.contains("audit") && chain.contains("profanity")
+                    : wantModules ? instances == 6
                     : count(chain, "passthrough") == 0 && (chain.contains("no module") || chain.contains("MESSAGE"));
             if (ok) {
                 environment.put("chain:" + b.name, chain.strip());

@@ -26,7 +26,7 @@ final class SuiteOptions {
     String loadCpuNote = "not pinned";
     int idleConnections = 50_000;
     int idleStep = 1_000;
-    List<String> brokers = new ArrayList<>(List.of("switchboard-empty", "switchboard-3modules", "mosquitto", "moquette"));
+    List<String> brokers = new ArrayList<>(List.of("switchboard-empty", "switchboard-3modules", "switchboard-shipped", "mosquitto", "moquette"));
     String jvmBrokerOpts = "-Xms512m -Xmx2g";
     double trialSeconds = 2;
     double graceSeconds = 1;

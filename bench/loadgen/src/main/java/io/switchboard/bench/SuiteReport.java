@@ -134,18 +134,24 @@ final class SuiteReport {
                         .append(median(values(pm, b.name, "rssMiB"))).append(" |").append("\n");
             }
         }
-        if (has("switchboard-empty") && has("switchboard-3modules")) {
-            md.append("\n### Cost of the module chain: Switchboard with 3 pass-through modules vs the empty chain\n\n");
-            md.append("| scenario | writes | empty chain | 3 modules | change |\n|---|---|---:|---:|---:|\n");
+        List<String> chained = java.util.stream.Stream.of("switchboard-3modules", "switchboard-shipped").filter(this::has).toList();
+        if (has("switchboard-empty") && !chained.isEmpty()) {
+            md.append("\n### Cost of the module chain: 3 pass-through modules and the shipped distribution vs the empty chain\n\n");
+            md.append("| scenario | writes | empty chain");
+            chained.forEach(c -> md.append(" | ").append(CHAIN_TITLES.get(c)).append(" | change"));
+            md.append(" |\n|---|---|---:").append("|---:|---:".repeat(chained.size())).append("|\n");
             for (Suite.Scenario s : scenarios) {
                 String metric = s.sweep() ? "in" : "p50";
                 for (WriteMode mode : s.modes(options.writeModes)) {
                     double empty = medianValue(values(s.key(mode), "switchboard-empty", metric));
-                    double three = medianValue(values(s.key(mode), "switchboard-3modules", metric));
                     md.append("| ").append(s.title()).append(s.sweep() ? " (msg/s in)" : " (p50 µs)").append(" | ").append(mode)
-                            .append(" | ").append(num(empty)).append(" | ").append(num(three)).append(" | ")
-                            .append(Double.isNaN(empty) || empty == 0 ? "" : String.format("%+.1f%%", (three - empty) / empty * 100))
-                            .append(" |\n");
+                            .append(" | ").append(num(empty));
+                    for (String c : chained) {
+                        double value = medianValue(values(s.key(mode), c, metric));
+                        md.append(" | ").append(num(value)).append(" | ")
+                                .append(Double.isNaN(empty) || empty == 0 ? "" : String.format("%+.1f%%", (value - empty) / empty * 100));
+                    }
+                    md.append(" |\n");
                 }
             }
         }
@@ -205,6 +211,9 @@ final class SuiteReport {
         return md.toString();
     }
 
+    private static final Map<String, String> CHAIN_TITLES = Map.of("switchboard-3modules", "3 modules",
+            "switchboard-shipped", "shipped (auth, audit, profanity)");
+
     private String describe(BrokerProcess b, String commit) {
         return switch (b.name) {
             case "switchboard-empty" -> "Switchboard at commit " + commit + ": a copy of `launcher/target/switchboard` with `deploy/*.jar` "
@@ -213,6 +222,9 @@ final class SuiteReport {
             case "switchboard-3modules" -> "the same plus `bench/passthrough`'s bundle in `deploy/` and "
                     + "`io.switchboard.bench.passthrough-1/2/3.cfg` (service.ranking 10, 20, 30) in `configadmin/`; "
                     + "`bin/switchboard-shell \"sb:chain all\"` listed all three in the message and the delivery chain before measuring";
+            case "switchboard-shipped" -> "the distribution as shipped: its `deploy/` and `configadmin/` kept (auth with anonymous "
+                    + "clients allowed on loopback, the audit log writing every message and decision to `data/audit/`, profanity "
+                    + "masking), only the TCP listener's port changed and the WebSocket listener removed";
             case "mosquitto" -> environment.get("mosquittoVersion") + " (Debian package), generated configuration: `listener <port> 127.0.0.1`, "
                     + "`allow_anonymous true`, `persistence false`, `max_connections -1`, `set_tcp_nodelay true` (as the Netty-based JVM "
                     + "brokers do; with Nagle on loopback deliveries wait for delayed ACKs); queue and in-flight limits at their "

@@ -208,7 +208,11 @@ final class WordMatcher {
      * Simple case folding of one code point. Keeps the code point when folding would change its length
      * in chars, so a match in the text is exactly as long as the word.
      */
-    private static int fold(int cp) {
+    static int fold(int cp) {
+        if (cp < 0x80) {
+            // ASCII, nearly every character of most payloads: the same result without the Unicode tables
+            return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+        }
         int folded = Character.toLowerCase(Character.toUpperCase(cp));
         return Character.charCount(folded) == Character.charCount(cp) ? folded : cp;
     }
