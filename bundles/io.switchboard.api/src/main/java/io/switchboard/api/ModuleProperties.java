@@ -20,6 +20,7 @@ import java.util.Map;
  * <tr><td>{@value #TIMEOUT}</td><td>Long (ms)</td><td>5000</td><td>time budget of one decision, asynchronous ones included</td></tr>
  * <tr><td>{@value #FAILURE_POLICY}</td><td>{@link FailurePolicy}</td><td>FAIL_OPEN</td><td>a failed or late decision's outcome</td></tr>
  * <tr><td>{@value #ENABLED}</td><td>Boolean</td><td>true</td><td>false keeps the module out of the chain</td></tr>
+ * <tr><td>{@value #EVENTS}</td><td>String[]</td><td>all it implements</td><td>the events the module is called for: see {@link #EVENTS}</td></tr>
  * <tr><td>{@value #NON_BLOCKING}</td><td>Boolean</td><td>false</td><td>the module's decisions never block: see {@link #NON_BLOCKING}</td></tr>
  * </table>
  */
@@ -55,6 +56,17 @@ public final class ModuleProperties {
      * @since 1.1
      */
     public static final String NON_BLOCKING = PREFIX + "nonblocking";
+
+    /**
+     * Narrows the events the module is called for, by {@link io.switchboard.api.admin.ChainEvent} name (case
+     * ignored: {@code message, decision}), to some of the callbacks its class implements; unset: all of them. An
+     * event left out costs nothing: the broker does not raise it for the module at all (a monitor whose
+     * configuration turns off its status lines sets it, so no status event is produced for it). An array, or a
+     * comma-separated string. An unknown name keeps the last good value and is reported as a problem.
+     *
+     * @since 1.1
+     */
+    public static final String EVENTS = PREFIX + "events";
 
     /** Default of {@link #TIMEOUT} in milliseconds. */
     public static final long DEFAULT_TIMEOUT_MILLIS = 5000;

@@ -45,7 +45,7 @@ public final class AdminViews {
         ModuleHealth.LastError lastError = e.health.lastError();
         return new ModuleInfo(d.name(), e.serviceId, d.ranking(), d.type().name(), d.maturity().name(),
                 e.bundle.getVersion().toString(), e.bundle.getSymbolicName() + " [" + e.bundle.getBundleId() + "]", state,
-                reasons.isEmpty() ? null : String.join("; ", reasons), e.events, d.topics(), d.policy().name(),
+                reasons.isEmpty() ? null : String.join("; ", reasons), e.calledFor(), d.topics(), d.policy().name(),
                 d.timeoutMillis(), e.counters.snapshot(), lastError == null ? null : lastError.what(),
                 lastError == null ? null : Instant.ofEpochMilli(lastError.epochMillis()));
     }

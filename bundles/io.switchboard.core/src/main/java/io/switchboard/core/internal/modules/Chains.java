@@ -49,7 +49,7 @@ public final class Chains {
             boolean decides = !OBSERVATIONS.contains(event);
             List<ModuleEntry> chain = new ArrayList<>();
             for (ModuleEntry e : sorted) {
-                if (e.inChain() && e.events.contains(event) && supersession.supersededBy(e) == null
+                if (e.inChain() && e.handles(event) && supersession.supersededBy(e) == null
                         && (decides || e.vacancy == null)) {
                     chain.add(e);
                 }

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,8 @@ public final class ModuleEntry {
 
     /** The properties of the registration that the chain uses, parsed once per change. */
     public record Description(String name, int ranking, ModuleType type, Maturity maturity, String text, List<String> topics,
-            long timeoutMillis, FailurePolicy policy, boolean enabledByConfig, boolean nonBlocking, List<String> problems) {
+            long timeoutMillis, FailurePolicy policy, boolean enabledByConfig, boolean nonBlocking, Set<ChainEvent> events,
+            List<String> problems) {
 
         public boolean appliesTo(String topic) {
             if (topics.isEmpty()) {
@@ -80,9 +82,25 @@ public final class ModuleEntry {
         return bundle;
     }
 
-    /** Whether the module's class overrides {@code event}'s callback. */
+    /** The events the module is called for: those its class implements, narrowed by {@link ModuleProperties#EVENTS}. */
+    public Set<ChainEvent> calledFor() {
+        Set<ChainEvent> narrowed = description.events();
+        if (narrowed == null) {
+            return events;
+        }
+        EnumSet<ChainEvent> called = EnumSet.noneOf(ChainEvent.class);
+        for (ChainEvent e : events) {
+            if (narrowed.contains(e)) {
+                called.add(e);
+            }
+        }
+        return called;
+    }
+
+    /** Whether the module is called for {@code event}: its class overrides the callback, its properties do not leave it out. */
     public boolean handles(ChainEvent event) {
-        return events.contains(event);
+        Set<ChainEvent> narrowed = description.events();
+        return events.contains(event) && (narrowed == null || narrowed.contains(event));
     }
 
     public Description description() {
@@ -198,8 +216,39 @@ public final class ModuleEntry {
         boolean enabled = flag(ref, ModuleProperties.ENABLED, previous == null || previous.enabledByConfig(), problems);
         // a bad value is taken as blocking: the safe side
         boolean nonBlocking = flag(ref, ModuleProperties.NON_BLOCKING, false, problems);
+        Set<ChainEvent> events = events(ref, previous, problems);
         return new Description(name, ranking, type, maturity, string(ref, ModuleProperties.DESCRIPTION), List.copyOf(topics),
-                timeout, policy, enabled, nonBlocking, List.copyOf(problems));
+                timeout, policy, enabled, nonBlocking, events, List.copyOf(problems));
+    }
+
+    /** The events {@link ModuleProperties#EVENTS} narrows the module to, or null for all it implements. */
+    private static Set<ChainEvent> events(ServiceReference<?> ref, Description previous, List<String> problems) {
+        Object value = ref.getProperty(ModuleProperties.EVENTS);
+        if (value == null) {
+            return null;
+        }
+        EnumSet<ChainEvent> events = EnumSet.noneOf(ChainEvent.class);
+        List<String> unknown = new ArrayList<>();
+        for (String name : strings(value)) {
+            for (String part : name.split(",")) {
+                String event = part.trim();
+                if (event.isEmpty()) {
+                    continue;
+                }
+                try {
+                    events.add(ChainEvent.valueOf(event.toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    unknown.add(event);
+                }
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Collections.unmodifiableSet(events);
+        }
+        Set<ChainEvent> kept = previous == null ? null : previous.events();
+        problems.add(ModuleProperties.EVENTS + ": unknown event " + String.join(", ", unknown) + " (events are "
+                + Arrays.toString(ChainEvent.values()) + "; keeping " + (kept == null ? "all it implements" : kept) + ")");
+        return kept;
     }
 
     /** A true/false property; anything else keeps {@code fallback} and is recorded as a problem. */

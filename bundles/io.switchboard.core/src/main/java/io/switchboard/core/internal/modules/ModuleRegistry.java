@@ -63,7 +63,7 @@ public final class ModuleRegistry {
                     entry.name(), entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.bundle.getBundleId());
         }
         LOG.info("Module '{}' joined the chain (ranking {}, bundle {} {}, events {})", entry.name(), entry.ranking(),
-                entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.events);
+                entry.bundle.getSymbolicName(), entry.bundle.getVersion(), entry.calledFor());
         Bundle newer = chains.supersededBy(entry);
         if (newer != null) {
             LOG.warn("Module '{}' of {} {} stays out of the chain: version {} [{}] of the bundle supersedes it",

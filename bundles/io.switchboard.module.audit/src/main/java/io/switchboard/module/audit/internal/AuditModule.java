@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.felix.scr.component.ExtComponentContext;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -22,6 +24,7 @@ import io.switchboard.api.Maturity;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.MessageStatus;
+import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.ModuleType;
 import io.switchboard.api.Session;
 import io.switchboard.api.SwitchboardModule;
@@ -88,9 +91,23 @@ public final class AuditModule implements MessageModule {
 
     /** Module activated: check the configuration and start the writer thread. */
     @Activate
-    void activate(BundleContext context, Map<String, Object> properties, AuditConfig config) {
+    void activate(ComponentContext component, BundleContext context, Map<String, Object> properties, AuditConfig config) {
         String h = context.getProperty(HOME_PROPERTY);
         start(properties, config, Path.of(h != null && !h.isBlank() ? h : System.getProperty("user.dir")));
+        publishEvents(component, properties, settings);
+    }
+
+    /**
+     * Has the broker call the module only for the lines it writes ({@link ModuleProperties#EVENTS}, derived from
+     * {@code events}): without status lines the broker raises no status events for it at all (two per message
+     * delivered once, each a task on a worker). DS publishes the configuration as it is; Felix SCR's
+     * {@link ExtComponentContext} lets the module set the derived property (kept until set again).
+     */
+    static void publishEvents(ComponentContext component, Map<String, Object> properties, AuditSettings s) {
+        if (component instanceof ExtComponentContext felix) {
+            felix.setServiceProperties(ModuleProperties.withDerived(properties,
+                    Map.of(ModuleProperties.EVENTS, s.events().stream().map(Event::name).toArray(String[]::new))));
+        }
     }
 
     /**
@@ -129,7 +146,7 @@ public final class AuditModule implements MessageModule {
 
     /** New configuration, applied between two lines; a bad one is reported and the last good one stays. */
     @Modified
-    void modified(Map<String, Object> properties, AuditConfig config) {
+    void modified(ComponentContext component, Map<String, Object> properties, AuditConfig config) {
         AuditSettings s;
         try {
             s = AuditSettings.compile(properties, config, home);
@@ -144,6 +161,7 @@ public final class AuditModule implements MessageModule {
         }
         settings = s;
         writer.apply(s);
+        publishEvents(component, properties, s);
         host.logger().info("{}: configuration applied: {}", NAME, s);
     }
 

@@ -78,7 +78,7 @@ class AuditModuleTest {
 
     private void modify(Map<String, ?> configuration) {
         Map<String, ?> c = withPayloads(configuration);
-        module.modified(new HashMap<>(c), Configs.of(AuditConfig.class, c));
+        module.modified(null, new HashMap<>(c), Configs.of(AuditConfig.class, c));
     }
 
     private List<String> lines(Path file) throws IOException {
@@ -96,6 +96,28 @@ class AuditModuleTest {
     /** A decision as the broker hands it to observers. */
     private record TestDecision(Subject subject, String module, boolean accepted, String reason, String clientId,
             String user, String topic, long timestamp) implements io.switchboard.api.Decision {
+    }
+
+    /** The broker calls the module only for the kinds of lines it writes: no status events without status lines. */
+    @Test
+    void publishesTheEventsItWritesAsTheModuleProperty() {
+        java.util.concurrent.atomic.AtomicReference<java.util.Dictionary<?, ?>> published = new java.util.concurrent.atomic.AtomicReference<>();
+        org.osgi.service.component.ComponentContext felix = (org.osgi.service.component.ComponentContext) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.apache.felix.scr.component.ExtComponentContext.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("setServiceProperties")) {
+                        published.set((java.util.Dictionary<?, ?>) args[0]);
+                    }
+                    return null;
+                });
+        Map<String, Object> configuration = new HashMap<>(Map.of("events", "message, decision", "service.ranking", 100));
+        AuditSettings settings = AuditSettings.compile(configuration, Configs.of(AuditConfig.class, configuration), home);
+
+        AuditModule.publishEvents(felix, configuration, settings);
+
+        assertThat((String[]) published.get().get(io.switchboard.api.ModuleProperties.EVENTS))
+                .containsExactlyInAnyOrder("MESSAGE", "DECISION");
+        assertThat(published.get().get("service.ranking")).isEqualTo(100);
     }
 
     @Test
