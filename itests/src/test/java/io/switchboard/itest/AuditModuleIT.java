@@ -64,7 +64,7 @@ public class AuditModuleIT extends SwitchboardTestSupport {
     }
 
     @Test
-    public void theShippedConfigurationAuditsMessagesAndRefusalsWithoutChangingThem() throws Exception {
+    public void theShippedConfigurationWithMessageLinesAuditsMessagesAndRefusalsWithoutChangingThem() throws Exception {
         Path file = workDir().resolve("audit-shipped/audit.jsonl");
         Path shipped = Path.of(System.getProperty(Provisioning.BUNDLES_DIR_PROPERTY)).resolveSibling("configadmin")
                 .resolve(PID + ".cfg").normalize();
@@ -72,13 +72,14 @@ public class AuditModuleIT extends SwitchboardTestSupport {
         assertTrue("the shipped file sets the path: " + cfg, cfg.contains("\npath = logs/audit.jsonl\n"));
         assertTrue("the shipped file leaves payloads out: " + cfg, cfg.contains("\nmax.payload.bytes = 0\n"));
         assertTrue("the shipped file keeps every line: " + cfg, cfg.contains("\noverflow = wait\n"));
-        assertTrue("the shipped file records messages and decisions: " + cfg, cfg.contains("\nevents = message, decision\n"));
+        assertTrue("the shipped file records decisions (message lines opt-in): " + cfg, cfg.contains("\nevents = decision\n"));
         Path installed = configDir().resolve(PID + ".cfg");
         Path staged = workDir().resolve(PID + ".cfg.tmp");
         // payloads on, to see that the line holds the message unchanged
         Files.writeString(staged, cfg.replace("\npath = logs/audit.jsonl\n",
                 "\npath = " + file.toString().replace("\\", "\\\\") + "\n").replace("\nmax.payload.bytes = 0\n",
-                "\nmax.payload.bytes = 65536\n"), StandardCharsets.ISO_8859_1);
+                "\nmax.payload.bytes = 65536\n").replace("\nevents = decision\n", "\nevents = message, decision\n"),
+                StandardCharsets.ISO_8859_1);
         Files.move(staged, installed, StandardCopyOption.ATOMIC_MOVE);
         onCleanup(() -> Files.deleteIfExists(installed));
 
@@ -146,7 +147,7 @@ public class AuditModuleIT extends SwitchboardTestSupport {
     }
 
     /**
-     * The issue's promise: with the shipped configuration (but a queue of 16 lines, so that the in-process
+     * The issue's promise: with the shipped configuration and message lines on (and a queue of 16 lines, so that the in-process
      * publishers, which hand the broker all their messages at once, outrun the writer by far), every message
      * line is written, in each publisher's order, none dropped; the publishers were held back instead.
      */
@@ -160,7 +161,8 @@ public class AuditModuleIT extends SwitchboardTestSupport {
         Path installed = configDir().resolve(PID + ".cfg");
         Path staged = workDir().resolve(PID + ".cfg.tmp");
         Files.writeString(staged, cfg.replace("\npath = logs/audit.jsonl\n", "\npath = " + file.toString().replace("\\", "\\\\")
-                + "\n").replace("\nqueue.size = 10000\n", "\nqueue.size = 16\n"), StandardCharsets.ISO_8859_1);
+                + "\n").replace("\nqueue.size = 10000\n", "\nqueue.size = 16\n").replace("\nevents = decision\n",
+                "\nevents = message, decision\n"), StandardCharsets.ISO_8859_1);
         Files.move(staged, installed, StandardCopyOption.ATOMIC_MOVE);
         onCleanup(() -> Files.deleteIfExists(installed));
         awaitModule("active", "audit", m -> "ACTIVE".equals(m.state()));

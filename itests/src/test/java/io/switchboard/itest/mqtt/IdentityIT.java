@@ -88,6 +88,24 @@ class IdentityIT {
         return c.expect(Packet.PUBACK).reasonCode();
     }
 
+    /**
+     * The shipped audit log records decisions only (docs/benchmarks.md: a line per message is opt-in); these tests
+     * read its message lines too: turned on, and in force once a probe's publish shows up.
+     */
+    private static void recordMessagesInTheAuditLog(Broker broker) throws Exception {
+        broker.writeConfig("io.switchboard.module.audit.cfg", Map.of("events", "message, decision", "service.ranking", "2000"));
+        Path audit = broker.home().resolve("logs/audit.jsonl");
+        String probe = "id/" + Names.topic("audit-probe");
+        Awaitility.await("the audit log recording messages").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    try (RawClient c = RawClient.open(broker, Transport.TCP)) {
+                        connect(c, V5, Names.clientId("audit-probe"), null, null, true);
+                        publish(c, probe);
+                    }
+                    return Files.exists(audit) && Files.readAllLines(audit).stream().anyMatch(l -> l.contains(probe));
+                });
+    }
+
     /** The audit module's line about {@code topic} (the shipped audit log), once written. */
     private static String auditLine(Broker broker, String event, String topic) {
         Path audit = broker.home().resolve("logs/audit.jsonl");
@@ -102,6 +120,7 @@ class IdentityIT {
         broker.assumeDistribution();
         // no password file (as shipped): a user name proves nothing
         configure(broker, "topic readwrite id/#\n", Map.of("password.file", ""));
+        recordMessagesInTheAuditLog(broker);
         String claimedTopic = "id/" + Names.topic("claimed");
         // once the new rules are in force (the earlier test's may still be), the publish is accepted
         Awaitility.await("the claimer's publish accepted").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))

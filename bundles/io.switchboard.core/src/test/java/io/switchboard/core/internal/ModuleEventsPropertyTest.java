@@ -66,6 +66,20 @@ class ModuleEventsPropertyTest {
     }
 
     @Test
+    void aChangedPropertyAppliesAtOnce() throws Exception {
+        var ref = harness.add("monitor", 10, monitor(), ModuleProperties.EVENTS, "status");
+        assertThat(harness.core.chain(ChainEvent.MESSAGE)).isEmpty();
+
+        FakeOsgi.setProperty(ref, ModuleProperties.EVENTS, new String[] {"MESSAGE", "STATUS"});
+        harness.core.whiteboard().modified(ref);
+        harness.client("pub").publish("t/2", "x");
+
+        assertThat(harness.core.chain(ChainEvent.MESSAGE)).extracting(io.switchboard.api.admin.ModuleInfo::name)
+                .containsExactly("monitor");
+        assertThat(calls).contains("message t/2");
+    }
+
+    @Test
     void anUnknownEventIsAProblemAndLeavesTheModuleAsItWas() throws Exception {
         harness.add("monitor", 10, monitor(), ModuleProperties.EVENTS, new String[] {"message", "sattus"});
 
