@@ -38,7 +38,8 @@ public final class EventLoops {
                     + "stops or at the next start.")
     @interface Config {
         @AttributeDefinition(name = "Worker threads",
-                description = "Threads running the connections' I/O; 0 = two per CPU core (Netty's default).")
+                description = "Threads running the connections' I/O (and, for non-blocking module chains, the chains); "
+                        + "0 = one per CPU core the JVM may use.")
         int worker_threads() default 0;
     }
 
@@ -53,9 +54,12 @@ public final class EventLoops {
         }
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-mqtt-accept", true),
                 NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("switchboard-mqtt-io", true),
+        // One per core, not Netty's two: the loops do the work (decode, the chain when it runs here, encode), so
+        // more loops than cores only add wake-ups; a publisher and its subscriber on one loop need none.
+        int loops = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        workers = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("switchboard-mqtt-io", true),
                 NioIoHandler.newFactory());
-        LOG.debug("MQTT event loops started ({} worker threads)", threads == 0 ? "default" : threads);
+        LOG.debug("MQTT event loops started ({} worker threads)", loops);
     }
 
     /** Shuts both groups down, waiting up to a few seconds for their tasks to end. */
