@@ -90,6 +90,8 @@ final class OutboundQueue {
     private final int maxQueued;
     private final long maxQueuedBytes;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    /** The QoS 0 messages in {@link #queue}: a full queue of QoS 1/2 messages is not searched for one (each offer). */
+    private int queuedQos0;
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private long queuedBytes;
     private int lastPacketId;
@@ -123,6 +125,9 @@ final class OutboundQueue {
             journal.queuedNew(clientId, new SessionJournal.QueuedRecord(sequence, 0, false, message, subscriptionIds));
         }
         queue.add(new Queued(message, delivery, subscriptionIds, sequence, false));
+        if (message.qos() == 0) {
+            queuedQos0++;
+        }
     }
 
     /**
@@ -139,13 +144,14 @@ final class OutboundQueue {
 
     /** The queue is full: a QoS 1/2 message may push out the oldest queued QoS 0 message. */
     private boolean makeRoomFor(Message message) {
-        if (message.qos() == 0) {
+        if (message.qos() == 0 || queuedQos0 == 0) {
             return false;
         }
         for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
             Queued q = it.next();
             if (q.message().qos() == 0) {
                 it.remove();
+                queuedQos0--;
                 queuedBytes -= q.message().payloadSize();
                 droppedFull();
                 q.failed(QUEUE_FULL);
@@ -165,6 +171,9 @@ final class OutboundQueue {
         while ((q = queue.peek()) != null) {
             if (q.message().isExpired(nowMillis)) {
                 queue.poll();
+                if (q.message().qos() == 0) {
+                    queuedQos0--;
+                }
                 queuedBytes -= q.message().payloadSize();
                 journalDone(q.sequence());
                 if (traffic != null) {
@@ -175,6 +184,7 @@ final class OutboundQueue {
             }
             if (q.message().qos() == 0) {
                 queue.poll();
+                queuedQos0--;
                 queuedBytes -= q.message().payloadSize();
                 return new Outgoing(q.message(), q.delivery(), q.subscriptionIds(), 0, 0, false);
             }
@@ -283,6 +293,7 @@ final class OutboundQueue {
             q.failed(reason);
         }
         queue.clear();
+        queuedQos0 = 0;
         queuedBytes = 0;
     }
 
