@@ -37,7 +37,7 @@ class BenchmarksSmokeTest {
 
     @Test
     void fanOutEncode() throws RunnerException {
-        assertScores(smoke("io.switchboard.mqtt.internal.protocol.FanOutEncodeBenchmark"), 4);
+        assertScores(smoke("io.switchboard.mqtt.internal.protocol.FanOutEncodeBenchmark"), 8);
     }
 
     @Test

@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One QoS 0 message (64-byte payload) written to {@value #SUBSCRIBERS} subscribers of the same form on one event
+ * One QoS 0 or 1 message (64-byte payload) written to {@value #SUBSCRIBERS} subscribers of the same form on one event
  * loop, as {@code OutboundPublishFlow.send} prepares each packet: {@code perSubscriber} as before issue 15's fan-out
  * change (MQTT 5 properties, size check, a Netty {@code MqttPublishMessage} through {@code MqttEncoder} for each),
  * {@code encodedOnce} as now ({@link RecentEncodings} finds the message's encoding, made by {@link PublishEncoding}
@@ -49,6 +49,10 @@ public class FanOutEncodeBenchmark {
 
     @Param({"3.1.1", "5"})
     public String mqtt;
+
+    /** QoS 1: each subscriber's packet has its own packet id (patched into the copy). */
+    @Param({"0", "1"})
+    public int qos;
 
     private boolean v5;
     private EmbeddedChannel channel;
@@ -83,7 +87,12 @@ public class FanOutEncodeBenchmark {
     }
 
     private Message next() {
-        return Message.builder(TOPIC).id(nextId++).qos(0).payload(payload).build();
+        return Message.builder(TOPIC).id(nextId++).qos(qos).payload(payload).build();
+    }
+
+    /** Subscriber {@code i}'s packet id for the message (0 at QoS 0). */
+    private int packetId(int i) {
+        return qos == 0 ? 0 : i + 1;
     }
 
     @Benchmark
@@ -93,10 +102,10 @@ public class FanOutEncodeBenchmark {
         for (int i = 0; i < SUBSCRIBERS; i++) {
             MqttProperties props = v5 ? MessageProperties.forDelivery(m, null, subscriptionIds, null,
                     MessageProperties.remainingExpiry(m, 0)) : MqttProperties.NO_PROPERTIES;
-            bytes += PacketSizes.publish(TOPIC, 0, props, v5, m.payloadSize());
+            bytes += PacketSizes.publish(TOPIC, qos, props, v5, m.payloadSize());
             MqttPublishMessage publish = new MqttPublishMessage(
-                    new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                    new MqttPublishVariableHeader(TOPIC, 0, props), Unpooled.wrappedBuffer(m.payload()));
+                    new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), false, 0),
+                    new MqttPublishVariableHeader(TOPIC, packetId(i), props), Unpooled.wrappedBuffer(m.payload()));
             pipeline.write(publish, channel.voidPromise());
             ByteBuf out = (ByteBuf) written;
             bytes += out.readableBytes();
@@ -114,12 +123,12 @@ public class FanOutEncodeBenchmark {
             if (encoding == null) {
                 MqttProperties props = v5 ? MessageProperties.forDelivery(m, null, subscriptionIds, null, 0)
                         : MqttProperties.NO_PROPERTIES;
-                bytes += PacketSizes.publish(TOPIC, 0, props, v5, m.payloadSize());
-                encoding = PublishEncoding.of(v5, false, 0, false, TOPIC, 0, props, m.payload());
+                bytes += PacketSizes.publish(TOPIC, qos, props, v5, m.payloadSize());
+                encoding = PublishEncoding.of(v5, false, qos, false, TOPIC, packetId(i), props, m.payload());
                 recent.keep(m, v5, true, 0, subscriptionIds, null, false, 0, encoding);
             }
             ByteBuf out = allocator.buffer(encoding.size());
-            encoding.copyTo(out, 0, false);
+            encoding.copyTo(out, packetId(i), false);
             bytes += out.readableBytes();
             out.release();
         }
