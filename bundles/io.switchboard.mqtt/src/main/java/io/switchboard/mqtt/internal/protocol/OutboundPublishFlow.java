@@ -136,16 +136,28 @@ final class OutboundPublishFlow {
                 o.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");
                 return false;
             }
+            if (size > RecentEncodings.MAX_PACKET_BYTES) {
+                // not kept: encoded straight into the channel's buffer
+                ByteBuf packet = connection.ctx().alloc().buffer((int) size);
+                PublishEncoding.write(packet, v5, dup, m.qos(), m.retain(), wireTopic, o.packetId, props, m.payload());
+                return write(s, o, m, topic, alias, newAlias, packet);
+            }
             encoding = PublishEncoding.of(v5, dup, m.qos(), m.retain(), wireTopic, o.packetId, props, m.payload());
             recent.keep(m, v5, topicSent, aliasNumber, subscriptionIds, messageIdProperty.name(), withId, expiry, encoding);
         }
+        ByteBuf packet = connection.ctx().alloc().buffer(encoding.size());
+        encoding.copyTo(packet, o.packetId, dup);
+        return write(s, o, m, topic, alias, newAlias, packet);
+    }
+
+    /** Writes an encoded PUBLISH (not flushed); at QoS 0 the message is delivered once it is written. */
+    private boolean write(MqttSession s, OutboundQueue.Outgoing o, Message m, String topic, Integer alias,
+            boolean newAlias, ByteBuf packet) {
         if (newAlias) {
             aliases.put(topic, alias);
         }
         s.delivered.sent(m.id());
         ChannelHandlerContext ctx = connection.ctx();
-        ByteBuf packet = ctx.alloc().buffer(encoding.size());
-        encoding.copyTo(packet, o.packetId, dup);
         if (m.qos() == 0) {
             ctx.write(packet).addListener(f -> {
                 if (f.isSuccess()) {

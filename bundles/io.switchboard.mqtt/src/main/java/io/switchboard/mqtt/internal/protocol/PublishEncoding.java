@@ -30,17 +30,31 @@ final class PublishEncoding {
     /** Encodes a PUBLISH; {@code properties} only for MQTT 5 ({@code v5}); {@code packetId} only for QoS 1/2. */
     static PublishEncoding of(boolean v5, boolean dup, int qos, boolean retain, String topic, int packetId,
             MqttProperties properties, ByteBuffer payload) {
+        int size = (int) PacketSizes.publish(topic, qos, properties, v5, payload.remaining());
+        ByteBuf out = Unpooled.wrappedBuffer(new byte[size]).clear();
+        int packetIdOffset = write(out, v5, dup, qos, retain, topic, packetId, properties, payload);
+        if (out.writerIndex() != size) {
+            throw new IllegalStateException("PUBLISH encoded in " + out.writerIndex() + " bytes, " + size + " expected");
+        }
+        return new PublishEncoding(out.array(), packetIdOffset);
+    }
+
+    /**
+     * Writes a PUBLISH into {@code out} (for a packet that is not kept, a large one, written straight into the
+     * channel's buffer); returns where its packet id is, -1 for QoS 0.
+     */
+    static int write(ByteBuf out, boolean v5, boolean dup, int qos, boolean retain, String topic, int packetId,
+            MqttProperties properties, ByteBuffer payload) {
+        int start = out.writerIndex();
         int propertiesSize = v5 ? (int) PacketSizes.properties(properties) : 0;
         int remaining = 2 + ByteBufUtil.utf8Bytes(topic) + (qos > 0 ? 2 : 0)
                 + (v5 ? PacketSizes.vbi(propertiesSize) + propertiesSize : 0) + payload.remaining();
-        int size = (int) PacketSizes.packet(remaining);
-        ByteBuf out = Unpooled.wrappedBuffer(new byte[size]).clear();
         out.writeByte(PUBLISH << 4 | (dup ? DUP : 0) | qos << 1 | (retain ? 1 : 0));
         writeVariableLength(out, remaining);
         writeString(out, topic);
         int packetIdOffset = -1;
         if (qos > 0) {
-            packetIdOffset = out.writerIndex();
+            packetIdOffset = out.writerIndex() - start;
             out.writeShort(packetId);
         }
         if (v5) {
@@ -50,10 +64,7 @@ final class PublishEncoding {
             }
         }
         out.writeBytes(payload.duplicate());
-        if (out.writerIndex() != size) {
-            throw new IllegalStateException("PUBLISH encoded in " + out.writerIndex() + " bytes, " + size + " expected");
-        }
-        return new PublishEncoding(out.array(), packetIdOffset);
+        return packetIdOffset;
     }
 
     int size() {

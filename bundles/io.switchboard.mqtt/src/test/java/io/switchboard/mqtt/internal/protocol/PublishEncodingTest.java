@@ -104,6 +104,10 @@ class PublishEncodingTest {
                                     .as("qos %d ids %s alias %s topic '%s'", qos, subscriptionIds, alias, topic)
                                     .isEqualTo(nettys(MqttVersion.MQTT_5, false, qos, true, topic, packetId, props, payload));
                             assertThat(e.size()).isEqualTo(PacketSizes.publish(topic, qos, props, true, payloadSize));
+                            ByteBuf direct = Unpooled.buffer();
+                            PublishEncoding.write(direct, true, false, qos, true, topic, packetId, props, m.payload());
+                            assertThat(ByteBufUtil.getBytes(direct)).as("written straight into a buffer")
+                                    .isEqualTo(ours(e, packetId, false));
                         }
                     }
                 }
