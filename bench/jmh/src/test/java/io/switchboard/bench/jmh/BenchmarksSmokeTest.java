@@ -36,6 +36,11 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void fanOutEncode() throws RunnerException {
+        assertScores(smoke("io.switchboard.mqtt.internal.protocol.FanOutEncodeBenchmark"), 8);
+    }
+
+    @Test
     void brokerPublish() throws RunnerException {
         assertScores(smoke("io.switchboard.core.internal.BrokerPublishBenchmark").param("modules", "3"), 1);
     }

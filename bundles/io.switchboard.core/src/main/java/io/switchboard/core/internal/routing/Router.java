@@ -297,17 +297,21 @@ public final class Router {
             return;
         }
         if (chain.length == 0) {
+            Message adjusted = null;
             for (SubscriptionTree.Entry target : targets) {
-                deliver(adjust(message, target, retainedDelivery), target);
+                adjusted = adjust(message, target, retainedDelivery, adjusted);
+                deliver(adjusted, target);
             }
             done.accept(targets.size());
             return;
         }
         int[] recipients = {0};
+        Message[] adjusted = {null};
         new Steps(worker, targets.size(), (i, next) -> {
             SubscriptionTree.Entry target = targets.get(i);
             SessionImpl recipient = target.session();
-            new ChainRun(chain, 0, adjust(message, target, retainedDelivery),
+            adjusted[0] = adjust(message, target, retainedDelivery, adjusted[0]);
+            new ChainRun(chain, 0, adjusted[0],
                     (e, m) -> e.module().onDelivery(m, recipient), (verdict, m, by) -> {
                         if (verdict.kind() == Verdict.Kind.CONSUME) {
                             deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
@@ -321,12 +325,21 @@ public final class Router {
         }, () -> done.accept(recipients[0])).start();
     }
 
-    private static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery) {
+    /**
+     * {@code message} as {@code target} gets it: its QoS, retain flag and online flag; {@code previous} (the previous
+     * target's, or null) when it is the same, so that the targets of a message fanned out share one copy (the
+     * front door encodes a message once for all the subscribers it is the same object for).
+     */
+    private static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery,
+            Message previous) {
         int qos = Math.min(message.qos(), target.qos());
         boolean retain = retainedDelivery || target.retainAsPublished() && message.retain();
         boolean online = target.session().isOnline();
         if (qos == message.qos() && retain == message.retain() && online == message.recipientOnline()) {
             return message;
+        }
+        if (previous != null && qos == previous.qos() && retain == previous.retain() && online == previous.recipientOnline()) {
+            return previous;
         }
         return message.toBuilder().qos(qos).retain(retain).recipientOnline(online).build();
     }

@@ -43,6 +43,11 @@ final class MessageIdProperty {
         return NOT_REQUESTED;
     }
 
+    /** The user property's name when the connection asked for the id, else null. */
+    String name() {
+        return name;
+    }
+
     /** Whether {@code m} is delivered with the id on this connection (a message the broker gave no id has none). */
     boolean carriedBy(Message m) {
         return name != null && m.id() != 0;

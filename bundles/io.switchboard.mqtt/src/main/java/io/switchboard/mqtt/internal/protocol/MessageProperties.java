@@ -44,18 +44,16 @@ final class MessageProperties {
     /**
      * The properties of a PUBLISH delivering {@code m}: its application properties ({@code user}
      * being its user properties as this connection gets them, or null), the remaining expiry, the
-     * subscription identifiers and the topic alias (or null).
+     * subscription identifiers and the topic alias (or null); {@code expirySeconds} as {@link #remainingExpiry}.
      */
     static MqttProperties forDelivery(Message m, MqttProperties.UserProperties user, List<Integer> subscriptionIds,
-            Integer alias) {
+            Integer alias, long expirySeconds) {
         MqttProperties p = new MqttProperties();
         if (m.payloadUtf8()) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR, 1));
         }
         if (m.expiresAt() != 0) {
-            long left = (m.expiresAt() - System.currentTimeMillis() + 999) / 1000;
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL,
-                    (int) Math.max(1, Math.min(left, ProtocolSettings.NEVER - 1))));
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, (int) expirySeconds));
         }
         if (m.contentType() != null) {
             p.add(new MqttProperties.StringProperty(MqttProperties.CONTENT_TYPE, m.contentType()));
@@ -77,6 +75,18 @@ final class MessageProperties {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
         }
         return p;
+    }
+
+    /**
+     * The Message Expiry Interval a delivery of {@code m} carries at {@code nowMillis}: the seconds left, rounded up,
+     * at least 1; 0 when {@code m} does not expire.
+     */
+    static long remainingExpiry(Message m, long nowMillis) {
+        if (m.expiresAt() == 0) {
+            return 0;
+        }
+        long left = (m.expiresAt() - nowMillis + 999) / 1000;
+        return Math.max(1, Math.min(left, ProtocolSettings.NEVER - 1));
     }
 
     /** Whether the payload format indicator says UTF-8. */

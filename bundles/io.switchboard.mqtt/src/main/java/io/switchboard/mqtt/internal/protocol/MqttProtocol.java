@@ -18,6 +18,7 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.switchboard.api.admin.TrafficStatistics;
 import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.Broker;
@@ -81,6 +82,13 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
     private final Traffic traffic = new Traffic();
     private final ConnectionRateLimit connectionRate = new ConnectionRateLimit(System::nanoTime);
     private volatile ProtocolSettings settings;
+    /** Each event loop's last PUBLISH encodings: a message fanned out to its connections is encoded once per form. */
+    private final FastThreadLocal<RecentEncodings> recentEncodings = new FastThreadLocal<>() {
+        @Override
+        protected RecentEncodings initialValue() {
+            return new RecentEncodings();
+        }
+    };
 
     /** Activated by DS with the broker and the configuration; throws naming a bad attribute. */
     @Activate
@@ -250,6 +258,11 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
     /** The MQTT connections of every listener (max.connections). */
     ConnectionCount mqttConnections() {
         return mqttConnections;
+    }
+
+    /** The calling event loop's recent PUBLISH encodings (its thread's own). */
+    RecentEncodings recentEncodings() {
+        return recentEncodings.get();
     }
 
     /** Open connections now. */

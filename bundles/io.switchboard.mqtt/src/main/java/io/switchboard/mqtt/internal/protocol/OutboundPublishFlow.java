@@ -7,14 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.switchboard.api.Message;
 
 /**
@@ -68,7 +64,7 @@ final class OutboundPublishFlow {
             if (o == null) {
                 break;
             }
-            wrote |= send(s, o, o.redelivery);
+            wrote |= send(s, o, o.redelivery, now);
         }
         if (wrote) {
             ctx.flush();
@@ -84,13 +80,17 @@ final class OutboundPublishFlow {
             if (o.released) {
                 connection.ctx().write(Packets.pubReply(MqttMessageType.PUBREL, o.packetId, Packets.SUCCESS, null));
             } else {
-                send(s, o, true);
+                send(s, o, true, System.currentTimeMillis());
             }
         }
     }
 
-    /** Writes one PUBLISH (not flushed); false if it was dropped for the client's maximum packet size. */
-    private boolean send(MqttSession s, OutboundQueue.Outgoing o, boolean dup) {
+    /**
+     * Writes one PUBLISH (not flushed); false if it was dropped for the client's maximum packet size. The packet is
+     * encoded once per form on this event loop ({@link RecentEncodings}): the subscribers of a message with the same
+     * form get copies of one encoding.
+     */
+    private boolean send(MqttSession s, OutboundQueue.Outgoing o, boolean dup, long now) {
         boolean v5 = client.v5;
         Message m = o.message;
         String topic = m.topic();
@@ -103,39 +103,63 @@ final class OutboundPublishFlow {
                 newAlias = true;
             }
         }
-        String wireTopic = alias != null && !newAlias ? "" : topic;
+        boolean topicSent = alias == null || newAlias;
+        int aliasNumber = alias == null ? 0 : alias;
         List<Integer> subscriptionIds = v5 ? o.subscriptionIds : List.of();
         MessageIdProperty messageIdProperty = client.messageIdProperty;
         boolean withId = messageIdProperty.carriedBy(m);
-        MqttProperties props = v5 ? MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, withId),
-                subscriptionIds, alias) : MqttProperties.NO_PROPERTIES;
-        long size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
+        long expiry = v5 ? MessageProperties.remainingExpiry(m, now) : 0;
         long maximum = client.maximumPacketSize;
-        if (size > maximum && withId) {
-            // the id is an extra the client asked for: the message without it rather than no message
-            props = MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, false), subscriptionIds, alias);
-            size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
-        }
-        if (size > maximum) {
-            // MQTT 5 3.1.2.11.4: never send more than the client accepts; the message is dropped
-            if (o.packetId != 0) {
-                s.abandon(o.packetId);
+        RecentEncodings recent = connection.protocol().recentEncodings();
+        PublishEncoding encoding = recent.find(m, v5, topicSent, aliasNumber, subscriptionIds, messageIdProperty.name(),
+                withId, expiry);
+        if (encoding == null || encoding.size() > maximum) {
+            String wireTopic = topicSent ? topic : "";
+            MqttProperties props = v5 ? MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, withId),
+                    subscriptionIds, alias, expiry) : MqttProperties.NO_PROPERTIES;
+            long size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
+            if (size > maximum && withId) {
+                // the id is an extra the client asked for: the message without it rather than no message
+                withId = false;
+                props = MessageProperties.forDelivery(m, messageIdProperty.userPropertiesOf(m, false), subscriptionIds, alias,
+                        expiry);
+                size = PacketSizes.publish(wireTopic, m.qos(), props, v5, m.payloadSize());
             }
-            connection.protocol().counters().droppedTooLarge();
-            LOG.debug("MQTT {}: message {} to '{}' dropped: {} bytes, the client accepts {}", connection.who(), m.id(),
-                    topic, size, maximum);
-            o.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");
-            return false;
+            if (size > maximum) {
+                // MQTT 5 3.1.2.11.4: never send more than the client accepts; the message is dropped
+                if (o.packetId != 0) {
+                    s.abandon(o.packetId);
+                }
+                connection.protocol().counters().droppedTooLarge();
+                LOG.debug("MQTT {}: message {} to '{}' dropped: {} bytes, the client accepts {}", connection.who(), m.id(),
+                        topic, size, maximum);
+                o.failed("larger than the client's maximum packet size (" + size + " > " + maximum + " bytes)");
+                return false;
+            }
+            if (size > RecentEncodings.MAX_PACKET_BYTES) {
+                // not kept: encoded straight into the channel's buffer
+                ByteBuf packet = connection.ctx().alloc().buffer((int) size);
+                PublishEncoding.write(packet, v5, dup, m.qos(), m.retain(), wireTopic, o.packetId, props, m.payload());
+                return write(s, o, m, topic, alias, newAlias, packet);
+            }
+            encoding = PublishEncoding.of(v5, dup, m.qos(), m.retain(), wireTopic, o.packetId, props, m.payload());
+            recent.keep(m, v5, topicSent, aliasNumber, subscriptionIds, messageIdProperty.name(), withId, expiry, encoding);
         }
+        ByteBuf packet = connection.ctx().alloc().buffer(encoding.size());
+        encoding.copyTo(packet, o.packetId, dup);
+        return write(s, o, m, topic, alias, newAlias, packet);
+    }
+
+    /** Writes an encoded PUBLISH (not flushed); at QoS 0 the message is delivered once it is written. */
+    private boolean write(MqttSession s, OutboundQueue.Outgoing o, Message m, String topic, Integer alias,
+            boolean newAlias, ByteBuf packet) {
         if (newAlias) {
             aliases.put(topic, alias);
         }
         s.delivered.sent(m.id());
-        MqttPublishMessage publish = new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(m.qos()), m.retain(), 0),
-                new MqttPublishVariableHeader(wireTopic, o.packetId, props), Unpooled.wrappedBuffer(m.payload()));
+        ChannelHandlerContext ctx = connection.ctx();
         if (m.qos() == 0) {
-            connection.ctx().write(publish).addListener(f -> {
+            ctx.write(packet).addListener(f -> {
                 if (f.isSuccess()) {
                     o.delivered();
                 } else {
@@ -143,7 +167,7 @@ final class OutboundPublishFlow {
                 }
             });
         } else {
-            connection.ctx().write(publish);
+            ctx.write(packet);
         }
         return true;
     }

@@ -1,5 +1,6 @@
 package io.switchboard.mqtt.internal.protocol;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +13,7 @@ import io.switchboard.mqtt.internal.ListenerTraffic;
 
 /**
  * Counts a listener's MQTT packets between the codec and the connection handler: decoded packets coming in,
- * packets going out to the encoder (PUBLISH apart), and the CONNACKs, accepting or refusing. One instance per
+ * packets going out to the encoder (PUBLISH apart) or already encoded, and the CONNACKs, accepting or refusing. One instance per
  * listener; a counter increment per packet.
  */
 @Sharable
@@ -48,6 +49,9 @@ final class PacketCounting extends ChannelDuplexHandler {
                     traffic.refused();
                 }
             }
+        } else if (msg instanceof ByteBuf encoded && encoded.isReadable()) {
+            // a packet the connection encoded itself (a PUBLISH, see PublishEncoding): its type is in its first byte
+            traffic.packetSent((encoded.getByte(encoded.readerIndex()) & 0xF0) >> 4 == MqttMessageType.PUBLISH.value());
         }
         ctx.write(msg, promise);
     }
