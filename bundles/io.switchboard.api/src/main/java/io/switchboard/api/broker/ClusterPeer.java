@@ -1,0 +1,38 @@
+package io.switchboard.api.broker;
+
+import io.switchboard.api.Message;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Carries messages to the broker's other nodes, when several nodes form one broker: a service a cluster bundle
+ * registers and the core uses while it is there (at most one; without it the broker is a single node and pays one
+ * {@code null} check per message). The other nodes hand what it carries to their own broker with
+ * {@link Broker#deliverForwarded}.
+ *
+ * <p>All calls come from the broker's worker threads and must not block: queue the work and return.
+ *
+ * @since 2.2
+ */
+@ConsumerType
+public interface ClusterPeer {
+
+    /**
+     * A message passed this node's message chain and was delivered to this node's subscribers: carry it to every
+     * other node with a subscription matching its topic (a retained message to every node, which keeps it for later
+     * subscribers), each node once, in the order of the calls with the same {@code orderKey}.
+     *
+     * @param message the message as the chain left it (stamped with this node's id, sender and time)
+     * @param orderKey the publisher (its client id): messages of one key must arrive in the order given here
+     */
+    void routed(Message message, String orderKey);
+
+    /**
+     * This node now has a subscription to {@code filter} (the first one; a shared subscription's filter is given
+     * whole, {@code $share/group/filter}). Called once per change, in order for one filter; also called for each
+     * filter present when the peer is bound, so a repeated call must be harmless.
+     */
+    void filterAdded(String filter);
+
+    /** This node's last subscription to {@code filter} is gone. */
+    void filterRemoved(String filter);
+}

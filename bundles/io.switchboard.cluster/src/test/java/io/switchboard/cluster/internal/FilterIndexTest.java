@@ -1,0 +1,39 @@
+package io.switchboard.cluster.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FilterIndexTest {
+
+    private final FilterIndex index = new FilterIndex();
+
+    @Test
+    void findsTheNodesWhoseFiltersMatchByMqttRules() {
+        index.add("b", "sport/tennis/#");
+        index.add("c", "sport/+/player1");
+        index.add("d", "#");
+        index.add("e", "$SYS/#");
+        index.add("f", "$share/group/sport/tennis/player1");
+
+        assertThat(index.nodesMatching("sport/tennis/player1")).containsExactlyInAnyOrder("b", "c", "d", "f");
+        assertThat(index.nodesMatching("sport/tennis")).as("# matches its parent level").containsExactlyInAnyOrder("b", "d");
+        assertThat(index.nodesMatching("sport/golf/player1")).containsExactlyInAnyOrder("c", "d");
+        assertThat(index.nodesMatching("news")).containsExactly("d");
+        assertThat(index.nodesMatching("$SYS/broker/uptime")).as("wildcards do not match $ topics at the first level")
+                .containsExactly("e");
+    }
+
+    @Test
+    void forgetsRemovedFiltersAndNodes() {
+        index.add("b", "a/#");
+        index.add("b", "x");
+        index.add("c", "a/#");
+        index.remove("c", "a/#");
+        assertThat(index.nodesMatching("a/1")).containsExactly("b");
+        index.removeNode("b");
+        assertThat(index.nodesMatching("a/1")).isEmpty();
+        assertThat(index.nodesMatching("x")).isEmpty();
+        assertThat(index.filtersByNode()).isEmpty();
+    }
+}
