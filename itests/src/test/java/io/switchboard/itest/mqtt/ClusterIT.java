@@ -2,6 +2,9 @@ package io.switchboard.itest.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.regex.Pattern;
 
 import io.switchboard.itest.mqtt.support.Broker;
 import io.switchboard.itest.mqtt.support.Paho3;
+import io.switchboard.itest.mqtt.support.PrometheusText;
 import io.switchboard.itest.mqtt.support.Transport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three nodes, each a distribution started as its own JVM with one {@code configadmin/io.switchboard.cluster.cfg},
  * form one broker for real MQTT clients (docs/cluster.md): a message published on node a reaches the subscribers
  * on b and c once each, in order, at every QoS; a node without a matching subscription is sent nothing; a retained
- * message published on a reaches a new subscriber on c. And a single node without the configuration runs no engine.
+ * message published on a reaches a new subscriber on c; sb:cluster and /metrics count what was forwarded. And a single
+ * node without the configuration runs no engine.
  */
 class ClusterIT {
 
@@ -133,6 +138,12 @@ class ClusterIT {
             assertThat(after.get("b")[0] - before.get("b")[0]).as("sent to b: one send per message").isEqualTo(20);
             assertThat(after.get("c")[0]).as("sent to c").isEqualTo(before.get("c")[0]);
             assertThat(rows("c").get("a")[1]).as("received by c from a").isEqualTo(cReceivedBefore);
+
+            Map<String, Double> metrics = PrometheusText.parse(get(node("a"), "/metrics"));
+            assertThat(metrics).containsEntry("switchboard_cluster_members", 3.0)
+                    .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"b\"}", (double) after.get("b")[0])
+                    .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"c\"}", (double) after.get("c")[0]);
+            assertThat(metrics.get("switchboard_cluster_filters{node=\"b\"}")).as("b's filters").isGreaterThanOrEqualTo(2.0);
         }
     }
 
@@ -161,7 +172,16 @@ class ClusterIT {
             assertThat(lb).as("both bundles are there, resolved and started").containsPattern("Active.*\\|com\\.hazelcast")
                     .containsPattern("Active.*\\|io\\.switchboard\\.cluster");
             assertThat(single.shell("sb:cluster").exit()).as("no cluster component, so no command").isNotZero();
+            assertThat(get(single, "/metrics")).as("no cluster metrics").doesNotContain("switchboard_cluster_");
         }
+    }
+
+    private static String get(Broker broker, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(broker.httpUri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
+        return response.body();
     }
 
     private static Broker node(String name) {

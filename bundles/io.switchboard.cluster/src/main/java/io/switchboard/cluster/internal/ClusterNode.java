@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.cluster.Member;
@@ -25,6 +26,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import com.hazelcast.topic.ITopic;
 import io.switchboard.api.Message;
+import io.switchboard.api.admin.ClusterStatistics;
+import io.switchboard.api.admin.ClusterStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import org.osgi.framework.BundleContext;
@@ -48,12 +51,13 @@ import org.slf4j.LoggerFactory;
  * ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent them).
  * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain.
  *
- * <p>Also the operator's {@code sb:cluster} command ({@link ClusterCommand}: members, routes, forwarded counts).
+ * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
+ * {@code sb:cluster} command ({@link ClusterCommand}).
  */
 @Component(name = "io.switchboard.cluster", configurationPid = "io.switchboard.cluster",
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
 @Designate(ocd = ClusterConfig.class)
-public class ClusterNode implements ClusterPeer {
+public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
@@ -119,6 +123,7 @@ public class ClusterNode implements ClusterPeer {
         command.put("osgi.command.scope", "sb");
         command.put("osgi.command.function", new String[] {"cluster"});
         registrations.add(context.registerService(Object.class, new ClusterCommand(this), command));
+        registrations.add(context.registerService(ClusterStatistics.class, this, null));
         registrations.add(context.registerService(ClusterPeer.class, this, null));
     }
 
@@ -150,7 +155,10 @@ public class ClusterNode implements ClusterPeer {
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.health.monitoring.level", "OFF"); // its load reports would fill the log
-        // nodes started together may each form a cluster of one: look for the others soon, and merge
+        // a starting node waits up to 5 s (not 20) for the other members to answer; nodes started together may
+        // then each form a cluster of one: look for the others soon, and merge
+        config.setProperty("hazelcast.wait.seconds.before.join", "1");
+        config.setProperty("hazelcast.max.wait.seconds.before.join", "5");
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
@@ -210,13 +218,27 @@ public class ClusterNode implements ClusterPeer {
     @Override
     public void filterAdded(String filter) {
         String key = routeKey(settings.nodeName(), filter);
-        routeWriter.execute(() -> routes.put(key, settings.nodeName()));
+        writeRoute(() -> routes.put(key, settings.nodeName()));
     }
 
     @Override
     public void filterRemoved(String filter) {
         String key = routeKey(settings.nodeName(), filter);
-        routeWriter.execute(() -> routes.remove(key));
+        writeRoute(() -> routes.remove(key));
+    }
+
+    private void writeRoute(Runnable write) {
+        try {
+            routeWriter.execute(() -> {
+                try {
+                    write.run();
+                } catch (RuntimeException e) { // the member is shutting down, or lost the cluster
+                    LOG.warn("Route change not written: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException leaving) {
+            // deactivating: the other nodes drop all of this node's routes when it leaves
+        }
     }
 
     private void receive(byte[] bytes) {
@@ -292,7 +314,7 @@ public class ClusterNode implements ClusterPeer {
         index.removeNode(node);
         inboxes.remove(node);
         String prefix = node + SEPARATOR;
-        routeWriter.execute(() -> {
+        writeRoute(() -> {
             for (String key : new ArrayList<>(routes.keySet())) {
                 if (key.startsWith(prefix)) {
                     routes.remove(key); // every member does this; removing twice is harmless
@@ -334,31 +356,19 @@ public class ClusterNode implements ClusterPeer {
         }
     }
 
-    // ---- sb:cluster
+    // ---- ClusterStatistics (sb:cluster, metrics)
 
-    /** The {@code sb:cluster} text: members, their state and filters, and the forwarded message counts. */
-    String describe() {
-        StringBuilder out = new StringBuilder();
-        Set<Member> members = hazelcast.getCluster().getMembers();
-        out.append("cluster '").append(settings.clusterName()).append("': ").append(members.size()).append(" members, state ")
-                .append(hazelcast.getCluster().getClusterState()).append(", this node '").append(settings.nodeName())
-                .append("'\n");
+    @Override
+    public ClusterStats cluster() {
         Map<String, Set<String>> filters = index.filtersByNode();
-        out.append(String.format("%-16s %-24s %8s %10s %10s%n", "NODE", "ADDRESS", "FILTERS", "SENT-TO", "RECEIVED"));
-        List<String> names = new ArrayList<>();
-        for (Member member : members) {
+        List<ClusterStats.Member> members = new ArrayList<>();
+        for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
-            names.add(name);
-            boolean self = member.localMember();
-            out.append(String.format("%-16s %-24s %8d %10s %10s%n", name + (self ? " *" : ""), member.getAddress(),
-                    filters.getOrDefault(name, Set.of()).size(), self ? "-" : Long.toString(sent.of(name)),
-                    self ? "-" : Long.toString(received.of(name))));
+            members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
+                    member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
+                    received.of(name)));
         }
-        out.append("forwarded: sent ").append(sent.total()).append(", received ").append(received.total()).append('\n');
-        out.append("subscriptions per node:\n");
-        for (String name : names) {
-            out.append("  ").append(name).append(": ").append(String.join(" ", filters.getOrDefault(name, Set.of()))).append('\n');
-        }
-        return out.toString();
+        return new ClusterStats(settings.clusterName(), settings.nodeName(),
+                hazelcast.getCluster().getClusterState().name(), members);
     }
 }

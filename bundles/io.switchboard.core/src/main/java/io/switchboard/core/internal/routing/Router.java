@@ -512,10 +512,7 @@ public final class Router {
     private void filterAdded(String filter) {
         filterCounts.compute(filter, (f, n) -> {
             if (n == null) {
-                ClusterPeer clusterPeer = peer;
-                if (clusterPeer != null) {
-                    clusterPeer.filterAdded(f);
-                }
+                tellPeer(f, true);
                 return 1;
             }
             return n + 1;
@@ -528,11 +525,25 @@ public final class Router {
             if (n > 1) {
                 return n - 1;
             }
-            ClusterPeer clusterPeer = peer;
-            if (clusterPeer != null) {
-                clusterPeer.filterRemoved(f);
-            }
+            tellPeer(f, false);
             return null;
         });
+    }
+
+    /** A failing peer must not fail the subscribe or unsubscribe that changed the filter. */
+    private void tellPeer(String filter, boolean added) {
+        ClusterPeer clusterPeer = peer;
+        if (clusterPeer == null) {
+            return;
+        }
+        try {
+            if (added) {
+                clusterPeer.filterAdded(filter);
+            } else {
+                clusterPeer.filterRemoved(filter);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The other nodes were not told that this node {} filter '{}'", added ? "subscribes to" : "left", filter, e);
+        }
     }
 }
