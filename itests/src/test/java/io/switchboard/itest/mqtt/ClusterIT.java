@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three nodes, each a distribution started as its own JVM with one {@code configadmin/io.switchboard.cluster.cfg},
  * form one broker for real MQTT clients (docs/cluster.md): a message published on node a reaches the subscribers
  * on b and c once each, in order, at every QoS; a node without a matching subscription is sent nothing; a retained
- * message published on a reaches a new subscriber on c; sb:cluster and /metrics count what was forwarded. And a single
+ * message published on a reaches a new subscriber on c; a shared subscription group with members on a, b and c gets
+ * each message once, the members taking turns; sb:cluster and /metrics count what was forwarded. And a single
  * node without the configuration runs no engine.
  */
 class ClusterIT {
@@ -160,6 +161,46 @@ class ClusterIT {
             Paho3.Received got = late.inbox().next();
             assertThat(got.text()).isEqualTo("retained on a");
             assertThat(got.message().isRetained()).isTrue();
+        }
+    }
+
+    @Test
+    void aSharedSubscriptionGroupSpreadOverTheNodesReceivesEachMessageOnceInTurn() throws Exception {
+        String group = "$share/workers/jobs/#";
+        try (Paho3 onA = Paho3.connect(node("a"), Transport.TCP, "worker-a");
+                Paho3 onB = Paho3.connect(node("b"), Transport.TCP, "worker-b");
+                Paho3 onC = Paho3.connect(node("c"), Transport.TCP, "worker-c");
+                Paho3 publisher = Paho3.connect(node("a"), Transport.TCP, "jobs-pub")) {
+            for (Paho3 member : List.of(onA, onB, onC)) {
+                assertThat(member.subscribe(group, 1)).as("SUBACK").isEqualTo(1);
+            }
+            for (String holder : List.of("a", "b", "c")) {
+                awaitRoute("a", holder, group);
+            }
+
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                publisher.publish("jobs/" + i, "job-" + i, 1, false);
+                sent.add("job-" + i);
+            }
+
+            List<String> got = new ArrayList<>();
+            Map<String, Integer> perMember = new LinkedHashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (got.size() < sent.size() && System.nanoTime() < deadline) {
+                for (Paho3 member : List.of(onA, onB, onC)) {
+                    List<Paho3.Received> drained = member.inbox().drain();
+                    drained.forEach(r -> got.add(r.text()));
+                    perMember.merge(member.client().getClientId(), drained.size(), Integer::sum);
+                }
+                Thread.sleep(50);
+            }
+            for (Paho3 member : List.of(onA, onB, onC)) {
+                member.inbox().expectNothing(Duration.ofMillis(300));
+            }
+            assertThat(got).as("each message once to the group").containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(perMember).as("the group's members on a, b and c take turns")
+                    .allSatisfy((member, count) -> assertThat(count).as(member).isGreaterThanOrEqualTo(5));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.switchboard.api.broker;
 
+import java.util.Set;
+
 import io.switchboard.api.Message;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -17,14 +19,17 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface ClusterPeer {
 
     /**
-     * A message passed this node's message chain and was delivered to this node's subscribers: carry it to every
-     * other node with a subscription matching its topic (a retained message to every node, which keeps it for later
-     * subscribers), each node once, in the order of the calls with the same {@code orderKey}.
+     * A message passed this node's message chain: carry it to every other node with a subscription matching its
+     * topic (a retained message to every node, which keeps it for later subscribers), each node once, in the order
+     * of the calls with the same {@code orderKey}; and choose, for each shared subscription matching it, the one
+     * node that delivers it to a member of the group. Called before this node delivers the message.
      *
      * @param message the message as the chain left it (stamped with this node's id, sender and time)
      * @param orderKey the publisher (its client id): messages of one key must arrive in the order given here
+     * @return the shared subscriptions (whole filters, {@code $share/group/filter}) another node serves for this
+     *         message, which this node skips; empty when this node delivers to all its matching subscriptions
      */
-    void routed(Message message, String orderKey);
+    Set<String> routed(Message message, String orderKey);
 
     /**
      * This node now has a subscription to {@code filter} (the first one; a shared subscription's filter is given

@@ -22,8 +22,9 @@
  * ignored, as its detach was (ending the session of a later login through it was never meant).
  *
  * <p>2.2.0: several nodes form one broker. {@link io.switchboard.api.broker.ClusterPeer}, registered by a cluster
- * bundle, hears of each message after the chain and of this node's subscription filters;
- * {@link io.switchboard.api.broker.Broker#deliverForwarded} delivers what another node routed. Additions only.
+ * bundle, hears of each message after the chain (and picks the node serving each matching shared subscription) and
+ * of this node's subscription filters; {@link io.switchboard.api.broker.Broker#deliverForwarded} delivers what
+ * another node routed. Additions only.
  */
 @Export
 @Version("2.2.0")

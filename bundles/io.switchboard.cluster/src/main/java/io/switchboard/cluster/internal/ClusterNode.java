@@ -2,6 +2,8 @@ package io.switchboard.cluster.internal;
 
 import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routing: the shared replicated map {@value #ROUTES} holds one entry per (node, filter) a node subscribes to;
  * every node keeps a {@link FilterIndex} of it. A message this node's chain passed goes, as one send per node, to
- * the nodes whose filters match its topic (a retained message to every node), on each target node's own topic
+ * the nodes whose filters match its topic (a retained message to every node) and, for each matching shared
+ * subscription, to the one node whose turn it is to serve the group (round robin over the nodes with members; this
+ * node's own members are skipped when another node serves), on each target node's own topic
  * ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent them).
  * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain.
  *
@@ -202,17 +206,34 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     // ---- ClusterPeer: called on the broker's workers, must not block
 
     @Override
-    public void routed(Message message, String orderKey) {
-        Set<String> targets = message.retain() ? memberNames() : index.nodesMatching(message.topic());
-        targets.remove(settings.nodeName());
-        if (targets.isEmpty()) {
-            return;
-        }
-        byte[] frame = Frames.encode(settings.nodeName(), orderKey == null ? "" : orderKey, message);
+    public Set<String> routed(Message message, String orderKey) {
+        String self = settings.nodeName();
+        FilterIndex.Match match = index.match(message.topic());
+        Map<String, Set<String>> sharedByNode = new HashMap<>();
+        Set<String> sharedElsewhere = new HashSet<>();
+        match.sharedServedBy().forEach((filter, node) -> {
+            if (!node.equals(self)) {
+                sharedElsewhere.add(filter);
+                sharedByNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter);
+            }
+        });
+        Set<String> targets = message.retain() ? memberNames() : match.nodes();
+        targets.addAll(sharedByNode.keySet());
+        targets.remove(self);
+        String key = orderKey == null ? "" : orderKey;
+        byte[] plainFrame = null;
         for (String node : targets) {
+            Set<String> shared = sharedByNode.get(node);
+            byte[] frame;
+            if (shared == null) {
+                frame = plainFrame != null ? plainFrame : (plainFrame = Frames.encode(self, key, Set.of(), message));
+            } else {
+                frame = Frames.encode(self, key, shared, message);
+            }
             inbox(node).publish(frame); // fire and forget: Hazelcast queues it on the member's connection
             sent.increment(node);
         }
+        return sharedElsewhere;
     }
 
     @Override
@@ -250,7 +271,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             return;
         }
         received.increment(frame.origin());
-        broker.deliverForwarded(frame.message(), frame.origin() + SEPARATOR + frame.orderKey());
+        broker.deliverForwarded(frame.message(), frame.origin() + SEPARATOR + frame.orderKey(), frame.sharedHere());
     }
 
     // ---- the view of the cluster

@@ -6,28 +6,34 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.Set;
 
 import io.switchboard.api.Message;
 import io.switchboard.store.StoredMessages;
 
 /**
- * A routed message as it crosses to another node: the node it entered, its publisher (the order key) and the
- * message in the store's binary form (every field). Plain bytes, so that Hazelcast carries no class of ours.
+ * A routed message as it crosses to another node: the node it entered, its publisher (the order key), the shared
+ * subscriptions the receiving node serves for it, and the message in the store's binary form (every field). Plain bytes, so that Hazelcast carries no class of ours.
  */
 final class Frames {
 
     /** A frame read back. */
-    record Frame(String origin, String orderKey, Message message) {
+    record Frame(String origin, String orderKey, Set<String> sharedHere, Message message) {
     }
 
     private Frames() {
     }
 
-    static byte[] encode(String origin, String orderKey, Message message) {
+    static byte[] encode(String origin, String orderKey, Set<String> sharedHere, Message message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(96 + message.payloadSize() + message.topic().length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(origin);
             out.writeUTF(orderKey);
+            out.writeShort(sharedHere.size());
+            for (String filter : sharedHere) {
+                out.writeUTF(filter);
+            }
             StoredMessages.write(out, message);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
@@ -37,7 +43,14 @@ final class Frames {
 
     static Frame decode(byte[] frame) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(frame))) {
-            return new Frame(in.readUTF(), in.readUTF(), StoredMessages.read(in));
+            String origin = in.readUTF();
+            String orderKey = in.readUTF();
+            int shared = in.readUnsignedShort();
+            Set<String> sharedHere = new HashSet<>(shared * 2);
+            for (int i = 0; i < shared; i++) {
+                sharedHere.add(in.readUTF());
+            }
+            return new Frame(origin, orderKey, sharedHere, StoredMessages.read(in));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a forwarded message frame: " + e.getMessage(), e);
         }

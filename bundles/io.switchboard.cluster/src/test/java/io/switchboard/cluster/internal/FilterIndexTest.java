@@ -25,6 +25,25 @@ class FilterIndexTest {
     }
 
     @Test
+    void eachSharedSubscriptionIsServedByItsNodesInTurn() {
+        index.add("a", "$share/g/s/#");
+        index.add("b", "$share/g/s/#");
+        index.add("c", "$share/g/s/+");
+        index.add("c", "s/1");
+
+        java.util.List<String> servers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            FilterIndex.Match match = index.match("s/1");
+            assertThat(match.nodes()).as("plain filters").containsExactly("c");
+            assertThat(match.sharedServedBy()).containsOnlyKeys("$share/g/s/#", "$share/g/s/+");
+            assertThat(match.sharedServedBy().get("$share/g/s/+")).isEqualTo("c");
+            servers.add(match.sharedServedBy().get("$share/g/s/#"));
+        }
+        assertThat(servers).containsExactly("a", "b", "a", "b");
+        assertThat(index.match("t").sharedServedBy()).isEmpty();
+    }
+
+    @Test
     void forgetsRemovedFiltersAndNodes() {
         index.add("b", "a/#");
         index.add("b", "x");

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -292,8 +293,8 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
 
     /** On the worker of the publisher's key, like a local publisher's session: its messages keep their order. */
     @Override
-    public void deliverForwarded(Message message, String orderKey) {
-        router.deliverForwarded(message, workers.workerFor(orderKey.hashCode()));
+    public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere) {
+        router.deliverForwarded(message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()));
     }
 
     // ---- BrokerAdmin

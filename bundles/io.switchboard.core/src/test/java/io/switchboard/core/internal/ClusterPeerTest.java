@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -93,9 +94,10 @@ class ClusterPeerTest {
 
         for (int i = 0; i < 20; i++) {
             harness.core.deliverForwarded(Message.builder("t/" + i).payload("m" + i).qos(1).id(7).from("remote-user")
-                    .timestamp(1).build(), "remote-publisher");
+                    .timestamp(1).build(), "remote-publisher", Set.of());
         }
-        harness.core.deliverForwarded(Message.builder("kept").payload("retained").qos(1).retain(true).from("u").build(), "p");
+        harness.core.deliverForwarded(Message.builder("kept").payload("retained").qos(1).retain(true).from("u").build(), "p",
+                Set.of());
 
         List<String> got = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -114,15 +116,37 @@ class ClusterPeerTest {
         assertThat(late.next().payloadText()).isEqualTo("retained");
     }
 
+    @Test
+    void aSharedSubscriptionServedByAnotherNodeIsSkippedHereAndServedHereOnlyWhenChosen() throws Exception {
+        peer.sharedElsewhere = Set.of("$share/g/s/#");
+        harness.core.setClusterPeer(peer);
+        CoreHarness.Client member = harness.client("member").subscribe("$share/g/s/#", 1);
+        CoreHarness.Client plain = harness.client("plain").subscribe("s/#", 1);
+        CoreHarness.Client otherGroup = harness.client("other").subscribe("$share/h/s/#", 1);
+        CoreHarness.Client publisher = harness.client("pub");
+
+        publisher.publish("s/1", "entered here");
+        assertThat(plain.next().payloadText()).isEqualTo("entered here");
+        assertThat(otherGroup.next().payloadText()).as("a group served here").isEqualTo("entered here");
+        assertThat(member.received.poll(300, TimeUnit.MILLISECONDS)).as("group g is served by another node").isNull();
+
+        harness.core.deliverForwarded(Message.builder("s/2").payload("for g").qos(1).build(), "remote", Set.of("$share/g/s/#"));
+        assertThat(member.next().payloadText()).isEqualTo("for g");
+        assertThat(plain.next().payloadText()).isEqualTo("for g");
+        assertThat(otherGroup.received.poll(300, TimeUnit.MILLISECONDS)).as("group h was not given to this node").isNull();
+    }
+
     private static final class RecordingPeer implements ClusterPeer {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<Message> routed = new CopyOnWriteArrayList<>();
         final List<String> orderKeys = new CopyOnWriteArrayList<>();
+        volatile Set<String> sharedElsewhere = Set.of();
 
         @Override
-        public void routed(Message message, String orderKey) {
+        public Set<String> routed(Message message, String orderKey) {
             routed.add(message);
             orderKeys.add(orderKey);
+            return sharedElsewhere;
         }
 
         @Override

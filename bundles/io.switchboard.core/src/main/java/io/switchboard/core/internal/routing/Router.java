@@ -2,6 +2,7 @@ package io.switchboard.core.internal.routing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -215,35 +216,38 @@ public final class Router {
             }
             routed.increment();
             statuses.raise(m, MessageStatus.State.SENT, null, null);
+            ClusterPeer clusterPeer = peer;
+            Set<String> sharedElsewhere = clusterPeer == null ? Set.of() : forward(clusterPeer, m, s.clientId());
             List<SubscriptionTree.Entry> targets = new ArrayList<>();
             subscriptions.match(m.topic(), e -> {
-                if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()) {
+                if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()
+                        && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
                     targets.add(e);
                 }
             });
-            ClusterPeer clusterPeer = peer;
-            if (clusterPeer != null) {
-                forward(clusterPeer, m, s.clientId());
-            }
             deliverAll(m, targets, chains, false, s.worker(),
                     recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
         }, s.worker(), timer, skipBundle, hops).run();
     }
 
-    private static void forward(ClusterPeer clusterPeer, Message m, String orderKey) {
+    /** Hands {@code m} to the other nodes; returns the shared subscriptions another node serves for it. */
+    private static Set<String> forward(ClusterPeer clusterPeer, Message m, String orderKey) {
         try {
-            clusterPeer.routed(m, orderKey);
+            Set<String> sharedElsewhere = clusterPeer.routed(m, orderKey);
+            return sharedElsewhere == null ? Set.of() : sharedElsewhere;
         } catch (RuntimeException e) {
             LOG.warn("Message {} to '{}' was not forwarded to the other nodes", m.id(), m.topic(), e);
+            return Set.of();
         }
     }
 
     /**
-     * A message another node routed: retained here too if flagged, then handed to this node's subscribers on
+     * A message another node routed: retained here too if flagged, then handed to this node's subscribers (of the
+     * shared subscriptions, those in {@code sharedHere}: the entering node chose this node for them) on
      * {@code worker} (one worker per publisher keeps the publisher's order) through the delivery chain only; the
      * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
      */
-    public void deliverForwarded(Message message, WorkerThread worker) {
+    public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
             if (stamped.retain()) {
@@ -254,7 +258,7 @@ public final class Router {
             }
             List<SubscriptionTree.Entry> targets = new ArrayList<>();
             subscriptions.match(stamped.topic(), e -> {
-                if (!e.session().isClosed()) {
+                if (!e.session().isClosed() && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
                     targets.add(e);
                 }
             });
