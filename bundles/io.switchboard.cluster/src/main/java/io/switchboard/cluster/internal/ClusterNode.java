@@ -209,8 +209,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     public Set<String> routed(Message message, String orderKey) {
         String self = settings.nodeName();
         FilterIndex.Match match = index.match(message.topic());
-        Map<String, Set<String>> sharedByNode = new HashMap<>();
-        Set<String> sharedElsewhere = new HashSet<>();
+        Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
+        Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
         match.sharedServedBy().forEach((filter, node) -> {
             if (!node.equals(self)) {
                 sharedElsewhere.add(filter);
