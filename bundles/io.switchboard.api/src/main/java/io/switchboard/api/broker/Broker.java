@@ -1,9 +1,12 @@
 package io.switchboard.api.broker;
 
 import java.net.InetSocketAddress;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
+
+import io.switchboard.api.Message;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -74,4 +77,23 @@ public interface Broker {
      * @throws IllegalArgumentException if a subscription's topic filter is not valid
      */
     ClientSession restore(RestoredSession session, Receiver receiver);
+
+    /**
+     * Delivers a message another node of the broker routed ({@link ClusterPeer#routed}) to this node's matching
+     * subscribers, without running the message chain again (it ran once, on the node the message entered); the
+     * delivery chain runs for each recipient as for any message. Of the shared subscriptions, only those in
+     * {@code sharedHere} are served (one member of each group, as for a local publish): the node the message
+     * entered chose this node for them. A retained message is kept as retained here too (an empty retained
+     * payload clears the topic). Messages with the same {@code orderKey} are handed to the subscribers in the
+     * order of these calls. Returns at once.
+     *
+     * @param message the message as the other node's chain left it
+     * @param orderKey the publisher, as given to {@link ClusterPeer#routed}
+     * @param sharedHere the shared subscriptions ({@code $share/group/filter}) this node serves for this message
+     * @throws UnsupportedOperationException from a broker that does not take part in a cluster
+     * @since 2.2
+     */
+    default void deliverForwarded(Message message, String orderKey, Set<String> sharedHere) {
+        throw new UnsupportedOperationException("this broker takes no messages from other nodes");
+    }
 }

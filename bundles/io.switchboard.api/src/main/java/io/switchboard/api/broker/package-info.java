@@ -20,9 +20,14 @@
  * through the login chain without a session (HTTP administration). Additions only (default methods where front doors implement the
  * interface), but for one narrowing: {@link io.switchboard.api.broker.ClientSession#close} of a stale handle is
  * ignored, as its detach was (ending the session of a later login through it was never meant).
+ *
+ * <p>2.2.0: several nodes form one broker. {@link io.switchboard.api.broker.ClusterPeer}, registered by a cluster
+ * bundle, hears of each message after the chain (and picks the node serving each matching shared subscription) and
+ * of this node's subscription filters; {@link io.switchboard.api.broker.Broker#deliverForwarded} delivers what
+ * another node routed. Additions only.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,7 @@ import io.switchboard.api.admin.TraceStep;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClientConnection;
 import io.switchboard.api.broker.ClientSession;
+import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.Receiver;
 import io.switchboard.api.broker.RestoredSession;
@@ -97,7 +99,8 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     private ExecutorService httpCallbacks;
     private HttpExchanger http;
     private WorkerPool workers;
-    private Router router;
+    private volatile Router router;
+    private volatile ClusterPeer clusterPeer;
     private Sessions sessions;
     private ModuleWhiteboard whiteboard;
     private HostServicesFactory hostServices;
@@ -136,6 +139,7 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
         router = new Router(registry, runner, statuses, messageIds, moduleSends, timer, config.max_hops(),
                 Objects.requireNonNull(stateStore, "stateStore"),
                 config.max_retained_messages(), config.max_retained_bytes());
+        router.setPeer(clusterPeer);
         sessions = new Sessions(registry, workers, runner, router, statuses);
         whiteboard = new ModuleWhiteboard(registry, () -> configAdmin, timer, workers::join, entry -> {
             workers.leave(entry);
@@ -188,6 +192,26 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
 
     void removeIdGenerator(ServiceReference<MessageIdGenerator> ref) {
         messageIds.remove(ref);
+    }
+
+    /** The other nodes of the broker: bound when a cluster bundle runs, after the router exists (activation). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setClusterPeer(ClusterPeer peer) {
+        clusterPeer = peer;
+        Router current = router;
+        if (current != null) {
+            current.setPeer(peer);
+        }
+    }
+
+    void unsetClusterPeer(ClusterPeer peer) {
+        if (clusterPeer == peer) {
+            clusterPeer = null;
+            Router current = router;
+            if (current != null) {
+                current.setPeer(null);
+            }
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -265,6 +289,12 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     @Override
     public ClientSession restore(RestoredSession session, Receiver receiver) {
         return sessions.restore(session, receiver);
+    }
+
+    /** On the worker of the publisher's key, like a local publisher's session: its messages keep their order. */
+    @Override
+    public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere) {
+        router.deliverForwarded(message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()));
     }
 
     // ---- BrokerAdmin

@@ -9,6 +9,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.switchboard.api.admin.BrokerAdmin;
+import io.switchboard.api.admin.ClusterStatistics;
 import io.switchboard.api.admin.TrafficStatistics;
 import io.switchboard.store.StateStore;
 import jakarta.servlet.Servlet;
@@ -41,6 +42,9 @@ public final class MetricsServlet extends HttpServlet {
     private volatile BrokerAdmin admin;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile StateStore store;
+    /** This node's view of its cluster, when the cluster bundle is configured. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ClusterStatistics cluster;
     /** The front doors' traffic (the MQTT bundle registers one). */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private volatile List<TrafficStatistics> frontDoors = List.of();
@@ -60,6 +64,7 @@ public final class MetricsServlet extends HttpServlet {
         registry.register(new BrokerMetrics(() -> admin, () -> store));
         registry.register(new ModuleMetrics(() -> admin));
         registry.register(new TrafficMetrics(() -> admin, () -> frontDoors));
+        registry.register(new ClusterMetrics(() -> cluster));
         JvmMetrics.builder().register(jvm);
     }
 

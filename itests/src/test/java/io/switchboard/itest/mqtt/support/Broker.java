@@ -276,6 +276,17 @@ public final class Broker implements AutoCloseable {
         return Long.parseLong(used.group(1)) * 1024;
     }
 
+    /** The names of the broker JVM's threads ({@code jcmd Thread.print}), one per line. */
+    public List<String> threadNames() throws IOException, InterruptedException {
+        String dump = jcmd(process.pid(), "Thread.print");
+        List<String> names = new ArrayList<>();
+        java.util.regex.Matcher thread = java.util.regex.Pattern.compile("(?m)^\"([^\"]*)\"").matcher(dump);
+        while (thread.find()) {
+            names.add(thread.group(1));
+        }
+        return names;
+    }
+
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path javaHome = Path.of(System.getProperty("java.home"));
         Path jcmd = javaHome.resolve("bin/jcmd");

@@ -2,8 +2,10 @@ package io.switchboard.core.internal.routing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -17,6 +19,7 @@ import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
+import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
@@ -63,6 +66,10 @@ public final class Router {
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final RetainedMessages retained;
     private volatile int maxHops;
+    /** The other nodes of the broker, when a cluster bundle is there; {@code null} on a single node. */
+    private volatile ClusterPeer peer;
+    /** How many of this node's subscriptions there are per filter: the peer hears when a filter comes and goes. */
+    private final ConcurrentHashMap<String, Integer> filterCounts = new ConcurrentHashMap<>();
 
     private final LongAdder published = new LongAdder();
     private final LongAdder routed = new LongAdder();
@@ -94,6 +101,23 @@ public final class Router {
     /** How many module-sent messages may follow from one another; applies to the next send. */
     public void setMaxHops(int maxHops) {
         this.maxHops = maxHops;
+    }
+
+    /**
+     * Routes messages to the other nodes through {@code clusterPeer} from now on ({@code null}: a single node again),
+     * after telling it this node's filters.
+     */
+    public void setPeer(ClusterPeer clusterPeer) {
+        this.peer = clusterPeer;
+        if (clusterPeer != null) {
+            for (String filter : filterCounts.keySet()) {
+                // under the filter's lock, so it cannot overtake the removal of the filter by an unsubscribe
+                filterCounts.computeIfPresent(filter, (f, n) -> {
+                    clusterPeer.filterAdded(f);
+                    return n;
+                });
+            }
+        }
     }
 
     public Counts counts() {
@@ -198,15 +222,54 @@ public final class Router {
             }
             routed.increment();
             statuses.raise(m, MessageStatus.State.SENT, null, null);
+            ClusterPeer clusterPeer = peer;
+            Set<String> sharedElsewhere = clusterPeer == null ? Set.of() : forward(clusterPeer, m, s.clientId());
             List<SubscriptionTree.Entry> targets = new ArrayList<>();
             subscriptions.match(m.topic(), e -> {
-                if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()) {
+                if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()
+                        && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
                     targets.add(e);
                 }
             });
             deliverAll(m, targets, chains, false, s.worker(),
                     recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
         }, s.worker(), timer, skipBundle, hops).run();
+    }
+
+    /** Hands {@code m} to the other nodes; returns the shared subscriptions another node serves for it. */
+    private static Set<String> forward(ClusterPeer clusterPeer, Message m, String orderKey) {
+        try {
+            Set<String> sharedElsewhere = clusterPeer.routed(m, orderKey);
+            return sharedElsewhere == null ? Set.of() : sharedElsewhere;
+        } catch (RuntimeException e) {
+            LOG.warn("Message {} to '{}' was not forwarded to the other nodes", m.id(), m.topic(), e);
+            return Set.of();
+        }
+    }
+
+    /**
+     * A message another node routed: retained here too if flagged, then handed to this node's subscribers (of the
+     * shared subscriptions, those in {@code sharedHere}: the entering node chose this node for them) on
+     * {@code worker} (one worker per publisher keeps the publisher's order) through the delivery chain only; the
+     * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
+     */
+    public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker) {
+        Message stamped = message.toBuilder().id(messageIds.next()).build();
+        worker.execute(() -> {
+            if (stamped.retain()) {
+                String notRetained = retained.put(stamped);
+                if (notRetained != null) {
+                    LOG.warn("Retained message from another node to '{}' not kept here: {}", stamped.topic(), notRetained);
+                }
+            }
+            List<SubscriptionTree.Entry> targets = new ArrayList<>();
+            subscriptions.match(stamped.topic(), e -> {
+                if (!e.session().isClosed() && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
+                    targets.add(e);
+                }
+            });
+            deliverAll(stamped, targets, registry.chains(), false, worker, recipients -> { });
+        });
     }
 
     /**
@@ -393,6 +456,9 @@ public final class Router {
                     SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(s, subscription);
                     boolean isNew = subscriptions.subscribe(entry);
                     s.subscriptions().put(filter, entry);
+                    if (isNew) {
+                        filterAdded(filter);
+                    }
                     result.complete(Admission.accept());
                     boolean sendRetained = entry.shareGroup() == null
                             && (subscription.retainHandling() == 0 || subscription.retainHandling() == 1 && isNew);
@@ -424,6 +490,9 @@ public final class Router {
         session.enqueue(s -> {
             boolean removed = subscriptions.unsubscribe(s, filter);
             s.subscriptions().remove(filter);
+            if (removed) {
+                filterRemoved(filter);
+            }
             Runnable done = () -> {
                 result.complete(removed);
                 s.stepDone();
@@ -445,7 +514,9 @@ public final class Router {
         for (Subscription subscription : restored) {
             Topics.validateFilter(subscription.topicFilter());
             SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(session, subscription);
-            subscriptions.subscribe(entry);
+            if (subscriptions.subscribe(entry)) {
+                filterAdded(subscription.topicFilter());
+            }
             session.subscriptions().put(subscription.topicFilter(), entry);
         }
     }
@@ -453,8 +524,49 @@ public final class Router {
     /** Removes every subscription of a session that is being freed; no module hears of it (the session's end is the event). */
     public void unsubscribeAll(SessionImpl s) {
         for (String filter : new ArrayList<>(s.subscriptions().keySet())) {
-            subscriptions.unsubscribe(s, filter);
+            if (subscriptions.unsubscribe(s, filter)) {
+                filterRemoved(filter);
+            }
         }
         s.subscriptions().clear();
+    }
+
+    /** Counts a new subscription to {@code filter}; the peer hears of the filter's first one. */
+    private void filterAdded(String filter) {
+        filterCounts.compute(filter, (f, n) -> {
+            if (n == null) {
+                tellPeer(f, true);
+                return 1;
+            }
+            return n + 1;
+        });
+    }
+
+    /** Counts a subscription to {@code filter} gone; the peer hears of the filter's last one. */
+    private void filterRemoved(String filter) {
+        filterCounts.computeIfPresent(filter, (f, n) -> {
+            if (n > 1) {
+                return n - 1;
+            }
+            tellPeer(f, false);
+            return null;
+        });
+    }
+
+    /** A failing peer must not fail the subscribe or unsubscribe that changed the filter. */
+    private void tellPeer(String filter, boolean added) {
+        ClusterPeer clusterPeer = peer;
+        if (clusterPeer == null) {
+            return;
+        }
+        try {
+            if (added) {
+                clusterPeer.filterAdded(filter);
+            } else {
+                clusterPeer.filterRemoved(filter);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The other nodes were not told that this node {} filter '{}'", added ? "subscribes to" : "left", filter, e);
+        }
     }
 }

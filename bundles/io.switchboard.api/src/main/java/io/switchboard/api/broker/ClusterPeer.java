@@ -1,0 +1,43 @@
+package io.switchboard.api.broker;
+
+import java.util.Set;
+
+import io.switchboard.api.Message;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Carries messages to the broker's other nodes, when several nodes form one broker: a service a cluster bundle
+ * registers and the core uses while it is there (at most one; without it the broker is a single node and pays one
+ * {@code null} check per message). The other nodes hand what it carries to their own broker with
+ * {@link Broker#deliverForwarded}.
+ *
+ * <p>All calls come from the broker's worker threads and must not block: queue the work and return.
+ *
+ * @since 2.2
+ */
+@ConsumerType
+public interface ClusterPeer {
+
+    /**
+     * A message passed this node's message chain: carry it to every other node with a subscription matching its
+     * topic (a retained message to every node, which keeps it for later subscribers), each node once, in the order
+     * of the calls with the same {@code orderKey}; and choose, for each shared subscription matching it, the one
+     * node that delivers it to a member of the group. Called before this node delivers the message.
+     *
+     * @param message the message as the chain left it (stamped with this node's id, sender and time)
+     * @param orderKey the publisher (its client id): messages of one key must arrive in the order given here
+     * @return the shared subscriptions (whole filters, {@code $share/group/filter}) another node serves for this
+     *         message, which this node skips; empty when this node delivers to all its matching subscriptions
+     */
+    Set<String> routed(Message message, String orderKey);
+
+    /**
+     * This node now has a subscription to {@code filter} (the first one; a shared subscription's filter is given
+     * whole, {@code $share/group/filter}). Called once per change, in order for one filter; also called for each
+     * filter present when the peer is bound, so a repeated call must be harmless.
+     */
+    void filterAdded(String filter);
+
+    /** This node's last subscription to {@code filter} is gone. */
+    void filterRemoved(String filter);
+}

@@ -1,0 +1,395 @@
+package io.switchboard.cluster.internal;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import com.hazelcast.topic.ITopic;
+import io.switchboard.api.Message;
+import io.switchboard.api.admin.ClusterStatistics;
+import io.switchboard.api.admin.ClusterStats;
+import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.ClusterPeer;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node as a member of a cluster of Switchboard nodes forming one broker, on an embedded Hazelcast member. Starts
+ * only when a configuration for {@code io.switchboard.cluster} exists (a single node runs no engine at all).
+ *
+ * <p>Routing: the shared replicated map {@value #ROUTES} holds one entry per (node, filter) a node subscribes to;
+ * every node keeps a {@link FilterIndex} of it. A message this node's chain passed goes, as one send per node, to
+ * the nodes whose filters match its topic (a retained message to every node) and, for each matching shared
+ * subscription, to the one node whose turn it is to serve the group (round robin over the nodes with members; this
+ * node's own members are skipped when another node serves), on each target node's own topic
+ * ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent them).
+ * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain.
+ *
+ * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
+ * {@code sb:cluster} command ({@link ClusterCommand}).
+ */
+@Component(name = "io.switchboard.cluster", configurationPid = "io.switchboard.cluster",
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
+@Designate(ocd = ClusterConfig.class)
+public class ClusterNode implements ClusterPeer, ClusterStatistics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    /** The replicated map of routes: key {@code node + '\0' + filter}, value the node. */
+    static final String ROUTES = "switchboard.routes";
+    /** Each node's inbox topic: this prefix and its name. */
+    static final String INBOX_PREFIX = "switchboard.node.";
+    /** The member attribute holding a member's node name. */
+    static final String NODE_ATTRIBUTE = "switchboard.node";
+    private static final char SEPARATOR = '\0';
+
+    private final FilterIndex index = new FilterIndex();
+    private final Counters sent = new Counters();
+    private final Counters received = new Counters();
+    private final Map<String, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
+
+    @Reference
+    Broker broker;
+
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private boolean stopping;
+    private Thread starter;
+    private ClusterSettings settings;
+    private volatile HazelcastInstance hazelcast;
+    private ReplicatedMap<String, String> routes;
+    /** Writes this node's route changes one after another, off the broker's workers (a write may wait on the network). */
+    private ExecutorService routeWriter;
+
+    /**
+     * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
+     * cluster on a thread of its own: joining takes seconds, and the framework's start should not wait for it. The
+     * services (the core's {@link ClusterPeer}, the {@code sb:cluster} command) appear once the member runs.
+     */
+    @Activate
+    void activate(BundleContext context, Map<String, Object> properties) {
+        try {
+            settings = ClusterSettings.of(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Cluster not started: configuration io.switchboard.cluster: {}", e.getMessage());
+            throw e;
+        }
+        routeWriter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-cluster-routes");
+            t.setDaemon(true);
+            return t;
+        });
+        starter = new Thread(() -> {
+            try {
+                start();
+                register(context);
+            } catch (RuntimeException e) {
+                LOG.error("Cluster node '{}' did not start", settings.nodeName(), e);
+            }
+        }, "switchboard-cluster-start");
+        starter.start();
+    }
+
+    private synchronized void register(BundleContext context) {
+        if (stopping) {
+            return;
+        }
+        Dictionary<String, Object> command = new Hashtable<>();
+        command.put("osgi.command.scope", "sb");
+        command.put("osgi.command.function", new String[] {"cluster"});
+        registrations.add(context.registerService(Object.class, new ClusterCommand(this), command));
+        registrations.add(context.registerService(ClusterStatistics.class, this, null));
+        registrations.add(context.registerService(ClusterPeer.class, this, null));
+    }
+
+    private void start() {
+        LOG.info("Cluster node '{}' starting on {}:{}, joining {} (cluster '{}', backup count {})", settings.nodeName(),
+                settings.host(), settings.port(), settings.members(), settings.clusterName(), settings.backupCount());
+        hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(settings));
+        routes = hazelcast.getReplicatedMap(ROUTES);
+        routes.addEntryListener(new RouteListener());
+        for (Map.Entry<String, String> route : routes.entrySet()) {
+            applyRoute(route.getKey(), true);
+        }
+        forgetOwnRoutesOfEarlierRuns();
+        hazelcast.getCluster().addMembershipListener(new MembersListener());
+        forgetRoutesOfAbsentNodes();
+        this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
+        LOG.info("Cluster node '{}' started: {} members", settings.nodeName(), hazelcast.getCluster().getMembers().size());
+    }
+
+    /** Hazelcast for this node: TCP-IP join on the configured members only, no multicast, no phone-home. */
+    static Config hazelcastConfig(ClusterSettings settings) {
+        Config config = new Config();
+        // Hazelcast finds its own services and serializers through this loader; we hand it bytes and strings only
+        config.setClassLoader(Config.class.getClassLoader());
+        config.setClusterName(settings.clusterName());
+        config.setInstanceName("switchboard-" + settings.nodeName());
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.shutdownhook.enabled", "false"); // the framework stops us (deactivate)
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.setProperty("hazelcast.health.monitoring.level", "OFF"); // its load reports would fill the log
+        // a starting node waits up to 5 s (not 20) for the other members to answer; nodes started together may
+        // then each form a cluster of one: look for the others soon, and merge
+        config.setProperty("hazelcast.wait.seconds.before.join", "1");
+        config.setProperty("hazelcast.max.wait.seconds.before.join", "5");
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
+        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
+        config.getMapConfig("default").setBackupCount(settings.backupCount());
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(settings.port()).setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(true).addInterface(settings.host());
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(settings.members()));
+        return config;
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (this) {
+            stopping = true;
+            registrations.forEach(ServiceRegistration::unregister);
+            registrations.clear();
+        }
+        try {
+            starter.join(); // Hazelcast's start cannot be interrupted; it ends, joined or alone, within its join timeout
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        routeWriter.shutdown();
+        try {
+            if (!routeWriter.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Route changes still queued at shutdown; the other nodes forget this node's routes when it leaves");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (hazelcast != null) {
+            hazelcast.shutdown(); // the others see the member leave and drop its routes
+        }
+        LOG.info("Cluster node '{}' stopped", settings.nodeName());
+    }
+
+    // ---- ClusterPeer: called on the broker's workers, must not block
+
+    @Override
+    public Set<String> routed(Message message, String orderKey) {
+        String self = settings.nodeName();
+        FilterIndex.Match match = index.match(message.topic());
+        Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
+        Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
+        match.sharedServedBy().forEach((filter, node) -> {
+            if (!node.equals(self)) {
+                sharedElsewhere.add(filter);
+                sharedByNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter);
+            }
+        });
+        Set<String> targets = message.retain() ? memberNames() : match.nodes();
+        targets.addAll(sharedByNode.keySet());
+        targets.remove(self);
+        String key = orderKey == null ? "" : orderKey;
+        byte[] plainFrame = null;
+        for (String node : targets) {
+            Set<String> shared = sharedByNode.get(node);
+            byte[] frame;
+            if (shared == null) {
+                frame = plainFrame != null ? plainFrame : (plainFrame = Frames.encode(self, key, Set.of(), message));
+            } else {
+                frame = Frames.encode(self, key, shared, message);
+            }
+            inbox(node).publish(frame); // fire and forget: Hazelcast queues it on the member's connection
+            sent.increment(node);
+        }
+        return sharedElsewhere;
+    }
+
+    @Override
+    public void filterAdded(String filter) {
+        String key = routeKey(settings.nodeName(), filter);
+        writeRoute(() -> routes.put(key, settings.nodeName()));
+    }
+
+    @Override
+    public void filterRemoved(String filter) {
+        String key = routeKey(settings.nodeName(), filter);
+        writeRoute(() -> routes.remove(key));
+    }
+
+    private void writeRoute(Runnable write) {
+        try {
+            routeWriter.execute(() -> {
+                try {
+                    write.run();
+                } catch (RuntimeException e) { // the member is shutting down, or lost the cluster
+                    LOG.warn("Route change not written: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException leaving) {
+            // deactivating: the other nodes drop all of this node's routes when it leaves
+        }
+    }
+
+    private void receive(byte[] bytes) {
+        Frames.Frame frame;
+        try {
+            frame = Frames.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Dropped a forwarded message this node cannot read: {}", e.getMessage());
+            return;
+        }
+        received.increment(frame.origin());
+        broker.deliverForwarded(frame.message(), frame.origin() + SEPARATOR + frame.orderKey(), frame.sharedHere());
+    }
+
+    // ---- the view of the cluster
+
+    private ITopic<byte[]> inbox(String node) {
+        return inboxes.computeIfAbsent(node, n -> hazelcast.getTopic(INBOX_PREFIX + n));
+    }
+
+    /** The names of the current members, this node's included. */
+    private Set<String> memberNames() {
+        Set<String> names = new TreeSet<>();
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            String name = member.getAttribute(NODE_ATTRIBUTE);
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    static String routeKey(String node, String filter) {
+        return node + SEPARATOR + filter;
+    }
+
+    private void applyRoute(String key, boolean present) {
+        int separator = key.indexOf(SEPARATOR);
+        if (separator <= 0) {
+            return;
+        }
+        String node = key.substring(0, separator);
+        String filter = key.substring(separator + 1);
+        if (present) {
+            index.add(node, filter);
+        } else {
+            index.remove(node, filter);
+        }
+    }
+
+    /** Routes under this node's name left by a run that died before the others noticed: this run announces its own. */
+    private void forgetOwnRoutesOfEarlierRuns() {
+        String prefix = settings.nodeName() + SEPARATOR;
+        for (String key : new ArrayList<>(routes.keySet())) {
+            if (key.startsWith(prefix)) {
+                routes.remove(key);
+                applyRoute(key, false);
+            }
+        }
+    }
+
+    /** Routes of nodes that are not members (they left while no member was there to clean up). */
+    private void forgetRoutesOfAbsentNodes() {
+        Set<String> members = memberNames();
+        for (String node : index.filtersByNode().keySet()) {
+            if (!members.contains(node)) {
+                forgetNode(node);
+            }
+        }
+    }
+
+    private void forgetNode(String node) {
+        index.removeNode(node);
+        inboxes.remove(node);
+        String prefix = node + SEPARATOR;
+        writeRoute(() -> {
+            for (String key : new ArrayList<>(routes.keySet())) {
+                if (key.startsWith(prefix)) {
+                    routes.remove(key); // every member does this; removing twice is harmless
+                }
+            }
+        });
+    }
+
+    private final class RouteListener extends EntryAdapter<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            applyRoute(event.getKey(), true);
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            applyRoute(event.getKey(), true);
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            applyRoute(event.getKey(), false);
+        }
+    }
+
+    private final class MembersListener implements MembershipListener {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+            LOG.info("Cluster member joined: {} ({})", event.getMember().getAttribute(NODE_ATTRIBUTE), event.getMember().getAddress());
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+            String node = event.getMember().getAttribute(NODE_ATTRIBUTE);
+            LOG.info("Cluster member left: {} ({})", node, event.getMember().getAddress());
+            if (node != null && !node.equals(settings.nodeName())) {
+                forgetNode(node);
+            }
+        }
+    }
+
+    // ---- ClusterStatistics (sb:cluster, metrics)
+
+    @Override
+    public ClusterStats cluster() {
+        Map<String, Set<String>> filters = index.filtersByNode();
+        List<ClusterStats.Member> members = new ArrayList<>();
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
+            members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
+                    member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
+                    received.of(name)));
+        }
+        return new ClusterStats(settings.clusterName(), settings.nodeName(),
+                hazelcast.getCluster().getClusterState().name(), members);
+    }
+}

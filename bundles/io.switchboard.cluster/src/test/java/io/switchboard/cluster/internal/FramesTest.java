@@ -1,0 +1,34 @@
+package io.switchboard.cluster.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+
+import io.switchboard.api.Message;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+
+    @Test
+    void aFrameCarriesTheOriginThePublisherTheSharedSubscriptionsAndEveryFieldOfTheMessage() {
+        Message message = Message.builder("t/1").payload("hello").qos(2).retain(true).id(42).from("alice").timestamp(7)
+                .expiresAt(Long.MAX_VALUE - 1).contentType("text/plain").responseTopic("r").correlationData(new byte[] {1, 2})
+                .userProperty("k", "v").build();
+
+        Frames.Frame frame = Frames.decode(Frames.encode("a", "client-1", Set.of("$share/g/t/#", "$share/h/t/+"), message));
+
+        assertThat(frame.origin()).isEqualTo("a");
+        assertThat(frame.orderKey()).isEqualTo("client-1");
+        assertThat(frame.sharedHere()).containsExactlyInAnyOrder("$share/g/t/#", "$share/h/t/+");
+        assertThat(frame.message()).isEqualTo(message);
+        assertThat(frame.message().payloadText()).isEqualTo("hello");
+        assertThat(frame.message().userProperty("k")).isEqualTo("v");
+    }
+
+    @Test
+    void bytesThatAreNoFrameAreRefused() {
+        assertThatThrownBy(() -> Frames.decode(new byte[] {0, 1, 'a'})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not a forwarded message frame");
+    }
+}

@@ -1,0 +1,162 @@
+package io.switchboard.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.MessageModule;
+import io.switchboard.api.Session;
+import io.switchboard.api.Verdict;
+import io.switchboard.api.broker.ClusterPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The core's side of a cluster: what a {@link ClusterPeer} hears, and messages forwarded by other nodes. */
+class ClusterPeerTest {
+
+    private final CoreHarness harness = new CoreHarness(2);
+    private final RecordingPeer peer = new RecordingPeer();
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    @Test
+    void thePeerHearsOfEachFiltersFirstAndLastSubscriptionAndOfTheFiltersPresentWhenBound() throws Exception {
+        CoreHarness.Client early = harness.client("early").subscribe("before/#", 0);
+        harness.core.setClusterPeer(peer);
+        assertThat(peer.events).containsExactly("+before/#");
+
+        CoreHarness.Client one = harness.client("one").subscribe("a/+", 1);
+        CoreHarness.Client two = harness.client("two").subscribe("a/+", 0);
+        one.subscribe("a/+", 2); // replaces one's subscription: not a new one
+        assertThat(peer.events).containsExactly("+before/#", "+a/+");
+
+        one.session.unsubscribe("a/+").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(peer.events).as("two still subscribes").containsExactly("+before/#", "+a/+");
+        two.session.close("done");
+        early.session.unsubscribe("before/#").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        CoreHarness.await("the closed session's filter is gone", () -> peer.events.size() == 4);
+        assertThat(peer.events).containsExactlyInAnyOrder("+before/#", "+a/+", "-a/+", "-before/#");
+
+        harness.core.unsetClusterPeer(peer);
+        harness.client("three").subscribe("c", 0);
+        assertThat(peer.events).as("unbound: hears nothing").hasSize(4);
+    }
+
+    @Test
+    void aPublishedMessageGoesToThePeerAsTheChainLeftItAndAConsumedOneDoesNot() throws Exception {
+        harness.add("stamper", 1, new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                if (message.topic().equals("drop")) {
+                    return Verdict.consume();
+                }
+                return Verdict.replace(message.toBuilder().userProperty("chain", "ran").build());
+            }
+        });
+        harness.core.setClusterPeer(peer);
+        CoreHarness.Client publisher = harness.client("pub");
+
+        publisher.publish("drop", "x");
+        publisher.publish("t/1", "first");
+        publisher.publish("t/2", "second");
+
+        assertThat(peer.routed).extracting(Message::topic).containsExactly("t/1", "t/2");
+        assertThat(peer.routed).extracting(m -> m.userProperty("chain")).containsOnly("ran");
+        assertThat(peer.orderKeys).containsOnly("pub");
+    }
+
+    @Test
+    void aForwardedMessageSkipsTheMessageChainPassesTheDeliveryChainAndIsRetained() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        harness.add("watcher", 1, new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                seen.add("message " + message.topic());
+                return Verdict.pass();
+            }
+
+            @Override
+            public Verdict onDelivery(Message message, Session recipient) {
+                seen.add("delivery " + message.topic() + " to " + recipient.clientId());
+                return Verdict.pass();
+            }
+        });
+        harness.core.setClusterPeer(peer);
+        CoreHarness.Client subscriber = harness.client("sub").subscribe("t/#", 1);
+
+        for (int i = 0; i < 20; i++) {
+            harness.core.deliverForwarded(Message.builder("t/" + i).payload("m" + i).qos(1).id(7).from("remote-user")
+                    .timestamp(1).build(), "remote-publisher", Set.of());
+        }
+        harness.core.deliverForwarded(Message.builder("kept").payload("retained").qos(1).retain(true).from("u").build(), "p",
+                Set.of());
+
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Message m = subscriber.next();
+            got.add(m.payloadText());
+            assertThat(m.from()).isEqualTo("remote-user");
+            assertThat(m.id()).as("an id of this node").isNotEqualTo(7);
+        }
+        assertThat(got).as("in the order forwarded").containsExactly(
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "m" + i).toArray(String[]::new));
+        assertThat(seen).as("no message chain").noneMatch(s -> s.startsWith("message "));
+        assertThat(seen).hasSize(20);
+        assertThat(peer.routed).as("never forwarded again").isEmpty();
+
+        CoreHarness.Client late = harness.client("late").subscribe("kept", 1);
+        assertThat(late.next().payloadText()).isEqualTo("retained");
+    }
+
+    @Test
+    void aSharedSubscriptionServedByAnotherNodeIsSkippedHereAndServedHereOnlyWhenChosen() throws Exception {
+        peer.sharedElsewhere = Set.of("$share/g/s/#");
+        harness.core.setClusterPeer(peer);
+        CoreHarness.Client member = harness.client("member").subscribe("$share/g/s/#", 1);
+        CoreHarness.Client plain = harness.client("plain").subscribe("s/#", 1);
+        CoreHarness.Client otherGroup = harness.client("other").subscribe("$share/h/s/#", 1);
+        CoreHarness.Client publisher = harness.client("pub");
+
+        publisher.publish("s/1", "entered here");
+        assertThat(plain.next().payloadText()).isEqualTo("entered here");
+        assertThat(otherGroup.next().payloadText()).as("a group served here").isEqualTo("entered here");
+        assertThat(member.received.poll(300, TimeUnit.MILLISECONDS)).as("group g is served by another node").isNull();
+
+        harness.core.deliverForwarded(Message.builder("s/2").payload("for g").qos(1).build(), "remote", Set.of("$share/g/s/#"));
+        assertThat(member.next().payloadText()).isEqualTo("for g");
+        assertThat(plain.next().payloadText()).isEqualTo("for g");
+        assertThat(otherGroup.received.poll(300, TimeUnit.MILLISECONDS)).as("group h was not given to this node").isNull();
+    }
+
+    private static final class RecordingPeer implements ClusterPeer {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<Message> routed = new CopyOnWriteArrayList<>();
+        final List<String> orderKeys = new CopyOnWriteArrayList<>();
+        volatile Set<String> sharedElsewhere = Set.of();
+
+        @Override
+        public Set<String> routed(Message message, String orderKey) {
+            routed.add(message);
+            orderKeys.add(orderKey);
+            return sharedElsewhere;
+        }
+
+        @Override
+        public void filterAdded(String filter) {
+            events.add("+" + filter);
+        }
+
+        @Override
+        public void filterRemoved(String filter) {
+            events.add("-" + filter);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.switchboard.observability.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.switchboard.api.admin.ClusterStatistics;
+import io.switchboard.api.admin.ClusterStats;
+
+/**
+ * The cluster as this node sees it ({@code sb:cluster}), read at scrape time from {@link ClusterStatistics}; left out
+ * on a single node (no cluster bundle configured, so no such service).
+ */
+final class ClusterMetrics implements MultiCollector {
+
+    private final Supplier<ClusterStatistics> cluster;
+
+    ClusterMetrics(Supplier<ClusterStatistics> cluster) {
+        this.cluster = cluster;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        ClusterStatistics statistics = cluster.get();
+        if (statistics == null) {
+            return new MetricSnapshots();
+        }
+        ClusterStats stats = statistics.cluster();
+        List<Snapshots.Point> filters = new ArrayList<>();
+        List<Snapshots.Point> sent = new ArrayList<>();
+        List<Snapshots.Point> received = new ArrayList<>();
+        for (ClusterStats.Member m : stats.members()) {
+            Labels node = Labels.of("node", m.name());
+            filters.add(new Snapshots.Point(node, m.filters().size()));
+            if (!m.local()) {
+                sent.add(new Snapshots.Point(node, m.sentTo()));
+                received.add(new Snapshots.Point(node, m.receivedFrom()));
+            }
+        }
+        List<MetricSnapshot> out = new ArrayList<>();
+        out.add(Snapshots.gauge("switchboard_cluster_members", "Members of the cluster now, this node included.",
+                stats.members().size()));
+        out.add(Snapshots.gauge("switchboard_cluster_filters", "Topic filters each node subscribes to, as this node routes by.",
+                filters));
+        out.add(Snapshots.counter("switchboard_cluster_forwarded_sent", "Messages this node forwarded to each other node.",
+                sent));
+        out.add(Snapshots.counter("switchboard_cluster_forwarded_received",
+                "Messages this node received from each other node.", received));
+        return new MetricSnapshots(out);
+    }
+}

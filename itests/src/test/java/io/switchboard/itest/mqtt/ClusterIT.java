@@ -1,0 +1,254 @@
+package io.switchboard.itest.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.switchboard.itest.mqtt.support.Broker;
+import io.switchboard.itest.mqtt.support.Paho3;
+import io.switchboard.itest.mqtt.support.PrometheusText;
+import io.switchboard.itest.mqtt.support.Transport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three nodes, each a distribution started as its own JVM with one {@code configadmin/io.switchboard.cluster.cfg},
+ * form one broker for real MQTT clients (docs/cluster.md): a message published on node a reaches the subscribers
+ * on b and c once each, in order, at every QoS; a node without a matching subscription is sent nothing; a retained
+ * message published on a reaches a new subscriber on c; a shared subscription group with members on a, b and c gets
+ * each message once, the members taking turns; sb:cluster and /metrics count what was forwarded. And a single
+ * node without the configuration runs no engine.
+ */
+class ClusterIT {
+
+    private static final Duration VIEW = Duration.ofSeconds(30);
+    /** A row of the sb:cluster table: node (" *" for this one), address, filters, sent to it, received from it. */
+    private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
+
+    @TempDir
+    static Path work;
+    private static final Map<String, Broker> nodes = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startThreeNodes() throws Exception {
+        Map<String, Integer> clusterPorts = new LinkedHashMap<>();
+        for (String name : List.of("a", "b", "c")) {
+            clusterPorts.put(name, Broker.freePort());
+        }
+        String members = String.join(",", clusterPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
+        ExecutorService starter = Executors.newFixedThreadPool(3);
+        try {
+            Map<String, CompletableFuture<Broker>> starting = new LinkedHashMap<>();
+            for (Map.Entry<String, Integer> node : clusterPorts.entrySet()) {
+                Map<String, String> config = new LinkedHashMap<>();
+                config.put("node.name", node.getKey());
+                config.put("members", members);
+                config.put("port", Integer.toString(node.getValue()));
+                config.put("backup.count", "1");
+                Path home = Files.createDirectories(work.resolve(node.getKey()));
+                starting.put(node.getKey(), CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Broker.startDistribution(home, Map.of("io.switchboard.cluster.cfg", config), Map.of());
+                    } catch (Exception e) {
+                        throw new IllegalStateException("node " + node.getKey() + " did not start", e);
+                    }
+                }, starter));
+            }
+            for (Map.Entry<String, CompletableFuture<Broker>> node : starting.entrySet()) {
+                nodes.put(node.getKey(), node.getValue().join());
+            }
+        } finally {
+            starter.shutdown();
+        }
+        for (Broker node : nodes.values()) {
+            node.awaitShell("the cluster has 3 members", "sb:cluster", Duration.ofSeconds(60), out -> out.contains(": 3 members"));
+        }
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        nodes.values().forEach(Broker::close);
+    }
+
+    @Test
+    void subscribersOnBAndCReceiveWhatAPublisherOnASendsOnceInOrderAtEachQos() throws Exception {
+        try (Paho3 onB = Paho3.connect(node("b"), Transport.TCP, "fan-sub-b");
+                Paho3 onC = Paho3.connect(node("c"), Transport.TCP, "fan-sub-c");
+                Paho3 publisher = Paho3.connect(node("a"), Transport.TCP, "fan-pub-a")) {
+            onB.subscribe("fan/#", 2);
+            onC.subscribe("fan/+", 2);
+            awaitRoute("a", "b", "fan/#");
+            awaitRoute("a", "c", "fan/+");
+
+            List<String> sent = new ArrayList<>();
+            for (int qos = 0; qos <= 2; qos++) {
+                for (int i = 0; i < 30; i++) {
+                    String payload = "q" + qos + "-" + i;
+                    publisher.publish("fan/q" + qos, payload, qos, false);
+                    sent.add(payload);
+                }
+            }
+
+            for (Paho3 subscriber : List.of(onB, onC)) {
+                List<Paho3.Received> got = subscriber.inbox().next(sent.size());
+                assertThat(got).extracting(Paho3.Received::text).as("every message once, in the order published")
+                        .containsExactlyElementsOf(sent);
+                for (Paho3.Received r : got) {
+                    assertThat(r.message().getQos()).as(r.text()).isEqualTo(Integer.parseInt(r.text().substring(1, 2)));
+                }
+                subscriber.inbox().expectNothing(Duration.ofMillis(300));
+            }
+        }
+    }
+
+    @Test
+    void aNodeWithoutAMatchingSubscriptionIsSentNothingAndANodeWithTwoIsSentEachMessageOnce() throws Exception {
+        Map<String, long[]> before = rows("a");
+        long cReceivedBefore = rows("c").get("a")[1];
+        try (Paho3 first = Paho3.connect(node("b"), Transport.TCP, "only-b-1");
+                Paho3 second = Paho3.connect(node("b"), Transport.TCP, "only-b-2");
+                Paho3 publisher = Paho3.connect(node("a"), Transport.TCP, "only-b-pub")) {
+            first.subscribe("only-b/#", 1);
+            second.subscribe("only-b/+", 1);
+            awaitRoute("a", "b", "only-b/#");
+            awaitRoute("a", "b", "only-b/+");
+
+            for (int i = 0; i < 20; i++) {
+                publisher.publish("only-b/x", "m" + i, 1, false);
+            }
+            assertThat(first.inbox().next(20)).hasSize(20);
+            assertThat(second.inbox().next(20)).hasSize(20);
+
+            Map<String, long[]> after = rows("a");
+            assertThat(after.get("b")[0] - before.get("b")[0]).as("sent to b: one send per message").isEqualTo(20);
+            assertThat(after.get("c")[0]).as("sent to c").isEqualTo(before.get("c")[0]);
+            assertThat(rows("c").get("a")[1]).as("received by c from a").isEqualTo(cReceivedBefore);
+
+            Map<String, Double> metrics = PrometheusText.parse(get(node("a"), "/metrics"));
+            assertThat(metrics).containsEntry("switchboard_cluster_members", 3.0)
+                    .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"b\"}", (double) after.get("b")[0])
+                    .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"c\"}", (double) after.get("c")[0]);
+            assertThat(metrics.get("switchboard_cluster_filters{node=\"b\"}")).as("b's filters").isGreaterThanOrEqualTo(2.0);
+        }
+    }
+
+    @Test
+    void aRetainedMessagePublishedOnAReachesANewSubscriberOnC() throws Exception {
+        long cReceivedBefore = rows("c").get("a")[1];
+        try (Paho3 publisher = Paho3.connect(node("a"), Transport.TCP, "retain-pub-a")) {
+            publisher.publish("kept/news", "retained on a", 1, true);
+        }
+        node("c").awaitShell("c received the retained message", "sb:cluster", VIEW,
+                out -> rowsOf(out).get("a")[1] > cReceivedBefore);
+        try (Paho3 late = Paho3.connect(node("c"), Transport.TCP, "retain-sub-c")) {
+            late.subscribe("kept/#", 1);
+            Paho3.Received got = late.inbox().next();
+            assertThat(got.text()).isEqualTo("retained on a");
+            assertThat(got.message().isRetained()).isTrue();
+        }
+    }
+
+    @Test
+    void aSharedSubscriptionGroupSpreadOverTheNodesReceivesEachMessageOnceInTurn() throws Exception {
+        String group = "$share/workers/jobs/#";
+        try (Paho3 onA = Paho3.connect(node("a"), Transport.TCP, "worker-a");
+                Paho3 onB = Paho3.connect(node("b"), Transport.TCP, "worker-b");
+                Paho3 onC = Paho3.connect(node("c"), Transport.TCP, "worker-c");
+                Paho3 publisher = Paho3.connect(node("a"), Transport.TCP, "jobs-pub")) {
+            for (Paho3 member : List.of(onA, onB, onC)) {
+                assertThat(member.subscribe(group, 1)).as("SUBACK").isEqualTo(1);
+            }
+            for (String holder : List.of("a", "b", "c")) {
+                awaitRoute("a", holder, group);
+            }
+
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                publisher.publish("jobs/" + i, "job-" + i, 1, false);
+                sent.add("job-" + i);
+            }
+
+            List<String> got = new ArrayList<>();
+            Map<String, Integer> perMember = new LinkedHashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (got.size() < sent.size() && System.nanoTime() < deadline) {
+                for (Paho3 member : List.of(onA, onB, onC)) {
+                    List<Paho3.Received> drained = member.inbox().drain();
+                    drained.forEach(r -> got.add(r.text()));
+                    perMember.merge(member.client().getClientId(), drained.size(), Integer::sum);
+                }
+                Thread.sleep(50);
+            }
+            for (Paho3 member : List.of(onA, onB, onC)) {
+                member.inbox().expectNothing(Duration.ofMillis(300));
+            }
+            assertThat(got).as("each message once to the group").containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(perMember).as("the group's members on a, b and c take turns")
+                    .allSatisfy((member, count) -> assertThat(count).as(member).isGreaterThanOrEqualTo(5));
+        }
+    }
+
+    @Test
+    void aClusterNodeRunsHazelcastAndASingleNodeWithoutTheConfigurationRunsNoEngine() throws Exception {
+        assertThat(node("a").threadNames()).as("a cluster node's threads").anyMatch(name -> name.startsWith("hz."));
+        try (Broker single = Broker.startDistribution(Files.createDirectories(work.resolve("single")))) {
+            assertThat(single.threadNames()).as("a single node's threads").noneMatch(name -> name.startsWith("hz."));
+            String lb = single.shell("lb -s").out();
+            assertThat(lb).as("both bundles are there, resolved and started").containsPattern("Active.*\\|com\\.hazelcast")
+                    .containsPattern("Active.*\\|io\\.switchboard\\.cluster");
+            assertThat(single.shell("sb:cluster").exit()).as("no cluster component, so no command").isNotZero();
+            assertThat(get(single, "/metrics")).as("no cluster metrics").doesNotContain("switchboard_cluster_");
+        }
+    }
+
+    private static String get(Broker broker, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(broker.httpUri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
+        return response.body();
+    }
+
+    private static Broker node(String name) {
+        return nodes.get(name);
+    }
+
+    /** Waits until {@code at} sees {@code filter} among {@code holder}'s subscriptions. */
+    private static void awaitRoute(String at, String holder, String filter) {
+        node(at).awaitShell(at + " sees " + holder + "'s " + filter, "sb:cluster", VIEW, out -> out.lines()
+                .anyMatch(line -> line.startsWith("  " + holder + ": ") && List.of(line.substring(4 + holder.length()).split(" "))
+                        .contains(filter)));
+    }
+
+    /** Per other node of {@code at}: {sent to it, received from it}. */
+    private static Map<String, long[]> rows(String at) {
+        return rowsOf(node(at).awaitShell("sb:cluster answers", "sb:cluster", VIEW, out -> true));
+    }
+
+    private static Map<String, long[]> rowsOf(String out) {
+        Map<String, long[]> rows = new LinkedHashMap<>();
+        Matcher row = ROW.matcher(out);
+        while (row.find()) {
+            if (row.group(2) == null && !row.group(1).equals("NODE")) {
+                rows.put(row.group(1), new long[] {Long.parseLong(row.group(5)), Long.parseLong(row.group(6))});
+            }
+        }
+        return rows;
+    }
+}
