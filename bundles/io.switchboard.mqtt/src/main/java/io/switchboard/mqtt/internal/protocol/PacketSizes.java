@@ -55,21 +55,32 @@ final class PacketSizes {
         return size;
     }
 
-    private static long property(MqttProperties.MqttProperty<?> p) {
-        int id = p.propertyId();
-        Object value = p.value();
-        switch (id) {
+    /**
+     * The width in bytes of an MQTT 5 property whose value is a fixed-width integer (1, 2 or 4), 0 for the others
+     * (variable byte integer, string, binary, string pair): what both measuring and writing a property go by.
+     */
+    static int fixedWidth(int propertyId) {
+        return switch (propertyId) {
             case MqttProperties.PAYLOAD_FORMAT_INDICATOR, MqttProperties.REQUEST_PROBLEM_INFORMATION,
                     MqttProperties.REQUEST_RESPONSE_INFORMATION, MqttProperties.MAXIMUM_QOS, MqttProperties.RETAIN_AVAILABLE,
                     MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE,
-                    MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE:
-                return 2;
+                    MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE -> 1;
             case MqttProperties.SERVER_KEEP_ALIVE, MqttProperties.RECEIVE_MAXIMUM, MqttProperties.TOPIC_ALIAS_MAXIMUM,
-                    MqttProperties.TOPIC_ALIAS:
-                return 3;
+                    MqttProperties.TOPIC_ALIAS -> 2;
             case MqttProperties.PUBLICATION_EXPIRY_INTERVAL, MqttProperties.SESSION_EXPIRY_INTERVAL,
-                    MqttProperties.WILL_DELAY_INTERVAL, MqttProperties.MAXIMUM_PACKET_SIZE:
-                return 5;
+                    MqttProperties.WILL_DELAY_INTERVAL, MqttProperties.MAXIMUM_PACKET_SIZE -> 4;
+            default -> 0;
+        };
+    }
+
+    private static long property(MqttProperties.MqttProperty<?> p) {
+        int id = p.propertyId();
+        Object value = p.value();
+        int width = fixedWidth(id);
+        if (width > 0) {
+            return 1 + width;
+        }
+        switch (id) {
             case MqttProperties.SUBSCRIPTION_IDENTIFIER:
                 return 1 + vbi(((Integer) value).longValue());
             case MqttProperties.USER_PROPERTY:

@@ -84,24 +84,18 @@ final class PublishEncoding {
     private static void writeProperty(ByteBuf out, MqttProperties.MqttProperty<?> p) {
         int id = p.propertyId();
         Object value = p.value();
+        int width = PacketSizes.fixedWidth(id);
+        if (width > 0) {
+            writeVariableLength(out, id);
+            int v = (Integer) value;
+            switch (width) {
+                case 1 -> out.writeByte(v);
+                case 2 -> out.writeShort(v);
+                default -> out.writeInt(v);
+            }
+            return;
+        }
         switch (id) {
-            case MqttProperties.PAYLOAD_FORMAT_INDICATOR, MqttProperties.REQUEST_PROBLEM_INFORMATION,
-                    MqttProperties.REQUEST_RESPONSE_INFORMATION, MqttProperties.MAXIMUM_QOS, MqttProperties.RETAIN_AVAILABLE,
-                    MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE,
-                    MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE -> {
-                writeVariableLength(out, id);
-                out.writeByte(((Integer) value).byteValue());
-            }
-            case MqttProperties.SERVER_KEEP_ALIVE, MqttProperties.RECEIVE_MAXIMUM, MqttProperties.TOPIC_ALIAS_MAXIMUM,
-                    MqttProperties.TOPIC_ALIAS -> {
-                writeVariableLength(out, id);
-                out.writeShort(((Integer) value).shortValue());
-            }
-            case MqttProperties.PUBLICATION_EXPIRY_INTERVAL, MqttProperties.SESSION_EXPIRY_INTERVAL,
-                    MqttProperties.WILL_DELAY_INTERVAL, MqttProperties.MAXIMUM_PACKET_SIZE -> {
-                writeVariableLength(out, id);
-                out.writeInt((Integer) value);
-            }
             case MqttProperties.SUBSCRIPTION_IDENTIFIER -> {
                 writeVariableLength(out, id);
                 writeVariableLength(out, (Integer) value);
