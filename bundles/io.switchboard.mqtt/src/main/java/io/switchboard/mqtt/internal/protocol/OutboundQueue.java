@@ -89,7 +89,7 @@ final class OutboundQueue {
     private final Traffic traffic;
     private final int maxQueued;
     private final long maxQueuedBytes;
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(0); // grows with use: an idle session holds the smallest array
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private long queuedBytes;
     private int lastPacketId;
