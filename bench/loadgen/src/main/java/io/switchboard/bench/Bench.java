@@ -34,7 +34,7 @@ public final class Bench {
             "  connections come from 127.0.0.2, 127.0.0.3, ... (25,000 each; --first-source N starts at 127.0.0.N);",
             "  --jvm: heap after GC via jcmd; --hold S: keep the connections open S seconds after the last step",
             "connect: --connections 10000 --warmup 0 --in-flight 100 --then disconnect|stay [--persistent] --broker-pid PID",
-            "  --first-source 2 --timeout 120; disconnect: DISCONNECT after CONNACK; stay: open until the end",
+            "  --first-source 2 --timeout 120; disconnect: DISCONNECT and close after CONNACK; stay: open until the end",
             "  --persistent: clean session 0 (the sessions are ended after the run, not timed)");
 
     private Bench() {

@@ -22,10 +22,10 @@ import org.HdrHistogram.Histogram;
  * CONNECT as soon as the TCP connect completes. Measures connections per second (first connect to last CONNACK)
  * and two latencies per connection: TCP connect start to CONNACK, and CONNECT written to CONNACK.
  *
- * <p>After its CONNACK a connection either sends DISCONNECT and is closed once the broker has closed its side
- * ({@link Then#DISCONNECT}: the broker ends the session and holds the TIME_WAIT, so a run can be long), or stays
- * open until the end of the run ({@link Then#STAY}: clients coming back after a restart; bounded by the open-files
- * limit). With {@code persistent} the clients connect with clean session 0; their sessions are ended after the
+ * <p>After its CONNACK a connection either sends DISCONNECT and closes, as a client calling {@code disconnect()}
+ * does ({@link Then#DISCONNECT}: its port stays in TIME_WAIT for a minute, so each source address carries at most
+ * {@link #PER_SOURCE_ADDRESS} connections of a run), or stays open until the end of the run ({@link Then#STAY}:
+ * clients coming back after a restart; bounded by the open-files limit). With {@code persistent} the clients connect with clean session 0; their sessions are ended after the
  * measurement (a clean-session CONNECT per client id, not timed). Source addresses 127.0.0.N, N+1, ... carry
  * {@link #PER_SOURCE_ADDRESS} connections each.
  */
@@ -124,7 +124,6 @@ final class ConnectRun {
         final SocketChannel channel;
         final long connectStart;
         long connectSent;
-        boolean acknowledged;
 
         Client(int index, SocketChannel channel, long connectStart) {
             this.index = index;
@@ -202,9 +201,8 @@ final class ConnectRun {
         int end = first + count;
         int inFlight = 0;
         int done = 0;
-        int closing = 0;
         String error = null;
-        while ((done < count || closing > 0) && error == null) {
+        while (done < count && error == null) {
             while (next < end && inFlight < options.inFlight) {
                 SocketChannel channel = SocketChannel.open();
                 channel.configureBlocking(false);
@@ -240,14 +238,6 @@ final class ConnectRun {
                     }
                     scratch.clear();
                     int n = client.channel.read(scratch);
-                    if (client.acknowledged) {
-                        if (n < 0) { // the broker closed after our DISCONNECT
-                            key.cancel();
-                            client.channel.close();
-                            closing--;
-                        }
-                        continue;
-                    }
                     if (n < 0) {
                         error = "broker closed connection " + client.index + " before its CONNACK";
                         break;
@@ -263,15 +253,13 @@ final class ConnectRun {
                     long now = System.nanoTime();
                     total.recordValue(Math.min(now - client.connectStart, total.getHighestTrackableValue()));
                     afterConnect.recordValue(Math.min(now - client.connectSent, afterConnect.getHighestTrackableValue()));
-                    client.acknowledged = true;
                     done++;
                     inFlight--;
+                    key.cancel();
                     if (options.then == Then.DISCONNECT) {
                         client.channel.write(ByteBuffer.wrap(Mqtt.DISCONNECT_PACKET));
-                        closing++;
+                        client.channel.close();
                     } else {
-                        key.interestOps(0);
-                        key.cancel();
                         staying.add(client.channel);
                     }
                 } catch (IOException e) {
