@@ -172,8 +172,8 @@ final class SuiteReport {
         md.append("\n### Connection rate: new TCP connections, CONNECT → CONNACK (").append(num(options.connectConnections))
                 .append(" per storm)\n\n");
         md.append("`Bench connect`: ").append(num(options.connectConnections)).append(" new connections as fast as the broker "
-                + "takes them, at most 100 in flight; each sends CONNECT when its TCP connect completes, and DISCONNECT after its "
-                + "CONNACK. Rate: connections / (first connect → last CONNACK); latency: TCP connect start → CONNACK. "
+                + "takes them, at most 100 in flight; each sends CONNECT when its TCP connect completes, DISCONNECT after its "
+                + "CONNACK and closes. Rate: connections / (first connect → last CONNACK); latency: TCP connect start → CONNACK. "
                 + "`" + Suite.CONNECT_CLEAN + "` and `" + Suite.CONNECT_PERSISTENT + "` (clean session 0; the sessions are ended "
                 + "afterwards, not timed): the brokers warm, after the load scenarios, interleaved; `" + Suite.CONNECT_COLD
                 + "`: clean sessions against a freshly started broker (a reconnect storm after a restart). CPU: broker µs per connection.\n\n");
