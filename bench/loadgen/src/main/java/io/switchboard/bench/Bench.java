@@ -19,6 +19,7 @@ public final class Bench {
             "  sweep    the maximum sustained rate: rising trials, then bisection",
             "  latency  publish -> deliver latency at a fixed moderate rate (1 pub -> 1 sub)",
             "  idle     broker RSS (and heap) per 1,000 idle connections",
+            "  connect  connection rate: new TCP connections, CONNECT -> CONNACK, as fast as the broker takes them",
             "common: --host 127.0.0.1 --port 1883",
             "rate/sweep/latency: --pubs 1 --subs 1 --qos 0 --payload 64 --window 64 --drain 5 --connect-timeout 10",
             "  --write batched|per-message: batched (default): every --batch-us (250) each publisher writes all",
@@ -31,7 +32,11 @@ public final class Bench {
             "           --p99-bound-ms 100 --min-send-ratio 0.97 --grace 2",
             "  latency: --rate 1000 --seconds 10 --warmup 1",
             "idle: --connections 50000 --step 1000 --broker-pid PID [--jvm] --step-timeout 60",
-            "  connections come from 127.0.0.2, 127.0.0.3, ... (25,000 each); --jvm: heap after GC via jcmd");
+            "  connections come from 127.0.0.2, 127.0.0.3, ... (25,000 each; --first-source N starts at 127.0.0.N);",
+            "  --jvm: heap after GC via jcmd; --hold S: keep the connections open S seconds after the last step",
+            "connect: --connections 10000 --warmup 0 --in-flight 100 --then disconnect|stay [--persistent] --broker-pid PID",
+            "  --first-source 2 --timeout 120; disconnect: DISCONNECT and close after CONNACK; stay: open until the end",
+            "  --persistent: clean session 0 (the sessions are ended after the run, not timed)");
 
     private Bench() {
     }
@@ -99,6 +104,8 @@ public final class Bench {
                 o.brokerPid = args.integer("broker-pid", -1);
                 o.jvm = args.flag("jvm");
                 o.stepTimeoutSeconds = args.number("step-timeout", o.stepTimeoutSeconds);
+                o.firstSourceAddress = args.integer("first-source", o.firstSourceAddress);
+                o.holdSeconds = args.number("hold", 0);
                 args.rejectUnused();
                 IdleRun.Result r = new IdleRun(o).run();
                 for (IdleRun.Sample s : r.samples()) {
@@ -109,8 +116,36 @@ public final class Bench {
                 System.out.println(Json.write(withMode("idle", r.toMap())));
                 return r.error() == null ? 0 : 1;
             }
+            case "connect" -> {
+                ConnectRun.Options o = connectOptions(args);
+                args.rejectUnused();
+                ConnectRun.Result r = new ConnectRun(o).run();
+                System.out.println(r.summary());
+                System.out.println(Json.write(withMode("connect", r.toMap())));
+                return r.error() == null ? 0 : 1;
+            }
             default -> throw new IllegalArgumentException("unknown mode: " + mode);
         }
+    }
+
+    static ConnectRun.Options connectOptions(Args args) {
+        ConnectRun.Options o = new ConnectRun.Options();
+        o.host = args.string("host", o.host);
+        o.port = args.integer("port", o.port);
+        o.connections = args.integer("connections", o.connections);
+        o.warmup = args.integer("warmup", o.warmup);
+        o.inFlight = args.integer("in-flight", o.inFlight);
+        o.persistent = args.flag("persistent");
+        String then = args.string("then", "disconnect");
+        o.then = switch (then) {
+            case "disconnect" -> ConnectRun.Then.DISCONNECT;
+            case "stay" -> ConnectRun.Then.STAY;
+            default -> throw new IllegalArgumentException("--then must be disconnect or stay: " + then);
+        };
+        o.brokerPid = args.integer("broker-pid", -1);
+        o.firstSourceAddress = args.integer("first-source", o.firstSourceAddress);
+        o.timeoutSeconds = args.number("timeout", o.timeoutSeconds);
+        return o;
     }
 
     /** Runs a sweep, one trial after another with fresh connections and a fresh run id each. */

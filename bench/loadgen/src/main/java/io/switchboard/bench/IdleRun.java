@@ -42,6 +42,8 @@ final class IdleRun {
         int firstSourceAddress = 2;
         /** Pause after a step before measuring, so the broker finishes its per-connection work. */
         long settleMillis = 300;
+        /** How long the connections stay open after the last step (to inspect the broker by hand: heap histograms). */
+        double holdSeconds;
     }
 
     /** Memory at a number of open connections; heap -1 when not measured. */
@@ -132,6 +134,10 @@ final class IdleRun {
                     sleep(options.settleMillis);
                     samples.add(measure(acknowledged));
                 }
+            }
+            if (error == null && options.holdSeconds > 0) {
+                System.out.printf("holding %d connections for %.0f s%n", acknowledged, options.holdSeconds);
+                sleep((long) (options.holdSeconds * 1000));
             }
         } finally {
             for (SocketChannel c : channels) {

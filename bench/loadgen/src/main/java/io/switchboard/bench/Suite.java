@@ -69,7 +69,12 @@ public final class Suite {
     private final List<BrokerProcess> brokers = new ArrayList<>();
     private final List<Measurement> measurements = new ArrayList<>();
     private final Map<String, Object> environment = new LinkedHashMap<>();
-    /** Each idle run gets its own source addresses: the previous run's ports are still in TIME_WAIT. */
+    /** Connection storms: clean sessions and persistent ones (brokers warm, interleaved), then clean ones on a fresh broker. */
+    static final String CONNECT_CLEAN = "connect-clean";
+    static final String CONNECT_PERSISTENT = "connect-persistent";
+    static final String CONNECT_COLD = "connect-cold";
+
+    /** Each idle run and storm gets its own source addresses: the previous run's ports may still be in TIME_WAIT. */
     private int nextSourceAddress = 2;
 
     Suite(SuiteOptions options) {
@@ -129,9 +134,22 @@ public final class Suite {
                     }
                 }
             }
+            for (int rep = 1; rep <= options.reps; rep++) {
+                for (String storm : List.of(CONNECT_CLEAN, CONNECT_PERSISTENT)) {
+                    for (BrokerProcess b : brokers) {
+                        measurements.add(runConnect(storm, b, rep));
+                    }
+                }
+            }
         } finally {
             for (BrokerProcess b : brokers) {
                 b.stop();
+            }
+        }
+        // a restart per broker and repetition: left out of the smoke run, which must stay short
+        for (int rep = 1; rep <= options.reps && !options.smoke; rep++) {
+            for (BrokerProcess b : brokers) {
+                measurements.add(runColdConnect(b, rep));
             }
         }
         for (BrokerProcess b : brokers) {
@@ -305,6 +323,58 @@ public final class Suite {
 
     static boolean busy(double otherCores, double threshold) {
         return !Double.isNaN(otherCores) && otherCores > threshold;
+    }
+
+    /** A freshly started broker (its JIT cold, as after a restart or a failover): one storm of clean sessions. */
+    private Measurement runColdConnect(BrokerProcess b, int rep) throws Exception {
+        try {
+            b.prepare();
+            startAndCheck(b);
+            return runConnect(CONNECT_COLD, b, rep);
+        } catch (BenchException | IOException e) {
+            System.out.println("suite: " + CONNECT_COLD + " rep " + rep + " " + b.name + " FAILED: " + e.getMessage());
+            return new Measurement(CONNECT_COLD, b.name, rep, new LinkedHashMap<>(), null, e.getMessage());
+        } finally {
+            b.stop();
+        }
+    }
+
+    /**
+     * One connection storm ({@link ConnectRun}): {@code connectConnections} new connections, 100 in flight, each
+     * CONNECT, CONNACK, DISCONNECT; persistent sessions for {@link #CONNECT_PERSISTENT}.
+     */
+    private Measurement runConnect(String storm, BrokerProcess b, int rep) throws Exception {
+        if (!b.running()) {
+            System.out.println("suite: " + b.name + " is not running: restarting it");
+            b.stop();
+            startAndCheck(b);
+        }
+        ConnectRun.Options o = new ConnectRun.Options();
+        o.host = BrokerProcess.HOST;
+        o.port = b.port;
+        o.connections = options.connectConnections;
+        o.persistent = storm.equals(CONNECT_PERSISTENT);
+        o.brokerPid = b.pid();
+        o.firstSourceAddress = nextSourceAddress;
+        nextSourceAddress += ConnectRun.addressesUsed(o);
+        String label = storm + " rep " + rep + " " + b.name;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        CpuTime.Window window = CpuTime.Window.start(b.pid());
+        try {
+            ConnectRun.Result r = new ConnectRun(o).run();
+            System.out.println("suite: " + label + ": " + r.summary());
+            metrics.put("perSecond", r.perSecond());
+            metrics.put("p50", r.latencyMicros(50));
+            metrics.put("p99", r.latencyMicros(99));
+            metrics.put("cpuUsPerConn", r.brokerCpuMicrosPerConnection());
+            metrics.put("rssMiB", BrokerProbe.rssKib(b.pid()) / 1024.0);
+            putLoad(metrics, window.end(b.pid()));
+            return new Measurement(storm, b.name, rep, metrics, r.toMap(), r.error());
+        } catch (BenchException | IOException e) {
+            System.out.println("suite: " + label + " FAILED: " + e.getMessage());
+            putLoad(metrics, window.end(b.pid()));
+            return new Measurement(storm, b.name, rep, metrics, null, e.getMessage());
+        }
     }
 
     /** A fresh broker alone: idle connections in steps, its memory after each. */

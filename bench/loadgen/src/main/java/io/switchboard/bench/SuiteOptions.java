@@ -26,6 +26,8 @@ final class SuiteOptions {
     String loadCpuNote = "not pinned";
     int idleConnections = 50_000;
     int idleStep = 1_000;
+    /** New connections per connection storm (Bench connect). */
+    int connectConnections = 20_000;
     List<String> brokers = new ArrayList<>(List.of("switchboard-empty", "switchboard-3modules", "switchboard-shipped", "mosquitto", "moquette"));
     String jvmBrokerOpts = "-Xms512m -Xmx2g";
     double trialSeconds = 2;
@@ -61,6 +63,7 @@ final class SuiteOptions {
         }
         o.reps = args.integer("reps", o.reps);
         o.idleConnections = args.integer("idle-connections", o.idleConnections);
+        o.connectConnections = args.integer("connect-connections", o.connectConnections);
         o.trialSeconds = args.number("trial-seconds", o.trialSeconds);
         o.maxTrials = args.integer("max-trials", o.maxTrials);
         o.busyCores = args.number("busy-cores", o.busyCores);
@@ -110,6 +113,7 @@ final class SuiteOptions {
         warmupSeconds = 0.3;
         idleConnections = 200;
         idleStep = 100;
+        connectConnections = 300;
         jvmBrokerOpts = SMOKE_JVM_OPTS;
     }
 

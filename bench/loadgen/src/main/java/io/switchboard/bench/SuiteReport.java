@@ -175,6 +175,26 @@ final class SuiteReport {
                         .append(" | ").append(median(values(key, b.name, "rssMiB"))).append(" |").append("\n");
             }
         }
+        md.append("\n### Connection rate: new TCP connections, CONNECT → CONNACK (").append(num(options.connectConnections))
+                .append(" per storm)\n\n");
+        md.append("`Bench connect`: ").append(num(options.connectConnections)).append(" new connections as fast as the broker "
+                + "takes them, at most 100 in flight; each sends CONNECT when its TCP connect completes, DISCONNECT after its "
+                + "CONNACK and closes. Rate: connections / (first connect → last CONNACK); latency: TCP connect start → CONNACK. "
+                + "`" + Suite.CONNECT_CLEAN + "` and `" + Suite.CONNECT_PERSISTENT + "` (clean session 0; the sessions are ended "
+                + "afterwards, not timed): the brokers warm, after the load scenarios, interleaved; `" + Suite.CONNECT_COLD
+                + "`: clean sessions against a freshly started broker (a reconnect storm after a restart). CPU: broker µs per connection.\n\n");
+        md.append("| storm | broker | conn/s | × mosquitto | p50 (µs) | p99 (µs) | CPU µs/conn | busy reps |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String storm : List.of(Suite.CONNECT_CLEAN, Suite.CONNECT_PERSISTENT, Suite.CONNECT_COLD)) {
+            for (BrokerProcess b : brokers) {
+                md.append("| ").append(storm).append(" | ").append(b.name).append(failures(storm, b.name)).append(" | ")
+                        .append(withSpread(values(storm, b.name, "perSecond"))).append(" | ")
+                        .append(ratio(storm, b.name, "mosquitto", "perSecond")).append(" | ")
+                        .append(median(values(storm, b.name, "p50"))).append(" | ").append(median(values(storm, b.name, "p99")))
+                        .append(" | ").append(median(values(storm, b.name, "cpuUsPerConn"))).append(" | ")
+                        .append(busyCount(storm, b.name)).append(" of ").append(values(storm, b.name, "busy").size()).append(" |\n");
+            }
+        }
         md.append("\n### Idle connections: memory per 1,000 (each broker alone, freshly started; one run)\n\n");
         md.append("Connections opened in steps of ").append(options.idleStep).append(" (CONNECT, keep-alive 3600 s, then nothing) from 127.0.0.2, "
                 + "127.0.0.3, …; after each step the broker's VmRSS, and for JVM brokers the heap in use after a full GC "

@@ -48,6 +48,41 @@ class SuiteReportTest {
         assertThat(md).contains("a real client").contains("Rule: a repetition marked busy");
     }
 
+    @Test
+    void connectionRateRowsGiveMediansSpreadRatioAndCpuPerConnection() {
+        SuiteOptions options = new SuiteOptions();
+        options.root = work;
+        options.workDir = work;
+        options.raw = work.resolve("raw.json");
+        options.connectConnections = 20_000;
+        List<BrokerProcess> brokers = List.of(
+                new BrokerProcess("switchboard-empty", BrokerProcess.Kind.SWITCHBOARD, false, options),
+                new BrokerProcess("mosquitto", BrokerProcess.Kind.MOSQUITTO, false, options));
+        List<Suite.Measurement> ms = new ArrayList<>();
+        double[] rates = {6_000, 9_000, 8_000};
+        for (int rep = 1; rep <= 3; rep++) {
+            ms.add(storm(Suite.CONNECT_CLEAN, "switchboard-empty", rep, rates[rep - 1], 50));
+            ms.add(storm(Suite.CONNECT_CLEAN, "mosquitto", rep, 4_000, 40));
+        }
+
+        String md = new SuiteReport(options, new LinkedHashMap<>(), List.of(), brokers, ms).markdown();
+
+        assertThat(md).contains("### Connection rate: new TCP connections, CONNECT → CONNACK (20,000 per storm)");
+        assertThat(md).contains("| connect-clean | switchboard-empty | 8,000 (6,000–9,000) | 2.00 | 1,000 | 3,000 | 50 | 0 of 3 |");
+        assertThat(md).contains("| connect-clean | mosquitto | 4,000 (4,000–4,000) | 1.00 | 1,000 | 3,000 | 40 | 0 of 3 |");
+    }
+
+    private static Suite.Measurement storm(String storm, String broker, int rep, double perSecond, double cpu) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("perSecond", perSecond);
+        m.put("p50", 1_000.0);
+        m.put("p99", 3_000.0);
+        m.put("cpuUsPerConn", cpu);
+        m.put("otherCores", 0.05);
+        m.put("busy", 0.0);
+        return new Suite.Measurement(storm, broker, rep, m, null, null);
+    }
+
     private static Suite.Measurement sweep(String key, String broker, int rep, double in, double cpu, double others) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("in", in);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +37,7 @@ class SuiteSmokeIT {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(measurements).allSatisfy(m -> assertThat(m.error()).as(m.scenario() + " " + m.broker()).isNull());
-        int runs = 1; // idle
+        int runs = 1 + 2; // idle, connect-clean and connect-persistent (connect-cold restarts: not in smoke mode)
         for (Suite.Scenario s : Suite.scenarios(true)) {
             runs += s.modes(options.writeModes).size();
         }
@@ -46,6 +47,14 @@ class SuiteSmokeIT {
             if (m.scenario().equals("idle")) {
                 assertThat(m.metrics().get("connections")).as(what).isEqualTo(options.idleConnections);
                 assertThat(m.metrics().get("rssMiB")).as(what).isPositive();
+                continue;
+            }
+            if (m.scenario().startsWith("connect-")) {
+                assertThat(m.scenario()).as(what).isIn(Suite.CONNECT_CLEAN, Suite.CONNECT_PERSISTENT);
+                assertThat(m.metrics().get("perSecond")).as(what).isPositive();
+                assertThat(m.metrics().get("p50")).as(what).isPositive();
+                assertThat(m.metrics().get("cpuUsPerConn")).as(what).isNotNaN().isGreaterThanOrEqualTo(0);
+                assertThat(((Map<?, ?>) m.raw()).get("connections")).as(what).isEqualTo(options.connectConnections);
                 continue;
             }
             // every load run: the machine's load around it and the broker's CPU per message
@@ -66,7 +75,7 @@ class SuiteSmokeIT {
                 assertThat(m.metrics().get("msgPerWrite")).as(what + ": one PUBLISH per write").isLessThanOrEqualTo(1.0);
             }
         }
-        assertThat(Files.readString(options.workDir.resolve("benchmarks-section.md"))).contains("switchboard-3modules");
+        assertThat(Files.readString(options.workDir.resolve("benchmarks-section.md"))).contains("switchboard-3modules", "Connection rate");
         assertThat(options.raw).isNotEmptyFile();
         System.out.println("suite smoke: " + measurements.size() + " measurements in " + took.toSeconds() + " s");
     }

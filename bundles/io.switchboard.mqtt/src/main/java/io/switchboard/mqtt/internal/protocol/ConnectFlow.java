@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Message;
@@ -48,14 +46,15 @@ final class ConnectFlow {
     private final MqttConnectionHandler connection;
     private final ListenerInfo listener;
     private final ProtocolSettings settings;
-    private final ProtocolSniffer sniffer;
+    /** Read if the CONNECT cannot be decoded; dropped at CONNACK. */
+    private ProtocolSniffer sniffer;
     private final ClientParameters client;
 
     private State state = State.NEW;
     /** The CONNECT, until the connection is admitted. */
     private MqttConnectMessage pendingConnect;
-    /** Packets received behind the CONNECT, dispatched after CONNACK. */
-    private final ArrayDeque<MqttMessage> early = new ArrayDeque<>();
+    /** Packets received behind the CONNECT, dispatched after CONNACK; made for the first (most clients send none). */
+    private ArrayDeque<MqttMessage> early;
     private boolean loginSubmitted;
     private MqttProperties connAckProperties;
     /** Taken by whichever thread ends the connection's session. */
@@ -115,10 +114,13 @@ final class ConnectFlow {
         } else if (type == MqttMessageType.CONNECT) {
             ReferenceCountUtil.release(m);
             closer.violation(Packets.PROTOCOL_ERROR, "a second CONNECT");
-        } else if (early.size() >= MAX_EARLY_PACKETS) {
+        } else if (early != null && early.size() >= MAX_EARLY_PACKETS) {
             ReferenceCountUtil.release(m);
             closer.violation(Packets.PROTOCOL_ERROR, "more than " + MAX_EARLY_PACKETS + " packets before CONNACK");
         } else {
+            if (early == null) {
+                early = new ArrayDeque<>();
+            }
             early.add(m);
         }
     }
@@ -134,6 +136,9 @@ final class ConnectFlow {
 
     /** The connection closed: the packets waiting for CONNACK are dropped. */
     void releaseEarly() {
+        if (early == null) {
+            return;
+        }
         MqttMessage m;
         while ((m = early.poll()) != null) {
             ReferenceCountUtil.release(m);
@@ -385,6 +390,8 @@ final class ConnectFlow {
             ChannelHandlerContext ctx = connection.ctx();
             ctx.write(Packets.connAck(Packets.SUCCESS, sessionPresent, connAckProperties));
             state = State.CONNECTED;
+            sniffer = null;
+            connAckProperties = null;
             LOG.debug("MQTT {} connected ({}, session {}, keep alive {}s, session expiry {})", connection.who(),
                     client.v5 ? "5" : "3.1.1", sessionPresent ? "resumed" : "new", client.keepAlive, client.sessionExpiry);
             startKeepAlive();
@@ -392,8 +399,14 @@ final class ConnectFlow {
             ctx.flush();
             connection.updateAutoRead();
             connection.deliveries().drain();
-            while (!early.isEmpty() && !connection.closer().isClosing()) {
-                connection.dispatch(early.poll());
+            ArrayDeque<MqttMessage> waiting = early;
+            early = null;
+            while (waiting != null && !waiting.isEmpty() && !connection.closer().isClosing()) {
+                connection.dispatch(waiting.poll());
+            }
+            if (waiting != null) { // closing meanwhile: what is left is released
+                early = waiting;
+                releaseEarly();
             }
         });
     }
@@ -421,20 +434,7 @@ final class ConnectFlow {
 
     /** Replaces the connect timeout by the keep alive: no packet for 1.5 times the keep alive closes. */
     private void startKeepAlive() {
-        ChannelHandlerContext ctx = connection.ctx();
-        ChannelHandler idle = ctx.pipeline().get(MqttProtocol.IDLE);
-        if (client.keepAlive == 0) {
-            if (idle != null) {
-                ctx.pipeline().remove(idle);
-            }
-            return;
-        }
-        IdleStateHandler handler = new IdleStateHandler(client.keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS);
-        if (idle != null) {
-            ctx.pipeline().replace(idle, MqttProtocol.IDLE, handler);
-        } else {
-            ctx.pipeline().addBefore(ctx.name(), MqttProtocol.IDLE, handler);
-        }
+        connection.readTimer().start(client.keepAlive * 1500L, TimeUnit.MILLISECONDS);
     }
 
     /** Nothing read for the connect timeout (before CONNACK) or 1.5 times the keep alive: closes. */

@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -38,15 +39,16 @@ final class InboundPublishFlow {
     private final ProtocolSettings settings;
     private final ClientParameters client;
     private final OrderedResponses responses;
-    private final Map<Integer, String> aliases = new HashMap<>();
+    /** Topic aliases the client set (MQTT 5); made at the first. */
+    private Map<Integer, String> aliases;
     /** Packet ids of QoS 1/2 publishes received on this connection and not yet fully acknowledged. */
-    private final Set<Integer> unacknowledged = new HashSet<>();
+    private Set<Integer> unacknowledged = Collections.emptySet(); // a HashSet from the first QoS 1/2 publish on
     /**
      * MQTT 3.1.1 has no Receive Maximum: publishes beyond {@code max.inflight} unfinished QoS 1/2 flows
      * wait here, in order, and are handled as flows finish. Reading goes on meanwhile, so the PUBRELs
      * that finish flows still arrive; a client holding more than {@link #MAX_HELD_PUBLISHES} is closed.
      */
-    private final ArrayDeque<MqttPublishMessage> held = new ArrayDeque<>();
+    private final ArrayDeque<MqttPublishMessage> held = new ArrayDeque<>(0); // rarely used: the smallest array
 
     InboundPublishFlow(MqttConnectionHandler connection) {
         this.connection = connection;
@@ -123,12 +125,15 @@ final class InboundPublishFlow {
                     return;
                 }
                 if (topic.isEmpty()) {
-                    topic = aliases.get(alias);
+                    topic = aliases == null ? null : aliases.get(alias);
                     if (topic == null) {
                         closer.violation(Packets.PROTOCOL_ERROR, "topic alias " + alias + " used before it was set");
                         return;
                     }
                 } else {
+                    if (aliases == null) {
+                        aliases = new HashMap<>();
+                    }
                     aliases.put(alias, topic);
                 }
             }
@@ -160,6 +165,9 @@ final class InboundPublishFlow {
                 closer.violation(Packets.RECEIVE_MAXIMUM_EXCEEDED, "more than " + settings.maxInflight()
                         + " unacknowledged QoS 1/2 publishes (receive maximum)");
                 return;
+            }
+            if (!(unacknowledged instanceof HashSet)) {
+                unacknowledged = new HashSet<>();
             }
             unacknowledged.add(packetId);
             if (qos == 2) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,8 +19,6 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.mqtt.internal.ListenerInfo;
@@ -74,6 +73,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     private final OutboundPublishFlow deliveries;
     private final InboundPublishFlow publishes;
     private final SubscribeFlow subscriptions;
+    /** The connect timeout, then the keep alive. */
+    private final ReadTimer readTimer;
 
     private ChannelHandlerContext ctx;
     private boolean started;
@@ -97,6 +98,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         this.deliveries = new OutboundPublishFlow(this);
         this.publishes = new InboundPublishFlow(this);
         this.subscriptions = new SubscribeFlow(this);
+        this.readTimer = new ReadTimer(this);
     }
 
     // ---- lifecycle
@@ -120,6 +122,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             return;
         }
         started = true;
+        readTimer.start(settings.connectTimeoutSeconds(), TimeUnit.SECONDS);
         remote = inet(ctx.channel().remoteAddress());
         protocol.opened(this);
         admission.start(remote, inet(ctx.channel().localAddress()));
@@ -127,6 +130,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
+        readTimer.stop();
         closer.closed();
         places.giveBack();
         publishes.releaseHeld();
@@ -163,15 +167,6 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
             LOG.info("MQTT {}: {}; closing", who(), cause.toString(), cause);
             closer.closeNow("error: " + cause);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext context, Object evt) {
-        if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
-            connect.readerIdle();
-            return;
-        }
-        context.fireUserEventTriggered(evt);
     }
 
     // ---- what the protocol calls
@@ -236,6 +231,7 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
+        readTimer.read();
         if (!(msg instanceof MqttMessage m)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -257,6 +253,12 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
         } else {
             connect.beforeConnAck(m);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        readTimer.readComplete();
+        context.fireChannelReadComplete();
     }
 
     /** Hands a packet of a connected client to its flow. */
@@ -327,6 +329,10 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
 
     ConnectFlow connect() {
         return connect;
+    }
+
+    ReadTimer readTimer() {
+        return readTimer;
     }
 
     OutboundPublishFlow deliveries() {

@@ -2,6 +2,7 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -17,13 +18,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.switchboard.api.admin.TrafficStatistics;
 import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.mqtt.internal.ConnectionCount;
 import io.switchboard.mqtt.internal.ListenerInfo;
+import io.switchboard.mqtt.internal.ListenerTraffic;
 import io.switchboard.mqtt.internal.MqttPipeline;
 import io.switchboard.mqtt.internal.Traffic;
 import io.switchboard.store.StateStore;
@@ -63,7 +64,6 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
     static final String DECODER = "mqtt-decoder";
     static final String ENCODER = "mqtt-encoder";
     static final String COUNTING = "mqtt-counting";
-    static final String IDLE = "mqtt-idle";
     static final String HANDLER = "mqtt-connection";
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttProtocol.class);
@@ -80,6 +80,8 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
     private final ConnectionCount mqttConnections = new ConnectionCount();
     /** The listeners' counters and the messages dropped on their way to clients. */
     private final Traffic traffic = new Traffic();
+    /** One packet counter per listener's counters, shared by its connections (it keeps no state of its own). */
+    private final Map<ListenerTraffic, PacketCounting> packetCounting = new ConcurrentHashMap<>();
     private final ConnectionRateLimit connectionRate = new ConnectionRateLimit(System::nanoTime);
     private volatile ProtocolSettings settings;
     /** Each event loop's last PUBLISH encodings: a message fanned out to its connections is encoded once per form. */
@@ -211,9 +213,7 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
         pipeline.addLast(DECODER, new MqttDecoder(listener.maxPacketSize(), MAX_CLIENT_ID_LENGTH, true));
         pipeline.addLast(ENCODER, MqttEncoder.INSTANCE);
         // between the codec and the handler: sees every decoded packet and every packet written
-        pipeline.addLast(COUNTING, new PacketCounting(listener.traffic()));
-        // until CONNECT: the connect timeout; the connection handler sets the keep alive after CONNECT
-        pipeline.addLast(IDLE, new IdleStateHandler(current.connectTimeoutSeconds(), 0, 0));
+        pipeline.addLast(COUNTING, packetCounting.computeIfAbsent(listener.traffic(), PacketCounting::new));
         pipeline.addLast(HANDLER, new MqttConnectionHandler(this, listener, current, sniffer));
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.mqtt.internal.protocol;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,9 +61,10 @@ final class MqttSession implements Receiver {
     private final OutboundQueue outbound;
     /** What was sent to the client, for its read receipts; kept across its connections (not across a restart). */
     final DeliveredIds delivered = new DeliveredIds();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    /** Packet ids of inbound QoS 2 publishes not yet released; made at the first (an idle session holds none). */
+    private Set<Integer> inboundQos2;
     /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private Map<String, Subscription> subscriptions = Collections.emptyMap(); // a LinkedHashMap from the first subscription on
     /** Where a persistent session is kept; {@code null} while the session is not persistent. */
     private SessionJournal journal;
     private String user;
@@ -191,6 +193,9 @@ final class MqttSession implements Receiver {
 
     /** An inbound QoS 2 PUBLISH: remembers its packet id; false if it is already known (a resend). */
     synchronized boolean receiveQos2(int packetId) {
+        if (inboundQos2 == null) {
+            inboundQos2 = new HashSet<>();
+        }
         boolean added = inboundQos2.add(packetId);
         if (added && journal != null) {
             journal.inboundQos2(clientId, packetId, true);
@@ -199,12 +204,12 @@ final class MqttSession implements Receiver {
     }
 
     synchronized boolean hasQos2(int packetId) {
-        return inboundQos2.contains(packetId);
+        return inboundQos2 != null && inboundQos2.contains(packetId);
     }
 
     /** PUBREL (or a refused PUBREC): forgets the inbound QoS 2 packet id; false if it was unknown. */
     synchronized boolean releaseQos2(int packetId) {
-        boolean removed = inboundQos2.remove(packetId);
+        boolean removed = inboundQos2 != null && inboundQos2.remove(packetId);
         if (removed && journal != null) {
             journal.inboundQos2(clientId, packetId, false);
         }
@@ -213,7 +218,7 @@ final class MqttSession implements Receiver {
 
     /** Records the subscription to {@code subscription}'s filter, for the store. */
     synchronized void subscribed(Subscription subscription) {
-        subscriptions.put(subscription.topicFilter(), subscription);
+        subscriptionsToChange().put(subscription.topicFilter(), subscription);
         save();
     }
 
@@ -234,6 +239,13 @@ final class MqttSession implements Receiver {
         if (subscriptions.remove(filter) != null) {
             save();
         }
+    }
+
+    private Map<String, Subscription> subscriptionsToChange() {
+        if (!(subscriptions instanceof LinkedHashMap)) {
+            subscriptions = new LinkedHashMap<>();
+        }
+        return subscriptions;
     }
 
     /** The subscriptions with their options, by filter. */
@@ -262,8 +274,10 @@ final class MqttSession implements Receiver {
         if (journal == null) {
             journal = store;
             outbound.journalTo(store);
-            for (int packetId : inboundQos2) {
-                journal.inboundQos2(clientId, packetId, true);
+            if (inboundQos2 != null) {
+                for (int packetId : inboundQos2) {
+                    journal.inboundQos2(clientId, packetId, true);
+                }
             }
         }
         save();
@@ -311,10 +325,12 @@ final class MqttSession implements Receiver {
         s.connectionWill = record.will();
         s.pendingWillDueAt = record.willDueAt();
         for (Subscription sub : record.subscriptions()) {
-            s.subscriptions.put(sub.topicFilter(), sub);
+            s.subscriptionsToChange().put(sub.topicFilter(), sub);
         }
         s.outbound.recover(journal, queued, record.offlineSince() == 0);
-        s.inboundQos2.addAll(inbound);
+        if (!inbound.isEmpty()) {
+            s.inboundQos2 = new HashSet<>(inbound);
+        }
         return s;
     }
 
@@ -421,8 +437,8 @@ final class MqttSession implements Receiver {
         ended = true;
         owner = null;
         outbound.failAll(reason);
-        inboundQos2.clear();
-        subscriptions.clear();
+        inboundQos2 = null;
+        subscriptions = Collections.emptyMap();
         forgetJournal();
         if (expiryTask != null) {
             expiryTask.cancel(false);

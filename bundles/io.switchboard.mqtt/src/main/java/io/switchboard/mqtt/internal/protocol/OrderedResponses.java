@@ -37,7 +37,8 @@ final class OrderedResponses {
     }
 
     private final MqttConnectionHandler connection;
-    private final ArrayDeque<Response> responses = new ArrayDeque<>();
+    /** Made at the first request: an idle connection holds none. Event loop only. */
+    private ArrayDeque<Response> responses;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
     OrderedResponses(MqttConnectionHandler connection) {
@@ -47,6 +48,9 @@ final class OrderedResponses {
     /** Reserves the place of the response to a request arriving now; {@code packetId} of a PUBLISH, else -1. */
     Response reserve(int packetId) {
         Response response = new Response(packetId);
+        if (responses == null) {
+            responses = new ArrayDeque<>();
+        }
         responses.add(response);
         return response;
     }
@@ -59,6 +63,9 @@ final class OrderedResponses {
 
     /** Whether the acknowledgement of the publish {@code packetId} still waits for the broker. */
     boolean awaitingBroker(int packetId) {
+        if (responses == null) {
+            return false;
+        }
         for (Response r : responses) {
             if (!r.ready && r.packetId == packetId) {
                 return true;
@@ -77,6 +84,9 @@ final class OrderedResponses {
 
     /** Writes the ready responses at the head of the queue, in order. Call on the event loop. */
     void flush() {
+        if (responses == null) {
+            return;
+        }
         ChannelHandlerContext ctx = connection.ctx();
         boolean wrote = false;
         Response head;
@@ -99,6 +109,9 @@ final class OrderedResponses {
 
     /** The connection closed: the responses not written are dropped. */
     void releaseAll() {
+        if (responses == null) {
+            return;
+        }
         for (Response r : responses) {
             if (r.packet != null) {
                 ReferenceCountUtil.release(r.packet);

@@ -89,7 +89,7 @@ final class OutboundQueue {
     private final Traffic traffic;
     private final int maxQueued;
     private final long maxQueuedBytes;
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(0); // grows with use: an idle session holds the smallest array
     /** The QoS 0 messages in {@link #queue}: a full queue of QoS 1/2 messages is not searched for one (each offer). */
     private int queuedQos0;
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();

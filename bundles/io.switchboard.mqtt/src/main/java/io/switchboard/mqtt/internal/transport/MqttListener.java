@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -73,6 +74,12 @@ public final class MqttListener {
 
     /** Outbound bytes a connection may buffer before it counts as not writable (Netty's default: 32/64 KiB). */
     static final WriteBufferWaterMark OUTBOUND_BUFFER = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
+
+    /**
+     * How connections size their read buffers, shared: Netty makes one per connection otherwise. It only holds the
+     * sizing rules; each connection's state is in its own handle.
+     */
+    static final AdaptiveRecvByteBufAllocator READ_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttListener.class);
     /** How long a bind refused with "address in use" is retried (our own socket closing), and how often. */
@@ -208,6 +215,7 @@ public final class MqttListener {
                 // a subscriber lagging for a moment (a pause, a burst) is buffered here before its session queue
                 // (max.queued.messages) has to drop QoS 0; only a lagging connection uses this memory
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OUTBOUND_BUFFER)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_BUFFERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
