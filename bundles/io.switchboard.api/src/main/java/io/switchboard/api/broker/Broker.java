@@ -90,10 +90,7 @@ public interface Broker {
      * @param message the message as the other node's chain left it
      * @param orderKey the publisher, as given to {@link ClusterPeer#routed}
      * @param sharedHere the shared subscriptions ({@code $share/group/filter}) this node serves for this message
-     * @throws UnsupportedOperationException from a broker that does not take part in a cluster
      * @since 2.2
      */
-    default void deliverForwarded(Message message, String orderKey, Set<String> sharedHere) {
-        throw new UnsupportedOperationException("this broker takes no messages from other nodes");
-    }
+    void deliverForwarded(Message message, String orderKey, Set<String> sharedHere);
 }

@@ -235,6 +235,11 @@ class AdminLoginTest {
         }
 
         @Override
+        public void deliverForwarded(io.switchboard.api.Message message, String orderKey, java.util.Set<String> sharedHere) {
+            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+        }
+
+        @Override
         public ClientSession restore(RestoredSession session, Receiver receiver) {
             throw new UnsupportedOperationException();
         }

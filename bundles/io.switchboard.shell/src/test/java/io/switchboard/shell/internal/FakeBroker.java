@@ -47,6 +47,11 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public void deliverForwarded(Message message, String orderKey, java.util.Set<String> sharedHere) {
+        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+    }
+
+    @Override
     public ClientSession restore(RestoredSession session, Receiver receiver) {
         throw new UnsupportedOperationException("the shell does not restore sessions");
     }
