@@ -39,6 +39,11 @@ final class ChainFixture implements AutoCloseable {
 
     private Verdict outcome;
     private Message outcomeMessage;
+    private final ChainRun.Call call = (e, m) -> e.module().onMessage(m, publisher());
+    private final ChainRun.Done done = (verdict, m, by) -> {
+        outcome = verdict;
+        outcomeMessage = m;
+    };
 
     /** {@code modules} in call order (the first gets the highest ranking). */
     ChainFixture(MessageModule... modules) {
@@ -59,16 +64,17 @@ final class ChainFixture implements AutoCloseable {
     }
 
     /**
-     * One message through the chain, as {@code Router.messageChain} runs it: a new run with a call
-     * and a completion capturing the publisher, per message. Returns the message the chain ended with.
+     * One message through the chain, as {@code Router.messageChain} runs it: a run the worker kept from the
+     * previous message, with the call and completion of the publish (the router's {@code Publication}, made once
+     * per publish before the chain; here once per fixture). Returns the message the chain ended with.
      */
     Message dispatch() {
-        SessionImpl sender = publisher;
-        new ChainRun(chain, 0, message, (e, m) -> e.module().onMessage(m, sender), (verdict, m, by) -> {
-            outcome = verdict;
-            outcomeMessage = m;
-        }, worker, timer, null, 0).run();
+        ChainRun.start(chain, 0, message, call, done, worker, timer, null, 0);
         return outcomeMessage;
+    }
+
+    private SessionImpl publisher() {
+        return publisher;
     }
 
     /** The verdict the last {@link #dispatch()} ended with (pass or consume). */

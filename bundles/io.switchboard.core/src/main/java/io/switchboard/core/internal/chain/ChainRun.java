@@ -68,14 +68,16 @@ public final class ChainRun implements WorkerThread.Overrunnable {
         }
     }
 
-    private final ModuleEntry[] chain;
-    private final Call call;
-    private final Done done;
     private final WorkerThread worker;
     private final ScheduledExecutorService timer;
-    private final Bundle skipBundle;
-    private final int hops;
     private final Monitor monitor;
+    private ModuleEntry[] chain;
+    private Call call;
+    private Done done;
+    private Bundle skipBundle;
+    private int hops;
+    /** The run went on without its starter (suspended, awaiting a successor, cut off): never reused. */
+    private boolean detached;
     private int index;
     /** The successor deciding in place of the vacant {@code chain[index]}, or null. */
     private ModuleEntry successor;
@@ -94,16 +96,47 @@ public final class ChainRun implements WorkerThread.Overrunnable {
     /** A run whose module decisions go to {@code monitor} instead of the worker's counters. */
     ChainRun(ModuleEntry[] chain, int start, Message message, Call call, Done done, WorkerThread worker,
             ScheduledExecutorService timer, Bundle skipBundle, int hops, Monitor monitor) {
+        this(worker, timer, monitor);
+        prepare(chain, start, message, call, done, skipBundle, hops);
+    }
+
+    private ChainRun(WorkerThread worker, ScheduledExecutorService timer, Monitor monitor) {
+        this.worker = worker;
+        this.timer = timer;
+        this.monitor = monitor;
+    }
+
+    private void prepare(ModuleEntry[] chain, int start, Message message, Call call, Done done, Bundle skipBundle,
+            int hops) {
         this.chain = chain;
         this.index = start;
         this.message = message;
         this.call = call;
         this.done = done;
-        this.worker = worker;
-        this.timer = timer;
         this.skipBundle = skipBundle;
         this.hops = hops;
-        this.monitor = monitor;
+    }
+
+    /**
+     * Runs a chain on the current thread, which must hold {@code worker}, like {@code new ChainRun(...).run()}, with a
+     * run the worker kept from an earlier message: a run that ends before this returns (every module decided at once)
+     * goes back to the worker for the next one, so the pass path allocates nothing per message. A run that goes on
+     * later (a module decided later, was away or was cut off) is left to the callbacks that continue it.
+     */
+    public static void start(ModuleEntry[] chain, int start, Message message, Call call, Done done, WorkerThread worker,
+            ScheduledExecutorService timer, Bundle skipBundle, int hops) {
+        ChainRun run = worker.takeSpareRun();
+        if (run == null || run.timer != timer) {
+            run = new ChainRun(worker, timer, worker.counting());
+        }
+        run.prepare(chain, start, message, call, done, skipBundle, hops);
+        Thread workerThread = worker.ownThread();
+        run.run();
+        // a replaced worker thread means a call here was cut off and this thread abandoned: it keeps nothing
+        if (!run.detached && worker.ownThread() == workerThread) {
+            run.prepare(null, 0, null, null, null, null, 0); // holds nothing of this message while spare
+            worker.keepSpareRun(run);
+        }
     }
 
     /** An admission as a verdict: accept passes (with its reason, for traces), refuse consumes with the reason. */
@@ -140,6 +173,7 @@ public final class ChainRun implements WorkerThread.Overrunnable {
                 }
                 Vacancy vacancy = entry.vacancy();
                 if (vacancy != null) {
+                    detached = true;
                     awaitSuccessor(entry, vacancy, started);
                     return;
                 }
@@ -153,9 +187,11 @@ public final class ChainRun implements WorkerThread.Overrunnable {
                     failure = t;
                 }
                 if (!worker.endCall(token)) {
+                    detached = true;
                     return; // overran: the watchdog handed this run to the worker's replacement thread
                 }
                 if (failure == null && verdict != null && verdict.kind() == Verdict.Kind.LATER) {
+                    detached = true;
                     suspend(entry, verdict.stage(), started);
                     return;
                 }

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import io.switchboard.api.Admission;
@@ -156,7 +155,7 @@ public final class Router {
         }
         published.increment();
         inFlight.increment();
-        Consumer<SessionImpl> step = s -> process(s, stamped, hops, skipBundle, result);
+        Publication step = new Publication(this, stamped, hops, skipBundle, result);
         if (hops == 0 && registry.chains().publishNonBlocking()) {
             session.submit(step); // a client's publish: on the calling network thread when the worker is idle
         } else {
@@ -176,7 +175,13 @@ public final class Router {
         return publish(senderSession, message, from, hops, sender, new CompletableFuture<>());
     }
 
-    private void process(SessionImpl s, Message message, int hops, Bundle skipBundle, CompletableFuture<PublishResult> result) {
+    /** A publish's step on its session's worker: the chains, then the deliveries. */
+    void process(Publication p) {
+        SessionImpl s = p.sender;
+        Message message = p.message;
+        int hops = p.hops;
+        Bundle skipBundle = p.skipBundle;
+        CompletableFuture<PublishResult> result = p.result;
         if (message.isExpired(System.currentTimeMillis())) {
             statuses.raise(message, MessageStatus.State.EXPIRED, null, "expired before it entered the chain");
             expired.increment();
@@ -188,52 +193,57 @@ public final class Router {
             return;
         }
         Chains chains = registry.chains();
+        p.chains = chains; // the message's chains and its deliveries' agree
         CallImpl call = message.topic().charAt(0) == '$' ? CallImpl.parse(message) : null;
         if (call == null) {
-            messageChain(s, chains, message, hops, skipBundle, result);
+            messageChain(p, message);
         } else if (call.state() == io.switchboard.api.Call.State.SETUP) {
             new ChainRun(chains.of(ChainEvent.CALL), 0, message, (e, m) -> e.module().onCall(call),
                     (verdict, m, by) -> {
                         if (verdict.kind() == Verdict.Kind.CONSUME) {
                             consumedBy(s, message, verdict, by, result);
                         } else {
-                            messageChain(s, chains, m, hops, skipBundle, result);
+                            messageChain(p, m);
                         }
                     }, s.worker(), timer, skipBundle, hops).run();
         } else {
             new ObservationRun(ChainEvent.CALL_STATUS, chains.of(ChainEvent.CALL_STATUS), message.topic(),
                     e -> e.module().onCallStatus(call), s.worker(), hops,
-                    () -> messageChain(s, chains, message, hops, skipBundle, result)).run();
+                    () -> messageChain(p, message)).run();
         }
     }
 
-    private void messageChain(SessionImpl s, Chains chains, Message message, int hops, Bundle skipBundle,
-            CompletableFuture<PublishResult> result) {
-        ModuleEntry[] chain = chains.of(ChainEvent.MESSAGE);
-        new ChainRun(chain, startAfter(chain, skipBundle), message, (e, m) -> e.module().onMessage(m, s), (verdict, m, by) -> {
-            if (verdict.kind() == Verdict.Kind.CONSUME) {
-                consumedBy(s, m, verdict, by, result);
-                return;
+    private void messageChain(Publication p, Message message) {
+        ModuleEntry[] chain = p.chains.of(ChainEvent.MESSAGE);
+        ChainRun.start(chain, startAfter(chain, p.skipBundle), message, p, p, p.sender.worker(), timer, p.skipBundle, p.hops);
+    }
+
+    /** The message chain decided about a publish: retain, forward to the other nodes, deliver here. */
+    void messageChainDone(Publication p, Verdict verdict, Message m, ModuleEntry by) {
+        SessionImpl s = p.sender;
+        CompletableFuture<PublishResult> result = p.result;
+        if (verdict.kind() == Verdict.Kind.CONSUME) {
+            consumedBy(s, m, verdict, by, result);
+            return;
+        }
+        String notRetained = m.retain() ? retained.put(m) : null;
+        if (notRetained != null) {
+            refused(s, m, ReasonCode.QUOTA_EXCEEDED, notRetained, result);
+            return;
+        }
+        routed.increment();
+        statuses.raise(m, MessageStatus.State.SENT, null, null);
+        ClusterPeer clusterPeer = peer;
+        Set<String> sharedElsewhere = clusterPeer == null ? Set.of() : forward(clusterPeer, m, s.clientId());
+        List<SubscriptionTree.Entry> targets = new ArrayList<>();
+        subscriptions.match(m.topic(), e -> {
+            if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()
+                    && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
+                targets.add(e);
             }
-            String notRetained = m.retain() ? retained.put(m) : null;
-            if (notRetained != null) {
-                refused(s, m, ReasonCode.QUOTA_EXCEEDED, notRetained, result);
-                return;
-            }
-            routed.increment();
-            statuses.raise(m, MessageStatus.State.SENT, null, null);
-            ClusterPeer clusterPeer = peer;
-            Set<String> sharedElsewhere = clusterPeer == null ? Set.of() : forward(clusterPeer, m, s.clientId());
-            List<SubscriptionTree.Entry> targets = new ArrayList<>();
-            subscriptions.match(m.topic(), e -> {
-                if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()
-                        && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
-                    targets.add(e);
-                }
-            });
-            deliverAll(m, targets, chains, false, s.worker(),
-                    recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
-        }, s.worker(), timer, skipBundle, hops).run();
+        });
+        deliverAll(m, targets, p.chains, false, s.worker(),
+                recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
     }
 
     /** Hands {@code m} to the other nodes; returns the shared subscriptions another node serves for it. */

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.ModuleProperties;
 import io.switchboard.api.Worker;
+import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.modules.ModuleCounting;
 import io.switchboard.core.internal.modules.ModuleEntry;
 import io.switchboard.core.internal.modules.ModuleStates;
@@ -75,6 +76,9 @@ public final class WorkerThread implements Worker, Executor {
     private boolean callElsewhere;
     /** The last call on another thread that the watchdog reported as overrunning. */
     private long reportedToken;
+    /** Finished chain runs kept for the next ones (see ChainRun.start); used by the holder only. */
+    private final ChainRun[] spareRuns = new ChainRun[4];
+    private int spareRunCount;
 
     public WorkerThread(int index, Quarantine quarantine, Runnable onStart, Runnable onStop) {
         this.index = index;
@@ -314,6 +318,28 @@ public final class WorkerThread implements Worker, Executor {
     }
 
     /** Counts the decisions of the chain runs on this worker into the modules' counters. */
+    /** The worker's own thread: another one after the watchdog replaced a blocked one. */
+    public Thread ownThread() {
+        return thread;
+    }
+
+    /** A chain run kept by {@link #keepSpareRun}, or null; for the thread holding the worker. */
+    public ChainRun takeSpareRun() {
+        if (spareRunCount == 0) {
+            return null;
+        }
+        ChainRun run = spareRuns[--spareRunCount];
+        spareRuns[spareRunCount] = null;
+        return run;
+    }
+
+    /** Keeps a finished run for reuse (a few: runs nest, e.g. the delivery chain within a message's). */
+    public void keepSpareRun(ChainRun run) {
+        if (spareRunCount < spareRuns.length) {
+            spareRuns[spareRunCount++] = run;
+        }
+    }
+
     public ModuleCounting counting() {
         return counting;
     }
