@@ -97,4 +97,50 @@ class ChainRunReuseTest {
         }
         assertThat(received).containsExactlyElementsOf(seen);
     }
+
+    /** A delivery chain: holds the deliveries to 'held' (decided later), refuses those to 'refused', passes the rest. */
+    private static final class Gate implements MessageModule {
+        final List<CompletableFuture<Verdict>> held = new ArrayList<>();
+
+        @Override
+        public synchronized Verdict onDelivery(Message message, Session recipient) {
+            return switch (recipient.clientId()) {
+                case "held" -> {
+                    CompletableFuture<Verdict> decision = new CompletableFuture<>();
+                    held.add(decision);
+                    yield Verdict.later(decision);
+                }
+                case "refused" -> Verdict.consume();
+                default -> Verdict.pass();
+            };
+        }
+
+        synchronized List<CompletableFuture<Verdict>> held() {
+            return List.copyOf(held);
+        }
+    }
+
+    @Test
+    void eachDeliveryDecisionReachesItsOwnRecipientWhenSomeAreDecidedLater() throws Exception {
+        Gate gate = new Gate();
+        harness.add("gate", 10, gate);
+        CoreHarness.Client open = harness.client("open").subscribe("t/#", 1);
+        CoreHarness.Client held = harness.client("held").subscribe("t/#", 1);
+        CoreHarness.Client refused = harness.client("refused").subscribe("t/#", 1);
+        CoreHarness.Client pub = harness.client("pub");
+
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(pub.session.publish(Message.builder("t/" + i).payload("p" + i).build()).toCompletableFuture());
+            int heldSoFar = i + 1;
+            CoreHarness.await("delivery " + i + " to 'held' waiting", () -> gate.held().size() == heldSoFar);
+            gate.held().get(i).complete(Verdict.pass());
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(results.get(i).get(5, TimeUnit.SECONDS).recipients()).as("recipients of message %d", i).isEqualTo(2);
+            assertThat(open.next().payloadText()).isEqualTo("p" + i);
+            assertThat(held.next().payloadText()).isEqualTo("p" + i);
+        }
+        assertThat(refused.received).isEmpty();
+    }
 }

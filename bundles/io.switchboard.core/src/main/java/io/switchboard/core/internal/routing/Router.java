@@ -313,7 +313,7 @@ public final class Router {
     }
 
     /** Raises a status of a delivery, unless the message is a broker status message (nobody tracks those). */
-    private void deliveryStatus(Message m, MessageStatus.State state, String recipient, String reason) {
+    void deliveryStatus(Message m, MessageStatus.State state, String recipient, String reason) {
         if (!RetainedMessages.isSystem(m.topic())) {
             statuses.raise(m, state, recipient, reason);
         }
@@ -378,24 +378,7 @@ public final class Router {
             done.accept(targets.size());
             return;
         }
-        int[] recipients = {0};
-        Message[] adjusted = {null};
-        new Steps(worker, targets.size(), (i, next) -> {
-            SubscriptionTree.Entry target = targets.get(i);
-            SessionImpl recipient = target.session();
-            adjusted[0] = adjust(message, target, retainedDelivery, adjusted[0]);
-            new ChainRun(chain, 0, adjusted[0],
-                    (e, m) -> e.module().onDelivery(m, recipient), (verdict, m, by) -> {
-                        if (verdict.kind() == Verdict.Kind.CONSUME) {
-                            deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
-                                    + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
-                        } else {
-                            deliver(m, target);
-                            recipients[0]++;
-                        }
-                        next.run();
-                    }, worker, timer, null, CoreContext.hops()).run();
-        }, () -> done.accept(recipients[0])).start();
+        new Deliveries(this, message, targets, chain, retainedDelivery, worker, timer, done).start();
     }
 
     /**
@@ -403,7 +386,7 @@ public final class Router {
      * target's, or null) when it is the same, so that the targets of a message fanned out share one copy (the
      * front door encodes a message once for all the subscribers it is the same object for).
      */
-    private static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery,
+    static Message adjust(Message message, SubscriptionTree.Entry target, boolean retainedDelivery,
             Message previous) {
         int qos = Math.min(message.qos(), target.qos());
         boolean retain = retainedDelivery || target.retainAsPublished() && message.retain();
@@ -418,7 +401,7 @@ public final class Router {
     }
 
     /** Hands {@code message} to the target's session, with the identifiers of the subscriptions it came through. */
-    private void deliver(Message message, SubscriptionTree.Entry target) {
+    void deliver(Message message, SubscriptionTree.Entry target) {
         SessionImpl recipient = target.session();
         if (message.isExpired(System.currentTimeMillis())) {
             expired.increment();

@@ -17,6 +17,8 @@ public final class Steps {
     private final int count;
     private final Step step;
     private final Runnable done;
+    /** Handed to every step: made once, not per step. */
+    private final Runnable stepDone = this::stepDone;
     private int next;
     private boolean waiting;
     private Thread pumping;
@@ -39,7 +41,7 @@ public final class Steps {
             while (!waiting && next < count && worker.isCurrent()) {
                 int index = next++;
                 waiting = true;
-                step.run(index, this::stepDone);
+                step.run(index, stepDone);
             }
             if (!waiting && next == count && worker.isCurrent()) {
                 next++; // done runs once

@@ -134,7 +134,8 @@ public final class ProfanityModule implements MessageModule {
             return Verdict.pass();
         }
         String text = message.payloadText();
-        if (!current.matches(text) || !isUtf8(text, message)) {
+        // a payload that is not UTF-8 (binary data) is not text: passed without scanning it for words
+        if (!isUtf8(text, message) || !current.matches(text)) {
             return Verdict.pass();
         }
         if (current.mode() == Mode.CONSUME) {
