@@ -2,19 +2,29 @@ package io.switchboard.cluster.internal;
 
 import io.switchboard.api.admin.ClusterStatistics;
 import io.switchboard.api.admin.ClusterStats;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** The Gogo command {@code sb:cluster}: this node's view of the cluster (members, routes, forwarded counts). */
+/**
+ * The Gogo command {@code sb:cluster}: this node's view of the cluster (members, routes, forwarded counts). There
+ * on every node, so a node that runs alone says so instead of "command not found".
+ */
+@Component(service = ClusterCommand.class, property = {"osgi.command.scope=sb", "osgi.command.function=cluster"})
 public final class ClusterCommand {
 
-    private final ClusterStatistics statistics;
+    static final String ALONE = "no cluster member runs on this node: it runs alone. A cluster starts when "
+            + "configadmin/io.switchboard.cluster.cfg exists (see docs/cluster.md); if it does, the member is still "
+            + "joining or did not start (see the log)\n";
 
-    ClusterCommand(ClusterStatistics statistics) {
-        this.statistics = statistics;
-    }
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ClusterStatistics statistics;
 
     /** Members with their address, filters and forwarded counts; then each node's filters. */
     public String cluster() {
-        return format(statistics.cluster());
+        ClusterStatistics current = statistics;
+        return current == null ? ALONE : format(current.cluster());
     }
 
     static String format(ClusterStats stats) {

@@ -1,10 +1,8 @@
 package io.switchboard.cluster.internal;
 
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,7 +91,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     /**
      * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
      * cluster on a thread of its own: joining takes seconds, and the framework's start should not wait for it. The
-     * services (the core's {@link ClusterPeer}, the {@code sb:cluster} command) appear once the member runs.
+     * services (the core's {@link ClusterPeer}, the statistics {@code sb:cluster} shows) appear once the member runs.
      */
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
@@ -123,10 +121,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         if (stopping) {
             return;
         }
-        Dictionary<String, Object> command = new Hashtable<>();
-        command.put("osgi.command.scope", "sb");
-        command.put("osgi.command.function", new String[] {"cluster"});
-        registrations.add(context.registerService(Object.class, new ClusterCommand(this), command));
         registrations.add(context.registerService(ClusterStatistics.class, this, null));
         registrations.add(context.registerService(ClusterPeer.class, this, null));
     }

@@ -22,4 +22,12 @@ class ClusterCommandTest {
         assertThat(out).containsPattern("(?m)^b\\s+127\\.0\\.0\\.1:5702\\s+2\\s+90\\s+3$");
         assertThat(out).contains("forwarded: sent 90, received 3\n").endsWith("  a: \n  b: fan/# x\n");
     }
+
+    @Test
+    void aNodeWithoutAClusterMemberSaysItRunsAlone() {
+        ClusterCommand command = new ClusterCommand();
+
+        assertThat(command.cluster()).startsWith("no cluster member runs on this node: it runs alone")
+                .contains("configadmin/io.switchboard.cluster.cfg");
+    }
 }

@@ -3,10 +3,8 @@ package io.switchboard.core.internal.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodySubscriber;
@@ -52,7 +50,9 @@ import io.switchboard.api.HttpResponse;
  * the decisions.
  *
  * <p>Longer than the core's other classes on purpose: its attempts, body reader and timers are inner classes
- * sharing the exchange's state under its one lock; apart, each would need that lock and state handed to it.
+ * sharing the exchange's state under its one lock; apart, each would need that lock and state handed to it. What
+ * needs none of it is apart: where a redirect leads ({@link Hop}), what the headers say ({@link ResponseHeaders}),
+ * the body publisher and refusing subscriber ({@link SentSignal}, {@link Refusal}).
  */
 final class Exchange {
 
@@ -62,17 +62,9 @@ final class Exchange {
     static final int DISCARD_LIMIT = 64 * 1024;
     private static final int GZIP_CHUNK = 16 * 1024;
     private static final long MAX_BACKOFF_MILLIS = 1000;
-    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     /** IMF-fixdate (RFC 7231); RFC_1123_DATE_TIME would print one-digit days. */
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-
-    /** Where one request of the exchange goes; redirects make new hops. */
-    private record Hop(String method, URI uri, byte[] body, String contentType, boolean credentials) {
-        String label() {
-            return method + " " + uri;
-        }
-    }
 
     private final HttpExchanger owner;
     private final HttpRequest request;
@@ -173,13 +165,13 @@ final class Exchange {
     /** Called by the HTTP client when a response's headers arrive; decides what becomes of the response. */
     private BodySubscriber<Void> onResponse(Attempt a, ResponseInfo info) {
         int status = info.statusCode();
-        Map<String, List<String>> headers = lowerCase(info.headers());
+        Map<String, List<String>> headers = ResponseHeaders.lowerCase(info.headers());
         synchronized (this) {
             if (finished || a != attempt) {
                 return new Refusal();
             }
             reportSent();
-            Hop next = REDIRECTS.contains(status) ? redirectTarget(a.hop, status, first(headers, "location")) : null;
+            Hop next = a.hop.redirect(status, ResponseHeaders.first(headers, "location"));
             if (next != null && redirects < request.maxRedirects()) {
                 redirects++;
                 LOG.debug("{}: {} redirect {} of {} to {}", request, status, redirects, request.maxRedirects(),
@@ -192,7 +184,7 @@ final class Exchange {
                 // The listener is not told about this response: only the final attempt is reported.
                 return a.read(new BodyReader(a, () -> retryLater(a)));
             }
-            boolean gzip = isGzip(headers);
+            boolean gzip = ResponseHeaders.isGzip(headers);
             if (gzip) {
                 // The body the module sees is decoded: these would describe the encoded one.
                 headers = new TreeMap<>(headers);
@@ -200,7 +192,7 @@ final class Exchange {
                 headers.remove("content-length");
                 headers = Collections.unmodifiableMap(headers);
             }
-            long total = gzip ? -1 : contentLength(headers);
+            long total = gzip ? -1 : ResponseHeaders.contentLength(headers);
             Map<String, List<String>> shown = headers;
             notifyListener("onHeaders", l -> l.onHeaders(status, shown));
             return a.read(new BodyReader(a, status, shown, total, gzip ? new GzipDecoder(GZIP_CHUNK) : null));
@@ -393,78 +385,6 @@ final class Exchange {
 
     private static boolean isCredential(String header) {
         return header.equalsIgnoreCase("Authorization") || header.equalsIgnoreCase("Cookie");
-    }
-
-    /** Where a redirect leads, or null if it cannot be followed (then it is the final response). */
-    private static Hop redirectTarget(Hop from, int status, String location) {
-        if (location == null || location.isBlank()) {
-            return null;
-        }
-        URI next;
-        try {
-            next = from.uri().resolve(new URI(location.trim()));
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            LOG.debug("{}: unusable redirect location {}", from.label(), location, e);
-            return null;
-        }
-        String scheme = next.getScheme();
-        if (next.getHost() == null || !"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-            return null;
-        }
-        boolean credentials = from.credentials() && sameOrigin(from.uri(), next);
-        boolean toGet = status == 303 && !from.method().equals("GET") && !from.method().equals("HEAD")
-                || (status == 301 || status == 302) && from.method().equals("POST");
-        if (toGet) {
-            return new Hop("GET", next, new byte[0], null, credentials);
-        }
-        return new Hop(from.method(), next, from.body(), from.contentType(), credentials);
-    }
-
-    private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
-                && port(a) == port(b);
-    }
-
-    private static int port(URI u) {
-        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-    }
-
-    static Map<String, List<String>> lowerCase(HttpHeaders headers) {
-        Map<String, List<String>> map = new TreeMap<>();
-        headers.map().forEach((name, values) -> {
-            if (!name.startsWith(":")) { // HTTP/2 pseudo headers
-                map.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values);
-            }
-        });
-        map.replaceAll((name, values) -> List.copyOf(values));
-        return Collections.unmodifiableMap(map);
-    }
-
-    private static String first(Map<String, List<String>> headers, String name) {
-        List<String> values = headers.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private static boolean isGzip(Map<String, List<String>> headers) {
-        List<String> values = headers.get("content-encoding");
-        if (values == null || values.size() != 1) {
-            return false;
-        }
-        String coding = values.get(0).trim();
-        return coding.equalsIgnoreCase("gzip") || coding.equalsIgnoreCase("x-gzip");
-    }
-
-    private static long contentLength(Map<String, List<String>> headers) {
-        String value = first(headers, "content-length");
-        if (value == null) {
-            return -1;
-        }
-        try {
-            long length = Long.parseLong(value.trim());
-            return length >= 0 ? length : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static HttpTimeoutException timeout(String which, Duration limit, String target) {
@@ -821,73 +741,6 @@ final class Exchange {
                 endDiscard();
             }
             done.completeExceptionally(e);
-        }
-    }
-
-    /** For a response nobody wants any more: drops the connection at once. */
-    private static final class Refusal implements BodySubscriber<Void> {
-        @Override
-        public CompletionStage<Void> getBody() {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.cancel();
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> item) {
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-        }
-
-        @Override
-        public void onComplete() {
-        }
-    }
-
-    /** Tells when the client has taken the whole request body. */
-    private static final class SentSignal implements BodyPublisher {
-        private final BodyPublisher delegate;
-        private final Runnable onSent;
-
-        SentSignal(BodyPublisher delegate, Runnable onSent) {
-            this.delegate = delegate;
-            this.onSent = onSent;
-        }
-
-        @Override
-        public long contentLength() {
-            return delegate.contentLength();
-        }
-
-        @Override
-        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-            delegate.subscribe(new Flow.Subscriber<ByteBuffer>() {
-                @Override
-                public void onSubscribe(Flow.Subscription subscription) {
-                    subscriber.onSubscribe(subscription);
-                }
-
-                @Override
-                public void onNext(ByteBuffer item) {
-                    subscriber.onNext(item);
-                }
-
-                @Override
-                public void onError(Throwable throwable) {
-                    subscriber.onError(throwable);
-                }
-
-                @Override
-                public void onComplete() {
-                    subscriber.onComplete();
-                    onSent.run();
-                }
-            });
         }
     }
 }
