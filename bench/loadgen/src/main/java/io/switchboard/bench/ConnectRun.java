@@ -23,8 +23,8 @@ import org.HdrHistogram.Histogram;
  * and two latencies per connection: TCP connect start to CONNACK, and CONNECT written to CONNACK.
  *
  * <p>After its CONNACK a connection either sends DISCONNECT and closes, as a client calling {@code disconnect()}
- * does ({@link Then#DISCONNECT}: its port stays in TIME_WAIT for a minute, so each source address carries at most
- * {@link #PER_SOURCE_ADDRESS} connections of a run), or stays open until the end of the run ({@link Then#STAY}:
+ * does ({@link Then#DISCONNECT}: its port stays in TIME_WAIT for a minute; {@link SourcePorts} gives every connection
+ * of a run its own address and port, so no bind waits for one), or stays open until the end of the run ({@link Then#STAY}:
  * clients coming back after a restart; bounded by the open-files limit). With {@code persistent} the clients connect with clean session 0; their sessions are ended after the
  * measurement (a clean-session CONNECT per client id, not timed). Source addresses 127.0.0.N, N+1, ... carry
  * {@link #PER_SOURCE_ADDRESS} connections each.
@@ -136,6 +136,7 @@ final class ConnectRun {
     private final String runId;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
     private final List<SocketChannel> staying = new ArrayList<>();
+    private final SourcePorts sourcePorts;
 
     ConnectRun(Options options) {
         this(options, Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36));
@@ -148,6 +149,7 @@ final class ConnectRun {
             throw new IllegalArgumentException("--connections and --in-flight must be positive, --warmup not negative");
         }
         this.options = options;
+        this.sourcePorts = new SourcePorts(options.firstSourceAddress, PER_SOURCE_ADDRESS);
     }
 
     /** How many source addresses a run uses (the warm-up included). */
@@ -207,7 +209,7 @@ final class ConnectRun {
                 SocketChannel channel = SocketChannel.open();
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.bind(new InetSocketAddress("127.0.0." + (options.firstSourceAddress + next / PER_SOURCE_ADDRESS), 0));
+                sourcePorts.bindNext(channel);
                 Client client = new Client(next, channel, System.nanoTime());
                 if (channel.connect(broker)) {
                     channel.register(selector, SelectionKey.OP_READ, client);

@@ -89,6 +89,7 @@ final class IdleRun {
     private final String runId = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
     private final List<SocketChannel> channels = new ArrayList<>();
+    private final SourcePorts sourcePorts;
     private int opened;
     private int acknowledged;
     private int inFlight;
@@ -98,6 +99,7 @@ final class IdleRun {
             throw new IllegalArgumentException("--connections and --step must be positive");
         }
         this.options = options;
+        this.sourcePorts = new SourcePorts(options.firstSourceAddress, PER_SOURCE_ADDRESS);
     }
 
     /** How many connections the open-files limits of this process and the broker allow, rounded to a step. */
@@ -169,7 +171,7 @@ final class IdleRun {
                 SocketChannel channel = SocketChannel.open();
                 channels.add(channel);
                 channel.configureBlocking(false);
-                channel.bind(new InetSocketAddress("127.0.0." + (options.firstSourceAddress + opened / PER_SOURCE_ADDRESS), 0));
+                sourcePorts.bindNext(channel);
                 SelectionKey key;
                 if (channel.connect(broker)) {
                     key = channel.register(selector, SelectionKey.OP_READ);

@@ -276,6 +276,21 @@ public final class Broker implements AutoCloseable {
         return Long.parseLong(used.group(1)) * 1024;
     }
 
+    /**
+     * The shared libraries the broker process has mapped now ({@code /proc/<pid>/maps}, Linux): for tests that check
+     * which native code runs, e.g. Netty's epoll transport.
+     */
+    public List<String> mappedLibraries() throws IOException {
+        List<String> libraries = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "maps"), StandardCharsets.ISO_8859_1)) {
+            int slash = line.indexOf('/');
+            if (slash >= 0 && line.contains(".so") && !libraries.contains(line.substring(slash))) {
+                libraries.add(line.substring(slash));
+            }
+        }
+        return libraries;
+    }
+
     /** The names of the broker JVM's threads ({@code jcmd Thread.print}), one per line. */
     public List<String> threadNames() throws IOException, InterruptedException {
         String dump = jcmd(process.pid(), "Thread.print");

@@ -2,6 +2,7 @@ package io.switchboard.mqtt.internal.protocol;
 
 import static io.switchboard.mqtt.internal.protocol.MqttConnectionHandler.LOG;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,11 @@ final class OutboundPublishFlow {
 
     private final MqttConnectionHandler connection;
     private final ClientParameters client;
-    /** Topic to alias, as told to the client (MQTT 5 Topic Alias Maximum of the client). */
-    private final Map<String, Integer> aliases = new HashMap<>();
+    /**
+     * Topic to alias, as told to the client (MQTT 5 Topic Alias Maximum of the client); the shared empty map until the
+     * first alias (most clients ask for none).
+     */
+    private Map<String, Integer> aliases = Collections.emptyMap();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** SUBACKs not written yet: deliveries wait, so retained messages follow their SUBACK (as Mosquitto does). */
     private int pendingSubAcks;
@@ -154,6 +158,9 @@ final class OutboundPublishFlow {
     private boolean write(MqttSession s, OutboundQueue.Outgoing o, Message m, String topic, Integer alias,
             boolean newAlias, ByteBuf packet) {
         if (newAlias) {
+            if (aliases.isEmpty()) {
+                aliases = new HashMap<>();
+            }
             aliases.put(topic, alias);
         }
         s.delivered.sent(m.id());

@@ -2,9 +2,11 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Delivery;
@@ -92,7 +94,8 @@ final class OutboundQueue {
     private final ArrayDeque<Queued> queue = new ArrayDeque<>(0); // grows with use: an idle session holds the smallest array
     /** The QoS 0 messages in {@link #queue}: a full queue of QoS 1/2 messages is not searched for one (each offer). */
     private int queuedQos0;
-    private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+    /** By packet id, in sending order; the shared empty map until the first QoS 1/2 message (most connections: never). */
+    private Map<Integer, Outgoing> inflight = Collections.emptyMap();
     private long queuedBytes;
     private int lastPacketId;
     private long dropped;
@@ -195,7 +198,7 @@ final class OutboundQueue {
             queuedBytes -= q.message().payloadSize();
             Outgoing o = new Outgoing(q.message(), q.delivery(), q.subscriptionIds(), nextPacketId(), q.sequence(),
                     q.redelivery());
-            inflight.put(o.packetId, o);
+            inflightToAdd().put(o.packetId, o);
             if (journal != null && o.message.qos() == 2) {
                 // a QoS 2 message keeps its packet id across a restart, so that the client recognises a resend
                 journal.queued(clientId, record(o, false));
@@ -222,6 +225,13 @@ final class OutboundQueue {
     }
 
     /** The messages in flight, in the order they were sent. */
+    private Map<Integer, Outgoing> inflightToAdd() {
+        if (inflight.isEmpty() && !(inflight instanceof LinkedHashMap)) {
+            inflight = new LinkedHashMap<>();
+        }
+        return inflight;
+    }
+
     List<Outgoing> inflight() {
         return new ArrayList<>(inflight.values());
     }
@@ -341,7 +351,7 @@ final class OutboundQueue {
             if (q.packetId() > 0) {
                 Outgoing o = new Outgoing(q.message(), null, q.subscriptionIds(), q.packetId(), q.sequence(), true);
                 o.released = q.released();
-                inflight.put(q.packetId(), o);
+                inflightToAdd().put(q.packetId(), o);
                 lastPacketId = q.packetId();
             } else {
                 queue.add(new Queued(q.message(), null, q.subscriptionIds(), q.sequence(), redelivered));

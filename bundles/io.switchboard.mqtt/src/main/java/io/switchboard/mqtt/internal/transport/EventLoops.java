@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.ServerChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Netty threads every listener shares: one boss group that accepts connections and one worker group
- * that runs them (NIO). Registered as a service of this bundle only; created when the first listener
+ * that runs them, on Linux's native epoll transport when it loads, else on NIO ({@link IoTransport}; one INFO
+ * line at start says which, and why NIO). Registered as a service of this bundle only; created when the first listener
  * needs it and shut down gracefully when the last one goes (DS deactivates an unused delayed component).
  */
 @Component(service = EventLoops.class, configurationPid = EventLoops.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -41,8 +42,14 @@ public final class EventLoops {
                 description = "Threads running the connections' I/O (and, for non-blocking module chains, the chains); "
                         + "0 = one per CPU core the JVM may use.")
         int worker_threads() default 0;
+
+        @AttributeDefinition(name = "Native transport",
+                description = "Use Linux's native epoll transport when it is available (less memory and work per "
+                        + "connection); false = always the JDK's NIO.")
+        boolean native_transport() default true;
     }
 
+    private IoTransport transport;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
@@ -52,14 +59,16 @@ public final class EventLoops {
         if (threads < 0) {
             throw new IllegalArgumentException(PID + ": worker.threads: must be 0 (default) or more, was " + threads);
         }
+        transport = IoTransport.choose(config.native_transport());
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-mqtt-accept", true),
-                NioIoHandler.newFactory());
+                transport.handlers().get());
         // One per core, not Netty's two: the loops do the work (decode, the chain when it runs here, encode), so
         // more loops than cores only add wake-ups; a publisher and its subscriber on one loop need none.
         int loops = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         workers = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("switchboard-mqtt-io", true),
-                NioIoHandler.newFactory());
-        LOG.debug("MQTT event loops started ({} worker threads)", loops);
+                transport.handlers().get());
+        LOG.info("MQTT event loops started: {} transport, {} I/O thread{}{}", transport.name(), loops, loops == 1 ? "" : "s",
+                transport.reason() == null ? "" : " (" + transport.reason() + ")");
     }
 
     /** Shuts both groups down, waiting up to a few seconds for their tasks to end. */
@@ -83,5 +92,15 @@ public final class EventLoops {
     /** Runs the accepted connections. */
     EventLoopGroup workers() {
         return workers;
+    }
+
+    /** The server socket channel class of the transport the loops run: {@link #boss()} accepts with it. */
+    Class<? extends ServerChannel> serverChannel() {
+        return transport.serverChannel();
+    }
+
+    /** {@link IoTransport#EPOLL} or {@link IoTransport#NIO}. */
+    String transport() {
+        return transport.name();
     }
 }

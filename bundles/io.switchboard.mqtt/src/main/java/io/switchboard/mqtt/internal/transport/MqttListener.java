@@ -17,7 +17,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -207,7 +206,7 @@ public final class MqttListener {
         ChannelGroup connections = new DefaultChannelGroup("mqtt-" + listener.name(), GlobalEventExecutor.INSTANCE, true);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.boss(), loops.workers())
-                .channel(NioServerSocketChannel.class)
+                .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true) // rebind a port at once after a live change
                 .childOption(ChannelOption.TCP_NODELAY, true)
