@@ -142,6 +142,29 @@ final class SessionJournal {
         });
     }
 
+    /**
+     * The records of one session as another node kept them (by space, then key): its session record, its queue in
+     * order and its inbound QoS 2 packet ids; {@code null} without a session record.
+     */
+    static Taken decodeTaken(String clientId, java.util.Map<String, java.util.SortedMap<String, byte[]>> records) {
+        byte[] session = records.getOrDefault(SESSIONS, java.util.Collections.emptySortedMap()).get(clientId);
+        if (session == null) {
+            return null;
+        }
+        List<QueuedRecord> queued = new ArrayList<>();
+        records.getOrDefault(QUEUE, java.util.Collections.emptySortedMap()).forEach((key, value) -> {
+            int at = key.indexOf(SEPARATOR);
+            queued.add(decodeQueued(Long.parseUnsignedLong(key.substring(at + 1), 16), key, value));
+        }); // sorted keys: the queue's order
+        List<Integer> inbound = new ArrayList<>();
+        records.getOrDefault(INBOUND, java.util.Collections.emptySortedMap())
+                .forEach((key, value) -> inbound.add(Integer.parseInt(key.substring(key.indexOf(SEPARATOR) + 1))));
+        return new Taken(decodeSession(clientId, session), queued, inbound);
+    }
+
+    record Taken(SessionRecord session, List<QueuedRecord> queued, List<Integer> inbound) {
+    }
+
     interface QueueVisitor {
         void visit(String clientId, QueuedRecord record);
     }

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.broker.Broker;
@@ -17,6 +19,7 @@ import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.RefusedException;
+import io.switchboard.api.broker.SessionHandover;
 import io.switchboard.mqtt.internal.Traffic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,8 @@ final class SessionLifecycle {
     private final SessionJournal journal;
     private final ScheduledExecutorService timer;
     private final Traffic traffic;
+    /** The cluster's session handover, while several nodes form one broker; gives {@code null} on a single node. */
+    private final Supplier<SessionHandover> handover;
     /**
      * The states this protocol made or recovered, until they end: what a stop ends or leaves in the store. Not
      * looked up by client id: the broker's session is the one place to find a client's state.
@@ -44,8 +49,10 @@ final class SessionLifecycle {
     private final Set<MqttSession> states = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer, Traffic traffic) {
+    SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer, Traffic traffic,
+            Supplier<SessionHandover> handover) {
         this.broker = broker;
+        this.handover = handover;
         this.journal = journal;
         this.timer = timer;
         this.traffic = traffic;
@@ -71,12 +78,34 @@ final class SessionLifecycle {
      * Logs {@code connection} in: the broker resumes the session (its state comes back as its receiver) or opens
      * a new one (a new state), then, in the login's turn, the state is attached to the connection, which is told
      * ({@link MqttConnectionHandler#loggedIn}); on refusal it is told too ({@link MqttConnectionHandler#loginRefused}).
+     * In a cluster the node first claims the client id: a session another node held comes here first.
      */
     void login(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with) {
         if (stopping) {
             connection.loginRefused(new RefusedException(ReasonCode.SERVER_UNAVAILABLE, "server shutting down"));
             return;
         }
+        SessionHandover cluster = handover.get();
+        if (cluster == null) {
+            open(connection, request, with);
+            return;
+        }
+        try {
+            cluster.claim(request.clientId()).whenComplete((v, error) -> {
+                if (error != null) {
+                    LOG.warn("MQTT client '{}': login refused, the cluster did not hand its session over: {}",
+                            request.clientId(), error.toString());
+                    connection.loginRefused(new RefusedException(ReasonCode.SERVER_UNAVAILABLE, "session not available"));
+                } else {
+                    open(connection, request, with);
+                }
+            });
+        } catch (RuntimeException e) {
+            connection.loginRefused(e);
+        }
+    }
+
+    private void open(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with) {
         MqttSession[] state = new MqttSession[1];
         try {
             broker.login(request, resumed -> state[0] = resumed instanceof MqttSession s ? s : newState(request.clientId(), with),
@@ -219,6 +248,27 @@ final class SessionLifecycle {
         } catch (RuntimeException e) {
             LOG.info("MQTT client '{}': will to '{}' not published: {}", clientId, will.message().topic(), e.toString());
         }
+    }
+
+    // ---- moving to another node
+
+    /**
+     * Another node takes the session of {@code clientId}: a connection holding it closes (MQTT 5: 0x8E) as at a
+     * takeover here (its will published now or kept waiting in the record for the other node), the timers stop and
+     * the session leaves the broker; completes when its last changes are written.
+     */
+    CompletionStage<Void> letGo(String clientId, String reason) {
+        MqttSession s = states.stream().filter(state -> state.clientId().equals(clientId)).findFirst().orElse(null);
+        if (s == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ClientSession handle = s.clientSession();
+        detached(s, reason);
+        s.stopTimers();
+        states.remove(s);
+        CompletionStage<Void> left = handle == null ? CompletableFuture.completedFuture(null) : handle.release(reason);
+        LOG.info("MQTT client '{}': {}", clientId, reason);
+        return left.thenCompose(v -> journal.store().written());
     }
 
     // ---- stopping
