@@ -26,4 +26,11 @@ public interface SessionHandover {
      *         refuses the login as "server unavailable")
      */
     CompletionStage<Void> claim(String clientId);
+
+    /**
+     * A session of {@code clientId} ended on this node (closed, expired) or a login of it was refused: unless the
+     * front door still holds something of it ({@link SessionHolder#holds}), the cluster forgets that this node owns
+     * it. Returns at once.
+     */
+    void ended(String clientId);
 }

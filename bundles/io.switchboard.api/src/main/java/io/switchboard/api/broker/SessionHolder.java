@@ -36,4 +36,7 @@ public interface SessionHolder {
      *        connection was still open there went offline then, and its will is due from then
      */
     void take(String clientId, Map<String, SortedMap<String, byte[]>> records, long lostAt);
+
+    /** Whether this front door has a session of {@code clientId}, or a login of it in progress. */
+    boolean holds(String clientId);
 }

@@ -97,6 +97,31 @@ final class SessionMoves implements SessionHandover {
         takeRecords(clientId);
     }
 
+    @Override
+    public void ended(String clientId) {
+        if (!ownership.holds(clientId)) {
+            return;
+        }
+        sequence.run(clientId, () -> CompletableFuture.runAsync(() -> forgetEnded(clientId), blocking));
+    }
+
+    /**
+     * A session ended here: the owner entry goes unless the front door holds the client id again. Let go first, then
+     * look: a login starting meanwhile either is seen (and ownership stays) or finds it let go and claims again.
+     */
+    private void forgetEnded(String clientId) {
+        SessionHolder front = holder.get();
+        if (front != null && front.holds(clientId)) {
+            return; // a new session (a clean start) or a login of it
+        }
+        ownership.letGo(clientId);
+        if (front != null && front.holds(clientId)) {
+            ownership.hold(clientId);
+            return;
+        }
+        ownership.owners().remove(clientId, ownership.self());
+    }
+
     private void askToLetGo(String node, String clientId) {
         long request = requests.incrementAndGet();
         CompletableFuture<Void> released = new CompletableFuture<>();

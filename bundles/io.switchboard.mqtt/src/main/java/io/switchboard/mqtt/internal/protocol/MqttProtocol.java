@@ -208,6 +208,11 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics, Sess
         recovery.take(clientId, records, lostAt);
     }
 
+    @Override
+    public boolean holds(String clientId) {
+        return sessions.holds(clientId);
+    }
+
     // ---- MqttPipeline
 
     @Override

@@ -2,6 +2,7 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,6 +48,11 @@ final class SessionLifecycle {
      * looked up by client id: the broker's session is the one place to find a client's state.
      */
     private final Set<MqttSession> states = ConcurrentHashMap.newKeySet();
+    /**
+     * Per client id, its states and its logins in progress while a cluster hands sessions over: whether this node
+     * still holds anything of the client id when a session ends ({@link #holds}).
+     */
+    private final Map<String, Integer> present = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer, Traffic traffic,
@@ -87,43 +93,85 @@ final class SessionLifecycle {
         }
         SessionHandover cluster = handover.get();
         if (cluster == null) {
-            open(connection, request, with);
+            open(connection, request, with, null);
             return;
         }
+        String clientId = request.clientId();
+        enter(clientId); // until the login ends: the cluster does not forget this node's ownership meanwhile
         try {
-            cluster.claim(request.clientId()).whenComplete((v, error) -> {
+            cluster.claim(clientId).whenComplete((v, error) -> {
                 if (error != null) {
-                    LOG.warn("MQTT client '{}': login refused, the cluster did not hand its session over: {}",
-                            request.clientId(), error.toString());
+                    LOG.warn("MQTT client '{}': login refused, the cluster did not hand its session over: {}", clientId,
+                            error.toString());
+                    loginEnded(clientId, cluster, true);
                     connection.loginRefused(new RefusedException(ReasonCode.SERVER_UNAVAILABLE, "session not available"));
                 } else {
-                    open(connection, request, with);
+                    open(connection, request, with, cluster);
                 }
             });
         } catch (RuntimeException e) {
+            loginEnded(clientId, cluster, true);
             connection.loginRefused(e);
         }
     }
 
-    private void open(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with) {
+    /** {@code cluster}: the handover the login claimed through, told when the login ends; {@code null} on a single node. */
+    private void open(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with, SessionHandover cluster) {
         MqttSession[] state = new MqttSession[1];
         try {
             broker.login(request, resumed -> state[0] = resumed instanceof MqttSession s ? s : newState(request.clientId(), with),
                     (clientSession, error) -> {
                         if (error != null) {
+                            loginEnded(request.clientId(), cluster, true);
                             connection.loginRefused(error);
                         } else {
                             attach(connection, request, state[0], clientSession);
+                            loginEnded(request.clientId(), cluster, false);
                         }
                     });
         } catch (RuntimeException e) {
+            loginEnded(request.clientId(), cluster, true);
             connection.loginRefused(e);
+        }
+    }
+
+    private void loginEnded(String clientId, SessionHandover cluster, boolean refused) {
+        if (cluster == null) {
+            return;
+        }
+        leave(clientId);
+        if (refused) {
+            cluster.ended(clientId);
+        }
+    }
+
+    /** Whether this node has a state of {@code clientId} or a login of it in progress (for the cluster). */
+    boolean holds(String clientId) {
+        return present.containsKey(clientId);
+    }
+
+    private void enter(String clientId) {
+        present.merge(clientId, 1, Integer::sum);
+    }
+
+    private void leave(String clientId) {
+        present.computeIfPresent(clientId, (id, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void track(MqttSession s) {
+        states.add(s);
+        enter(s.clientId());
+    }
+
+    private void untrack(MqttSession s) {
+        if (states.remove(s)) {
+            leave(s.clientId());
         }
     }
 
     private MqttSession newState(String clientId, ProtocolSettings with) {
         MqttSession s = new MqttSession(clientId, with, this);
-        states.add(s);
+        track(s);
         return s;
     }
 
@@ -142,7 +190,7 @@ final class SessionLifecycle {
     /** A session recovered from the store at start, restored in the broker as {@code handle}. */
     void recovered(MqttSession s, ClientSession handle) {
         s.restoredAs(handle);
-        states.add(s);
+        track(s);
     }
 
     // ---- a connection ends
@@ -197,8 +245,12 @@ final class SessionLifecycle {
                 publishWill(s, will);
             }
         }
-        states.remove(s);
+        untrack(s);
         s.end(reason);
+        SessionHandover cluster = handover.get();
+        if (cluster != null) {
+            cluster.ended(s.clientId());
+        }
         LOG.debug("MQTT client '{}': session closed: {}", s.clientId(), reason);
     }
 
@@ -265,7 +317,7 @@ final class SessionLifecycle {
         ClientSession handle = s.clientSession();
         detached(s, reason);
         s.stopTimers();
-        states.remove(s);
+        untrack(s);
         CompletionStage<Void> left = handle == null ? CompletableFuture.completedFuture(null) : handle.release(reason);
         LOG.info("MQTT client '{}': {}", clientId, reason);
         return left.thenCompose(v -> journal.store().written());
