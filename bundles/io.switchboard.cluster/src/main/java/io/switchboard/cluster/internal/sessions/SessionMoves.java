@@ -44,6 +44,8 @@ final class SessionMoves implements SessionHandover {
     static final String TOPIC_PREFIX = "switchboard.sessions.";
     /** How long a claim waits for a live owner to let go; then the later login wins anyway. */
     private static final long LET_GO_TIMEOUT_SECONDS = 10;
+    /** How long the taking of a dead node's sessions waits for the cluster's partitions to be safe again. */
+    private static final long SAFE_TIMEOUT_SECONDS = 30;
 
     private final HazelcastInstance hazelcast;
     private final Ownership ownership;
@@ -214,14 +216,43 @@ final class SessionMoves implements SessionHandover {
             return;
         }
         blocking.execute(() -> {
-            Set<String> orphans = new TreeSet<>(ownership.owners().keySet(Predicates.equal("this", node)));
+            Set<String> orphans;
+            try {
+                orphans = orphansOf(node);
+            } catch (RuntimeException e) {
+                LOG.error("The sessions of node '{}', which left, were not taken: {}", node, e.toString());
+                return;
+            }
             if (!orphans.isEmpty()) {
                 LOG.info("Node '{}' left owning {} session(s): node '{}' takes them", node, orphans.size(), ownership.self());
             }
             for (String clientId : orphans) {
-                sequence.run(clientId, () -> CompletableFuture.runAsync(() -> adopt(clientId, node), blocking));
+                sequence.run(clientId, () -> CompletableFuture.runAsync(() -> adopt(clientId, node), blocking))
+                        .whenComplete((v, e) -> {
+                            if (e != null) {
+                                LOG.error("The session of client '{}' (node '{}' left) was not taken: {}", clientId, node,
+                                        e.toString());
+                            }
+                        });
             }
         });
+    }
+
+    /**
+     * The client ids {@code node} owned, once the partitions it owned have been handed to their backups (a query
+     * before that may miss them).
+     */
+    private Set<String> orphansOf(String node) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFE_TIMEOUT_SECONDS);
+        while (!hazelcast.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new TreeSet<>(ownership.owners().keySet(Predicates.equal("this", node)));
     }
 
     private void adopt(String clientId, String deadNode) {
