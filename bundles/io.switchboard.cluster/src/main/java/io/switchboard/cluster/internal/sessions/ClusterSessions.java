@@ -64,7 +64,10 @@ public final class ClusterSessions implements AutoCloseable {
         config.addMapConfig(new MapConfig(RecordKeys.OWNERS).setBackupCount(backupCount).setAsyncBackupCount(0));
     }
 
-    /** Registers the store first (the MQTT front door moves to it), then the handover and the command. */
+    /**
+     * Registers the handover first (a login from now on claims its client id), then the store (the MQTT front door
+     * restarts onto it, with the handover bound from its start), then the command.
+     */
     public List<ServiceRegistration<?>> register(BundleContext context) {
         Dictionary<String, Object> storeProperties = new Hashtable<>();
         storeProperties.put(STORE_PROPERTY, "replicated");
@@ -72,8 +75,8 @@ public final class ClusterSessions implements AutoCloseable {
         Dictionary<String, Object> command = new Hashtable<>();
         command.put("osgi.command.scope", "sb");
         command.put("osgi.command.function", new String[] {"clustersessions"});
-        return List.of(context.registerService(StateStore.class, store, storeProperties),
-                context.registerService(SessionHandover.class, moves, null),
+        return List.of(context.registerService(SessionHandover.class, moves, null),
+                context.registerService(StateStore.class, store, storeProperties),
                 context.registerService(Object.class, new SessionsCommand(ownership, records, moves), command));
     }
 
