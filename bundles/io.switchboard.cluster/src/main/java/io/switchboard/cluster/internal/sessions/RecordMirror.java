@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * changes queue up in call order and one thread writes what has queued as one batch (the last change of a key wins;
  * a record inserted and deleted within one batch never travels), the next batch when the last one (with its
  * synchronous backups) completed. The broker's workers only queue; {@link #written()} says when what came before it
- * is in the map with its backups.
+ * is in the map with its backups, or fails when writing failed: the batch is then written again, with what came
+ * since, as the local store retries its commits.
  *
  * <p>Deletions are synchronous calls, several at once on a small pool: Hazelcast 5.7's {@code deleteAsync} and
  * {@code removeAsync} miss keys placed by a map's partitioning strategy (they look in the partition of the whole key;
@@ -40,6 +41,8 @@ final class RecordMirror implements AutoCloseable {
     private static final long WRITE_TIMEOUT_SECONDS = 30;
     /** Deletions in flight at once. */
     private static final int DELETERS = 4;
+    /** How soon a failed batch is written again when no new change comes. */
+    private static final long RETRY_MILLIS = 500;
 
     private final IMap<String, byte[]> records;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -119,16 +122,28 @@ final class RecordMirror implements AutoCloseable {
 
     private void writeLoop() {
         List<Object> taken = new ArrayList<>();
+        Batch failed = null;
+        int failedChanges = 0;
         while (!closed) {
             try {
-                taken.add(queue.take());
+                if (failed == null) {
+                    taken.add(queue.take());
+                } else {
+                    Object next = queue.poll(RETRY_MILLIS, TimeUnit.MILLISECONDS); // retry even if nothing new comes
+                    if (next != null) {
+                        taken.add(next);
+                    }
+                }
             } catch (InterruptedException e) {
                 return;
             }
             queue.drainTo(taken);
-            Batch batch = new Batch();
+            // what failed goes again, with what came since on top (in call order, as ever)
+            Batch batch = failed != null ? failed : new Batch();
             List<CompletableFuture<Void>> barriers = new ArrayList<>();
-            int changes = 0;
+            int changes = failedChanges;
+            failed = null;
+            failedChanges = 0;
             for (Object item : taken) {
                 if (item instanceof Change change) {
                     batch.add(change);
@@ -144,11 +159,13 @@ final class RecordMirror implements AutoCloseable {
             try {
                 batch.writeTo(records, deleters);
                 batches++;
+                unwritten.addAndGet(-changes);
             } catch (Exception e) {
                 failure = e;
-                LOG.warn("Session records not copied to the cluster ({} changes): {}", changes, e.toString());
+                failed = batch;
+                failedChanges = changes;
+                LOG.warn("Session records not copied to the cluster ({} changes), trying again: {}", changes, e.toString());
             }
-            unwritten.addAndGet(-changes);
             for (CompletableFuture<Void> barrier : barriers) {
                 if (failure == null) {
                     barrier.complete(null);

@@ -83,6 +83,30 @@ class RecordMirrorTest {
     }
 
     @Test
+    void aBatchThatFailedIsWrittenAgainWithWhatCameSince() throws Exception {
+        AtomicInteger failures = new AtomicInteger(1);
+        @SuppressWarnings("unchecked")
+        IMap<String, byte[]> failingOnce = (IMap<String, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+                IMap.class.getClassLoader(), new Class<?>[] {IMap.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("setAllAsync") && failures.getAndDecrement() > 0) {
+                        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("partition moving"));
+                    }
+                    try {
+                        return method.invoke(records, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (RecordMirror mirror = new RecordMirror(failingOnce, "t")) {
+            mirror.put(RecordKeys.mapKey("mqtt.sessions", "c1"), () -> new byte[] {1});
+            assertThat(mirror.written().toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS);
+            mirror.put(RecordKeys.mapKey("mqtt.sessions", "c2"), () -> new byte[] {2});
+            mirror.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(keys()).containsOnlyKeys("mqtt.sessions/c1", "mqtt.sessions/c2");
+        }
+    }
+
+    @Test
     void writtenWithNothingQueuedIsCompleteAtOnce() {
         try (RecordMirror mirror = new RecordMirror(records, "t")) {
             assertThat(mirror.written().toCompletableFuture()).isCompleted();
