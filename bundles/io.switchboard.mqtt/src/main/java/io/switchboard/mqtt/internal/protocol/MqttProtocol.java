@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -204,7 +205,7 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics, Sess
     }
 
     @Override
-    public void take(String clientId, Map<String, java.util.SortedMap<String, byte[]>> records, long lostAt) {
+    public void take(String clientId, Map<String, SortedMap<String, byte[]>> records, long lostAt) {
         recovery.take(clientId, records, lostAt);
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.RestoredSession;
@@ -63,7 +64,7 @@ final class SessionRecovery {
      * A session another node held (it let go, or it died) becomes one here, offline, as at a start after that node's
      * last sign of life {@code lostAt}: a will of a connection that died with it is due from then.
      */
-    void take(String clientId, Map<String, java.util.SortedMap<String, byte[]>> records, long lostAt) {
+    void take(String clientId, Map<String, SortedMap<String, byte[]>> records, long lostAt) {
         SessionJournal.Taken taken = SessionJournal.decodeTaken(clientId, records);
         if (taken == null) {
             return;
