@@ -47,12 +47,21 @@ class ClusterIT {
 
     @BeforeAll
     static void startThreeNodes() throws Exception {
+        nodes.putAll(startNodes(work, List.of("a", "b", "c")));
+    }
+
+    /**
+     * Starts one distribution per name under {@code work}, in parallel, each with a cluster file listing them all
+     * (backup count 1), and waits until each sees every member.
+     */
+    static Map<String, Broker> startNodes(Path work, List<String> names) throws Exception {
+        Map<String, Broker> nodes = new LinkedHashMap<>();
         Map<String, Integer> clusterPorts = new LinkedHashMap<>();
-        for (String name : List.of("a", "b", "c")) {
+        for (String name : names) {
             clusterPorts.put(name, Broker.freePort());
         }
         String members = String.join(",", clusterPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
-        ExecutorService starter = Executors.newFixedThreadPool(3);
+        ExecutorService starter = Executors.newFixedThreadPool(names.size());
         try {
             Map<String, CompletableFuture<Broker>> starting = new LinkedHashMap<>();
             for (Map.Entry<String, Integer> node : clusterPorts.entrySet()) {
@@ -77,8 +86,10 @@ class ClusterIT {
             starter.shutdown();
         }
         for (Broker node : nodes.values()) {
-            node.awaitShell("the cluster has 3 members", "sb:cluster", Duration.ofSeconds(60), out -> out.contains(": 3 members"));
+            node.awaitShell("the cluster has " + names.size() + " members", "sb:cluster", Duration.ofSeconds(60),
+                    out -> out.contains(": " + names.size() + " members"));
         }
+        return nodes;
     }
 
     @AfterAll
@@ -232,7 +243,12 @@ class ClusterIT {
 
     /** Waits until {@code at} sees {@code filter} among {@code holder}'s subscriptions. */
     private static void awaitRoute(String at, String holder, String filter) {
-        node(at).awaitShell(at + " sees " + holder + "'s " + filter, "sb:cluster", VIEW, out -> out.lines()
+        awaitRoute(node(at), at, holder, filter);
+    }
+
+    /** Waits until node {@code at} ({@code atNode}) sees {@code filter} among {@code holder}'s subscriptions. */
+    static void awaitRoute(Broker atNode, String at, String holder, String filter) {
+        atNode.awaitShell(at + " sees " + holder + "'s " + filter, "sb:cluster", VIEW, out -> out.lines()
                 .anyMatch(line -> line.startsWith("  " + holder + ": ") && List.of(line.substring(4 + holder.length()).split(" "))
                         .contains(filter)));
     }

@@ -25,9 +25,14 @@
  * bundle, hears of each message after the chain (and picks the node serving each matching shared subscription) and
  * of this node's subscription filters; {@link io.switchboard.api.broker.Broker#deliverForwarded} delivers what
  * another node routed. Additions only.
+ *
+ * <p>2.3.0: persistent sessions move between nodes. {@link io.switchboard.api.broker.SessionHandover}, registered by
+ * a cluster bundle, makes this node a session's owner before a login (the node that held it lets go);
+ * {@link io.switchboard.api.broker.SessionHolder}, registered by a front door that keeps sessions in its store, lets
+ * go of a session and takes one another node held. Additions only.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

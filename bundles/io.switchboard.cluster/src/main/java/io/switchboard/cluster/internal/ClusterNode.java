@@ -30,6 +30,9 @@ import io.switchboard.api.admin.ClusterStatistics;
 import io.switchboard.api.admin.ClusterStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
+import io.switchboard.api.broker.SessionHolder;
+import io.switchboard.cluster.internal.sessions.ClusterSessions;
+import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -37,6 +40,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +83,17 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Reference
     Broker broker;
+
+    /** The local store, which the sessions' replicating store writes to. */
+    @Reference(target = ClusterSessions.LOCAL_STORE)
+    StateStore localStore;
+
+    /** The front door that keeps sessions (MQTT), while it is there. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile SessionHolder sessionHolder;
+
+    /** Sessions across nodes (docs/cluster.md). */
+    private ClusterSessions sessions;
 
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private boolean stopping;
@@ -121,6 +137,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         if (stopping) {
             return;
         }
+        registrations.addAll(sessions.register(context)); // first: the MQTT front door moves to the replicating store
         registrations.add(context.registerService(ClusterStatistics.class, this, null));
         registrations.add(context.registerService(ClusterPeer.class, this, null));
     }
@@ -135,6 +152,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             applyRoute(route.getKey(), true);
         }
         forgetOwnRoutesOfEarlierRuns();
+        sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder);
         hazelcast.getCluster().addMembershipListener(new MembersListener());
         forgetRoutesOfAbsentNodes();
         this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
@@ -161,6 +179,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
         config.getMapConfig("default").setBackupCount(settings.backupCount());
+        ClusterSessions.configure(config, settings.backupCount());
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).addInterface(settings.host());
@@ -190,6 +209,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (sessions != null) {
+            sessions.close(); // the front door let go of the store: its last changes reach the cluster
         }
         if (hazelcast != null) {
             hazelcast.shutdown(); // the others see the member leave and drop its routes
@@ -367,6 +389,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.info("Cluster member left: {} ({})", node, event.getMember().getAddress());
             if (node != null && !node.equals(settings.nodeName())) {
                 forgetNode(node);
+                sessions.memberLeft(node);
             }
         }
     }

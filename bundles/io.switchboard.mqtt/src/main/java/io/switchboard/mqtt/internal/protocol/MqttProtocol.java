@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +23,8 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.switchboard.api.admin.TrafficStatistics;
 import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.SessionHandover;
+import io.switchboard.api.broker.SessionHolder;
 import io.switchboard.mqtt.internal.ConnectionCount;
 import io.switchboard.mqtt.internal.ListenerInfo;
 import io.switchboard.mqtt.internal.ListenerTraffic;
@@ -33,6 +36,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,13 +54,18 @@ import org.slf4j.LoggerFactory;
  * {@link SessionJournal} and recovered at activation, before any listener accepts a client
  * ({@link SessionRecovery}).
  *
+ * <p>When several nodes form one broker, a cluster bundle registers a replicating {@link StateStore} (ranked higher:
+ * the front door restarts once onto it, greedily) and a {@link SessionHandover}: every login first claims its client
+ * id ({@link SessionLifecycle#login}), and this front door, as the {@link SessionHolder}, lets go of sessions other
+ * nodes claim and takes the ones they held.
+ *
  * <p>On deactivation every MQTT 5 client gets DISCONNECT 0x8B (server shutting down) and every
  * connection is closed; the wills of those connections are published; persistent sessions stay in the
  * store (with their pending wills and expiry), the others end.
  */
-@Component(service = {MqttPipeline.class, TrafficStatistics.class}, configurationPid = MqttProtocol.PID, immediate = true)
+@Component(service = {MqttPipeline.class, TrafficStatistics.class, SessionHolder.class}, configurationPid = MqttProtocol.PID, immediate = true)
 @Designate(ocd = MqttProtocolConfig.class)
-public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
+public final class MqttProtocol implements MqttPipeline, TrafficStatistics, SessionHolder {
 
     /** The configuration PID. */
     public static final String PID = "io.switchboard.mqtt";
@@ -75,6 +86,11 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
     private final SessionJournal journal;
     private final ScheduledExecutorService timer;
     private final SessionLifecycle sessions;
+    private final SessionRecovery recovery;
+    /** Moves sessions between nodes while several nodes form one broker; {@code null} on a single node. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile SessionHandover handover;
     private final Set<MqttConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     /** The MQTT connections of every listener, against max.connections (sockets before their CONNECT are not in it). */
     private final ConnectionCount mqttConnections = new ConnectionCount();
@@ -94,7 +110,8 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
 
     /** Activated by DS with the broker and the configuration; throws naming a bad attribute. */
     @Activate
-    public MqttProtocol(@Reference Broker broker, @Reference StateStore stateStore, MqttProtocolConfig config) {
+    public MqttProtocol(@Reference Broker broker,
+            @Reference(policyOption = ReferencePolicyOption.GREEDY) StateStore stateStore, MqttProtocolConfig config) {
         this(broker, ProtocolSettings.from(config), new SessionJournal(stateStore), newTimer());
         LOG.info("MQTT protocol started: {}", settings);
     }
@@ -108,8 +125,9 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
         this.settings = settings;
         this.journal = journal;
         this.timer = timer;
-        this.sessions = new SessionLifecycle(broker, journal, timer, traffic);
-        new SessionRecovery(this, journal).run();
+        this.sessions = new SessionLifecycle(broker, journal, timer, traffic, () -> handover);
+        this.recovery = new SessionRecovery(this, journal);
+        recovery.run();
     }
 
     static ScheduledExecutorService newTimer() {
@@ -177,6 +195,23 @@ public final class MqttProtocol implements MqttPipeline, TrafficStatistics {
                 return;
             }
         }
+    }
+
+    // ---- SessionHolder: sessions moving between nodes
+
+    @Override
+    public CompletionStage<Void> letGo(String clientId, String reason) {
+        return sessions.letGo(clientId, reason);
+    }
+
+    @Override
+    public void take(String clientId, Map<String, SortedMap<String, byte[]>> records, long lostAt) {
+        recovery.take(clientId, records, lostAt);
+    }
+
+    @Override
+    public boolean holds(String clientId) {
+        return sessions.holds(clientId);
     }
 
     // ---- MqttPipeline

@@ -401,6 +401,19 @@ final class MqttSession implements Receiver {
         clientSession = handle;
     }
 
+    /** The session moves to another node: its will and expiry timers stop here, its record keeps both. */
+    synchronized void stopTimers() {
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+            expiryTask = null;
+        }
+        if (willTask != null) {
+            willTask.cancel(false);
+            willTask = null;
+        }
+        pendingWill = null;
+    }
+
     /** Takes the pending will (cancelling its timer), or {@code null}. */
     synchronized Will takePendingWill() {
         Will w = pendingWill;

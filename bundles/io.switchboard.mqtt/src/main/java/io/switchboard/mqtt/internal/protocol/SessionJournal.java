@@ -7,7 +7,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.Subscription;
@@ -140,6 +143,29 @@ final class SessionJournal {
             int at = key.indexOf(SEPARATOR);
             each.visit(key.substring(0, at), Integer.parseInt(key.substring(at + 1)));
         });
+    }
+
+    /**
+     * The records of one session as another node kept them (by space, then key): its session record, its queue in
+     * order and its inbound QoS 2 packet ids; {@code null} without a session record.
+     */
+    static Taken decodeTaken(String clientId, Map<String, SortedMap<String, byte[]>> records) {
+        byte[] session = records.getOrDefault(SESSIONS, Collections.emptySortedMap()).get(clientId);
+        if (session == null) {
+            return null;
+        }
+        List<QueuedRecord> queued = new ArrayList<>();
+        records.getOrDefault(QUEUE, Collections.emptySortedMap()).forEach((key, value) -> {
+            int at = key.indexOf(SEPARATOR);
+            queued.add(decodeQueued(Long.parseUnsignedLong(key.substring(at + 1), 16), key, value));
+        }); // sorted keys: the queue's order
+        List<Integer> inbound = new ArrayList<>();
+        records.getOrDefault(INBOUND, Collections.emptySortedMap())
+                .forEach((key, value) -> inbound.add(Integer.parseInt(key.substring(key.indexOf(SEPARATOR) + 1))));
+        return new Taken(decodeSession(clientId, session), queued, inbound);
+    }
+
+    record Taken(SessionRecord session, List<QueuedRecord> queued, List<Integer> inbound) {
     }
 
     interface QueueVisitor {

@@ -2,13 +2,16 @@ package io.switchboard.mqtt.internal.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.broker.Broker;
@@ -17,6 +20,7 @@ import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.admin.TrafficStats;
 import io.switchboard.api.broker.RefusedException;
+import io.switchboard.api.broker.SessionHandover;
 import io.switchboard.mqtt.internal.Traffic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,15 +41,24 @@ final class SessionLifecycle {
     private final SessionJournal journal;
     private final ScheduledExecutorService timer;
     private final Traffic traffic;
+    /** The cluster's session handover, while several nodes form one broker; gives {@code null} on a single node. */
+    private final Supplier<SessionHandover> handover;
     /**
      * The states this protocol made or recovered, until they end: what a stop ends or leaves in the store. Not
      * looked up by client id: the broker's session is the one place to find a client's state.
      */
     private final Set<MqttSession> states = ConcurrentHashMap.newKeySet();
+    /**
+     * Per client id, its states and its logins in progress while a cluster hands sessions over: whether this node
+     * still holds anything of the client id when a session ends ({@link #holds}).
+     */
+    private final Map<String, Integer> present = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer, Traffic traffic) {
+    SessionLifecycle(Broker broker, SessionJournal journal, ScheduledExecutorService timer, Traffic traffic,
+            Supplier<SessionHandover> handover) {
         this.broker = broker;
+        this.handover = handover;
         this.journal = journal;
         this.timer = timer;
         this.traffic = traffic;
@@ -71,30 +84,94 @@ final class SessionLifecycle {
      * Logs {@code connection} in: the broker resumes the session (its state comes back as its receiver) or opens
      * a new one (a new state), then, in the login's turn, the state is attached to the connection, which is told
      * ({@link MqttConnectionHandler#loggedIn}); on refusal it is told too ({@link MqttConnectionHandler#loginRefused}).
+     * In a cluster the node first claims the client id: a session another node held comes here first.
      */
     void login(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with) {
         if (stopping) {
             connection.loginRefused(new RefusedException(ReasonCode.SERVER_UNAVAILABLE, "server shutting down"));
             return;
         }
+        SessionHandover cluster = handover.get();
+        if (cluster == null) {
+            open(connection, request, with, null);
+            return;
+        }
+        String clientId = request.clientId();
+        enter(clientId); // until the login ends: the cluster does not forget this node's ownership meanwhile
+        try {
+            cluster.claim(clientId).whenComplete((v, error) -> {
+                if (error != null) {
+                    LOG.warn("MQTT client '{}': login refused, the cluster did not hand its session over: {}", clientId,
+                            error.toString());
+                    loginEnded(clientId, cluster, true);
+                    connection.loginRefused(new RefusedException(ReasonCode.SERVER_UNAVAILABLE, "session not available"));
+                } else {
+                    open(connection, request, with, cluster);
+                }
+            });
+        } catch (RuntimeException e) {
+            loginEnded(clientId, cluster, true);
+            connection.loginRefused(e);
+        }
+    }
+
+    /** {@code cluster}: the handover the login claimed through, told when the login ends; {@code null} on a single node. */
+    private void open(MqttConnectionHandler connection, LoginRequest request, ProtocolSettings with, SessionHandover cluster) {
         MqttSession[] state = new MqttSession[1];
         try {
             broker.login(request, resumed -> state[0] = resumed instanceof MqttSession s ? s : newState(request.clientId(), with),
                     (clientSession, error) -> {
                         if (error != null) {
+                            loginEnded(request.clientId(), cluster, true);
                             connection.loginRefused(error);
                         } else {
                             attach(connection, request, state[0], clientSession);
+                            loginEnded(request.clientId(), cluster, false);
                         }
                     });
         } catch (RuntimeException e) {
+            loginEnded(request.clientId(), cluster, true);
             connection.loginRefused(e);
+        }
+    }
+
+    private void loginEnded(String clientId, SessionHandover cluster, boolean refused) {
+        if (cluster == null) {
+            return;
+        }
+        leave(clientId);
+        if (refused) {
+            cluster.ended(clientId);
+        }
+    }
+
+    /** Whether this node has a state of {@code clientId} or a login of it in progress (for the cluster). */
+    boolean holds(String clientId) {
+        return present.containsKey(clientId);
+    }
+
+    private void enter(String clientId) {
+        present.merge(clientId, 1, Integer::sum);
+    }
+
+    private void leave(String clientId) {
+        present.computeIfPresent(clientId, (id, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void track(MqttSession s) {
+        states.add(s);
+        enter(s.clientId());
+    }
+
+    private void untrack(MqttSession s) {
+        if (states.remove(s)) {
+            leave(s.clientId());
         }
     }
 
     private MqttSession newState(String clientId, ProtocolSettings with) {
         MqttSession s = new MqttSession(clientId, with, this);
-        states.add(s);
+        track(s);
         return s;
     }
 
@@ -113,7 +190,7 @@ final class SessionLifecycle {
     /** A session recovered from the store at start, restored in the broker as {@code handle}. */
     void recovered(MqttSession s, ClientSession handle) {
         s.restoredAs(handle);
-        states.add(s);
+        track(s);
     }
 
     // ---- a connection ends
@@ -168,8 +245,12 @@ final class SessionLifecycle {
                 publishWill(s, will);
             }
         }
-        states.remove(s);
+        untrack(s);
         s.end(reason);
+        SessionHandover cluster = handover.get();
+        if (cluster != null) {
+            cluster.ended(s.clientId());
+        }
         LOG.debug("MQTT client '{}': session closed: {}", s.clientId(), reason);
     }
 
@@ -219,6 +300,27 @@ final class SessionLifecycle {
         } catch (RuntimeException e) {
             LOG.info("MQTT client '{}': will to '{}' not published: {}", clientId, will.message().topic(), e.toString());
         }
+    }
+
+    // ---- moving to another node
+
+    /**
+     * Another node takes the session of {@code clientId}: a connection holding it closes (MQTT 5: 0x8E) as at a
+     * takeover here (its will published now or kept waiting in the record for the other node), the timers stop and
+     * the session leaves the broker; completes when its last changes are written.
+     */
+    CompletionStage<Void> letGo(String clientId, String reason) {
+        MqttSession s = states.stream().filter(state -> state.clientId().equals(clientId)).findFirst().orElse(null);
+        if (s == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ClientSession handle = s.clientSession();
+        detached(s, reason);
+        s.stopTimers();
+        untrack(s);
+        CompletionStage<Void> left = handle == null ? CompletableFuture.completedFuture(null) : handle.release(reason);
+        LOG.info("MQTT client '{}': {}", clientId, reason);
+        return left.thenCompose(v -> journal.store().written());
     }
 
     // ---- stopping

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.RestoredSession;
@@ -57,6 +58,24 @@ final class SessionRecovery {
         }
         LOG.info("MQTT: recovered {} persistent session{} with {} queued or in-flight message{} in {} ms", sessions,
                 sessions == 1 ? "" : "s", messages, messages == 1 ? "" : "s", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * A session another node held (it let go, or it died) becomes one here, offline, as at a start after that node's
+     * last sign of life {@code lostAt}: a will of a connection that died with it is due from then.
+     */
+    void take(String clientId, Map<String, SortedMap<String, byte[]>> records, long lostAt) {
+        SessionJournal.Taken taken = SessionJournal.decodeTaken(clientId, records);
+        if (taken == null) {
+            return;
+        }
+        try {
+            restore(taken.session(), taken.queued(), taken.inbound(), System.currentTimeMillis(), lostAt).run();
+            LOG.info("MQTT client '{}': session taken from another node with {} queued or in-flight message(s)", clientId,
+                    taken.queued().size());
+        } catch (IllegalStateException e) {
+            LOG.warn("MQTT client '{}': session from another node not restored: {}", clientId, e.getMessage());
+        }
     }
 
     /** Restores one session; returns what starts its will and expiry timers. */

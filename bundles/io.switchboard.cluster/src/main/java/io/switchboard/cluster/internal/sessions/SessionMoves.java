@@ -1,0 +1,287 @@
+package io.switchboard.cluster.internal.sessions;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.topic.ITopic;
+import io.switchboard.api.broker.SessionHandover;
+import io.switchboard.api.broker.SessionHolder;
+import io.switchboard.store.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves persistent sessions between nodes. A login on this node claims its client id ({@link #claim}): this node
+ * becomes the owner in {@link RecordKeys#OWNERS}; if another live node owned it, that node is asked to let go (on
+ * its topic {@value #TOPIC_PREFIX}name: it closes the connection, takes the session out of its broker, writes its
+ * last changes, answers) and this node reads the session's records from the cluster's map (one partition), writes
+ * them to its local store and hands them to the front door ({@link SessionHolder#take}), which restores the session
+ * for the login to resume. A dead owner is not asked. The claims and let-gos of one client id on one node run one
+ * after another.
+ *
+ * <p>When a member leaves, the oldest member takes the sessions the leaver owned ({@link #memberLeft}): restored
+ * offline here, their wills are published once (after their delay) and their expiry runs, until their clients log in
+ * again anywhere.
+ */
+final class SessionMoves implements SessionHandover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionMoves.class);
+    static final String TOPIC_PREFIX = "switchboard.sessions.";
+    /** How long a claim waits for a live owner to let go; then the later login wins anyway. */
+    private static final long LET_GO_TIMEOUT_SECONDS = 10;
+    /** How long the taking of a dead node's sessions waits for the cluster's partitions to be safe again. */
+    private static final long SAFE_TIMEOUT_SECONDS = 30;
+
+    private final HazelcastInstance hazelcast;
+    private final Ownership ownership;
+    private final IMap<String, byte[]> records;
+    private final StateStore local;
+    private final Supplier<SessionHolder> holder;
+    private final ExecutorService blocking;
+    private final String nodeAttribute;
+    private final KeyedSequence sequence = new KeyedSequence();
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<Long, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, ITopic<byte[]>> topics = new ConcurrentHashMap<>();
+    private final AtomicLong movedIn = new AtomicLong();
+    private final AtomicLong movedOut = new AtomicLong();
+    private final AtomicLong adopted = new AtomicLong();
+
+    SessionMoves(HazelcastInstance hazelcast, Ownership ownership, IMap<String, byte[]> records, StateStore local,
+            Supplier<SessionHolder> holder, ExecutorService blocking, String nodeAttribute) {
+        this.hazelcast = hazelcast;
+        this.ownership = ownership;
+        this.records = records;
+        this.local = local;
+        this.holder = holder;
+        this.blocking = blocking;
+        this.nodeAttribute = nodeAttribute;
+        topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
+    }
+
+    // ---- a login here
+
+    @Override
+    public CompletionStage<Void> claim(String clientId) {
+        if (ownership.holds(clientId)) {
+            return CompletableFuture.completedFuture(null); // the common case: no network at all
+        }
+        return sequence.run(clientId, () -> CompletableFuture.runAsync(() -> claimNow(clientId), blocking));
+    }
+
+    private void claimNow(String clientId) {
+        if (ownership.holds(clientId)) {
+            return;
+        }
+        String previous = ownership.owners().put(clientId, ownership.self());
+        if (previous == null || previous.equals(ownership.self())) {
+            ownership.hold(clientId); // a new session (or one this node had and kept): nothing to fetch
+            return;
+        }
+        if (memberNames().contains(previous)) {
+            askToLetGo(previous, clientId);
+        }
+        takeRecords(clientId);
+    }
+
+    @Override
+    public void ended(String clientId) {
+        if (!ownership.holds(clientId)) {
+            return;
+        }
+        sequence.run(clientId, () -> CompletableFuture.runAsync(() -> forgetEnded(clientId), blocking));
+    }
+
+    /**
+     * A session ended here: the owner entry goes unless the front door holds the client id again. Let go first, then
+     * look: a login starting meanwhile either is seen (and ownership stays) or finds it let go and claims again.
+     */
+    private void forgetEnded(String clientId) {
+        SessionHolder front = holder.get();
+        if (front != null && front.holds(clientId)) {
+            return; // a new session (a clean start) or a login of it
+        }
+        ownership.letGo(clientId);
+        if (front != null && front.holds(clientId)) {
+            ownership.hold(clientId);
+            return;
+        }
+        ownership.owners().remove(clientId, ownership.self());
+    }
+
+    private void askToLetGo(String node, String clientId) {
+        long request = requests.incrementAndGet();
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        waiting.put(request, released);
+        try {
+            topic(node).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.LET_GO, request, clientId,
+                    ownership.self())));
+            released.get(LET_GO_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Node '{}' did not let go of the session of client '{}' within {} s; it is taken here anyway", node,
+                    clientId, LET_GO_TIMEOUT_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Node '{}' did not let go of the session of client '{}': {}", node, clientId, e.toString());
+        } finally {
+            waiting.remove(request);
+        }
+    }
+
+    /** The session's records from the cluster: into the local store (for a restart) and to the front door. */
+    private void takeRecords(String clientId) {
+        Map<String, SortedMap<String, byte[]>> found = new TreeMap<>();
+        int count = 0;
+        for (Map.Entry<String, byte[]> e : records.entrySet(Predicates.partitionPredicate(clientId, Predicates.alwaysTrue()))) {
+            String key = RecordKeys.recordKey(e.getKey());
+            if (RecordKeys.clientId(key).equals(clientId)) {
+                found.computeIfAbsent(RecordKeys.space(e.getKey()), s -> new TreeMap<>()).put(key, e.getValue());
+                count++;
+            }
+        }
+        forgetLocally(clientId); // what this node kept of an earlier stay is stale
+        found.forEach((space, byKey) -> byKey.forEach((key, value) -> local.put(space, key, value)));
+        ownership.hold(clientId);
+        SessionHolder front = holder.get();
+        if (front != null && count > 0) {
+            front.take(clientId, found, System.currentTimeMillis());
+        }
+        movedIn.incrementAndGet();
+        LOG.info("Session of client '{}' taken by node '{}' ({} records)", clientId, ownership.self(), count);
+    }
+
+    private void forgetLocally(String clientId) {
+        for (String space : RecordKeys.SPACES) {
+            local.delete(space, clientId);
+            local.deletePrefix(space, RecordKeys.prefixOf(clientId));
+        }
+    }
+
+    // ---- another node's claim
+
+    private void receive(byte[] bytes) {
+        MoveMessages.Move move;
+        try {
+            move = MoveMessages.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Dropped a session message: {}", e.getMessage());
+            return;
+        }
+        if (move.kind() == MoveMessages.RELEASED) {
+            CompletableFuture<Void> released = waiting.get(move.request());
+            if (released != null) {
+                released.complete(null);
+            }
+            return;
+        }
+        String clientId = move.clientId();
+        sequence.run(clientId, () -> {
+            SessionHolder front = holder.get();
+            return front == null ? CompletableFuture.completedFuture(null)
+                    : front.letGo(clientId, "session taken over on node " + move.from());
+        }).whenComplete((v, error) -> {
+            if (error != null) {
+                LOG.warn("Client '{}': letting go of its session for node '{}' failed: {}", clientId, move.from(), error.toString());
+            }
+            ownership.letGo(clientId); // from now on nothing of it is copied from here
+            forgetLocally(clientId);
+            movedOut.incrementAndGet();
+            topic(move.from()).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.RELEASED, move.request(),
+                    clientId, ownership.self())));
+        });
+    }
+
+    // ---- a member left
+
+    /** On every node when {@code node} left: the oldest member takes the sessions it owned. */
+    void memberLeft(String node) {
+        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+        if (!oldest.localMember()) {
+            return;
+        }
+        blocking.execute(() -> {
+            Set<String> orphans;
+            try {
+                orphans = orphansOf(node);
+            } catch (RuntimeException e) {
+                LOG.error("The sessions of node '{}', which left, were not taken: {}", node, e.toString());
+                return;
+            }
+            if (!orphans.isEmpty()) {
+                LOG.info("Node '{}' left owning {} session(s): node '{}' takes them", node, orphans.size(), ownership.self());
+            }
+            for (String clientId : orphans) {
+                sequence.run(clientId, () -> CompletableFuture.runAsync(() -> adopt(clientId, node), blocking))
+                        .whenComplete((v, e) -> {
+                            if (e != null) {
+                                LOG.error("The session of client '{}' (node '{}' left) was not taken: {}", clientId, node,
+                                        e.toString());
+                            }
+                        });
+            }
+        });
+    }
+
+    /**
+     * The client ids {@code node} owned, once the partitions it owned have been handed to their backups (a query
+     * before that may miss them).
+     */
+    private Set<String> orphansOf(String node) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFE_TIMEOUT_SECONDS);
+        while (!hazelcast.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new TreeSet<>(ownership.owners().keySet(Predicates.equal("this", node)));
+    }
+
+    private void adopt(String clientId, String deadNode) {
+        // only if still the dead node's: a client that logged in elsewhere meanwhile keeps its session there
+        if (ownership.owners().replace(clientId, deadNode, ownership.self())) {
+            takeRecords(clientId);
+            adopted.incrementAndGet();
+        }
+    }
+
+    // ---- views
+
+    /** Sessions moved here, moved away, taken from nodes that left. */
+    long[] counts() {
+        return new long[] {movedIn.get(), movedOut.get(), adopted.get()};
+    }
+
+    private ITopic<byte[]> topic(String node) {
+        return topics.computeIfAbsent(node, n -> hazelcast.getTopic(TOPIC_PREFIX + n));
+    }
+
+    private Set<String> memberNames() {
+        Set<String> names = new TreeSet<>();
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            String name = member.getAttribute(nodeAttribute);
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,194 @@
+package io.switchboard.cluster.internal.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.switchboard.api.broker.SessionHolder;
+import io.switchboard.store.MemoryStateStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two real members on loopback, each with its sessions' parts and a front door that records what it is asked. */
+class SessionMovesTest {
+
+    private static final String ATTRIBUTE = "switchboard.node";
+
+    private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+
+    @AfterEach
+    void stop() {
+        nodes.values().forEach(Node::close);
+    }
+
+    @Test
+    void aClaimOnBMakesALetGoAndBTakesTheRecordsAWrote() throws Exception {
+        startNodes();
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        a.moves.claim("c1").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(a.ownership.holds("c1")).isTrue();
+        a.store.put("mqtt.sessions", "c1", new byte[] {1});
+        a.store.insert("mqtt.queue", "c1\u00001", () -> new byte[] {2});
+        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        b.moves.claim("c1").toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+        assertThat(a.front.letGo).containsExactly("c1");
+        assertThat(a.ownership.holds("c1")).isFalse();
+        assertThat(b.ownership.holds("c1")).isTrue();
+        assertThat(b.ownership.owners().get("c1")).isEqualTo("b");
+        assertThat(b.front.taken).hasSize(1);
+        Map<String, SortedMap<String, byte[]>> records = b.front.taken.get(0);
+        assertThat(records.get("mqtt.sessions")).containsOnlyKeys("c1");
+        assertThat(records.get("mqtt.queue")).containsOnlyKeys("c1\u00001");
+        Map<String, byte[]> local = new ConcurrentHashMap<>();
+        b.local.read("mqtt.queue", local::put);
+        assertThat(local).as("b keeps them for its own restart").containsOnlyKeys("c1\u00001");
+
+        // a's late change of the session it let go stays on a
+        a.store.put("mqtt.sessions", "c1", new byte[] {9});
+        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(b.records().get("mqtt.sessions\u0000c1")).containsExactly(1);
+    }
+
+    @Test
+    void theSurvivorTakesTheSessionsOfAMemberThatDied() throws Exception {
+        startNodes();
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        a.moves.claim("c2").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.store.put("mqtt.sessions", "c2", new byte[] {1});
+        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        a.hazelcast.getLifecycleService().terminate(); // no goodbye, as a SIGKILL
+        nodes.remove("a");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.front.taken.size() == 1);
+        assertThat(b.front.taken.get(0).get("mqtt.sessions")).containsOnlyKeys("c2");
+        assertThat(b.ownership.owners().get("c2")).isEqualTo("b");
+        assertThat(b.ownership.holds("c2")).isTrue();
+    }
+
+    @Test
+    void aSessionEndedHereForgetsItsOwnerUnlessTheFrontDoorStillHoldsTheClientId() throws Exception {
+        startNodes();
+        Node a = nodes.get("a");
+        a.moves.claim("gone").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.moves.claim("back").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.front.holding.add("back");
+
+        a.moves.ended("gone");
+        a.moves.ended("back");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.ownership.owners().get("gone") == null);
+        assertThat(a.ownership.holds("gone")).isFalse();
+        assertThat(a.ownership.owners().get("back")).isEqualTo("a");
+        assertThat(a.ownership.holds("back")).isTrue();
+    }
+
+    private void startNodes() throws Exception {
+        // one after another, b joining a: a looking for b before b listens might take b's port for its own socket
+        int portA = freePort();
+        nodes.put("a", new Node("a", portA, List.of("127.0.0.1:" + portA)));
+        nodes.put("b", new Node("b", freePort(), List.of("127.0.0.1:" + portA)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.values().stream()
+                .allMatch(n -> n.hazelcast.getCluster().getMembers().size() == 2));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static final class Node {
+        final HazelcastInstance hazelcast;
+        final MemoryStateStore local = new MemoryStateStore();
+        final FrontDoor front = new FrontDoor();
+        final ExecutorService blocking = Executors.newCachedThreadPool();
+        final Ownership ownership;
+        final RecordMirror mirror;
+        final ReplicatedStateStore store;
+        final SessionMoves moves;
+
+        Node(String name, int port, List<String> members) {
+            Config config = TestMembers.config("moves-test");
+            config.getMemberAttributeConfig().setAttribute(ATTRIBUTE, name);
+            config.getNetworkConfig().setPort(port);
+            config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).setMembers(members);
+            config.setProperty("hazelcast.wait.seconds.before.join", "1");
+            config.setProperty("hazelcast.max.wait.seconds.before.join", "3");
+            config.setProperty("hazelcast.merge.first.run.delay.seconds", "3");
+            config.setProperty("hazelcast.merge.next.run.delay.seconds", "3");
+            ClusterSessions.configure(config, 1);
+            hazelcast = Hazelcast.newHazelcastInstance(config);
+            ownership = new Ownership(hazelcast.getMap(RecordKeys.OWNERS), name);
+            mirror = new RecordMirror(hazelcast.getMap(RecordKeys.RECORDS), name);
+            store = new ReplicatedStateStore(local, mirror, ownership);
+            moves = new SessionMoves(hazelcast, ownership, hazelcast.getMap(RecordKeys.RECORDS), local, () -> front,
+                    blocking, ATTRIBUTE);
+            hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    moves.memberLeft(event.getMember().getAttribute(ATTRIBUTE));
+                }
+            });
+        }
+
+        Map<String, byte[]> records() {
+            return hazelcast.getMap(RecordKeys.RECORDS);
+        }
+
+        void close() {
+            mirror.close();
+            blocking.shutdownNow();
+            hazelcast.getLifecycleService().terminate();
+        }
+    }
+
+    /** Records what the cluster asks of it. */
+    private static final class FrontDoor implements SessionHolder {
+        final List<String> letGo = new CopyOnWriteArrayList<>();
+        final List<Map<String, SortedMap<String, byte[]>>> taken = new CopyOnWriteArrayList<>();
+        final List<String> holding = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletionStage<Void> letGo(String clientId, String reason) {
+            letGo.add(clientId);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void take(String clientId, Map<String, SortedMap<String, byte[]>> records, long lostAt) {
+            taken.add(records);
+        }
+
+        @Override
+        public boolean holds(String clientId) {
+            return holding.contains(clientId);
+        }
+    }
+}

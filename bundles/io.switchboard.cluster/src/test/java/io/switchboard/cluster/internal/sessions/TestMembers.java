@@ -1,0 +1,24 @@
+package io.switchboard.cluster.internal.sessions;
+
+import com.hazelcast.config.Config;
+
+/** A Hazelcast member for tests: alone on loopback, no join, no phone-home. */
+final class TestMembers {
+
+    private TestMembers() {
+    }
+
+    static Config config(String clusterName) {
+        Config config = new Config();
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
+        ClusterSessions.configure(config, 0);
+        return config;
+    }
+}

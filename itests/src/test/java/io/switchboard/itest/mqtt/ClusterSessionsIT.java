@@ -1,0 +1,172 @@
+package io.switchboard.itest.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.switchboard.itest.mqtt.support.Broker;
+import io.switchboard.itest.mqtt.support.Paho3;
+import io.switchboard.itest.mqtt.support.Paho5;
+import io.switchboard.itest.mqtt.support.Transport;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sessions across nodes (docs/cluster.md): three distributions as separate JVMs, backup count 1. A persistent session
+ * made on node a resumes on node b with the messages queued while its client was away, and a no longer holds it; a
+ * client id logging in on b closes its connection on a; after a SIGKILL of a, a client whose session a held resumes
+ * it on b with every message a had queued for it, and the will of a client connected to a reaches a subscriber on b
+ * once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterSessionsIT {
+
+    private static final Duration VIEW = Duration.ofSeconds(30);
+    /** A row of sb:clustersessions: client, owner, session records, queued, inbound. */
+    private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$");
+
+    @TempDir
+    static Path work;
+    private static final Map<String, Broker> nodes = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startThreeNodes() throws Exception {
+        nodes.putAll(ClusterIT.startNodes(work, List.of("a", "b", "c")));
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        nodes.values().forEach(Broker::close);
+    }
+
+    @Test
+    @Order(1)
+    void aPersistentSessionMadeOnAResumesOnBWithTheMessagesQueuedWhileItsClientWasAway() throws Exception {
+        try (Paho3 onA = Paho3.create(node("a"), Transport.TCP, "mover")) {
+            assertThat(onA.connect(o -> o.setCleanSession(false)).getSessionPresent()).isFalse();
+            onA.subscribe("move/#", 1);
+            onA.disconnect();
+        }
+        ClusterIT.awaitRoute(node("c"), "c", "a", "move/#");
+        List<String> sent = publishOn("c", "move/x", "m", 5);
+        awaitSession("a", "mover", "a", 5);
+
+        try (Paho3 onB = Paho3.create(node("b"), Transport.TCP, "mover")) {
+            assertThat(onB.connect(o -> o.setCleanSession(false)).getSessionPresent()).as("session present on b").isTrue();
+            assertThat(onB.inbox().next(sent.size())).extracting(Paho3.Received::text).containsExactlyElementsOf(sent);
+            onB.inbox().expectNothing(Duration.ofMillis(300));
+            awaitSession("c", "mover", "b", 0); // acknowledged on b: gone from the cluster's records too
+            assertThat(node("a").shell("sb:sessions mover").out()).as("a no longer holds the session").doesNotContain("mover");
+            // it lives on b now: what c publishes reaches it there
+            ClusterIT.awaitRoute(node("c"), "c", "b", "move/#");
+            publishOn("c", "move/y", "after", 1);
+            assertThat(onB.inbox().next().text()).isEqualTo("after0");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aClientIdLoggingInOnBClosesItsConnectionOnA() throws Exception {
+        try (Paho5 onA = Paho5.connect(node("a"), Transport.TCP, "twice");
+                Paho5 onB = Paho5.create(node("b"), Transport.TCP, "twice")) {
+            onB.connect(o -> { });
+            assertThat(onA.disconnected().get(10, TimeUnit.SECONDS).getReturnCode()).as("DISCONNECT: session taken over")
+                    .isEqualTo(0x8E);
+            assertThat(onB.client().isConnected()).isTrue();
+            assertThat(ownerOf("a", "twice")).isEqualTo("b");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void afterASigkillOfATheSessionsItHeldResumeOnBWithTheirQueuedMessagesAndAWillIsPublishedOnce() throws Exception {
+        try (Paho3 sleeper = Paho3.create(node("a"), Transport.TCP, "sleeper")) {
+            sleeper.connect(o -> o.setCleanSession(false));
+            sleeper.subscribe("kill/#", 1);
+            sleeper.disconnect();
+        }
+        Paho5 willing = Paho5.create(node("a"), Transport.TCP, "willing");
+        willing.connect(o -> {
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(300L);
+            MqttMessage will = new MqttMessage("willing is gone".getBytes(), 1, false, new MqttProperties());
+            o.setWill("wills/willing", will);
+        });
+        try (Paho3 watcher = Paho3.connect(node("b"), Transport.TCP, "watcher")) {
+            watcher.subscribe("wills/#", 1);
+            ClusterIT.awaitRoute(node("c"), "c", "a", "kill/#");
+            List<String> sent = publishOn("c", "kill/x", "k", 5);
+            awaitSession("c", "sleeper", "a", 5);
+            awaitSession("c", "willing", "a", 0);
+
+            node("a").kill();
+
+            Paho3.Received will = watcher.inbox().next(Duration.ofSeconds(40));
+            assertThat(will.topic()).isEqualTo("wills/willing");
+            assertThat(will.text()).isEqualTo("willing is gone");
+
+            try (Paho3 onB = Paho3.create(node("b"), Transport.TCP, "sleeper")) {
+                assertThat(onB.connect(o -> o.setCleanSession(false)).getSessionPresent()).as("session present on b").isTrue();
+                assertThat(onB.inbox().next(sent.size())).extracting(Paho3.Received::text).containsExactlyElementsOf(sent);
+            }
+            watcher.inbox().expectNothing(Duration.ofSeconds(1)); // the will once
+        } finally {
+            willing.client().close(true);
+        }
+    }
+
+    private static List<String> publishOn(String at, String topic, String prefix, int n) throws Exception {
+        List<String> sent = new ArrayList<>();
+        try (Paho3 publisher = Paho3.connect(node(at), Transport.TCP, "pub-" + prefix)) {
+            for (int i = 0; i < n; i++) {
+                publisher.publish(topic, prefix + i, 1, false);
+                sent.add(prefix + i);
+            }
+        }
+        return sent;
+    }
+
+    /** Waits until node {@code at} sees {@code clientId}'s session owned by {@code owner} with {@code queued} messages. */
+    private static void awaitSession(String at, String clientId, String owner, int queued) {
+        node(at).awaitShell(clientId + " held by " + owner + " with " + queued + " queued", "sb:clustersessions " + clientId,
+                VIEW, out -> {
+                    Matcher row = ROW.matcher(out);
+                    while (row.find()) {
+                        if (row.group(1).equals(clientId)) {
+                            return row.group(2).equals(owner) && row.group(3).equals("1")
+                                    && Integer.parseInt(row.group(4)) == queued;
+                        }
+                    }
+                    return false;
+                });
+    }
+
+    private static String ownerOf(String at, String clientId) {
+        Matcher row = ROW.matcher(node(at).shell("sb:clustersessions " + clientId).out());
+        while (row.find()) {
+            if (row.group(1).equals(clientId)) {
+                return row.group(2);
+            }
+        }
+        return null;
+    }
+
+    private static Broker node(String name) {
+        return nodes.get(name);
+    }
+}
