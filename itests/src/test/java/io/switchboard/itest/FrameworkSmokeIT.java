@@ -48,9 +48,9 @@ public class FrameworkSmokeIT extends SwitchboardTestSupport {
         // one session model (receiver hooks, in-turn login, subscription ids on deliveries); 2.0.0: ClientSession.unsubscribe
         // became an ordered, asynchronous step
         // io.switchboard.api.admin 1.1.0: a module's last error, abandoned threads (1.0 record constructors kept)
-        // broker 2.2.0: ClusterPeer, Broker.deliverForwarded; admin 1.2.0: ClusterStatistics (several nodes, one broker)
+        // broker 2.2.0: ClusterPeer, Broker.deliverForwarded; 2.3.0: acknowledged forwarding (ClusterPeer.forward, Broker.acceptForwarded); admin 1.2.0: ClusterStatistics (several nodes, one broker)
         Map<String, Version> expected = Map.of("io.switchboard.api", new Version(1, 1, 0),
-                "io.switchboard.api.broker", new Version(2, 2, 0), "io.switchboard.api.admin", new Version(1, 2, 0));
+                "io.switchboard.api.broker", new Version(2, 3, 0), "io.switchboard.api.admin", new Version(1, 2, 0));
         for (String pkg : expected.keySet()) {
             BundleCapability export = exports.stream().filter(c -> pkg.equals(c.getAttributes().get("osgi.wiring.package")))
                     .findFirst().orElse(null);

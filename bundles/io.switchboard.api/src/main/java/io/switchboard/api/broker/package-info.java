@@ -25,9 +25,15 @@
  * bundle, hears of each message after the chain (and picks the node serving each matching shared subscription) and
  * of this node's subscription filters; {@link io.switchboard.api.broker.Broker#deliverForwarded} delivers what
  * another node routed. Additions only.
+ *
+ * <p>2.3.0: acknowledged forwarding. {@link io.switchboard.api.broker.ClusterPeer#forward} (a default method, so
+ * existing peers still work) also returns when the other nodes accepted the message ({@link
+ * io.switchboard.api.broker.Forwarding}), which the publish waits for, or {@link
+ * io.switchboard.api.broker.ForwardingException}; {@link io.switchboard.api.broker.Broker#acceptForwarded} says when a
+ * forwarded message reached this node's sessions. Additions only.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;
