@@ -25,13 +25,14 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     /**
-     * Starts one node per name under {@code work}, all joining each other, with {@code extra} cluster properties,
-     * and waits until each sees them all as members.
+     * Starts one node per name under {@code work}, all joining each other, with {@code extra} cluster properties
+     * and {@code files} (more {@code configadmin/} files, by name), and waits until each sees them all as members.
      */
-    public static ClusterNodes start(Path work, List<String> names, Map<String, String> extra) throws Exception {
+    public static ClusterNodes start(Path work, List<String> names, Map<String, String> extra,
+            Map<String, Map<String, String>> files) throws Exception {
         Map<String, Integer> clusterPorts = new LinkedHashMap<>();
         for (String name : names) {
-            clusterPorts.put(name, Broker.freePort());
+            clusterPorts.put(name, clusterPort(clusterPorts.values()));
         }
         String members = String.join(",", clusterPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
         ClusterNodes cluster = new ClusterNodes();
@@ -48,7 +49,9 @@ public final class ClusterNodes implements AutoCloseable {
                 Path home = Files.createDirectories(work.resolve(node.getKey()));
                 starting.put(node.getKey(), CompletableFuture.supplyAsync(() -> {
                     try {
-                        return Broker.startDistribution(home, Map.of("io.switchboard.cluster.cfg", config), Map.of());
+                        Map<String, Map<String, String>> all = new LinkedHashMap<>(files);
+                        all.put("io.switchboard.cluster.cfg", config);
+                        return Broker.startDistribution(home, all, Map.of());
                     } catch (Exception e) {
                         throw new IllegalStateException("node " + node.getKey() + " did not start", e);
                     }
@@ -69,14 +72,46 @@ public final class ClusterNodes implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * A free port below the ephemeral range (32768 and up on Linux), for a node's cluster port: the nodes start in
+     * parallel and each takes ephemeral ports meanwhile (its listeners, and Hazelcast's outgoing connections), which
+     * could take a port chosen among the ephemeral ones before its node binds it.
+     */
+    private static int clusterPort(java.util.Collection<Integer> taken) throws java.io.IOException {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            if (taken.contains(port)) {
+                continue;
+            }
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (java.io.IOException inUse) {
+                // try another
+            }
+        }
+        throw new java.io.IOException("no free port in 20000-31999 after 100 attempts");
+    }
+
     public Broker node(String name) {
         return nodes.get(name);
     }
 
     /** Waits until {@code at} counts {@code members} members. */
     public void awaitMembers(String at, int members) {
-        node(at).awaitShell(at + " sees " + members + " members", "sb:cluster", Duration.ofSeconds(60),
-                out -> out.contains(": " + members + " members"));
+        try {
+            node(at).awaitShell(at + " sees " + members + " members", "sb:cluster", Duration.ofSeconds(60),
+                    out -> out.contains(": " + members + " members"));
+        } catch (AssertionError e) {
+            StringBuilder others = new StringBuilder(e.getMessage());
+            nodes.forEach((name, node) -> {
+                if (!name.equals(at)) {
+                    others.append("\n=== node ").append(name).append(node.diagnostics());
+                }
+            });
+            throw new AssertionError(others.toString(), e);
+        }
     }
 
     /** Waits until {@code at} sees {@code filter} among {@code holder}'s subscriptions. */
