@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -41,7 +42,11 @@ public final class Confirmer {
     public void confirm(String origin, long id, boolean accepted) {
         queued.computeIfAbsent(new Outcome(origin, accepted), o -> new ConcurrentLinkedQueue<>()).add(id);
         if (scheduled.compareAndSet(false, true)) {
-            sender.execute(this::sendQueued);
+            try {
+                sender.execute(this::sendQueued);
+            } catch (RejectedExecutionException leaving) {
+                // this node is leaving the cluster: the origin fails what it still waits for when it sees us go
+            }
         }
     }
 

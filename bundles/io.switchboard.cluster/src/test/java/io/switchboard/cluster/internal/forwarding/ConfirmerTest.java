@@ -32,6 +32,17 @@ class ConfirmerTest {
     }
 
     @Test
+    void aConfirmationWhileTheNodeLeavesIsDroppedQuietly() {
+        Confirmer leaving = new Confirmer("b", task -> {
+            throw new java.util.concurrent.RejectedExecutionException("shut down");
+        }, (origin, frame) -> sent.add(origin));
+
+        leaving.confirm("a", 1, true);
+
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
     void aConfirmationAfterASendSchedulesAnother() {
         confirmer.confirm("a", 1, true);
         senderQueue.poll().run();
