@@ -49,7 +49,8 @@ public class FrameworkSmokeIT extends SwitchboardTestSupport {
         // became an ordered, asynchronous step
         // io.switchboard.api.admin 1.1.0: a module's last error, abandoned threads (1.0 record constructors kept)
         // broker 2.2.0: ClusterPeer, Broker.deliverForwarded; admin 1.2.0: ClusterStatistics (several nodes, one broker)
-        // broker 2.3.0: SessionHandover, SessionHolder (sessions across nodes)
+        // broker 2.3.0: SessionHandover, SessionHolder (sessions across nodes); acknowledged forwarding (ClusterPeer.forward,
+        // Broker.acceptForwarded)
         Map<String, Version> expected = Map.of("io.switchboard.api", new Version(1, 1, 0),
                 "io.switchboard.api.broker", new Version(2, 3, 0), "io.switchboard.api.admin", new Version(1, 2, 0));
         for (String pkg : expected.keySet()) {

@@ -26,6 +26,8 @@ public final class Bench {
             "           PUBLISHes due in one write; per-message: one PUBLISH per write as each falls due (a real client)",
             "  --broker-pid PID: report the broker's CPU time per delivered message (utime+stime of /proc/PID/stat)",
             "  --persistent: subscribers keep persistent sessions (clean session 0), ended after each run",
+            "  --sub-ports P1,P2: subscribers connect to these ports in turn (other nodes of a cluster; publishers on --port),",
+            "           then --settle 1 s passes before publishing (the routes reach the publishers' node)",
             "  --progress S: every S seconds a JSON line {\"mode\":\"progress\",...} with that interval's deliveries",
             "  rate:    --rate 10000 --seconds 5 --warmup 0",
             "  sweep:   --start-rate 10000 --max-rate 2000000 --trial-seconds 3 --max-trials 12 --precision 0.05",
@@ -217,6 +219,10 @@ public final class Bench {
         RateOptions o = new RateOptions();
         o.host = args.string("host", o.host);
         o.port = args.integer("port", o.port);
+        String subPorts = args.string("sub-ports", "");
+        o.subPorts = subPorts.isBlank() ? new int[0]
+                : java.util.Arrays.stream(subPorts.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        o.settleSeconds = args.number("settle", o.settleSeconds);
         o.publishers = args.integer("pubs", o.publishers);
         o.subscribers = args.integer("subs", o.subscribers);
         o.qos = args.integer("qos", o.qos);

@@ -4,6 +4,13 @@ package io.switchboard.bench;
 final class RateOptions {
     String host = "127.0.0.1";
     int port = 1883;
+    /**
+     * Ports the subscribers connect to, in turn (subscriber i to {@code subPorts[i % length]}); empty: {@link #port}.
+     * Several nodes of one cluster: publishers on one node, subscribers on the others.
+     */
+    int[] subPorts = new int[0];
+    /** With {@link #subPorts}: how long to wait after the SUBACKs before publishing (the routes reach the other nodes). */
+    double settleSeconds = 1;
     int publishers = 1;
     int subscribers = 1;
     int qos = 0;
@@ -41,6 +48,8 @@ final class RateOptions {
         RateOptions c = new RateOptions();
         c.host = host;
         c.port = port;
+        c.subPorts = subPorts.clone();
+        c.settleSeconds = settleSeconds;
         c.publishers = publishers;
         c.subscribers = subscribers;
         c.qos = qos;
@@ -71,6 +80,10 @@ final class RateOptions {
         require(drainSeconds >= 0 && drainSeconds <= 600, "--drain must be 0..600 s");
         require(warmupSeconds >= 0 && warmupSeconds < seconds, "--warmup must be shorter than --seconds");
         require(progressSeconds >= 0 && progressSeconds <= 3600, "--progress must be 0..3600 s");
+        require(settleSeconds >= 0 && settleSeconds <= 60, "--settle must be 0..60 s");
+        for (int p : subPorts) {
+            require(p >= 1 && p <= 65535, "--sub-ports must be ports (1-65535)");
+        }
         require(batchMicros >= 0 && batchMicros <= 100_000, "--batch-us must be 0..100000");
         require(rate * seconds / publishers < SequenceSet.MAX_SEQUENCE, "too many messages per publisher");
     }

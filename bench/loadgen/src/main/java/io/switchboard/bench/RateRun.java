@@ -97,6 +97,9 @@ final class RateRun {
             try {
                 try {
                     connect(selector);
+                    if (options.subPorts.length > 0) {
+                        settle(selector);
+                    }
                 } catch (BenchException e) {
                     // a trial the broker refused or broke off: a failed result, so a sweep goes on below it
                     long offered = Math.round(options.rate * options.seconds / options.publishers) * options.publishers;
@@ -119,7 +122,7 @@ final class RateRun {
         int pubs = options.publishers;
         int readBuffer = subs > 8 ? READ_BUFFER_MANY : READ_BUFFER;
         for (int s = 0; s < subs; s++) {
-            Connection c = Connection.open("subscriber " + s, selector, options.host, options.port, readBuffer, 64 << 10);
+            Connection c = Connection.open("subscriber " + s, selector, options.host, subscriberPort(s), readBuffer, 64 << 10);
             c.index = s;
             c.out.put(Mqtt.connect(subscriberId(s), KEEP_ALIVE_SECONDS, !options.persistent));
             c.flush();
@@ -157,6 +160,26 @@ final class RateRun {
         }
     }
 
+    /** The port subscriber {@code s} connects to: its node's, when the subscribers are spread over nodes. */
+    private int subscriberPort(int s) {
+        return options.subPorts.length == 0 ? options.port : options.subPorts[s % options.subPorts.length];
+    }
+
+    /**
+     * Subscribers on other nodes than the publishers: their SUBACK does not say the publishers' node knows the route
+     * yet (the cluster's view is updated asynchronously), so wait a little, serving the connections meanwhile.
+     */
+    private void settle(Selector selector) throws IOException {
+        long end = System.nanoTime() + seconds(options.settleSeconds);
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            handleSelected(selector, System.nanoTime());
+            if (error != null) {
+                throw new BenchException(error);
+            }
+        }
+    }
+
     private String subscriberId(int subscriber) {
         return "sb-" + runId + "-s" + subscriber;
     }
@@ -165,7 +188,7 @@ final class RateRun {
     private void endSessions() {
         for (int s = 0; s < subscriberConnections.size(); s++) {
             try {
-                MqttClient.endSession(options.host, options.port, subscriberId(s), (int) (options.connectTimeoutSeconds * 1000));
+                MqttClient.endSession(options.host, subscriberPort(s), subscriberId(s), (int) (options.connectTimeoutSeconds * 1000));
             } catch (IOException | RuntimeException e) {
                 System.err.println("bench: could not end the session of " + subscriberId(s) + ": " + e.getMessage());
             }

@@ -12,13 +12,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.switchboard.itest.mqtt.support.Broker;
+import io.switchboard.itest.mqtt.support.ClusterNodes;
 import io.switchboard.itest.mqtt.support.Paho3;
 import io.switchboard.itest.mqtt.support.PrometheusText;
 import io.switchboard.itest.mqtt.support.Transport;
@@ -43,58 +41,18 @@ class ClusterIT {
 
     @TempDir
     static Path work;
-    private static final Map<String, Broker> nodes = new LinkedHashMap<>();
+    private static ClusterNodes cluster;
 
     @BeforeAll
     static void startThreeNodes() throws Exception {
-        nodes.putAll(startNodes(work, List.of("a", "b", "c")));
-    }
-
-    /**
-     * Starts one distribution per name under {@code work}, in parallel, each with a cluster file listing them all
-     * (backup count 1), and waits until each sees every member.
-     */
-    static Map<String, Broker> startNodes(Path work, List<String> names) throws Exception {
-        Map<String, Broker> nodes = new LinkedHashMap<>();
-        Map<String, Integer> clusterPorts = new LinkedHashMap<>();
-        for (String name : names) {
-            clusterPorts.put(name, Broker.freePort());
-        }
-        String members = String.join(",", clusterPorts.values().stream().map(p -> "127.0.0.1:" + p).toList());
-        ExecutorService starter = Executors.newFixedThreadPool(names.size());
-        try {
-            Map<String, CompletableFuture<Broker>> starting = new LinkedHashMap<>();
-            for (Map.Entry<String, Integer> node : clusterPorts.entrySet()) {
-                Map<String, String> config = new LinkedHashMap<>();
-                config.put("node.name", node.getKey());
-                config.put("members", members);
-                config.put("port", Integer.toString(node.getValue()));
-                config.put("backup.count", "1");
-                Path home = Files.createDirectories(work.resolve(node.getKey()));
-                starting.put(node.getKey(), CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return Broker.startDistribution(home, Map.of("io.switchboard.cluster.cfg", config), Map.of());
-                    } catch (Exception e) {
-                        throw new IllegalStateException("node " + node.getKey() + " did not start", e);
-                    }
-                }, starter));
-            }
-            for (Map.Entry<String, CompletableFuture<Broker>> node : starting.entrySet()) {
-                nodes.put(node.getKey(), node.getValue().join());
-            }
-        } finally {
-            starter.shutdown();
-        }
-        for (Broker node : nodes.values()) {
-            node.awaitShell("the cluster has " + names.size() + " members", "sb:cluster", Duration.ofSeconds(60),
-                    out -> out.contains(": " + names.size() + " members"));
-        }
-        return nodes;
+        cluster = ClusterNodes.start(work, List.of("a", "b", "c"), Map.of(), Map.of());
     }
 
     @AfterAll
     static void stopNodes() {
-        nodes.values().forEach(Broker::close);
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
@@ -238,19 +196,12 @@ class ClusterIT {
     }
 
     private static Broker node(String name) {
-        return nodes.get(name);
+        return cluster.node(name);
     }
 
     /** Waits until {@code at} sees {@code filter} among {@code holder}'s subscriptions. */
     private static void awaitRoute(String at, String holder, String filter) {
-        awaitRoute(node(at), at, holder, filter);
-    }
-
-    /** Waits until node {@code at} ({@code atNode}) sees {@code filter} among {@code holder}'s subscriptions. */
-    static void awaitRoute(Broker atNode, String at, String holder, String filter) {
-        atNode.awaitShell(at + " sees " + holder + "'s " + filter, "sb:cluster", VIEW, out -> out.lines()
-                .anyMatch(line -> line.startsWith("  " + holder + ": ") && List.of(line.substring(4 + holder.length()).split(" "))
-                        .contains(filter)));
+        cluster.awaitRoute(at, holder, filter);
     }
 
     /** Per other node of {@code at}: {sent to it, received from it}. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.switchboard.itest.mqtt.support.Broker;
+import io.switchboard.itest.mqtt.support.ClusterNodes;
 import io.switchboard.itest.mqtt.support.Paho3;
 import io.switchboard.itest.mqtt.support.Paho5;
 import io.switchboard.itest.mqtt.support.Transport;
@@ -42,16 +42,18 @@ class ClusterSessionsIT {
 
     @TempDir
     static Path work;
-    private static final Map<String, Broker> nodes = new LinkedHashMap<>();
+    private static ClusterNodes cluster;
 
     @BeforeAll
     static void startThreeNodes() throws Exception {
-        nodes.putAll(ClusterIT.startNodes(work, List.of("a", "b", "c")));
+        cluster = ClusterNodes.start(work, List.of("a", "b", "c"), Map.of(), Map.of());
     }
 
     @AfterAll
     static void stopNodes() {
-        nodes.values().forEach(Broker::close);
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
@@ -62,7 +64,7 @@ class ClusterSessionsIT {
             onA.subscribe("move/#", 1);
             onA.disconnect();
         }
-        ClusterIT.awaitRoute(node("c"), "c", "a", "move/#");
+        cluster.awaitRoute("c", "a", "move/#");
         List<String> sent = publishOn("c", "move/x", "m", 5);
         awaitSession("a", "mover", "a", 5);
 
@@ -73,7 +75,7 @@ class ClusterSessionsIT {
             awaitSession("c", "mover", "b", 0); // acknowledged on b: gone from the cluster's records too
             assertThat(node("a").shell("sb:sessions mover").out()).as("a no longer holds the session").doesNotContain("mover");
             // it lives on b now: what c publishes reaches it there
-            ClusterIT.awaitRoute(node("c"), "c", "b", "move/#");
+            cluster.awaitRoute("c", "b", "move/#");
             publishOn("c", "move/y", "after", 1);
             assertThat(onB.inbox().next().text()).isEqualTo("after0");
         }
@@ -109,7 +111,7 @@ class ClusterSessionsIT {
         });
         try (Paho3 watcher = Paho3.connect(node("b"), Transport.TCP, "watcher")) {
             watcher.subscribe("wills/#", 1);
-            ClusterIT.awaitRoute(node("c"), "c", "a", "kill/#");
+            cluster.awaitRoute("c", "a", "kill/#");
             List<String> sent = publishOn("c", "kill/x", "k", 5);
             awaitSession("c", "sleeper", "a", 5);
             awaitSession("c", "willing", "a", 0);
@@ -167,6 +169,6 @@ class ClusterSessionsIT {
     }
 
     private static Broker node(String name) {
-        return nodes.get(name);
+        return cluster.node(name);
     }
 }

@@ -93,4 +93,14 @@ public interface Broker {
      * @since 2.2
      */
     void deliverForwarded(Message message, String orderKey, Set<String> sharedHere);
+
+    /**
+     * Delivers like {@link #deliverForwarded}, and says when the message was handed to every matching session
+     * (their front doors have queued it, and queued its write to the store for persistent sessions), so that the
+     * cluster can confirm it to the node it entered once the store wrote it.
+     *
+     * @return completes with the number of sessions it was handed to
+     * @since 2.3
+     */
+    CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere);
 }

@@ -32,6 +32,20 @@ public interface ClusterPeer {
     Set<String> routed(Message message, String orderKey);
 
     /**
+     * Like {@link #routed}, and says when the nodes the message was sent to have accepted it: the core completes
+     * the publish (and so the publisher's PUBACK/PUBREC waits) only then. A peer that confirms nothing need not
+     * implement it.
+     *
+     * @param message the message as the chain left it (stamped with this node's id, sender and time)
+     * @param orderKey the publisher (its client id): messages of one key must arrive in the order given here
+     * @return the shared subscriptions another node serves, and the other nodes' acceptance
+     * @since 2.3
+     */
+    default Forwarding forward(Message message, String orderKey) {
+        return Forwarding.unconfirmed(routed(message, orderKey));
+    }
+
+    /**
      * This node now has a subscription to {@code filter} (the first one; a shared subscription's filter is given
      * whole, {@code $share/group/filter}). Called once per change, in order for one filter; also called for each
      * filter present when the peer is bound, so a repeated call must be harmless.

@@ -29,7 +29,12 @@
  * <p>2.3.0: persistent sessions move between nodes. {@link io.switchboard.api.broker.SessionHandover}, registered by
  * a cluster bundle, makes this node a session's owner before a login (the node that held it lets go);
  * {@link io.switchboard.api.broker.SessionHolder}, registered by a front door that keeps sessions in its store, lets
- * go of a session and takes one another node held. Additions only.
+ * go of a session and takes one another node held. And acknowledged forwarding:
+ * {@link io.switchboard.api.broker.ClusterPeer#forward} (a default method, so
+ * existing peers still work) also returns when the other nodes accepted the message ({@link
+ * io.switchboard.api.broker.Forwarding}), which the publish waits for, or {@link
+ * io.switchboard.api.broker.ForwardingException}; {@link io.switchboard.api.broker.Broker#acceptForwarded} says when a
+ * forwarded message reached this node's sessions. Additions only.
  */
 @Export
 @Version("2.3.0")

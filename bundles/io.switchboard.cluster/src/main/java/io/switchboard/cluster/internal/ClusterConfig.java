@@ -26,6 +26,9 @@ public @interface ClusterConfig {
     @AttributeDefinition(name = "backup.count", description = "Copies of the cluster's partitioned data kept on other members (0-6)")
     String backup_count() default "1";
 
+    @AttributeDefinition(name = "forward.timeout.ms", description = "How long a node may take to confirm a QoS 1/2 message forwarded to it; past it the publisher gets no acknowledgement (100-600000)")
+    String forward_timeout_ms() default "5000";
+
     @AttributeDefinition(name = "cluster.name", description = "Members only join a cluster of the same name")
     String cluster_name() default ClusterSettings.DEFAULT_CLUSTER_NAME;
 }

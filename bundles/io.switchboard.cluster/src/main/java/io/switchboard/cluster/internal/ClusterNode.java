@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.cluster.Member;
@@ -32,6 +33,12 @@ import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
 import io.switchboard.cluster.internal.sessions.ClusterSessions;
+import io.switchboard.api.broker.Forwarding;
+import io.switchboard.cluster.internal.forwarding.Acceptor;
+import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
+import io.switchboard.cluster.internal.forwarding.Confirmations;
+import io.switchboard.cluster.internal.forwarding.Confirmer;
+import io.switchboard.cluster.internal.forwarding.ForwardingSettings;
 import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -56,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * subscription, to the one node whose turn it is to serve the group (round robin over the nodes with members; this
  * node's own members are skipped when another node serves), on each target node's own topic
  * ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent them).
- * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain.
+ * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain. At QoS 1
+ * and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote it
+ * ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation ({@link Confirmations}).
  *
  * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
  * {@code sb:cluster} command ({@link ClusterCommand}).
@@ -72,6 +81,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     static final String ROUTES = "switchboard.routes";
     /** Each node's inbox topic: this prefix and its name. */
     static final String INBOX_PREFIX = "switchboard.node.";
+    /** Each node's topic for the confirmations of what it forwarded: this prefix and its name. */
+    static final String CONFIRMATIONS_PREFIX = "switchboard.confirm.";
     /** The member attribute holding a member's node name. */
     static final String NODE_ATTRIBUTE = "switchboard.node";
     private static final char SEPARATOR = '\0';
@@ -103,6 +114,11 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private ReplicatedMap<String, String> routes;
     /** Writes this node's route changes one after another, off the broker's workers (a write may wait on the network). */
     private ExecutorService routeWriter;
+    /** What this node forwarded at QoS 1/2 and waits for the other nodes to confirm. */
+    private Confirmations confirmations;
+    /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
+    private ScheduledExecutorService confirmationThread;
+    private volatile Acceptor acceptor;
 
     /**
      * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
@@ -111,8 +127,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
      */
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
+        ForwardingSettings forwarding;
         try {
             settings = ClusterSettings.of(properties);
+            forwarding = ForwardingSettings.of(properties);
         } catch (IllegalArgumentException e) {
             LOG.error("Cluster not started: configuration io.switchboard.cluster: {}", e.getMessage());
             throw e;
@@ -122,6 +140,14 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             t.setDaemon(true);
             return t;
         });
+        confirmationThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-cluster-confirm");
+            t.setDaemon(true);
+            return t;
+        });
+        confirmations = new Confirmations(forwarding.timeoutMillis(), System::nanoTime);
+        long sweep = Math.max(10, Math.min(100, forwarding.timeoutMillis() / 10));
+        confirmationThread.scheduleWithFixedDelay(confirmations::expire, sweep, sweep, TimeUnit.MILLISECONDS);
         starter = new Thread(() -> {
             try {
                 start();
@@ -153,9 +179,13 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         }
         forgetOwnRoutesOfEarlierRuns();
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder);
+        // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
+        acceptor = new Acceptor(broker, sessions.store(), new Confirmer(settings.nodeName(), confirmationThread,
+                (origin, frame) -> confirmationsTopic(origin).publish(frame)));
         hazelcast.getCluster().addMembershipListener(new MembersListener());
         forgetRoutesOfAbsentNodes();
         this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
+        confirmationsTopic(settings.nodeName()).addMessageListener(m -> confirmed(m.getMessageObject()));
         LOG.info("Cluster node '{}' started: {} members", settings.nodeName(), hazelcast.getCluster().getMembers().size());
     }
 
@@ -213,6 +243,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         if (sessions != null) {
             sessions.close(); // the front door let go of the store: its last changes reach the cluster
         }
+        confirmations.failAll("this node is leaving the cluster");
+        confirmationThread.shutdownNow();
         if (hazelcast != null) {
             hazelcast.shutdown(); // the others see the member leave and drop its routes
         }
@@ -223,6 +255,15 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public Set<String> routed(Message message, String orderKey) {
+        return forward(message, orderKey).sharedElsewhere();
+    }
+
+    /**
+     * Sends the message to the nodes that need it; at QoS 1 and 2 they confirm it once stored, and the returned
+     * stage (the publisher's acknowledgement) waits for that.
+     */
+    @Override
+    public Forwarding forward(Message message, String orderKey) {
         String self = settings.nodeName();
         FilterIndex.Match match = index.match(message.topic());
         Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
@@ -237,19 +278,23 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         targets.addAll(sharedByNode.keySet());
         targets.remove(self);
         String key = orderKey == null ? "" : orderKey;
+        Confirmations.Awaited awaited = message.qos() == 0 || targets.isEmpty() ? null
+                : confirmations.expect(targets, message.topic());
+        long correlation = awaited == null ? 0 : awaited.id();
         byte[] plainFrame = null;
         for (String node : targets) {
             Set<String> shared = sharedByNode.get(node);
             byte[] frame;
             if (shared == null) {
-                frame = plainFrame != null ? plainFrame : (plainFrame = Frames.encode(self, key, Set.of(), message));
+                frame = plainFrame != null ? plainFrame
+                        : (plainFrame = Frames.encode(correlation, self, key, Set.of(), message));
             } else {
-                frame = Frames.encode(self, key, shared, message);
+                frame = Frames.encode(correlation, self, key, shared, message);
             }
-            inbox(node).publish(frame); // fire and forget: Hazelcast queues it on the member's connection
+            inbox(node).publish(frame); // Hazelcast queues it on the member's connection; QoS 1/2: confirmed later
             sent.increment(node);
         }
-        return sharedElsewhere;
+        return awaited == null ? Forwarding.unconfirmed(sharedElsewhere) : new Forwarding(sharedElsewhere, awaited.confirmed());
     }
 
     @Override
@@ -287,7 +332,27 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             return;
         }
         received.increment(frame.origin());
-        broker.deliverForwarded(frame.message(), frame.origin() + SEPARATOR + frame.orderKey(), frame.sharedHere());
+        String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
+        if (frame.correlation() == 0) {
+            broker.deliverForwarded(frame.message(), orderKey, frame.sharedHere());
+        } else {
+            acceptor.accept(frame.correlation(), frame.origin(), frame.message(), orderKey, frame.sharedHere());
+        }
+    }
+
+    private void confirmed(byte[] bytes) {
+        ConfirmationFrames.Confirmation confirmation;
+        try {
+            confirmation = ConfirmationFrames.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Dropped a confirmation this node cannot read: {}", e.getMessage());
+            return;
+        }
+        confirmations.confirmed(confirmation.node(), confirmation.ids(), confirmation.accepted());
+    }
+
+    private ITopic<byte[]> confirmationsTopic(String node) {
+        return hazelcast.getTopic(CONFIRMATIONS_PREFIX + node);
     }
 
     // ---- the view of the cluster
@@ -390,6 +455,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             if (node != null && !node.equals(settings.nodeName())) {
                 forgetNode(node);
                 sessions.memberLeft(node);
+                confirmations.nodeLeft(node);
             }
         }
     }

@@ -14,20 +14,21 @@ import io.switchboard.store.StoredMessages;
 
 /**
  * A routed message as it crosses to another node: the node it entered, its publisher (the order key), the shared
- * subscriptions the receiving node serves for it, and the message in the store's binary form (every field). Plain bytes, so that Hazelcast carries no class of ours.
+ * subscriptions the receiving node serves for it, the id the receiver confirms it with (0: none wanted, QoS 0), and the message in the store's binary form (every field). Plain bytes, so that Hazelcast carries no class of ours.
  */
 final class Frames {
 
-    /** A frame read back. */
-    record Frame(String origin, String orderKey, Set<String> sharedHere, Message message) {
+    /** A frame read back; {@code correlation} 0: the sender waits for no confirmation. */
+    record Frame(long correlation, String origin, String orderKey, Set<String> sharedHere, Message message) {
     }
 
     private Frames() {
     }
 
-    static byte[] encode(String origin, String orderKey, Set<String> sharedHere, Message message) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96 + message.payloadSize() + message.topic().length());
+    static byte[] encode(long correlation, String origin, String orderKey, Set<String> sharedHere, Message message) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(104 + message.payloadSize() + message.topic().length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(correlation);
             out.writeUTF(origin);
             out.writeUTF(orderKey);
             out.writeShort(sharedHere.size());
@@ -43,6 +44,7 @@ final class Frames {
 
     static Frame decode(byte[] frame) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(frame))) {
+            long correlation = in.readLong();
             String origin = in.readUTF();
             String orderKey = in.readUTF();
             int shared = in.readUnsignedShort();
@@ -50,7 +52,7 @@ final class Frames {
             for (int i = 0; i < shared; i++) {
                 sharedHere.add(in.readUTF());
             }
-            return new Frame(origin, orderKey, sharedHere, StoredMessages.read(in));
+            return new Frame(correlation, origin, orderKey, sharedHere, StoredMessages.read(in));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a forwarded message frame: " + e.getMessage(), e);
         }

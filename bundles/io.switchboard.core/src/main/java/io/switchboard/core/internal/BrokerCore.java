@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -295,6 +296,13 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     @Override
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere) {
         router.deliverForwarded(message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()));
+    }
+
+    @Override
+    public CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere) {
+        CompletableFuture<Integer> handed = new CompletableFuture<>();
+        router.deliverForwarded(message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()), handed::complete);
+        return handed;
     }
 
     // ---- BrokerAdmin

@@ -1,10 +1,12 @@
 package io.switchboard.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +15,9 @@ import io.switchboard.api.MessageModule;
 import io.switchboard.api.Session;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.broker.ClusterPeer;
+import io.switchboard.api.broker.Forwarding;
+import io.switchboard.api.broker.ForwardingException;
+import io.switchboard.api.broker.PublishResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +139,76 @@ class ClusterPeerTest {
         assertThat(member.next().payloadText()).isEqualTo("for g");
         assertThat(plain.next().payloadText()).isEqualTo("for g");
         assertThat(otherGroup.received.poll(300, TimeUnit.MILLISECONDS)).as("group h was not given to this node").isNull();
+    }
+
+    @Test
+    void aPublishCompletesOnlyWhenTheOtherNodesAcceptedItAndFailsWhenTheyDoNot() throws Exception {
+        ConfirmingPeer confirming = new ConfirmingPeer();
+        harness.core.setClusterPeer(confirming);
+        CoreHarness.Client subscriber = harness.client("sub").subscribe("c/#", 1);
+        CoreHarness.Client publisher = harness.client("pub");
+
+        CompletableFuture<PublishResult> first = publish(publisher, "c/1");
+        CompletableFuture<PublishResult> second = publish(publisher, "c/2");
+        assertThat(subscriber.next().payloadText()).as("delivered here at once").isEqualTo("c/1");
+        assertThat(subscriber.next().payloadText()).as("the publisher's next message does not wait").isEqualTo("c/2");
+        CoreHarness.await("both forwarded", () -> confirmations(confirming) == 2);
+        assertThat(first).as("not confirmed yet").isNotDone();
+
+        confirming.pending.get(1).complete(null); // the second is confirmed first: each completes on its own
+        assertThat(second.get(5, TimeUnit.SECONDS).recipients()).isEqualTo(1);
+        assertThat(first).isNotDone();
+        confirming.pending.get(0).completeExceptionally(new ForwardingException("node 'b' left"));
+        assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ForwardingException.class)
+                .hasMessageContaining("node 'b' left");
+    }
+
+    @Test
+    void acceptForwardedCompletesOnceTheMessageWasHandedToItsSessions() throws Exception {
+        CoreHarness.Client one = harness.client("one").subscribe("f/#", 1);
+        CoreHarness.Client two = harness.client("two").subscribe("f/+", 1);
+
+        Integer handed = harness.core.acceptForwarded(Message.builder("f/1").payload("x").qos(1).build(), "remote", Set.of())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(handed).isEqualTo(2);
+        assertThat(one.received.poll()).as("already in one's queue").isNotNull();
+        assertThat(two.received.poll()).as("already in two's queue").isNotNull();
+        assertThat(harness.core.acceptForwarded(Message.builder("g").payload("x").qos(1).build(), "remote", Set.of())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS)).as("no subscriber").isZero();
+    }
+
+    private static CompletableFuture<PublishResult> publish(CoreHarness.Client client, String topic) {
+        return client.session.publish(Message.builder(topic).payload(topic).qos(1).build()).toCompletableFuture();
+    }
+
+    private static int confirmations(ConfirmingPeer peer) {
+        return peer.pending.size();
+    }
+
+    /** A peer whose every forward waits for the test to confirm it. */
+    private static final class ConfirmingPeer implements ClusterPeer {
+        final List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Set<String> routed(Message message, String orderKey) {
+            throw new AssertionError("the core calls forward");
+        }
+
+        @Override
+        public Forwarding forward(Message message, String orderKey) {
+            CompletableFuture<Void> accepted = new CompletableFuture<>();
+            pending.add(accepted);
+            return new Forwarding(Set.of(), accepted);
+        }
+
+        @Override
+        public void filterAdded(String filter) {
+        }
+
+        @Override
+        public void filterRemoved(String filter) {
+        }
     }
 
     private static final class RecordingPeer implements ClusterPeer {

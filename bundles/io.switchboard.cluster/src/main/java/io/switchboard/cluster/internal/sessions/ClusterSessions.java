@@ -56,6 +56,11 @@ public final class ClusterSessions implements AutoCloseable {
         moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, nodeAttribute);
     }
 
+    /** The store that writes locally and to the cluster: what the front door writes its sessions to. */
+    public StateStore store() {
+        return store;
+    }
+
     /** The maps' settings: {@code backupCount} synchronous backups; every record of a client id in its partition. */
     public static void configure(Config config, int backupCount) {
         MapConfig recordsConfig = new MapConfig(RecordKeys.RECORDS).setBackupCount(backupCount).setAsyncBackupCount(0)

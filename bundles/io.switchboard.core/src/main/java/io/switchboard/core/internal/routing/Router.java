@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +20,8 @@ import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.broker.ClusterPeer;
+import io.switchboard.api.broker.Forwarding;
+import io.switchboard.api.broker.ForwardingException;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
@@ -234,7 +237,8 @@ public final class Router {
         routed.increment();
         statuses.raise(m, MessageStatus.State.SENT, null, null);
         ClusterPeer clusterPeer = peer;
-        Set<String> sharedElsewhere = clusterPeer == null ? Set.of() : forward(clusterPeer, m, s.clientId());
+        Forwarding forwarding = clusterPeer == null ? null : forward(clusterPeer, m, s.clientId());
+        Set<String> sharedElsewhere = forwarding == null ? Set.of() : forwarding.sharedElsewhere();
         List<SubscriptionTree.Entry> targets = new ArrayList<>();
         subscriptions.match(m.topic(), e -> {
             if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()
@@ -242,19 +246,57 @@ public final class Router {
                 targets.add(e);
             }
         });
-        deliverAll(m, targets, p.chains, false, s.worker(),
-                recipients -> finish(s, result, new PublishResult(m.id(), true, recipients, null, null)));
+        deliverAll(m, targets, p.chains, false, s.worker(), recipients -> {
+            PublishResult outcome = new PublishResult(m.id(), true, recipients, null, null);
+            if (forwarding == null) {
+                finish(s, result, outcome);
+            } else {
+                finishWhenAccepted(s, result, outcome, forwarding.accepted());
+            }
+        });
     }
 
-    /** Hands {@code m} to the other nodes; returns the shared subscriptions another node serves for it. */
-    private static Set<String> forward(ClusterPeer clusterPeer, Message m, String orderKey) {
+    /**
+     * Hands {@code m} to the other nodes; returns the shared subscriptions another node serves for it and when the
+     * nodes accepted it. A peer that fails leaves the message unconfirmed: the publish fails, and is not acknowledged.
+     */
+    private static Forwarding forward(ClusterPeer clusterPeer, Message m, String orderKey) {
         try {
-            Set<String> sharedElsewhere = clusterPeer.routed(m, orderKey);
-            return sharedElsewhere == null ? Set.of() : sharedElsewhere;
+            return clusterPeer.forward(m, orderKey);
         } catch (RuntimeException e) {
             LOG.warn("Message {} to '{}' was not forwarded to the other nodes", m.id(), m.topic(), e);
-            return Set.of();
+            return new Forwarding(Set.of(), CompletableFuture.failedFuture(
+                    new ForwardingException("not forwarded to the other nodes: " + e)));
         }
+    }
+
+    /**
+     * Finishes the publisher's step now (its next message need not wait for the other nodes: their confirmations
+     * come back in any order, and the front door acknowledges in order), and completes {@code result} once the nodes
+     * the message was sent to accepted it, or fails it.
+     */
+    private void finishWhenAccepted(SessionImpl s, CompletableFuture<PublishResult> result, PublishResult outcome,
+            CompletionStage<Void> accepted) {
+        CompletableFuture<Void> now;
+        try {
+            now = accepted.toCompletableFuture();
+        } catch (UnsupportedOperationException e) {
+            now = null; // a stage that does not say whether it is done
+        }
+        if (now != null && now.isDone() && !now.isCompletedExceptionally()) {
+            finish(s, result, outcome); // nothing to wait for (QoS 0, or no other node)
+            return;
+        }
+        inFlight.decrement();
+        s.stepDone();
+        accepted.whenComplete((v, error) -> {
+            if (error == null) {
+                result.complete(outcome);
+            } else {
+                result.completeExceptionally(error instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : error);
+            }
+        });
     }
 
     /**
@@ -264,6 +306,14 @@ public final class Router {
      * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
      */
     public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker) {
+        deliverForwarded(message, sharedHere, worker, recipients -> { });
+    }
+
+    /**
+     * Like {@link #deliverForwarded(Message, Set, WorkerThread)}; {@code done} hears, on {@code worker}, how many
+     * sessions the message was handed to once every delivery decision is made.
+     */
+    public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
             if (stamped.retain()) {
@@ -278,7 +328,7 @@ public final class Router {
                     targets.add(e);
                 }
             });
-            deliverAll(stamped, targets, registry.chains(), false, worker, recipients -> { });
+            deliverAll(stamped, targets, registry.chains(), false, worker, done);
         });
     }
 

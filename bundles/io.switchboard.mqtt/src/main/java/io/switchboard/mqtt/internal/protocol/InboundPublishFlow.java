@@ -22,6 +22,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.switchboard.api.Message;
+import io.switchboard.api.broker.ForwardingException;
 import io.switchboard.api.broker.PublishResult;
 
 /**
@@ -224,7 +225,8 @@ final class InboundPublishFlow {
         }
         OrderedResponses.Response response = responses.reserve(packetId);
         // the acknowledgement contract: PUBACK/PUBREC only once the message is on disk for every persistent
-        // subscriber it was routed to (their queues were written to before the publish completed)
+        // subscriber it was routed to (their queues were written to before the publish completed; in a cluster,
+        // the publish completes once the other nodes it went to stored it too)
         published.thenCompose(result -> connection.protocol().written().handle((v, storeError) -> {
             if (storeError != null) {
                 throw new StoreFailure(Failures.unwrap(storeError));
@@ -232,6 +234,13 @@ final class InboundPublishFlow {
             return result;
         })).whenComplete((result, error) -> {
             connection.requestDone();
+            if (error != null && Failures.unwrap(error) instanceof ForwardingException notForwarded) {
+                // another node of the broker did not confirm it: no acknowledgement at all (not even a failed one),
+                // so that the client sends it again when it reconnects (at least once)
+                connection.execute(() -> closer.closeWith(Packets.UNSPECIFIED_ERROR, "publish to '" + message.topic()
+                        + "' (packet " + packetId + ") not acknowledged: " + notForwarded.getMessage(), false));
+                return;
+            }
             if (error != null && Failures.unwrap(error) instanceof StoreFailure failure && !client.v5) {
                 // a 3.1.1 acknowledgement cannot say it failed: close instead of acknowledging what is not stored
                 connection.execute(() -> closer.closeWith(Packets.UNSPECIFIED_ERROR, failure.getMessage(), false));

@@ -1,0 +1,161 @@
+package io.switchboard.cluster.internal.forwarding;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import io.switchboard.api.broker.ForwardingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forwarded messages this node waits for other nodes to confirm: each has an id (the frame's correlation id),
+ * the nodes that still have to confirm it, a deadline, and the stage the publisher's acknowledgement waits for. It
+ * completes when the last node confirmed; it fails, and the publisher is not acknowledged, when a node refuses it,
+ * leaves the cluster before confirming, or does not confirm by the deadline. Thread-safe.
+ */
+public final class Confirmations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Confirmations.class);
+
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final long timeoutNanos;
+    private final LongSupplier nanoClock;
+
+    /** One message's confirmation to come. */
+    public record Awaited(long id, CompletableFuture<Void> confirmed) {
+    }
+
+    /**
+     * @param timeoutMillis how long a node may take to confirm
+     * @param nanoClock the clock deadlines are measured on ({@link System#nanoTime} but in tests)
+     */
+    public Confirmations(long timeoutMillis, LongSupplier nanoClock) {
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
+        this.nanoClock = nanoClock;
+    }
+
+    /** A message sent now to {@code nodes} (not empty): the id to send with it and the stage of its confirmation. */
+    public Awaited expect(Collection<String> nodes, String topic) {
+        long id = ids.incrementAndGet();
+        Pending p = new Pending(new HashSet<>(nodes), topic, nanoClock.getAsLong() + timeoutNanos);
+        pending.put(id, p);
+        return new Awaited(id, p.confirmed);
+    }
+
+    /** {@code node} confirmed the messages {@code ids} (accepted: stored for its sessions), or refused them. */
+    public void confirmed(String node, long[] ids, boolean accepted) {
+        for (long id : ids) {
+            Pending p = pending.get(id);
+            if (p == null) {
+                continue; // failed already (timeout, a node left)
+            }
+            if (!accepted) {
+                fail(id, p, "node '" + node + "' could not accept it");
+            } else if (p.confirmedBy(node)) {
+                pending.remove(id);
+                p.confirmed.complete(null);
+            }
+        }
+    }
+
+    /** {@code node} left the cluster: what it did not confirm fails (it may not have stored it). */
+    public void nodeLeft(String node) {
+        int failed = 0;
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            if (e.getValue().awaits(node)) {
+                fail(e.getKey(), e.getValue(), "node '" + node + "' left the cluster before confirming it");
+                failed++;
+            }
+        }
+        if (failed > 0) {
+            LOG.warn("Node '{}' left with {} forwarded messages unconfirmed: their publishers get no acknowledgement "
+                    + "and send them again", node, failed);
+        }
+    }
+
+    /** Fails what is past its deadline; returns how many. Logs one line per node that did not confirm in time. */
+    public int expire() {
+        long now = nanoClock.getAsLong();
+        Map<String, Integer> lateByNode = new TreeMap<>();
+        int failed = 0;
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            Pending p = e.getValue();
+            if (now - p.deadline >= 0) {
+                Set<String> late = p.remaining();
+                if (fail(e.getKey(), p, "node(s) " + quoted(late) + " did not confirm it within "
+                        + timeoutNanos / 1_000_000 + " ms")) {
+                    late.forEach(n -> lateByNode.merge(n, 1, Integer::sum));
+                    failed++;
+                }
+            }
+        }
+        lateByNode.forEach((node, count) -> LOG.warn("Node '{}' did not confirm {} forwarded messages within {} ms: "
+                + "their publishers get no acknowledgement and send them again", node, count, timeoutNanos / 1_000_000));
+        return failed;
+    }
+
+    /** This node is leaving: nothing more will be confirmed. */
+    public void failAll(String why) {
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            fail(e.getKey(), e.getValue(), why);
+        }
+    }
+
+    /** How many messages wait for confirmation. */
+    public int size() {
+        return pending.size();
+    }
+
+    private boolean fail(long id, Pending p, String why) {
+        if (pending.remove(id, p)) {
+            p.confirmed.completeExceptionally(new ForwardingException("message to '" + p.topic + "': " + why));
+            return true;
+        }
+        return false;
+    }
+
+    private static String quoted(Collection<String> nodes) {
+        List<String> names = new ArrayList<>();
+        for (String n : new TreeSet<>(nodes)) {
+            names.add("'" + n + "'");
+        }
+        return String.join(", ", names);
+    }
+
+    private static final class Pending {
+        final Set<String> waitingFor;
+        final String topic;
+        final long deadline;
+        final CompletableFuture<Void> confirmed = new CompletableFuture<>();
+
+        Pending(Set<String> waitingFor, String topic, long deadline) {
+            this.waitingFor = waitingFor;
+            this.topic = topic;
+            this.deadline = deadline;
+        }
+
+        /** Whether that was the last node to confirm. */
+        synchronized boolean confirmedBy(String node) {
+            return waitingFor.remove(node) && waitingFor.isEmpty();
+        }
+
+        synchronized boolean awaits(String node) {
+            return waitingFor.contains(node);
+        }
+
+        synchronized Set<String> remaining() {
+            return new TreeSet<>(waitingFor);
+        }
+    }
+}

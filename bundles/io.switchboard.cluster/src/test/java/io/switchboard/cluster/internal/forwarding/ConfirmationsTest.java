@@ -1,0 +1,102 @@
+package io.switchboard.cluster.internal.forwarding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.switchboard.api.broker.ForwardingException;
+import org.junit.jupiter.api.Test;
+
+class ConfirmationsTest {
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final Confirmations confirmations = new Confirmations(5000, clock::get);
+
+    @Test
+    void aMessageIsConfirmedWhenEveryNodeItWentToConfirmedIt() {
+        Confirmations.Awaited awaited = confirmations.expect(List.of("b", "c"), "t");
+
+        confirmations.confirmed("b", new long[] {awaited.id()}, true);
+        assertThat(awaited.confirmed()).as("c has not confirmed").isNotDone();
+        confirmations.confirmed("b", new long[] {awaited.id()}, true);
+        assertThat(awaited.confirmed()).as("b twice is not c").isNotDone();
+        confirmations.confirmed("c", new long[] {awaited.id()}, true);
+
+        assertThat(awaited.confirmed()).isCompleted();
+        assertThat(confirmations.size()).isZero();
+    }
+
+    @Test
+    void eachMessageHasItsOwnIdAndOneFrameConfirmsSeveral() {
+        Confirmations.Awaited first = confirmations.expect(List.of("b"), "t");
+        Confirmations.Awaited second = confirmations.expect(List.of("b"), "t");
+        Confirmations.Awaited third = confirmations.expect(List.of("b"), "t");
+        assertThat(List.of(first.id(), second.id(), third.id())).doesNotHaveDuplicates();
+
+        confirmations.confirmed("b", new long[] {third.id(), first.id()}, true);
+
+        assertThat(first.confirmed()).isCompleted();
+        assertThat(second.confirmed()).isNotDone();
+        assertThat(third.confirmed()).isCompleted();
+    }
+
+    @Test
+    void aNodeLeavingFailsWhatItHadNotConfirmedAndNothingElse() {
+        Confirmations.Awaited toB = confirmations.expect(List.of("b"), "t/1");
+        Confirmations.Awaited toBAndC = confirmations.expect(List.of("b", "c"), "t/2");
+        Confirmations.Awaited toC = confirmations.expect(List.of("c"), "t/3");
+        Confirmations.Awaited confirmedByB = confirmations.expect(List.of("b", "c"), "t/4");
+        confirmations.confirmed("b", new long[] {confirmedByB.id()}, true);
+
+        confirmations.nodeLeft("b");
+
+        assertFailed(toB, "message to 't/1': node 'b' left the cluster before confirming it");
+        assertFailed(toBAndC, "node 'b' left");
+        assertThat(toC.confirmed()).isNotDone();
+        assertThat(confirmedByB.confirmed()).as("b confirmed it before leaving").isNotDone();
+        confirmations.confirmed("c", new long[] {confirmedByB.id(), toBAndC.id()}, true);
+        assertThat(confirmedByB.confirmed()).isCompleted();
+        assertThat(toBAndC.confirmed()).as("failed stays failed").isCompletedExceptionally();
+    }
+
+    @Test
+    void whatIsNotConfirmedByTheDeadlineFailsNamingTheNode() {
+        Confirmations.Awaited early = confirmations.expect(List.of("b", "c"), "t/1");
+        clock.addAndGet(3_000_000_000L);
+        Confirmations.Awaited late = confirmations.expect(List.of("b"), "t/2");
+        confirmations.confirmed("c", new long[] {early.id()}, true);
+
+        clock.addAndGet(1_999_000_000L);
+        assertThat(confirmations.expire()).as("before the deadline").isZero();
+        clock.addAndGet(1_000_000L);
+        assertThat(confirmations.expire()).isEqualTo(1);
+
+        assertFailed(early, "node(s) 'b' did not confirm it within 5000 ms");
+        assertThat(late.confirmed()).isNotDone();
+        confirmations.confirmed("b", new long[] {early.id()}, true);
+        assertThat(early.confirmed()).as("a late confirmation changes nothing").isCompletedExceptionally();
+    }
+
+    @Test
+    void aRefusalFailsTheMessage() {
+        Confirmations.Awaited awaited = confirmations.expect(List.of("b", "c"), "t");
+        confirmations.confirmed("c", new long[] {awaited.id()}, false);
+        assertFailed(awaited, "node 'c' could not accept it");
+    }
+
+    @Test
+    void leavingFailsEverything() {
+        Confirmations.Awaited awaited = confirmations.expect(List.of("b"), "t");
+        confirmations.failAll("this node is leaving the cluster");
+        assertFailed(awaited, "this node is leaving");
+        assertThat(confirmations.size()).isZero();
+    }
+
+    private static void assertFailed(Confirmations.Awaited awaited, String why) {
+        assertThatThrownBy(() -> awaited.confirmed().get()).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(ForwardingException.class).cause().hasMessageContaining(why);
+    }
+}

@@ -1,0 +1,172 @@
+package io.switchboard.itest.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.switchboard.itest.mqtt.support.ClusterNodes;
+import io.switchboard.itest.mqtt.support.LoadPublisher;
+import io.switchboard.itest.mqtt.support.Paho3;
+import io.switchboard.itest.mqtt.support.Transport;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No message acknowledged to its publisher is lost when a node dies (docs/cluster.md, "Acknowledged forwarding"):
+ * three distributions as separate JVMs, a publisher on node a sending QoS 1 continuously to persistent QoS 1
+ * subscribers on b and c, and one node killed with SIGKILL mid-stream. First b, a receiving node: its subscriber,
+ * back on b after b restarted from its own store, gets every message a acknowledged while b was there. Then a, the
+ * node the messages enter: the subscribers on b and c get every message a acknowledged.
+ *
+ * <p>QoS 1 is at least once: a publisher that got no PUBACK sends again (DUP), so a subscriber may get a message
+ * twice; the checks are "every acknowledged message at least once" and "first arrivals in the order published".
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterNodeLossIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path work;
+    private static ClusterNodes cluster;
+
+    @BeforeAll
+    static void startThreeNodes() throws Exception {
+        // a node that does not confirm within 2 s fails the publish (no PUBACK): short, so the test is too; and each
+        // group commit of the stores waits for the disk (fsync), so a message stays unwritten for a while after a
+        // node received it: acknowledging before the receiving node's store wrote it would lose messages at a kill
+        cluster = ClusterNodes.start(work, List.of("a", "b", "c"), Map.of("forward.timeout.ms", "2000"),
+                Map.of("io.switchboard.store.cfg", Map.of("sync", "fsync")));
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aSubscriberOnAKilledReceivingNodeGetsEveryAcknowledgedMessageFromItsStoreAfterTheRestart() throws Exception {
+        MemoryPersistence onBState = new MemoryPersistence();
+        try (Paho3 onB = Paho3.create(cluster.node("b"), Transport.TCP, "keeper-b", onBState);
+                Paho3 onC = Paho3.create(cluster.node("c"), Transport.TCP, "keeper-c")) {
+            onB.connect(o -> o.setCleanSession(false));
+            onC.connect(o -> o.setCleanSession(false));
+            assertThat(onB.subscribe("hold/#", 1)).isEqualTo(1);
+            assertThat(onC.subscribe("hold/#", 1)).isEqualTo(1);
+            onB.disconnect(); // offline: b keeps what arrives for it in its store
+            cluster.awaitRoute("a", "b", "hold/#");
+            cluster.awaitRoute("a", "c", "hold/#");
+
+            List<String> acknowledgedWhileBLived = new ArrayList<>();
+            List<String> acknowledged = new ArrayList<>();
+            try (LoadPublisher first = new LoadPublisher(cluster.node("a"), "hold-pub-1", "hold/1", "h1-");
+                    LoadPublisher second = new LoadPublisher(cluster.node("a"), "hold-pub-2", "hold/2", "h2-")) {
+                first.awaitAcknowledged(300, ARRIVAL);
+                second.awaitAcknowledged(300, ARRIVAL);
+                // all of these went to b, and b confirmed them: they are in b's store
+                acknowledgedWhileBLived.addAll(first.acknowledged());
+                acknowledgedWhileBLived.addAll(second.acknowledged());
+                cluster.node("b").kill(); // mid-stream: 40 publishes in flight
+
+                cluster.awaitMembers("a", 2);
+                int before = first.acknowledgedCount();
+                first.awaitAcknowledged(before + 200, ARRIVAL); // a goes on with c alone
+                acknowledged.addAll(first.stop());
+                acknowledged.addAll(second.stop());
+            }
+            assertThat(acknowledgedWhileBLived).hasSizeGreaterThanOrEqualTo(600);
+
+            List<String> gotOnC = awaitAll(onC, acknowledged);
+            assertFirstArrivalsInOrder(gotOnC);
+
+            cluster.node("b").restart(); // from its own store: keeper-b's session and queue come back
+            cluster.awaitMembers("b", 3);
+            cluster.awaitRoute("a", "b", "hold/#"); // b announces the restored session's filter
+            try (Paho3 back = Paho3.create(cluster.node("b"), Transport.TCP, "keeper-b", onBState)) {
+                assertThat(back.connect(o -> o.setCleanSession(false)).getSessionPresent()).as("session present").isTrue();
+                assertFirstArrivalsInOrder(awaitAll(back, acknowledgedWhileBLived));
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void subscribersOnBAndCGetEveryMessageTheKilledEnteringNodeAcknowledged() throws Exception {
+        try (Paho3 onB = Paho3.create(cluster.node("b"), Transport.TCP, "load-sub-b");
+                Paho3 onC = Paho3.create(cluster.node("c"), Transport.TCP, "load-sub-c")) {
+            onB.connect(o -> o.setCleanSession(false));
+            onC.connect(o -> o.setCleanSession(false));
+            assertThat(onB.subscribe("load/#", 1)).isEqualTo(1);
+            assertThat(onC.subscribe("load/#", 1)).isEqualTo(1);
+            cluster.awaitRoute("a", "b", "load/#");
+            cluster.awaitRoute("a", "c", "load/#");
+
+            List<String> acknowledged;
+            try (LoadPublisher publisher = new LoadPublisher(cluster.node("a"), "load-pub", "load/x", "m-")) {
+                publisher.awaitAcknowledged(500, ARRIVAL);
+                publisher.noReconnect();
+                cluster.node("a").kill(); // mid-stream: 20 publishes in flight
+                acknowledged = publisher.stop();
+            }
+            assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(500);
+
+            for (Paho3 subscriber : List.of(onB, onC)) {
+                List<String> got = awaitAll(subscriber, acknowledged);
+                assertFirstArrivalsInOrder(got);
+                assertThat(got).as("a published each once: each arrives once").doesNotHaveDuplicates();
+            }
+        }
+    }
+
+    /** Reads {@code subscriber}'s messages until every one of {@code expected} arrived; returns all it read. */
+    private static List<String> awaitAll(Paho3 subscriber, List<String> expected) {
+        List<String> got = new ArrayList<>();
+        Set<String> missing = new LinkedHashSet<>(expected);
+        long deadline = System.nanoTime() + ARRIVAL.toNanos();
+        while (!missing.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(subscriber.client().getClientId() + ": " + missing.size() + " of " + expected.size()
+                        + " acknowledged messages did not arrive within " + ARRIVAL.toSeconds() + " s, e.g. "
+                        + missing.stream().limit(10).toList() + "; got " + got.size());
+            }
+            try {
+                String text = subscriber.inbox().next(Duration.ofMillis(200)).text();
+                got.add(text);
+                missing.remove(text);
+            } catch (AssertionError nothingYet) {
+                // poll again until the deadline
+            }
+        }
+        return got;
+    }
+
+    /** Per publisher (the payload's prefix), the first arrival of each message comes in the order published. */
+    private static void assertFirstArrivalsInOrder(List<String> got) {
+        Map<String, List<Integer>> firstByPublisher = new java.util.TreeMap<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String text : got) {
+            if (seen.add(text)) {
+                int dash = text.indexOf('-');
+                firstByPublisher.computeIfAbsent(text.substring(0, dash), p -> new ArrayList<>())
+                        .add(Integer.parseInt(text.substring(dash + 1)));
+            }
+        }
+        firstByPublisher.forEach((publisher, first) ->
+                assertThat(first).as("first arrivals from " + publisher + " in the order published").isSorted());
+    }
+}
