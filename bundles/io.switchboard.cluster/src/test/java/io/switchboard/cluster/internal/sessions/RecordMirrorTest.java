@@ -84,12 +84,14 @@ class RecordMirrorTest {
 
     @Test
     void aBatchThatFailedIsWrittenAgainWithWhatCameSince() throws Exception {
+        // the first batch's write fails only once written() waits for it: else the retry may succeed before
+        java.util.concurrent.CompletableFuture<Void> firstWrite = new java.util.concurrent.CompletableFuture<>();
         AtomicInteger failures = new AtomicInteger(1);
         @SuppressWarnings("unchecked")
         IMap<String, byte[]> failingOnce = (IMap<String, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
                 IMap.class.getClassLoader(), new Class<?>[] {IMap.class}, (proxy, method, args) -> {
                     if (method.getName().equals("setAllAsync") && failures.getAndDecrement() > 0) {
-                        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("partition moving"));
+                        return firstWrite;
                     }
                     try {
                         return method.invoke(records, args);
@@ -99,7 +101,9 @@ class RecordMirrorTest {
                 });
         try (RecordMirror mirror = new RecordMirror(failingOnce, "t")) {
             mirror.put(RecordKeys.mapKey("mqtt.sessions", "c1"), () -> new byte[] {1});
-            assertThat(mirror.written().toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture<Void> written = mirror.written().toCompletableFuture();
+            firstWrite.completeExceptionally(new IllegalStateException("partition moving"));
+            assertThat(written).failsWithin(10, TimeUnit.SECONDS);
             mirror.put(RecordKeys.mapKey("mqtt.sessions", "c2"), () -> new byte[] {2});
             mirror.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(keys()).containsOnlyKeys("mqtt.sessions/c1", "mqtt.sessions/c2");
