@@ -185,6 +185,15 @@ class ProfanityModuleTest {
         assertThat(publish(chat, utf8("darn"))).isEqualTo(ProfanityModule.CONSUMED);
     }
 
+    @Test
+    void textWithAReplacementCharacterOfItsOwnIsStillText() {
+        ModuleInstance<ProfanityModule, ProfanityConfig> chat = activated("chat", Map.of("words", "darn", "mode", "CONSUME"));
+
+        assertThat(publish(chat, utf8("\uFFFD darn"))).isEqualTo(ProfanityModule.CONSUMED);
+        assertThat(publish(chat, new byte[] {(byte) 0xEF, (byte) 0xBF, ' ', 'd', 'a', 'r', 'n'})).as("a cut sequence")
+                .isSameAs(Verdict.pass());
+    }
+
     // ---- configuration ----
 
     @Test
