@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
 
-    private static final Duration VIEW = Duration.ofSeconds(30);
     /** A row of the sb:cluster table: node (" *" for this one), address, filters, sent to it, received from it. */
     private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
 
@@ -123,7 +122,7 @@ class ClusterIT {
         try (Paho3 publisher = Paho3.connect(node("a"), Transport.TCP, "retain-pub-a")) {
             publisher.publish("kept/news", "retained on a", 1, true);
         }
-        node("c").awaitShell("c received the retained message", "sb:cluster", VIEW,
+        node("c").awaitShell("c received the retained message", "sb:cluster", ClusterNodes.VIEW,
                 out -> rowsOf(out).get("a")[1] > cReceivedBefore);
         try (Paho3 late = Paho3.connect(node("c"), Transport.TCP, "retain-sub-c")) {
             late.subscribe("kept/#", 1);
@@ -206,7 +205,7 @@ class ClusterIT {
 
     /** Per other node of {@code at}: {sent to it, received from it}. */
     private static Map<String, long[]> rows(String at) {
-        return rowsOf(node(at).awaitShell("sb:cluster answers", "sb:cluster", VIEW, out -> true));
+        return rowsOf(node(at).awaitShell("sb:cluster answers", "sb:cluster", ClusterNodes.VIEW, out -> true));
     }
 
     private static Map<String, long[]> rowsOf(String out) {

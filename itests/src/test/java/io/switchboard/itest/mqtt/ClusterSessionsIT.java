@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterSessionsIT {
 
-    private static final Duration VIEW = Duration.ofSeconds(30);
     /** A row of sb:clustersessions: client, owner, session records, queued, inbound. */
     private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$");
 
@@ -146,7 +145,7 @@ class ClusterSessionsIT {
     /** Waits until node {@code at} sees {@code clientId}'s session owned by {@code owner} with {@code queued} messages. */
     private static void awaitSession(String at, String clientId, String owner, int queued) {
         node(at).awaitShell(clientId + " held by " + owner + " with " + queued + " queued", "sb:clustersessions " + clientId,
-                VIEW, out -> {
+                ClusterNodes.VIEW, out -> {
                     Matcher row = ROW.matcher(out);
                     while (row.find()) {
                         if (row.group(1).equals(clientId)) {
