@@ -6,7 +6,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
@@ -21,7 +20,6 @@ import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.Forwarding;
-import io.switchboard.api.broker.ForwardingException;
 import io.switchboard.api.broker.PublishResult;
 import io.switchboard.core.internal.chain.ChainRun;
 import io.switchboard.core.internal.chain.ChainRunner;
@@ -68,10 +66,8 @@ public final class Router {
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final RetainedMessages retained;
     private volatile int maxHops;
-    /** The other nodes of the broker, when a cluster bundle is there; {@code null} on a single node. */
-    private volatile ClusterPeer peer;
-    /** How many of this node's subscriptions there are per filter: the peer hears when a filter comes and goes. */
-    private final ConcurrentHashMap<String, Integer> filterCounts = new ConcurrentHashMap<>();
+    /** The other nodes of the broker, when a cluster bundle is there. */
+    private final ClusterLink cluster = new ClusterLink();
 
     private final LongAdder published = new LongAdder();
     private final LongAdder routed = new LongAdder();
@@ -110,16 +106,7 @@ public final class Router {
      * after telling it this node's filters.
      */
     public void setPeer(ClusterPeer clusterPeer) {
-        this.peer = clusterPeer;
-        if (clusterPeer != null) {
-            for (String filter : filterCounts.keySet()) {
-                // under the filter's lock, so it cannot overtake the removal of the filter by an unsubscribe
-                filterCounts.computeIfPresent(filter, (f, n) -> {
-                    clusterPeer.filterAdded(f);
-                    return n;
-                });
-            }
-        }
+        cluster.setPeer(clusterPeer);
     }
 
     public Counts counts() {
@@ -236,8 +223,7 @@ public final class Router {
         }
         routed.increment();
         statuses.raise(m, MessageStatus.State.SENT, null, null);
-        ClusterPeer clusterPeer = peer;
-        Forwarding forwarding = clusterPeer == null ? null : forward(clusterPeer, m, s.clientId());
+        Forwarding forwarding = cluster.forward(m, s.clientId());
         Set<String> sharedElsewhere = forwarding == null ? Set.of() : forwarding.sharedElsewhere();
         List<SubscriptionTree.Entry> targets = new ArrayList<>();
         subscriptions.match(m.topic(), e -> {
@@ -254,20 +240,6 @@ public final class Router {
                 finishWhenAccepted(s, result, outcome, forwarding.accepted());
             }
         });
-    }
-
-    /**
-     * Hands {@code m} to the other nodes; returns the shared subscriptions another node serves for it and when the
-     * nodes accepted it. A peer that fails leaves the message unconfirmed: the publish fails, and is not acknowledged.
-     */
-    private static Forwarding forward(ClusterPeer clusterPeer, Message m, String orderKey) {
-        try {
-            return clusterPeer.forward(m, orderKey);
-        } catch (RuntimeException e) {
-            LOG.warn("Message {} to '{}' was not forwarded to the other nodes", m.id(), m.topic(), e);
-            return new Forwarding(Set.of(), CompletableFuture.failedFuture(
-                    new ForwardingException("not forwarded to the other nodes: " + e)));
-        }
     }
 
     /**
@@ -500,7 +472,7 @@ public final class Router {
                     boolean isNew = subscriptions.subscribe(entry);
                     s.subscriptions().put(filter, entry);
                     if (isNew) {
-                        filterAdded(filter);
+                        cluster.filterAdded(filter);
                     }
                     result.complete(Admission.accept());
                     boolean sendRetained = entry.shareGroup() == null
@@ -534,7 +506,7 @@ public final class Router {
             boolean removed = subscriptions.unsubscribe(s, filter);
             s.subscriptions().remove(filter);
             if (removed) {
-                filterRemoved(filter);
+                cluster.filterRemoved(filter);
             }
             Runnable done = () -> {
                 result.complete(removed);
@@ -558,7 +530,7 @@ public final class Router {
             Topics.validateFilter(subscription.topicFilter());
             SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(session, subscription);
             if (subscriptions.subscribe(entry)) {
-                filterAdded(subscription.topicFilter());
+                cluster.filterAdded(subscription.topicFilter());
             }
             session.subscriptions().put(subscription.topicFilter(), entry);
         }
@@ -568,48 +540,11 @@ public final class Router {
     public void unsubscribeAll(SessionImpl s) {
         for (String filter : new ArrayList<>(s.subscriptions().keySet())) {
             if (subscriptions.unsubscribe(s, filter)) {
-                filterRemoved(filter);
+                cluster.filterRemoved(filter);
             }
         }
         s.subscriptions().clear();
     }
 
-    /** Counts a new subscription to {@code filter}; the peer hears of the filter's first one. */
-    private void filterAdded(String filter) {
-        filterCounts.compute(filter, (f, n) -> {
-            if (n == null) {
-                tellPeer(f, true);
-                return 1;
-            }
-            return n + 1;
-        });
-    }
 
-    /** Counts a subscription to {@code filter} gone; the peer hears of the filter's last one. */
-    private void filterRemoved(String filter) {
-        filterCounts.computeIfPresent(filter, (f, n) -> {
-            if (n > 1) {
-                return n - 1;
-            }
-            tellPeer(f, false);
-            return null;
-        });
-    }
-
-    /** A failing peer must not fail the subscribe or unsubscribe that changed the filter. */
-    private void tellPeer(String filter, boolean added) {
-        ClusterPeer clusterPeer = peer;
-        if (clusterPeer == null) {
-            return;
-        }
-        try {
-            if (added) {
-                clusterPeer.filterAdded(filter);
-            } else {
-                clusterPeer.filterRemoved(filter);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("The other nodes were not told that this node {} filter '{}'", added ? "subscribes to" : "left", filter, e);
-        }
-    }
 }
