@@ -44,15 +44,15 @@ import io.switchboard.api.HttpResponse;
 /**
  * One exchange of {@link HttpExchanger}: attempts, redirects, timeouts and the listener's callbacks.
  *
+ * <p>Over 600 lines on purpose, not split further: its attempts, body reader and timers are inner classes
+ * sharing the exchange's state under its one lock; apart, each would need that lock and state handed to it. What
+ * needs none of it is apart: where a redirect leads ({@link Hop}), what the headers say ({@link ResponseHeaders}),
+ * the body publisher and refusing subscriber ({@link SentSignal}, {@link Refusal}).
+ *
  * <p>Threads: the HTTP client's threads deliver headers and body, the timer fires timeouts, the listener
  * runs on {@link #callbacks}. State shared between them is guarded by {@code this}; the listener is never
  * called while holding it, except that tasks are queued under it so that their order is the order of
  * the decisions.
- *
- * <p>Longer than the core's other classes on purpose: its attempts, body reader and timers are inner classes
- * sharing the exchange's state under its one lock; apart, each would need that lock and state handed to it. What
- * needs none of it is apart: where a redirect leads ({@link Hop}), what the headers say ({@link ResponseHeaders}),
- * the body publisher and refusing subscriber ({@link SentSignal}, {@link Refusal}).
  */
 final class Exchange {
 

@@ -245,22 +245,12 @@ public final class Router {
     /**
      * Finishes the publisher's step now (its next message need not wait for the other nodes: their confirmations
      * come back in any order, and the front door acknowledges in order), and completes {@code result} once the nodes
-     * the message was sent to accepted it, or fails it.
+     * the message was sent to accepted it, or fails it. An already accepted message (QoS 0, or no other node)
+     * completes before the step ends, as {@link #finish} does.
      */
     private void finishWhenAccepted(SessionImpl s, CompletableFuture<PublishResult> result, PublishResult outcome,
             CompletionStage<Void> accepted) {
-        CompletableFuture<Void> now;
-        try {
-            now = accepted.toCompletableFuture();
-        } catch (UnsupportedOperationException e) {
-            now = null; // a stage that does not say whether it is done
-        }
-        if (now != null && now.isDone() && !now.isCompletedExceptionally()) {
-            finish(s, result, outcome); // nothing to wait for (QoS 0, or no other node)
-            return;
-        }
         inFlight.decrement();
-        s.stepDone();
         accepted.whenComplete((v, error) -> {
             if (error == null) {
                 result.complete(outcome);
@@ -269,6 +259,7 @@ public final class Router {
                         ? c.getCause() : error);
             }
         });
+        s.stepDone();
     }
 
     /**

@@ -224,14 +224,15 @@ final class OutboundQueue {
         return id;
     }
 
-    /** The messages in flight, in the order they were sent. */
+    /** The in-flight map to add to: made on the first QoS 1/2 message. */
     private Map<Integer, Outgoing> inflightToAdd() {
-        if (inflight.isEmpty() && !(inflight instanceof LinkedHashMap)) {
+        if (!(inflight instanceof LinkedHashMap)) {
             inflight = new LinkedHashMap<>();
         }
         return inflight;
     }
 
+    /** The messages in flight, in the order they were sent. */
     List<Outgoing> inflight() {
         return new ArrayList<>(inflight.values());
     }
