@@ -36,9 +36,16 @@ class SessionMoveTest extends LoopbackTest {
         return p;
     }
 
+    /** One message in flight at a time, so a second one stays queued however fast the broker writes. */
+    private static MqttProperties expiryOneInFlight(int seconds) {
+        MqttProperties p = expiry(seconds);
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, 1));
+        return p;
+    }
+
     private TestClient persistent5(String id) {
         TestClient c = client();
-        c.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, id, false).properties(expiry(60)).build());
+        c.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, id, false).properties(expiryOneInFlight(60)).build());
         return c;
     }
 
@@ -50,6 +57,8 @@ class SessionMoveTest extends LoopbackTest {
         broker.deliverTo("mover", Message.builder("t").qos(1).payload("in flight").build());
         TestClient.Packet sent = first.expect(PUBLISH); // not acknowledged
         broker.deliverTo("mover", Message.builder("t").qos(1).payload("queued").build());
+        eventually(() -> assertThat(recordsOf("mover").get(SessionJournal.QUEUE)).hasSize(2));
+        first.expectNothing(100); // the client's receive maximum holds "queued" back
 
         protocol.letGo("mover", "session taken over on node b").toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(first.expect(DISCONNECT).reasonCode()).as("taken over").isEqualTo(0x8E);
