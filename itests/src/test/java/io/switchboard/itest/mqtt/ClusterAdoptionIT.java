@@ -1,0 +1,144 @@
+package io.switchboard.itest.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.switchboard.itest.mqtt.support.ClusterNodes;
+import io.switchboard.itest.mqtt.support.LoadPublisher;
+import io.switchboard.itest.mqtt.support.Paho3;
+import io.switchboard.itest.mqtt.support.Transport;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Messages for a dead node's persistent sessions while a survivor adopts them (docs/cluster.md, "A node dies"):
+ * three distributions as separate JVMs, a persistent QoS 1 subscriber on b, a publisher on a sending QoS 1
+ * continuously. b is killed with SIGKILL and a goes on publishing through the seconds until a survivor has taken b's
+ * sessions, and past them; the subscriber then logs in on c and gets every message a acknowledged: those before the
+ * kill (b's records in the cluster), and those published while b's routes pointed at the adopter, which held them
+ * until it had restored the session.
+ *
+ * <p>QoS 1 is at least once: a message may arrive twice (live before the kill and again from the records, or from the
+ * normal delivery and the adopter's replay of what it held); the check is "every acknowledged message at least once".
+ */
+class ClusterAdoptionIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+    /** A row of sb:clustersessions: client, owner, session records, queued, inbound. */
+    private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$");
+
+    @TempDir
+    static Path work;
+    private static ClusterNodes cluster;
+
+    @BeforeAll
+    static void startThreeNodes() throws Exception {
+        // as ClusterNodeLossIT: a node that does not confirm within 2 s fails the publish (no PUBACK), and the stores
+        // wait for the disk, so acknowledging before a store wrote would lose messages at a kill
+        cluster = ClusterNodes.start(work, List.of("a", "b", "c"), Map.of("forward.timeout.ms", "2000"),
+                Map.of("io.switchboard.store.cfg", Map.of("sync", "fsync")));
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aPersistentSubscriberOfAKilledNodeGetsEveryMessageAcknowledgedBeforeAndAfterTheKill() throws Exception {
+        MemoryPersistence subscriberState = new MemoryPersistence();
+        List<String> got = new ArrayList<>();
+        List<String> acknowledged;
+        int acknowledgedBeforeKill;
+        int acknowledgedWhenAdopted;
+        try (Paho3 onB = Paho3.create(cluster.node("b"), Transport.TCP, "orphan", subscriberState)) {
+            onB.connect(o -> o.setCleanSession(false));
+            assertThat(onB.subscribe("orphan/#", 1)).isEqualTo(1);
+            cluster.awaitRoute("a", "b", "orphan/#");
+
+            try (LoadPublisher publisher = new LoadPublisher(cluster.node("a"), "orphan-pub", "orphan/x", "o-")) {
+                publisher.awaitAcknowledged(300, ARRIVAL);
+                acknowledgedBeforeKill = publisher.acknowledgedCount();
+                cluster.node("b").kill(); // the subscriber is connected to b: its connection dies with it
+
+                cluster.awaitMembers("a", 2);
+                String adopter = awaitOwnerOtherThan("a", "orphan", "b");
+                acknowledgedWhenAdopted = publisher.acknowledgedCount();
+                // the window from b's leaving to the adoption is behind us: publish on past it
+                publisher.awaitAcknowledged(acknowledgedWhenAdopted + 200, ARRIVAL);
+                acknowledged = publisher.stop();
+                System.out.printf("ClusterAdoptionIT: %d acknowledged before the kill, %d when %s had adopted the session,"
+                        + " %d in all (publisher connections: %d)%n", acknowledgedBeforeKill, acknowledgedWhenAdopted, adopter,
+                        acknowledged.size(), publisher.connections());
+            }
+            onB.inbox().drain().forEach(r -> got.add(r.text()));
+        }
+        assertThat(acknowledgedWhenAdopted).as("messages acknowledged between the kill and the adoption")
+                .isGreaterThan(acknowledgedBeforeKill);
+
+        try (Paho3 onC = Paho3.create(cluster.node("c"), Transport.TCP, "orphan", subscriberState)) {
+            assertThat(onC.connect(o -> o.setCleanSession(false)).getSessionPresent()).as("session present on c").isTrue();
+            int live = got.size();
+            awaitAll(onC, acknowledged, got);
+            int duplicates = got.size() - new HashSet<>(got).size();
+            System.out.printf("ClusterAdoptionIT: the subscriber got %d messages on b before the kill and %d on c;"
+                    + " %d duplicates%n", live, got.size() - live, duplicates);
+        }
+    }
+
+    /** Waits until node {@code at} sees {@code clientId}'s session owned by a node other than {@code former}; returns it. */
+    private static String awaitOwnerOtherThan(String at, String clientId, String former) {
+        String out = cluster.node(at).awaitShell(clientId + " taken from " + former, "sb:clustersessions " + clientId,
+                ClusterNodes.VIEW, text -> {
+                    String owner = ownerIn(text, clientId);
+                    return owner != null && !owner.equals(former);
+                });
+        return ownerIn(out, clientId);
+    }
+
+    private static String ownerIn(String text, String clientId) {
+        Matcher row = ROW.matcher(text);
+        while (row.find()) {
+            if (row.group(1).equals(clientId)) {
+                return row.group(2);
+            }
+        }
+        return null;
+    }
+
+    /** Reads {@code subscriber}'s messages into {@code got} until every one of {@code expected} is among them. */
+    private static void awaitAll(Paho3 subscriber, List<String> expected, List<String> got) {
+        Set<String> missing = new LinkedHashSet<>(expected);
+        got.forEach(missing::remove);
+        long deadline = System.nanoTime() + ARRIVAL.toNanos();
+        while (!missing.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(subscriber.client().getClientId() + ": " + missing.size() + " of " + expected.size()
+                        + " acknowledged messages did not arrive within " + ARRIVAL.toSeconds() + " s, e.g. "
+                        + missing.stream().limit(10).toList() + "; got " + got.size());
+            }
+            try {
+                String text = subscriber.inbox().next(Duration.ofMillis(200)).text();
+                got.add(text);
+                missing.remove(text);
+            } catch (AssertionError nothingYet) {
+                // poll again until the deadline
+            }
+        }
+    }
+}
