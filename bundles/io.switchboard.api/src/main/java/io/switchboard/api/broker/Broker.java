@@ -103,4 +103,24 @@ public interface Broker {
      * @since 2.3
      */
     CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere);
+
+    /**
+     * Delivers a message another node routed, or this node's cluster held, to one session only: the session of
+     * {@code clientId}, through its subscriptions matching the message's topic (one delivery at the highest QoS of
+     * them, as for any message; of its shared subscriptions only those in {@code sharedHere}), running only the
+     * delivery chain, as {@link #deliverForwarded} does for every session. For a cluster that kept the messages
+     * published for a session while the session was on its way to this node (its node died), to hand them to it once
+     * it is here ({@link #restore}). Messages with the same {@code orderKey} are handed over in the order of these
+     * calls, and in order with {@link #deliverForwarded} of that key.
+     *
+     * @param clientId the session's client id
+     * @param message the message as the chain of the node it entered left it
+     * @param orderKey the publisher, as given to {@link ClusterPeer#routed}
+     * @param sharedHere the shared subscriptions ({@code $share/group/filter}) this delivery may go through
+     * @return completes with 1 once the message was handed to the session (its front door queued it, and its store
+     *         write for a persistent session), or 0 when there is no such session, none of its subscriptions matches,
+     *         or a delivery module consumed it
+     * @since 2.4
+     */
+    CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey, Set<String> sharedHere);
 }

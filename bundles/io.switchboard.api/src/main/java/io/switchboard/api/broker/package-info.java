@@ -35,9 +35,13 @@
  * io.switchboard.api.broker.Forwarding}), which the publish waits for, or {@link
  * io.switchboard.api.broker.ForwardingException}; {@link io.switchboard.api.broker.Broker#acceptForwarded} says when a
  * forwarded message reached this node's sessions. Additions only.
+ *
+ * <p>2.4.0: {@link io.switchboard.api.broker.Broker#deliverTo} delivers a message to one named session through its
+ * subscriptions (delivery chain only), so that a cluster node that adopts a dead node's persistent sessions can hand
+ * each, once restored, the messages it held for it meanwhile. An addition only.
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -305,6 +305,18 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
         return handed;
     }
 
+    /** On the worker of the publisher's key, as {@link #deliverForwarded}: in order with that key's other messages. */
+    @Override
+    public CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey, Set<String> sharedHere) {
+        SessionImpl session = sessions.find(clientId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        CompletableFuture<Integer> handed = new CompletableFuture<>();
+        router.deliverTo(session, message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()), handed::complete);
+        return handed;
+    }
+
     // ---- BrokerAdmin
 
     @Override

@@ -178,6 +178,62 @@ class ClusterPeerTest {
                 .toCompletableFuture().get(5, TimeUnit.SECONDS)).as("no subscriber").isZero();
     }
 
+    @Test
+    void deliverToHandsAMessageToTheNamedSessionOnlyThroughItsSubscriptionsAndTheDeliveryChain() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        harness.add("watcher", 1, new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                seen.add("message " + message.topic());
+                return Verdict.pass();
+            }
+
+            @Override
+            public Verdict onDelivery(Message message, Session recipient) {
+                seen.add("delivery " + message.topic() + " to " + recipient.clientId());
+                return message.topic().equals("h/refused") ? Verdict.consume() : Verdict.pass();
+            }
+        });
+        CoreHarness.Client adopted = harness.client("adopted").subscribe("h/#", 1).subscribe("h/+", 0);
+        CoreHarness.Client other = harness.client("other").subscribe("h/#", 1);
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(harness.core.deliverTo("adopted", Message.builder("h/" + i).payload("m" + i).qos(1).build(), "remote",
+                    Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Message m = adopted.next();
+            got.add(m.payloadText());
+            assertThat(m.qos()).as("one delivery, at the highest QoS of the matching subscriptions").isEqualTo(1);
+        }
+        assertThat(got).as("in the order given").containsExactly(
+                java.util.stream.IntStream.range(0, 10).mapToObj(i -> "m" + i).toArray(String[]::new));
+        assertThat(adopted.received.poll(200, TimeUnit.MILLISECONDS)).as("once each").isNull();
+        assertThat(other.received.poll()).as("no other session").isNull();
+        assertThat(seen).as("the delivery chain only").hasSize(10).noneMatch(s -> s.startsWith("message "));
+
+        assertThat(harness.core.deliverTo("adopted", Message.builder("h/refused").payload("x").qos(1).build(), "remote",
+                Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS)).as("consumed by a delivery module").isZero();
+        assertThat(harness.core.deliverTo("adopted", Message.builder("g").payload("x").qos(1).build(), "remote", Set.of())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS)).as("no matching subscription").isZero();
+        assertThat(harness.core.deliverTo("nobody", Message.builder("h/1").payload("x").qos(1).build(), "remote", Set.of())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS)).as("no such session").isZero();
+        assertThat(adopted.received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void deliverToServesASharedSubscriptionOnlyWhenAllowed() throws Exception {
+        CoreHarness.Client member = harness.client("member").subscribe("$share/g/s/#", 1);
+
+        assertThat(harness.core.deliverTo("member", Message.builder("s/1").payload("not here").qos(1).build(), "remote",
+                Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(harness.core.deliverTo("member", Message.builder("s/2").payload("here").qos(1).build(), "remote",
+                Set.of("$share/g/s/#")).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(member.next().payloadText()).isEqualTo("here");
+    }
+
     private static CompletableFuture<PublishResult> publish(CoreHarness.Client client, String topic) {
         return client.session.publish(Message.builder(topic).payload(topic).qos(1).build()).toCompletableFuture();
     }

@@ -58,6 +58,12 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey,
+            java.util.Set<String> sharedHere) {
+        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+    }
+
+    @Override
     public ClientSession restore(RestoredSession session, Receiver receiver) {
         throw new UnsupportedOperationException("the shell does not restore sessions");
     }

@@ -296,6 +296,25 @@ public final class Router {
     }
 
     /**
+     * Like {@link #deliverForwarded(Message, Set, WorkerThread, IntConsumer)}, to {@code session} only: through its
+     * subscriptions matching the message (of its shared ones, those in {@code sharedHere}); {@code done} hears, on
+     * {@code worker}, whether it was handed to the session (1) or not (0).
+     */
+    public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
+        Message stamped = message.toBuilder().id(messageIds.next()).build();
+        worker.execute(() -> {
+            List<SubscriptionTree.Entry> targets = new ArrayList<>(1);
+            subscriptions.match(stamped.topic(), e -> {
+                if (e.session() == session && !session.isClosed()
+                        && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
+                    targets.add(e);
+                }
+            });
+            deliverAll(stamped, targets, registry.chains(), false, worker, done);
+        });
+    }
+
+    /**
      * A broker status message ({@code $SYS/...}, {@link io.switchboard.api.admin.SystemTopics}): retained in memory and
      * handed to its subscribers on {@code worker}, without the message chain and without counting as published or
      * routed; each delivery runs the delivery chain (so read authorisation applies). No message status is raised

@@ -436,6 +436,11 @@ public final class Sessions {
         return byClientId.size();
     }
 
+    /** The session of {@code clientId} held now, or {@code null}. */
+    public SessionImpl find(String clientId) {
+        return byClientId.get(clientId);
+    }
+
     /** The client sessions held now (a live view). */
     public Collection<SessionImpl> all() {
         return Collections.unmodifiableCollection(byClientId.values());

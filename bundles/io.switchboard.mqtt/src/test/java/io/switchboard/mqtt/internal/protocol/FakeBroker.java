@@ -418,6 +418,12 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey,
+            java.util.Set<String> sharedHere) {
+        throw new UnsupportedOperationException("the MQTT tests run one node");
+    }
+
+    @Override
     public ClientSession restore(RestoredSession restored, Receiver receiver) {
         FakeSession s = new FakeSession(restored.clientId(), restored.user(), receiver);
         s.online = false;
