@@ -33,6 +33,7 @@ import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
 import io.switchboard.cluster.internal.sessions.ClusterSessions;
+import io.switchboard.cluster.internal.sessions.HeldMessages;
 import io.switchboard.api.broker.Forwarding;
 import io.switchboard.cluster.internal.forwarding.Acceptor;
 import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
@@ -67,6 +68,9 @@ import org.slf4j.LoggerFactory;
  * and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote it
  * ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation ({@link Confirmations}).
  *
+ * <p>A member that leaves keeps its routes, pointed at the member adopting its sessions ({@link OrphanRoutes}), which
+ * holds what they bring ({@link HeldMessages}) until it restored the sessions, then removes them.
+ *
  * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
  * {@code sb:cluster} command ({@link ClusterCommand}).
  */
@@ -91,6 +95,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private final Counters sent = new Counters();
     private final Counters received = new Counters();
     private final Map<String, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
+    private final OrphanRoutes orphans = new OrphanRoutes();
 
     @Reference
     Broker broker;
@@ -119,6 +124,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
     private ScheduledExecutorService confirmationThread;
     private volatile Acceptor acceptor;
+    /** What this node holds for the sessions of nodes that left, which it adopts. */
+    private HeldMessages held;
 
     /**
      * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
@@ -178,12 +185,13 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             applyRoute(route.getKey(), true);
         }
         forgetOwnRoutesOfEarlierRuns();
-        sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder);
+        held = new HeldMessages(broker);
+        sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
         acceptor = new Acceptor(broker, sessions.store(), new Confirmer(settings.nodeName(), confirmationThread,
                 (origin, frame) -> confirmationsTopic(origin).publish(frame)));
         hazelcast.getCluster().addMembershipListener(new MembersListener());
-        forgetRoutesOfAbsentNodes();
+        pointRoutesOfAbsentNodesAtTheOldest();
         this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
         confirmationsTopic(settings.nodeName()).addMessageListener(m -> confirmed(m.getMessageObject()));
         LOG.info("Cluster node '{}' started: {} members", settings.nodeName(), hazelcast.getCluster().getMembers().size());
@@ -265,7 +273,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     @Override
     public Forwarding forward(Message message, String orderKey) {
         String self = settings.nodeName();
-        FilterIndex.Match match = index.match(message.topic());
+        OrphanRoutes.Resolved match = orphans.resolve(index.match(message.topic()));
         Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
         Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
         match.sharedServedBy().forEach((filter, node) -> {
@@ -274,27 +282,43 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
                 sharedByNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter);
             }
         });
-        Set<String> targets = message.retain() ? memberNames() : match.nodes();
+        Set<String> targets = message.retain() ? memberNames() : new HashSet<>(match.nodes());
         targets.addAll(sharedByNode.keySet());
         targets.remove(self);
         String key = orderKey == null ? "" : orderKey;
+        Set<String> heldHere = match.heldFor().get(self);
+        if (heldHere != null) { // before this node's own deliveries, which follow the return
+            held.hold(heldHere, message, key, sharedServedHere(match.sharedServedBy(), self));
+        }
         Confirmations.Awaited awaited = message.qos() == 0 || targets.isEmpty() ? null
                 : confirmations.expect(targets, message.topic());
         long correlation = awaited == null ? 0 : awaited.id();
         byte[] plainFrame = null;
         for (String node : targets) {
             Set<String> shared = sharedByNode.get(node);
+            Set<String> heldThere = match.heldFor().get(node);
             byte[] frame;
-            if (shared == null) {
+            if (shared == null && heldThere == null) {
                 frame = plainFrame != null ? plainFrame
-                        : (plainFrame = Frames.encode(correlation, self, key, Set.of(), message));
+                        : (plainFrame = Frames.encode(correlation, self, key, Set.of(), Set.of(), message));
             } else {
-                frame = Frames.encode(correlation, self, key, shared, message);
+                frame = Frames.encode(correlation, self, key, shared == null ? Set.of() : shared,
+                        heldThere == null ? Set.of() : heldThere, message);
             }
             inbox(node).publish(frame); // Hazelcast queues it on the member's connection; QoS 1/2: confirmed later
             sent.increment(node);
         }
         return awaited == null ? Forwarding.unconfirmed(sharedElsewhere) : new Forwarding(sharedElsewhere, awaited.confirmed());
+    }
+
+    private static Set<String> sharedServedHere(Map<String, String> sharedServedBy, String self) {
+        Set<String> here = new HashSet<>();
+        sharedServedBy.forEach((filter, node) -> {
+            if (node.equals(self)) {
+                here.add(filter);
+            }
+        });
+        return here;
     }
 
     @Override
@@ -333,6 +357,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         }
         received.increment(frame.origin());
         String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
+        if (!frame.heldFor().isEmpty()) { // before the delivery here and the confirmation
+            held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere());
+        }
         if (frame.correlation() == 0) {
             broker.deliverForwarded(frame.message(), orderKey, frame.sharedHere());
         } else {
@@ -402,27 +429,64 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         }
     }
 
-    /** Routes of nodes that are not members (they left while no member was there to clean up). */
-    private void forgetRoutesOfAbsentNodes() {
+    /**
+     * Routes of nodes that are not members: nodes that left, whose sessions the oldest member is adopting (it removes
+     * their routes when done), so they lead there as on the members that saw them leave.
+     */
+    private void pointRoutesOfAbsentNodesAtTheOldest() {
         Set<String> members = memberNames();
+        String oldest = nameOf(hazelcast.getCluster().getMembers().iterator().next());
         for (String node : index.filtersByNode().keySet()) {
             if (!members.contains(node)) {
-                forgetNode(node);
+                orphans.pointAt(node, oldest);
             }
         }
     }
 
-    private void forgetNode(String node) {
-        index.removeNode(node);
+    /**
+     * On every member when {@code node} left: its routes lead to the adopter of its sessions, the oldest member, which
+     * takes them. Nodes whose sessions {@code node} was adopting lose their routes (what it held for them is gone);
+     * the new adopter removes them.
+     */
+    private void memberLeft(String node, Member oldest) {
+        String adopter = nameOf(oldest);
+        boolean adoptingHere = oldest.localMember();
+        for (String orphaned : orphans.adoptedBy(node)) {
+            LOG.warn("Node '{}' left while adopting the sessions of node '{}', which left before: messages held for those"
+                    + " sessions are lost", node, orphaned);
+            index.removeNode(orphaned);
+            if (adoptingHere) {
+                removeRoutesOf(orphaned);
+            }
+        }
         inboxes.remove(node);
+        orphans.pointAt(node, adopter);
+        if (adoptingHere) {
+            sessions.adopt(node, () -> adoptionOver(node));
+        }
+        confirmations.nodeLeft(node);
+    }
+
+    /** This node took every session of {@code node}, which left: their routes are written, so its routes go. */
+    private void adoptionOver(String node) {
+        held.adoptionOver(node);
+        removeRoutesOf(node); // queued after the adopted sessions' own routes, on the same thread
+        LOG.info("Adoption of the sessions of node '{}' over: its routes are removed", node);
+    }
+
+    private void removeRoutesOf(String node) {
         String prefix = node + SEPARATOR;
         writeRoute(() -> {
             for (String key : new ArrayList<>(routes.keySet())) {
                 if (key.startsWith(prefix)) {
-                    routes.remove(key); // every member does this; removing twice is harmless
+                    routes.remove(key);
                 }
             }
         });
+    }
+
+    private static String nameOf(Member member) {
+        return member.getAttribute(NODE_ATTRIBUTE);
     }
 
     private final class RouteListener extends EntryAdapter<String, String> {
@@ -445,17 +509,20 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private final class MembersListener implements MembershipListener {
         @Override
         public void memberAdded(MembershipEvent event) {
-            LOG.info("Cluster member joined: {} ({})", event.getMember().getAttribute(NODE_ATTRIBUTE), event.getMember().getAddress());
+            String node = nameOf(event.getMember());
+            LOG.info("Cluster member joined: {} ({})", node, event.getMember().getAddress());
+            if (node != null) {
+                orphans.forget(node); // back: it removes the routes of its earlier run and announces its own
+                held.rejoined(node);
+            }
         }
 
         @Override
         public void memberRemoved(MembershipEvent event) {
-            String node = event.getMember().getAttribute(NODE_ATTRIBUTE);
+            String node = nameOf(event.getMember());
             LOG.info("Cluster member left: {} ({})", node, event.getMember().getAddress());
             if (node != null && !node.equals(settings.nodeName())) {
-                forgetNode(node);
-                sessions.memberLeft(node);
-                confirmations.nodeLeft(node);
+                memberLeft(node, event.getMembers().iterator().next());
             }
         }
     }

@@ -14,18 +14,23 @@ import io.switchboard.store.StoredMessages;
 
 /**
  * A routed message as it crosses to another node: the node it entered, its publisher (the order key), the shared
- * subscriptions the receiving node serves for it, the id the receiver confirms it with (0: none wanted, QoS 0), and the message in the store's binary form (every field). Plain bytes, so that Hazelcast carries no class of ours.
+ * subscriptions the receiving node serves for it, the nodes that left whose sessions the receiving node adopts and
+ * for which it gets the message (it holds it for them until it restored them), the id the receiver confirms it with
+ * (0: none wanted, QoS 0), and the message in the store's binary form (every field). Plain bytes, so that Hazelcast
+ * carries no class of ours.
  */
 final class Frames {
 
     /** A frame read back; {@code correlation} 0: the sender waits for no confirmation. */
-    record Frame(long correlation, String origin, String orderKey, Set<String> sharedHere, Message message) {
+    record Frame(long correlation, String origin, String orderKey, Set<String> sharedHere, Set<String> heldFor,
+            Message message) {
     }
 
     private Frames() {
     }
 
-    static byte[] encode(long correlation, String origin, String orderKey, Set<String> sharedHere, Message message) {
+    static byte[] encode(long correlation, String origin, String orderKey, Set<String> sharedHere, Set<String> heldFor,
+            Message message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(104 + message.payloadSize() + message.topic().length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(correlation);
@@ -34,6 +39,10 @@ final class Frames {
             out.writeShort(sharedHere.size());
             for (String filter : sharedHere) {
                 out.writeUTF(filter);
+            }
+            out.writeShort(heldFor.size());
+            for (String node : heldFor) {
+                out.writeUTF(node);
             }
             StoredMessages.write(out, message);
         } catch (IOException e) {
@@ -52,7 +61,12 @@ final class Frames {
             for (int i = 0; i < shared; i++) {
                 sharedHere.add(in.readUTF());
             }
-            return new Frame(correlation, origin, orderKey, sharedHere, StoredMessages.read(in));
+            int held = in.readUnsignedShort();
+            Set<String> heldFor = held == 0 ? Set.of() : new HashSet<>(held * 2);
+            for (int i = 0; i < held; i++) {
+                heldFor.add(in.readUTF());
+            }
+            return new Frame(correlation, origin, orderKey, sharedHere, heldFor, StoredMessages.read(in));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a forwarded message frame: " + e.getMessage(), e);
         }

@@ -11,17 +11,19 @@ import org.junit.jupiter.api.Test;
 class FramesTest {
 
     @Test
-    void aFrameCarriesItsCorrelationIdTheOriginThePublisherTheSharedSubscriptionsAndEveryFieldOfTheMessage() {
+    void aFrameCarriesItsCorrelationIdTheOriginThePublisherTheSharedSubscriptionsTheNodesItIsHeldForAndEveryFieldOfTheMessage() {
         Message message = Message.builder("t/1").payload("hello").qos(2).retain(true).id(42).from("alice").timestamp(7)
                 .expiresAt(Long.MAX_VALUE - 1).contentType("text/plain").responseTopic("r").correlationData(new byte[] {1, 2})
                 .userProperty("k", "v").build();
 
-        Frames.Frame frame = Frames.decode(Frames.encode(99L, "a", "client-1", Set.of("$share/g/t/#", "$share/h/t/+"), message));
+        Frames.Frame frame = Frames.decode(Frames.encode(99L, "a", "client-1", Set.of("$share/g/t/#", "$share/h/t/+"),
+                Set.of("b"), message));
 
         assertThat(frame.correlation()).isEqualTo(99L);
         assertThat(frame.origin()).isEqualTo("a");
         assertThat(frame.orderKey()).isEqualTo("client-1");
         assertThat(frame.sharedHere()).containsExactlyInAnyOrder("$share/g/t/#", "$share/h/t/+");
+        assertThat(frame.heldFor()).containsExactly("b");
         assertThat(frame.message()).isEqualTo(message);
         assertThat(frame.message().payloadText()).isEqualTo("hello");
         assertThat(frame.message().userProperty("k")).isEqualTo("v");

@@ -40,9 +40,12 @@ public final class ClusterSessions implements AutoCloseable {
     private final ExecutorService blocking;
     private final IMap<String, byte[]> records;
 
-    /** Starts on a running member; {@code holder} gives the front door's {@link SessionHolder}, if there is one. */
+    /**
+     * Starts on a running member; {@code holder} gives the front door's {@link SessionHolder}, if there is one;
+     * {@code held} has what this node holds for the sessions of nodes that left, which it hands to them once taken.
+     */
     public ClusterSessions(HazelcastInstance hazelcast, String nodeName, String nodeAttribute, StateStore local,
-            Supplier<SessionHolder> holder) {
+            Supplier<SessionHolder> holder, HeldMessages held) {
         AtomicInteger threads = new AtomicInteger();
         blocking = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "switchboard-cluster-sessions-" + threads.incrementAndGet());
@@ -53,7 +56,7 @@ public final class ClusterSessions implements AutoCloseable {
         ownership = new Ownership(hazelcast.getMap(RecordKeys.OWNERS), nodeName);
         mirror = new RecordMirror(records, nodeName);
         store = new ReplicatedStateStore(local, mirror, ownership);
-        moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, nodeAttribute);
+        moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, nodeAttribute, held);
     }
 
     /** The store that writes locally and to the cluster: what the front door writes its sessions to. */
@@ -85,9 +88,12 @@ public final class ClusterSessions implements AutoCloseable {
                 context.registerService(Object.class, new SessionsCommand(ownership, records, moves), command));
     }
 
-    /** A member left (on every node): the oldest takes its sessions. */
-    public void memberLeft(String node) {
-        moves.memberLeft(node);
+    /**
+     * A member left, and this node adopts its sessions (the oldest member does): takes them; {@code over} runs once
+     * every one is taken.
+     */
+    public void adopt(String node, Runnable over) {
+        moves.memberLeft(node, over);
     }
 
     /** After the services are gone, before the member stops: the last changes reach the cluster. */

@@ -1,5 +1,7 @@
 package io.switchboard.cluster.internal.sessions;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a member leaves, the oldest member takes the sessions the leaver owned ({@link #memberLeft}): restored
  * offline here, their wills are published once (after their delay) and their expiry runs, until their clients log in
- * again anywhere.
+ * again anywhere. Each session taken from a node that left gets, once restored, what this node held for that node's
+ * sessions meanwhile ({@link HeldMessages}); when all are taken, the adoption is over.
  */
 final class SessionMoves implements SessionHandover {
 
@@ -46,6 +49,8 @@ final class SessionMoves implements SessionHandover {
     private static final long LET_GO_TIMEOUT_SECONDS = 10;
     /** How long the taking of a dead node's sessions waits for the cluster's partitions to be safe again. */
     private static final long SAFE_TIMEOUT_SECONDS = 30;
+    /** How long a restored session's hand-over of held messages may take (each is queued on a worker). */
+    private static final long HAND_OVER_TIMEOUT_SECONDS = 30;
 
     private final HazelcastInstance hazelcast;
     private final Ownership ownership;
@@ -61,9 +66,10 @@ final class SessionMoves implements SessionHandover {
     private final AtomicLong movedIn = new AtomicLong();
     private final AtomicLong movedOut = new AtomicLong();
     private final AtomicLong adopted = new AtomicLong();
+    private final HeldMessages held;
 
     SessionMoves(HazelcastInstance hazelcast, Ownership ownership, IMap<String, byte[]> records, StateStore local,
-            Supplier<SessionHolder> holder, ExecutorService blocking, String nodeAttribute) {
+            Supplier<SessionHolder> holder, ExecutorService blocking, String nodeAttribute, HeldMessages held) {
         this.hazelcast = hazelcast;
         this.ownership = ownership;
         this.records = records;
@@ -71,6 +77,7 @@ final class SessionMoves implements SessionHandover {
         this.holder = holder;
         this.blocking = blocking;
         this.nodeAttribute = nodeAttribute;
+        this.held = held;
         topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
     }
 
@@ -95,8 +102,10 @@ final class SessionMoves implements SessionHandover {
         }
         if (memberNames().contains(previous)) {
             askToLetGo(previous, clientId);
+            takeRecords(clientId, null);
+        } else {
+            takeRecords(clientId, previous); // what this node held for the node that left is for it too
         }
-        takeRecords(clientId);
     }
 
     @Override
@@ -144,8 +153,11 @@ final class SessionMoves implements SessionHandover {
         }
     }
 
-    /** The session's records from the cluster: into the local store (for a restart) and to the front door. */
-    private void takeRecords(String clientId) {
+    /**
+     * The session's records from the cluster: into the local store (for a restart) and to the front door; then, for a
+     * session of {@code leftNode} (a node that left; {@code null}: a live one let go), what was held for that node.
+     */
+    private void takeRecords(String clientId, String leftNode) {
         Map<String, SortedMap<String, byte[]>> found = new TreeMap<>();
         int count = 0;
         for (Map.Entry<String, byte[]> e : records.entrySet(Predicates.partitionPredicate(clientId, Predicates.alwaysTrue()))) {
@@ -164,6 +176,25 @@ final class SessionMoves implements SessionHandover {
         }
         movedIn.incrementAndGet();
         LOG.info("Session of client '{}' taken by node '{}' ({} records)", clientId, ownership.self(), count);
+        if (leftNode != null && front != null && count > 0) {
+            handOverHeld(leftNode, clientId);
+        }
+    }
+
+    /** Waits until the session of {@code clientId}, restored here, was handed what this node held for {@code leftNode}. */
+    private void handOverHeld(String leftNode, String clientId) {
+        try {
+            int handed = held.handOver(leftNode, clientId).toCompletableFuture().get(HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (handed > 0) {
+                LOG.info("Client '{}': {} message(s) published while node '{}' was gone handed to its session", clientId,
+                        handed, leftNode);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.error("Client '{}': the messages held while node '{}' was gone were not all handed to its session: {}",
+                    clientId, leftNode, e.toString());
+        }
     }
 
     private void forgetLocally(String clientId) {
@@ -209,32 +240,34 @@ final class SessionMoves implements SessionHandover {
 
     // ---- a member left
 
-    /** On every node when {@code node} left: the oldest member takes the sessions it owned. */
-    void memberLeft(String node) {
-        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-        if (!oldest.localMember()) {
-            return;
-        }
+    /**
+     * On the member adopting {@code node}'s sessions (the oldest), when {@code node} left: takes each session it owned;
+     * {@code over} runs once every one is taken (or could not be).
+     */
+    void memberLeft(String node, Runnable over) {
         blocking.execute(() -> {
             Set<String> orphans;
             try {
                 orphans = orphansOf(node);
             } catch (RuntimeException e) {
                 LOG.error("The sessions of node '{}', which left, were not taken: {}", node, e.toString());
+                over.run();
                 return;
             }
             if (!orphans.isEmpty()) {
                 LOG.info("Node '{}' left owning {} session(s): node '{}' takes them", node, orphans.size(), ownership.self());
             }
+            List<CompletableFuture<Void>> taken = new ArrayList<>();
             for (String clientId : orphans) {
-                sequence.run(clientId, () -> CompletableFuture.runAsync(() -> adopt(clientId, node), blocking))
+                taken.add(sequence.run(clientId, () -> CompletableFuture.runAsync(() -> adopt(clientId, node), blocking))
                         .whenComplete((v, e) -> {
                             if (e != null) {
                                 LOG.error("The session of client '{}' (node '{}' left) was not taken: {}", clientId, node,
                                         e.toString());
                             }
-                        });
+                        }).toCompletableFuture());
             }
+            CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> over.run());
         });
     }
 
@@ -258,7 +291,7 @@ final class SessionMoves implements SessionHandover {
     private void adopt(String clientId, String deadNode) {
         // only if still the dead node's: a client that logged in elsewhere meanwhile keeps its session there
         if (ownership.owners().replace(clientId, deadNode, ownership.self())) {
-            takeRecords(clientId);
+            takeRecords(clientId, deadNode);
             adopted.incrementAndGet();
         }
     }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +24,8 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.SessionHolder;
 import io.switchboard.store.MemoryStateStore;
 import org.junit.jupiter.api.AfterEach;
@@ -71,21 +75,29 @@ class SessionMovesTest {
     }
 
     @Test
-    void theSurvivorTakesTheSessionsOfAMemberThatDied() throws Exception {
+    void theSurvivorTakesTheSessionsOfAMemberThatDiedAndHandsThemWhatItHeldForThem() throws Exception {
         startNodes();
         Node a = nodes.get("a");
         Node b = nodes.get("b");
         a.moves.claim("c2").toCompletableFuture().get(10, TimeUnit.SECONDS);
         a.store.put("mqtt.sessions", "c2", new byte[] {1});
         a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.moves.claim("c3").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.store.put("mqtt.sessions", "c3", new byte[] {1});
+        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // what the other nodes routed to a's filters once they saw it leave, pointed at b
+        b.held.hold(Set.of("a"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
 
         a.hazelcast.getLifecycleService().terminate(); // no goodbye, as a SIGKILL
         nodes.remove("a");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> b.front.taken.size() == 1);
-        assertThat(b.front.taken.get(0).get("mqtt.sessions")).containsOnlyKeys("c2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.adoptionsOver.contains("a"));
+        assertThat(b.front.taken).hasSize(2); // the sessions are taken side by side
+        assertThat(b.front.taken).flatExtracting(r -> r.get("mqtt.sessions").keySet()).containsExactlyInAnyOrder("c2", "c3");
         assertThat(b.ownership.owners().get("c2")).isEqualTo("b");
         assertThat(b.ownership.holds("c2")).isTrue();
+        assertThat(b.handedOver).as("each session, once restored, got what was held for a's sessions")
+                .containsExactlyInAnyOrder("c2 t/1", "c3 t/1");
     }
 
     @Test
@@ -129,6 +141,17 @@ class SessionMovesTest {
         final RecordMirror mirror;
         final ReplicatedStateStore store;
         final SessionMoves moves;
+        final List<String> handedOver = new CopyOnWriteArrayList<>();
+        final HeldMessages held = new HeldMessages((Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(),
+                new Class<?>[] {Broker.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("deliverTo")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    // a session the front door restored: what it was handed in its order
+                    handedOver.add(args[0] + " " + ((Message) args[1]).topic());
+                    return CompletableFuture.completedFuture(1);
+                }));
+        final List<String> adoptionsOver = new CopyOnWriteArrayList<>();
 
         Node(String name, int port, List<String> members) {
             Config config = TestMembers.config("moves-test");
@@ -145,7 +168,7 @@ class SessionMovesTest {
             mirror = new RecordMirror(hazelcast.getMap(RecordKeys.RECORDS), name);
             store = new ReplicatedStateStore(local, mirror, ownership);
             moves = new SessionMoves(hazelcast, ownership, hazelcast.getMap(RecordKeys.RECORDS), local, () -> front,
-                    blocking, ATTRIBUTE);
+                    blocking, ATTRIBUTE, held);
             hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent event) {
@@ -153,7 +176,10 @@ class SessionMovesTest {
 
                 @Override
                 public void memberRemoved(MembershipEvent event) {
-                    moves.memberLeft(event.getMember().getAttribute(ATTRIBUTE));
+                    String left = event.getMember().getAttribute(ATTRIBUTE);
+                    if (event.getMembers().iterator().next().localMember()) { // the oldest adopts, as ClusterNode does
+                        moves.memberLeft(left, () -> adoptionsOver.add(left));
+                    }
                 }
             });
         }

@@ -1,0 +1,84 @@
+package io.switchboard.cluster.internal.sessions;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Broker;
+
+/**
+ * What this node, adopting the sessions of nodes that left, keeps for them until it restored them: every message the
+ * nodes routed to a left node's filters (pointed at this node, see docs/cluster.md) from the moment they saw it leave,
+ * in arrival order, held per left node. Once a session of the left node is restored here, the messages held for its
+ * node are handed to it through its subscriptions ({@link Broker#deliverTo}); when the adoption is over they are
+ * dropped, and what arrives later for that node is not held (the adopted sessions have their own routes by then).
+ *
+ * <p>A message is held before it is delivered to this node's sessions and before it is confirmed to the node it entered:
+ * a session restored before the delivery matched gets it from the delivery (and maybe again from the hand-over), a
+ * session restored after finds it here. Held in memory only: if this node dies too, they are lost.
+ */
+public final class HeldMessages {
+
+    /** One held message, as it is handed to a session: with its publisher's order key and the shared subscriptions it may serve. */
+    record Held(Message message, String orderKey, Set<String> sharedHere) {
+    }
+
+    private final Broker broker;
+    private final Map<String, List<Held>> byNode = new HashMap<>();
+    /** The left nodes whose adoption is over here: nothing more is held for them until they come back. */
+    private final Set<String> over = new HashSet<>();
+
+    public HeldMessages(Broker broker) {
+        this.broker = broker;
+    }
+
+    /** Holds {@code message} for the sessions of each of {@code leftNodes} whose adoption here is not over. */
+    public synchronized void hold(Set<String> leftNodes, Message message, String orderKey, Set<String> sharedHere) {
+        Held held = null;
+        for (String node : leftNodes) {
+            if (!over.contains(node)) {
+                if (held == null) {
+                    held = new Held(message, orderKey, Set.copyOf(sharedHere));
+                }
+                byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(held);
+            }
+        }
+    }
+
+    /** The messages held for {@code leftNode}'s sessions so far, in arrival order. */
+    synchronized List<Held> heldFor(String leftNode) {
+        return List.copyOf(byNode.getOrDefault(leftNode, List.of()));
+    }
+
+    /**
+     * Hands what is held for {@code leftNode} to the session of {@code clientId}, restored here: each message its
+     * subscriptions match, in arrival order per publisher. Completes with how many it was handed once all are.
+     */
+    CompletionStage<Integer> handOver(String leftNode, String clientId) {
+        List<Held> held = heldFor(leftNode);
+        CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
+        for (Held h : held) {
+            CompletionStage<Integer> handed = broker.deliverTo(clientId, h.message(), h.orderKey(), h.sharedHere());
+            total = total.thenCombine(handed, Integer::sum);
+        }
+        return total;
+    }
+
+    /** Every session of {@code leftNode} is taken: what was held for them goes, and nothing more is held for it. */
+    public synchronized void adoptionOver(String leftNode) {
+        byNode.remove(leftNode);
+        over.add(leftNode);
+    }
+
+    /** {@code node} is a member again: if it leaves again, what is routed for it is held again. */
+    public synchronized void rejoined(String node) {
+        byNode.remove(node);
+        over.remove(node);
+    }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.cluster.internal.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Broker;
+import org.junit.jupiter.api.Test;
+
+class HeldMessagesTest {
+
+    private final List<String> delivered = new CopyOnWriteArrayList<>();
+    private final Broker broker = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] {Broker.class},
+            (proxy, method, args) -> {
+                if (!method.getName().equals("deliverTo")) {
+                    throw new UnsupportedOperationException(method.getName());
+                }
+                Message m = (Message) args[1];
+                delivered.add(args[0] + " " + m.topic() + " key " + args[2] + " shared " + args[3]);
+                return CompletableFuture.completedFuture(m.topic().startsWith("t/") ? 1 : 0);
+            });
+    private final HeldMessages held = new HeldMessages(broker);
+
+    @Test
+    void aRestoredSessionIsHandedWhatWasHeldForItsNodeInArrivalOrder() throws Exception {
+        held.hold(Set.of("b"), message("t/1"), "a\0p1", Set.of());
+        held.hold(Set.of("b", "d"), message("t/2"), "a\0p2", Set.of("$share/g/t/#"));
+        held.hold(Set.of("b"), message("other"), "a\0p1", Set.of());
+        held.hold(Set.of("d"), message("t/3"), "c\0p3", Set.of());
+
+        int handed = held.handOver("b", "sub").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(delivered).containsExactly("sub t/1 key a\0p1 shared []", "sub t/2 key a\0p2 shared [$share/g/t/#]",
+                "sub other key a\0p1 shared []");
+        assertThat(handed).as("what the session's subscriptions matched").isEqualTo(2);
+        assertThat(held.heldFor("b")).as("kept for the node's other sessions").hasSize(3);
+        assertThat(held.heldFor("d")).extracting(h -> h.message().topic()).containsExactly("t/2", "t/3");
+    }
+
+    @Test
+    void onceTheAdoptionIsOverNothingIsHeldForTheNodeUntilItComesBack() throws Exception {
+        held.hold(Set.of("b"), message("t/1"), "k", Set.of());
+        held.adoptionOver("b");
+        held.hold(Set.of("b"), message("t/2"), "k", Set.of());
+
+        assertThat(held.heldFor("b")).isEmpty();
+        assertThat(held.handOver("b", "sub").toCompletableFuture().get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(delivered).isEmpty();
+
+        held.rejoined("b"); // and leaves again
+        held.hold(Set.of("b"), message("t/3"), "k", Set.of());
+        assertThat(held.heldFor("b")).extracting(h -> h.message().topic()).containsExactly("t/3");
+    }
+
+    private static Message message(String topic) {
+        return Message.builder(topic).payload(topic).qos(1).build();
+    }
+}
