@@ -415,6 +415,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             index.add(node, filter);
         } else {
             index.remove(node, filter);
+            if (!index.holds(node)) {
+                orphans.forget(node); // a node that left: the adopter removed its routes, the adoption is over
+            }
         }
     }
 
@@ -460,7 +463,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             }
         }
         inboxes.remove(node);
-        orphans.pointAt(node, adopter);
+        if (index.holds(node)) {
+            orphans.pointAt(node, adopter);
+        }
         if (adoptingHere) {
             sessions.adopt(node, () -> adoptionOver(node));
         }

@@ -71,6 +71,11 @@ final class FilterIndex {
         }
     }
 
+    /** Whether {@code node} holds any filter. */
+    synchronized boolean holds(String node) {
+        return filtersByNode.containsKey(node);
+    }
+
     /** The filters of each node, sorted. */
     synchronized Map<String, Set<String>> filtersByNode() {
         Map<String, Set<String>> copy = new TreeMap<>();
