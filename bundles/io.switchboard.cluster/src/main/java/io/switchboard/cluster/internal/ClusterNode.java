@@ -8,9 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -20,11 +18,8 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.core.EntryAdapter;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.replicatedmap.ReplicatedMap;
 import com.hazelcast.topic.ITopic;
 import io.switchboard.api.Message;
 import io.switchboard.api.admin.ClusterStatistics;
@@ -58,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * This node as a member of a cluster of Switchboard nodes forming one broker, on an embedded Hazelcast member. Starts
  * only when a configuration for {@code io.switchboard.cluster} exists (a single node runs no engine at all).
  *
- * <p>Routing: the shared replicated map {@value #ROUTES} holds one entry per (node, filter) a node subscribes to;
- * every node keeps a {@link FilterIndex} of it. A message this node's chain passed goes, as one send per node, to
+ * <p>Routing: the shared replicated map {@value RouteTable#ROUTES} holds one entry per (node, filter) a node subscribes
+ * to; every node keeps a {@link FilterIndex} of it ({@link RouteTable}). A message this node's chain passed goes, as one send per node, to
  * the nodes whose filters match its topic (a retained message to every node) and, for each matching shared
  * subscription, to the one node whose turn it is to serve the group (round robin over the nodes with members; this
  * node's own members are skipped when another node serves), on each target node's own topic
@@ -81,8 +76,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
-    /** The replicated map of routes: key {@code node + '\0' + filter}, value the node. */
-    static final String ROUTES = "switchboard.routes";
     /** Each node's inbox topic: this prefix and its name. */
     static final String INBOX_PREFIX = "switchboard.node.";
     /** Each node's topic for the confirmations of what it forwarded: this prefix and its name. */
@@ -91,11 +84,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     static final String NODE_ATTRIBUTE = "switchboard.node";
     private static final char SEPARATOR = '\0';
 
-    private final FilterIndex index = new FilterIndex();
     private final Counters sent = new Counters();
     private final Counters received = new Counters();
     private final Map<String, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
-    private final OrphanRoutes orphans = new OrphanRoutes();
 
     @Reference
     Broker broker;
@@ -116,9 +107,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private Thread starter;
     private ClusterSettings settings;
     private volatile HazelcastInstance hazelcast;
-    private ReplicatedMap<String, String> routes;
-    /** Writes this node's route changes one after another, off the broker's workers (a write may wait on the network). */
-    private ExecutorService routeWriter;
+    /** The cluster-wide subscription view; {@code null} until the member runs. */
+    private volatile RouteTable routes;
     /** What this node forwarded at QoS 1/2 and waits for the other nodes to confirm. */
     private Confirmations confirmations;
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
@@ -142,11 +132,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.error("Cluster not started: configuration io.switchboard.cluster: {}", e.getMessage());
             throw e;
         }
-        routeWriter = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-cluster-routes");
-            t.setDaemon(true);
-            return t;
-        });
         confirmationThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-cluster-confirm");
             t.setDaemon(true);
@@ -179,19 +164,14 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         LOG.info("Cluster node '{}' starting on {}:{}, joining {} (cluster '{}', backup count {})", settings.nodeName(),
                 settings.host(), settings.port(), settings.members(), settings.clusterName(), settings.backupCount());
         hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(settings));
-        routes = hazelcast.getReplicatedMap(ROUTES);
-        routes.addEntryListener(new RouteListener());
-        for (Map.Entry<String, String> route : routes.entrySet()) {
-            applyRoute(route.getKey(), true);
-        }
-        forgetOwnRoutesOfEarlierRuns();
+        routes = new RouteTable(hazelcast, settings.nodeName());
         held = new HeldMessages(broker);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
         acceptor = new Acceptor(broker, sessions.store(), new Confirmer(settings.nodeName(), confirmationThread,
                 (origin, frame) -> confirmationsTopic(origin).publish(frame)));
         hazelcast.getCluster().addMembershipListener(new MembersListener());
-        pointRoutesOfAbsentNodesAtTheOldest();
+        routes.pointAbsentNodesAt(memberNames(), nameOf(hazelcast.getCluster().getMembers().iterator().next()));
         this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
         confirmationsTopic(settings.nodeName()).addMessageListener(m -> confirmed(m.getMessageObject()));
         LOG.info("Cluster node '{}' started: {} members", settings.nodeName(), hazelcast.getCluster().getMembers().size());
@@ -240,13 +220,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        routeWriter.shutdown();
-        try {
-            if (!routeWriter.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("Route changes still queued at shutdown; the other nodes forget this node's routes when it leaves");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (routes != null) {
+            routes.close();
         }
         if (sessions != null) {
             sessions.close(); // the front door let go of the store: its last changes reach the cluster
@@ -254,7 +229,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         confirmations.failAll("this node is leaving the cluster");
         confirmationThread.shutdownNow();
         if (hazelcast != null) {
-            hazelcast.shutdown(); // the others see the member leave and drop its routes
+            hazelcast.shutdown(); // the others see the member leave; the adopter of its sessions removes its routes
         }
         LOG.info("Cluster node '{}' stopped", settings.nodeName());
     }
@@ -273,7 +248,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     @Override
     public Forwarding forward(Message message, String orderKey) {
         String self = settings.nodeName();
-        OrphanRoutes.Resolved match = orphans.resolve(index.match(message.topic()));
+        OrphanRoutes.Resolved match = routes.match(message.topic());
         Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
         Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
         match.sharedServedBy().forEach((filter, node) -> {
@@ -323,29 +298,14 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public void filterAdded(String filter) {
-        String key = routeKey(settings.nodeName(), filter);
-        writeRoute(() -> routes.put(key, settings.nodeName()));
+        routes.added(filter);
     }
 
     @Override
     public void filterRemoved(String filter) {
-        String key = routeKey(settings.nodeName(), filter);
-        writeRoute(() -> routes.remove(key));
+        routes.removed(filter);
     }
 
-    private void writeRoute(Runnable write) {
-        try {
-            routeWriter.execute(() -> {
-                try {
-                    write.run();
-                } catch (RuntimeException e) { // the member is shutting down, or lost the cluster
-                    LOG.warn("Route change not written: {}", e.toString());
-                }
-            });
-        } catch (RejectedExecutionException leaving) {
-            // deactivating: the other nodes drop all of this node's routes when it leaves
-        }
-    }
 
     private void receive(byte[] bytes) {
         Frames.Frame frame;
@@ -400,51 +360,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         return names;
     }
 
-    static String routeKey(String node, String filter) {
-        return node + SEPARATOR + filter;
-    }
-
-    private void applyRoute(String key, boolean present) {
-        int separator = key.indexOf(SEPARATOR);
-        if (separator <= 0) {
-            return;
-        }
-        String node = key.substring(0, separator);
-        String filter = key.substring(separator + 1);
-        if (present) {
-            index.add(node, filter);
-        } else {
-            index.remove(node, filter);
-            if (!index.holds(node)) {
-                orphans.forget(node); // a node that left: the adopter removed its routes, the adoption is over
-            }
-        }
-    }
-
-    /** Routes under this node's name left by a run that died before the others noticed: this run announces its own. */
-    private void forgetOwnRoutesOfEarlierRuns() {
-        String prefix = settings.nodeName() + SEPARATOR;
-        for (String key : new ArrayList<>(routes.keySet())) {
-            if (key.startsWith(prefix)) {
-                routes.remove(key);
-                applyRoute(key, false);
-            }
-        }
-    }
-
-    /**
-     * Routes of nodes that are not members: nodes that left, whose sessions the oldest member is adopting (it removes
-     * their routes when done), so they lead there as on the members that saw them leave.
-     */
-    private void pointRoutesOfAbsentNodesAtTheOldest() {
-        Set<String> members = memberNames();
-        String oldest = nameOf(hazelcast.getCluster().getMembers().iterator().next());
-        for (String node : index.filtersByNode().keySet()) {
-            if (!members.contains(node)) {
-                orphans.pointAt(node, oldest);
-            }
-        }
-    }
 
     /**
      * On every member when {@code node} left: its routes lead to the adopter of its sessions, the oldest member, which
@@ -454,18 +369,14 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private void memberLeft(String node, Member oldest) {
         String adopter = nameOf(oldest);
         boolean adoptingHere = oldest.localMember();
-        for (String orphaned : orphans.adoptedBy(node)) {
+        for (String orphaned : routes.left(node, adopter)) {
             LOG.warn("Node '{}' left while adopting the sessions of node '{}', which left before: messages held for those"
                     + " sessions are lost", node, orphaned);
-            index.removeNode(orphaned);
             if (adoptingHere) {
-                removeRoutesOf(orphaned);
+                routes.removeRoutesOf(orphaned);
             }
         }
         inboxes.remove(node);
-        if (index.holds(node)) {
-            orphans.pointAt(node, adopter);
-        }
         if (adoptingHere) {
             sessions.adopt(node, () -> adoptionOver(node));
         }
@@ -475,40 +386,13 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     /** This node took every session of {@code node}, which left: their routes are written, so its routes go. */
     private void adoptionOver(String node) {
         held.adoptionOver(node);
-        removeRoutesOf(node); // queued after the adopted sessions' own routes, on the same thread
+        routes.removeRoutesOf(node); // queued after the adopted sessions' own routes, on the same thread
         LOG.info("Adoption of the sessions of node '{}' over: its routes are removed", node);
     }
 
-    private void removeRoutesOf(String node) {
-        String prefix = node + SEPARATOR;
-        writeRoute(() -> {
-            for (String key : new ArrayList<>(routes.keySet())) {
-                if (key.startsWith(prefix)) {
-                    routes.remove(key);
-                }
-            }
-        });
-    }
 
     private static String nameOf(Member member) {
         return member.getAttribute(NODE_ATTRIBUTE);
-    }
-
-    private final class RouteListener extends EntryAdapter<String, String> {
-        @Override
-        public void entryAdded(EntryEvent<String, String> event) {
-            applyRoute(event.getKey(), true);
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, String> event) {
-            applyRoute(event.getKey(), true);
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, String> event) {
-            applyRoute(event.getKey(), false);
-        }
     }
 
     private final class MembersListener implements MembershipListener {
@@ -517,7 +401,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             String node = nameOf(event.getMember());
             LOG.info("Cluster member joined: {} ({})", node, event.getMember().getAddress());
             if (node != null) {
-                orphans.forget(node); // back: it removes the routes of its earlier run and announces its own
+                routes.back(node);
                 held.rejoined(node);
             }
         }
@@ -536,7 +420,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public ClusterStats cluster() {
-        Map<String, Set<String>> filters = index.filtersByNode();
+        Map<String, Set<String>> filters = routes.filtersByNode();
         List<ClusterStats.Member> members = new ArrayList<>();
         for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
