@@ -1,0 +1,88 @@
+package io.switchboard.cluster.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The routing map on a real (single, loopback) Hazelcast member; node "b" is one that left, its entries written directly. */
+class RouteTableTest {
+
+    private static final Duration VIEW = Duration.ofSeconds(10);
+
+    private HazelcastInstance hazelcast;
+    private ReplicatedMap<String, String> map;
+    private RouteTable routes;
+
+    @BeforeEach
+    void start() {
+        Config config = new Config();
+        config.setClusterName("routes-test");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        hazelcast = Hazelcast.newHazelcastInstance(config);
+        map = hazelcast.getReplicatedMap(RouteTable.ROUTES);
+        map.put(RouteTable.key("a", "old/#"), "a"); // an earlier run of this node, which died unnoticed
+        map.put(RouteTable.key("b", "t/#"), "b");
+        map.put(RouteTable.key("b", "u"), "b");
+        routes = new RouteTable(hazelcast, "a");
+    }
+
+    @AfterEach
+    void stop() {
+        routes.close();
+        hazelcast.getLifecycleService().terminate();
+    }
+
+    @Test
+    void thisNodesRoutesAreWrittenAndThoseOfItsEarlierRunGo() {
+        routes.added("mine/+");
+        await().atMost(VIEW).until(() -> map.containsKey(RouteTable.key("a", "mine/+")));
+        assertThat(map).doesNotContainKey(RouteTable.key("a", "old/#"));
+        assertThat(routes.match("mine/1").nodes()).containsExactly("a");
+
+        routes.removed("mine/+");
+        await().atMost(VIEW).until(() -> !map.containsKey(RouteTable.key("a", "mine/+")));
+        await().atMost(VIEW).until(() -> routes.match("mine/1").nodes().isEmpty());
+    }
+
+    @Test
+    void theRoutesOfANodeThatLeftLeadToItsAdopterUntilTheAdopterRemovesThem() {
+        assertThat(routes.left("b", "c")).isEmpty();
+        OrphanRoutes.Resolved resolved = routes.match("t/1");
+        assertThat(resolved.nodes()).containsExactly("c");
+        assertThat(resolved.heldFor()).isEqualTo(Map.of("c", Set.of("b")));
+
+        routes.removeRoutesOf("b");
+        await().atMost(VIEW).until(() -> map.isEmpty());
+        await().atMost(VIEW).until(() -> routes.match("t/1").nodes().isEmpty());
+
+        // b comes back and subscribes again: its routes lead to it, not to c
+        map.put(RouteTable.key("b", "t/#"), "b");
+        await().atMost(VIEW).until(() -> routes.match("t/1").nodes().equals(Set.of("b")));
+        assertThat(routes.match("t/1").heldFor()).isEmpty();
+    }
+
+    @Test
+    void aNodeThatLeftWithoutRoutesIsNotPointedAnywhereAndAnAdopterLeavingDropsWhatItAdopted() {
+        routes.left("d", "c"); // d had no route
+        routes.left("b", "c");
+        assertThat(routes.left("c", "a")).as("c adopted b, d had nothing").containsExactly("b");
+        assertThat(routes.match("t/1").nodes()).as("b's routes lead nowhere now").isEmpty();
+        assertThat(routes.filtersByNode()).doesNotContainKey("b");
+    }
+}
