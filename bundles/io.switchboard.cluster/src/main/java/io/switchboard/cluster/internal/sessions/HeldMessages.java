@@ -21,7 +21,10 @@ import io.switchboard.api.broker.Broker;
  *
  * <p>A message is held before it is delivered to this node's sessions and before it is confirmed to the node it entered:
  * a session restored before the delivery matched gets it from the delivery (and maybe again from the hand-over), a
- * session restored after finds it here. Held in memory only: if this node dies too, they are lost.
+ * session restored after finds it here. A session is restored, and its hand-over queued on the publishers' workers,
+ * under the lock that holding takes, so a message held later is queued for delivery after the hand-over and a
+ * publisher's messages reach the session in order (but for those whose delivery was queued before the restore and
+ * runs after it). Held in memory only: if this node dies too, they are lost.
  */
 public final class HeldMessages {
 
@@ -57,15 +60,18 @@ public final class HeldMessages {
     }
 
     /**
-     * Hands what is held for {@code leftNode} to the session of {@code clientId}, restored here: each message its
-     * subscriptions match, in arrival order per publisher. Completes with how many it was handed once all are.
+     * Restores the session of {@code clientId} with {@code restore} and hands it what is held for {@code leftNode}:
+     * each message its subscriptions match, in arrival order per publisher, queued before any message held later.
+     * Completes with how many it was handed once all are.
      */
-    CompletionStage<Integer> handOver(String leftNode, String clientId) {
-        List<Held> held = heldFor(leftNode);
+    CompletionStage<Integer> restoreAndHandOver(String leftNode, String clientId, Runnable restore) {
         CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
-        for (Held h : held) {
-            CompletionStage<Integer> handed = broker.deliverTo(clientId, h.message(), h.orderKey(), h.sharedHere());
-            total = total.thenCombine(handed, Integer::sum);
+        synchronized (this) {
+            restore.run();
+            for (Held h : byNode.getOrDefault(leftNode, List.of())) {
+                CompletionStage<Integer> handed = broker.deliverTo(clientId, h.message(), h.orderKey(), h.sharedHere());
+                total = total.thenCombine(handed, Integer::sum);
+            }
         }
         return total;
     }

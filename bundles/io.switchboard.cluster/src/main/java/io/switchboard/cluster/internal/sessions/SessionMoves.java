@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -95,6 +96,7 @@ final class SessionMoves implements SessionHandover {
         if (ownership.holds(clientId)) {
             return;
         }
+        awaitAdoption(clientId);
         String previous = ownership.owners().put(clientId, ownership.self());
         if (previous == null || previous.equals(ownership.self())) {
             ownership.hold(clientId); // a new session (or one this node had and kept): nothing to fetch
@@ -105,6 +107,33 @@ final class SessionMoves implements SessionHandover {
             takeRecords(clientId, null);
         } else {
             takeRecords(clientId, previous); // what this node held for the node that left is for it too
+        }
+    }
+
+    /**
+     * A session whose node left, claimed here while the oldest member adopts it: waits (up to
+     * {@value #SAFE_TIMEOUT_SECONDS} s) until that member took it, with what it held for it meanwhile, so that the claim
+     * moves it from there. Taking it from the records here would leave behind what the adopter held.
+     */
+    private void awaitAdoption(String clientId) {
+        String owner = ownership.owners().get(clientId);
+        if (owner == null || owner.equals(ownership.self()) || memberNames().contains(owner)
+                || hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+            return; // a live owner lets go when asked; the adopter (this node) hands over what it held itself
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFE_TIMEOUT_SECONDS);
+        while (owner.equals(ownership.owners().get(clientId))) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("Client '{}': node '{}', which left, still owns its session after {} s; it is taken here from its"
+                        + " records", clientId, owner, SAFE_TIMEOUT_SECONDS);
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -171,27 +200,33 @@ final class SessionMoves implements SessionHandover {
         found.forEach((space, byKey) -> byKey.forEach((key, value) -> local.put(space, key, value)));
         ownership.hold(clientId);
         SessionHolder front = holder.get();
+        long lostAt = System.currentTimeMillis();
         if (front != null && count > 0) {
-            front.take(clientId, found, System.currentTimeMillis());
+            if (leftNode == null) {
+                front.take(clientId, found, lostAt);
+            } else {
+                takeWithHeld(leftNode, clientId, () -> front.take(clientId, found, lostAt));
+            }
         }
         movedIn.incrementAndGet();
         LOG.info("Session of client '{}' taken by node '{}' ({} records)", clientId, ownership.self(), count);
-        if (leftNode != null && front != null && count > 0) {
-            handOverHeld(leftNode, clientId);
-        }
     }
 
-    /** Waits until the session of {@code clientId}, restored here, was handed what this node held for {@code leftNode}. */
-    private void handOverHeld(String leftNode, String clientId) {
+    /**
+     * Restores the session of {@code clientId} with {@code take} and waits until it was handed what this node held for
+     * {@code leftNode}.
+     */
+    private void takeWithHeld(String leftNode, String clientId, Runnable take) {
         try {
-            int handed = held.handOver(leftNode, clientId).toCompletableFuture().get(HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            int handed = held.restoreAndHandOver(leftNode, clientId, take).toCompletableFuture()
+                    .get(HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (handed > 0) {
                 LOG.info("Client '{}': {} message(s) published while node '{}' was gone handed to its session", clientId,
                         handed, leftNode);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.error("Client '{}': the messages held while node '{}' was gone were not all handed to its session: {}",
                     clientId, leftNode, e.toString());
         }

@@ -1,8 +1,10 @@
 package io.switchboard.cluster.internal.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +36,11 @@ class HeldMessagesTest {
         held.hold(Set.of("b"), message("other"), "a\0p1", Set.of());
         held.hold(Set.of("d"), message("t/3"), "c\0p3", Set.of());
 
-        int handed = held.handOver("b", "sub").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        List<String> restored = new CopyOnWriteArrayList<>();
+        int handed = held.restoreAndHandOver("b", "sub", () -> restored.add("sub")).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
 
+        assertThat(restored).containsExactly("sub");
         assertThat(delivered).containsExactly("sub t/1 key a\0p1 shared []", "sub t/2 key a\0p2 shared [$share/g/t/#]",
                 "sub other key a\0p1 shared []");
         assertThat(handed).as("what the session's subscriptions matched").isEqualTo(2);
@@ -50,12 +55,28 @@ class HeldMessagesTest {
         held.hold(Set.of("b"), message("t/2"), "k", Set.of());
 
         assertThat(held.heldFor("b")).isEmpty();
-        assertThat(held.handOver("b", "sub").toCompletableFuture().get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(held.restoreAndHandOver("b", "sub", () -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS)).isZero();
         assertThat(delivered).isEmpty();
 
         held.rejoined("b"); // and leaves again
         held.hold(Set.of("b"), message("t/3"), "k", Set.of());
         assertThat(held.heldFor("b")).extracting(h -> h.message().topic()).containsExactly("t/3");
+    }
+
+    @Test
+    void aMessageHeldWhileASessionIsRestoredWaitsUntilItsHandOverIsQueued() throws Exception {
+        held.hold(Set.of("b"), message("t/1"), "k", Set.of());
+        Thread later = new Thread(() -> held.hold(Set.of("b"), message("t/2"), "k", Set.of()));
+
+        held.restoreAndHandOver("b", "sub", () -> {
+            later.start(); // a message arriving while the session is restored
+            await().atMost(Duration.ofSeconds(5)).until(() -> later.getState() == Thread.State.BLOCKED);
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        later.join(5_000);
+
+        assertThat(delivered).as("its delivery, queued after the hand-over, reaches the session in order")
+                .containsExactly("sub t/1 key k shared []");
+        assertThat(held.heldFor("b")).extracting(h -> h.message().topic()).containsExactly("t/1", "t/2");
     }
 
     private static Message message(String topic) {

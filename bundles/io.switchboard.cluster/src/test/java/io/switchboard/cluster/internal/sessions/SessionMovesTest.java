@@ -101,6 +101,28 @@ class SessionMovesTest {
     }
 
     @Test
+    void aClaimOfADeadNodesSessionElsewhereWaitsUntilTheAdopterTookItWithWhatItHeldAndMovesItFromThere() throws Exception {
+        startNodes("a", "b", "c"); // a, the oldest, adopts
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        Node c = nodes.get("c");
+        b.moves.claim("c4").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        b.store.put("mqtt.sessions", "c4", new byte[] {1});
+        b.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
+
+        b.hazelcast.getLifecycleService().terminate();
+        nodes.remove("b");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.hazelcast.getCluster().getMembers().size() == 2);
+        c.moves.claim("c4").toCompletableFuture().get(40, TimeUnit.SECONDS); // its client logs in on c at once
+
+        assertThat(a.handedOver).as("the adopter restored it and handed it what it held").containsExactly("c4 t/1");
+        assertThat(a.front.letGo).as("then let it go to c").containsExactly("c4");
+        assertThat(c.front.taken).hasSize(1);
+        assertThat(c.ownership.owners().get("c4")).isEqualTo("c");
+    }
+
+    @Test
     void aSessionEndedHereForgetsItsOwnerUnlessTheFrontDoorStillHoldsTheClientId() throws Exception {
         startNodes();
         Node a = nodes.get("a");
@@ -118,12 +140,18 @@ class SessionMovesTest {
     }
 
     private void startNodes() throws Exception {
-        // one after another, b joining a: a looking for b before b listens might take b's port for its own socket
-        int portA = freePort();
-        nodes.put("a", new Node("a", portA, List.of("127.0.0.1:" + portA)));
-        nodes.put("b", new Node("b", freePort(), List.of("127.0.0.1:" + portA)));
+        startNodes("a", "b");
+    }
+
+    private void startNodes(String... names) throws Exception {
+        // one after another, each joining the first: the first looking for another before it listens might take its
+        // port for its own socket
+        int first = freePort();
+        for (String name : names) {
+            nodes.put(name, new Node(name, nodes.isEmpty() ? first : freePort(), List.of("127.0.0.1:" + first)));
+        }
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.values().stream()
-                .allMatch(n -> n.hazelcast.getCluster().getMembers().size() == 2));
+                .allMatch(n -> n.hazelcast.getCluster().getMembers().size() == names.length));
     }
 
     private static int freePort() throws IOException {
