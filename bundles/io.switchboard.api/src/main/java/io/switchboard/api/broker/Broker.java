@@ -111,7 +111,8 @@ public interface Broker {
      * delivery chain, as {@link #deliverForwarded} does for every session. For a cluster that kept the messages
      * published for a session while the session was on its way to this node (its node died), to hand them to it once
      * it is here ({@link #restore}). Messages with the same {@code orderKey} are handed over in the order of these
-     * calls, and in order with {@link #deliverForwarded} of that key.
+     * calls, and in order with {@link #deliverForwarded} of that key; a key that is the client id of a session on
+     * this node (a publisher here) in order with that session's own publishes.
      *
      * @param clientId the session's client id
      * @param message the message as the chain of the node it entered left it

@@ -51,6 +51,7 @@ import io.switchboard.core.internal.sessions.SessionViews;
 import io.switchboard.core.internal.sessions.Sessions;
 import io.switchboard.core.internal.status.StatusBus;
 import io.switchboard.core.internal.workers.WorkerPool;
+import io.switchboard.core.internal.workers.WorkerThread;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
@@ -305,15 +306,21 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
         return handed;
     }
 
-    /** On the worker of the publisher's key, as {@link #deliverForwarded}: in order with that key's other messages. */
+    /**
+     * On the worker of the publisher's key, as {@link #deliverForwarded}: in order with that key's other messages; a key
+     * that is the client id of a session here (a publisher on this node) on that session's worker, where its publishes
+     * are delivered.
+     */
     @Override
     public CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey, Set<String> sharedHere) {
         SessionImpl session = sessions.find(clientId);
         if (session == null) {
             return CompletableFuture.completedFuture(0);
         }
+        SessionImpl publisher = sessions.find(orderKey);
+        WorkerThread worker = publisher != null ? publisher.worker() : workers.workerFor(orderKey.hashCode());
         CompletableFuture<Integer> handed = new CompletableFuture<>();
-        router.deliverTo(session, message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()), handed::complete);
+        router.deliverTo(session, message, Set.copyOf(sharedHere), worker, handed::complete);
         return handed;
     }
 
