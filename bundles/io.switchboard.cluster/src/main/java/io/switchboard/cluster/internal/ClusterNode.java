@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +33,7 @@ import io.switchboard.api.admin.ClusterStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
+import io.switchboard.cluster.internal.presence.ClusterPresence;
 import io.switchboard.cluster.internal.sessions.ClusterSessions;
 import io.switchboard.api.broker.Forwarding;
 import io.switchboard.cluster.internal.forwarding.Acceptor;
@@ -67,7 +69,10 @@ import org.slf4j.LoggerFactory;
  * and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote it
  * ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation ({@link Confirmations}).
  *
- * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
+ * <p>Presence: {@link ClusterPresence} tells the other nodes which users are online here and answers whether a
+ * user is online on another node.
+ *
+ * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts, users online, unconfirmed messages) for metrics and the operator's
  * {@code sb:cluster} command ({@link ClusterCommand}).
  */
 @Component(name = "io.switchboard.cluster", configurationPid = "io.switchboard.cluster",
@@ -85,6 +90,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     static final String CONFIRMATIONS_PREFIX = "switchboard.confirm.";
     /** The member attribute holding a member's node name. */
     static final String NODE_ATTRIBUTE = "switchboard.node";
+    /** The member attribute naming this run of the node (new at each start): whose presence entries are current. */
+    static final String RUN_ATTRIBUTE = "switchboard.run";
     private static final char SEPARATOR = '\0';
 
     private final FilterIndex index = new FilterIndex();
@@ -119,6 +126,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
     private ScheduledExecutorService confirmationThread;
     private volatile Acceptor acceptor;
+    /** Users online on each node (docs/cluster.md). */
+    private ClusterPresence presence;
 
     /**
      * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
@@ -178,6 +187,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             applyRoute(route.getKey(), true);
         }
         forgetOwnRoutesOfEarlierRuns();
+        presence = new ClusterPresence(hazelcast, NODE_ATTRIBUTE, RUN_ATTRIBUTE);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
         acceptor = new Acceptor(broker, sessions.store(), new Confirmer(settings.nodeName(), confirmationThread,
@@ -208,8 +218,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
+        config.getMemberAttributeConfig().setAttribute(RUN_ATTRIBUTE, UUID.randomUUID().toString());
         config.getMapConfig("default").setBackupCount(settings.backupCount());
         ClusterSessions.configure(config, settings.backupCount());
+        ClusterPresence.configure(config);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).addInterface(settings.host());
@@ -242,6 +254,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         }
         if (sessions != null) {
             sessions.close(); // the front door let go of the store: its last changes reach the cluster
+        }
+        if (presence != null) {
+            presence.close();
         }
         confirmations.failAll("this node is leaving the cluster");
         confirmationThread.shutdownNow();
@@ -307,6 +322,21 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     public void filterRemoved(String filter) {
         String key = routeKey(settings.nodeName(), filter);
         writeRoute(() -> routes.remove(key));
+    }
+
+    @Override
+    public void userOnline(String user) {
+        presence.online(user);
+    }
+
+    @Override
+    public void userOffline(String user) {
+        presence.offline(user);
+    }
+
+    @Override
+    public boolean onlineElsewhere(String user) {
+        return presence.onlineElsewhere(user);
     }
 
     private void writeRoute(Runnable write) {
@@ -454,6 +484,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.info("Cluster member left: {} ({})", node, event.getMember().getAddress());
             if (node != null && !node.equals(settings.nodeName())) {
                 forgetNode(node);
+                presence.memberLeft(event.getMember());
                 sessions.memberLeft(node);
                 confirmations.nodeLeft(node);
             }
@@ -465,14 +496,15 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     @Override
     public ClusterStats cluster() {
         Map<String, Set<String>> filters = index.filtersByNode();
+        Map<String, Integer> usersOnline = presence.usersOnlinePerNode();
         List<ClusterStats.Member> members = new ArrayList<>();
         for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
                     member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
-                    received.of(name)));
+                    received.of(name), usersOnline.getOrDefault(name, 0)));
         }
         return new ClusterStats(settings.clusterName(), settings.nodeName(),
-                hazelcast.getCluster().getClusterState().name(), members);
+                hazelcast.getCluster().getClusterState().name(), members, confirmations.size());
     }
 }
