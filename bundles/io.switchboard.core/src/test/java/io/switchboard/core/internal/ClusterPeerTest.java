@@ -237,7 +237,8 @@ class ClusterPeerTest {
     @Test
     void concurrentLoginsAndClosesOfOneUserReachThePeerAlternatingAndEndOffline() throws Exception {
         harness.core.setClusterPeer(peer);
-        ExecutorService clients = Executors.newFixedThreadPool(6);
+        peer.presenceCallMillis = 1; // a slow peer widens the window in which a later change could overtake a call
+        ExecutorService clients = Executors.newFixedThreadPool(3);
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
@@ -301,6 +302,7 @@ class ClusterPeerTest {
         final List<String> asked = new CopyOnWriteArrayList<>();
         volatile Set<String> sharedElsewhere = Set.of();
         volatile Set<String> onlineElsewhere = Set.of();
+        volatile long presenceCallMillis;
 
         @Override
         public Set<String> routed(Message message, String orderKey) {
@@ -321,12 +323,24 @@ class ClusterPeerTest {
 
         @Override
         public void userOnline(String user) {
+            takeTime();
             presence.add("+" + user);
         }
 
         @Override
         public void userOffline(String user) {
+            takeTime();
             presence.add("-" + user);
+        }
+
+        private void takeTime() {
+            if (presenceCallMillis > 0) {
+                try {
+                    Thread.sleep(presenceCallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
