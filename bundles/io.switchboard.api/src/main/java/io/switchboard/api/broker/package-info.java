@@ -35,9 +35,15 @@
  * io.switchboard.api.broker.Forwarding}), which the publish waits for, or {@link
  * io.switchboard.api.broker.ForwardingException}; {@link io.switchboard.api.broker.Broker#acceptForwarded} says when a
  * forwarded message reached this node's sessions. Additions only.
+ *
+ * <p>2.4.0: presence across nodes. {@link io.switchboard.api.broker.ClusterPeer#userOnline} and {@link
+ * io.switchboard.api.broker.ClusterPeer#userOffline} tell the cluster of a user's first session online on this node
+ * and of its last one going offline; {@link io.switchboard.api.broker.ClusterPeer#onlineElsewhere} answers whether
+ * another node has the user online, so {@link io.switchboard.api.HostServices#isOnline} sees every node. Default
+ * methods only: existing peers still work (and share no presence).
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

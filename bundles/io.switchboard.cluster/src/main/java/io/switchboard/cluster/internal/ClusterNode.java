@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -20,11 +19,8 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.core.EntryAdapter;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.replicatedmap.ReplicatedMap;
 import com.hazelcast.topic.ITopic;
 import io.switchboard.api.Message;
 import io.switchboard.api.admin.ClusterStatistics;
@@ -32,13 +28,14 @@ import io.switchboard.api.admin.ClusterStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
-import io.switchboard.cluster.internal.sessions.ClusterSessions;
 import io.switchboard.api.broker.Forwarding;
 import io.switchboard.cluster.internal.forwarding.Acceptor;
 import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
 import io.switchboard.cluster.internal.forwarding.Confirmations;
 import io.switchboard.cluster.internal.forwarding.Confirmer;
 import io.switchboard.cluster.internal.forwarding.ForwardingSettings;
+import io.switchboard.cluster.internal.presence.ClusterPresence;
+import io.switchboard.cluster.internal.sessions.ClusterSessions;
 import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -57,18 +54,22 @@ import org.slf4j.LoggerFactory;
  * This node as a member of a cluster of Switchboard nodes forming one broker, on an embedded Hazelcast member. Starts
  * only when a configuration for {@code io.switchboard.cluster} exists (a single node runs no engine at all).
  *
- * <p>Routing: the shared replicated map {@value #ROUTES} holds one entry per (node, filter) a node subscribes to;
- * every node keeps a {@link FilterIndex} of it. A message this node's chain passed goes, as one send per node, to
- * the nodes whose filters match its topic (a retained message to every node) and, for each matching shared
- * subscription, to the one node whose turn it is to serve the group (round robin over the nodes with members; this
- * node's own members are skipped when another node serves), on each target node's own topic
- * ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent them).
- * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain. At QoS 1
- * and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote it
- * ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation ({@link Confirmations}).
+ * <p>Routing: the shared replicated map {@value ClusterRoutes#ROUTES} holds one entry per (node, filter) a node
+ * subscribes to; every node keeps a {@link FilterIndex} of it ({@link ClusterRoutes}). A message this node's chain
+ * passed goes, as one send per node, to the nodes whose filters match its topic (a retained message to every node)
+ * and, for each matching shared subscription, to the one node whose turn it is to serve the group (round robin over
+ * the nodes with members; this node's own members are skipped when another node serves), on each target node's own
+ * topic ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent
+ * them). The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain. At
+ * QoS 1 and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote
+ * it ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation
+ * ({@link Confirmations}).
  *
- * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
- * {@code sb:cluster} command ({@link ClusterCommand}).
+ * <p>Presence: {@link ClusterPresence} tells the other nodes which users are online here and answers whether a
+ * user is online on another node.
+ *
+ * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts, users online, unconfirmed messages) for
+ * metrics and the operator's {@code sb:cluster} command ({@link ClusterCommand}).
  */
 @Component(name = "io.switchboard.cluster", configurationPid = "io.switchboard.cluster",
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
@@ -77,17 +78,16 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
-    /** The replicated map of routes: key {@code node + '\0' + filter}, value the node. */
-    static final String ROUTES = "switchboard.routes";
     /** Each node's inbox topic: this prefix and its name. */
     static final String INBOX_PREFIX = "switchboard.node.";
     /** Each node's topic for the confirmations of what it forwarded: this prefix and its name. */
     static final String CONFIRMATIONS_PREFIX = "switchboard.confirm.";
     /** The member attribute holding a member's node name. */
     static final String NODE_ATTRIBUTE = "switchboard.node";
+    /** The member attribute naming this run of the node (new at each start): whose presence entries are current. */
+    static final String RUN_ATTRIBUTE = "switchboard.run";
     private static final char SEPARATOR = '\0';
 
-    private final FilterIndex index = new FilterIndex();
     private final Counters sent = new Counters();
     private final Counters received = new Counters();
     private final Map<String, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
@@ -111,14 +111,15 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private Thread starter;
     private ClusterSettings settings;
     private volatile HazelcastInstance hazelcast;
-    private ReplicatedMap<String, String> routes;
-    /** Writes this node's route changes one after another, off the broker's workers (a write may wait on the network). */
-    private ExecutorService routeWriter;
+    /** Which node subscribes to which filters. */
+    private ClusterRoutes routes;
     /** What this node forwarded at QoS 1/2 and waits for the other nodes to confirm. */
     private Confirmations confirmations;
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
     private ScheduledExecutorService confirmationThread;
     private volatile Acceptor acceptor;
+    /** Users online on each node (docs/cluster.md). */
+    private ClusterPresence presence;
 
     /**
      * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
@@ -135,11 +136,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.error("Cluster not started: configuration io.switchboard.cluster: {}", e.getMessage());
             throw e;
         }
-        routeWriter = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-cluster-routes");
-            t.setDaemon(true);
-            return t;
-        });
+        routes = new ClusterRoutes(settings.nodeName());
         confirmationThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-cluster-confirm");
             t.setDaemon(true);
@@ -172,12 +169,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         LOG.info("Cluster node '{}' starting on {}:{}, joining {} (cluster '{}', backup count {})", settings.nodeName(),
                 settings.host(), settings.port(), settings.members(), settings.clusterName(), settings.backupCount());
         hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(settings));
-        routes = hazelcast.getReplicatedMap(ROUTES);
-        routes.addEntryListener(new RouteListener());
-        for (Map.Entry<String, String> route : routes.entrySet()) {
-            applyRoute(route.getKey(), true);
-        }
-        forgetOwnRoutesOfEarlierRuns();
+        routes.start(hazelcast);
+        presence = new ClusterPresence(hazelcast, NODE_ATTRIBUTE, RUN_ATTRIBUTE);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
         acceptor = new Acceptor(broker, sessions.store(), new Confirmer(settings.nodeName(), confirmationThread,
@@ -208,8 +201,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
+        config.getMemberAttributeConfig().setAttribute(RUN_ATTRIBUTE, UUID.randomUUID().toString());
         config.getMapConfig("default").setBackupCount(settings.backupCount());
         ClusterSessions.configure(config, settings.backupCount());
+        ClusterPresence.configure(config);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).addInterface(settings.host());
@@ -232,16 +227,12 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        routeWriter.shutdown();
-        try {
-            if (!routeWriter.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("Route changes still queued at shutdown; the other nodes forget this node's routes when it leaves");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        routes.close();
         if (sessions != null) {
             sessions.close(); // the front door let go of the store: its last changes reach the cluster
+        }
+        if (presence != null) {
+            presence.close();
         }
         confirmations.failAll("this node is leaving the cluster");
         confirmationThread.shutdownNow();
@@ -265,7 +256,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     @Override
     public Forwarding forward(Message message, String orderKey) {
         String self = settings.nodeName();
-        FilterIndex.Match match = index.match(message.topic());
+        FilterIndex.Match match = routes.match(message.topic());
         Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
         Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
         match.sharedServedBy().forEach((filter, node) -> {
@@ -299,28 +290,27 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public void filterAdded(String filter) {
-        String key = routeKey(settings.nodeName(), filter);
-        writeRoute(() -> routes.put(key, settings.nodeName()));
+        routes.added(filter);
     }
 
     @Override
     public void filterRemoved(String filter) {
-        String key = routeKey(settings.nodeName(), filter);
-        writeRoute(() -> routes.remove(key));
+        routes.removed(filter);
     }
 
-    private void writeRoute(Runnable write) {
-        try {
-            routeWriter.execute(() -> {
-                try {
-                    write.run();
-                } catch (RuntimeException e) { // the member is shutting down, or lost the cluster
-                    LOG.warn("Route change not written: {}", e.toString());
-                }
-            });
-        } catch (RejectedExecutionException leaving) {
-            // deactivating: the other nodes drop all of this node's routes when it leaves
-        }
+    @Override
+    public void userOnline(String user) {
+        presence.online(user);
+    }
+
+    @Override
+    public void userOffline(String user) {
+        presence.offline(user);
+    }
+
+    @Override
+    public boolean onlineElsewhere(String user) {
+        return presence.onlineElsewhere(user);
     }
 
     private void receive(byte[] bytes) {
@@ -373,39 +363,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         return names;
     }
 
-    static String routeKey(String node, String filter) {
-        return node + SEPARATOR + filter;
-    }
-
-    private void applyRoute(String key, boolean present) {
-        int separator = key.indexOf(SEPARATOR);
-        if (separator <= 0) {
-            return;
-        }
-        String node = key.substring(0, separator);
-        String filter = key.substring(separator + 1);
-        if (present) {
-            index.add(node, filter);
-        } else {
-            index.remove(node, filter);
-        }
-    }
-
-    /** Routes under this node's name left by a run that died before the others noticed: this run announces its own. */
-    private void forgetOwnRoutesOfEarlierRuns() {
-        String prefix = settings.nodeName() + SEPARATOR;
-        for (String key : new ArrayList<>(routes.keySet())) {
-            if (key.startsWith(prefix)) {
-                routes.remove(key);
-                applyRoute(key, false);
-            }
-        }
-    }
-
     /** Routes of nodes that are not members (they left while no member was there to clean up). */
     private void forgetRoutesOfAbsentNodes() {
         Set<String> members = memberNames();
-        for (String node : index.filtersByNode().keySet()) {
+        for (String node : routes.filtersByNode().keySet()) {
             if (!members.contains(node)) {
                 forgetNode(node);
             }
@@ -413,33 +374,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     }
 
     private void forgetNode(String node) {
-        index.removeNode(node);
+        routes.forgetNode(node);
         inboxes.remove(node);
-        String prefix = node + SEPARATOR;
-        writeRoute(() -> {
-            for (String key : new ArrayList<>(routes.keySet())) {
-                if (key.startsWith(prefix)) {
-                    routes.remove(key); // every member does this; removing twice is harmless
-                }
-            }
-        });
-    }
-
-    private final class RouteListener extends EntryAdapter<String, String> {
-        @Override
-        public void entryAdded(EntryEvent<String, String> event) {
-            applyRoute(event.getKey(), true);
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, String> event) {
-            applyRoute(event.getKey(), true);
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, String> event) {
-            applyRoute(event.getKey(), false);
-        }
     }
 
     private final class MembersListener implements MembershipListener {
@@ -454,6 +390,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.info("Cluster member left: {} ({})", node, event.getMember().getAddress());
             if (node != null && !node.equals(settings.nodeName())) {
                 forgetNode(node);
+                presence.memberLeft(event.getMember());
                 sessions.memberLeft(node);
                 confirmations.nodeLeft(node);
             }
@@ -464,15 +401,16 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public ClusterStats cluster() {
-        Map<String, Set<String>> filters = index.filtersByNode();
+        Map<String, Set<String>> filters = routes.filtersByNode();
+        Map<String, Integer> usersOnline = presence.usersOnlinePerNode();
         List<ClusterStats.Member> members = new ArrayList<>();
         for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
                     member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
-                    received.of(name)));
+                    received.of(name), usersOnline.getOrDefault(name, 0)));
         }
         return new ClusterStats(settings.clusterName(), settings.nodeName(),
-                hazelcast.getCluster().getClusterState().name(), members);
+                hazelcast.getCluster().getClusterState().name(), members, confirmations.size());
     }
 }
