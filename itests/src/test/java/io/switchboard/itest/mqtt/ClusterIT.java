@@ -35,9 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
 
-    /** A row of the sb:cluster table: node (" *" for this one), address, users, filters, sent to it, received from it. */
+    /**
+     * A row of the sb:cluster table: node (" *" for this one), address, sessions, users, filters, sent to it, received
+     * from it.
+     */
     private static final Pattern ROW = Pattern.compile(
-            "(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
+            "(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
 
     @TempDir
     static Path work;
@@ -214,7 +217,7 @@ class ClusterIT {
         Matcher row = ROW.matcher(out);
         while (row.find()) {
             if (row.group(2) == null && !row.group(1).equals("NODE")) {
-                rows.put(row.group(1), new long[] {Long.parseLong(row.group(6)), Long.parseLong(row.group(7))});
+                rows.put(row.group(1), new long[] {Long.parseLong(row.group(7)), Long.parseLong(row.group(8))});
             }
         }
         return rows;

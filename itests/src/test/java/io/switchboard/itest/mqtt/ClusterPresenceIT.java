@@ -44,8 +44,12 @@ class ClusterPresenceIT {
     private static final String PASSWORD = "s3cret";
     private static final String ASK_PREFIX = "itest-presence/ask/";
     private static final String ANSWER_PREFIX = "itest-presence/answer/";
-    /** A row of the sb:cluster table: node (" *" for this one), address, users, filters, sent to it, received from it. */
-    private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
+    /**
+     * A row of the sb:cluster table: node (" *" for this one), address, sessions, users, filters, sent to it, received
+     * from it.
+     */
+    private static final Pattern ROW = Pattern.compile(
+            "(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
 
     @TempDir
     static Path work;
@@ -99,8 +103,10 @@ class ClusterPresenceIT {
         try (Paho3 onB = connectAs("b", "ann-b")) {
             awaitAnswer(USER, "online");
             assertThat(usersOnline("a", "b")).as("sb:cluster on a: users online on b").isEqualTo(1);
+            assertThat(column("a", "b", 4)).as("sb:cluster on a: sessions b holds (ann-b's)").isEqualTo("1");
             Map<String, Double> metrics = PrometheusText.parse(get(node("a"), "/metrics"));
             assertThat(metrics).containsEntry("switchboard_cluster_users_online{node=\"b\"}", 1.0)
+                    .containsEntry("switchboard_cluster_sessions{node=\"b\"}", 1.0)
                     .containsEntry("switchboard_cluster_forwarded_unconfirmed", 0.0);
 
             try (Paho3 onC = connectAs("c", "ann-c")) {
@@ -165,10 +171,15 @@ class ClusterPresenceIT {
 
     /** The USERS column of {@code node}'s row in {@code at}'s sb:cluster. */
     private static int usersOnline(String at, String node) {
+        return Integer.parseInt(column(at, node, 5));
+    }
+
+    /** Column {@code group} of {@link #ROW} in {@code node}'s row of {@code at}'s sb:cluster. */
+    private static String column(String at, String node, int group) {
         Matcher row = ROW.matcher(node(at).shell("sb:cluster").out());
         while (row.find()) {
             if (row.group(1).equals(node)) {
-                return Integer.parseInt(row.group(4));
+                return row.group(group);
             }
         }
         throw new AssertionError("no row of node " + node + " in sb:cluster on " + at);

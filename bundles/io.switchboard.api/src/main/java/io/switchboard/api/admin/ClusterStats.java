@@ -35,18 +35,20 @@ public record ClusterStats(String clusterName, String nodeName, String state, Li
      * @param receivedFrom messages this node received from it since this node joined (0 for this node)
      * @param usersOnline distinct users with a session online on it, as this node's presence view holds them
      *        (since 1.3)
+     * @param sessions sessions it holds (the client ids the cluster's owner map gives it: connected or not, clean or
+     *        persistent); -1 when the map could not be read (since 1.3)
      */
     public record Member(String name, String address, boolean local, List<String> filters, long sentTo, long receivedFrom,
-            int usersOnline) {
+            int usersOnline, long sessions) {
 
         /** Copies the list (unmodifiable). */
         public Member {
             filters = List.copyOf(filters);
         }
 
-        /** The constructor of admin API 1.2, kept for binary compatibility: no users online reported (0). */
+        /** The constructor of admin API 1.2, kept for binary compatibility: no users online or sessions reported (0). */
         public Member(String name, String address, boolean local, List<String> filters, long sentTo, long receivedFrom) {
-            this(name, address, local, filters, sentTo, receivedFrom, 0);
+            this(name, address, local, filters, sentTo, receivedFrom, 0, 0);
         }
     }
 }

@@ -7,7 +7,8 @@
  *
  * <p>1.3.0: {@link io.switchboard.api.admin.ClusterStats#unconfirmed()} (forwarded messages waiting for another
  * node's confirmation) and {@link io.switchboard.api.admin.ClusterStats.Member#usersOnline()} (users online per
- * node); the 1.2 constructors stay. Additions only.
+ * node) and {@link io.switchboard.api.admin.ClusterStats.Member#sessions()} (sessions per node); the 1.2 constructors
+ * stay. Additions only.
  */
 @Export
 @Version("1.3.0")

@@ -49,6 +49,7 @@ class AdminRecordsCompatibilityTest {
         ClusterStats stats = new ClusterStats("switchboard", "a", "ACTIVE", List.of(member));
 
         assertThat(member.usersOnline()).isZero();
+        assertThat(member.sessions()).isZero();
         assertThat(stats.unconfirmed()).isZero();
         assertThat(stats.members()).containsExactly(member);
     }

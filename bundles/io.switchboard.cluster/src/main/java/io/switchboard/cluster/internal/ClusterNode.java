@@ -408,7 +408,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
                     member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
-                    received.of(name), usersOnline.getOrDefault(name, 0)));
+                    received.of(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name)));
         }
         return new ClusterStats(settings.clusterName(), settings.nodeName(),
                 hazelcast.getCluster().getClusterState().name(), members, confirmations.size());
