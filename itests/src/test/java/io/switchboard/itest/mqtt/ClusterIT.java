@@ -177,6 +177,20 @@ class ClusterIT {
     }
 
     @Test
+    void eachNodeServesMqttOnlyOnceItJoinedTheCluster() {
+        for (String name : List.of("a", "b", "c")) {
+            String log = node(name).log();
+            int joined = log.indexOf("Cluster node '" + name + "' started");
+            int listening = log.indexOf("MQTT listener 'tcp' listening");
+            assertThat(joined).as(name + " joined").isNotNegative();
+            assertThat(listening).as(name + "'s MQTT listener opened after it joined (no client served on its local "
+                    + "store alone)").isGreaterThan(joined);
+            assertThat(log).as(name + "'s front door started once, on the replicating store")
+                    .doesNotContain("MQTT protocol stopped");
+        }
+    }
+
+    @Test
     void aClusterNodeRunsHazelcastAndASingleNodeWithoutTheConfigurationRunsNoEngine() throws Exception {
         assertThat(node("a").threadNames()).as("a cluster node's threads").anyMatch(name -> name.startsWith("hz."));
         try (Broker single = Broker.startDistribution(Files.createDirectories(work.resolve("single")))) {
