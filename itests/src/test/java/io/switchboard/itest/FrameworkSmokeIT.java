@@ -51,8 +51,10 @@ public class FrameworkSmokeIT extends SwitchboardTestSupport {
         // broker 2.2.0: ClusterPeer, Broker.deliverForwarded; admin 1.2.0: ClusterStatistics (several nodes, one broker)
         // broker 2.3.0: SessionHandover, SessionHolder (sessions across nodes); acknowledged forwarding (ClusterPeer.forward,
         // Broker.acceptForwarded)
+        // broker 2.4.0: presence across nodes (ClusterPeer.userOnline, userOffline, onlineElsewhere); admin 1.3.0:
+        // ClusterStats.unconfirmed, Member.usersOnline
         Map<String, Version> expected = Map.of("io.switchboard.api", new Version(1, 1, 0),
-                "io.switchboard.api.broker", new Version(2, 3, 0), "io.switchboard.api.admin", new Version(1, 2, 0));
+                "io.switchboard.api.broker", new Version(2, 4, 0), "io.switchboard.api.admin", new Version(1, 3, 0));
         for (String pkg : expected.keySet()) {
             BundleCapability export = exports.stream().filter(c -> pkg.equals(c.getAttributes().get("osgi.wiring.package")))
                     .findFirst().orElse(null);

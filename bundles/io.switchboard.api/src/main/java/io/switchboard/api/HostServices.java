@@ -38,7 +38,12 @@ public interface HostServices {
         return http(request, HttpListener.NONE);
     }
 
-    /** Whether {@code user} has a session whose client is connected now. */
+    /**
+     * Whether {@code user} has a session whose client is connected now, on any node of the broker. Answers without
+     * waiting: a user on this node is known at once; when several nodes form one broker, a user connected to another
+     * node is known once that node's report reached this one (usually within milliseconds), and no longer once the
+     * user disconnected there or that node left the cluster.
+     */
     boolean isOnline(String user);
 
     /** A logger attributed to the calling module: its name is {@code switchboard.module.<bundle symbolic name>}. */

@@ -171,9 +171,57 @@ public final class Message {
         return payload.clone();
     }
 
-    /** The payload decoded as UTF-8. */
+    /** The payload decoded as UTF-8 (a malformed byte sequence becomes U+FFFD: check {@link #payloadIsWellFormedUtf8()}). */
     public String payloadText() {
         return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether the payload is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF; an
+     * empty payload is), whatever the sender declared ({@link #payloadUtf8()}). Checked on the bytes, without decoding
+     * or allocating, so a module that works on text only can skip binary payloads cheaply before {@link #payloadText()}.
+     */
+    public boolean payloadIsWellFormedUtf8() {
+        byte[] b = payload;
+        int i = 0;
+        while (i < b.length) {
+            int lead = b[i];
+            if (lead >= 0) { // ASCII
+                i++;
+                continue;
+            }
+            lead &= 0xFF;
+            int continuations;
+            int secondMin = 0x80;
+            int secondMax = 0xBF;
+            if (lead >= 0xC2 && lead <= 0xDF) {
+                continuations = 1;
+            } else if (lead >= 0xE0 && lead <= 0xEF) {
+                continuations = 2;
+                secondMin = lead == 0xE0 ? 0xA0 : 0x80; // overlong below U+0800
+                secondMax = lead == 0xED ? 0x9F : 0xBF; // surrogates
+            } else if (lead >= 0xF0 && lead <= 0xF4) {
+                continuations = 3;
+                secondMin = lead == 0xF0 ? 0x90 : 0x80; // overlong below U+10000
+                secondMax = lead == 0xF4 ? 0x8F : 0xBF; // above U+10FFFF
+            } else {
+                return false; // a continuation byte, C0/C1 (overlong) or F5..FF
+            }
+            if (b.length - i - 1 < continuations) {
+                return false;
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < secondMin || second > secondMax) {
+                return false;
+            }
+            for (int k = 2; k <= continuations; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) {
+                    return false;
+                }
+            }
+            i += continuations + 1;
+        }
+        return true;
     }
 
     /** The payload's size in bytes. */

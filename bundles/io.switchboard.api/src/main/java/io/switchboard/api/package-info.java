@@ -11,7 +11,8 @@
  * reasons for allowing: {@link io.switchboard.api.Admission#accept(String)}, {@link io.switchboard.api.Verdict#pass(String)};
  * observing them: {@link io.switchboard.api.Decision} and {@link io.switchboard.api.MessageModule#onDecision} (a default
  * method: modules that do not implement it are unaffected).
- * All are additions, so the unreleased 1.1 line takes them without a further bump and modules built against it keep
+ * {@link io.switchboard.api.Message#payloadIsWellFormedUtf8()}: a module working on text skips binary payloads without
+ * decoding them. All are additions, so the unreleased 1.1 line takes them without a further bump and modules built against it keep
  * importing {@code [1.1,2)}.
  */
 @Export

@@ -35,8 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
 
-    /** A row of the sb:cluster table: node (" *" for this one), address, filters, sent to it, received from it. */
-    private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
+    /**
+     * A row of the sb:cluster table: node (" *" for this one), address, sessions, users, filters, sent to it, received
+     * from it.
+     */
+    private static final Pattern ROW = Pattern.compile(
+            "(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
 
     @TempDir
     static Path work;
@@ -173,6 +177,20 @@ class ClusterIT {
     }
 
     @Test
+    void eachNodeServesMqttOnlyOnceItJoinedTheCluster() {
+        for (String name : List.of("a", "b", "c")) {
+            String log = node(name).log();
+            int joined = log.indexOf("Cluster node '" + name + "' started");
+            int listening = log.indexOf("MQTT listener 'tcp' listening");
+            assertThat(joined).as(name + " joined").isNotNegative();
+            assertThat(listening).as(name + "'s MQTT listener opened after it joined (no client served on its local "
+                    + "store alone)").isGreaterThan(joined);
+            assertThat(log).as(name + "'s front door started once, on the replicating store")
+                    .doesNotContain("MQTT protocol stopped");
+        }
+    }
+
+    @Test
     void aClusterNodeRunsHazelcastAndASingleNodeWithoutTheConfigurationRunsNoEngine() throws Exception {
         assertThat(node("a").threadNames()).as("a cluster node's threads").anyMatch(name -> name.startsWith("hz."));
         try (Broker single = Broker.startDistribution(Files.createDirectories(work.resolve("single")))) {
@@ -213,7 +231,7 @@ class ClusterIT {
         Matcher row = ROW.matcher(out);
         while (row.find()) {
             if (row.group(2) == null && !row.group(1).equals("NODE")) {
-                rows.put(row.group(1), new long[] {Long.parseLong(row.group(5)), Long.parseLong(row.group(6))});
+                rows.put(row.group(1), new long[] {Long.parseLong(row.group(7)), Long.parseLong(row.group(8))});
             }
         }
         return rows;

@@ -54,4 +54,36 @@ public interface ClusterPeer {
 
     /** This node's last subscription to {@code filter} is gone. */
     void filterRemoved(String filter);
+
+    /**
+     * {@code user} has a session online on this node now: the first one (the core counts a user's sessions and calls
+     * this for the first one only). Calls for one user come in the order of the changes, alternating with
+     * {@link #userOffline}; also called for each user online when the peer is bound, so a repeated call must be
+     * harmless. A peer that shares no presence need not implement it.
+     *
+     * @since 2.4
+     */
+    default void userOnline(String user) {
+    }
+
+    /**
+     * {@code user}'s last session online on this node went offline (disconnected, taken over or closed).
+     *
+     * @since 2.4
+     */
+    default void userOffline(String user) {
+    }
+
+    /**
+     * Whether {@code user} has a session online on another node of the broker, as this node knows it now. Called
+     * from module callbacks ({@link io.switchboard.api.HostServices#isOnline}) when {@code user} is not online on
+     * this node: it must answer from what the peer holds locally, never wait on the network. A peer that shares no
+     * presence need not implement it.
+     *
+     * @return {@code false} unless another member reported the user online and is still a member
+     * @since 2.4
+     */
+    default boolean onlineElsewhere(String user) {
+        return false;
+    }
 }

@@ -36,9 +36,14 @@
  * io.switchboard.api.broker.ForwardingException}; {@link io.switchboard.api.broker.Broker#acceptForwarded} says when a
  * forwarded message reached this node's sessions. Additions only.
  *
- * <p>2.4.0: {@link io.switchboard.api.broker.Broker#deliverTo} delivers a message to one named session through its
- * subscriptions (delivery chain only), so that a cluster node that adopts a dead node's persistent sessions can hand
- * each, once restored, the messages it held for it meanwhile. An addition only.
+ * <p>2.4.0: presence across nodes. {@link io.switchboard.api.broker.ClusterPeer#userOnline} and {@link
+ * io.switchboard.api.broker.ClusterPeer#userOffline} tell the cluster of a user's first session online on this node
+ * and of its last one going offline; {@link io.switchboard.api.broker.ClusterPeer#onlineElsewhere} answers whether
+ * another node has the user online, so {@link io.switchboard.api.HostServices#isOnline} sees every node. Default
+ * methods only: existing peers still work (and share no presence). And {@link io.switchboard.api.broker.Broker#deliverTo}
+ * delivers a message to one named session through its subscriptions (delivery chain only), so that a cluster node
+ * that adopts a dead node's persistent sessions can hand each, once restored, the messages it held for it meanwhile.
+ * Additions only.
  */
 @Export
 @Version("2.4.0")

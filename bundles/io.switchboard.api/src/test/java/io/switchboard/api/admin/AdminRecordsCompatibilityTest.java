@@ -42,4 +42,15 @@ class AdminRecordsCompatibilityTest {
         assertThat(stats.abandonedThreads()).isZero();
         assertThat(stats.abandonedThreadLimit()).isZero();
     }
+
+    @Test
+    void clusterStatsOfAdminApi12ReportNoUnconfirmedMessagesAndNoUsersOnline() {
+        ClusterStats.Member member = new ClusterStats.Member("b", "127.0.0.1:5702", false, List.of("x"), 3, 4);
+        ClusterStats stats = new ClusterStats("switchboard", "a", "ACTIVE", List.of(member));
+
+        assertThat(member.usersOnline()).isZero();
+        assertThat(member.sessions()).isZero();
+        assertThat(stats.unconfirmed()).isZero();
+        assertThat(stats.members()).containsExactly(member);
+    }
 }

@@ -21,7 +21,7 @@ public final class ClusterCommand {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ClusterStatistics statistics;
 
-    /** Members with their address, filters and forwarded counts; then each node's filters. */
+    /** Members with their address, sessions, users online, filters and forwarded counts; then each node's filters. */
     public String cluster() {
         ClusterStatistics current = statistics;
         return current == null ? ALONE : format(current.cluster());
@@ -31,17 +31,20 @@ public final class ClusterCommand {
         StringBuilder out = new StringBuilder();
         out.append("cluster '").append(stats.clusterName()).append("': ").append(stats.members().size())
                 .append(" members, state ").append(stats.state()).append(", this node '").append(stats.nodeName()).append("'\n");
-        out.append(String.format("%-16s %-24s %8s %10s %10s%n", "NODE", "ADDRESS", "FILTERS", "SENT-TO", "RECEIVED"));
+        out.append(String.format("%-16s %-24s %8s %8s %8s %10s %10s%n", "NODE", "ADDRESS", "SESSIONS", "USERS", "FILTERS",
+                "SENT-TO", "RECEIVED"));
         long sent = 0;
         long received = 0;
         for (ClusterStats.Member m : stats.members()) {
-            out.append(String.format("%-16s %-24s %8d %10s %10s%n", m.name() + (m.local() ? " *" : ""), m.address(),
-                    m.filters().size(), m.local() ? "-" : Long.toString(m.sentTo()),
+            out.append(String.format("%-16s %-24s %8s %8d %8d %10s %10s%n", m.name() + (m.local() ? " *" : ""), m.address(),
+                    m.sessions() < 0 ? "?" : Long.toString(m.sessions()), m.usersOnline(), m.filters().size(),
+                    m.local() ? "-" : Long.toString(m.sentTo()),
                     m.local() ? "-" : Long.toString(m.receivedFrom())));
             sent += m.sentTo();
             received += m.receivedFrom();
         }
-        out.append("forwarded: sent ").append(sent).append(", received ").append(received).append('\n');
+        out.append("forwarded: sent ").append(sent).append(", received ").append(received).append(", unconfirmed now ")
+                .append(stats.unconfirmed()).append('\n');
         out.append("subscriptions per node:\n");
         for (ClusterStats.Member m : stats.members()) {
             out.append("  ").append(m.name()).append(": ").append(String.join(" ", m.filters())).append('\n');

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,14 +28,15 @@ import io.switchboard.api.admin.ClusterStats;
 import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
-import io.switchboard.cluster.internal.sessions.ClusterSessions;
-import io.switchboard.cluster.internal.sessions.HeldMessages;
 import io.switchboard.api.broker.Forwarding;
 import io.switchboard.cluster.internal.forwarding.Acceptor;
 import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
 import io.switchboard.cluster.internal.forwarding.Confirmations;
 import io.switchboard.cluster.internal.forwarding.Confirmer;
 import io.switchboard.cluster.internal.forwarding.ForwardingSettings;
+import io.switchboard.cluster.internal.presence.ClusterPresence;
+import io.switchboard.cluster.internal.sessions.ClusterSessions;
+import io.switchboard.cluster.internal.sessions.HeldMessages;
 import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -53,26 +55,36 @@ import org.slf4j.LoggerFactory;
  * This node as a member of a cluster of Switchboard nodes forming one broker, on an embedded Hazelcast member. Starts
  * only when a configuration for {@code io.switchboard.cluster} exists (a single node runs no engine at all).
  *
- * <p>Routing: the shared replicated map {@value RouteTable#ROUTES} holds one entry per (node, filter) a node subscribes
- * to; every node keeps a {@link FilterIndex} of it ({@link RouteTable}). A message this node's chain passed goes, as one send per node, to
- * the nodes whose filters match its topic (a retained message to every node) and, for each matching shared
- * subscription, to the one node whose turn it is to serve the group (round robin over the nodes with members; this
- * node's own members are skipped when another node serves), on each target node's own topic
- * ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent them).
- * The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain. At QoS 1
- * and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote it
- * ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation ({@link Confirmations}).
+ * <p>Routing: the shared replicated map {@value ClusterRoutes#ROUTES} holds one entry per (node, filter) a node
+ * subscribes to; every node keeps a {@link FilterIndex} of it ({@link ClusterRoutes}). A message this node's chain
+ * passed goes, as one send per node, to the nodes whose filters match its topic (a retained message to every node)
+ * and, for each matching shared subscription, to the one node whose turn it is to serve the group (round robin over
+ * the nodes with members; this node's own members are skipped when another node serves), on each target node's own
+ * topic ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent
+ * them). The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain. At
+ * QoS 1 and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote
+ * it ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation
+ * ({@link Confirmations}).
  *
  * <p>A member that leaves keeps its routes, pointed at the member adopting its sessions ({@link OrphanRoutes}), which
  * holds what they bring ({@link HeldMessages}) until it restored the sessions, then removes them.
  *
- * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts) for metrics and the operator's
- * {@code sb:cluster} command ({@link ClusterCommand}).
+ * <p>Presence: {@link ClusterPresence} tells the other nodes which users are online here and answers whether a
+ * user is online on another node.
+ *
+ * <p>Also {@link ClusterStatistics} (members, routes, forwarded counts, users online, unconfirmed messages) for
+ * metrics and the operator's {@code sb:cluster} command ({@link ClusterCommand}).
  */
 @Component(name = "io.switchboard.cluster", configurationPid = "io.switchboard.cluster",
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = {}, immediate = true)
 @Designate(ocd = ClusterConfig.class)
 public class ClusterNode implements ClusterPeer, ClusterStatistics {
+
+    /**
+     * The MQTT front door's store reference target, read from this PID's configuration too: set to the replicating
+     * store, the front door (and so its listeners) starts only once this node joined and that store is registered.
+     */
+    static final String MQTT_STORE_TARGET = "mqttSessionStore.target";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
@@ -82,6 +94,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     static final String CONFIRMATIONS_PREFIX = "switchboard.confirm.";
     /** The member attribute holding a member's node name. */
     static final String NODE_ATTRIBUTE = "switchboard.node";
+    /** The member attribute naming this run of the node (new at each start): whose presence entries are current. */
+    static final String RUN_ATTRIBUTE = "switchboard.run";
     private static final char SEPARATOR = '\0';
 
     private final Counters sent = new Counters();
@@ -107,13 +121,15 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private Thread starter;
     private ClusterSettings settings;
     private volatile HazelcastInstance hazelcast;
-    /** The cluster-wide subscription view; {@code null} until the member runs. */
-    private volatile RouteTable routes;
+    /** Which node subscribes to which filters. */
+    private ClusterRoutes routes;
     /** What this node forwarded at QoS 1/2 and waits for the other nodes to confirm. */
     private Confirmations confirmations;
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
     private ScheduledExecutorService confirmationThread;
     private volatile Acceptor acceptor;
+    /** Users online on each node (docs/cluster.md). */
+    private ClusterPresence presence;
     /** What this node holds for the sessions of nodes that left, which it adopts. */
     private HeldMessages held;
 
@@ -132,6 +148,12 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.error("Cluster not started: configuration io.switchboard.cluster: {}", e.getMessage());
             throw e;
         }
+        if (!ClusterSessions.REPLICATED_STORE.equals(String.valueOf(properties.get(MQTT_STORE_TARGET)).trim())) {
+            LOG.warn("Configuration io.switchboard.cluster has no '{} = {}': the MQTT front door serves clients on this "
+                    + "node's local store until the node joined, and what they publish then does not reach the other "
+                    + "nodes (docs/cluster.md)", MQTT_STORE_TARGET, ClusterSessions.REPLICATED_STORE);
+        }
+        routes = new ClusterRoutes(settings.nodeName());
         confirmationThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-cluster-confirm");
             t.setDaemon(true);
@@ -155,16 +177,19 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         if (stopping) {
             return;
         }
-        registrations.addAll(sessions.register(context)); // first: the MQTT front door moves to the replicating store
+        // the peer first: the MQTT front door that waits for the replicating store (MQTT_STORE_TARGET) serves clients
+        // from the store's registration on, and their first message must already reach the other nodes
         registrations.add(context.registerService(ClusterStatistics.class, this, null));
         registrations.add(context.registerService(ClusterPeer.class, this, null));
+        registrations.addAll(sessions.register(context));
     }
 
     private void start() {
         LOG.info("Cluster node '{}' starting on {}:{}, joining {} (cluster '{}', backup count {})", settings.nodeName(),
                 settings.host(), settings.port(), settings.members(), settings.clusterName(), settings.backupCount());
         hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(settings));
-        routes = new RouteTable(hazelcast, settings.nodeName());
+        routes.start(hazelcast);
+        presence = new ClusterPresence(hazelcast, NODE_ATTRIBUTE, RUN_ATTRIBUTE);
         held = new HeldMessages(broker);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
@@ -196,8 +221,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
+        config.getMemberAttributeConfig().setAttribute(RUN_ATTRIBUTE, UUID.randomUUID().toString());
         config.getMapConfig("default").setBackupCount(settings.backupCount());
         ClusterSessions.configure(config, settings.backupCount());
+        ClusterPresence.configure(config);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).addInterface(settings.host());
@@ -220,11 +247,12 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (routes != null) {
-            routes.close();
-        }
+        routes.close();
         if (sessions != null) {
             sessions.close(); // the front door let go of the store: its last changes reach the cluster
+        }
+        if (presence != null) {
+            presence.close();
         }
         confirmations.failAll("this node is leaving the cluster");
         confirmationThread.shutdownNow();
@@ -306,6 +334,20 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         routes.removed(filter);
     }
 
+    @Override
+    public void userOnline(String user) {
+        presence.online(user);
+    }
+
+    @Override
+    public void userOffline(String user) {
+        presence.offline(user);
+    }
+
+    @Override
+    public boolean onlineElsewhere(String user) {
+        return presence.onlineElsewhere(user);
+    }
 
     private void receive(byte[] bytes) {
         Frames.Frame frame;
@@ -360,16 +402,14 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         return names;
     }
 
-
     /**
      * On every member when {@code node} left: its routes lead to the adopter of its sessions, the oldest member, which
      * takes them. Nodes whose sessions {@code node} was adopting lose their routes (what it held for them is gone);
      * the new adopter removes them.
      */
     private void memberLeft(String node, Member oldest) {
-        String adopter = nameOf(oldest);
         boolean adoptingHere = oldest.localMember();
-        for (String orphaned : routes.left(node, adopter)) {
+        for (String orphaned : routes.left(node, nameOf(oldest))) {
             LOG.warn("Node '{}' left while adopting the sessions of node '{}', which left before: messages held for those"
                     + " sessions are lost", node, orphaned);
             if (adoptingHere) {
@@ -389,7 +429,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         routes.removeRoutesOf(node); // queued after the adopted sessions' own routes, on the same thread
         LOG.info("Adoption of the sessions of node '{}' over: its routes are removed", node);
     }
-
 
     private static String nameOf(Member member) {
         return member.getAttribute(NODE_ATTRIBUTE);
@@ -411,6 +450,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             String node = nameOf(event.getMember());
             LOG.info("Cluster member left: {} ({})", node, event.getMember().getAddress());
             if (node != null && !node.equals(settings.nodeName())) {
+                presence.memberLeft(event.getMember());
                 memberLeft(node, event.getMembers().iterator().next());
             }
         }
@@ -421,14 +461,15 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     @Override
     public ClusterStats cluster() {
         Map<String, Set<String>> filters = routes.filtersByNode();
+        Map<String, Integer> usersOnline = presence.usersOnlinePerNode();
         List<ClusterStats.Member> members = new ArrayList<>();
         for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
                     member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
-                    received.of(name)));
+                    received.of(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name)));
         }
         return new ClusterStats(settings.clusterName(), settings.nodeName(),
-                hazelcast.getCluster().getClusterState().name(), members);
+                hazelcast.getCluster().getClusterState().name(), members, confirmations.size());
     }
 }

@@ -46,6 +46,7 @@ import io.switchboard.core.internal.modules.Quarantine;
 import io.switchboard.core.internal.routing.MessageIds;
 import io.switchboard.core.internal.routing.ModuleSends;
 import io.switchboard.core.internal.routing.Router;
+import io.switchboard.core.internal.sessions.OnlineUsers;
 import io.switchboard.core.internal.sessions.SessionImpl;
 import io.switchboard.core.internal.sessions.SessionViews;
 import io.switchboard.core.internal.sessions.Sessions;
@@ -103,6 +104,8 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     private WorkerPool workers;
     private volatile Router router;
     private volatile ClusterPeer clusterPeer;
+    /** Who is online, here and (through the cluster peer) on the other nodes; bound to the peer before activation too. */
+    private final OnlineUsers onlineUsers = new OnlineUsers();
     private Sessions sessions;
     private ModuleWhiteboard whiteboard;
     private HostServicesFactory hostServices;
@@ -142,7 +145,7 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
                 Objects.requireNonNull(stateStore, "stateStore"),
                 config.max_retained_messages(), config.max_retained_bytes());
         router.setPeer(clusterPeer);
-        sessions = new Sessions(registry, workers, runner, router, statuses);
+        sessions = new Sessions(registry, workers, runner, router, statuses, onlineUsers);
         whiteboard = new ModuleWhiteboard(registry, () -> configAdmin, timer, workers::join, entry -> {
             workers.leave(entry);
             sessions.forget(entry.module());
@@ -200,6 +203,7 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setClusterPeer(ClusterPeer peer) {
         clusterPeer = peer;
+        onlineUsers.setPeer(peer);
         Router current = router;
         if (current != null) {
             current.setPeer(peer);
@@ -209,6 +213,7 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     void unsetClusterPeer(ClusterPeer peer) {
         if (clusterPeer == peer) {
             clusterPeer = null;
+            onlineUsers.setPeer(null);
             Router current = router;
             if (current != null) {
                 current.setPeer(null);

@@ -8,15 +8,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.switchboard.api.HostServices;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.Session;
 import io.switchboard.api.Verdict;
+import io.switchboard.api.broker.ClientSession;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.Forwarding;
 import io.switchboard.api.broker.ForwardingException;
+import io.switchboard.api.broker.LoginRequest;
 import io.switchboard.api.broker.PublishResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -243,6 +249,83 @@ class ClusterPeerTest {
     }
 
     /** A peer whose every forward waits for the test to confirm it. */
+    @Test
+    void thePeerHearsOfAUsersFirstSessionOnlineAndItsLastOneGoingOfflineAndOfTheUsersOnlineWhenBound() throws Exception {
+        harness.core.login(LoginRequest.internal("early-1", "early"), (m, d) -> d.delivered())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        harness.core.setClusterPeer(peer);
+        assertThat(peer.presence).containsExactly("+early");
+
+        ClientSession ann1 = login("ann-1", "ann");
+        ClientSession ann2 = login("ann-2", "ann");
+        assertThat(peer.presence).as("ann's second session is not news").containsExactly("+early", "+ann");
+        ann1.close("done");
+        login("bea-1", "bea"); // after ann-1's close in the peer's hearing, if it told anything
+        CoreHarness.await("bea online", () -> peer.presence.contains("+bea"));
+        assertThat(peer.presence).as("ann-2 is still online").containsExactly("+early", "+ann", "+bea");
+        ann2.close("done");
+        CoreHarness.await("ann's last session offline", () -> peer.presence.contains("-ann"));
+        assertThat(peer.presence).containsExactly("+early", "+ann", "+bea", "-ann");
+
+        harness.core.unsetClusterPeer(peer);
+        login("cid-1", "cid");
+        assertThat(peer.presence).as("unbound: hears nothing").hasSize(4);
+    }
+
+    @Test
+    void isOnlineAnswersForThisNodeAndAsksThePeerOnlyForUsersNotOnlineHere() throws Exception {
+        HostServices host = harness.hostFor(FakeOsgi.bundle("module.asker"));
+        login("here-1", "here");
+        assertThat(host.isOnline("elsewhere")).as("no peer: a single node").isFalse();
+
+        harness.core.setClusterPeer(peer);
+        peer.onlineElsewhere = Set.of("elsewhere");
+
+        assertThat(host.isOnline("here")).isTrue();
+        assertThat(host.isOnline("elsewhere")).isTrue();
+        assertThat(host.isOnline("nowhere")).isFalse();
+        assertThat(peer.asked).as("a user online here is not asked about").containsExactly("elsewhere", "nowhere");
+
+        harness.core.unsetClusterPeer(peer);
+        assertThat(host.isOnline("elsewhere")).isFalse();
+    }
+
+    @Test
+    void concurrentLoginsAndClosesOfOneUserReachThePeerAlternatingAndEndOffline() throws Exception {
+        harness.core.setClusterPeer(peer);
+        peer.presenceCallMillis = 1; // a slow peer widens the window in which a later change could overtake a call
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                String clientId = "dee-" + i;
+                done.add(clients.submit(() -> {
+                    login(clientId, "dee").close("done");
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            clients.shutdown();
+        }
+        HostServices host = harness.hostFor(FakeOsgi.bundle("module.asker"));
+        // every login is done: while a close is pending its session is online here
+        CoreHarness.await("dee's last session offline", () -> !host.isOnline("dee"));
+        List<String> events = List.copyOf(peer.presence);
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i)).as("event %d of %s", i, events).isEqualTo(i % 2 == 0 ? "+dee" : "-dee");
+        }
+        assertThat(events).as("one session after another or several at once, the last went offline").isNotEmpty()
+                .endsWith("-dee");
+    }
+
+    private ClientSession login(String clientId, String user) throws Exception {
+        return harness.core.login(LoginRequest.internal(clientId, user), (m, d) -> d.delivered())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
     private static final class ConfirmingPeer implements ClusterPeer {
         final List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
 
@@ -271,7 +354,11 @@ class ClusterPeerTest {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<Message> routed = new CopyOnWriteArrayList<>();
         final List<String> orderKeys = new CopyOnWriteArrayList<>();
+        final List<String> presence = new CopyOnWriteArrayList<>();
+        final List<String> asked = new CopyOnWriteArrayList<>();
         volatile Set<String> sharedElsewhere = Set.of();
+        volatile Set<String> onlineElsewhere = Set.of();
+        volatile long presenceCallMillis;
 
         @Override
         public Set<String> routed(Message message, String orderKey) {
@@ -288,6 +375,34 @@ class ClusterPeerTest {
         @Override
         public void filterRemoved(String filter) {
             events.add("-" + filter);
+        }
+
+        @Override
+        public void userOnline(String user) {
+            takeTime();
+            presence.add("+" + user);
+        }
+
+        @Override
+        public void userOffline(String user) {
+            takeTime();
+            presence.add("-" + user);
+        }
+
+        private void takeTime() {
+            if (presenceCallMillis > 0) {
+                try {
+                    Thread.sleep(presenceCallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public boolean onlineElsewhere(String user) {
+            asked.add(user);
+            return onlineElsewhere.contains(user);
         }
     }
 }

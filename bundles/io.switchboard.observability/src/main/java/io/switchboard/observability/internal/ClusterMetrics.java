@@ -31,11 +31,17 @@ final class ClusterMetrics implements MultiCollector {
         }
         ClusterStats stats = statistics.cluster();
         List<Snapshots.Point> filters = new ArrayList<>();
+        List<Snapshots.Point> users = new ArrayList<>();
+        List<Snapshots.Point> sessions = new ArrayList<>();
         List<Snapshots.Point> sent = new ArrayList<>();
         List<Snapshots.Point> received = new ArrayList<>();
         for (ClusterStats.Member m : stats.members()) {
             Labels node = Labels.of("node", m.name());
             filters.add(new Snapshots.Point(node, m.filters().size()));
+            users.add(new Snapshots.Point(node, m.usersOnline()));
+            if (m.sessions() >= 0) {
+                sessions.add(new Snapshots.Point(node, m.sessions()));
+            }
             if (!m.local()) {
                 sent.add(new Snapshots.Point(node, m.sentTo()));
                 received.add(new Snapshots.Point(node, m.receivedFrom()));
@@ -46,6 +52,13 @@ final class ClusterMetrics implements MultiCollector {
                 stats.members().size()));
         out.add(Snapshots.gauge("switchboard_cluster_filters", "Topic filters each node subscribes to, as this node routes by.",
                 filters));
+        out.add(Snapshots.gauge("switchboard_cluster_sessions",
+                "Sessions each node holds, by the cluster's owner map (connected or not, clean or persistent).", sessions));
+        out.add(Snapshots.gauge("switchboard_cluster_users_online",
+                "Distinct users with a session online on each node, as this node's presence view holds them.", users));
+        out.add(Snapshots.gauge("switchboard_cluster_forwarded_unconfirmed", "QoS 1/2 messages this node forwarded "
+                + "that wait for another node's confirmation now (their publishers are not acknowledged yet).",
+                stats.unconfirmed()));
         out.add(Snapshots.counter("switchboard_cluster_forwarded_sent", "Messages this node forwarded to each other node.",
                 sent));
         out.add(Snapshots.counter("switchboard_cluster_forwarded_received",

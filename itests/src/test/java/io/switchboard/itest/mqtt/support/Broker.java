@@ -194,7 +194,7 @@ public final class Broker implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleFile().toFile()));
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("SWITCHBOARD_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -Xshare:auto");
+        builder.environment().put("SWITCHBOARD_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -Xshare:auto -Dio.netty.leakDetection.level=simple");
         process = builder.start();
         Process started = process;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -45,6 +45,7 @@ public final class ClusterNodes implements AutoCloseable {
                 config.put("members", members);
                 config.put("port", Integer.toString(node.getValue()));
                 config.put("backup.count", "1");
+                config.put("mqttSessionStore.target", "(switchboard.store=replicated)"); // as the shipped example
                 config.putAll(extra);
                 Path home = Files.createDirectories(work.resolve(node.getKey()));
                 starting.put(node.getKey(), CompletableFuture.supplyAsync(() -> {

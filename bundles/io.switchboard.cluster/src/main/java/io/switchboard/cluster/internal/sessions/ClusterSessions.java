@@ -19,6 +19,8 @@ import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sessions across nodes, as one piece for the cluster node to start, register and stop: the replicating
@@ -27,10 +29,14 @@ import org.osgi.framework.ServiceRegistration;
  */
 public final class ClusterSessions implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterSessions.class);
+
     /** The service property telling the replicating store from the local one. */
     public static final String STORE_PROPERTY = "switchboard.store";
     /** The filter selecting the local store (the one this store writes to). */
     public static final String LOCAL_STORE = "(!(" + STORE_PROPERTY + "=replicated))";
+    /** A filter selecting the replicating store. */
+    public static final String REPLICATED_STORE = "(" + STORE_PROPERTY + "=replicated)";
     private static final int STORE_RANKING = 100;
 
     private final RecordMirror mirror;
@@ -86,6 +92,16 @@ public final class ClusterSessions implements AutoCloseable {
         return List.of(context.registerService(SessionHandover.class, moves, null),
                 context.registerService(StateStore.class, store, storeProperties),
                 context.registerService(Object.class, new SessionsCommand(ownership, records, moves), command));
+    }
+
+    /** How many sessions {@code node} holds, by the cluster's owner map; -1 when the map cannot be read now. */
+    public long sessionsOf(String node) {
+        try {
+            return ownership.ownedBy(node);
+        } catch (RuntimeException e) {
+            LOG.debug("Sessions of node '{}' not counted: {}", node, e.toString());
+            return -1;
+        }
     }
 
     /**

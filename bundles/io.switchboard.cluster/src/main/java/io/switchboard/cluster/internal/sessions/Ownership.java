@@ -4,7 +4,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 
 /**
  * Which sessions this node holds: the cluster-wide map {@link RecordKeys#OWNERS} (client id to node, with backups)
@@ -46,6 +48,11 @@ final class Ownership {
 
     int heldCount() {
         return held.size();
+    }
+
+    /** How many sessions the owner map gives {@code node} (a query on every member: for the shell and metrics). */
+    long ownedBy(String node) {
+        return owners.aggregate(Aggregators.count(), Predicates.equal("this", node));
     }
 
     /**

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.hazelcast.core.Hazelcast;
@@ -84,14 +86,13 @@ class RecordMirrorTest {
 
     @Test
     void aBatchThatFailedIsWrittenAgainWithWhatCameSince() throws Exception {
-        // the first batch's write fails only once written() waits for it: else the retry may succeed before
-        java.util.concurrent.CompletableFuture<Void> firstWrite = new java.util.concurrent.CompletableFuture<>();
-        AtomicInteger failures = new AtomicInteger(1);
+        // every write fails until the cluster is back, so written() fails whichever batch (first or retry) holds it
+        AtomicBoolean clusterRefuses = new AtomicBoolean(true);
         @SuppressWarnings("unchecked")
-        IMap<String, byte[]> failingOnce = (IMap<String, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+        IMap<String, byte[]> refusing = (IMap<String, byte[]>) java.lang.reflect.Proxy.newProxyInstance(
                 IMap.class.getClassLoader(), new Class<?>[] {IMap.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("setAllAsync") && failures.getAndDecrement() > 0) {
-                        return firstWrite;
+                    if (method.getName().equals("setAllAsync") && clusterRefuses.get()) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("partition moving"));
                     }
                     try {
                         return method.invoke(records, args);
@@ -99,11 +100,12 @@ class RecordMirrorTest {
                         throw e.getCause();
                     }
                 });
-        try (RecordMirror mirror = new RecordMirror(failingOnce, "t")) {
+        try (RecordMirror mirror = new RecordMirror(refusing, "t")) {
             mirror.put(RecordKeys.mapKey("mqtt.sessions", "c1"), () -> new byte[] {1});
-            java.util.concurrent.CompletableFuture<Void> written = mirror.written().toCompletableFuture();
-            firstWrite.completeExceptionally(new IllegalStateException("partition moving"));
-            assertThat(written).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(mirror.written().toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(keys()).isEmpty();
+
+            clusterRefuses.set(false); // before the next change: a batch holding it reads the flag after it was queued
             mirror.put(RecordKeys.mapKey("mqtt.sessions", "c2"), () -> new byte[] {2});
             mirror.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(keys()).containsOnlyKeys("mqtt.sessions/c1", "mqtt.sessions/c2");

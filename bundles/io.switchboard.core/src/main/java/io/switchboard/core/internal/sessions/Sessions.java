@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -58,16 +57,18 @@ public final class Sessions {
     private final Map<String, SessionImpl> byClientId = new ConcurrentHashMap<>();
     /** The order of each client id's logins, detaches and closes. */
     private final ClientLanes lanes = new ClientLanes();
-    private final Map<String, AtomicInteger> onlineUsers = new ConcurrentHashMap<>();
+    private final OnlineUsers onlineUsers;
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong connectionIds = new AtomicLong();
 
-    public Sessions(ModuleRegistry registry, WorkerPool workers, ChainRunner runner, Router router, StatusBus statuses) {
+    public Sessions(ModuleRegistry registry, WorkerPool workers, ChainRunner runner, Router router, StatusBus statuses,
+            OnlineUsers onlineUsers) {
         this.registry = registry;
         this.workers = workers;
         this.runner = runner;
         this.router = router;
         this.statuses = statuses;
+        this.onlineUsers = onlineUsers;
     }
 
     // ---- connections
@@ -221,7 +222,7 @@ public final class Sessions {
             }
             Runnable attach = () -> {
                 s.attach(request.connection(), receiver);
-                onlineUsers.computeIfAbsent(s.user(), u -> new AtomicInteger()).incrementAndGet();
+                onlineUsers.online(s.user());
                 if (request.connection() instanceof ConnectionImpl c) {
                     c.session = s;
                 }
@@ -274,7 +275,7 @@ public final class Sessions {
     /** Ends the session's current connection: offline, logout and session-close events, then {@code then}. On the worker. */
     private void endAttachment(SessionImpl s, String reason, Runnable then) {
         s.online = false;
-        onlineUsers.computeIfPresent(s.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+        onlineUsers.offline(s.user());
         runner.observe(ChainEvent.LOGOUT, e -> e.module().onLogout(s, reason), s.worker(),
                 () -> runner.observe(ChainEvent.SESSION_CLOSE, e -> e.module().onSessionClose(s), s.worker(), then));
     }
@@ -287,7 +288,7 @@ public final class Sessions {
         if (previous != null) {
             closeNow(previous, "session taken over by a new connection of the same client id", true);
         }
-        onlineUsers.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet();
+        onlineUsers.online(user);
         if (request.connection() instanceof ConnectionImpl c) {
             c.session = session;
         }
@@ -428,8 +429,9 @@ public final class Sessions {
 
     // ---- what the others ask
 
+    /** Whether {@code user} has a session online, on this node or another one of the broker. */
     public boolean isOnline(String user) {
-        return onlineUsers.containsKey(user);
+        return onlineUsers.isOnline(user);
     }
 
     public int count() {

@@ -1,7 +1,5 @@
 package io.switchboard.module.chatbot.internal;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -140,7 +138,7 @@ public final class ChatbotModule implements MessageModule {
         }
         String asker = message.from() != null ? message.from() : sender != null ? sender.user() : "anonymous";
         String question = message.payloadText();
-        if (question.isBlank() || !isUtf8(question, message)) {
+        if (question.isBlank() || !message.payloadIsWellFormedUtf8()) {
             host.logger().debug("{}: ignored {} from {}: no text", name, message, asker);
             return Verdict.consume();
         }
@@ -281,21 +279,5 @@ public final class ChatbotModule implements MessageModule {
         }
         String instance = instance(properties);
         return instance == null ? BASE_NAME : BASE_NAME + ":" + instance;
-    }
-
-    /**
-     * Whether the payload is UTF-8. Decoding turns invalid bytes into U+FFFD, so a text without one
-     * was valid; only a text with one (rare) needs the strict check.
-     */
-    private static boolean isUtf8(String decoded, Message message) {
-        if (decoded.indexOf('\uFFFD') < 0) {
-            return true;
-        }
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(message.payload());
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 }

@@ -1,7 +1,5 @@
 package io.switchboard.module.profanity.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.osgi.framework.Constants;
@@ -133,9 +131,12 @@ public final class ProfanityModule implements MessageModule {
         if (message.payloadSize() == 0) {
             return Verdict.pass();
         }
+        // a payload that is not UTF-8 (binary data) is not text: passed without decoding or scanning it
+        if (!message.payloadIsWellFormedUtf8()) {
+            return Verdict.pass();
+        }
         String text = message.payloadText();
-        // a payload that is not UTF-8 (binary data) is not text: passed without scanning it for words
-        if (!isUtf8(text, message) || !current.matches(text)) {
+        if (!current.matches(text)) {
             return Verdict.pass();
         }
         if (current.mode() == Mode.CONSUME) {
@@ -182,18 +183,5 @@ public final class ProfanityModule implements MessageModule {
             return BASE_NAME + ":" + p.substring(prefix.length() + 1);
         }
         return pid instanceof String p ? BASE_NAME + ":" + p : BASE_NAME;
-    }
-
-    /**
-     * Whether the payload is UTF-8. Decoding turns invalid bytes into U+FFFD, so a text without one
-     * was valid; only a text with one (binary data, or rarely text) needs the exact check.
-     */
-    private static boolean isUtf8(String decoded, Message message) {
-        if (decoded.indexOf('\uFFFD') < 0) {
-            return true;
-        }
-        // a malformed byte decodes to U+FFFD: the payload is UTF-8 exactly when the text encodes back to it (a strict
-        // decoder says so by throwing, which for a binary payload per message cost more than the rest of the broker)
-        return ByteBuffer.wrap(decoded.getBytes(StandardCharsets.UTF_8)).equals(message.payload());
     }
 }

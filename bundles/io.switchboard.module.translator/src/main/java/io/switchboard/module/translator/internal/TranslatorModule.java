@@ -1,7 +1,5 @@
 package io.switchboard.module.translator.internal;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -139,7 +137,7 @@ public final class TranslatorModule implements MessageModule {
             return Verdict.pass(); // not ours, nothing to translate, or translated already
         }
         String text = message.payloadText();
-        if (text.isBlank() || text.length() > current.maxChars() || !isUtf8(text, message)) {
+        if (text.isBlank() || text.length() > current.maxChars() || !message.payloadIsWellFormedUtf8()) {
             return Verdict.pass();
         }
         CompletionStage<Verdict> decision = LibreTranslate.translate(host, current, text, rule.source(), rule.target())
@@ -230,21 +228,5 @@ public final class TranslatorModule implements MessageModule {
                 ModuleProperties.TIMEOUT, compiled.timeoutMillis() + BUDGET_MARGIN_MILLIS,
                 ModuleProperties.FAILURE_POLICY,
                 (compiled.onError() == OnError.CONSUME ? FailurePolicy.FAIL_CLOSED : FailurePolicy.FAIL_OPEN).name());
-    }
-
-    /**
-     * Whether the payload is UTF-8. Decoding turns invalid bytes into U+FFFD, so a text without one
-     * was valid; only a text with one (rare) needs the strict check.
-     */
-    private static boolean isUtf8(String decoded, Message message) {
-        if (decoded.indexOf('\uFFFD') < 0) {
-            return true;
-        }
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(message.payload());
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 }

@@ -236,9 +236,16 @@ final class InboundPublishFlow {
             connection.requestDone();
             if (error != null && Failures.unwrap(error) instanceof ForwardingException notForwarded) {
                 // another node of the broker did not confirm it: no acknowledgement at all (not even a failed one),
-                // so that the client sends it again when it reconnects (at least once)
-                connection.execute(() -> closer.closeWith(Packets.UNSPECIFIED_ERROR, "publish to '" + message.topic()
-                        + "' (packet " + packetId + ") not acknowledged: " + notForwarded.getMessage(), false));
+                // so that the client sends it again when it reconnects (at least once). A QoS 2 packet id is
+                // forgotten first, or the resend would be taken for a duplicate and reach no node at all; the nodes
+                // that did accept it get it twice (QoS 2 falls back to at least once, rather than lose it).
+                connection.execute(() -> {
+                    if (qos == 2) {
+                        connection.session.releaseQos2(packetId);
+                    }
+                    closer.closeWith(Packets.UNSPECIFIED_ERROR, "publish to '" + message.topic() + "' (packet "
+                            + packetId + ") not acknowledged: " + notForwarded.getMessage(), false);
+                });
                 return;
             }
             if (error != null && Failures.unwrap(error) instanceof StoreFailure failure && !client.v5) {

@@ -169,7 +169,14 @@ final class FakeBroker implements Broker {
                 return CompletableFuture.failedFuture(new IllegalStateException("session closed"));
             }
             publishCalls.incrementAndGet();
-            return CompletableFuture.supplyAsync(() -> route(s, message), worker);
+            return CompletableFuture.supplyAsync(() -> {
+                PublishResult routed = route(s, message);
+                RuntimeException failure = publishFailure.apply(message);
+                if (failure != null) {
+                    throw failure;
+                }
+                return routed;
+            }, worker);
         }
 
         @Override
@@ -336,6 +343,8 @@ final class FakeBroker implements Broker {
     /** Consumes a message by returning the result to report; null routes it. */
     volatile Function<Message, PublishResult> consumePolicy = m -> null;
     volatile Function<Subscription, Admission> subscribePolicy = s -> Admission.accept();
+    /** Fails a routed publish with the exception returned (another node did not confirm it, say); null completes it. */
+    volatile Function<Message, RuntimeException> publishFailure = m -> null;
     /** Refuses connections with this, when set. */
     volatile RefusedException acceptRefusal;
 

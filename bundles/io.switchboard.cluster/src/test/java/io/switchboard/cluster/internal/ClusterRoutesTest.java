@@ -16,13 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The routing map on a real (single, loopback) Hazelcast member; node "b" is one that left, its entries written directly. */
-class RouteTableTest {
+class ClusterRoutesTest {
 
     private static final Duration VIEW = Duration.ofSeconds(10);
 
     private HazelcastInstance hazelcast;
     private ReplicatedMap<String, String> map;
-    private RouteTable routes;
+    private ClusterRoutes routes;
 
     @BeforeEach
     void start() {
@@ -35,11 +35,12 @@ class RouteTableTest {
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
         hazelcast = Hazelcast.newHazelcastInstance(config);
-        map = hazelcast.getReplicatedMap(RouteTable.ROUTES);
-        map.put(RouteTable.key("a", "old/#"), "a"); // an earlier run of this node, which died unnoticed
-        map.put(RouteTable.key("b", "t/#"), "b");
-        map.put(RouteTable.key("b", "u"), "b");
-        routes = new RouteTable(hazelcast, "a");
+        map = hazelcast.getReplicatedMap(ClusterRoutes.ROUTES);
+        map.put(ClusterRoutes.key("a", "old/#"), "a"); // an earlier run of this node, which died unnoticed
+        map.put(ClusterRoutes.key("b", "t/#"), "b");
+        map.put(ClusterRoutes.key("b", "u"), "b");
+        routes = new ClusterRoutes("a");
+        routes.start(hazelcast);
     }
 
     @AfterEach
@@ -51,12 +52,12 @@ class RouteTableTest {
     @Test
     void thisNodesRoutesAreWrittenAndThoseOfItsEarlierRunGo() {
         routes.added("mine/+");
-        await().atMost(VIEW).until(() -> map.containsKey(RouteTable.key("a", "mine/+")));
-        assertThat(map).doesNotContainKey(RouteTable.key("a", "old/#"));
+        await().atMost(VIEW).until(() -> map.containsKey(ClusterRoutes.key("a", "mine/+")));
+        assertThat(map).doesNotContainKey(ClusterRoutes.key("a", "old/#"));
         assertThat(routes.match("mine/1").nodes()).containsExactly("a");
 
         routes.removed("mine/+");
-        await().atMost(VIEW).until(() -> !map.containsKey(RouteTable.key("a", "mine/+")));
+        await().atMost(VIEW).until(() -> !map.containsKey(ClusterRoutes.key("a", "mine/+")));
         await().atMost(VIEW).until(() -> routes.match("mine/1").nodes().isEmpty());
     }
 
@@ -72,7 +73,7 @@ class RouteTableTest {
         await().atMost(VIEW).until(() -> routes.match("t/1").nodes().isEmpty());
 
         // b comes back and subscribes again: its routes lead to it, not to c
-        map.put(RouteTable.key("b", "t/#"), "b");
+        map.put(ClusterRoutes.key("b", "t/#"), "b");
         await().atMost(VIEW).until(() -> routes.match("t/1").nodes().equals(Set.of("b")));
         assertThat(routes.match("t/1").heldFor()).isEmpty();
     }

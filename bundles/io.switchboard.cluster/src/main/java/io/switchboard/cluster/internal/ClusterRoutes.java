@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * ({@link OrphanRoutes}). This node's own route changes are written one after another by one thread of its own, so a
  * broker worker never waits on the network.
  */
-final class RouteTable {
+final class ClusterRoutes implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterRoutes.class);
 
     /** The replicated map of routes: key {@code node + '\0' + filter}, value the node. */
     static final String ROUTES = "switchboard.routes";
@@ -32,16 +32,20 @@ final class RouteTable {
     private final String self;
     private final FilterIndex index = new FilterIndex();
     private final OrphanRoutes orphans = new OrphanRoutes();
-    private final ReplicatedMap<String, String> routes;
+    private ReplicatedMap<String, String> routes;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "switchboard-cluster-routes");
         t.setDaemon(true);
         return t;
     });
 
-    /** Reads the routes on a running member and follows their changes; the routes an earlier run of {@code self} left go. */
-    RouteTable(HazelcastInstance hazelcast, String self) {
+    /** The routes of node {@code self}; {@link #start} once its member runs. */
+    ClusterRoutes(String self) {
         this.self = self;
+    }
+
+    /** Reads the other nodes' routes and follows their changes; removes what an earlier run of this node left. */
+    void start(HazelcastInstance hazelcast) {
         routes = hazelcast.getReplicatedMap(ROUTES);
         routes.addEntryListener(new Listener());
         for (Map.Entry<String, String> route : routes.entrySet()) {
@@ -117,8 +121,9 @@ final class RouteTable {
         });
     }
 
-    /** Writes the route changes still queued (up to 5 s); the others drop this node's routes when it leaves. */
-    void close() {
+    /** Writes the route changes still queued (up to 5 s); the adopter of this node's sessions removes its routes. */
+    @Override
+    public void close() {
         writer.shutdown();
         try {
             if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
