@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +30,7 @@ import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
 import io.switchboard.api.broker.Forwarding;
+import io.switchboard.api.broker.ForwardingException;
 import io.switchboard.cluster.internal.forwarding.Acceptor;
 import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
 import io.switchboard.cluster.internal.forwarding.Confirmations;
@@ -128,6 +130,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
     private ScheduledExecutorService confirmationThread;
     private volatile Acceptor acceptor;
+    private volatile Confirmer confirmer;
     /** Users online on each node (docs/cluster.md). */
     private ClusterPresence presence;
     /** What this node holds for the sessions of nodes that left, which it adopts. */
@@ -193,8 +196,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         held = new HeldMessages(broker);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
-        acceptor = new Acceptor(broker, sessions.store(), new Confirmer(settings.nodeName(), confirmationThread,
-                (origin, frame) -> confirmationsTopic(origin).publish(frame)));
+        confirmer = new Confirmer(settings.nodeName(), confirmationThread,
+                (origin, frame) -> confirmationsTopic(origin).publish(frame));
+        acceptor = new Acceptor(broker, sessions.store(), confirmer);
         hazelcast.getCluster().addMembershipListener(new MembersListener());
         routes.pointAbsentNodesAt(memberNames(), nameOf(hazelcast.getCluster().getMembers().iterator().next()));
         this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
@@ -290,8 +294,11 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         targets.remove(self);
         String key = orderKey == null ? "" : orderKey;
         Set<String> heldHere = match.heldFor().get(self);
-        if (heldHere != null) { // before this node's own deliveries, which follow the return
-            held.hold(heldHere, message, key, sharedServedHere(match.sharedServedBy(), self));
+        // before this node's own deliveries, which follow the return
+        if (heldHere != null && !held.hold(heldHere, message, key, sharedServedHere(match.sharedServedBy(), self))
+                && message.qos() > 0) {
+            return new Forwarding(sharedElsewhere, CompletableFuture.failedFuture(new ForwardingException(
+                    "not held for the sessions this node adopts: " + HeldMessages.LIMIT + " messages are held already")));
         }
         Confirmations.Awaited awaited = message.qos() == 0 || targets.isEmpty() ? null
                 : confirmations.expect(targets, message.topic());
@@ -359,8 +366,13 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         }
         received.increment(frame.origin());
         String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
-        if (!frame.heldFor().isEmpty()) { // before the delivery here and the confirmation
-            held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere());
+        // before the delivery here and the confirmation; one the hold cannot take is refused (its publisher sends again)
+        if (!frame.heldFor().isEmpty() && !held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere())
+                && frame.correlation() != 0) {
+            LOG.warn("Message from node '{}' to '{}' refused: {} messages are held for adopted sessions already",
+                    frame.origin(), frame.message().topic(), HeldMessages.LIMIT);
+            confirmer.confirm(frame.origin(), frame.correlation(), false);
+            return;
         }
         if (frame.correlation() == 0) {
             broker.deliverForwarded(frame.message(), orderKey, frame.sharedHere());

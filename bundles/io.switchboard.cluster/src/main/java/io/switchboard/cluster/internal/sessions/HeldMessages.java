@@ -24,9 +24,13 @@ import io.switchboard.api.broker.Broker;
  * session restored after finds it here. A session is restored, and its hand-over queued on the publishers' workers,
  * under the lock that holding takes, so a message held later is queued for delivery after the hand-over and a
  * publisher's messages reach the session in order (but for those whose delivery was queued before the restore and
- * runs after it). Held in memory only: if this node dies too, they are lost.
+ * runs after it). Held in memory only: if this node dies too, they are lost. At most {@link #LIMIT} at once: past it
+ * a message is not held, and the caller does not acknowledge it (its publisher sends it again later).
  */
 public final class HeldMessages {
+
+    /** Messages held at once (one per left node it is held for), over every adoption: an adoption takes seconds, this bounds the memory it may take. */
+    public static final int LIMIT = 100_000;
 
     /** One held message, as it is handed to a session: with its publisher's order key and the shared subscriptions it may serve. */
     record Held(Message message, String orderKey, Set<String> sharedHere) {
@@ -36,22 +40,43 @@ public final class HeldMessages {
     private final Map<String, List<Held>> byNode = new HashMap<>();
     /** The left nodes whose adoption is over here: nothing more is held for them until they come back. */
     private final Set<String> over = new HashSet<>();
+    private final int limit;
+    /** Entries of {@link #byNode}'s lists. */
+    private int count;
 
     public HeldMessages(Broker broker) {
-        this.broker = broker;
+        this(broker, LIMIT);
     }
 
-    /** Holds {@code message} for the sessions of each of {@code leftNodes} whose adoption here is not over. */
-    public synchronized void hold(Set<String> leftNodes, Message message, String orderKey, Set<String> sharedHere) {
-        Held held = null;
+    HeldMessages(Broker broker, int limit) {
+        this.broker = broker;
+        this.limit = limit;
+    }
+
+    /**
+     * Holds {@code message} for the sessions of each of {@code leftNodes} whose adoption here is not over.
+     *
+     * @return false if it had to be held and was not: {@link #LIMIT} messages are held already
+     */
+    public synchronized boolean hold(Set<String> leftNodes, Message message, String orderKey, Set<String> sharedHere) {
+        List<String> holding = new ArrayList<>(leftNodes.size());
         for (String node : leftNodes) {
             if (!over.contains(node)) {
-                if (held == null) {
-                    held = new Held(message, orderKey, Set.copyOf(sharedHere));
-                }
-                byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(held);
+                holding.add(node);
             }
         }
+        if (holding.isEmpty()) {
+            return true;
+        }
+        if (count + holding.size() > limit) {
+            return false;
+        }
+        Held held = new Held(message, orderKey, Set.copyOf(sharedHere));
+        for (String node : holding) {
+            byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(held);
+        }
+        count += holding.size();
+        return true;
     }
 
     /** The messages held for {@code leftNode}'s sessions so far, in arrival order. */
@@ -78,13 +103,20 @@ public final class HeldMessages {
 
     /** Every session of {@code leftNode} is taken: what was held for them goes, and nothing more is held for it. */
     public synchronized void adoptionOver(String leftNode) {
-        byNode.remove(leftNode);
+        forget(leftNode);
         over.add(leftNode);
     }
 
     /** {@code node} is a member again: if it leaves again, what is routed for it is held again. */
     public synchronized void rejoined(String node) {
-        byNode.remove(node);
+        forget(node);
         over.remove(node);
+    }
+
+    private void forget(String node) {
+        List<Held> gone = byNode.remove(node);
+        if (gone != null) {
+            count -= gone.size();
+        }
     }
 }

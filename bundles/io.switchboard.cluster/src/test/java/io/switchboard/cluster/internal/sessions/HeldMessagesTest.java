@@ -79,6 +79,22 @@ class HeldMessagesTest {
         assertThat(held.heldFor("b")).extracting(h -> h.message().topic()).containsExactly("t/1", "t/2");
     }
 
+    @Test
+    void pastItsLimitTheHoldTakesNothingMoreUntilAnAdoptionEnds() {
+        HeldMessages small = new HeldMessages(broker, 3);
+        assertThat(small.hold(Set.of("b", "d"), message("t/1"), "k", Set.of())).as("one entry per left node").isTrue();
+        assertThat(small.hold(Set.of("b"), message("t/2"), "k", Set.of())).isTrue();
+        assertThat(small.hold(Set.of("d"), message("t/3"), "k", Set.of())).as("a fourth entry").isFalse();
+        assertThat(small.hold(Set.of("x"), message("t/3"), "k", Set.of())).isFalse();
+        small.adoptionOver("x");
+        assertThat(small.hold(Set.of("x"), message("t/3"), "k", Set.of())).as("nothing to hold for it").isTrue();
+        assertThat(small.heldFor("d")).extracting(h -> h.message().topic()).containsExactly("t/1");
+
+        small.adoptionOver("b"); // its two entries go
+        assertThat(small.hold(Set.of("d"), message("t/4"), "k", Set.of())).isTrue();
+        assertThat(small.heldFor("d")).extracting(h -> h.message().topic()).containsExactly("t/1", "t/4");
+    }
+
     private static Message message(String topic) {
         return Message.builder(topic).payload(topic).qos(1).build();
     }
