@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -17,9 +16,6 @@ import java.util.concurrent.TimeUnit;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
@@ -190,7 +186,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private void start() {
         LOG.info("Cluster node '{}' starting on {}:{}, joining {} (cluster '{}', backup count {})", settings.nodeName(),
                 settings.host(), settings.port(), settings.members(), settings.clusterName(), settings.backupCount());
-        hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(settings));
+        hazelcast = Hazelcast.newHazelcastInstance(HazelcastSetup.config(settings, NODE_ATTRIBUTE, RUN_ATTRIBUTE));
         routes.start(hazelcast);
         presence = new ClusterPresence(hazelcast, NODE_ATTRIBUTE, RUN_ATTRIBUTE);
         held = new HeldMessages(broker);
@@ -204,39 +200,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
         confirmationsTopic(settings.nodeName()).addMessageListener(m -> confirmed(m.getMessageObject()));
         LOG.info("Cluster node '{}' started: {} members", settings.nodeName(), hazelcast.getCluster().getMembers().size());
-    }
-
-    /** Hazelcast for this node: TCP-IP join on the configured members only, no multicast, no phone-home. */
-    static Config hazelcastConfig(ClusterSettings settings) {
-        Config config = new Config();
-        // Hazelcast finds its own services and serializers through this loader; we hand it bytes and strings only
-        config.setClassLoader(Config.class.getClassLoader());
-        config.setClusterName(settings.clusterName());
-        config.setInstanceName("switchboard-" + settings.nodeName());
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.shutdownhook.enabled", "false"); // the framework stops us (deactivate)
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        config.setProperty("hazelcast.health.monitoring.level", "OFF"); // its load reports would fill the log
-        // a starting node waits up to 5 s (not 20) for the other members to answer; nodes started together may
-        // then each form a cluster of one: look for the others soon, and merge
-        config.setProperty("hazelcast.wait.seconds.before.join", "1");
-        config.setProperty("hazelcast.max.wait.seconds.before.join", "5");
-        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
-        config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
-        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
-        config.getMemberAttributeConfig().setAttribute(RUN_ATTRIBUTE, UUID.randomUUID().toString());
-        config.getMapConfig("default").setBackupCount(settings.backupCount());
-        ClusterSessions.configure(config, settings.backupCount());
-        ClusterPresence.configure(config);
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(settings.port()).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).addInterface(settings.host());
-        JoinConfig join = network.getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(settings.members()));
-        return config;
     }
 
     @Deactivate
