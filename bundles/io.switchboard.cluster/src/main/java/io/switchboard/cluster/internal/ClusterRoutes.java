@@ -3,10 +3,6 @@ package io.switchboard.cluster.internal;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.EntryAdapter;
 import com.hazelcast.core.EntryEvent;
@@ -33,11 +29,7 @@ final class ClusterRoutes implements AutoCloseable {
     private final FilterIndex index = new FilterIndex();
     private final OrphanRoutes orphans = new OrphanRoutes();
     private ReplicatedMap<String, String> routes;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-cluster-routes");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ChangeWriter writer = new ChangeWriter("routes");
 
     /** The routes of node {@code self}; {@link #start} once its member runs. */
     ClusterRoutes(String self) {
@@ -124,14 +116,7 @@ final class ClusterRoutes implements AutoCloseable {
     /** Writes the route changes still queued (up to 5 s); the adopter of this node's sessions removes its routes. */
     @Override
     public void close() {
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("Route changes still queued at shutdown; the other nodes forget this node's routes when it leaves");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 
     static String key(String node, String filter) {
@@ -139,17 +124,7 @@ final class ClusterRoutes implements AutoCloseable {
     }
 
     private void write(Runnable change) {
-        try {
-            writer.execute(() -> {
-                try {
-                    change.run();
-                } catch (RuntimeException e) { // the member is shutting down, or lost the cluster
-                    LOG.warn("Route change not written: {}", e.toString());
-                }
-            });
-        } catch (RejectedExecutionException leaving) {
-            // closing: the other nodes drop all of this node's routes when it leaves
-        }
+        writer.write(change);
     }
 
     private void apply(String key, boolean present) {

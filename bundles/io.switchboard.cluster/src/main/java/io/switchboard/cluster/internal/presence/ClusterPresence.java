@@ -3,15 +3,12 @@ package io.switchboard.cluster.internal.presence;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.switchboard.cluster.internal.ChangeWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +41,7 @@ public final class ClusterPresence implements AutoCloseable {
     private final String self;
     private final String run;
     /** Writes this node's entries one after another, in the order the core reported the changes. */
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-cluster-presence");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ChangeWriter writer = new ChangeWriter("presence");
 
     /**
      * The presence map fills up before this node uses it: the start's cleanup must see what the other members hold
@@ -131,14 +124,7 @@ public final class ClusterPresence implements AutoCloseable {
     /** Finishes the queued writes (up to 5 s); what is left the other members remove when this node leaves. */
     @Override
     public void close() {
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("Presence changes still queued at shutdown; the other nodes forget this node's users when it leaves");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 
     /**
@@ -167,17 +153,7 @@ public final class ClusterPresence implements AutoCloseable {
     }
 
     private void write(Runnable change) {
-        try {
-            writer.execute(() -> {
-                try {
-                    change.run();
-                } catch (RuntimeException e) { // the member is shutting down, or lost the cluster
-                    LOG.warn("Presence change not written: {}", e.toString());
-                }
-            });
-        } catch (RejectedExecutionException leaving) {
-            // closing: the other nodes drop all of this node's users when it leaves
-        }
+        writer.write(change);
     }
 
     static String key(String node, String user) {
