@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,7 +102,7 @@ class ClusterAdoptionIT {
         try (Paho3 onC = Paho3.create(cluster.node("c"), Transport.TCP, "orphan", subscriberState)) {
             assertThat(onC.connect(o -> o.setCleanSession(false)).getSessionPresent()).as("session present on c").isTrue();
             int live = got.size();
-            awaitAll(onC, acknowledged, got);
+            ClusterNodes.awaitAll(onC, acknowledged, got, ARRIVAL);
             int duplicates = got.size() - new HashSet<>(got).size();
             System.out.printf("ClusterAdoptionIT: the subscriber got %d messages on b before the kill and %d on c;"
                     + " %d duplicates; first arrivals after a later message's of the same publisher: %s%n", live,
@@ -149,26 +148,5 @@ class ClusterAdoptionIT {
             }
         }
         return null;
-    }
-
-    /** Reads {@code subscriber}'s messages into {@code got} until every one of {@code expected} is among them. */
-    private static void awaitAll(Paho3 subscriber, List<String> expected, List<String> got) {
-        Set<String> missing = new LinkedHashSet<>(expected);
-        got.forEach(missing::remove);
-        long deadline = System.nanoTime() + ARRIVAL.toNanos();
-        while (!missing.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(subscriber.client().getClientId() + ": " + missing.size() + " of " + expected.size()
-                        + " acknowledged messages did not arrive within " + ARRIVAL.toSeconds() + " s, e.g. "
-                        + missing.stream().limit(10).toList() + "; got " + got.size());
-            }
-            try {
-                String text = subscriber.inbox().next(Duration.ofMillis(200)).text();
-                got.add(text);
-                missing.remove(text);
-            } catch (AssertionError nothingYet) {
-                // poll again until the deadline
-            }
-        }
     }
 }

@@ -93,14 +93,14 @@ class ClusterNodeLossIT {
             }
             assertThat(acknowledgedWhileBLived).hasSizeGreaterThanOrEqualTo(600);
 
-            List<String> gotOnC = awaitAll(onC, acknowledged);
+            List<String> gotOnC = ClusterNodes.awaitAll(onC, acknowledged, new ArrayList<>(), ARRIVAL);
             assertFirstArrivalsInOrder(gotOnC);
 
             cluster.node("b").restart();
             cluster.awaitMembers("b", 3); // b's front door runs on the replicating store from here on
             try (Paho3 back = Paho3.create(cluster.node("b"), Transport.TCP, "keeper-b", onBState)) {
                 assertThat(back.connect(o -> o.setCleanSession(false)).getSessionPresent()).as("session present").isTrue();
-                assertFirstArrivalsInOrder(awaitAll(back, acknowledgedWhileBLived));
+                assertFirstArrivalsInOrder(ClusterNodes.awaitAll(back, acknowledgedWhileBLived, new ArrayList<>(), ARRIVAL));
             }
         }
     }
@@ -127,33 +127,11 @@ class ClusterNodeLossIT {
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(500);
 
             for (Paho3 subscriber : List.of(onB, onC)) {
-                List<String> got = awaitAll(subscriber, acknowledged);
+                List<String> got = ClusterNodes.awaitAll(subscriber, acknowledged, new ArrayList<>(), ARRIVAL);
                 assertFirstArrivalsInOrder(got);
                 assertThat(got).as("a published each once: each arrives once").doesNotHaveDuplicates();
             }
         }
-    }
-
-    /** Reads {@code subscriber}'s messages until every one of {@code expected} arrived; returns all it read. */
-    private static List<String> awaitAll(Paho3 subscriber, List<String> expected) {
-        List<String> got = new ArrayList<>();
-        Set<String> missing = new LinkedHashSet<>(expected);
-        long deadline = System.nanoTime() + ARRIVAL.toNanos();
-        while (!missing.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(subscriber.client().getClientId() + ": " + missing.size() + " of " + expected.size()
-                        + " acknowledged messages did not arrive within " + ARRIVAL.toSeconds() + " s, e.g. "
-                        + missing.stream().limit(10).toList() + "; got " + got.size());
-            }
-            try {
-                String text = subscriber.inbox().next(Duration.ofMillis(200)).text();
-                got.add(text);
-                missing.remove(text);
-            } catch (AssertionError nothingYet) {
-                // poll again until the deadline
-            }
-        }
-        return got;
     }
 
     /** Per publisher (the payload's prefix), the first arrival of each message comes in the order published. */

@@ -4,8 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,6 +122,31 @@ public final class ClusterNodes implements AutoCloseable {
         node(at).awaitShell(at + " sees " + holder + "'s " + filter, "sb:cluster", VIEW, out -> out.lines()
                 .anyMatch(line -> line.startsWith("  " + holder + ": ")
                         && List.of(line.substring(4 + holder.length()).split(" ")).contains(filter)));
+    }
+
+    /**
+     * Reads {@code subscriber}'s messages into {@code got} until every one of {@code expected} is among them, failing
+     * past {@code within} with what is missing; returns {@code got}.
+     */
+    public static List<String> awaitAll(Paho3 subscriber, List<String> expected, List<String> got, Duration within) {
+        Set<String> missing = new LinkedHashSet<>(expected);
+        got.forEach(missing::remove);
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!missing.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(subscriber.client().getClientId() + ": " + missing.size() + " of " + expected.size()
+                        + " acknowledged messages did not arrive within " + within.toSeconds() + " s, e.g. "
+                        + missing.stream().limit(10).toList() + "; got " + got.size());
+            }
+            try {
+                String text = subscriber.inbox().next(Duration.ofMillis(200)).text();
+                got.add(text);
+                missing.remove(text);
+            } catch (AssertionError nothingYet) {
+                // poll again until the deadline
+            }
+        }
+        return got;
     }
 
     @Override
