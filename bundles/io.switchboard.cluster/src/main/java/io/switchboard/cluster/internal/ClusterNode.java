@@ -78,12 +78,6 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = ClusterConfig.class)
 public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
-    /**
-     * The MQTT front door's store reference target, read from this PID's configuration too: set to the replicating
-     * store, the front door (and so its listeners) starts only once this node joined and that store is registered.
-     */
-    static final String MQTT_STORE_TARGET = "mqttSessionStore.target";
-
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     /** Each node's inbox topic: this prefix and its name. */
@@ -147,11 +141,6 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             LOG.error("Cluster not started: configuration io.switchboard.cluster: {}", e.getMessage());
             throw e;
         }
-        if (!ClusterSessions.REPLICATED_STORE.equals(String.valueOf(properties.get(MQTT_STORE_TARGET)).trim())) {
-            LOG.warn("Configuration io.switchboard.cluster has no '{} = {}': the MQTT front door serves clients on this "
-                    + "node's local store until the node joined, and what they publish then does not reach the other "
-                    + "nodes (docs/cluster.md)", MQTT_STORE_TARGET, ClusterSessions.REPLICATED_STORE);
-        }
         routes = new ClusterRoutes(settings.nodeName());
         confirmationThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-cluster-confirm");
@@ -176,7 +165,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         if (stopping) {
             return;
         }
-        // the peer first: the MQTT front door that waits for the replicating store (MQTT_STORE_TARGET) serves clients
+        // the peer first: an MQTT front door that waits for the replicating store (mqttSessionStore.target) serves clients
         // from the store's registration on, and their first message must already reach the other nodes
         registrations.add(context.registerService(ClusterStatistics.class, this, null));
         registrations.add(context.registerService(ClusterPeer.class, this, null));

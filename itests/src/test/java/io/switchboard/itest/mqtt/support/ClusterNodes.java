@@ -47,13 +47,16 @@ public final class ClusterNodes implements AutoCloseable {
                 config.put("members", members);
                 config.put("port", Integer.toString(node.getValue()));
                 config.put("backup.count", "1");
-                config.put("mqttSessionStore.target", "(switchboard.store=replicated)"); // as the shipped example
                 config.putAll(extra);
                 Path home = Files.createDirectories(work.resolve(node.getKey()));
                 starting.put(node.getKey(), CompletableFuture.supplyAsync(() -> {
                     try {
                         Map<String, Map<String, String>> all = new LinkedHashMap<>(files);
                         all.put("io.switchboard.cluster.cfg", config);
+                        // as the shipped example says: MQTT is served once the node joined
+                        Map<String, String> mqtt = new LinkedHashMap<>(all.getOrDefault("io.switchboard.mqtt.cfg", Map.of()));
+                        mqtt.put("mqttSessionStore.target", "(switchboard.store=replicated)");
+                        all.put("io.switchboard.mqtt.cfg", mqtt);
                         return Broker.startDistribution(home, all, Map.of());
                     } catch (Exception e) {
                         throw new IllegalStateException("node " + node.getKey() + " did not start", e);

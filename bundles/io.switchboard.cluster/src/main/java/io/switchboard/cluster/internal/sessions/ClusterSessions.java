@@ -35,8 +35,6 @@ public final class ClusterSessions implements AutoCloseable {
     public static final String STORE_PROPERTY = "switchboard.store";
     /** The filter selecting the local store (the one this store writes to). */
     public static final String LOCAL_STORE = "(!(" + STORE_PROPERTY + "=replicated))";
-    /** A filter selecting the replicating store. */
-    public static final String REPLICATED_STORE = "(" + STORE_PROPERTY + "=replicated)";
     private static final int STORE_RANKING = 100;
 
     private final RecordMirror mirror;

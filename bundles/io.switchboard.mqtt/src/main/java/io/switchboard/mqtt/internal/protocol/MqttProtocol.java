@@ -39,6 +39,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * ({@link SessionRecovery}).
  *
  * <p>When several nodes form one broker, a cluster bundle registers a replicating {@link StateStore} (ranked higher:
- * the front door restarts once onto it, greedily, or starts only then when the cluster's configuration names it as
- * this front door's store: {@link #CLUSTER_PID}) and a {@link SessionHandover}: every login first claims its client
+ * the front door restarts once onto it, greedily, or starts only then when this configuration names it as this front
+ * door's store: {@code mqttSessionStore.target = (switchboard.store=replicated)}) and a {@link SessionHandover}: every login first claims its client
  * id ({@link SessionLifecycle#login}), and this front door, as the {@link SessionHolder}, lets go of sessions other
  * nodes claim and takes the ones they held.
  *
@@ -64,17 +65,12 @@ import org.slf4j.LoggerFactory;
  * store (with their pending wills and expiry), the others end.
  */
 @Component(service = {MqttPipeline.class, TrafficStatistics.class, SessionHolder.class},
-        configurationPid = {MqttProtocol.CLUSTER_PID, MqttProtocol.PID}, immediate = true)
+        configurationPid = MqttProtocol.PID, immediate = true)
+@Designate(ocd = MqttProtocolConfig.class)
 public final class MqttProtocol implements MqttPipeline, TrafficStatistics, SessionHolder {
 
     /** The configuration PID. */
     public static final String PID = "io.switchboard.mqtt";
-    /**
-     * Read too (its properties first, this component's own win): the cluster's configuration names the store this
-     * front door needs ({@code mqttSessionStore.target = (switchboard.store=replicated)}), so that a node of a cluster
-     * serves no client before it joined and its replicating store is there. Without that file nothing changes.
-     */
-    static final String CLUSTER_PID = "io.switchboard.cluster";
 
     static final String FLUSHES = "mqtt-flushes";
     static final String SNIFFER = "mqtt-sniffer";

@@ -9,7 +9,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * checks the values. Changes apply to connections made afterwards.
  */
 @ObjectClassDefinition(
-        pid = MqttProtocol.PID, // the designate: the component reads the cluster's PID too (see MqttProtocol)
         name = "Switchboard MQTT protocol",
         description = "Limits and features of the MQTT 3.1.1 / 5.0 protocol on every listener. Changes apply to new "
                 + "connections.")
