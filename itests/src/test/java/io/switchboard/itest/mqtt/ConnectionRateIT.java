@@ -43,7 +43,11 @@ class ConnectionRateIT {
         List<RawClient> burst = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < BURST; i++) {
-            burst.add(RawClient.open(broker, Transport.TCP));
+            try {
+                burst.add(RawClient.open(broker, Transport.TCP));
+            } catch (java.net.SocketException closedAtAccept) {
+                // the broker's reset overtook the end of the connect (native transport, a loaded machine): not served
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         int served = 0;
