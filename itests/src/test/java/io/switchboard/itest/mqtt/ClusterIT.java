@@ -2,9 +2,6 @@ package io.switchboard.itest.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +109,7 @@ class ClusterIT {
             assertThat(after.get("c")[0]).as("sent to c").isEqualTo(before.get("c")[0]);
             assertThat(rows("c").get("a")[1]).as("received by c from a").isEqualTo(cReceivedBefore);
 
-            Map<String, Double> metrics = PrometheusText.parse(get(node("a"), "/metrics"));
+            Map<String, Double> metrics = PrometheusText.parse(ClusterNodes.get(node("a"), "/metrics"));
             assertThat(metrics).containsEntry("switchboard_cluster_members", 3.0)
                     .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"b\"}", (double) after.get("b")[0])
                     .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"c\"}", (double) after.get("c")[0]);
@@ -200,16 +197,8 @@ class ClusterIT {
                     .containsPattern("Active.*\\|io\\.switchboard\\.cluster");
             assertThat(single.shell("sb:cluster").out()).as("sb:cluster on a node without the configuration")
                     .startsWith("no cluster member runs on this node: it runs alone");
-            assertThat(get(single, "/metrics")).as("no cluster metrics").doesNotContain("switchboard_cluster_");
+            assertThat(ClusterNodes.get(single, "/metrics")).as("no cluster metrics").doesNotContain("switchboard_cluster_");
         }
-    }
-
-    private static String get(Broker broker, String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(broker.httpUri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
-        return response.body();
     }
 
     private static Broker node(String name) {

@@ -3,9 +3,6 @@ package io.switchboard.itest.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +101,7 @@ class ClusterPresenceIT {
             awaitAnswer(USER, "online");
             assertThat(usersOnline("a", "b")).as("sb:cluster on a: users online on b").isEqualTo(1);
             assertThat(column("a", "b", 4)).as("sb:cluster on a: sessions b holds (ann-b's)").isEqualTo("1");
-            Map<String, Double> metrics = PrometheusText.parse(get(node("a"), "/metrics"));
+            Map<String, Double> metrics = PrometheusText.parse(ClusterNodes.get(node("a"), "/metrics"));
             assertThat(metrics).containsEntry("switchboard_cluster_users_online{node=\"b\"}", 1.0)
                     .containsEntry("switchboard_cluster_sessions{node=\"b\"}", 1.0)
                     .containsEntry("switchboard_cluster_forwarded_unconfirmed", 0.0);
@@ -183,14 +180,6 @@ class ClusterPresenceIT {
             }
         }
         throw new AssertionError("no row of node " + node + " in sb:cluster on " + at);
-    }
-
-    private static String get(Broker broker, String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(broker.httpUri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
-        return response.body();
     }
 
     private static Broker node(String name) {

@@ -152,6 +152,17 @@ public final class ClusterNodes implements AutoCloseable {
         return got;
     }
 
+    /** GET {@code path} on {@code node}'s HTTP server, expecting 200; its body. */
+    public static String get(Broker node, String path) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(node.httpUri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
     @Override
     public void close() {
         nodes.values().forEach(Broker::close);
