@@ -33,14 +33,16 @@ import io.switchboard.itest.mqtt.support.BrokerExtension.Dedicated;
  * The HTTP endpoints bound beyond loopback ask for a login (bundles/io.switchboard.observability, {@code AdminLogin}):
  * the administrator's MQTT password from the auth module's password file opens {@code /metrics}; no login, a wrong
  * password, or a valid user who is not an administrator gets a 401 Basic challenge; health checks stay open; the
- * same server on loopback asks nothing. The HTTP server is moved to {@code 0.0.0.0} by rewriting its configuration
- * file while the broker runs, and reached through this machine's own non-loopback address.
+ * same server on loopback asks nothing; an address refused {@code max.failures} times in a row is answered 429, the
+ * right password too, while loopback is not. The HTTP server is moved to {@code 0.0.0.0} by rewriting its
+ * configuration file while the broker runs, and reached through this machine's own non-loopback address.
  */
 @ExtendWith(BrokerExtension.class)
 @Dedicated
 class HttpLoginIT {
 
     private static final String ADMIN_PASSWORD = "c0rrect-h0rse";
+    private static final String LOGIN_CONFIG_FILE = "io.switchboard.http.login.cfg";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -50,6 +52,8 @@ class HttpLoginIT {
         Optional<InetAddress> external = nonLoopbackAddress();
         assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address to reach the HTTP server through");
         turnOnPasswords(broker);
+        // no block while the password file and the HTTP server settle (the awaits below may be refused a few times)
+        broker.writeConfig(LOGIN_CONFIG_FILE, Map.of("admin.users", "admin", "max.failures", "0"));
         Awaitility.await("the auth module using the password file").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(300)).until(() -> broker.shell("auth:passwd admin " + ADMIN_PASSWORD).exit() == 0);
         assertThat(broker.shell("auth:passwd alice alices-pw").exit()).isZero();
@@ -80,6 +84,18 @@ class HttpLoginIT {
 
         assertThat(broker.log()).contains("HTTP administration: login of 'admin' from", "refused")
                 .contains("HTTP administration: login of 'alice' from").doesNotContain(ADMIN_PASSWORD, "alices-pw");
+
+        broker.writeConfig(LOGIN_CONFIG_FILE, Map.of("admin.users", "admin", "max.failures", "3", "block.seconds", "600"));
+        Awaitility.await("guesses from this address blocked (3 in a row, once the configuration applies)")
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> get(base + "/metrics", basic("admin", "guess")).statusCode() == 429);
+        HttpResponse<String> blocked = get(base + "/metrics", basic("admin", ADMIN_PASSWORD));
+        assertThat(blocked.statusCode()).as("the right password too, while blocked").isEqualTo(429);
+        assertThat(blocked.headers().firstValue("Retry-After")).hasValueSatisfying(
+                v -> assertThat(Integer.parseInt(v)).isBetween(1, 600));
+        assertThat(get(broker.httpUri("/metrics").toString(), null).statusCode()).as("loopback is not blocked")
+                .isEqualTo(200);
+        assertThat(broker.log()).contains("3 refused logins in a row from");
     }
 
     private static void turnOnPasswords(Broker broker) throws IOException {

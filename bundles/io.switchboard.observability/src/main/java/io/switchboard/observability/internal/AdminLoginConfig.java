@@ -22,4 +22,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "How long a checked user name and password are taken as valid without asking the login chain "
                     + "again (each request carries them); 0 checks every request.", min = "0")
     int remember_seconds() default 60;
+
+    @AttributeDefinition(name = "Failed logins before a block",
+            description = "Refused logins in a row from one address (each within block.seconds of the one before) after "
+                    + "which that address is turned away with 429 for block.seconds, without its passwords being checked; "
+                    + "0: never.", min = "0")
+    int max_failures() default 5;
+
+    @AttributeDefinition(name = "Block (seconds)",
+            description = "How long an address with max.failures refused logins in a row is turned away.", min = "1")
+    int block_seconds() default 60;
 }

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 import io.switchboard.api.ReasonCode;
@@ -42,10 +45,12 @@ class AdminLoginTest {
 
     /** A broker whose login chain accepts alice/s3cret and admin/pw, and counts its runs. */
     private final PasswordBroker broker = new PasswordBroker(Map.of("alice", "s3cret", "admin", "pw"));
+    private final AtomicLong now = new AtomicLong();
+    private final LongSupplier clock = now::get;
 
     @Test
     void loopbackAndOpenPathsNeedNoLogin() throws Exception {
-        AdminLogin login = new AdminLogin(config(60, "admin"), broker);
+        AdminLogin login = new AdminLogin(config(60, "admin"), broker, clock);
         assertThat(call(login, "127.0.0.1", "/metrics", null).passed).isTrue();
         assertThat(call(login, "::1", "/metrics", null).passed).isTrue();
         assertThat(call(login, PUBLIC, "/health/ready", null).passed).isTrue();
@@ -55,7 +60,7 @@ class AdminLoginTest {
 
     @Test
     void elsewhereAnAdministratorsPasswordIsCheckedByTheLoginChainThenRemembered() throws Exception {
-        AdminLogin login = new AdminLogin(config(60, "admin"), broker);
+        AdminLogin login = new AdminLogin(config(60, "admin"), broker, clock);
 
         Outcome none = call(login, PUBLIC, "/metrics", null);
         assertThat(none.passed).isFalse();
@@ -74,7 +79,7 @@ class AdminLoginTest {
 
     @Test
     void aValidUserWhoIsNotAnAdministratorIsRefusedWithoutAsking() throws Exception {
-        AdminLogin login = new AdminLogin(config(60, "admin"), broker);
+        AdminLogin login = new AdminLogin(config(60, "admin"), broker, clock);
         Outcome alice = call(login, PUBLIC, "/metrics", basic("alice", "s3cret"));
         assertThat(alice.status).isEqualTo(401);
         assertThat(alice.body).isEqualTo("wrong user name or password, or not an administrator\n");
@@ -83,7 +88,7 @@ class AdminLoginTest {
 
     @Test
     void withoutRememberingEveryRequestIsChecked() throws Exception {
-        AdminLogin login = new AdminLogin(config(0, "admin"), broker);
+        AdminLogin login = new AdminLogin(config(0, "admin"), broker, clock);
         call(login, PUBLIC, "/metrics", basic("admin", "pw"));
         call(login, PUBLIC, "/metrics", basic("admin", "pw"));
         assertThat(broker.checks).isEqualTo(2);
@@ -91,12 +96,74 @@ class AdminLoginTest {
 
     @Test
     void malformedCredentialsAreChallenged() throws Exception {
-        AdminLogin login = new AdminLogin(config(60, "admin"), broker);
+        AdminLogin login = new AdminLogin(config(60, "admin"), broker, clock);
         assertThat(call(login, PUBLIC, "/metrics", "Basic not-base64!").status).isEqualTo(401);
         assertThat(call(login, PUBLIC, "/metrics", "Bearer abc").status).isEqualTo(401);
         assertThat(call(login, PUBLIC, "/metrics", "Basic " + b64("no-colon")).status).isEqualTo(401);
         assertThat(BasicCredentials.parse("basic " + b64("u:p:q")).password()).isEqualTo("p:q".getBytes(StandardCharsets.UTF_8));
         assertThat(BasicCredentials.parse("Basic " + b64("u:pw")).toString()).doesNotContain("pw");
+    }
+
+    @Test
+    void anAddressWithTooManyRefusedLoginsInARowIsTurnedAwayWithoutACheckUntilItsBlockEnds() throws Exception {
+        AdminLogin login = new AdminLogin(config(0, "admin"), broker, clock); // remembers nothing: every login is checked
+        assertThat(call(login, PUBLIC, "/metrics", basic("admin", "pw")).passed).isTrue();
+        for (int i = 0; i < 4; i++) {
+            assertThat(call(login, PUBLIC, "/metrics", basic("admin", "guess" + i)).status).isEqualTo(401);
+        }
+        assertThat(call(login, PUBLIC, "/metrics", basic("admin", "pw")).passed).as("4 in a row: not blocked yet").isTrue();
+        for (int i = 0; i < 4; i++) {
+            call(login, PUBLIC, "/metrics", basic("admin", "guess" + i));
+        }
+        assertThat(call(login, PUBLIC, "/metrics", basic("alice", "s3cret")).status).as("a non-administrator counts too")
+                .isEqualTo(401);
+        int checks = broker.checks;
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(59));
+        Outcome blocked = call(login, PUBLIC, "/metrics", basic("admin", "pw"));
+        assertThat(blocked.passed).isFalse();
+        assertThat(blocked.status).isEqualTo(429);
+        assertThat(blocked.headers).containsEntry("Retry-After", "1");
+        assertThat(blocked.body).isEqualTo("too many failed logins from this address: try again in 1 s\n");
+        assertThat(broker.checks).as("no password checked while blocked").isEqualTo(checks);
+        assertThat(call(login, "127.0.0.1", "/metrics", null).passed).as("loopback is another address").isTrue();
+        assertThat(call(login, PUBLIC, "/health/ready", null).passed).as("open paths stay open").isTrue();
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertThat(call(login, PUBLIC, "/metrics", basic("admin", "pw")).passed).as("the block ended").isTrue();
+    }
+
+    @Test
+    void refusalsFarApartDoNotBlock() throws Exception {
+        AdminLogin login = new AdminLogin(config(0, "admin"), broker, clock);
+        for (int i = 0; i < 10; i++) {
+            assertThat(call(login, PUBLIC, "/metrics", basic("admin", "guess")).status).isEqualTo(401);
+            now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        }
+        assertThat(call(login, PUBLIC, "/metrics", basic("admin", "pw")).passed).isTrue();
+    }
+
+    @Test
+    void anInvalidConfigurationServesOnlyLoopbackUntilItIsFixed() throws Exception {
+        for (AdminLoginConfig invalid : List.of(config(-1, 5, 60, "admin"), config(60, -1, 60, "admin"),
+                config(60, 5, 0, "admin"))) {
+            AdminLogin login = new AdminLogin(invalid, broker, clock);
+            assertThat(call(login, PUBLIC, "/metrics", basic("admin", "pw")).status).isEqualTo(503);
+            assertThat(call(login, PUBLIC, "/health/ready", null).status).as("no open paths either").isEqualTo(503);
+            assertThat(call(login, "127.0.0.1", "/metrics", null).passed).isTrue();
+
+            login.modified(config(60, "admin"));
+            assertThat(call(login, PUBLIC, "/metrics", basic("admin", "pw")).passed).as("fixed").isTrue();
+        }
+        assertThat(broker.checks).isEqualTo(3);
+    }
+
+    @Test
+    void aChangedConfigurationAppliesToTheNextRequest() throws Exception {
+        AdminLogin login = new AdminLogin(config(60, "admin"), broker, clock);
+        assertThat(call(login, PUBLIC, "/metrics", basic("alice", "s3cret")).status).isEqualTo(401);
+        login.modified(config(60, "admin", "alice"));
+        assertThat(call(login, PUBLIC, "/metrics", basic("alice", "s3cret")).passed).isTrue();
     }
 
     // ---- fakes
@@ -110,6 +177,10 @@ class AdminLoginTest {
     }
 
     private static AdminLoginConfig config(int rememberSeconds, String... admins) {
+        return config(rememberSeconds, 5, 60, admins);
+    }
+
+    private static AdminLoginConfig config(int rememberSeconds, int maxFailures, int blockSeconds, String... admins) {
         return new AdminLoginConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -129,6 +200,16 @@ class AdminLoginTest {
             @Override
             public int remember_seconds() {
                 return rememberSeconds;
+            }
+
+            @Override
+            public int max_failures() {
+                return maxFailures;
+            }
+
+            @Override
+            public int block_seconds() {
+                return blockSeconds;
             }
         };
     }
