@@ -1,14 +1,10 @@
 package io.switchboard.cluster.internal;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +14,6 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.topic.ITopic;
 import io.switchboard.api.Message;
 import io.switchboard.api.admin.ClusterStatistics;
 import io.switchboard.api.admin.ClusterStats;
@@ -26,11 +21,7 @@ import io.switchboard.api.broker.Broker;
 import io.switchboard.api.broker.ClusterPeer;
 import io.switchboard.api.broker.SessionHolder;
 import io.switchboard.api.broker.Forwarding;
-import io.switchboard.api.broker.ForwardingException;
-import io.switchboard.cluster.internal.forwarding.Acceptor;
-import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
 import io.switchboard.cluster.internal.forwarding.Confirmations;
-import io.switchboard.cluster.internal.forwarding.Confirmer;
 import io.switchboard.cluster.internal.forwarding.ForwardingSettings;
 import io.switchboard.cluster.internal.presence.ClusterPresence;
 import io.switchboard.cluster.internal.sessions.ClusterSessions;
@@ -55,14 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routing: the shared replicated map {@value ClusterRoutes#ROUTES} holds one entry per (node, filter) a node
  * subscribes to; every node keeps a {@link FilterIndex} of it ({@link ClusterRoutes}). A message this node's chain
- * passed goes, as one send per node, to the nodes whose filters match its topic (a retained message to every node)
- * and, for each matching shared subscription, to the one node whose turn it is to serve the group (round robin over
- * the nodes with members; this node's own members are skipped when another node serves), on each target node's own
- * topic ({@value #INBOX_PREFIX}name; a Hazelcast {@link ITopic} delivers one member's messages in the order it sent
- * them). The target hands it to its broker with {@link Broker#deliverForwarded}, which skips the message chain. At
- * QoS 1 and 2 the target confirms it on this node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote
- * it ({@link Acceptor}), and the publisher's acknowledgement waits for every target's confirmation
- * ({@link Confirmations}).
+ * passed goes to the nodes whose filters match, and the others' come here, through the {@link Forwarder}.
  *
  * <p>A member that leaves keeps its routes, pointed at the member adopting its sessions ({@link OrphanRoutes}), which
  * holds what they bring ({@link HeldMessages}) until it restored the sessions, then removes them.
@@ -80,19 +64,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
-    /** Each node's inbox topic: this prefix and its name. */
-    static final String INBOX_PREFIX = "switchboard.node.";
-    /** Each node's topic for the confirmations of what it forwarded: this prefix and its name. */
-    static final String CONFIRMATIONS_PREFIX = "switchboard.confirm.";
     /** The member attribute holding a member's node name. */
     static final String NODE_ATTRIBUTE = "switchboard.node";
     /** The member attribute naming this run of the node (new at each start): whose presence entries are current. */
     static final String RUN_ATTRIBUTE = "switchboard.run";
-    private static final char SEPARATOR = '\0';
-
-    private final Counters sent = new Counters();
-    private final Counters received = new Counters();
-    private final Map<String, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
 
     @Reference
     Broker broker;
@@ -119,8 +94,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private Confirmations confirmations;
     /** Sends confirmations and expires unconfirmed forwards, off the broker's workers and Hazelcast's threads. */
     private ScheduledExecutorService confirmationThread;
-    private volatile Acceptor acceptor;
-    private volatile Confirmer confirmer;
+    /** Sends messages to the other nodes and receives theirs. */
+    private volatile Forwarder forwarder;
     /** Users online on each node (docs/cluster.md). */
     private ClusterPresence presence;
     /** What this node holds for the sessions of nodes that left, which it adopts. */
@@ -181,13 +156,11 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         held = new HeldMessages(broker);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
-        confirmer = new Confirmer(settings.nodeName(), confirmationThread,
-                (origin, frame) -> confirmationsTopic(origin).publish(frame));
-        acceptor = new Acceptor(broker, sessions.store(), confirmer);
+        forwarder = new Forwarder(settings.nodeName(), hazelcast, routes, held, broker, sessions.store(), confirmations,
+                confirmationThread, this::memberNames);
         hazelcast.getCluster().addMembershipListener(new MembersListener());
         routes.pointAbsentNodesAt(memberNames(), nameOf(hazelcast.getCluster().getMembers().iterator().next()));
-        this.<byte[]>inbox(settings.nodeName()).addMessageListener(m -> receive(m.getMessageObject()));
-        confirmationsTopic(settings.nodeName()).addMessageListener(m -> confirmed(m.getMessageObject()));
+        forwarder.listen();
         LOG.info("Cluster node '{}' started: {} members", settings.nodeName(), hazelcast.getCluster().getMembers().size());
     }
 
@@ -222,65 +195,12 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public Set<String> routed(Message message, String orderKey) {
-        return forward(message, orderKey).sharedElsewhere();
+        return forwarder.forward(message, orderKey).sharedElsewhere();
     }
 
-    /**
-     * Sends the message to the nodes that need it; at QoS 1 and 2 they confirm it once stored, and the returned
-     * stage (the publisher's acknowledgement) waits for that.
-     */
     @Override
     public Forwarding forward(Message message, String orderKey) {
-        String self = settings.nodeName();
-        OrphanRoutes.Resolved match = routes.match(message.topic());
-        Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
-        Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
-        match.sharedServedBy().forEach((filter, node) -> {
-            if (!node.equals(self)) {
-                sharedElsewhere.add(filter);
-                sharedByNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter);
-            }
-        });
-        Set<String> targets = message.retain() ? memberNames() : new HashSet<>(match.nodes());
-        targets.addAll(sharedByNode.keySet());
-        targets.remove(self);
-        String key = orderKey == null ? "" : orderKey;
-        Set<String> heldHere = match.heldFor().get(self);
-        // before this node's own deliveries, which follow the return
-        if (heldHere != null && !held.hold(heldHere, message, key, sharedServedHere(match.sharedServedBy(), self))
-                && message.qos() > 0) {
-            return new Forwarding(sharedElsewhere, CompletableFuture.failedFuture(new ForwardingException(
-                    "not held for the sessions this node adopts: " + HeldMessages.LIMIT + " messages are held already")));
-        }
-        Confirmations.Awaited awaited = message.qos() == 0 || targets.isEmpty() ? null
-                : confirmations.expect(targets, message.topic());
-        long correlation = awaited == null ? 0 : awaited.id();
-        byte[] plainFrame = null;
-        for (String node : targets) {
-            Set<String> shared = sharedByNode.get(node);
-            Set<String> heldThere = match.heldFor().get(node);
-            byte[] frame;
-            if (shared == null && heldThere == null) {
-                frame = plainFrame != null ? plainFrame
-                        : (plainFrame = Frames.encode(correlation, self, key, Set.of(), Set.of(), message));
-            } else {
-                frame = Frames.encode(correlation, self, key, shared == null ? Set.of() : shared,
-                        heldThere == null ? Set.of() : heldThere, message);
-            }
-            inbox(node).publish(frame); // Hazelcast queues it on the member's connection; QoS 1/2: confirmed later
-            sent.increment(node);
-        }
-        return awaited == null ? Forwarding.unconfirmed(sharedElsewhere) : new Forwarding(sharedElsewhere, awaited.confirmed());
-    }
-
-    private static Set<String> sharedServedHere(Map<String, String> sharedServedBy, String self) {
-        Set<String> here = new HashSet<>();
-        sharedServedBy.forEach((filter, node) -> {
-            if (node.equals(self)) {
-                here.add(filter);
-            }
-        });
-        return here;
+        return forwarder.forward(message, orderKey);
     }
 
     @Override
@@ -308,51 +228,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         return presence.onlineElsewhere(user);
     }
 
-    private void receive(byte[] bytes) {
-        Frames.Frame frame;
-        try {
-            frame = Frames.decode(bytes);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Dropped a forwarded message this node cannot read: {}", e.getMessage());
-            return;
-        }
-        received.increment(frame.origin());
-        String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
-        // before the delivery here and the confirmation; one the hold cannot take is refused (its publisher sends again)
-        if (!frame.heldFor().isEmpty() && !held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere())
-                && frame.correlation() != 0) {
-            LOG.warn("Message from node '{}' to '{}' refused: {} messages are held for adopted sessions already",
-                    frame.origin(), frame.message().topic(), HeldMessages.LIMIT);
-            confirmer.confirm(frame.origin(), frame.correlation(), false);
-            return;
-        }
-        if (frame.correlation() == 0) {
-            broker.deliverForwarded(frame.message(), orderKey, frame.sharedHere());
-        } else {
-            acceptor.accept(frame.correlation(), frame.origin(), frame.message(), orderKey, frame.sharedHere());
-        }
-    }
-
-    private void confirmed(byte[] bytes) {
-        ConfirmationFrames.Confirmation confirmation;
-        try {
-            confirmation = ConfirmationFrames.decode(bytes);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Dropped a confirmation this node cannot read: {}", e.getMessage());
-            return;
-        }
-        confirmations.confirmed(confirmation.node(), confirmation.ids(), confirmation.accepted());
-    }
-
-    private ITopic<byte[]> confirmationsTopic(String node) {
-        return hazelcast.getTopic(CONFIRMATIONS_PREFIX + node);
-    }
-
     // ---- the view of the cluster
-
-    private ITopic<byte[]> inbox(String node) {
-        return inboxes.computeIfAbsent(node, n -> hazelcast.getTopic(INBOX_PREFIX + n));
-    }
 
     /** The names of the current members, this node's included. */
     private Set<String> memberNames() {
@@ -380,11 +256,10 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
                 routes.removeRoutesOf(orphaned);
             }
         }
-        inboxes.remove(node);
+        forwarder.nodeLeft(node);
         if (adoptingHere) {
             sessions.adopt(node, () -> adoptionOver(node));
         }
-        confirmations.nodeLeft(node);
     }
 
     /** This node took every session of {@code node}, which left: their routes are written, so its routes go. */
@@ -430,8 +305,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
-                    member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), sent.of(name),
-                    received.of(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name)));
+                    member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), forwarder.sentTo(name),
+                    forwarder.receivedFrom(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name)));
         }
         return new ClusterStats(settings.clusterName(), settings.nodeName(),
                 hazelcast.getCluster().getClusterState().name(), members, confirmations.size());

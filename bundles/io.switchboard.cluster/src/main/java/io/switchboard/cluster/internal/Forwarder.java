@@ -1,0 +1,204 @@
+package io.switchboard.cluster.internal;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.topic.ITopic;
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.Forwarding;
+import io.switchboard.api.broker.ForwardingException;
+import io.switchboard.cluster.internal.forwarding.Acceptor;
+import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
+import io.switchboard.cluster.internal.forwarding.Confirmations;
+import io.switchboard.cluster.internal.forwarding.Confirmer;
+import io.switchboard.cluster.internal.sessions.HeldMessages;
+import io.switchboard.store.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messages between nodes. A message this node's chain passed goes, as one send per node, to the nodes whose
+ * filters match its topic (a retained message to every node) and, for each matching shared subscription, to the one
+ * node whose turn it is to serve the group, on each target node's own topic ({@value #INBOX_PREFIX}name; a Hazelcast
+ * {@link ITopic} delivers one member's messages in the order it sent them). The target hands it to its broker with
+ * {@link Broker#deliverForwarded}, which skips the message chain. At QoS 1 and 2 the target confirms it on this
+ * node's topic ({@value #CONFIRMATIONS_PREFIX}name) once its store wrote it ({@link Acceptor}), and the publisher's
+ * acknowledgement waits for every target's confirmation ({@link Confirmations}).
+ *
+ * <p>What the routes of nodes that left bring to this node, their adopter, is held ({@link HeldMessages}) before it
+ * is delivered here or confirmed.
+ */
+final class Forwarder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
+
+    /** Each node's inbox topic: this prefix and its name. */
+    static final String INBOX_PREFIX = "switchboard.node.";
+    /** Each node's topic for the confirmations of what it forwarded: this prefix and its name. */
+    static final String CONFIRMATIONS_PREFIX = "switchboard.confirm.";
+    /** Between a forwarded message's origin node and its publisher's order key, so publishers of two nodes never share one. */
+    private static final char SEPARATOR = '\0';
+
+    private final String self;
+    private final HazelcastInstance hazelcast;
+    private final ClusterRoutes routes;
+    private final HeldMessages held;
+    private final Broker broker;
+    private final Confirmations confirmations;
+    private final Confirmer confirmer;
+    private final Acceptor acceptor;
+    private final Supplier<Set<String>> memberNames;
+    private final Counters sent = new Counters();
+    private final Counters received = new Counters();
+    private final Map<String, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
+
+    /**
+     * @param acceptingStore the store the front door writes (a forwarded QoS 1/2 message is confirmed once it wrote it)
+     * @param confirmationThread sends confirmations, off the broker's workers and Hazelcast's threads
+     * @param memberNames the names of the current members, this node's included
+     */
+    Forwarder(String self, HazelcastInstance hazelcast, ClusterRoutes routes, HeldMessages held, Broker broker,
+            StateStore acceptingStore, Confirmations confirmations, ScheduledExecutorService confirmationThread,
+            Supplier<Set<String>> memberNames) {
+        this.self = self;
+        this.hazelcast = hazelcast;
+        this.routes = routes;
+        this.held = held;
+        this.broker = broker;
+        this.confirmations = confirmations;
+        this.memberNames = memberNames;
+        this.confirmer = new Confirmer(self, confirmationThread, (origin, frame) -> confirmationsTopic(origin).publish(frame));
+        this.acceptor = new Acceptor(broker, acceptingStore, confirmer);
+    }
+
+    /** From now on other nodes' messages and confirmations reach this node. */
+    void listen() {
+        inbox(self).addMessageListener(m -> receive(m.getMessageObject()));
+        confirmationsTopic(self).addMessageListener(m -> confirmed(m.getMessageObject()));
+    }
+
+    /**
+     * Sends the message to the nodes that need it (on a broker worker: must not block); at QoS 1 and 2 they confirm it
+     * once stored, and the returned stage (the publisher's acknowledgement) waits for that.
+     */
+    Forwarding forward(Message message, String orderKey) {
+        OrphanRoutes.Resolved match = routes.match(message.topic());
+        Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
+        Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();
+        match.sharedServedBy().forEach((filter, node) -> {
+            if (!node.equals(self)) {
+                sharedElsewhere.add(filter);
+                sharedByNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter);
+            }
+        });
+        Set<String> targets = message.retain() ? memberNames.get() : new HashSet<>(match.nodes());
+        targets.addAll(sharedByNode.keySet());
+        targets.remove(self);
+        String key = orderKey == null ? "" : orderKey;
+        Set<String> heldHere = match.heldFor().get(self);
+        // before this node's own deliveries, which follow the return
+        if (heldHere != null && !held.hold(heldHere, message, key, sharedServedHere(match.sharedServedBy()))
+                && message.qos() > 0) {
+            return new Forwarding(sharedElsewhere, CompletableFuture.failedFuture(new ForwardingException(
+                    "not held for the sessions this node adopts: " + HeldMessages.LIMIT + " messages are held already")));
+        }
+        Confirmations.Awaited awaited = message.qos() == 0 || targets.isEmpty() ? null
+                : confirmations.expect(targets, message.topic());
+        long correlation = awaited == null ? 0 : awaited.id();
+        byte[] plainFrame = null; // the frame of every node that serves no shared subscription and holds nothing
+        for (String node : targets) {
+            Set<String> shared = sharedByNode.getOrDefault(node, Set.of());
+            Set<String> heldThere = match.heldFor().getOrDefault(node, Set.of());
+            byte[] frame;
+            if (shared.isEmpty() && heldThere.isEmpty()) {
+                if (plainFrame == null) {
+                    plainFrame = Frames.encode(correlation, self, key, shared, heldThere, message);
+                }
+                frame = plainFrame;
+            } else {
+                frame = Frames.encode(correlation, self, key, shared, heldThere, message);
+            }
+            inbox(node).publish(frame); // Hazelcast queues it on the member's connection; QoS 1/2: confirmed later
+            sent.increment(node);
+        }
+        return awaited == null ? Forwarding.unconfirmed(sharedElsewhere) : new Forwarding(sharedElsewhere, awaited.confirmed());
+    }
+
+    private Set<String> sharedServedHere(Map<String, String> sharedServedBy) {
+        Set<String> here = new HashSet<>();
+        sharedServedBy.forEach((filter, node) -> {
+            if (node.equals(self)) {
+                here.add(filter);
+            }
+        });
+        return here;
+    }
+
+    private void receive(byte[] bytes) {
+        Frames.Frame frame;
+        try {
+            frame = Frames.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Dropped a forwarded message this node cannot read: {}", e.getMessage());
+            return;
+        }
+        received.increment(frame.origin());
+        String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
+        // before the delivery here and the confirmation; one the hold cannot take is refused (its publisher sends again)
+        if (!frame.heldFor().isEmpty() && !held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere())
+                && frame.correlation() != 0) {
+            LOG.warn("Message from node '{}' to '{}' refused: {} messages are held for adopted sessions already",
+                    frame.origin(), frame.message().topic(), HeldMessages.LIMIT);
+            confirmer.confirm(frame.origin(), frame.correlation(), false);
+            return;
+        }
+        if (frame.correlation() == 0) {
+            broker.deliverForwarded(frame.message(), orderKey, frame.sharedHere());
+        } else {
+            acceptor.accept(frame.correlation(), frame.origin(), frame.message(), orderKey, frame.sharedHere());
+        }
+    }
+
+    private void confirmed(byte[] bytes) {
+        ConfirmationFrames.Confirmation confirmation;
+        try {
+            confirmation = ConfirmationFrames.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Dropped a confirmation this node cannot read: {}", e.getMessage());
+            return;
+        }
+        confirmations.confirmed(confirmation.node(), confirmation.ids(), confirmation.accepted());
+    }
+
+    /** {@code node} left: what it did not confirm yet fails, and its inbox topic is forgotten. */
+    void nodeLeft(String node) {
+        inboxes.remove(node);
+        confirmations.nodeLeft(node);
+    }
+
+    /** Messages sent to {@code node}. */
+    long sentTo(String node) {
+        return sent.of(node);
+    }
+
+    /** Messages received from {@code node}. */
+    long receivedFrom(String node) {
+        return received.of(node);
+    }
+
+    private ITopic<byte[]> inbox(String node) {
+        return inboxes.computeIfAbsent(node, n -> hazelcast.getTopic(INBOX_PREFIX + n));
+    }
+
+    private ITopic<byte[]> confirmationsTopic(String node) {
+        return hazelcast.getTopic(CONFIRMATIONS_PREFIX + node);
+    }
+}
