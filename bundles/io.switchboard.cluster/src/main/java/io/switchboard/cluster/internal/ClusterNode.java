@@ -281,6 +281,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             if (node != null) {
                 routes.back(node);
                 held.rejoined(node);
+                confirmations.nodeBack(node);
             }
         }
 

@@ -28,6 +28,8 @@ public final class Confirmations {
     private static final Logger LOG = LoggerFactory.getLogger(Confirmations.class);
 
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** Nodes that left and have not come back: a message routed to one in the instant it left fails at once. */
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
@@ -50,6 +52,13 @@ public final class Confirmations {
         long id = ids.incrementAndGet();
         Pending p = new Pending(new HashSet<>(nodes), topic, nanoClock.getAsLong() + timeoutNanos);
         pending.put(id, p);
+        // after the put, as nodeLeft marks before it scans: one of the two sees the other, so none waits for its deadline
+        for (String node : nodes) {
+            if (gone.contains(node)) {
+                fail(id, p, "node '" + node + "' left the cluster before confirming it");
+                break;
+            }
+        }
         return new Awaited(id, p.confirmed);
     }
 
@@ -69,8 +78,12 @@ public final class Confirmations {
         }
     }
 
-    /** {@code node} left the cluster: what it did not confirm fails (it may not have stored it). */
+    /**
+     * {@code node} left the cluster: what it did not confirm fails (it may not have stored it), and so does what is
+     * expected from it from now on (a message routed to it just before its leaving was seen) until {@link #nodeBack}.
+     */
     public void nodeLeft(String node) {
+        gone.add(node);
         int failed = 0;
         for (Map.Entry<Long, Pending> e : pending.entrySet()) {
             if (e.getValue().awaits(node)) {
@@ -82,6 +95,11 @@ public final class Confirmations {
             LOG.warn("Node '{}' left with {} forwarded messages unconfirmed: their publishers get no acknowledgement "
                     + "and send them again", node, failed);
         }
+    }
+
+    /** {@code node} is a member again: messages to it wait for its confirmation again. */
+    public void nodeBack(String node) {
+        gone.remove(node);
     }
 
     /** Fails what is past its deadline; returns how many. Logs one line per node that did not confirm in time. */

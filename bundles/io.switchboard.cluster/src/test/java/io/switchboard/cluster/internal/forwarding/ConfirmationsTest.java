@@ -63,6 +63,21 @@ class ConfirmationsTest {
     }
 
     @Test
+    void aMessageRoutedToANodeThatLeftFailsAtOnceUntilTheNodeIsBack() {
+        confirmations.nodeLeft("b");
+
+        Confirmations.Awaited late = confirmations.expect(List.of("c", "b"), "t/late");
+        assertFailed(late, "message to 't/late': node 'b' left the cluster before confirming it");
+        assertThat(confirmations.size()).isZero();
+
+        confirmations.nodeBack("b");
+        Confirmations.Awaited back = confirmations.expect(List.of("b"), "t/back");
+        assertThat(back.confirmed()).isNotDone();
+        confirmations.confirmed("b", new long[] {back.id()}, true);
+        assertThat(back.confirmed()).isCompleted();
+    }
+
+    @Test
     void whatIsNotConfirmedByTheDeadlineFailsNamingTheNode() {
         Confirmations.Awaited early = confirmations.expect(List.of("b", "c"), "t/1");
         clock.addAndGet(3_000_000_000L);
