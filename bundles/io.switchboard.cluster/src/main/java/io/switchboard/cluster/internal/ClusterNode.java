@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -232,14 +231,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     /** The names of the current members, this node's included. */
     private Set<String> memberNames() {
-        Set<String> names = new TreeSet<>();
-        for (Member member : hazelcast.getCluster().getMembers()) {
-            String name = member.getAttribute(NODE_ATTRIBUTE);
-            if (name != null) {
-                names.add(name);
-            }
-        }
-        return names;
+        return MemberNames.of(hazelcast, NODE_ATTRIBUTE);
     }
 
     /**

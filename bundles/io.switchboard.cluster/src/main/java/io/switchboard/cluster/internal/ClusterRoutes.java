@@ -59,13 +59,13 @@ final class ClusterRoutes implements AutoCloseable {
     /** This node has a subscription to {@code filter} now. */
     void added(String filter) {
         String key = key(self, filter);
-        write(() -> routes.put(key, self));
+        writer.write(() -> routes.put(key, self));
     }
 
     /** This node's last subscription to {@code filter} is gone. */
     void removed(String filter) {
         String key = key(self, filter);
-        write(() -> routes.remove(key));
+        writer.write(() -> routes.remove(key));
     }
 
     /**
@@ -104,7 +104,7 @@ final class ClusterRoutes implements AutoCloseable {
      */
     void removeRoutesOf(String node) {
         String prefix = node + SEPARATOR;
-        write(() -> {
+        writer.write(() -> {
             for (String key : new ArrayList<>(routes.keySet())) {
                 if (key.startsWith(prefix)) {
                     routes.remove(key);
@@ -121,10 +121,6 @@ final class ClusterRoutes implements AutoCloseable {
 
     static String key(String node, String filter) {
         return node + SEPARATOR + filter;
-    }
-
-    private void write(Runnable change) {
-        writer.write(change);
     }
 
     private void apply(String key, boolean present) {

@@ -86,20 +86,7 @@ class ClusterPeerTest {
 
     @Test
     void aForwardedMessageSkipsTheMessageChainPassesTheDeliveryChainAndIsRetained() throws Exception {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        harness.add("watcher", 1, new MessageModule() {
-            @Override
-            public Verdict onMessage(Message message, Session sender) {
-                seen.add("message " + message.topic());
-                return Verdict.pass();
-            }
-
-            @Override
-            public Verdict onDelivery(Message message, Session recipient) {
-                seen.add("delivery " + message.topic() + " to " + recipient.clientId());
-                return Verdict.pass();
-            }
-        });
+        List<String> seen = watchChains(null);
         harness.core.setClusterPeer(peer);
         CoreHarness.Client subscriber = harness.client("sub").subscribe("t/#", 1);
 
@@ -186,20 +173,7 @@ class ClusterPeerTest {
 
     @Test
     void deliverToHandsAMessageToTheNamedSessionOnlyThroughItsSubscriptionsAndTheDeliveryChain() throws Exception {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        harness.add("watcher", 1, new MessageModule() {
-            @Override
-            public Verdict onMessage(Message message, Session sender) {
-                seen.add("message " + message.topic());
-                return Verdict.pass();
-            }
-
-            @Override
-            public Verdict onDelivery(Message message, Session recipient) {
-                seen.add("delivery " + message.topic() + " to " + recipient.clientId());
-                return message.topic().equals("h/refused") ? Verdict.consume() : Verdict.pass();
-            }
-        });
+        List<String> seen = watchChains("h/refused");
         CoreHarness.Client adopted = harness.client("adopted").subscribe("h/#", 1).subscribe("h/+", 0);
         CoreHarness.Client other = harness.client("other").subscribe("h/#", 1);
 
@@ -238,6 +212,28 @@ class ClusterPeerTest {
         assertThat(harness.core.deliverTo("member", Message.builder("s/2").payload("here").qos(1).build(), "remote",
                 Set.of("$share/g/s/#")).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(member.next().payloadText()).isEqualTo("here");
+    }
+
+    /**
+     * A module that records what the message chain and the delivery chain see ("message t", "delivery t to client"),
+     * consuming deliveries of {@code refusedTopic}.
+     */
+    private List<String> watchChains(String refusedTopic) {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        harness.add("watcher", 1, new MessageModule() {
+            @Override
+            public Verdict onMessage(Message message, Session sender) {
+                seen.add("message " + message.topic());
+                return Verdict.pass();
+            }
+
+            @Override
+            public Verdict onDelivery(Message message, Session recipient) {
+                seen.add("delivery " + message.topic() + " to " + recipient.clientId());
+                return message.topic().equals(refusedTopic) ? Verdict.consume() : Verdict.pass();
+            }
+        });
+        return seen;
     }
 
     private static CompletableFuture<PublishResult> publish(CoreHarness.Client client, String topic) {

@@ -68,12 +68,12 @@ public final class ClusterPresence implements AutoCloseable {
 
     /** {@code user}'s first session on this node is online. Returns at once. */
     public void online(String user) {
-        write(() -> presence.put(key(self, user), run));
+        writer.write(() -> presence.put(key(self, user), run));
     }
 
     /** {@code user}'s last session on this node went offline. Returns at once. */
     public void offline(String user) {
-        write(() -> presence.remove(key(self, user)));
+        writer.write(() -> presence.remove(key(self, user)));
     }
 
     /** Whether another member, in its current run, has {@code user} online. Reads the local copy only. */
@@ -112,7 +112,7 @@ public final class ClusterPresence implements AutoCloseable {
             return;
         }
         String prefix = node + SEPARATOR;
-        write(() -> {
+        writer.write(() -> {
             for (String key : new ArrayList<>(presence.keySet())) {
                 if (key.startsWith(prefix)) {
                     presence.remove(key, leftRun); // only that run's: a restarted node's entries stay
@@ -150,10 +150,6 @@ public final class ClusterPresence implements AutoCloseable {
             }
         }
         return runs;
-    }
-
-    private void write(Runnable change) {
-        writer.write(change);
     }
 
     static String key(String node, String user) {

@@ -25,6 +25,7 @@ import com.hazelcast.query.Predicates;
 import com.hazelcast.topic.ITopic;
 import io.switchboard.api.broker.SessionHandover;
 import io.switchboard.api.broker.SessionHolder;
+import io.switchboard.cluster.internal.MemberNames;
 import io.switchboard.store.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -360,13 +361,6 @@ final class SessionMoves implements SessionHandover {
     }
 
     private Set<String> memberNames() {
-        Set<String> names = new TreeSet<>();
-        for (Member member : hazelcast.getCluster().getMembers()) {
-            String name = member.getAttribute(nodeAttribute);
-            if (name != null) {
-                names.add(name);
-            }
-        }
-        return names;
+        return MemberNames.of(hazelcast, nodeAttribute);
     }
 }

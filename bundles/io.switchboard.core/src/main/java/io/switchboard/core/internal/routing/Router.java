@@ -277,35 +277,33 @@ public final class Router {
      * sessions the message was handed to once every delivery decision is made.
      */
     public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
-        Message stamped = message.toBuilder().id(messageIds.next()).build();
-        worker.execute(() -> {
-            if (stamped.retain()) {
-                String notRetained = retained.put(stamped);
-                if (notRetained != null) {
-                    LOG.warn("Retained message from another node to '{}' not kept here: {}", stamped.topic(), notRetained);
-                }
-            }
-            List<SubscriptionTree.Entry> targets = new ArrayList<>();
-            subscriptions.match(stamped.topic(), e -> {
-                if (!e.session().isClosed() && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
-                    targets.add(e);
-                }
-            });
-            deliverAll(stamped, targets, registry.chains(), false, worker, done);
-        });
+        deliverForwarded(null, message, sharedHere, worker, done);
     }
 
     /**
      * Like {@link #deliverForwarded(Message, Set, WorkerThread, IntConsumer)}, to {@code session} only: through its
      * subscriptions matching the message (of its shared ones, those in {@code sharedHere}); {@code done} hears, on
-     * {@code worker}, whether it was handed to the session (1) or not (0).
+     * {@code worker}, whether it was handed to the session (1) or not (0). Not retained here: the message is one the
+     * session missed, not a new one.
      */
     public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
+        deliverForwarded(session, message, sharedHere, worker, done);
+    }
+
+    /** A message from another node to every session here ({@code only} null, retained if flagged) or to {@code only}. */
+    private void deliverForwarded(SessionImpl only, Message message, Set<String> sharedHere, WorkerThread worker,
+            IntConsumer done) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
-            List<SubscriptionTree.Entry> targets = new ArrayList<>(1);
+            if (only == null && stamped.retain()) {
+                String notRetained = retained.put(stamped);
+                if (notRetained != null) {
+                    LOG.warn("Retained message from another node to '{}' not kept here: {}", stamped.topic(), notRetained);
+                }
+            }
+            List<SubscriptionTree.Entry> targets = new ArrayList<>(only == null ? 10 : 1);
             subscriptions.match(stamped.topic(), e -> {
-                if (e.session() == session && !session.isClosed()
+                if ((only == null || e.session() == only) && !e.session().isClosed()
                         && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
                     targets.add(e);
                 }

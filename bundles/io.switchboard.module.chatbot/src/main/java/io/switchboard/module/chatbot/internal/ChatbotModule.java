@@ -137,8 +137,9 @@ public final class ChatbotModule implements MessageModule {
             return Verdict.pass(); // the topic changed since the broker chose this module
         }
         String asker = message.from() != null ? message.from() : sender != null ? sender.user() : "anonymous";
-        String question = message.payloadText();
-        if (question.isBlank() || !message.payloadIsWellFormedUtf8()) {
+        // checked on the bytes before decoding: a binary payload is never decoded
+        String question = message.payloadIsWellFormedUtf8() ? message.payloadText() : "";
+        if (question.isBlank()) {
             host.logger().debug("{}: ignored {} from {}: no text", name, message, asker);
             return Verdict.consume();
         }

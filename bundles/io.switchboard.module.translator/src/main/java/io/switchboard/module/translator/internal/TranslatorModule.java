@@ -136,8 +136,11 @@ public final class TranslatorModule implements MessageModule {
         if (rule == null || message.payloadSize() == 0 || message.userProperty(TRANSLATED_FROM) != null) {
             return Verdict.pass(); // not ours, nothing to translate, or translated already
         }
+        if (!message.payloadIsWellFormedUtf8()) {
+            return Verdict.pass(); // binary: not text, and never decoded
+        }
         String text = message.payloadText();
-        if (text.isBlank() || text.length() > current.maxChars() || !message.payloadIsWellFormedUtf8()) {
+        if (text.isBlank() || text.length() > current.maxChars()) {
             return Verdict.pass();
         }
         CompletionStage<Verdict> decision = LibreTranslate.translate(host, current, text, rule.source(), rule.target())
