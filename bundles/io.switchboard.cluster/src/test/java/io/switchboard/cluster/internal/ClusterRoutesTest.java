@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.switchboard.cluster.internal.sessions.TestMembers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,15 +26,7 @@ class ClusterRoutesTest {
 
     @BeforeEach
     void start() {
-        Config config = new Config();
-        config.setClusterName("routes-test");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        hazelcast = Hazelcast.newHazelcastInstance(config);
+        hazelcast = Hazelcast.newHazelcastInstance(TestMembers.config("routes-test"));
         map = hazelcast.getReplicatedMap(ClusterRoutes.ROUTES);
         map.put(ClusterRoutes.key("a", "old/#"), "a"); // an earlier run of this node, which died unnoticed
         map.put(ClusterRoutes.key("b", "t/#"), "b");

@@ -3,12 +3,12 @@ package io.switchboard.cluster.internal.sessions;
 import com.hazelcast.config.Config;
 
 /** A Hazelcast member for tests: alone on loopback, no join, no phone-home. */
-final class TestMembers {
+public final class TestMembers {
 
     private TestMembers() {
     }
 
-    static Config config(String clusterName) {
+    public static Config config(String clusterName) {
         Config config = new Config();
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.phone.home.enabled", "false");
