@@ -33,6 +33,8 @@ class ClusterRoutesTest {
         map.put(ClusterRoutes.key("b", "u"), "b");
         routes = new ClusterRoutes("a");
         routes.start(hazelcast);
+        // the seeded entries may reach the view by their events, after start read the map: wait for both of b's
+        await().atMost(VIEW).until(() -> routes.filtersByNode().getOrDefault("b", Set.of()).size() == 2);
     }
 
     @AfterEach
