@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Properties;
 
@@ -70,7 +71,8 @@ final class InstanceLock implements AutoCloseable {
         }
         try {
             Holder me = new Holder(Long.toString(ProcessHandle.current().pid()),
-                    OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                    // the formatter, not toString: toString drops ":00" when the start falls on a whole minute
+                    DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS)));
             byte[] text = ("pid=" + me.pid() + "\nstarted=" + me.started() + "\n").getBytes(StandardCharsets.ISO_8859_1);
             channel.truncate(0);
             ByteBuffer buffer = ByteBuffer.wrap(text);
