@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sessions across nodes (docs/cluster.md): three distributions as separate JVMs, backup count 1. A persistent session
  * made on node a resumes on node b with the messages queued while its client was away, and a no longer holds it; a
- * client id logging in on b closes its connection on a; after a SIGKILL of a, a client whose session a held resumes
+ * client id logging in on b closes its connection on a; a session moving back and forth between a and b while c
+ * publishes to it gets every message c had acknowledged; after a SIGKILL of a, a client whose session a held resumes
  * it on b with every message a had queued for it, and the will of a client connected to a reaches a subscriber on b
  * once.
  */
@@ -95,6 +99,69 @@ class ClusterSessionsIT {
 
     @Test
     @Order(3)
+    void nothingPublishedWhileASessionMovesBackAndForthBetweenLiveNodesIsLost() throws Exception {
+        List<Paho3> shuttles = new ArrayList<>();
+        Paho3 first = Paho3.create(node("a"), Transport.TCP, "shuttle");
+        shuttles.add(first);
+        first.connect(o -> o.setCleanSession(false));
+        first.subscribe("shuttle/#", 1);
+        cluster.awaitRoute("c", "a", "shuttle/#");
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        AtomicInteger published = new AtomicInteger();
+        CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+            try (Paho3 onC = Paho3.connect(node("c"), Transport.TCP, "shuttle-publisher")) {
+                while (publishing.get()) {
+                    onC.publish("shuttle/x", "s" + published.get(), 1, false); // returns once acknowledged
+                    published.incrementAndGet();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("publisher on c failed after " + published.get() + " messages", e);
+            }
+        });
+        try {
+            // each login on the other node takes the session over while c keeps publishing to it
+            for (String next : List.of("b", "a", "b", "a", "b", "a", "b", "a")) {
+                Thread.sleep(300);
+                Paho3 shuttle = Paho3.create(node(next), Transport.TCP, "shuttle");
+                shuttles.add(shuttle);
+                assertThat(shuttle.connect(o -> o.setCleanSession(false)).getSessionPresent()).isTrue();
+            }
+            Thread.sleep(300);
+        } finally {
+            publishing.set(false);
+        }
+        publisher.get(30, TimeUnit.SECONDS);
+        int sent = published.get();
+        assertThat(sent).as("acknowledged publishes during the moves").isGreaterThan(100);
+
+        Map<String, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            org.awaitility.Awaitility.await("every acknowledged message reached the moving session")
+                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                        for (Paho3 shuttle : shuttles) {
+                            shuttle.inbox().drain().forEach(r -> received.merge(r.text(), 1, Integer::sum));
+                        }
+                        return received.size() >= sent;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < sent; i++) {
+                if (!received.containsKey("s" + i)) {
+                    missing.add("s" + i);
+                }
+            }
+            throw new AssertionError(missing.size() + " of " + sent + " acknowledged messages never reached the session: "
+                    + missing, e);
+        } finally {
+            shuttles.forEach(Paho3::close);
+        }
+        long duplicates = received.values().stream().mapToInt(n -> n - 1).sum();
+        System.out.printf("ClusterSessionsIT: %d messages published during 8 moves, all received, %d duplicates%n", sent,
+                duplicates);
+    }
+
+    @Test
+    @Order(4)
     void afterASigkillOfATheSessionsItHeldResumeOnBWithTheirQueuedMessagesAndAWillIsPublishedOnce() throws Exception {
         try (Paho3 sleeper = Paho3.create(node("a"), Transport.TCP, "sleeper")) {
             sleeper.connect(o -> o.setCleanSession(false));

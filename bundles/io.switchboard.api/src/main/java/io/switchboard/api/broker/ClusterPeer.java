@@ -1,6 +1,7 @@
 package io.switchboard.api.broker;
 
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 import io.switchboard.api.Message;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -84,6 +85,36 @@ public interface ClusterPeer {
      * @since 2.4
      */
     default boolean onlineElsewhere(String user) {
+        return false;
+    }
+
+    /**
+     * The session of {@code clientId} is leaving this node ({@link ClientSession#release}): if another node is taking
+     * it over, the returned stage completes once every node routes that session's messages to the new node. Until
+     * then the core keeps the session's subscriptions here and hands what they match to {@link #relay} instead of
+     * the session, so that nothing published during the move is lost. Called once, before the session leaves.
+     *
+     * @return when the relay may end, or {@code null} when the session is not moving to another node (its
+     *         subscriptions go at once)
+     * @since 2.5
+     */
+    default CompletionStage<Void> leaving(String clientId) {
+        return null;
+    }
+
+    /**
+     * A message for the session of {@code clientId}, which is moving to another node ({@link #leaving}): carry it
+     * there, where it reaches the session once restored (through its subscriptions; with {@code sharedFilter}, only
+     * through that shared subscription). Relayed messages of one publisher reach the session in the order of the
+     * calls. Must not block.
+     *
+     * @param message the message as routed here (the node taking the session runs its delivery chain)
+     * @param sharedFilter the shared subscription ({@code $share/group/filter}) the message came through, or
+     *        {@code null} for the session's plain subscriptions
+     * @return false when no move of {@code clientId} is known any more: the message is not delivered to it
+     * @since 2.5
+     */
+    default boolean relay(String clientId, Message message, String sharedFilter) {
         return false;
     }
 }

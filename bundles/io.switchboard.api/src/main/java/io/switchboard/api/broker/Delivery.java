@@ -24,4 +24,16 @@ public interface Delivery {
     default List<Integer> subscriptionIds() {
         return List.of();
     }
+
+    /**
+     * The session left this node for another node of the broker before the message reached it (its front door let
+     * go of it, {@link SessionHolder#letGo}): the broker passes the message on to that node
+     * ({@link ClusterPeer#relay}), or fails it when no node took the session. Use it instead of {@link #failed} for
+     * a session let go of that way, so that no message published during the move is lost.
+     *
+     * @since 2.5
+     */
+    default void moved() {
+        failed("the session left this node");
+    }
 }

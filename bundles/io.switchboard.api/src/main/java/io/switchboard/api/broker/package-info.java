@@ -44,9 +44,15 @@
  * delivers a message to one named session through its subscriptions (delivery chain only), so that a cluster node
  * that adopts a dead node's persistent sessions can hand each, once restored, the messages it held for it meanwhile.
  * Additions only.
+ *
+ * <p>2.5.0: nothing published while a session moves between nodes is lost. {@link
+ * io.switchboard.api.broker.ClusterPeer#leaving} tells the cluster that a session leaves this node and keeps its
+ * subscriptions until the new node is routed to; what they match meanwhile goes to {@link
+ * io.switchboard.api.broker.ClusterPeer#relay}, and a delivery the front door gets after it let go of the session is
+ * passed on with {@link io.switchboard.api.broker.Delivery#moved}. Default methods only.
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,9 @@ import io.switchboard.cluster.internal.forwarding.ForwardingSettings;
 import io.switchboard.cluster.internal.presence.ClusterPresence;
 import io.switchboard.cluster.internal.sessions.ClusterSessions;
 import io.switchboard.cluster.internal.sessions.HeldMessages;
+import io.switchboard.cluster.internal.sessions.IncomingRelays;
+import io.switchboard.cluster.internal.sessions.OutgoingRelays;
+import io.switchboard.cluster.internal.sessions.Relays;
 import io.switchboard.store.StateStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -49,6 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A member that leaves keeps its routes, pointed at the member adopting its sessions ({@link OrphanRoutes}), which
  * holds what they bring ({@link HeldMessages}) until it restored the sessions, then removes them.
+ *
+ * <p>A session moving to another live node keeps its subscriptions here until every member routes to that node, and
+ * what they match meanwhile is relayed there ({@link Relays}, docs/cluster.md).
  *
  * <p>Presence: {@link ClusterPresence} tells the other nodes which users are online here and answers whether a
  * user is online on another node.
@@ -99,6 +106,8 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     private ClusterPresence presence;
     /** What this node holds for the sessions of nodes that left, which it adopts. */
     private HeldMessages held;
+    /** Sessions moving between this node and another live one: what is published for them meanwhile. */
+    private Relays relays;
 
     /**
      * Checks the configuration at once (a bad value fails the component with the property's name), then joins the
@@ -153,10 +162,13 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         routes.start(hazelcast);
         presence = new ClusterPresence(hazelcast, NODE_ATTRIBUTE, RUN_ATTRIBUTE);
         held = new HeldMessages(broker);
-        sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held);
+        relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(broker), routes);
+        confirmationThread.scheduleWithFixedDelay(relays.outgoing()::expire, 1, 1, TimeUnit.SECONDS);
+        sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held,
+                relays);
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
-        forwarder = new Forwarder(settings.nodeName(), hazelcast, routes, held, broker, sessions.store(), confirmations,
-                confirmationThread, this::memberNames);
+        forwarder = new Forwarder(settings.nodeName(), hazelcast, routes, held, relays, broker, sessions.store(),
+                confirmations, confirmationThread, this::memberNames);
         hazelcast.getCluster().addMembershipListener(new MembersListener());
         routes.pointAbsentNodesAt(memberNames(), nameOf(hazelcast.getCluster().getMembers().iterator().next()));
         forwarder.listen();
@@ -200,6 +212,16 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     @Override
     public Forwarding forward(Message message, String orderKey) {
         return forwarder.forward(message, orderKey);
+    }
+
+    @Override
+    public CompletionStage<Void> leaving(String clientId) {
+        return relays.outgoing().leaving(clientId);
+    }
+
+    @Override
+    public boolean relay(String clientId, Message message, String sharedFilter) {
+        return forwarder.relay(clientId, message, sharedFilter == null ? Set.of() : Set.of(sharedFilter));
     }
 
     @Override
@@ -249,6 +271,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             }
         }
         forwarder.nodeLeft(node);
+        relays.outgoing().nodeLeft(node);
         if (adoptingHere) {
             sessions.adopt(node, () -> adoptionOver(node));
         }

@@ -1,13 +1,16 @@
 package io.switchboard.cluster.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.hazelcast.core.EntryAdapter;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.switchboard.cluster.internal.sessions.RouteView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * ({@link OrphanRoutes}). This node's own route changes are written one after another by one thread of its own, so a
  * broker worker never waits on the network.
  */
-final class ClusterRoutes implements AutoCloseable {
+final class ClusterRoutes implements RouteView, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRoutes.class);
 
@@ -27,6 +30,8 @@ final class ClusterRoutes implements AutoCloseable {
 
     private final String self;
     private final FilterIndex index = new FilterIndex();
+    /** This node's own filters. */
+    private final Set<String> own = ConcurrentHashMap.newKeySet();
     private final OrphanRoutes orphans = new OrphanRoutes();
     private ReplicatedMap<String, String> routes;
     private final ChangeWriter writer = new ChangeWriter("routes");
@@ -58,14 +63,26 @@ final class ClusterRoutes implements AutoCloseable {
 
     /** This node has a subscription to {@code filter} now. */
     void added(String filter) {
+        own.add(filter);
         String key = key(self, filter);
         writer.write(() -> routes.put(key, self));
     }
 
     /** This node's last subscription to {@code filter} is gone. */
     void removed(String filter) {
+        own.remove(filter);
         String key = key(self, filter);
         writer.write(() -> routes.remove(key));
+    }
+
+    @Override
+    public Set<String> ownFilters() {
+        return Set.copyOf(own);
+    }
+
+    @Override
+    public boolean sees(String node, Collection<String> filters) {
+        return index.holdsAll(node, filters);
     }
 
     /**

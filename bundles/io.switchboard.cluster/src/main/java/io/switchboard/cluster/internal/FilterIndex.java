@@ -1,5 +1,6 @@
 package io.switchboard.cluster.internal;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -74,6 +75,11 @@ final class FilterIndex {
     /** Whether {@code node} holds any filter. */
     synchronized boolean holds(String node) {
         return filtersByNode.containsKey(node);
+    }
+
+    /** Whether {@code node} holds every one of {@code filters}. */
+    synchronized boolean holdsAll(String node, Collection<String> filters) {
+        return filtersByNode.getOrDefault(node, Set.of()).containsAll(filters);
     }
 
     /** The filters of each node, sorted. */

@@ -20,6 +20,9 @@ import io.switchboard.cluster.internal.forwarding.ConfirmationFrames;
 import io.switchboard.cluster.internal.forwarding.Confirmations;
 import io.switchboard.cluster.internal.forwarding.Confirmer;
 import io.switchboard.cluster.internal.sessions.HeldMessages;
+import io.switchboard.cluster.internal.sessions.IncomingRelays;
+import io.switchboard.cluster.internal.sessions.OutgoingRelays;
+import io.switchboard.cluster.internal.sessions.Relays;
 import io.switchboard.store.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What the routes of nodes that left bring to this node, their adopter, is held ({@link HeldMessages}) before it
  * is delivered here or confirmed.
+ *
+ * <p>A session moving from this node to another one gets what its subscriptions here still match relayed there, in a
+ * frame naming it ({@link #relay}); what is relayed here goes to {@link IncomingRelays}.
  */
 final class Forwarder {
 
@@ -51,6 +57,8 @@ final class Forwarder {
     private final HazelcastInstance hazelcast;
     private final ClusterRoutes routes;
     private final HeldMessages held;
+    private final IncomingRelays incomingRelays;
+    private final OutgoingRelays outgoingRelays;
     private final Broker broker;
     private final Confirmations confirmations;
     private final Confirmer confirmer;
@@ -65,13 +73,15 @@ final class Forwarder {
      * @param confirmationThread sends confirmations, off the broker's workers and Hazelcast's threads
      * @param memberNames the names of the current members, this node's included
      */
-    Forwarder(String self, HazelcastInstance hazelcast, ClusterRoutes routes, HeldMessages held, Broker broker,
-            StateStore acceptingStore, Confirmations confirmations, ScheduledExecutorService confirmationThread,
-            Supplier<Set<String>> memberNames) {
+    Forwarder(String self, HazelcastInstance hazelcast, ClusterRoutes routes, HeldMessages held, Relays relays,
+            Broker broker, StateStore acceptingStore, Confirmations confirmations,
+            ScheduledExecutorService confirmationThread, Supplier<Set<String>> memberNames) {
         this.self = self;
         this.hazelcast = hazelcast;
         this.routes = routes;
         this.held = held;
+        this.incomingRelays = relays.incoming();
+        this.outgoingRelays = relays.outgoing();
         this.broker = broker;
         this.confirmations = confirmations;
         this.memberNames = memberNames;
@@ -132,6 +142,20 @@ final class Forwarder {
         return awaited == null ? Forwarding.unconfirmed(sharedElsewhere) : new Forwarding(sharedElsewhere, awaited.confirmed());
     }
 
+    /**
+     * Sends {@code message} to the node the session of {@code clientId} moves to (a relay: never confirmed, as the
+     * message was routed here already); false when it is not moving.
+     */
+    boolean relay(String clientId, Message message, Set<String> sharedHere) {
+        String node = outgoingRelays.target(clientId);
+        if (node == null) {
+            return false;
+        }
+        inbox(node).publish(Frames.encodeRelayed(self, clientId, sharedHere, message));
+        sent.increment(node);
+        return true;
+    }
+
     private Set<String> sharedServedHere(Map<String, String> sharedServedBy) {
         Set<String> here = new HashSet<>();
         sharedServedBy.forEach((filter, node) -> {
@@ -152,6 +176,15 @@ final class Forwarder {
         }
         received.increment(frame.origin());
         String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
+        if (!frame.session().isEmpty()) {
+            // relayed for a session moving here; one that moved on from here goes on, never back to its sender
+            incomingRelays.relayed(frame.session(), frame.message(), orderKey, frame.sharedHere(), (clientId, m, shared) -> {
+                if (!frame.origin().equals(outgoingRelays.target(clientId)) && !relay(clientId, m, shared)) {
+                    LOG.debug("Message to '{}' relayed for client '{}', which is not here, dropped", m.topic(), clientId);
+                }
+            });
+            return;
+        }
         // before the delivery here and the confirmation; one the hold cannot take is refused (its publisher sends again)
         if (!frame.heldFor().isEmpty() && !held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere())
                 && frame.correlation() != 0) {

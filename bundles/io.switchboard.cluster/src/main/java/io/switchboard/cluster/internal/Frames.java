@@ -16,26 +16,42 @@ import io.switchboard.store.StoredMessages;
  * A routed message as it crosses to another node: the node it entered, its publisher (the order key), the shared
  * subscriptions the receiving node serves for it, the nodes that left whose sessions the receiving node adopts and
  * for which it gets the message (it holds it for them until it restored them), the id the receiver confirms it with
- * (0: none wanted, QoS 0), and the message in the store's binary form (every field). Plain bytes, so that Hazelcast
- * carries no class of ours.
+ * (0: none wanted, QoS 0), and the message in the store's binary form (every field). A relayed message also names the
+ * session it is for, which is moving to the receiving node (empty for a routed message). Plain bytes, so that
+ * Hazelcast carries no class of ours.
  */
 final class Frames {
 
-    /** A frame read back; {@code correlation} 0: the sender waits for no confirmation. */
-    record Frame(long correlation, String origin, String orderKey, Set<String> sharedHere, Set<String> heldFor,
-            Message message) {
+    /**
+     * A frame read back; {@code correlation} 0: the sender waits for no confirmation; {@code session} empty: a routed
+     * message, else the client id of the moving session a relayed message is for.
+     */
+    record Frame(long correlation, String origin, String orderKey, String session, Set<String> sharedHere,
+            Set<String> heldFor, Message message) {
     }
 
     private Frames() {
     }
 
+    /** A routed message's frame. */
     static byte[] encode(long correlation, String origin, String orderKey, Set<String> sharedHere, Set<String> heldFor,
             Message message) {
+        return encode(correlation, origin, orderKey, "", sharedHere, heldFor, message);
+    }
+
+    /** A message relayed to the session of {@code clientId}, which moves to the receiving node; never confirmed. */
+    static byte[] encodeRelayed(String origin, String clientId, Set<String> sharedHere, Message message) {
+        return encode(0, origin, clientId, clientId, sharedHere, Set.of(), message);
+    }
+
+    private static byte[] encode(long correlation, String origin, String orderKey, String session, Set<String> sharedHere,
+            Set<String> heldFor, Message message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(104 + message.payloadSize() + message.topic().length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(correlation);
             out.writeUTF(origin);
             out.writeUTF(orderKey);
+            out.writeUTF(session);
             out.writeShort(sharedHere.size());
             for (String filter : sharedHere) {
                 out.writeUTF(filter);
@@ -56,6 +72,7 @@ final class Frames {
             long correlation = in.readLong();
             String origin = in.readUTF();
             String orderKey = in.readUTF();
+            String session = in.readUTF();
             int shared = in.readUnsignedShort();
             Set<String> sharedHere = new HashSet<>(shared * 2);
             for (int i = 0; i < shared; i++) {
@@ -66,7 +83,7 @@ final class Frames {
             for (int i = 0; i < held; i++) {
                 heldFor.add(in.readUTF());
             }
-            return new Frame(correlation, origin, orderKey, sharedHere, heldFor, StoredMessages.read(in));
+            return new Frame(correlation, origin, orderKey, session, sharedHere, heldFor, StoredMessages.read(in));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a forwarded message frame: " + e.getMessage(), e);
         }

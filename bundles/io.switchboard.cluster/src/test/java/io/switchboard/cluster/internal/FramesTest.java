@@ -24,9 +24,25 @@ class FramesTest {
         assertThat(frame.orderKey()).isEqualTo("client-1");
         assertThat(frame.sharedHere()).containsExactlyInAnyOrder("$share/g/t/#", "$share/h/t/+");
         assertThat(frame.heldFor()).containsExactly("b");
+        assertThat(frame.session()).isEmpty();
         assertThat(frame.message()).isEqualTo(message);
         assertThat(frame.message().payloadText()).isEqualTo("hello");
         assertThat(frame.message().userProperty("k")).isEqualTo("v");
+    }
+
+    @Test
+    void aRelayedMessageNamesItsSessionAndWantsNoConfirmation() {
+        Message message = Message.builder("t/1").payload("moving").qos(1).id(5).build();
+
+        Frames.Frame frame = Frames.decode(Frames.encodeRelayed("a", "mover", Set.of("$share/g/t/#"), message));
+
+        assertThat(frame.correlation()).isZero();
+        assertThat(frame.origin()).isEqualTo("a");
+        assertThat(frame.session()).isEqualTo("mover");
+        assertThat(frame.orderKey()).isEqualTo("mover");
+        assertThat(frame.sharedHere()).containsExactly("$share/g/t/#");
+        assertThat(frame.heldFor()).isEmpty();
+        assertThat(frame.message()).isEqualTo(message);
     }
 
     @Test

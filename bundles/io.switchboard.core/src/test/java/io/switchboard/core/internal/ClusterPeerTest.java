@@ -317,6 +317,44 @@ class ClusterPeerTest {
                 .endsWith("-dee");
     }
 
+    @Test
+    void aSessionReleasedForAMoveRelaysWhatItsSubscriptionsMatchUntilThePeerSaysTheMoveIsOver() throws Exception {
+        harness.core.setClusterPeer(peer);
+        CompletableFuture<Void> moveOver = new CompletableFuture<>();
+        peer.moving.put("mover", moveOver);
+        CoreHarness.Client mover = harness.client("mover").subscribe("t/#", 1).subscribe("$share/g/t/+", 1);
+        CoreHarness.Client publisher = harness.client("pub");
+
+        mover.session.release("moves to another node").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        publisher.publish("t/1", "published here");
+        harness.core.deliverForwarded(Message.builder("t/2").payload("from another node").qos(1).build(), "remote", Set.of());
+
+        CoreHarness.await("both relayed", () -> peer.relayed.size() == 3);
+        assertThat(peer.relayed).containsExactlyInAnyOrder("mover t/1 null", "mover t/1 $share/g/t/+", "mover t/2 null");
+        assertThat(mover.received).as("nothing reaches the session here").isEmpty();
+        assertThat(peer.events).as("its routes stay while it relays").doesNotContain("-t/#");
+
+        moveOver.complete(null);
+
+        CoreHarness.await("its routes go once the move is over", () -> peer.events.contains("-t/#"));
+        publisher.publish("t/3", "after the move");
+        assertThat(peer.relayed).hasSize(3);
+    }
+
+    @Test
+    void aDeliveryTheFrontDoorPassesOnAsMovedIsRelayed() throws Exception {
+        harness.core.setClusterPeer(peer);
+        peer.moving.put("mover", new CompletableFuture<>());
+        ClientSession mover = harness.core.login(LoginRequest.internal("mover", "u"), (m, d) -> d.moved())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        mover.subscribe(io.switchboard.api.Subscription.of("t/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        harness.client("pub").publish("t/1", "x");
+
+        CoreHarness.await("relayed", () -> peer.relayed.size() == 1);
+        assertThat(peer.relayed).containsExactly("mover t/1 null");
+    }
+
     private ClientSession login(String clientId, String user) throws Exception {
         return harness.core.login(LoginRequest.internal(clientId, user), (m, d) -> d.delivered())
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -355,6 +393,20 @@ class ClusterPeerTest {
         volatile Set<String> sharedElsewhere = Set.of();
         volatile Set<String> onlineElsewhere = Set.of();
         volatile long presenceCallMillis;
+        /** The sessions moving to another node, with when their relay ends. */
+        final java.util.Map<String, CompletableFuture<Void>> moving = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<String> relayed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> leaving(String clientId) {
+            return moving.get(clientId);
+        }
+
+        @Override
+        public boolean relay(String clientId, Message message, String sharedFilter) {
+            relayed.add(clientId + " " + message.topic() + " " + sharedFilter);
+            return moving.containsKey(clientId);
+        }
 
         @Override
         public Set<String> routed(Message message, String orderKey) {

@@ -46,10 +46,11 @@ public final class ClusterSessions implements AutoCloseable {
 
     /**
      * Starts on a running member; {@code holder} gives the front door's {@link SessionHolder}, if there is one;
-     * {@code held} has what this node holds for the sessions of nodes that left, which it hands to them once taken.
+     * {@code held} has what this node holds for the sessions of nodes that left, which it hands to them once taken;
+     * {@code relays} carry what is published for a session while it moves between live nodes.
      */
     public ClusterSessions(HazelcastInstance hazelcast, String nodeName, String nodeAttribute, StateStore local,
-            Supplier<SessionHolder> holder, HeldMessages held) {
+            Supplier<SessionHolder> holder, HeldMessages held, Relays relays) {
         AtomicInteger threads = new AtomicInteger();
         blocking = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "switchboard-cluster-sessions-" + threads.incrementAndGet());
@@ -60,7 +61,8 @@ public final class ClusterSessions implements AutoCloseable {
         ownership = new Ownership(hazelcast.getMap(RecordKeys.OWNERS), nodeName);
         mirror = new RecordMirror(records, nodeName);
         store = new ReplicatedStateStore(local, mirror, ownership);
-        moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, nodeAttribute, held);
+        moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, nodeAttribute, held,
+                relays);
     }
 
     /** The store that writes locally and to the cluster: what the front door writes its sessions to. */

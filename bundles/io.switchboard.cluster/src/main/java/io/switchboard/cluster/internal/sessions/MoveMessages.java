@@ -6,17 +6,29 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What nodes tell each other about moving a session, as plain bytes on each node's topic (no class of ours in
- * Hazelcast): "let go of this client id's session" and "let go of it".
+ * Hazelcast): "let go of this client id's session" and "let go of it"; then, from the node that took it, "tell me
+ * when you see my routes to these filters" to every member, their "I see them", and "every member routes to me: stop
+ * relaying" to the node it left.
  */
 final class MoveMessages {
 
     static final int LET_GO = 1;
     static final int RELEASED = 2;
+    static final int SEE_ROUTES = 3;
+    static final int ROUTES_SEEN = 4;
+    static final int MOVE_OVER = 5;
 
-    record Move(int kind, long request, String clientId, String from) {
+    /** {@code filters}: the routes of {@code from} to look for ({@link #SEE_ROUTES}), else empty. */
+    record Move(int kind, long request, String clientId, String from, List<String> filters) {
+
+        Move(int kind, long request, String clientId, String from) {
+            this(kind, request, clientId, from, List.of());
+        }
     }
 
     private MoveMessages() {
@@ -29,6 +41,10 @@ final class MoveMessages {
             out.writeLong(move.request());
             out.writeUTF(move.clientId());
             out.writeUTF(move.from());
+            out.writeInt(move.filters().size());
+            for (String filter : move.filters()) {
+                out.writeUTF(filter);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -38,10 +54,21 @@ final class MoveMessages {
     static Move decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int kind = in.readUnsignedByte();
-            if (kind != LET_GO && kind != RELEASED) {
+            if (kind < LET_GO || kind > MOVE_OVER) {
                 throw new IllegalArgumentException("unknown session move message " + kind);
             }
-            return new Move(kind, in.readLong(), in.readUTF(), in.readUTF());
+            long request = in.readLong();
+            String clientId = in.readUTF();
+            String from = in.readUTF();
+            int count = in.readInt();
+            if (count < 0 || count > bytes.length) {
+                throw new IllegalArgumentException("session move message with " + count + " filters");
+            }
+            List<String> filters = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                filters.add(in.readUTF());
+            }
+            return new Move(kind, request, clientId, from, List.copyOf(filters));
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable session move message: " + e, e);
         }

@@ -54,6 +54,8 @@ final class SessionMoves implements SessionHandover {
     private static final long SAFE_TIMEOUT_SECONDS = 30;
     /** How long a restored session's hand-over of held messages may take (each is queued on a worker). */
     private static final long HAND_OVER_TIMEOUT_SECONDS = 30;
+    /** How long the node that took a session waits for every member to see its routes before the relay ends anyway. */
+    private static final long ROUTES_TIMEOUT_SECONDS = 10;
 
     private final HazelcastInstance hazelcast;
     private final Ownership ownership;
@@ -70,9 +72,13 @@ final class SessionMoves implements SessionHandover {
     private final AtomicLong movedOut = new AtomicLong();
     private final AtomicLong adopted = new AtomicLong();
     private final HeldMessages held;
+    private final Relays relays;
+    /** The members that answered each of this node's "do you see my routes" requests. */
+    private final Map<Long, Set<String>> routesSeen = new ConcurrentHashMap<>();
 
     SessionMoves(HazelcastInstance hazelcast, Ownership ownership, IMap<String, byte[]> records, StateStore local,
-            Supplier<SessionHolder> holder, ExecutorService blocking, String nodeAttribute, HeldMessages held) {
+            Supplier<SessionHolder> holder, ExecutorService blocking, String nodeAttribute, HeldMessages held,
+            Relays relays) {
         this.hazelcast = hazelcast;
         this.ownership = ownership;
         this.records = records;
@@ -81,6 +87,7 @@ final class SessionMoves implements SessionHandover {
         this.blocking = blocking;
         this.nodeAttribute = nodeAttribute;
         this.held = held;
+        this.relays = relays;
         topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
     }
 
@@ -105,8 +112,14 @@ final class SessionMoves implements SessionHandover {
             return;
         }
         if (memberNames().contains(previous)) {
-            askToLetGo(previous, clientId);
-            takeRecords(clientId, null);
+            relays.incoming().expect(clientId); // what the owner relays from its let-go on waits for the restore here
+            try {
+                askToLetGo(previous, clientId);
+                takeRecords(clientId, null);
+            } finally {
+                relays.incoming().forget(clientId);
+            }
+            blocking.execute(() -> endRelay(previous, clientId));
         } else {
             takeRecords(clientId, previous); // what this node held for the node that left is for it too
         }
@@ -203,12 +216,14 @@ final class SessionMoves implements SessionHandover {
         ownership.hold(clientId);
         SessionHolder front = holder.get();
         long lostAt = System.currentTimeMillis();
-        if (front != null && count > 0) {
-            if (leftNode == null) {
-                front.take(clientId, found, lostAt);
-            } else {
-                takeWithHeld(leftNode, clientId, () -> front.take(clientId, found, lostAt));
-            }
+        if (leftNode == null) {
+            relays.incoming().restoreAndHandOver(clientId, () -> {
+                if (front != null && !found.isEmpty()) {
+                    front.take(clientId, found, lostAt);
+                }
+            });
+        } else if (front != null && count > 0) {
+            takeWithHeld(leftNode, clientId, () -> front.take(clientId, found, lostAt));
         }
         movedIn.incrementAndGet();
         LOG.info("Session of client '{}' taken by node '{}' ({} records)", clientId, ownership.self(), count);
@@ -251,14 +266,29 @@ final class SessionMoves implements SessionHandover {
             LOG.warn("Dropped a session message: {}", e.getMessage());
             return;
         }
-        if (move.kind() == MoveMessages.RELEASED) {
-            CompletableFuture<Void> released = waiting.get(move.request());
-            if (released != null) {
-                released.complete(null);
+        switch (move.kind()) {
+            case MoveMessages.RELEASED -> {
+                CompletableFuture<Void> released = waiting.get(move.request());
+                if (released != null) {
+                    released.complete(null);
+                }
             }
-            return;
+            case MoveMessages.SEE_ROUTES -> blocking.execute(() -> answerWhenSeen(move));
+            case MoveMessages.ROUTES_SEEN -> {
+                Set<String> answered = routesSeen.get(move.request());
+                if (answered != null) {
+                    answered.add(move.from());
+                }
+            }
+            case MoveMessages.MOVE_OVER -> relays.outgoing().over(move.clientId(), move.from());
+            default -> letGo(move);
         }
+    }
+
+    /** {@code move.from()} claims a session this node holds: let go of it, relaying to that node what comes for it. */
+    private void letGo(MoveMessages.Move move) {
         String clientId = move.clientId();
+        relays.outgoing().start(clientId, move.from()); // before the release, which asks whether to relay
         sequence.run(clientId, () -> {
             SessionHolder front = holder.get();
             return front == null ? CompletableFuture.completedFuture(null)
@@ -273,6 +303,60 @@ final class SessionMoves implements SessionHandover {
             topic(move.from()).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.RELEASED, move.request(),
                     clientId, ownership.self())));
         });
+    }
+
+    // ---- the end of a move: every member routes to the node that took the session
+
+    /**
+     * On the node that took the session of {@code clientId} from {@code previous} (a live member): once every member
+     * sees this node's routes (or {@value #ROUTES_TIMEOUT_SECONDS} s passed), {@code previous} stops relaying. Until
+     * then it keeps the session's routes there, so a member that does not route here yet still reaches the session.
+     */
+    private void endRelay(String previous, String clientId) {
+        List<String> filters = List.copyOf(relays.routes().ownFilters());
+        long request = requests.incrementAndGet();
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        routesSeen.put(request, answered);
+        try {
+            Set<String> asked = new TreeSet<>(memberNames());
+            asked.remove(ownership.self());
+            byte[] question = MoveMessages.encode(new MoveMessages.Move(MoveMessages.SEE_ROUTES, request, clientId,
+                    ownership.self(), filters));
+            asked.forEach(node -> topic(node).publish(question));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUTES_TIMEOUT_SECONDS);
+            while (!answered.containsAll(asked)) {
+                asked.retainAll(memberNames()); // a member that left answers nothing
+                if (System.nanoTime() > deadline) {
+                    asked.removeAll(answered);
+                    LOG.warn("Client '{}': members {} did not confirm within {} s that they route to node '{}'; node '{}'"
+                            + " stops relaying anyway", clientId, asked, ROUTES_TIMEOUT_SECONDS, ownership.self(), previous);
+                    break;
+                }
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            routesSeen.remove(request);
+        }
+        if (memberNames().contains(previous)) {
+            topic(previous).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.MOVE_OVER, request, clientId,
+                    ownership.self())));
+        }
+    }
+
+    /** Answers {@code question} once this node routes to its sender for each of its filters (or after the timeout). */
+    private void answerWhenSeen(MoveMessages.Move question) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUTES_TIMEOUT_SECONDS);
+        try {
+            while (!relays.routes().sees(question.from(), question.filters()) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        topic(question.from()).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.ROUTES_SEEN,
+                question.request(), question.clientId(), ownership.self())));
     }
 
     // ---- a member left

@@ -14,6 +14,13 @@ class MoveMessagesTest {
     }
 
     @Test
+    void theFiltersToSeeSurviveTheirBytes() {
+        MoveMessages.Move move = new MoveMessages.Move(MoveMessages.SEE_ROUTES, 7, "mover", "b",
+                java.util.List.of("a/#", "$share/g/b/+"));
+        assertThat(MoveMessages.decode(MoveMessages.encode(move))).isEqualTo(move);
+    }
+
+    @Test
     void anUnknownKindIsRefused() {
         byte[] bytes = MoveMessages.encode(new MoveMessages.Move(MoveMessages.RELEASED, 1, "c", "a"));
         bytes[0] = 9;

@@ -75,6 +75,31 @@ class SessionMovesTest {
     }
 
     @Test
+    void theNodeThatLetGoRelaysUntilEveryMemberSeesTheRoutesOfTheNodeThatTookTheSession() throws Exception {
+        startNodes("a", "b", "c");
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        Node c = nodes.get("c");
+        a.moves.claim("mover").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.store.put("mqtt.sessions", "mover", new byte[] {1});
+        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        b.ownFilters.add("t/#");
+        a.seen.add("b t/#"); // a routes to b already, c does not yet
+
+        b.moves.claim("mover").toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+        assertThat(a.relays.outgoing().target("mover")).isEqualTo("b");
+        CompletionStage<Void> relayOver = a.relays.outgoing().leaving("mover");
+        Thread.sleep(300);
+        assertThat(relayOver.toCompletableFuture()).as("c does not route to b yet").isNotDone();
+
+        c.seen.add("b t/#");
+
+        relayOver.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(a.relays.outgoing().target("mover")).isNull();
+    }
+
+    @Test
     void theSurvivorTakesTheSessionsOfAMemberThatDiedAndHandsThemWhatItHeldForThem() throws Exception {
         startNodes();
         Node a = nodes.get("a");
@@ -170,7 +195,7 @@ class SessionMovesTest {
         final ReplicatedStateStore store;
         final SessionMoves moves;
         final List<String> handedOver = new CopyOnWriteArrayList<>();
-        final HeldMessages held = new HeldMessages((Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(),
+        final Broker broker = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(),
                 new Class<?>[] {Broker.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("deliverTo")) {
                         throw new UnsupportedOperationException(method.getName());
@@ -178,7 +203,22 @@ class SessionMovesTest {
                     // a session the front door restored: what it was handed in its order
                     handedOver.add(args[0] + " " + ((Message) args[1]).topic());
                     return CompletableFuture.completedFuture(1);
-                }));
+                });
+        final HeldMessages held = new HeldMessages(broker);
+        /** This node's own filters, and the (node, filter) routes it sees. */
+        final Set<String> ownFilters = ConcurrentHashMap.newKeySet();
+        final Set<String> seen = ConcurrentHashMap.newKeySet();
+        final Relays relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(broker), new RouteView() {
+            @Override
+            public Set<String> ownFilters() {
+                return Set.copyOf(ownFilters);
+            }
+
+            @Override
+            public boolean sees(String node, java.util.Collection<String> filters) {
+                return filters.stream().allMatch(f -> seen.contains(node + " " + f));
+            }
+        });
         final List<String> adoptionsOver = new CopyOnWriteArrayList<>();
 
         Node(String name, int port, List<String> members) {
@@ -196,7 +236,7 @@ class SessionMovesTest {
             mirror = new RecordMirror(hazelcast.getMap(RecordKeys.RECORDS), name);
             store = new ReplicatedStateStore(local, mirror, ownership);
             moves = new SessionMoves(hazelcast, ownership, hazelcast.getMap(RecordKeys.RECORDS), local, () -> front,
-                    blocking, ATTRIBUTE, held);
+                    blocking, ATTRIBUTE, held, relays);
             hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent event) {

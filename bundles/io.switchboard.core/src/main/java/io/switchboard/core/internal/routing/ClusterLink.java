@@ -2,6 +2,7 @@ package io.switchboard.core.internal.routing;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.switchboard.api.Message;
@@ -56,6 +57,37 @@ final class ClusterLink {
             LOG.warn("Message {} to '{}' was not forwarded to the other nodes", m.id(), m.topic(), e);
             return new Forwarding(Set.of(), CompletableFuture.failedFuture(
                     new ForwardingException("not forwarded to the other nodes: " + e)));
+        }
+    }
+
+    /**
+     * The session of {@code clientId} leaves this node: when its relay may end if it moves to another node, or
+     * {@code null} (a single node, no move, or a failing peer: its subscriptions go at once).
+     */
+    CompletionStage<Void> leaving(String clientId) {
+        ClusterPeer clusterPeer = peer;
+        if (clusterPeer == null) {
+            return null;
+        }
+        try {
+            return clusterPeer.leaving(clientId);
+        } catch (RuntimeException e) {
+            LOG.warn("The other nodes were not told that the session of client '{}' leaves this node", clientId, e);
+            return null;
+        }
+    }
+
+    /** Passes {@code m} on to the node the session of {@code clientId} moves to; false when it is not passed on. */
+    boolean relay(String clientId, Message m, String sharedFilter) {
+        ClusterPeer clusterPeer = peer;
+        if (clusterPeer == null) {
+            return false;
+        }
+        try {
+            return clusterPeer.relay(clientId, m, sharedFilter);
+        } catch (RuntimeException e) {
+            LOG.warn("Message {} to '{}' was not passed on to the node client '{}' moves to", m.id(), m.topic(), clientId, e);
+            return false;
         }
     }
 

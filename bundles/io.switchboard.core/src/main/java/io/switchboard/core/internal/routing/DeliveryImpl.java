@@ -13,32 +13,37 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
 
     private final transient Router router;
     private final transient Message message;
-    private final String recipient;
-    private final transient List<Integer> subscriptionIds;
+    private final transient SubscriptionTree.Entry target;
 
-    DeliveryImpl(Router router, Message message, String recipient, List<Integer> subscriptionIds) {
+    DeliveryImpl(Router router, Message message, SubscriptionTree.Entry target) {
         this.router = router;
         this.message = message;
-        this.recipient = recipient;
-        this.subscriptionIds = subscriptionIds;
+        this.target = target;
     }
 
     @Override
     public List<Integer> subscriptionIds() {
-        return subscriptionIds;
+        return target.subscriptionIds();
     }
 
     @Override
     public void delivered() {
         if (compareAndSet(false, true)) {
-            router.delivered(message, recipient);
+            router.delivered(message, target.session().user());
         }
     }
 
     @Override
     public void failed(String reason) {
         if (compareAndSet(false, true)) {
-            router.deliveryFailed(message, recipient, reason);
+            router.deliveryFailed(message, target.session().user(), reason);
+        }
+    }
+
+    @Override
+    public void moved() {
+        if (compareAndSet(false, true)) {
+            router.relay(message, target);
         }
     }
 }

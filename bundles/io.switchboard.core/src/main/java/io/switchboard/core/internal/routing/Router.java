@@ -227,9 +227,8 @@ public final class Router {
         Set<String> sharedElsewhere = forwarding == null ? Set.of() : forwarding.sharedElsewhere();
         List<SubscriptionTree.Entry> targets = new ArrayList<>();
         subscriptions.match(m.topic(), e -> {
-            if (!(e.noLocal() && e.session() == s) && !e.session().isClosed()
-                    && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
-                targets.add(e);
+            if (!(e.noLocal() && e.session() == s) && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
+                targetOrRelay(e, m, targets);
             }
         });
         deliverAll(m, targets, p.chains, false, s.worker(), recipients -> {
@@ -303,9 +302,8 @@ public final class Router {
             }
             List<SubscriptionTree.Entry> targets = new ArrayList<>(only == null ? 10 : 1);
             subscriptions.match(stamped.topic(), e -> {
-                if ((only == null || e.session() == only) && !e.session().isClosed()
-                        && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
-                    targets.add(e);
+                if ((only == null || e.session() == only) && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
+                    targetOrRelay(e, stamped, targets);
                 }
             });
             deliverAll(stamped, targets, registry.chains(), false, worker, done);
@@ -430,6 +428,32 @@ public final class Router {
         return message.toBuilder().qos(qos).retain(retain).recipientOnline(online).build();
     }
 
+    /**
+     * A matching subscription: a target, unless its session is closed; a session moving to another node gets the
+     * message there ({@link #relay}).
+     */
+    private void targetOrRelay(SubscriptionTree.Entry e, Message m, List<SubscriptionTree.Entry> targets) {
+        SessionImpl session = e.session();
+        if (!session.isClosed()) {
+            targets.add(e);
+        } else if (session.isRelaying()) {
+            relay(m, e);
+        }
+    }
+
+    /** {@code session} leaves this node: when a node taking it is routed to by all (its subscriptions relay until then), or {@code null}. */
+    public CompletionStage<Void> leaving(SessionImpl session) {
+        return cluster.leaving(session.clientId());
+    }
+
+    /** Passes {@code message} on to the node the target's session moves to; it fails for that session when there is none. */
+    void relay(Message message, SubscriptionTree.Entry target) {
+        SessionImpl recipient = target.session();
+        if (!cluster.relay(recipient.clientId(), message, target.shareGroup() == null ? null : target.filter())) {
+            deliveryFailed(message, recipient.user(), "the session left this node");
+        }
+    }
+
     /** Hands {@code message} to the target's session, with the identifiers of the subscriptions it came through. */
     void deliver(Message message, SubscriptionTree.Entry target) {
         SessionImpl recipient = target.session();
@@ -439,7 +463,7 @@ public final class Router {
             return;
         }
         deliveries.increment();
-        DeliveryImpl delivery = new DeliveryImpl(this, message, recipient.user(), target.subscriptionIds());
+        DeliveryImpl delivery = new DeliveryImpl(this, message, target);
         try {
             recipient.receiver().deliver(message, delivery);
         } catch (Throwable t) {

@@ -33,6 +33,8 @@ public final class SessionImpl implements Session {
     private final Map<String, SubscriptionTree.Entry> subscriptions = new ConcurrentHashMap<>();
     volatile boolean online = true;
     volatile boolean closed;
+    /** Closed and moving to another node whose routes are not everywhere yet: what it is routed is relayed there. */
+    volatile boolean relaying;
     /** The close step has released the session's subscriptions and state; confined to the worker. */
     boolean freed;
 
@@ -126,6 +128,11 @@ public final class SessionImpl implements Session {
     /** Closed: routing skips it, requests are refused. */
     public boolean isClosed() {
         return closed;
+    }
+
+    /** Closed, and what its subscriptions match goes to the node it moves to ({@link io.switchboard.api.broker.ClusterPeer#relay}). */
+    public boolean isRelaying() {
+        return relaying;
     }
 
     @Override

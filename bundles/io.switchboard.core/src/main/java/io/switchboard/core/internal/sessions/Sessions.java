@@ -324,8 +324,14 @@ public final class Sessions {
     CompletionStage<Void> release(SessionImpl session, String reason, int attachment) {
         CompletableFuture<Void> left = new CompletableFuture<>();
         lanes.run(session.clientId(), () -> {
-            CompletionStage<Void> step = session.attachment == attachment ? closeNow(session, reason, false)
-                    : CompletableFuture.completedFuture(null);
+            if (session.attachment != attachment || session.closed) {
+                left.complete(null);
+                return null;
+            }
+            // moving to another node: its subscriptions stay and relay there until every node routes to that node
+            CompletionStage<Void> relayUntil = router.leaving(session);
+            session.relaying = relayUntil != null;
+            CompletionStage<Void> step = closeNow(session, reason, false, relayUntil);
             step.whenComplete((v, e) -> left.complete(null));
             return step;
         });
@@ -353,6 +359,12 @@ public final class Sessions {
      * still publish (a will). The cleanup runs in order on its worker; the stage completes after it.
      */
     private CompletionStage<Void> closeNow(SessionImpl session, String reason, boolean tellReceiver) {
+        return closeNow(session, reason, tellReceiver, null);
+    }
+
+    /** Like {@link #closeNow(SessionImpl, String, boolean)}; the subscriptions stay until {@code relayUntil} completes, if given. */
+    private CompletionStage<Void> closeNow(SessionImpl session, String reason, boolean tellReceiver,
+            CompletionStage<Void> relayUntil) {
         if (session.closed) {
             return CompletableFuture.completedFuture(null);
         }
@@ -368,7 +380,14 @@ public final class Sessions {
             s.freed = true;
             Runnable free = () -> {
                 byClientId.remove(s.clientId(), s);
-                router.unsubscribeAll(s);
+                if (relayUntil == null) {
+                    router.unsubscribeAll(s);
+                } else {
+                    relayUntil.whenComplete((v, e) -> s.worker().execute(() -> {
+                        router.unsubscribeAll(s);
+                        s.relaying = false;
+                    }));
+                }
                 runner.observe(ChainEvent.SESSION_FREE, e -> e.module().onSessionFree(s), s.worker(), () -> {
                     for (ModuleEntry e : registry.chains().all()) {
                         s.forget(e.module());

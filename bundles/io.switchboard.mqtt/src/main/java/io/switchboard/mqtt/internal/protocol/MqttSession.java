@@ -77,6 +77,8 @@ final class MqttSession implements Receiver {
     private Outlet owner;
     private ClientSession clientSession;
     private boolean ended;
+    /** Let go of for another node: what the broker still delivers goes there ({@link Delivery#moved}). */
+    private boolean movedAway;
     /** Counts attachments, so a timer scheduled for an earlier disconnection recognises it is stale. */
     private int epoch;
     private ScheduledFuture<?> expiryTask;
@@ -105,6 +107,10 @@ final class MqttSession implements Receiver {
     public void deliver(Message message, Delivery delivery) {
         Outlet wake;
         synchronized (this) {
+            if (movedAway) {
+                delivery.moved();
+                return;
+            }
             if (ended) {
                 delivery.failed("the client's session has ended");
                 return;
@@ -119,6 +125,14 @@ final class MqttSession implements Receiver {
         if (wake != null) {
             wake.wake();
         }
+    }
+
+    /**
+     * Another node takes this session: from now on deliveries go on to it; what was queued before stays for the
+     * records the other node reads.
+     */
+    synchronized void moveAway() {
+        movedAway = true;
     }
 
     @Override

@@ -307,7 +307,8 @@ final class SessionLifecycle {
     /**
      * Another node takes the session of {@code clientId}: a connection holding it closes (MQTT 5: 0x8E) as at a
      * takeover here (its will published now or kept waiting in the record for the other node), the timers stop and
-     * the session leaves the broker; completes when its last changes are written.
+     * the session leaves the broker; completes when its last changes are written. Deliveries after the let-go go on
+     * to the other node ({@link io.switchboard.api.broker.Delivery#moved}).
      */
     CompletionStage<Void> letGo(String clientId, String reason) {
         MqttSession s = states.stream().filter(state -> state.clientId().equals(clientId)).findFirst().orElse(null);
@@ -315,6 +316,7 @@ final class SessionLifecycle {
             return CompletableFuture.completedFuture(null);
         }
         ClientSession handle = s.clientSession();
+        s.moveAway(); // before the last changes are written: a later delivery is passed on, not queued here
         detached(s, reason);
         s.stopTimers();
         untrack(s);

@@ -73,6 +73,11 @@ final class FakeBroker implements Broker {
         }
 
         @Override
+        public void moved() {
+            result.complete("moved");
+        }
+
+        @Override
         public String toString() {
             return recipient + " <- " + message.topic() + " " + result.getNow("pending");
         }

@@ -87,6 +87,23 @@ class SessionMoveTest extends LoopbackTest {
     }
 
     @Test
+    void aDeliveryReachingTheSessionAfterTheLetGoIsPassedOnNotQueuedHere() throws Exception {
+        TestClient first = persistent5("mover");
+        first.subscribe(1, "t", 1);
+        first.expect(SUBACK);
+        io.switchboard.api.broker.Receiver receiver = broker.sessions.get("mover").receiver;
+
+        protocol.letGo("mover", "session taken over on node b").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        // a delivery the broker had routed before the release, reaching the session after it
+        Message late = Message.builder("t").qos(1).payload("late").id(99).build();
+        FakeBroker.Outcome outcome = new FakeBroker.Outcome("mover", late, List.of());
+        receiver.deliver(late, outcome);
+
+        assertThat(outcome.result.getNow("pending")).isEqualTo("moved");
+        assertThat(recordsOf("mover").getOrDefault(SessionJournal.QUEUE, new TreeMap<>())).isEmpty();
+    }
+
+    @Test
     void letGoOfASessionThisNodeDoesNotHoldCompletesAtOnce() {
         assertThat(protocol().letGo("nobody", "taken").toCompletableFuture()).isCompleted();
     }

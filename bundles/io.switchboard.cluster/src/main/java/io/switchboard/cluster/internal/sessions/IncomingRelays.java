@@ -1,0 +1,110 @@
+package io.switchboard.cluster.internal.sessions;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Broker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the node a session leaves relays to this node, which takes it: held from before this node asks that node to
+ * let go until the session is restored here, then handed to it through its subscriptions ({@link Broker#deliverTo})
+ * after what its records brought; relayed later, handed to it at once. Under one lock, so relayed messages reach the
+ * session in the order they came. A relayed message for a session that is no longer here goes on to the node it
+ * moved to, if it moved on ({@code onward}). At most {@link #LIMIT} held at once: past it a relayed message is dropped
+ * and logged (relays are not confirmed; a move holds them for milliseconds).
+ */
+public final class IncomingRelays {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncomingRelays.class);
+    static final int LIMIT = 100_000;
+
+    private record Relayed(Message message, String orderKey, Set<String> sharedHere) {
+    }
+
+    /** Where a relayed message for a session that moved on from here goes. */
+    public interface Onward {
+        void relay(String clientId, Message message, Set<String> sharedHere);
+    }
+
+    private final Broker broker;
+    private final Map<String, List<Relayed>> holding = new HashMap<>();
+    private final int limit;
+    private int count;
+
+    public IncomingRelays(Broker broker) {
+        this(broker, LIMIT);
+    }
+
+    IncomingRelays(Broker broker, int limit) {
+        this.broker = broker;
+        this.limit = limit;
+    }
+
+    /** This node is about to take the session of {@code clientId}: what is relayed for it is held until restored. */
+    synchronized void expect(String clientId) {
+        holding.putIfAbsent(clientId, new ArrayList<>());
+    }
+
+    /**
+     * A message relayed for the session of {@code clientId}: held, or handed to it; when it is not here (it moved on),
+     * {@code onward} gets it.
+     */
+    public synchronized void relayed(String clientId, Message message, String orderKey, Set<String> sharedHere,
+            Onward onward) {
+        List<Relayed> held = holding.get(clientId);
+        if (held == null) {
+            broker.deliverTo(clientId, message, orderKey, sharedHere).thenAccept(handed -> {
+                if (handed == 0) {
+                    onward.relay(clientId, message, sharedHere);
+                }
+            });
+        } else if (count < limit) {
+            held.add(new Relayed(message, orderKey, sharedHere));
+            count++;
+        } else {
+            LOG.warn("Message to '{}' relayed for client '{}' dropped: {} relayed messages are held already",
+                    message.topic(), clientId, limit);
+        }
+    }
+
+    /**
+     * Restores the session of {@code clientId} with {@code restore} and hands it what was relayed for it meanwhile.
+     * Completes with how many it was handed.
+     */
+    CompletionStage<Integer> restoreAndHandOver(String clientId, Runnable restore) {
+        CompletionStage<Integer> total = CompletableFuture.completedFuture(0);
+        synchronized (this) {
+            List<Relayed> held = holding.remove(clientId);
+            restore.run();
+            if (held != null) {
+                count -= held.size();
+                for (Relayed r : held) {
+                    total = total.thenCombine(broker.deliverTo(clientId, r.message(), r.orderKey(), r.sharedHere()),
+                            Integer::sum);
+                }
+            }
+        }
+        return total;
+    }
+
+    /** The session of {@code clientId} was not taken here: what was held for it goes. */
+    synchronized void forget(String clientId) {
+        List<Relayed> held = holding.remove(clientId);
+        if (held != null) {
+            count -= held.size();
+        }
+    }
+
+    /** Messages held now. */
+    synchronized int heldCount() {
+        return count;
+    }
+}

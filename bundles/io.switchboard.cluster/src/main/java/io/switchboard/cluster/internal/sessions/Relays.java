@@ -1,0 +1,9 @@
+package io.switchboard.cluster.internal.sessions;
+
+/**
+ * What carries the messages of a session moving between two live nodes (docs/cluster.md): the sessions this node
+ * let go of and relays for, the relayed messages it holds for sessions it takes, and the routes the end of a move
+ * waits for.
+ */
+public record Relays(OutgoingRelays outgoing, IncomingRelays incoming, RouteView routes) {
+}

@@ -1,0 +1,86 @@
+package io.switchboard.cluster.internal.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.switchboard.api.Message;
+import io.switchboard.api.broker.Broker;
+import org.junit.jupiter.api.Test;
+
+class IncomingRelaysTest {
+
+    /** What the broker was handed, in order: "restore" for the session's restore, else "client topic". */
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<String> onward = new CopyOnWriteArrayList<>();
+    private final Set<String> sessionsHere = new java.util.concurrent.CopyOnWriteArraySet<>();
+    /** A broker fake answering deliverTo only: 1 for a session here, 0 otherwise. */
+    private final Broker broker = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] {Broker.class},
+            (proxy, method, args) -> {
+                if (!method.getName().equals("deliverTo")) {
+                    throw new UnsupportedOperationException(method.getName());
+                }
+                String clientId = (String) args[0];
+                if (!sessionsHere.contains(clientId)) {
+                    return CompletableFuture.completedFuture(0);
+                }
+                events.add(clientId + " " + ((Message) args[1]).topic());
+                return CompletableFuture.completedFuture(1);
+            });
+    private final IncomingRelays relays = new IncomingRelays(broker, 3);
+
+    @Test
+    void whatIsRelayedBeforeTheRestoreWaitsForItAndWhatComesAfterIsHandedAtOnce() {
+        relays.expect("s");
+        relays.relayed("s", message("t/1"), "a\0s", Set.of(), this::onward);
+        relays.relayed("s", message("t/2"), "a\0s", Set.of(), this::onward);
+        assertThat(events).isEmpty();
+
+        int handed = relays.restoreAndHandOver("s", () -> {
+            sessionsHere.add("s");
+            events.add("restore");
+        }).toCompletableFuture().join();
+        relays.relayed("s", message("t/3"), "a\0s", Set.of(), this::onward);
+
+        assertThat(handed).isEqualTo(2);
+        assertThat(events).containsExactly("restore", "s t/1", "s t/2", "s t/3");
+        assertThat(relays.heldCount()).isZero();
+        assertThat(onward).isEmpty();
+    }
+
+    @Test
+    void aMessageForASessionThatIsNotHereGoesOnward() {
+        relays.relayed("gone", message("t/1"), "a\0gone", Set.of(), this::onward);
+
+        assertThat(onward).containsExactly("gone t/1");
+    }
+
+    @Test
+    void pastTheLimitRelayedMessagesAreDroppedAndAForgottenMoveFreesWhatItHeld() {
+        relays.expect("s");
+        for (int i = 0; i < 5; i++) {
+            relays.relayed("s", message("t/" + i), "a\0s", Set.of(), this::onward);
+        }
+        assertThat(relays.heldCount()).isEqualTo(3);
+
+        relays.forget("s");
+
+        assertThat(relays.heldCount()).isZero();
+        relays.expect("s");
+        sessionsHere.add("s");
+        relays.restoreAndHandOver("s", () -> { }).toCompletableFuture().join();
+        assertThat(events).isEmpty();
+    }
+
+    private void onward(String clientId, Message message, Set<String> sharedHere) {
+        onward.add(clientId + " " + message.topic());
+    }
+
+    private static Message message(String topic) {
+        return Message.builder(topic).payload("x").qos(1).build();
+    }
+}
