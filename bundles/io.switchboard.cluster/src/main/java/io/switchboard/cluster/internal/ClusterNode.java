@@ -187,6 +187,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (relays != null) {
+            relays.outgoing().endAll();
+        }
         routes.close();
         if (sessions != null) {
             sessions.close(); // the front door let go of the store: its last changes reach the cluster

@@ -5,6 +5,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -42,6 +43,8 @@ public final class ClusterSessions implements AutoCloseable {
     private final ReplicatedStateStore store;
     private final SessionMoves moves;
     private final ExecutorService blocking;
+    /** Polls the end of session moves. */
+    private final ScheduledExecutorService timer;
     private final IMap<String, byte[]> records;
 
     /**
@@ -57,11 +60,16 @@ public final class ClusterSessions implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-cluster-moves");
+            t.setDaemon(true);
+            return t;
+        });
         records = hazelcast.getMap(RecordKeys.RECORDS);
         ownership = new Ownership(hazelcast.getMap(RecordKeys.OWNERS), nodeName);
         mirror = new RecordMirror(records, nodeName);
         store = new ReplicatedStateStore(local, mirror, ownership);
-        moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, nodeAttribute, held,
+        moves = new SessionMoves(hazelcast, ownership, records, local, holder, blocking, timer, nodeAttribute, held,
                 relays);
     }
 
@@ -117,5 +125,6 @@ public final class ClusterSessions implements AutoCloseable {
     public void close() {
         mirror.close();
         blocking.shutdown();
+        timer.shutdownNow();
     }
 }

@@ -70,6 +70,15 @@ public final class OutgoingRelays {
         });
     }
 
+    /** This node leaves the cluster: every relay ends (the core drops the subscriptions it kept for them). */
+    public void endAll() {
+        byClientId.forEach((clientId, relay) -> {
+            if (byClientId.remove(clientId, relay)) {
+                relay.over().complete(null);
+            }
+        });
+    }
+
     /** Ends the relays older than {@value #TIMEOUT_SECONDS} s. */
     public void expire() {
         long now = nanoClock.getAsLong();

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,8 +55,6 @@ final class SessionMoves implements SessionHandover {
     private static final long SAFE_TIMEOUT_SECONDS = 30;
     /** How long a restored session's hand-over of held messages may take (each is queued on a worker). */
     private static final long HAND_OVER_TIMEOUT_SECONDS = 30;
-    /** How long the node that took a session waits for every member to see its routes before the relay ends anyway. */
-    private static final long ROUTES_TIMEOUT_SECONDS = 10;
 
     private final HazelcastInstance hazelcast;
     private final Ownership ownership;
@@ -73,12 +72,11 @@ final class SessionMoves implements SessionHandover {
     private final AtomicLong adopted = new AtomicLong();
     private final HeldMessages held;
     private final Relays relays;
-    /** The members that answered each of this node's "do you see my routes" requests. */
-    private final Map<Long, Set<String>> routesSeen = new ConcurrentHashMap<>();
+    private final RouteBarrier barrier;
 
     SessionMoves(HazelcastInstance hazelcast, Ownership ownership, IMap<String, byte[]> records, StateStore local,
-            Supplier<SessionHolder> holder, ExecutorService blocking, String nodeAttribute, HeldMessages held,
-            Relays relays) {
+            Supplier<SessionHolder> holder, ExecutorService blocking, ScheduledExecutorService timer, String nodeAttribute,
+            HeldMessages held, Relays relays) {
         this.hazelcast = hazelcast;
         this.ownership = ownership;
         this.records = records;
@@ -88,6 +86,8 @@ final class SessionMoves implements SessionHandover {
         this.nodeAttribute = nodeAttribute;
         this.held = held;
         this.relays = relays;
+        this.barrier = new RouteBarrier(ownership.self(), relays.routes(), this::memberNames,
+                (node, bytes) -> topic(node).publish(bytes), timer);
         topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
     }
 
@@ -119,7 +119,7 @@ final class SessionMoves implements SessionHandover {
             } finally {
                 relays.incoming().forget(clientId);
             }
-            blocking.execute(() -> endRelay(previous, clientId));
+            barrier.taken(previous, clientId); // then the previous owner stops relaying
         } else {
             takeRecords(clientId, previous); // what this node held for the node that left is for it too
         }
@@ -273,13 +273,8 @@ final class SessionMoves implements SessionHandover {
                     released.complete(null);
                 }
             }
-            case MoveMessages.SEE_ROUTES -> blocking.execute(() -> answerWhenSeen(move));
-            case MoveMessages.ROUTES_SEEN -> {
-                Set<String> answered = routesSeen.get(move.request());
-                if (answered != null) {
-                    answered.add(move.from());
-                }
-            }
+            case MoveMessages.SEE_ROUTES -> barrier.asked(move);
+            case MoveMessages.ROUTES_SEEN -> barrier.answered(move.request(), move.from());
             case MoveMessages.MOVE_OVER -> relays.outgoing().over(move.clientId(), move.from());
             default -> letGo(move);
         }
@@ -303,60 +298,6 @@ final class SessionMoves implements SessionHandover {
             topic(move.from()).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.RELEASED, move.request(),
                     clientId, ownership.self())));
         });
-    }
-
-    // ---- the end of a move: every member routes to the node that took the session
-
-    /**
-     * On the node that took the session of {@code clientId} from {@code previous} (a live member): once every member
-     * sees this node's routes (or {@value #ROUTES_TIMEOUT_SECONDS} s passed), {@code previous} stops relaying. Until
-     * then it keeps the session's routes there, so a member that does not route here yet still reaches the session.
-     */
-    private void endRelay(String previous, String clientId) {
-        List<String> filters = List.copyOf(relays.routes().ownFilters());
-        long request = requests.incrementAndGet();
-        Set<String> answered = ConcurrentHashMap.newKeySet();
-        routesSeen.put(request, answered);
-        try {
-            Set<String> asked = new TreeSet<>(memberNames());
-            asked.remove(ownership.self());
-            byte[] question = MoveMessages.encode(new MoveMessages.Move(MoveMessages.SEE_ROUTES, request, clientId,
-                    ownership.self(), filters));
-            asked.forEach(node -> topic(node).publish(question));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUTES_TIMEOUT_SECONDS);
-            while (!answered.containsAll(asked)) {
-                asked.retainAll(memberNames()); // a member that left answers nothing
-                if (System.nanoTime() > deadline) {
-                    asked.removeAll(answered);
-                    LOG.warn("Client '{}': members {} did not confirm within {} s that they route to node '{}'; node '{}'"
-                            + " stops relaying anyway", clientId, asked, ROUTES_TIMEOUT_SECONDS, ownership.self(), previous);
-                    break;
-                }
-                Thread.sleep(5);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            routesSeen.remove(request);
-        }
-        if (memberNames().contains(previous)) {
-            topic(previous).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.MOVE_OVER, request, clientId,
-                    ownership.self())));
-        }
-    }
-
-    /** Answers {@code question} once this node routes to its sender for each of its filters (or after the timeout). */
-    private void answerWhenSeen(MoveMessages.Move question) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUTES_TIMEOUT_SECONDS);
-        try {
-            while (!relays.routes().sees(question.from(), question.filters()) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        topic(question.from()).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.ROUTES_SEEN,
-                question.request(), question.clientId(), ownership.self())));
     }
 
     // ---- a member left

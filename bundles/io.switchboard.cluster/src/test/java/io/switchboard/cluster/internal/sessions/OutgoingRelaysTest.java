@@ -49,6 +49,18 @@ class OutgoingRelaysTest {
     }
 
     @Test
+    void everyRelayEndsWhenThisNodeLeavesTheCluster() {
+        relays.start("s1", "b");
+        relays.start("s2", "c");
+        CompletionStage<Void> first = relays.leaving("s1");
+
+        relays.endAll();
+
+        assertThat(first.toCompletableFuture()).isDone();
+        assertThat(relays.size()).isZero();
+    }
+
+    @Test
     void aNewMoveOfTheSameSessionEndsTheEarlierRelay() {
         relays.start("s", "b");
         CompletionStage<Void> first = relays.leaving("s");

@@ -80,9 +80,7 @@ class SessionMovesTest {
         Node a = nodes.get("a");
         Node b = nodes.get("b");
         Node c = nodes.get("c");
-        a.moves.claim("mover").toCompletableFuture().get(10, TimeUnit.SECONDS);
-        a.store.put("mqtt.sessions", "mover", new byte[] {1});
-        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.holdSession("mover");
         b.ownFilters.add("t/#");
         a.seen.add("b t/#"); // a routes to b already, c does not yet
 
@@ -104,12 +102,8 @@ class SessionMovesTest {
         startNodes();
         Node a = nodes.get("a");
         Node b = nodes.get("b");
-        a.moves.claim("c2").toCompletableFuture().get(10, TimeUnit.SECONDS);
-        a.store.put("mqtt.sessions", "c2", new byte[] {1});
-        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        a.moves.claim("c3").toCompletableFuture().get(10, TimeUnit.SECONDS);
-        a.store.put("mqtt.sessions", "c3", new byte[] {1});
-        a.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.holdSession("c2");
+        a.holdSession("c3");
         // what the other nodes routed to a's filters once they saw it leave, pointed at b
         b.held.hold(Set.of("a"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
 
@@ -131,9 +125,7 @@ class SessionMovesTest {
         Node a = nodes.get("a");
         Node b = nodes.get("b");
         Node c = nodes.get("c");
-        b.moves.claim("c4").toCompletableFuture().get(10, TimeUnit.SECONDS);
-        b.store.put("mqtt.sessions", "c4", new byte[] {1});
-        b.store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        b.holdSession("c4");
         a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
 
         b.hazelcast.getLifecycleService().terminate();
@@ -190,6 +182,7 @@ class SessionMovesTest {
         final MemoryStateStore local = new MemoryStateStore();
         final FrontDoor front = new FrontDoor();
         final ExecutorService blocking = Executors.newCachedThreadPool();
+        final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         final Ownership ownership;
         final RecordMirror mirror;
         final ReplicatedStateStore store;
@@ -236,7 +229,7 @@ class SessionMovesTest {
             mirror = new RecordMirror(hazelcast.getMap(RecordKeys.RECORDS), name);
             store = new ReplicatedStateStore(local, mirror, ownership);
             moves = new SessionMoves(hazelcast, ownership, hazelcast.getMap(RecordKeys.RECORDS), local, () -> front,
-                    blocking, ATTRIBUTE, held, relays);
+                    blocking, timer, ATTRIBUTE, held, relays);
             hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent event) {
@@ -252,6 +245,13 @@ class SessionMovesTest {
             });
         }
 
+        /** Claims {@code clientId} here and writes its session record (in the cluster's map once written). */
+        void holdSession(String clientId) throws Exception {
+            moves.claim(clientId).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            store.put("mqtt.sessions", clientId, new byte[] {1});
+            store.written().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+
         Map<String, byte[]> records() {
             return hazelcast.getMap(RecordKeys.RECORDS);
         }
@@ -259,6 +259,7 @@ class SessionMovesTest {
         void close() {
             mirror.close();
             blocking.shutdownNow();
+            timer.shutdownNow();
             hazelcast.getLifecycleService().terminate();
         }
     }

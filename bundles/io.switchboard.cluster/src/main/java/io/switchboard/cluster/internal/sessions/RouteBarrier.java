@@ -1,0 +1,117 @@
+package io.switchboard.cluster.internal.sessions;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a session's move between live nodes: the node that took the session asks every member to say when its
+ * routing view holds the taker's routes, then tells the node it left to stop relaying ({@link OutgoingRelays}). Waits
+ * poll on one timer thread, every {@value #POLL_MILLIS} ms, at most {@value #TIMEOUT_SECONDS} s, so a burst of moves
+ * holds no thread.
+ */
+final class RouteBarrier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteBarrier.class);
+    private static final long POLL_MILLIS = 5;
+    /** How long the node that took a session waits for the members (and each member for the routes) at most. */
+    static final long TIMEOUT_SECONDS = 10;
+
+    private final String self;
+    private final RouteView routes;
+    private final Supplier<Set<String>> memberNames;
+    private final BiConsumer<String, byte[]> publish;
+    private final ScheduledExecutorService timer;
+    private final AtomicLong requests = new AtomicLong();
+    /** The members that answered each of this node's questions. */
+    private final Map<Long, Set<String>> answers = new ConcurrentHashMap<>();
+
+    /**
+     * @param memberNames the names of the current members, this node's included
+     * @param publish sends a move message to a node's topic
+     */
+    RouteBarrier(String self, RouteView routes, Supplier<Set<String>> memberNames, BiConsumer<String, byte[]> publish,
+            ScheduledExecutorService timer) {
+        this.self = self;
+        this.routes = routes;
+        this.memberNames = memberNames;
+        this.publish = publish;
+        this.timer = timer;
+    }
+
+    /** This node took the session of {@code clientId} from {@code previous}: once every member routes here, it stops relaying. */
+    void taken(String previous, String clientId) {
+        long request = requests.incrementAndGet();
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        answers.put(request, answered);
+        Set<String> asked = new TreeSet<>(memberNames.get());
+        asked.remove(self);
+        byte[] question = MoveMessages.encode(new MoveMessages.Move(MoveMessages.SEE_ROUTES, request, clientId, self,
+                List.copyOf(routes.ownFilters())));
+        asked.forEach(node -> publish.accept(node, question));
+        poll(() -> {
+            asked.retainAll(memberNames.get()); // a member that left answers nothing
+            return answered.containsAll(asked);
+        }, allAnswered -> {
+            answers.remove(request);
+            if (!allAnswered) {
+                asked.removeAll(answered);
+                LOG.warn("Client '{}': members {} did not confirm within {} s that they route to node '{}'; node '{}' stops"
+                        + " relaying anyway", clientId, asked, TIMEOUT_SECONDS, self, previous);
+            }
+            if (memberNames.get().contains(previous)) {
+                publish.accept(previous, MoveMessages.encode(new MoveMessages.Move(MoveMessages.MOVE_OVER, request,
+                        clientId, self)));
+            }
+        });
+    }
+
+    /** Another node's question: answered once this node routes to it for each of its filters (or at the timeout). */
+    void asked(MoveMessages.Move question) {
+        poll(() -> routes.sees(question.from(), question.filters()), seen -> publish.accept(question.from(),
+                MoveMessages.encode(new MoveMessages.Move(MoveMessages.ROUTES_SEEN, question.request(),
+                        question.clientId(), self))));
+    }
+
+    /** {@code node} answered this node's question {@code request}. */
+    void answered(long request, String node) {
+        Set<String> answered = answers.get(request);
+        if (answered != null) {
+            answered.add(node);
+        }
+    }
+
+    /** Checks {@code done} now and every {@value #POLL_MILLIS} ms until it holds or the time is up; {@code then} hears which. */
+    private void poll(BooleanSupplier done, Consumer<Boolean> then) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                boolean holds = done.getAsBoolean();
+                if (holds || System.nanoTime() - deadline > 0) {
+                    then.accept(holds);
+                } else {
+                    timer.schedule(this, POLL_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
+        };
+        try {
+            timer.execute(check);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Move message not answered: the cluster is stopping");
+        }
+    }
+}
