@@ -72,11 +72,15 @@ final class RouteBarrier {
                 LOG.warn("Client '{}': members {} did not confirm within {} s that they route to node '{}'; node '{}' stops"
                         + " relaying anyway", clientId, asked, TIMEOUT_SECONDS, self, previous);
             }
-            if (memberNames.get().contains(previous)) {
-                publish.accept(previous, MoveMessages.encode(new MoveMessages.Move(MoveMessages.MOVE_OVER, request,
-                        clientId, self)));
-            }
+            over(previous, clientId);
         });
+    }
+
+    /** Tells {@code previous} that the move of the session of {@code clientId} here is over: it stops relaying. */
+    void over(String previous, String clientId) {
+        if (memberNames.get().contains(previous)) {
+            publish.accept(previous, MoveMessages.encode(new MoveMessages.Move(MoveMessages.MOVE_OVER, 0, clientId, self)));
+        }
     }
 
     /** Another node's question: answered once this node routes to it for each of its filters (or at the timeout). */

@@ -113,13 +113,18 @@ final class SessionMoves implements SessionHandover {
         }
         if (memberNames().contains(previous)) {
             relays.incoming().expect(clientId); // what the owner relays from its let-go on waits for the restore here
+            int records;
             try {
                 askToLetGo(previous, clientId);
-                takeRecords(clientId, null);
+                records = takeRecords(clientId, null);
             } finally {
                 relays.incoming().forget(clientId);
             }
-            barrier.taken(previous, clientId); // then the previous owner stops relaying
+            if (records > 0) {
+                barrier.taken(previous, clientId); // then the previous owner stops relaying
+            } else {
+                barrier.over(previous, clientId); // no session to relay to (not persistent): nothing to wait for
+            }
         } else {
             takeRecords(clientId, previous); // what this node held for the node that left is for it too
         }
@@ -200,8 +205,9 @@ final class SessionMoves implements SessionHandover {
     /**
      * The session's records from the cluster: into the local store (for a restart) and to the front door; then, for a
      * session of {@code leftNode} (a node that left; {@code null}: a live one let go), what was held for that node.
+     * Returns how many records there were.
      */
-    private void takeRecords(String clientId, String leftNode) {
+    private int takeRecords(String clientId, String leftNode) {
         Map<String, SortedMap<String, byte[]>> found = new TreeMap<>();
         int count = 0;
         for (Map.Entry<String, byte[]> e : records.entrySet(Predicates.partitionPredicate(clientId, Predicates.alwaysTrue()))) {
@@ -227,6 +233,7 @@ final class SessionMoves implements SessionHandover {
         }
         movedIn.incrementAndGet();
         LOG.info("Session of client '{}' taken by node '{}' ({} records)", clientId, ownership.self(), count);
+        return count;
     }
 
     /**
