@@ -108,13 +108,17 @@ public interface ClusterPeer {
      * through that shared subscription). Relayed messages of one publisher reach the session in the order of the
      * calls. Must not block.
      *
-     * @param message the message as routed here (the node taking the session runs its delivery chain)
+     * @param message the message as it reached this node's routing: as the chain left it here, or as another node
+     *        forwarded it (with that node's id, so the node taking the session can tell a message it also got
+     *        directly); the node taking the session runs its delivery chain
+     * @param orderKey the order key it was routed with (the publisher's client id here; as given to
+     *        {@link Broker#deliverForwarded} for another node's message), or {@code null} when not known
      * @param sharedFilter the shared subscription ({@code $share/group/filter}) the message came through, or
      *        {@code null} for the session's plain subscriptions
      * @return false when no move of {@code clientId} is known any more: the message is not delivered to it
      * @since 2.5
      */
-    default boolean relay(String clientId, Message message, String sharedFilter) {
+    default boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {
         return false;
     }
 }

@@ -48,7 +48,8 @@
  * <p>2.5.0: nothing published while a session moves between nodes is lost. {@link
  * io.switchboard.api.broker.ClusterPeer#leaving} tells the cluster that a session leaves this node and keeps its
  * subscriptions until the new node is routed to; what they match meanwhile goes to {@link
- * io.switchboard.api.broker.ClusterPeer#relay}, and a delivery the front door gets after it let go of the session is
+ * io.switchboard.api.broker.ClusterPeer#relay} (with the order key it was routed with, so that the new node can tell
+ * a message it also got directly), and a delivery the front door gets after it let go of the session is
  * passed on with {@link io.switchboard.api.broker.Delivery#moved}. Default methods only.
  */
 @Export

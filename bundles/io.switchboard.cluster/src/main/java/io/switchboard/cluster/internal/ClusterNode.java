@@ -223,8 +223,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     }
 
     @Override
-    public boolean relay(String clientId, Message message, String sharedFilter) {
-        return forwarder.relay(clientId, message, sharedFilter == null ? Set.of() : Set.of(sharedFilter));
+    public boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {
+        return forwarder.relay(clientId, message, orderKey == null ? "" : orderKey,
+                sharedFilter == null ? Set.of() : Set.of(sharedFilter));
     }
 
     @Override

@@ -146,12 +146,12 @@ final class Forwarder {
      * Sends {@code message} to the node the session of {@code clientId} moves to (a relay: never confirmed, as the
      * message was routed here already); false when it is not moving.
      */
-    boolean relay(String clientId, Message message, Set<String> sharedHere) {
+    boolean relay(String clientId, Message message, String orderKey, Set<String> sharedHere) {
         String node = outgoingRelays.target(clientId);
         if (node == null) {
             return false;
         }
-        inbox(node).publish(Frames.encodeRelayed(self, clientId, sharedHere, message));
+        inbox(node).publish(Frames.encodeRelayed(self, clientId, orderKey, sharedHere, message));
         sent.increment(node);
         return true;
     }
@@ -175,16 +175,12 @@ final class Forwarder {
             return;
         }
         received.increment(frame.origin());
-        String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
         if (!frame.session().isEmpty()) {
-            // relayed for a session moving here; one that moved on from here goes on, never back to its sender
-            incomingRelays.relayed(frame.session(), frame.message(), orderKey, frame.sharedHere(), (clientId, m, shared) -> {
-                if (!frame.origin().equals(outgoingRelays.target(clientId)) && !relay(clientId, m, shared)) {
-                    LOG.debug("Message to '{}' relayed for client '{}', which is not here, dropped", m.topic(), clientId);
-                }
-            });
+            relayed(frame);
             return;
         }
+        incomingRelays.arrived(frame.origin(), frame.message().id()); // before its delivery: see IncomingRelays
+        String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
         // before the delivery here and the confirmation; one the hold cannot take is refused (its publisher sends again)
         if (!frame.heldFor().isEmpty() && !held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere())
                 && frame.correlation() != 0) {
@@ -198,6 +194,27 @@ final class Forwarder {
         } else {
             acceptor.accept(frame.correlation(), frame.origin(), frame.message(), orderKey, frame.sharedHere());
         }
+    }
+
+    /**
+     * A message relayed for a session moving here, with the identity it came with to the node that relayed it (the
+     * node it entered and that node's id, as a direct frame from there names it): held or handed to the session, one
+     * at a time in the order relayed; one for a session that moved on from here goes on, never back to its sender.
+     */
+    private void relayed(Frames.Frame frame) {
+        String routedWith = frame.orderKey();
+        IncomingRelays.Identity identity = null;
+        if (!routedWith.isEmpty()) {
+            int separator = routedWith.indexOf(SEPARATOR); // another node's message: "node \0 publisher"
+            identity = new IncomingRelays.Identity(separator < 0 ? frame.origin() : routedWith.substring(0, separator),
+                    frame.message().id());
+        }
+        incomingRelays.relayed(frame.session(), frame.message(), frame.origin() + SEPARATOR + frame.session(), identity,
+                frame.sharedHere(), (clientId, m, shared) -> {
+                    if (!frame.origin().equals(outgoingRelays.target(clientId)) && !relay(clientId, m, routedWith, shared)) {
+                        LOG.debug("Message to '{}' relayed for client '{}', which is not here, dropped", m.topic(), clientId);
+                    }
+                });
     }
 
     private void confirmed(byte[] bytes) {

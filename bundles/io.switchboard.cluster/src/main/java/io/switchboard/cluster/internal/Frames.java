@@ -39,9 +39,12 @@ final class Frames {
         return encode(correlation, origin, orderKey, "", sharedHere, heldFor, message);
     }
 
-    /** A message relayed to the session of {@code clientId}, which moves to the receiving node; never confirmed. */
-    static byte[] encodeRelayed(String origin, String clientId, Set<String> sharedHere, Message message) {
-        return encode(0, origin, clientId, clientId, sharedHere, Set.of(), message);
+    /**
+     * A message relayed to the session of {@code clientId}, which moves to the receiving node, with the order key it
+     * was routed with on the sending node (empty: not known); never confirmed.
+     */
+    static byte[] encodeRelayed(String origin, String clientId, String orderKey, Set<String> sharedHere, Message message) {
+        return encode(0, origin, orderKey, clientId, sharedHere, Set.of(), message);
     }
 
     private static byte[] encode(long correlation, String origin, String orderKey, String session, Set<String> sharedHere,

@@ -34,12 +34,12 @@ class FramesTest {
     void aRelayedMessageNamesItsSessionAndWantsNoConfirmation() {
         Message message = Message.builder("t/1").payload("moving").qos(1).id(5).build();
 
-        Frames.Frame frame = Frames.decode(Frames.encodeRelayed("a", "mover", Set.of("$share/g/t/#"), message));
+        Frames.Frame frame = Frames.decode(Frames.encodeRelayed("a", "mover", "c\0pub", Set.of("$share/g/t/#"), message));
 
         assertThat(frame.correlation()).isZero();
         assertThat(frame.origin()).isEqualTo("a");
         assertThat(frame.session()).isEqualTo("mover");
-        assertThat(frame.orderKey()).isEqualTo("mover");
+        assertThat(frame.orderKey()).isEqualTo("c\0pub");
         assertThat(frame.sharedHere()).containsExactly("$share/g/t/#");
         assertThat(frame.heldFor()).isEmpty();
         assertThat(frame.message()).isEqualTo(message);

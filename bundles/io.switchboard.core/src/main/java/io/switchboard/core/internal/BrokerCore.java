@@ -301,13 +301,14 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
     /** On the worker of the publisher's key, like a local publisher's session: its messages keep their order. */
     @Override
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere) {
-        router.deliverForwarded(message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()));
+        router.deliverForwarded(message, orderKey, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()));
     }
 
     @Override
     public CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere) {
         CompletableFuture<Integer> handed = new CompletableFuture<>();
-        router.deliverForwarded(message, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()), handed::complete);
+        router.deliverForwarded(message, orderKey, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()),
+                handed::complete);
         return handed;
     }
 

@@ -327,10 +327,13 @@ class ClusterPeerTest {
 
         mover.session.release("moves to another node").toCompletableFuture().get(5, TimeUnit.SECONDS);
         publisher.publish("t/1", "published here");
-        harness.core.deliverForwarded(Message.builder("t/2").payload("from another node").qos(1).build(), "remote", Set.of());
+        harness.core.deliverForwarded(Message.builder("t/2").payload("from another node").qos(1).id(77).build(), "remote",
+                Set.of());
 
         CoreHarness.await("both relayed", () -> peer.relayed.size() == 3);
-        assertThat(peer.relayed).containsExactlyInAnyOrder("mover t/1 null", "mover t/1 $share/g/t/+", "mover t/2 null");
+        assertThat(peer.relayed).containsExactlyInAnyOrder("mover t/1 pub null", "mover t/1 pub $share/g/t/+",
+                "mover t/2 remote null");
+        assertThat(peer.relayedIds).as("another node's message as it came, with that node's id").contains(77L);
         assertThat(mover.received).as("nothing reaches the session here").isEmpty();
         assertThat(peer.events).as("its routes stay while it relays").doesNotContain("-t/#");
 
@@ -352,7 +355,7 @@ class ClusterPeerTest {
         harness.client("pub").publish("t/1", "x");
 
         CoreHarness.await("relayed", () -> peer.relayed.size() == 1);
-        assertThat(peer.relayed).containsExactly("mover t/1 null");
+        assertThat(peer.relayed).containsExactly("mover t/1 null null");
     }
 
     private ClientSession login(String clientId, String user) throws Exception {
@@ -396,6 +399,7 @@ class ClusterPeerTest {
         /** The sessions moving to another node, with when their relay ends. */
         final java.util.Map<String, CompletableFuture<Void>> moving = new java.util.concurrent.ConcurrentHashMap<>();
         final List<String> relayed = new CopyOnWriteArrayList<>();
+        final List<Long> relayedIds = new CopyOnWriteArrayList<>();
 
         @Override
         public java.util.concurrent.CompletionStage<Void> leaving(String clientId) {
@@ -403,8 +407,9 @@ class ClusterPeerTest {
         }
 
         @Override
-        public boolean relay(String clientId, Message message, String sharedFilter) {
-            relayed.add(clientId + " " + message.topic() + " " + sharedFilter);
+        public boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {
+            relayed.add(clientId + " " + message.topic() + " " + orderKey + " " + sharedFilter);
+            relayedIds.add(message.id());
             return moving.containsKey(clientId);
         }
 

@@ -20,11 +20,25 @@ import org.slf4j.LoggerFactory;
  * session in the order they came. A relayed message for a session that is no longer here goes on to the node it
  * moved to, if it moved on ({@code onward}). At most {@link #LIMIT} held at once: past it a relayed message is dropped
  * and logged (relays are not confirmed; a move holds them for milliseconds).
+ *
+ * <p>Duplicates: once the session is restored here, a message may reach this node twice, routed here directly (this
+ * node subscribes now) and relayed by the node the session left (which routes to it until every member sees this
+ * node's routes). From the restore until its window closes ({@link #closeWindow}), every message routed here directly
+ * is remembered by its identity ({@link #arrived}: the node it entered, that node's id), and a relayed one for the
+ * session's plain subscriptions with an identity remembered is dropped: the direct one reached the session, as it
+ * came after the restore. What is relayed before the direct copy arrives still reaches the session twice (the relay
+ * took two hops, the direct copy one: rare).
  */
 public final class IncomingRelays {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncomingRelays.class);
     static final int LIMIT = 100_000;
+    /** Identities of direct arrivals remembered at most while a window is open (the oldest go first). */
+    static final int RECENT_LIMIT = 200_000;
+
+    /** A routed message's identity: the node it entered and the id that node gave it. */
+    public record Identity(String origin, long id) {
+    }
 
     private record Relayed(Message message, String orderKey, Set<String> sharedHere) {
     }
@@ -38,6 +52,17 @@ public final class IncomingRelays {
     private final Map<String, List<Relayed>> holding = new HashMap<>();
     private final int limit;
     private int count;
+    /** Sessions restored here whose relays may repeat direct arrivals, with how many moves opened their window. */
+    private final Map<String, Integer> windows = new HashMap<>();
+    /** Direct arrivals while a window is open: written under this object's lock, read without it to skip the lock. */
+    private volatile boolean remembering;
+    private final Map<Identity, Boolean> recent = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Identity, Boolean> eldest) {
+            return size() > RECENT_LIMIT;
+        }
+    };
+    private long duplicates;
 
     public IncomingRelays(Broker broker) {
         this(broker, LIMIT);
@@ -57,9 +82,14 @@ public final class IncomingRelays {
      * A message relayed for the session of {@code clientId}: held, or handed to it; when it is not here (it moved on),
      * {@code onward} gets it.
      */
-    public synchronized void relayed(String clientId, Message message, String orderKey, Set<String> sharedHere,
-            Onward onward) {
+    public synchronized void relayed(String clientId, Message message, String orderKey, Identity identity,
+            Set<String> sharedHere, Onward onward) {
         List<Relayed> held = holding.get(clientId);
+        if (held == null && identity != null && sharedHere.isEmpty() && windows.containsKey(clientId)
+                && recent.containsKey(identity)) {
+            duplicates++; // routed here directly after the restore: the session has it
+            return;
+        }
         if (held == null) {
             broker.deliverTo(clientId, message, orderKey, sharedHere).thenAccept(handed -> {
                 if (handed == 0) {
@@ -84,6 +114,8 @@ public final class IncomingRelays {
         synchronized (this) {
             List<Relayed> held = holding.remove(clientId);
             restore.run();
+            windows.merge(clientId, 1, Integer::sum);
+            remembering = true;
             if (held != null) {
                 count -= held.size();
                 for (Relayed r : held) {
@@ -93,6 +125,34 @@ public final class IncomingRelays {
             }
         }
         return total;
+    }
+
+    /** A message routed to this node directly (not relayed) arrives, before it is delivered here. */
+    public void arrived(String origin, long id) {
+        if (remembering) {
+            synchronized (this) {
+                if (remembering) {
+                    recent.put(new Identity(origin, id), Boolean.TRUE);
+                }
+            }
+        }
+    }
+
+    /**
+     * The node the session of {@code clientId} left relays no more (and what it relayed last has arrived): its window
+     * opened at the restore closes; with the last one, what was remembered goes.
+     */
+    synchronized void closeWindow(String clientId) {
+        windows.computeIfPresent(clientId, (k, n) -> n > 1 ? n - 1 : null);
+        if (windows.isEmpty()) {
+            remembering = false;
+            recent.clear();
+        }
+    }
+
+    /** Relayed messages dropped because the session had them routed here directly. */
+    synchronized long duplicates() {
+        return duplicates;
     }
 
     /** The session of {@code clientId} was not taken here: what was held for it goes. */

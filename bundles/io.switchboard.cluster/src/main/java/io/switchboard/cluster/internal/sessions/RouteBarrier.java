@@ -52,8 +52,11 @@ final class RouteBarrier {
         this.timer = timer;
     }
 
-    /** This node took the session of {@code clientId} from {@code previous}: once every member routes here, it stops relaying. */
-    void taken(String previous, String clientId) {
+    /**
+     * This node took the session of {@code clientId} from {@code previous}: once every member routes here, it stops
+     * relaying; then {@code over} runs.
+     */
+    void taken(String previous, String clientId, Runnable over) {
         long request = requests.incrementAndGet();
         Set<String> answered = ConcurrentHashMap.newKeySet();
         answers.put(request, answered);
@@ -73,6 +76,7 @@ final class RouteBarrier {
                         + " relaying anyway", clientId, asked, TIMEOUT_SECONDS, self, previous);
             }
             over(previous, clientId);
+            over.run();
         });
     }
 

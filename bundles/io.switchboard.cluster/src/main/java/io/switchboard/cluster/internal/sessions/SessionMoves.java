@@ -55,6 +55,8 @@ final class SessionMoves implements SessionHandover {
     private static final long SAFE_TIMEOUT_SECONDS = 30;
     /** How long a restored session's hand-over of held messages may take (each is queued on a worker). */
     private static final long HAND_OVER_TIMEOUT_SECONDS = 30;
+    /** How long after the end of a move relayed messages are still told from direct ones (the last relays' way here). */
+    private static final long RELAY_GRACE_SECONDS = 5;
 
     private final HazelcastInstance hazelcast;
     private final Ownership ownership;
@@ -73,6 +75,7 @@ final class SessionMoves implements SessionHandover {
     private final HeldMessages held;
     private final Relays relays;
     private final RouteBarrier barrier;
+    private final ScheduledExecutorService timer;
 
     SessionMoves(HazelcastInstance hazelcast, Ownership ownership, IMap<String, byte[]> records, StateStore local,
             Supplier<SessionHolder> holder, ExecutorService blocking, ScheduledExecutorService timer, String nodeAttribute,
@@ -86,6 +89,7 @@ final class SessionMoves implements SessionHandover {
         this.nodeAttribute = nodeAttribute;
         this.held = held;
         this.relays = relays;
+        this.timer = timer;
         this.barrier = new RouteBarrier(ownership.self(), relays.routes(), this::memberNames,
                 (node, bytes) -> topic(node).publish(bytes), timer);
         topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
@@ -121,9 +125,12 @@ final class SessionMoves implements SessionHandover {
                 relays.incoming().forget(clientId);
             }
             if (records > 0) {
-                barrier.taken(previous, clientId); // then the previous owner stops relaying
+                // then the previous owner stops relaying; what it relayed last arrives within the grace
+                barrier.taken(previous, clientId, () -> schedule(() -> relays.incoming().closeWindow(clientId),
+                        RELAY_GRACE_SECONDS));
             } else {
                 barrier.over(previous, clientId); // no session to relay to (not persistent): nothing to wait for
+                relays.incoming().closeWindow(clientId);
             }
         } else {
             takeRecords(clientId, previous); // what this node held for the node that left is for it too
@@ -260,6 +267,14 @@ final class SessionMoves implements SessionHandover {
         for (String space : RecordKeys.SPACES) {
             local.delete(space, clientId);
             local.deletePrefix(space, RecordKeys.prefixOf(clientId));
+        }
+    }
+
+    private void schedule(Runnable task, long seconds) {
+        try {
+            timer.schedule(task, seconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Not scheduled: the cluster is stopping");
         }
     }
 

@@ -36,15 +36,15 @@ class IncomingRelaysTest {
     @Test
     void whatIsRelayedBeforeTheRestoreWaitsForItAndWhatComesAfterIsHandedAtOnce() {
         relays.expect("s");
-        relays.relayed("s", message("t/1"), "a\0s", Set.of(), this::onward);
-        relays.relayed("s", message("t/2"), "a\0s", Set.of(), this::onward);
+        relays.relayed("s", message("t/1"), "a\0s", null, Set.of(), this::onward);
+        relays.relayed("s", message("t/2"), "a\0s", null, Set.of(), this::onward);
         assertThat(events).isEmpty();
 
         int handed = relays.restoreAndHandOver("s", () -> {
             sessionsHere.add("s");
             events.add("restore");
         }).toCompletableFuture().join();
-        relays.relayed("s", message("t/3"), "a\0s", Set.of(), this::onward);
+        relays.relayed("s", message("t/3"), "a\0s", null, Set.of(), this::onward);
 
         assertThat(handed).isEqualTo(2);
         assertThat(events).containsExactly("restore", "s t/1", "s t/2", "s t/3");
@@ -54,7 +54,7 @@ class IncomingRelaysTest {
 
     @Test
     void aMessageForASessionThatIsNotHereGoesOnward() {
-        relays.relayed("gone", message("t/1"), "a\0gone", Set.of(), this::onward);
+        relays.relayed("gone", message("t/1"), "a\0gone", null, Set.of(), this::onward);
 
         assertThat(onward).containsExactly("gone t/1");
     }
@@ -63,7 +63,7 @@ class IncomingRelaysTest {
     void pastTheLimitRelayedMessagesAreDroppedAndAForgottenMoveFreesWhatItHeld() {
         relays.expect("s");
         for (int i = 0; i < 5; i++) {
-            relays.relayed("s", message("t/" + i), "a\0s", Set.of(), this::onward);
+            relays.relayed("s", message("t/" + i), "a\0s", null, Set.of(), this::onward);
         }
         assertThat(relays.heldCount()).isEqualTo(3);
 
@@ -74,6 +74,28 @@ class IncomingRelaysTest {
         sessionsHere.add("s");
         relays.restoreAndHandOver("s", () -> { }).toCompletableFuture().join();
         assertThat(events).isEmpty();
+    }
+
+    @Test
+    void afterTheRestoreARelayedMessageTheSessionGotDirectlyIsDroppedUntilTheWindowCloses() {
+        relays.arrived("c", 1); // before any window: not remembered
+        relays.expect("s");
+        relays.restoreAndHandOver("s", () -> sessionsHere.add("s")).toCompletableFuture().join();
+        relays.arrived("c", 2);
+        relays.arrived("c", 3);
+
+        relays.relayed("s", message("t/1"), "a\0s", new IncomingRelays.Identity("c", 1), Set.of(), this::onward);
+        relays.relayed("s", message("t/2"), "a\0s", new IncomingRelays.Identity("c", 2), Set.of(), this::onward);
+        relays.relayed("s", message("t/3"), "a\0s", new IncomingRelays.Identity("c", 3), Set.of("$share/g/t/+"),
+                this::onward); // through a shared subscription: the direct copy went to another member of the group
+        relays.relayed("s", message("t/4"), "a\0s", new IncomingRelays.Identity("a", 2), Set.of(), this::onward);
+
+        assertThat(events).containsExactly("s t/1", "s t/3", "s t/4");
+        assertThat(relays.duplicates()).isEqualTo(1);
+
+        relays.closeWindow("s");
+        relays.relayed("s", message("t/2"), "a\0s", new IncomingRelays.Identity("c", 2), Set.of(), this::onward);
+        assertThat(events).as("the window closed: nothing is told apart").endsWith("s t/2");
     }
 
     private void onward(String clientId, Message message, Set<String> sharedHere) {

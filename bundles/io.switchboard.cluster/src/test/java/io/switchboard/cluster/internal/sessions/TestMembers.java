@@ -13,6 +13,7 @@ public final class TestMembers {
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true"); // as HazelcastSetup
         config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);

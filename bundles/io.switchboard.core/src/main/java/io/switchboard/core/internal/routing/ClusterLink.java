@@ -78,13 +78,13 @@ final class ClusterLink {
     }
 
     /** Passes {@code m} on to the node the session of {@code clientId} moves to; false when it is not passed on. */
-    boolean relay(String clientId, Message m, String sharedFilter) {
+    boolean relay(String clientId, Message m, String orderKey, String sharedFilter) {
         ClusterPeer clusterPeer = peer;
         if (clusterPeer == null) {
             return false;
         }
         try {
-            return clusterPeer.relay(clientId, m, sharedFilter);
+            return clusterPeer.relay(clientId, m, orderKey, sharedFilter);
         } catch (RuntimeException e) {
             LOG.warn("Message {} to '{}' was not passed on to the node client '{}' moves to", m.id(), m.topic(), clientId, e);
             return false;

@@ -43,7 +43,7 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
     @Override
     public void moved() {
         if (compareAndSet(false, true)) {
-            router.relay(message, target);
+            router.relay(message, target, null); // as delivered: its routing's key is not known here
         }
     }
 }

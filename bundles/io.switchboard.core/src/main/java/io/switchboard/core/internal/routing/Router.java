@@ -228,7 +228,7 @@ public final class Router {
         List<SubscriptionTree.Entry> targets = new ArrayList<>();
         subscriptions.match(m.topic(), e -> {
             if (!(e.noLocal() && e.session() == s) && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
-                targetOrRelay(e, m, targets);
+                targetOrRelay(e, m, m, s.clientId(), targets);
             }
         });
         deliverAll(m, targets, p.chains, false, s.worker(), recipients -> {
@@ -267,31 +267,32 @@ public final class Router {
      * {@code worker} (one worker per publisher keeps the publisher's order) through the delivery chain only; the
      * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
      */
-    public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker) {
-        deliverForwarded(message, sharedHere, worker, recipients -> { });
+    public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker) {
+        deliverForwarded(message, orderKey, sharedHere, worker, recipients -> { });
     }
 
     /**
-     * Like {@link #deliverForwarded(Message, Set, WorkerThread)}; {@code done} hears, on {@code worker}, how many
-     * sessions the message was handed to once every delivery decision is made.
+     * Like {@link #deliverForwarded(Message, String, Set, WorkerThread)}; {@code done} hears, on {@code worker}, how
+     * many sessions the message was handed to once every delivery decision is made.
      */
-    public void deliverForwarded(Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
-        deliverForwarded(null, message, sharedHere, worker, done);
+    public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker,
+            IntConsumer done) {
+        deliverForwarded(null, message, orderKey, sharedHere, worker, done);
     }
 
     /**
-     * Like {@link #deliverForwarded(Message, Set, WorkerThread, IntConsumer)}, to {@code session} only: through its
+     * Like {@link #deliverForwarded(Message, String, Set, WorkerThread, IntConsumer)}, to {@code session} only: through its
      * subscriptions matching the message (of its shared ones, those in {@code sharedHere}); {@code done} hears, on
      * {@code worker}, whether it was handed to the session (1) or not (0). Not retained here: the message is one the
      * session missed, not a new one.
      */
     public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
-        deliverForwarded(session, message, sharedHere, worker, done);
+        deliverForwarded(session, message, null, sharedHere, worker, done);
     }
 
     /** A message from another node to every session here ({@code only} null, retained if flagged) or to {@code only}. */
-    private void deliverForwarded(SessionImpl only, Message message, Set<String> sharedHere, WorkerThread worker,
-            IntConsumer done) {
+    private void deliverForwarded(SessionImpl only, Message message, String orderKey, Set<String> sharedHere,
+            WorkerThread worker, IntConsumer done) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
             if (only == null && stamped.retain()) {
@@ -303,7 +304,7 @@ public final class Router {
             List<SubscriptionTree.Entry> targets = new ArrayList<>(only == null ? 10 : 1);
             subscriptions.match(stamped.topic(), e -> {
                 if ((only == null || e.session() == only) && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
-                    targetOrRelay(e, stamped, targets);
+                    targetOrRelay(e, stamped, message, orderKey, targets);
                 }
             });
             deliverAll(stamped, targets, registry.chains(), false, worker, done);
@@ -429,15 +430,16 @@ public final class Router {
     }
 
     /**
-     * A matching subscription: a target, unless its session is closed; a session moving to another node gets the
-     * message there ({@link #relay}).
+     * A matching subscription: a target for {@code m}, unless its session is closed; a session moving to another node
+     * gets {@code asRouted} (the message as it reached this node) there ({@link #relay}).
      */
-    private void targetOrRelay(SubscriptionTree.Entry e, Message m, List<SubscriptionTree.Entry> targets) {
+    private void targetOrRelay(SubscriptionTree.Entry e, Message m, Message asRouted, String orderKey,
+            List<SubscriptionTree.Entry> targets) {
         SessionImpl session = e.session();
         if (!session.isClosed()) {
             targets.add(e);
         } else if (session.isRelaying()) {
-            relay(m, e);
+            relay(asRouted, e, orderKey);
         }
     }
 
@@ -446,10 +448,13 @@ public final class Router {
         return cluster.leaving(session.clientId());
     }
 
-    /** Passes {@code message} on to the node the target's session moves to; it fails for that session when there is none. */
-    void relay(Message message, SubscriptionTree.Entry target) {
+    /**
+     * Passes {@code message} on to the node the target's session moves to ({@code orderKey}: the one it was routed with,
+     * or {@code null}); it fails for that session when there is none.
+     */
+    void relay(Message message, SubscriptionTree.Entry target, String orderKey) {
         SessionImpl recipient = target.session();
-        if (!cluster.relay(recipient.clientId(), message, target.shareGroup() == null ? null : target.filter())) {
+        if (!cluster.relay(recipient.clientId(), message, orderKey, target.shareGroup() == null ? null : target.filter())) {
             deliveryFailed(message, recipient.user(), "the session left this node");
         }
     }
