@@ -443,7 +443,10 @@ public final class Router {
         }
     }
 
-    /** {@code session} leaves this node: when a node taking it is routed to by all (its subscriptions relay until then), or {@code null}. */
+    /**
+     * {@code session} leaves this node: when every node routes to the node taking it (its subscriptions relay until
+     * then), or {@code null} when it does not move.
+     */
     public CompletionStage<Void> leaving(SessionImpl session) {
         return cluster.leaving(session.clientId());
     }
