@@ -124,4 +124,24 @@ public interface Broker {
      * @since 2.4
      */
     CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey, Set<String> sharedHere);
+
+    /**
+     * The session of {@code clientId}, about to be restored here ({@link #restore}), first gets the messages it missed
+     * ({@link #deliverTo}): until {@link #releaseDeliveries} the broker keeps, in order, what routing would deliver to
+     * it, so that no message published after those it missed overtakes them; {@link #deliverTo} still delivers at
+     * once. Call before the restore; a later call for a session already here holds from then on.
+     *
+     * @since 2.5
+     */
+    default void holdDeliveries(String clientId) {
+    }
+
+    /**
+     * Delivers what {@link #holdDeliveries} kept for the session of {@code clientId}, in the order routing handed it,
+     * and from now on routes to it directly. Call once every {@link #deliverTo} of its hand-over completed (or failed).
+     *
+     * @since 2.5
+     */
+    default void releaseDeliveries(String clientId) {
+    }
 }

@@ -50,7 +50,9 @@
  * subscriptions until the new node is routed to; what they match meanwhile goes to {@link
  * io.switchboard.api.broker.ClusterPeer#relay} (with the order key it was routed with, so that the new node can tell
  * a message it also got directly), and a delivery the front door gets after it let go of the session is
- * passed on with {@link io.switchboard.api.broker.Delivery#moved}. Default methods only.
+ * passed on with {@link io.switchboard.api.broker.Delivery#moved}. {@link io.switchboard.api.broker.Broker#holdDeliveries}
+ * and {@link io.switchboard.api.broker.Broker#releaseDeliveries} keep a restored session's new messages behind the
+ * hand-over of those it missed. Default methods only.
  */
 @Export
 @Version("2.5.0")

@@ -100,6 +100,7 @@ final class Forwarder {
      * once stored, and the returned stage (the publisher's acknowledgement) waits for that.
      */
     Forwarding forward(Message message, String orderKey) {
+        incomingRelays.arrived(self, message.id()); // delivered here next: a relay of it back here is a duplicate
         OrphanRoutes.Resolved match = routes.match(message.topic());
         Map<String, Set<String>> sharedByNode = match.sharedServedBy().isEmpty() ? Map.of() : new HashMap<>();
         Set<String> sharedElsewhere = match.sharedServedBy().isEmpty() ? Set.of() : new HashSet<>();

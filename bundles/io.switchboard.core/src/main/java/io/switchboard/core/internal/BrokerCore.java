@@ -330,6 +330,16 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
         return handed;
     }
 
+    @Override
+    public void holdDeliveries(String clientId) {
+        sessions.holdDeliveries(clientId);
+    }
+
+    @Override
+    public void releaseDeliveries(String clientId) {
+        sessions.releaseDeliveries(clientId);
+    }
+
     // ---- BrokerAdmin
 
     @Override

@@ -358,6 +358,31 @@ class ClusterPeerTest {
         assertThat(peer.relayed).containsExactly("mover t/1 null null");
     }
 
+    @Test
+    void aRestoredSessionGetsItsHandOverBeforeWhatRoutingDeliversToItMeanwhile() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        harness.core.holdDeliveries("returning");
+        harness.core.restore(new io.switchboard.api.broker.RestoredSession("returning", "u", "mqtt",
+                List.of(io.switchboard.api.Subscription.of("t/#", 1))), (m, d) -> {
+                    got.add(m.payloadText());
+                    d.delivered();
+                });
+        CoreHarness.Client publisher = harness.client("pub");
+
+        publisher.publish("t/1", "published after the restore");
+        assertThat(got).as("kept behind the hand-over").isEmpty();
+        int handed = harness.core.deliverTo("returning", Message.builder("t/0").payload("missed").qos(1).build(), "pub",
+                Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(handed).isEqualTo(1);
+        assertThat(got).containsExactly("missed");
+
+        harness.core.releaseDeliveries("returning");
+        assertThat(got).containsExactly("missed", "published after the restore");
+        publisher.publish("t/2", "after the hand-over");
+        CoreHarness.await("delivered at once", () -> got.size() == 3);
+        assertThat(got).endsWith("after the hand-over");
+    }
+
     private ClientSession login(String clientId, String user) throws Exception {
         return harness.core.login(LoginRequest.internal(clientId, user), (m, d) -> d.delivered())
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);

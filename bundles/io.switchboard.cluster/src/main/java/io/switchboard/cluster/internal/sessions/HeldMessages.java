@@ -23,8 +23,8 @@ import io.switchboard.api.broker.Broker;
  * a session restored before the delivery matched gets it from the delivery (and maybe again from the hand-over), a
  * session restored after finds it here. A session is restored, and its hand-over queued on the publishers' workers,
  * under the lock that holding takes, so a message held later is queued for delivery after the hand-over and a
- * publisher's messages reach the session in order (but for those whose delivery was queued before the restore and
- * runs after it). Held in memory only: if this node dies too, they are lost. At most {@link #LIMIT} at once: past it
+ * publisher's messages reach the session in order: the session's deliveries by routing wait until its hand-over
+ * ran ({@link Broker#holdDeliveries}). Held in memory only: if this node dies too, they are lost. At most {@link #LIMIT} at once: past it
  * a message is not held, and the caller does not acknowledge it (its publisher sends it again later).
  */
 public final class HeldMessages {
@@ -92,13 +92,13 @@ public final class HeldMessages {
     CompletionStage<Integer> restoreAndHandOver(String leftNode, String clientId, Runnable restore) {
         CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
         synchronized (this) {
-            restore.run();
+            HandOvers.restore(broker, clientId, restore);
             for (Held h : byNode.getOrDefault(leftNode, List.of())) {
                 CompletionStage<Integer> handed = broker.deliverTo(clientId, h.message(), h.orderKey(), h.sharedHere());
                 total = total.thenCombine(handed, Integer::sum);
             }
         }
-        return total;
+        return HandOvers.thenRelease(broker, clientId, total);
     }
 
     /** Every session of {@code leftNode} is taken: what was held for them goes, and nothing more is held for it. */

@@ -113,7 +113,7 @@ public final class IncomingRelays {
         CompletionStage<Integer> total = CompletableFuture.completedFuture(0);
         synchronized (this) {
             List<Relayed> held = holding.remove(clientId);
-            restore.run();
+            HandOvers.restore(broker, clientId, restore);
             windows.merge(clientId, 1, Integer::sum);
             remembering = true;
             if (held != null) {
@@ -124,10 +124,13 @@ public final class IncomingRelays {
                 }
             }
         }
-        return total;
+        return HandOvers.thenRelease(broker, clientId, total);
     }
 
-    /** A message routed to this node directly (not relayed) arrives, before it is delivered here. */
+    /**
+     * A message routed to this node directly (not relayed) arrives, or one published here is routed: before its
+     * delivery here.
+     */
     public void arrived(String origin, long id) {
         if (remembering) {
             synchronized (this) {

@@ -18,8 +18,14 @@ import org.junit.jupiter.api.Test;
 class HeldMessagesTest {
 
     private final List<String> delivered = new CopyOnWriteArrayList<>();
+    /** The restore and the session's deliveries held and released around it, in order. */
+    private final List<String> steps = new CopyOnWriteArrayList<>();
     private final Broker broker = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] {Broker.class},
             (proxy, method, args) -> {
+                if (method.getName().equals("holdDeliveries") || method.getName().equals("releaseDeliveries")) {
+                    steps.add(method.getName() + " " + args[0]);
+                    return null;
+                }
                 if (!method.getName().equals("deliverTo")) {
                     throw new UnsupportedOperationException(method.getName());
                 }
@@ -37,10 +43,14 @@ class HeldMessagesTest {
         held.hold(Set.of("d"), message("t/3"), "c\0p3", Set.of());
 
         List<String> restored = new CopyOnWriteArrayList<>();
-        int handed = held.restoreAndHandOver("b", "sub", () -> restored.add("sub")).toCompletableFuture()
-                .get(5, TimeUnit.SECONDS);
+        int handed = held.restoreAndHandOver("b", "sub", () -> {
+            restored.add("sub");
+            steps.add("restore sub");
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         assertThat(restored).containsExactly("sub");
+        assertThat(steps).as("what routing delivers to it waits for the hand-over")
+                .containsExactly("holdDeliveries sub", "restore sub", "releaseDeliveries sub");
         assertThat(delivered).containsExactly("sub t/1 key a\0p1 shared []", "sub t/2 key a\0p2 shared [$share/g/t/#]",
                 "sub other key a\0p1 shared []");
         assertThat(handed).as("what the session's subscriptions matched").isEqualTo(2);

@@ -26,6 +26,7 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
     private final List<SubscriptionTree.Entry> targets;
     private final ModuleEntry[] chain;
     private final boolean retainedDelivery;
+    private final boolean handOver;
     private final WorkerThread worker;
     private final ScheduledExecutorService timer;
     private final IntConsumer done;
@@ -37,12 +38,14 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
     private Runnable next;
 
     Deliveries(Router router, Message message, List<SubscriptionTree.Entry> targets, ModuleEntry[] chain,
-            boolean retainedDelivery, WorkerThread worker, ScheduledExecutorService timer, IntConsumer done) {
+            boolean retainedDelivery, boolean handOver, WorkerThread worker, ScheduledExecutorService timer,
+            IntConsumer done) {
         this.router = router;
         this.message = message;
         this.targets = targets;
         this.chain = chain;
         this.retainedDelivery = retainedDelivery;
+        this.handOver = handOver;
         this.worker = worker;
         this.timer = timer;
         this.done = done;
@@ -72,7 +75,7 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
             router.deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
         } else {
-            router.deliver(m, target);
+            router.deliver(m, target, handOver);
             recipients++;
         }
         next.run();

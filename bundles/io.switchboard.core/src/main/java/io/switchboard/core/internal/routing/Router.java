@@ -231,7 +231,7 @@ public final class Router {
                 targetOrRelay(e, m, m, s.clientId(), targets);
             }
         });
-        deliverAll(m, targets, p.chains, false, s.worker(), recipients -> {
+        deliverAll(m, targets, p.chains, false, false, s.worker(), recipients -> {
             PublishResult outcome = new PublishResult(m.id(), true, recipients, null, null);
             if (forwarding == null) {
                 finish(s, result, outcome);
@@ -307,7 +307,7 @@ public final class Router {
                     targetOrRelay(e, stamped, message, orderKey, targets);
                 }
             });
-            deliverAll(stamped, targets, registry.chains(), false, worker, done);
+            deliverAll(stamped, targets, registry.chains(), false, only != null, worker, done);
         });
     }
 
@@ -337,7 +337,7 @@ public final class Router {
                     targets.add(e);
                 }
             });
-            deliverAll(stamped, targets, registry.chains(), false, worker, recipients -> { });
+            deliverAll(stamped, targets, registry.chains(), false, false, worker, recipients -> { });
         });
     }
 
@@ -391,8 +391,9 @@ public final class Router {
      * Hands {@code message} to each target through the delivery chain; calls {@code done} with the number
      * of recipients once every delivery decision is made. Runs on {@code worker}.
      */
+    /** {@code handOver}: messages a session missed ({@link #deliverTo}), which go before what its deliveries keep. */
     private void deliverAll(Message message, List<SubscriptionTree.Entry> targets, Chains chains, boolean retainedDelivery,
-            WorkerThread worker, IntConsumer done) {
+            boolean handOver, WorkerThread worker, IntConsumer done) {
         ModuleEntry[] chain = chains.of(ChainEvent.DELIVERY);
         if (targets.isEmpty()) {
             done.accept(0);
@@ -402,12 +403,12 @@ public final class Router {
             Message adjusted = null;
             for (SubscriptionTree.Entry target : targets) {
                 adjusted = adjust(message, target, retainedDelivery, adjusted);
-                deliver(adjusted, target);
+                deliver(adjusted, target, handOver);
             }
             done.accept(targets.size());
             return;
         }
-        new Deliveries(this, message, targets, chain, retainedDelivery, worker, timer, done).start();
+        new Deliveries(this, message, targets, chain, retainedDelivery, handOver, worker, timer, done).start();
     }
 
     /**
@@ -462,8 +463,19 @@ public final class Router {
         }
     }
 
-    /** Hands {@code message} to the target's session, with the identifiers of the subscriptions it came through. */
-    void deliver(Message message, SubscriptionTree.Entry target) {
+    /**
+     * Hands {@code message} to the target's session, with the identifiers of the subscriptions it came through; kept
+     * for later while the session's deliveries are kept behind a hand-over ({@link SessionImpl#keep}), unless it is
+     * part of that hand-over.
+     */
+    void deliver(Message message, SubscriptionTree.Entry target, boolean handOver) {
+        if (!handOver && target.session().keepsDeliveries() && target.session().keep(() -> deliverNow(message, target))) {
+            return;
+        }
+        deliverNow(message, target);
+    }
+
+    private void deliverNow(Message message, SubscriptionTree.Entry target) {
         SessionImpl recipient = target.session();
         if (message.isExpired(System.currentTimeMillis())) {
             expired.increment();
@@ -529,7 +541,8 @@ public final class Router {
     /** Delivers the retained messages one after another, then ends the subscribe step. */
     private void sendRetained(SessionImpl s, SubscriptionTree.Entry entry, List<Message> messages) {
         new Steps(s.worker(), messages.size(),
-                (i, next) -> deliverAll(messages.get(i), List.of(entry), registry.chains(), true, s.worker(), n -> next.run()),
+                (i, next) -> deliverAll(messages.get(i), List.of(entry), registry.chains(), true, false, s.worker(),
+                        n -> next.run()),
                 s::stepDone).start();
     }
 

@@ -35,6 +35,8 @@ public final class SessionImpl implements Session {
     volatile boolean closed;
     /** Closed and moving to another node whose routes are not everywhere yet: what it is routed is relayed there. */
     volatile boolean relaying;
+    /** Deliveries kept behind the hand-over of what the session missed ({@link #holdDeliveries}); guarded by itself. */
+    private volatile ArrayDeque<Runnable> keptDeliveries;
     /** The close step has released the session's subscriptions and state; confined to the worker. */
     boolean freed;
 
@@ -123,6 +125,49 @@ public final class SessionImpl implements Session {
     /** This session's subscriptions by filter; changed by the router in the session's steps. */
     public Map<String, SubscriptionTree.Entry> subscriptions() {
         return subscriptions;
+    }
+
+    /** From now on routing's deliveries to this session wait for {@link #releaseDeliveries}, in order. */
+    public void holdDeliveries() {
+        synchronized (this) {
+            if (keptDeliveries == null) {
+                keptDeliveries = new ArrayDeque<>();
+            }
+        }
+    }
+
+    /** Whether deliveries are kept now (one volatile read on the delivery path). */
+    public boolean keepsDeliveries() {
+        return keptDeliveries != null;
+    }
+
+    /** Keeps {@code delivery} for {@link #releaseDeliveries}; false when deliveries are no longer kept (deliver now). */
+    public boolean keep(Runnable delivery) {
+        ArrayDeque<Runnable> kept = keptDeliveries;
+        if (kept == null) {
+            return false;
+        }
+        synchronized (kept) {
+            if (keptDeliveries != kept) {
+                return false; // released meanwhile: what was kept went before this one
+            }
+            kept.add(delivery);
+            return true;
+        }
+    }
+
+    /** Runs the kept deliveries in order; from now on deliveries run at once. */
+    public void releaseDeliveries() {
+        ArrayDeque<Runnable> kept = keptDeliveries;
+        if (kept == null) {
+            return;
+        }
+        synchronized (kept) {
+            for (Runnable delivery = kept.poll(); delivery != null; delivery = kept.poll()) {
+                delivery.run();
+            }
+            keptDeliveries = null;
+        }
     }
 
     /** Closed: routing skips it, requests are refused. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,8 @@ public final class Sessions {
     private final ModuleRegistry registry;
     private final WorkerPool workers;
     private final ChainRunner runner;
+    /** Client ids whose session keeps routing's deliveries behind a hand-over (Broker.holdDeliveries). */
+    private final Set<String> keepDeliveriesOf = ConcurrentHashMap.newKeySet();
     private final Router router;
     private final StatusBus statuses;
     /** The one registry of sessions by client id. */
@@ -305,12 +308,33 @@ public final class Sessions {
         SessionImpl session = new SessionImpl(id, restored.clientId(), restored.user(), restored.protocol(), null,
                 receiver, workers.workerFor(id));
         session.online = false;
+        if (keepDeliveriesOf.contains(restored.clientId())) {
+            session.holdDeliveries(); // before its subscriptions take any
+        }
         router.restore(session, restored.subscriptions());
         if (byClientId.putIfAbsent(restored.clientId(), session) != null) {
             router.unsubscribeAll(session);
             throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
         }
         return handle(session, true);
+    }
+
+    /** The session of {@code clientId}, restored now or later, keeps routing's deliveries until {@link #releaseDeliveries}. */
+    public void holdDeliveries(String clientId) {
+        keepDeliveriesOf.add(clientId);
+        SessionImpl session = byClientId.get(clientId);
+        if (session != null) {
+            session.holdDeliveries();
+        }
+    }
+
+    /** The session of {@code clientId} gets what it kept, and deliveries at once from now on. */
+    public void releaseDeliveries(String clientId) {
+        keepDeliveriesOf.remove(clientId);
+        SessionImpl session = byClientId.get(clientId);
+        if (session != null) {
+            session.releaseDeliveries();
+        }
     }
 
     // ---- closing
