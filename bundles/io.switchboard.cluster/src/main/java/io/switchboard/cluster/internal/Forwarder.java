@@ -148,7 +148,7 @@ final class Forwarder {
      * message was routed here already); false when it is not moving.
      */
     boolean relay(String clientId, Message message, String orderKey, Set<String> sharedHere) {
-        String node = outgoingRelays.target(clientId);
+        String node = outgoingRelays.relayTo(clientId);
         if (node == null) {
             return false;
         }

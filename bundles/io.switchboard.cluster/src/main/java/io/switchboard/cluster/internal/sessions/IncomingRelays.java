@@ -63,6 +63,8 @@ public final class IncomingRelays {
         }
     };
     private long duplicates;
+    /** {@link #duplicates} as last logged. */
+    private long reported;
 
     public IncomingRelays(Broker broker) {
         this(broker, LIMIT);
@@ -147,6 +149,11 @@ public final class IncomingRelays {
      */
     synchronized void closeWindow(String clientId) {
         windows.computeIfPresent(clientId, (k, n) -> n > 1 ? n - 1 : null);
+        if (duplicates > reported) {
+            LOG.info("{} relayed message(s) dropped since the last report: the sessions they were for had them routed"
+                    + " here directly", duplicates - reported);
+            reported = duplicates;
+        }
         if (windows.isEmpty()) {
             remembering = false;
             recent.clear();

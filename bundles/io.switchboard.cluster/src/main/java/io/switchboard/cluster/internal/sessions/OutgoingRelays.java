@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -22,7 +23,7 @@ public final class OutgoingRelays {
     /** How long a relay lasts at most: the new node's routes reach every member in milliseconds. */
     static final long TIMEOUT_SECONDS = 60;
 
-    private record Relay(String node, CompletableFuture<Void> over, long deadlineNanos) {
+    private record Relay(String node, CompletableFuture<Void> over, long startNanos, AtomicLong relayed) {
     }
 
     private final Map<String, Relay> byClientId = new ConcurrentHashMap<>();
@@ -34,10 +35,10 @@ public final class OutgoingRelays {
 
     /** {@code node} takes the session of {@code clientId}: what its subscriptions here match goes there from now on. */
     void start(String clientId, String node) {
-        Relay previous = byClientId.put(clientId, new Relay(node, new CompletableFuture<>(),
-                nanoClock.getAsLong() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS)));
+        Relay previous = byClientId.put(clientId, new Relay(node, new CompletableFuture<>(), nanoClock.getAsLong(),
+                new AtomicLong()));
         if (previous != null) {
-            previous.over().complete(null);
+            end(clientId, previous);
         }
     }
 
@@ -53,11 +54,21 @@ public final class OutgoingRelays {
         return relay == null ? null : relay.node();
     }
 
+    /** Like {@link #target}, for a message relayed there (counted for the log line at the relay's end). */
+    public String relayTo(String clientId) {
+        Relay relay = byClientId.get(clientId);
+        if (relay == null) {
+            return null;
+        }
+        relay.relayed().incrementAndGet();
+        return relay.node();
+    }
+
     /** {@code node}, which took the session of {@code clientId}, is routed to by every member: the relay ends. */
     void over(String clientId, String node) {
         Relay relay = byClientId.get(clientId);
         if (relay != null && relay.node().equals(node) && byClientId.remove(clientId, relay)) {
-            relay.over().complete(null);
+            end(clientId, relay);
         }
     }
 
@@ -65,7 +76,7 @@ public final class OutgoingRelays {
     public void nodeLeft(String node) {
         byClientId.forEach((clientId, relay) -> {
             if (relay.node().equals(node) && byClientId.remove(clientId, relay)) {
-                relay.over().complete(null);
+                end(clientId, relay);
             }
         });
     }
@@ -74,7 +85,7 @@ public final class OutgoingRelays {
     public void endAll() {
         byClientId.forEach((clientId, relay) -> {
             if (byClientId.remove(clientId, relay)) {
-                relay.over().complete(null);
+                end(clientId, relay);
             }
         });
     }
@@ -83,12 +94,23 @@ public final class OutgoingRelays {
     public void expire() {
         long now = nanoClock.getAsLong();
         byClientId.forEach((clientId, relay) -> {
-            if (now - relay.deadlineNanos() > 0 && byClientId.remove(clientId, relay)) {
+            if (now - relay.startNanos() - TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS) > 0
+                    && byClientId.remove(clientId, relay)) {
                 LOG.warn("Client '{}': node '{}' did not confirm within {} s that every member routes to it; messages for"
                         + " the session are no longer passed on from here", clientId, relay.node(), TIMEOUT_SECONDS);
-                relay.over().complete(null);
+                end(clientId, relay);
             }
         });
+    }
+
+    /** The relay ends: the core drops the subscriptions it kept; what was relayed is logged. */
+    private void end(String clientId, Relay relay) {
+        long relayed = relay.relayed().get();
+        if (relayed > 0) {
+            LOG.info("Client '{}': {} message(s) published during its move passed on to node '{}' ({} ms)", clientId,
+                    relayed, relay.node(), TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - relay.startNanos()));
+        }
+        relay.over().complete(null);
     }
 
     /** Sessions being relayed now. */
