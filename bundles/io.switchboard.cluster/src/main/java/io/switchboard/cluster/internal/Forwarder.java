@@ -199,19 +199,23 @@ final class Forwarder {
 
     /**
      * A message relayed for a session moving here, with the identity it came with to the node that relayed it (the
-     * node it entered and that node's id, as a direct frame from there names it): held or handed to the session, one
-     * at a time in the order relayed; one for a session that moved on from here goes on, never back to its sender.
+     * node it entered and that node's id, as a direct frame from there names it): held or handed to the session on
+     * the worker of its publisher's key, as its direct copies are; one for a session that moved on from here goes on,
+     * never back to its sender.
      */
     private void relayed(Frames.Frame frame) {
         String routedWith = frame.orderKey();
         IncomingRelays.Identity identity = null;
+        // the key its direct copies get here (the same worker: a publisher's order holds across both ways)
+        String orderKey = frame.origin() + SEPARATOR + frame.session();
         if (!routedWith.isEmpty()) {
             int separator = routedWith.indexOf(SEPARATOR); // another node's message: "node \0 publisher"
             identity = new IncomingRelays.Identity(separator < 0 ? frame.origin() : routedWith.substring(0, separator),
                     frame.message().id());
+            orderKey = separator < 0 ? frame.origin() + SEPARATOR + routedWith : routedWith;
         }
-        incomingRelays.relayed(frame.session(), frame.message(), frame.origin() + SEPARATOR + frame.session(), identity,
-                frame.sharedHere(), (clientId, m, shared) -> {
+        incomingRelays.relayed(frame.session(), frame.message(), orderKey, identity, frame.sharedHere(),
+                (clientId, m, shared) -> {
                     if (!frame.origin().equals(outgoingRelays.target(clientId)) && !relay(clientId, m, routedWith, shared)) {
                         LOG.debug("Message to '{}' relayed for client '{}', which is not here, dropped", m.topic(), clientId);
                     }

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the node a session leaves relays to this node, which takes it: held from before this node asks that node to
  * let go until the session is restored here, then handed to it through its subscriptions ({@link Broker#deliverTo})
- * after what its records brought; relayed later, handed to it at once. Under one lock, so relayed messages reach the
- * session in the order they came. A relayed message for a session that is no longer here goes on to the node it
+ * after what its records brought; relayed later, handed to it at once. Under one lock, and each on the worker of its
+ * publisher's order key (the one its direct copies get), so a publisher's relayed messages reach the session in the
+ * order they came, and in order with its direct ones. A relayed message for a session that is no longer here goes on to the node it
  * moved to, if it moved on ({@code onward}). At most {@link #LIMIT} held at once: past it a relayed message is dropped
  * and logged (relays are not confirmed; a move holds them for milliseconds).
  *
