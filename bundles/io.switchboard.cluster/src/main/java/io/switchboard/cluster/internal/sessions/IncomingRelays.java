@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
@@ -55,14 +59,12 @@ public final class IncomingRelays {
     private int count;
     /** Sessions restored here whose relays may repeat direct arrivals, with how many moves opened their window. */
     private final Map<String, Integer> windows = new HashMap<>();
-    /** Direct arrivals while a window is open: written under this object's lock, read without it to skip the lock. */
+    /** Whether a window is open: direct arrivals are remembered. Set under this object's lock. */
     private volatile boolean remembering;
-    private final Map<Identity, Boolean> recent = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Identity, Boolean> eldest) {
-            return size() > RECENT_LIMIT;
-        }
-    };
+    /** Direct arrivals while a window is open, without a lock (the routing threads add), oldest first in {@link #order}. */
+    private final Set<Identity> recent = ConcurrentHashMap.newKeySet();
+    private final Queue<Identity> order = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger recentCount = new AtomicInteger();
     private long duplicates;
     /** {@link #duplicates} as last logged. */
     private long reported;
@@ -89,7 +91,7 @@ public final class IncomingRelays {
             Set<String> sharedHere, Onward onward) {
         List<Relayed> held = holding.get(clientId);
         if (held == null && identity != null && sharedHere.isEmpty() && windows.containsKey(clientId)
-                && recent.containsKey(identity)) {
+                && recent.contains(identity)) {
             duplicates++; // routed here directly after the restore: the session has it
             return;
         }
@@ -135,10 +137,16 @@ public final class IncomingRelays {
      * delivery here.
      */
     public void arrived(String origin, long id) {
-        if (remembering) {
-            synchronized (this) {
-                if (remembering) {
-                    recent.put(new Identity(origin, id), Boolean.TRUE);
+        if (!remembering) {
+            return;
+        }
+        Identity identity = new Identity(origin, id);
+        if (recent.add(identity)) {
+            order.add(identity);
+            if (recentCount.incrementAndGet() > RECENT_LIMIT) {
+                Identity oldest = order.poll();
+                if (oldest != null && recent.remove(oldest)) {
+                    recentCount.decrementAndGet();
                 }
             }
         }
@@ -157,7 +165,10 @@ public final class IncomingRelays {
         }
         if (windows.isEmpty()) {
             remembering = false;
+            // an arrival racing this may stay: ids are unique per node, so it matches no later relay
             recent.clear();
+            order.clear();
+            recentCount.set(0);
         }
     }
 

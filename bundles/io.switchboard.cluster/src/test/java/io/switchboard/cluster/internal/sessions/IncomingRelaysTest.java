@@ -101,6 +101,21 @@ class IncomingRelaysTest {
         assertThat(events).as("the window closed: nothing is told apart").endsWith("s t/2");
     }
 
+    @Test
+    void atMostRecentLimitDirectArrivalsAreRememberedTheOldestGoFirst() {
+        relays.expect("s");
+        relays.restoreAndHandOver("s", () -> sessionsHere.add("s")).toCompletableFuture().join();
+        for (int id = 0; id <= IncomingRelays.RECENT_LIMIT; id++) {
+            relays.arrived("c", id);
+        }
+
+        relays.relayed("s", message("t/oldest"), "c\0p", new IncomingRelays.Identity("c", 0), Set.of(), this::onward);
+        relays.relayed("s", message("t/newest"), "c\0p", new IncomingRelays.Identity("c", IncomingRelays.RECENT_LIMIT),
+                Set.of(), this::onward);
+
+        assertThat(events).as("the oldest was forgotten, the newest is a duplicate").containsExactly("s t/oldest");
+    }
+
     private void onward(String clientId, Message message, Set<String> sharedHere) {
         onward.add(clientId + " " + message.topic());
     }
