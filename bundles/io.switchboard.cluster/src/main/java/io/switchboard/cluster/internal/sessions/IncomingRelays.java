@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
@@ -64,7 +63,6 @@ public final class IncomingRelays {
     /** Direct arrivals while a window is open, without a lock (the routing threads add), oldest first in {@link #order}. */
     private final Set<Identity> recent = ConcurrentHashMap.newKeySet();
     private final Queue<Identity> order = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger recentCount = new AtomicInteger();
     private long duplicates;
     /** {@link #duplicates} as last logged. */
     private long reported;
@@ -143,10 +141,10 @@ public final class IncomingRelays {
         Identity identity = new Identity(origin, id);
         if (recent.add(identity)) {
             order.add(identity);
-            if (recentCount.incrementAndGet() > RECENT_LIMIT) {
+            if (recent.size() > RECENT_LIMIT) {
                 Identity oldest = order.poll();
-                if (oldest != null && recent.remove(oldest)) {
-                    recentCount.decrementAndGet();
+                if (oldest != null) {
+                    recent.remove(oldest);
                 }
             }
         }
@@ -168,7 +166,6 @@ public final class IncomingRelays {
             // an arrival racing this may stay: ids are unique per node, so it matches no later relay
             recent.clear();
             order.clear();
-            recentCount.set(0);
         }
     }
 

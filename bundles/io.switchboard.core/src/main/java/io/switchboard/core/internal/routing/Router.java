@@ -10,12 +10,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 
-import io.switchboard.api.Admission;
 import io.switchboard.api.Decision;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageStatus;
 import io.switchboard.api.ReasonCode;
-import io.switchboard.api.Subscription;
 import io.switchboard.api.Verdict;
 import io.switchboard.api.admin.ChainEvent;
 import io.switchboard.api.broker.ClusterPeer;
@@ -31,7 +29,6 @@ import io.switchboard.core.internal.modules.ModuleRegistry;
 import io.switchboard.core.internal.sessions.SessionImpl;
 import io.switchboard.core.internal.status.StatusBus;
 import io.switchboard.core.internal.workers.CoreContext;
-import io.switchboard.core.internal.workers.Steps;
 import io.switchboard.core.internal.workers.WorkerThread;
 import io.switchboard.store.StateStore;
 import org.osgi.framework.Bundle;
@@ -40,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes messages: runs each published or module-sent message through its chains, retains it if flagged,
- * matches it against the subscription tree and delivers it through the delivery chain; keeps the
- * subscriptions and retained messages, and counts the traffic.
+ * matches it against the subscription tree and delivers it through the delivery chain; keeps the retained
+ * messages and counts the traffic. The subscriptions change through {@link SubscriptionSteps}.
  */
 public final class Router {
 
@@ -68,6 +65,7 @@ public final class Router {
     private volatile int maxHops;
     /** The other nodes of the broker, when a cluster bundle is there. */
     private final ClusterLink cluster = new ClusterLink();
+    private final SubscriptionSteps subscriptionSteps;
 
     private final LongAdder published = new LongAdder();
     private final LongAdder routed = new LongAdder();
@@ -88,7 +86,14 @@ public final class Router {
         this.timer = timer;
         this.maxHops = maxHops;
         this.retained = new RetainedMessages(store, new RetainedMessages.Limits(maxRetainedMessages, maxRetainedBytes));
+        this.subscriptionSteps = new SubscriptionSteps(subscriptions, cluster, runner, retained,
+                (m, entry, worker, done) -> deliverAll(m, List.of(entry), registry.chains(), true, false, worker, done));
         messageIds.startAbove(retained.highestId());
+    }
+
+    /** The sessions' subscribe, unsubscribe, restore and removal of subscriptions. */
+    public SubscriptionSteps subscriptionSteps() {
+        return subscriptionSteps;
     }
 
     /** The limits of the retained messages; apply to the next retained publish. */
@@ -501,103 +506,4 @@ public final class Router {
         failed.increment();
         deliveryStatus(message, MessageStatus.State.FAILED, recipient, reason);
     }
-
-    // ---- subscriptions
-
-    public CompletionStage<Admission> subscribe(SessionImpl session, Subscription subscription) {
-        Topics.validateFilter(subscription.topicFilter());
-        if (session.isClosed()) {
-            return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
-        }
-        CompletableFuture<Admission> result = new CompletableFuture<>();
-        DecisionImpl.About about = new DecisionImpl.About(Decision.Subject.SUBSCRIBE, session.clientId(), session.user(),
-                subscription.topicFilter());
-        session.enqueue(s -> runner.admit(ChainEvent.SUBSCRIBE, (e, m) -> ChainRun.toVerdict(e.module().onSubscribe(s, subscription)),
-                s.worker(), about, verdict -> {
-                    if (verdict.kind() == Verdict.Kind.CONSUME) {
-                        result.complete(Admission.refuse(verdict.reasonCode(), verdict.reason()));
-                        s.stepDone();
-                        return;
-                    }
-                    String filter = subscription.topicFilter();
-                    SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(s, subscription);
-                    boolean isNew = subscriptions.subscribe(entry);
-                    s.subscriptions().put(filter, entry);
-                    if (isNew) {
-                        cluster.filterAdded(filter);
-                    }
-                    result.complete(Admission.accept());
-                    boolean sendRetained = entry.shareGroup() == null
-                            && (subscription.retainHandling() == 0 || subscription.retainHandling() == 1 && isNew);
-                    if (!sendRetained) {
-                        s.stepDone();
-                        return;
-                    }
-                    sendRetained(s, entry, retained.matching(filter));
-                }));
-        return result;
-    }
-
-    /** Delivers the retained messages one after another, then ends the subscribe step. */
-    private void sendRetained(SessionImpl s, SubscriptionTree.Entry entry, List<Message> messages) {
-        new Steps(s.worker(), messages.size(),
-                (i, next) -> deliverAll(messages.get(i), List.of(entry), registry.chains(), true, false, s.worker(),
-                        n -> next.run()),
-                s::stepDone).start();
-    }
-
-    /**
-     * Removes a subscription as a step of the session, so that it takes effect after the session's earlier
-     * subscribes and publishes ([MQTT-4.6.0]); completes with whether it existed.
-     */
-    public CompletionStage<Boolean> unsubscribe(SessionImpl session, String filter) {
-        if (session.isClosed()) {
-            return CompletableFuture.failedFuture(new IllegalStateException(session + " is closed"));
-        }
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        session.enqueue(s -> {
-            boolean removed = subscriptions.unsubscribe(s, filter);
-            s.subscriptions().remove(filter);
-            if (removed) {
-                cluster.filterRemoved(filter);
-            }
-            Runnable done = () -> {
-                result.complete(removed);
-                s.stepDone();
-            };
-            if (removed) {
-                runner.observe(ChainEvent.UNSUBSCRIBE, e -> e.module().onUnsubscribe(s, filter), s.worker(), done);
-            } else {
-                done.run();
-            }
-        });
-        return result;
-    }
-
-    /**
-     * Puts back the subscriptions of a session recovered after a restart, before anyone can reach it:
-     * no chain runs and no retained message is sent.
-     */
-    public void restore(SessionImpl session, List<Subscription> restored) {
-        for (Subscription subscription : restored) {
-            Topics.validateFilter(subscription.topicFilter());
-            SubscriptionTree.Entry entry = SubscriptionTree.Entry.of(session, subscription);
-            if (subscriptions.subscribe(entry)) {
-                cluster.filterAdded(subscription.topicFilter());
-            }
-            session.subscriptions().put(subscription.topicFilter(), entry);
-        }
-    }
-
-    /** Removes every subscription of a session that is being freed; no module hears of it (the session's end is the event). */
-    public void unsubscribeAll(SessionImpl s) {
-        for (String filter : new ArrayList<>(s.subscriptions().keySet())) {
-            if (subscriptions.unsubscribe(s, filter)) {
-                cluster.filterRemoved(filter);
-            }
-        }
-        s.subscriptions().clear();
-    }
-
-
 }

@@ -56,12 +56,12 @@ final class ClientSessionImpl implements ClientSession {
 
     @Override
     public CompletionStage<Admission> subscribe(Subscription subscription) {
-        return router.subscribe(session, subscription);
+        return router.subscriptionSteps().subscribe(session, subscription);
     }
 
     @Override
     public CompletionStage<Boolean> unsubscribe(String topicFilter) {
-        return router.unsubscribe(session, topicFilter);
+        return router.subscriptionSteps().unsubscribe(session, topicFilter);
     }
 
     @Override

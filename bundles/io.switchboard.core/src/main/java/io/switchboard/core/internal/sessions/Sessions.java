@@ -311,9 +311,9 @@ public final class Sessions {
         if (keepDeliveriesOf.contains(restored.clientId())) {
             session.holdDeliveries(); // before its subscriptions take any
         }
-        router.restore(session, restored.subscriptions());
+        router.subscriptionSteps().restore(session, restored.subscriptions());
         if (byClientId.putIfAbsent(restored.clientId(), session) != null) {
-            router.unsubscribeAll(session);
+            router.subscriptionSteps().unsubscribeAll(session);
             throw new IllegalStateException("a session of client '" + restored.clientId() + "' exists already");
         }
         return handle(session, true);
@@ -405,10 +405,10 @@ public final class Sessions {
             Runnable free = () -> {
                 byClientId.remove(s.clientId(), s);
                 if (relayUntil == null) {
-                    router.unsubscribeAll(s);
+                    router.subscriptionSteps().unsubscribeAll(s);
                 } else {
                     relayUntil.whenComplete((v, e) -> s.worker().execute(() -> {
-                        router.unsubscribeAll(s);
+                        router.subscriptionSteps().unsubscribeAll(s);
                         s.relaying = false;
                     }));
                 }
