@@ -381,11 +381,26 @@ final class ConnectFlow {
         });
     }
 
-    /** The login succeeded (in the login's turn, any thread): CONNACK, resend, send, go on reading. */
+    /**
+     * The login succeeded (in the login's turn, any thread): once what the login changed in the store is written
+     * (a persistent session's record with its expiry and will, or a replaced session's removal), CONNACK, resend,
+     * send, go on reading. Until then the state is not {@link State#CONNECTED}, so no delivery goes out ahead of the
+     * CONNACK. A store that cannot write refuses a persistent session (its CONNACK must not promise what a crash
+     * would lose); a session that lives only with its connection is let in anyway.
+     */
     void loggedIn(MqttSession s, boolean sessionPresent) {
-        connection.execute(() -> {
+        connection.protocol().written().whenComplete((v, storeError) -> connection.execute(() -> {
             if (connection.closer().isClosing()) {
                 return; // the connection ended meanwhile; its close, in its turn after the login, lets go of the session
+            }
+            if (storeError != null && s.persistent()) {
+                if (!sessionPresent) { // a session this login made ends with the refused connection, will unsent
+                    client.sessionExpiry = 0;
+                    discardWill();
+                }
+                refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "the broker could not store the session: "
+                        + Failures.describe(Failures.unwrap(storeError)));
+                return;
             }
             ChannelHandlerContext ctx = connection.ctx();
             ctx.write(Packets.connAck(Packets.SUCCESS, sessionPresent, connAckProperties));
@@ -408,7 +423,7 @@ final class ConnectFlow {
                 early = waiting;
                 releaseEarly();
             }
-        });
+        }));
     }
 
     private void refuseConnect(ReasonCode code, String reason) {
