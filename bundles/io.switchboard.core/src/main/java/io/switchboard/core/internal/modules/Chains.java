@@ -69,6 +69,16 @@ public final class Chains {
         return publishNonBlocking;
     }
 
+    /** Whether no module handles any of {@code events}: their steps call no module, so they may run on any thread. */
+    public boolean noneHandle(ChainEvent... events) {
+        for (ChainEvent event : events) {
+            if (byEvent[event.ordinal()].length > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The modules handling {@code event} in call order; an empty array if none (no cost to dispatch). */
     public ModuleEntry[] of(ChainEvent event) {
         return byEvent[event.ordinal()];

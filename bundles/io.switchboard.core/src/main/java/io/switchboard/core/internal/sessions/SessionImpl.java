@@ -77,9 +77,7 @@ public final class SessionImpl implements Session {
             steps.add(step);
             drain();
         };
-        if (!worker.runHereIfIdle(task)) {
-            worker.execute(task);
-        }
+        worker.runHereOrQueue(task);
     }
 
     /** Ends the current step; the next one starts. Call on the worker. */

@@ -80,15 +80,37 @@ public final class Sessions {
         ConnectionImpl connection = new ConnectionImpl(this, connectionIds.incrementAndGet(), remote, local, listener);
         CompletableFuture<ClientConnection> result = new CompletableFuture<>();
         WorkerThread w = workers.workerFor(connection.id());
-        w.execute(() -> runner.admit(ChainEvent.CONNECT, (e, m) -> ChainRun.toVerdict(e.module().onConnect(connection)), w,
-                verdict -> settle(result, verdict, connection)));
+        runAs(w, () -> runner.admit(ChainEvent.CONNECT, (e, m) -> ChainRun.toVerdict(e.module().onConnect(connection)), w,
+                verdict -> settle(result, verdict, connection)), ChainEvent.CONNECT);
         return result;
     }
 
     void admitTls(ConnectionImpl connection, CompletableFuture<Void> result) {
         WorkerThread w = workers.workerFor(connection.id());
-        w.execute(() -> runner.admit(ChainEvent.TLS, (e, m) -> ChainRun.toVerdict(e.module().onTlsEstablished(connection)), w,
-                verdict -> settle(result, verdict, null)));
+        runAs(w, () -> runner.admit(ChainEvent.TLS, (e, m) -> ChainRun.toVerdict(e.module().onTlsEstablished(connection)), w,
+                verdict -> settle(result, verdict, null)), ChainEvent.TLS);
+    }
+
+    /**
+     * Runs {@code task} as {@code w}: on the calling thread (a network thread) when no module handles any of
+     * {@code events} and the worker is idle, since nothing in it can block then; else queued on the worker. A new
+     * connection's steps run this way, saving a connection storm two or three thread hand-offs per connection.
+     */
+    private void runAs(WorkerThread w, Runnable task, ChainEvent... events) {
+        if (registry.chains().noneHandle(events)) {
+            w.runHereOrQueue(task);
+        } else {
+            w.execute(task);
+        }
+    }
+
+    /** Queues {@code step} on {@code session}: run here when idle if no module handles any of {@code events} (see {@link #runAs}). */
+    private void stepAs(SessionImpl session, Consumer<SessionImpl> step, ChainEvent... events) {
+        if (registry.chains().noneHandle(events)) {
+            session.submit(step);
+        } else {
+            session.enqueue(step);
+        }
     }
 
     private static <T> void settle(CompletableFuture<T> result, Verdict verdict, T value) {
@@ -136,7 +158,7 @@ public final class Sessions {
                 }
             };
             WorkerThread w = workers.workerFor(clientId.hashCode());
-            w.execute(() -> admitLogin(request, receiverFor, done, w));
+            runAs(w, () -> admitLogin(request, receiverFor, done, w), ChainEvent.LOGIN);
             return turn;
         });
     }
@@ -208,7 +230,7 @@ public final class Sessions {
     /** A new connection takes over a persistent session: subscriptions stay, deliveries go to the chosen receiver. */
     private void resume(SessionImpl session, LoginRequest request, String user, UnaryOperator<Receiver> receiverFor,
             BiConsumer<ClientSession, Throwable> done) {
-        session.enqueue(s -> {
+        stepAs(session, s -> {
             if (s.closed) {
                 // ended meanwhile (the broker stopping): start afresh
                 openFor(request, user, receiverFor, done);
@@ -241,7 +263,7 @@ public final class Sessions {
             } else {
                 attach.run();
             }
-        });
+        }, ChainEvent.LOGOUT, ChainEvent.SESSION_CLOSE, ChainEvent.SESSION_OPEN);
     }
 
     private void openFor(LoginRequest request, String user, UnaryOperator<Receiver> receiverFor,
@@ -272,7 +294,7 @@ public final class Sessions {
             } else {
                 done.run();
             }
-        });
+        }, ChainEvent.LOGOUT, ChainEvent.SESSION_CLOSE);
     }
 
     /** Ends the session's current connection: offline, logout and session-close events, then {@code then}. On the worker. */
@@ -295,7 +317,9 @@ public final class Sessions {
         if (request.connection() instanceof ConnectionImpl c) {
             c.session = session;
         }
-        session.enqueue(s -> runner.observe(ChainEvent.SESSION_OPEN, e -> e.module().onSessionOpen(s), s.worker(), s::stepDone));
+        if (!registry.chains().noneHandle(ChainEvent.SESSION_OPEN)) {
+            session.enqueue(s -> runner.observe(ChainEvent.SESSION_OPEN, e -> e.module().onSessionOpen(s), s.worker(), s::stepDone));
+        }
         return session;
     }
 
@@ -425,7 +449,7 @@ public final class Sessions {
             } else {
                 free.run();
             }
-        });
+        }, ChainEvent.LOGOUT, ChainEvent.SESSION_CLOSE, ChainEvent.SESSION_FREE);
     }
 
     /** Closes every session (the broker is stopping: for their front doors, that is not their end). */
@@ -435,13 +459,16 @@ public final class Sessions {
         }
     }
 
-    /** Runs {@code action} as a step of {@code session}; the stage completes when the action calls its done. */
-    private static CompletionStage<Void> stepOf(SessionImpl session, BiConsumer<SessionImpl, Runnable> action) {
+    /**
+     * Runs {@code action} as a step of {@code session} that calls the modules of {@code events} (see {@link #stepAs});
+     * the stage completes when the action calls its done.
+     */
+    private CompletionStage<Void> stepOf(SessionImpl session, BiConsumer<SessionImpl, Runnable> action, ChainEvent... events) {
         CompletableFuture<Void> finished = new CompletableFuture<>();
-        session.enqueue(s -> action.accept(s, () -> {
+        stepAs(session, s -> action.accept(s, () -> {
             finished.complete(null);
             s.stepDone();
-        }));
+        }), events);
         return finished;
     }
 

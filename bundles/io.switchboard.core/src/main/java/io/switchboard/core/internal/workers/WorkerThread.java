@@ -228,6 +228,16 @@ public final class WorkerThread implements Worker, Executor {
         return true;
     }
 
+    /**
+     * Runs {@code task} on the calling thread as this worker when it is idle ({@link #runHereIfIdle}), else queues it:
+     * for a task that calls no module, or only modules that promised not to block, saving the hand-off.
+     */
+    public void runHereOrQueue(Runnable task) {
+        if (!runHereIfIdle(task)) {
+            execute(task);
+        }
+    }
+
     /** Nothing queued and nothing running: the next {@link #runHereIfIdle} runs (barring a race). */
     public boolean isIdle() {
         return holder.get() == null && tasks.isEmpty();

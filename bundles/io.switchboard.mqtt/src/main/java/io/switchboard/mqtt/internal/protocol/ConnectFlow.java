@@ -108,8 +108,6 @@ final class ConnectFlow {
             }
             state = State.CONNECTING;
             pendingConnect = (MqttConnectMessage) m;
-            // no reads until CONNACK: packets already decoded wait in 'early'
-            connection.ctx().channel().config().setAutoRead(false);
             proceed();
         } else if (type == MqttMessageType.CONNECT) {
             ReferenceCountUtil.release(m);
@@ -120,6 +118,9 @@ final class ConnectFlow {
         } else {
             if (early == null) {
                 early = new ArrayDeque<>();
+                // no more reads until CONNACK: what this read decodes besides waits here. Only now, as most clients
+                // send nothing before their CONNACK: turning reading off and on costs two system calls per connection
+                connection.ctx().channel().config().setAutoRead(false);
             }
             early.add(m);
         }

@@ -354,7 +354,8 @@ final class MqttConnectionHandler extends ChannelDuplexHandler implements MqttSe
     }
 
     /**
-     * Reads only when connected, while the broker has fewer than {@link #MAX_PENDING_REQUESTS} requests of
+     * Once connected (before, {@link ConnectFlow} stops reading when a packet follows the CONNECT), reads while the
+     * broker has fewer than {@link #MAX_PENDING_REQUESTS} requests of
      * this connection to decide and, for 3.1.1 clients, fewer than {@code max.inflight} unacknowledged
      * publishes (MQTT 5 clients know the Receive Maximum and are disconnected when they exceed it).
      */
