@@ -13,8 +13,13 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The benchmark suite in smoke mode (tiny counts, one repetition) against the brokers this build made:
- * switchboard-empty, switchboard-3modules, moquette, and mosquitto when it is installed. It keeps the
+ * switchboard-empty, switchboard-3modules, switchboard-shipped, and mosquitto when it is installed. It keeps the
  * whole benchmark from rotting; the numbers mean nothing. Writes under target/ only.
+ *
+ * <p>Not Moquette: now and then it closes one of ten subscribers that subscribe at once (in a CI run of 2026-12-05,
+ * all three trials of one scenario, the others fine; never in six runs of it alone), which matches its open
+ * subscription-tree race (moquette-io/moquette#388). A third-party broker's defect must not fail this build;
+ * {@code bench/run} still compares with it, and its warnings now land in its broker.log.
  */
 class SuiteSmokeIT {
 
@@ -24,6 +29,7 @@ class SuiteSmokeIT {
         SuiteOptions options = new SuiteOptions();
         options.root = Path.of(System.getProperty("switchboard.root", "../..")).toAbsolutePath().normalize();
         options.smokeDefaults();
+        options.brokers.remove("moquette");
         options.pinBrokers = false; // a CI machine: no taskset requirement
         options.workDir = Path.of(System.getProperty("bench.smoke.work", "target/bench-smoke")).toAbsolutePath();
         options.docs = null;

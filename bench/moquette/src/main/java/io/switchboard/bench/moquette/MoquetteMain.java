@@ -10,6 +10,10 @@ import java.util.stream.Stream;
 
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import org.apache.log4j.ConsoleAppender;
+import org.apache.log4j.Level;
+import org.apache.log4j.Logger;
+import org.apache.log4j.PatternLayout;
 
 /**
  * Moquette 0.17 as a stand-alone broker for the benchmark:
@@ -35,6 +39,11 @@ public final class MoquetteMain {
                 }
             }
         }
+        // Moquette logs through log4j 1 (reload4j) and brings no configuration: its warnings and errors go to stdout,
+        // the suite's broker.log, so that a connection it closes or a trial it fails says why
+        Logger root = Logger.getRootLogger();
+        root.setLevel(Level.WARN);
+        root.addAppender(new ConsoleAppender(new PatternLayout("%d %p [%t] %c - %m%n")));
         // Moquette wants a data path even with persistence off; nothing is written there then
         Path dataPath = Files.createTempDirectory("moquette-bench");
         Properties properties = new Properties();

@@ -281,7 +281,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         }
     }
 
-    /** This node took every session of {@code node}, which left: their routes are written, so its routes go. */
+    /** This node took every session of {@code node}, which left, and every member has their routes: its routes go. */
     private void adoptionOver(String node) {
         held.adoptionOver(node);
         routes.removeRoutesOf(node); // queued after the adopted sessions' own routes, on the same thread

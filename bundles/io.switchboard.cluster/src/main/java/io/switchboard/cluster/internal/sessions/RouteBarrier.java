@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a session's move between live nodes: the node that took the session asks every member to say when its
- * routing view holds the taker's routes, then tells the node it left to stop relaying ({@link OutgoingRelays}). Waits
+ * routing view holds the taker's routes, then tells the node it left to stop relaying ({@link OutgoingRelays}). The
+ * end of an adoption waits the same way before the left node's routes go. Waits
  * poll on one timer thread, every {@value #POLL_MILLIS} ms, at most {@value #TIMEOUT_SECONDS} s, so a burst of moves
  * holds no thread.
  */
@@ -57,6 +58,25 @@ final class RouteBarrier {
      * relaying; then {@code over} runs.
      */
     void taken(String previous, String clientId, Runnable over) {
+        seen("client '" + clientId + "'", clientId, "node '" + previous + "' stops relaying anyway", () -> {
+            over(previous, clientId);
+            over.run();
+        });
+    }
+
+    /**
+     * This node adopted the sessions of {@code leftNode}: once every member routes here for their filters, {@code then}
+     * runs (and removes the left node's routes, which lead here meanwhile, so no member is ever without a route).
+     */
+    void adopted(String leftNode, Runnable then) {
+        seen("the adoption of node '" + leftNode + "'", "", "its routes are removed anyway", then);
+    }
+
+    /**
+     * Asks every other member to say when its view holds this node's routes; runs {@code then} once all said so, or
+     * after {@value #TIMEOUT_SECONDS} s (logged: {@code what}, and what happens {@code anyway}).
+     */
+    private void seen(String what, String clientId, String anyway, Runnable then) {
         long request = requests.incrementAndGet();
         Set<String> answered = ConcurrentHashMap.newKeySet();
         answers.put(request, answered);
@@ -72,11 +92,10 @@ final class RouteBarrier {
             answers.remove(request);
             if (!allAnswered) {
                 asked.removeAll(answered);
-                LOG.warn("Client '{}': members {} did not confirm within {} s that they route to node '{}'; node '{}' stops"
-                        + " relaying anyway", clientId, asked, TIMEOUT_SECONDS, self, previous);
+                LOG.warn("{}: members {} did not confirm within {} s that they route to node '{}'; {}", what, asked,
+                        TIMEOUT_SECONDS, self, anyway);
             }
-            over(previous, clientId);
-            over.run();
+            then.run();
         });
     }
 

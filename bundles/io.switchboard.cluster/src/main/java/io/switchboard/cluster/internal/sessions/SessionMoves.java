@@ -326,7 +326,7 @@ final class SessionMoves implements SessionHandover {
 
     /**
      * On the member adopting {@code node}'s sessions (the oldest), when {@code node} left: takes each session it owned;
-     * {@code over} runs once every one is taken (or could not be).
+     * {@code over} runs once every one is taken (or could not be) and every member routes here for them.
      */
     void memberLeft(String node, Runnable over) {
         blocking.execute(() -> {
@@ -351,7 +351,12 @@ final class SessionMoves implements SessionHandover {
                             }
                         }).toCompletableFuture());
             }
-            CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> over.run());
+            CompletableFuture<Void> all = CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
+            if (orphans.isEmpty()) {
+                all.whenComplete((v, e) -> over.run());
+            } else { // the left node's routes lead here until every member has the routes of the sessions taken
+                all.whenComplete((v, e) -> barrier.adopted(node, over));
+            }
         });
     }
 

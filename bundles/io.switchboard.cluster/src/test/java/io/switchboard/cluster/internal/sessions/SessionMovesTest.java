@@ -133,6 +133,27 @@ class SessionMovesTest {
     }
 
     @Test
+    void anAdoptionIsOverOnlyOnceEveryMemberRoutesToTheAdopterForTheSessionsItTook() throws Exception {
+        startNodes("a", "b", "c"); // a, the oldest, adopts
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        Node c = nodes.get("c");
+        b.holdSession("adopted");
+        a.ownFilters.add("t/#"); // the route the adopted session announces once restored
+
+        b.hazelcast.getLifecycleService().terminate();
+        nodes.remove("b");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.ownership.holds("adopted"));
+        Thread.sleep(300);
+        assertThat(a.adoptionsOver).as("c does not route to a yet: b's routes, leading to a, must stay").isEmpty();
+
+        c.seen.add("a t/#");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.adoptionsOver.contains("b"));
+    }
+
+    @Test
     void aClaimOfADeadNodesSessionElsewhereWaitsUntilTheAdopterTookItWithWhatItHeldAndMovesItFromThere() throws Exception {
         startNodes("a", "b", "c"); // a, the oldest, adopts
         Node a = nodes.get("a");
