@@ -13,7 +13,7 @@ import java.util.List;
  * What nodes tell each other about moving a session, as plain bytes on each node's topic (no class of ours in
  * Hazelcast): "let go of this client id's session" and "let go of it"; then, from the node that took it, "tell me
  * when you see my routes to these filters" to every member, their "I see them", and "every member routes to me: stop
- * relaying" to the node it left.
+ * relaying" to the node it left; and to the adopter, "take this session of a node that left".
  */
 final class MoveMessages {
 
@@ -22,6 +22,8 @@ final class MoveMessages {
     static final int SEE_ROUTES = 3;
     static final int ROUTES_SEEN = 4;
     static final int MOVE_OVER = 5;
+    /** To the adopter: take the session of a node that left ({@code from}: that node), as if it had been an orphan. */
+    static final int ADOPT = 6;
 
     /** {@code filters}: the routes of {@code from} to look for ({@link #SEE_ROUTES}), else empty. */
     record Move(int kind, long request, String clientId, String from, List<String> filters) {
@@ -54,7 +56,7 @@ final class MoveMessages {
     static Move decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int kind = in.readUnsignedByte();
-            if (kind < LET_GO || kind > MOVE_OVER) {
+            if (kind < LET_GO || kind > ADOPT) {
                 throw new IllegalArgumentException("unknown session move message " + kind);
             }
             long request = in.readLong();

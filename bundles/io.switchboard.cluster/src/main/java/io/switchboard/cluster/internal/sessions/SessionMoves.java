@@ -51,6 +51,8 @@ final class SessionMoves implements SessionHandover {
     static final String TOPIC_PREFIX = "switchboard.sessions.";
     /** How long a claim waits for a live owner to let go; then the later login wins anyway. */
     private static final long LET_GO_TIMEOUT_SECONDS = 10;
+    /** How often a claim waiting for a let-go looks whether the node it asked is still a member. */
+    private static final long LET_GO_POLL_MILLIS = 50;
     /** How long the taking of a dead node's sessions waits for the cluster's partitions to be safe again. */
     private static final long SAFE_TIMEOUT_SECONDS = 30;
     /** How long a restored session's hand-over of held messages may take (each is queued on a worker). */
@@ -117,14 +119,22 @@ final class SessionMoves implements SessionHandover {
         }
         if (memberNames().contains(previous)) {
             relays.incoming().expect(clientId); // what the owner relays from its let-go on waits for the restore here
-            int records;
+            boolean ownerLeft;
+            int records = 0;
             try {
-                askToLetGo(previous, clientId);
-                records = takeRecords(clientId, null);
+                ownerLeft = !askToLetGo(previous, clientId);
+                if (!ownerLeft) {
+                    records = takeRecords(clientId, null);
+                }
             } finally {
                 relays.incoming().forget(clientId);
             }
-            if (records > 0) {
+            if (ownerLeft) {
+                // it died while asked, before its death was noticed: its adopter takes the session with what it held
+                // for it (taking it from the records here would leave that behind), then this claim moves it here
+                handToAdopter(clientId, previous);
+                claimNow(clientId);
+            } else if (records > 0) {
                 // then the previous owner stops relaying; what it relayed last arrives within the grace
                 barrier.taken(previous, clientId, () -> schedule(() -> relays.incoming().closeWindow(clientId),
                         RELAY_GRACE_SECONDS));
@@ -189,23 +199,59 @@ final class SessionMoves implements SessionHandover {
         ownership.owners().remove(clientId, ownership.self());
     }
 
-    private void askToLetGo(String node, String clientId) {
+    /**
+     * Asks {@code node} to let go of the session of {@code clientId} and waits for it, at most
+     * {@value #LET_GO_TIMEOUT_SECONDS} s (then the session is taken anyway); false if {@code node} left meanwhile.
+     */
+    private boolean askToLetGo(String node, String clientId) {
         long request = requests.incrementAndGet();
         CompletableFuture<Void> released = new CompletableFuture<>();
         waiting.put(request, released);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LET_GO_TIMEOUT_SECONDS);
         try {
             topic(node).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.LET_GO, request, clientId,
                     ownership.self())));
-            released.get(LET_GO_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("Node '{}' did not let go of the session of client '{}' within {} s; it is taken here anyway", node,
-                    clientId, LET_GO_TIMEOUT_SECONDS);
+            while (true) {
+                try {
+                    released.get(LET_GO_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    if (!memberNames().contains(node)) {
+                        LOG.info("Node '{}' left while asked to let go of the session of client '{}'", node, clientId);
+                        return false;
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        LOG.warn("Node '{}' did not let go of the session of client '{}' within {} s; it is taken here"
+                                + " anyway", node, clientId, LET_GO_TIMEOUT_SECONDS);
+                        return true;
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warn("Node '{}' did not let go of the session of client '{}': {}", node, clientId, e.toString());
         } finally {
             waiting.remove(request);
+        }
+        return true;
+    }
+
+    /**
+     * Gives the session of {@code clientId} back to {@code left}, which died while asked to let go of it, and has the
+     * adopter of that node's sessions (the oldest member) take it: at once if that is this node, else by a message, in
+     * case its search for the node's sessions ran before the give-back.
+     */
+    private void handToAdopter(String clientId, String left) {
+        if (!ownership.owners().replace(clientId, ownership.self(), left)) {
+            return; // claimed by another node meanwhile: the claim starts over from there
+        }
+        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+        if (oldest.localMember()) {
+            adopt(clientId, left);
+        } else {
+            topic(oldest.getAttribute(nodeAttribute)).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.ADOPT,
+                    0, clientId, left)));
         }
     }
 
@@ -298,6 +344,8 @@ final class SessionMoves implements SessionHandover {
             case MoveMessages.SEE_ROUTES -> barrier.asked(move);
             case MoveMessages.ROUTES_SEEN -> barrier.answered(move.request(), move.from());
             case MoveMessages.MOVE_OVER -> relays.outgoing().over(move.clientId(), move.from());
+            case MoveMessages.ADOPT -> sequence.run(move.clientId(),
+                    () -> CompletableFuture.runAsync(() -> adopt(move.clientId(), move.from()), blocking));
             default -> letGo(move);
         }
     }

@@ -120,8 +120,7 @@ class SessionMovesTest {
         // what the other nodes routed to a's filters once they saw it leave, pointed at b
         b.held.hold(Set.of("a"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
 
-        a.hazelcast.getLifecycleService().terminate(); // no goodbye, as a SIGKILL
-        nodes.remove("a");
+        kill("a");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> b.adoptionsOver.contains("a"));
         assertThat(b.front.taken).hasSize(2); // the sessions are taken side by side
@@ -141,8 +140,7 @@ class SessionMovesTest {
         b.holdSession("adopted");
         a.ownFilters.add("t/#"); // the route the adopted session announces once restored
 
-        b.hazelcast.getLifecycleService().terminate();
-        nodes.remove("b");
+        kill("b");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> a.ownership.holds("adopted"));
         Thread.sleep(300);
@@ -162,8 +160,7 @@ class SessionMovesTest {
         b.holdSession("c4");
         a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
 
-        b.hazelcast.getLifecycleService().terminate();
-        nodes.remove("b");
+        kill("b");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.hazelcast.getCluster().getMembers().size() == 2);
         c.moves.claim("c4").toCompletableFuture().get(40, TimeUnit.SECONDS); // its client logs in on c at once
 
@@ -171,6 +168,28 @@ class SessionMovesTest {
         assertThat(a.front.letGo).as("then let it go to c").containsExactly("c4");
         assertThat(c.front.taken).hasSize(1);
         assertThat(c.ownership.owners().get("c4")).isEqualTo("c");
+    }
+
+    @Test
+    void aClaimAskingANodeThatDiesMeanwhileMovesTheSessionFromTheAdopterWithWhatItHeld() throws Exception {
+        startNodes("a", "b", "c"); // a, the oldest, adopts
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        Node c = nodes.get("c");
+        b.holdSession("c5");
+        b.front.lettingGo = false; // b is dying: it takes the question, never answers
+        a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
+
+        // its client logs in on c before b's death is noticed
+        CompletableFuture<Void> claim = c.moves.claim("c5").toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.front.letGo.contains("c5"));
+        kill("b");
+        claim.get(40, TimeUnit.SECONDS);
+
+        assertThat(a.handedOver).as("the adopter took it with what it held, not c from the records alone")
+                .containsExactly("c5 t/1");
+        assertThat(a.front.letGo).as("then let it go to c").containsExactly("c5");
+        assertThat(c.ownership.owners().get("c5")).isEqualTo("c");
     }
 
     @Test
@@ -188,6 +207,11 @@ class SessionMovesTest {
         assertThat(a.ownership.holds("gone")).isFalse();
         assertThat(a.ownership.owners().get("back")).isEqualTo("a");
         assertThat(a.ownership.holds("back")).isTrue();
+    }
+
+    /** The member stops without a goodbye, as at a SIGKILL. */
+    private void kill(String name) {
+        nodes.remove(name).hazelcast.getLifecycleService().terminate();
     }
 
     private void startNodes() throws Exception {
@@ -314,11 +338,13 @@ class SessionMovesTest {
         final List<String> letGo = new CopyOnWriteArrayList<>();
         final List<Map<String, SortedMap<String, byte[]>>> taken = new CopyOnWriteArrayList<>();
         final List<String> holding = new CopyOnWriteArrayList<>();
+        /** Whether a let-go completes; false: it never does, as on a node dying right now. */
+        volatile boolean lettingGo = true;
 
         @Override
         public CompletionStage<Void> letGo(String clientId, String reason) {
             letGo.add(clientId);
-            return CompletableFuture.completedFuture(null);
+            return lettingGo ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
         }
 
         @Override
