@@ -94,7 +94,9 @@ public final class Sessions {
     /**
      * Runs {@code task} as {@code w}: on the calling thread (a network thread) when no module handles any of
      * {@code events} and the worker is idle, since nothing in it can block then; else queued on the worker. A new
-     * connection's steps run this way, saving a connection storm two or three thread hand-offs per connection.
+     * connection's steps run this way, saving a connection storm two or three thread hand-offs per connection. A module
+     * deployed between the check and the run may see one such call on the network thread (as a publish may, see
+     * {@link io.switchboard.core.internal.modules.Chains#publishNonBlocking}).
      */
     private void runAs(WorkerThread w, Runnable task, ChainEvent... events) {
         if (registry.chains().noneHandle(events)) {
