@@ -1,14 +1,17 @@
 package io.switchboard.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.switchboard.api.Admission;
+import io.switchboard.api.Connection;
 import io.switchboard.api.Login;
 import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
@@ -38,7 +41,7 @@ class SessionModelTest {
     }
 
     /** A front door's state of one session. */
-    private final class State implements Receiver {
+    private class State implements Receiver {
         final String name;
 
         State(String name) {
@@ -85,6 +88,40 @@ class SessionModelTest {
 
     private static <T> T done(java.util.concurrent.CompletionStage<T> f) throws Exception {
         return f.toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aConnectionsStepsRunOnTheCallingThreadWhenNoModuleHandlesThemAndOnAWorkerWhenOneDoes() throws Exception {
+        InetSocketAddress here = new InetSocketAddress("127.0.0.1", 1883);
+        await().atMost(Duration.ofSeconds(5)) // the workers take tasks from other threads once started
+                .until(() -> harness.core.accept(here, here, "test").toCompletableFuture().isDone());
+        ClientConnection connection = connection();
+        // no module: the login and the detach at the close run on this thread, no hand-off to a worker
+        String me = Thread.currentThread().getName();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        harness.core.login(persistent(connection, "inline"), resumed -> {
+            threads.add("login " + Thread.currentThread().getName());
+            return new State("A") {
+                @Override
+                public void detached(String reason) {
+                    threads.add("detach " + Thread.currentThread().getName());
+                }
+            };
+        }, (session, failure) -> threads.add("logged in " + Thread.currentThread().getName()));
+        connection.closed("gone", true);
+        assertThat(threads).containsExactly("login " + me, "logged in " + me, "detach " + me);
+
+        List<String> connects = new CopyOnWriteArrayList<>();
+        harness.add("watcher", 10, new MessageModule() {
+            @Override
+            public Admission onConnect(Connection c) {
+                connects.add(Thread.currentThread().getName());
+                return Admission.accept();
+            }
+        });
+        assertThat(connection()).isNotNull();
+        assertThat(connects).as("a module's connect step runs on a worker").singleElement().asString()
+                .startsWith("switchboard-worker-");
     }
 
     private ClientConnection connection() throws Exception {
