@@ -207,8 +207,10 @@ final class Forwarder {
         String routedWith = frame.orderKey();
         IncomingRelays.Identity identity = null;
         // the key its direct copies get here (the same worker: a publisher's order holds across both ways)
-        String orderKey = frame.origin() + SEPARATOR + frame.session();
-        if (!routedWith.isEmpty()) {
+        String orderKey;
+        if (routedWith.isEmpty()) {
+            orderKey = frame.origin() + SEPARATOR + frame.session();
+        } else {
             int separator = routedWith.indexOf(SEPARATOR); // another node's message: "node \0 publisher"
             identity = new IncomingRelays.Identity(separator < 0 ? frame.origin() : routedWith.substring(0, separator),
                     frame.message().id());

@@ -35,7 +35,10 @@ public final class SessionImpl implements Session {
     volatile boolean closed;
     /** Closed and moving to another node whose routes are not everywhere yet: what it is routed is relayed there. */
     volatile boolean relaying;
-    /** Deliveries kept behind the hand-over of what the session missed ({@link #holdDeliveries}); guarded by itself. */
+    /**
+     * Deliveries kept behind the hand-over of what the session missed ({@link #holdDeliveries}); changed under this
+     * session's lock (one lock: a hold racing a release is not lost), read without it first on the delivery path.
+     */
     private volatile ArrayDeque<Runnable> keptDeliveries;
     /** The close step has released the session's subscriptions and state; confined to the worker. */
     boolean freed;
@@ -126,11 +129,9 @@ public final class SessionImpl implements Session {
     }
 
     /** From now on routing's deliveries to this session wait for {@link #releaseDeliveries}, in order. */
-    public void holdDeliveries() {
-        synchronized (this) {
-            if (keptDeliveries == null) {
-                keptDeliveries = new ArrayDeque<>();
-            }
+    public synchronized void holdDeliveries() {
+        if (keptDeliveries == null) {
+            keptDeliveries = new ArrayDeque<>();
         }
     }
 
@@ -141,31 +142,27 @@ public final class SessionImpl implements Session {
 
     /** Keeps {@code delivery} for {@link #releaseDeliveries}; false when deliveries are no longer kept (deliver now). */
     public boolean keep(Runnable delivery) {
-        ArrayDeque<Runnable> kept = keptDeliveries;
-        if (kept == null) {
+        if (keptDeliveries == null) {
             return false;
         }
-        synchronized (kept) {
-            if (keptDeliveries != kept) {
+        synchronized (this) {
+            if (keptDeliveries == null) {
                 return false; // released meanwhile: what was kept went before this one
             }
-            kept.add(delivery);
+            keptDeliveries.add(delivery);
             return true;
         }
     }
 
     /** Runs the kept deliveries in order; from now on deliveries run at once. */
-    public void releaseDeliveries() {
-        ArrayDeque<Runnable> kept = keptDeliveries;
-        if (kept == null) {
+    public synchronized void releaseDeliveries() {
+        if (keptDeliveries == null) {
             return;
         }
-        synchronized (kept) {
-            for (Runnable delivery = kept.poll(); delivery != null; delivery = kept.poll()) {
-                delivery.run();
-            }
-            keptDeliveries = null;
+        for (Runnable delivery = keptDeliveries.poll(); delivery != null; delivery = keptDeliveries.poll()) {
+            delivery.run();
         }
+        keptDeliveries = null;
     }
 
     /** Closed: routing skips it, requests are refused. */
