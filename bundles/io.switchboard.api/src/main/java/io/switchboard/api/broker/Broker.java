@@ -139,6 +139,9 @@ public interface Broker {
     /**
      * Delivers what {@link #holdDeliveries} kept for the session of {@code clientId}, in the order routing handed it,
      * and from now on routes to it directly. Call once every {@link #deliverTo} of its hand-over completed (or failed).
+     * A kept message the hand-over delivered too is not delivered again: one given to {@link #deliverTo} as the
+     * same object routing got ({@link #acceptForwarded}, {@link #deliverForwarded}, {@link ClusterPeer#forward}),
+     * i.e. a message that raced the session's restore reaches it once.
      *
      * @since 2.5
      */

@@ -383,6 +383,36 @@ class ClusterPeerTest {
         assertThat(got).endsWith("after the hand-over");
     }
 
+    @Test
+    void aMessageRoutedToARestoredSessionThatItsHandOverHasTooReachesItOnce() throws Exception {
+        harness.core.setClusterPeer(peer);
+        List<String> got = new CopyOnWriteArrayList<>();
+        harness.core.holdDeliveries("returning");
+        harness.core.restore(new io.switchboard.api.broker.RestoredSession("returning", "u", "mqtt",
+                List.of(io.switchboard.api.Subscription.of("t/#", 1))), (m, d) -> {
+                    got.add(m.payloadText());
+                    d.delivered();
+                });
+        // held for the session before its restore (so in its hand-over), routed after it: the race of an adoption
+        Message fromAnotherNode = Message.builder("t/1").payload("from another node").qos(1).id(5).build();
+        assertThat(harness.core.acceptForwarded(fromAnotherNode, "remote", Set.of()).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS)).as("routed to the session").isEqualTo(1);
+        harness.client("pub").publish("t/2", "published here");
+        Message publishedHere = peer.routed.get(0);
+        assertThat(got).as("kept behind the hand-over").isEmpty();
+
+        for (Message handed : List.of(fromAnotherNode, publishedHere)) {
+            assertThat(harness.core.deliverTo("returning", handed, "pub", Set.of()).toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        harness.core.releaseDeliveries("returning");
+
+        assertThat(got).as("once each, by the hand-over").containsExactly("from another node", "published here");
+        harness.client("pub").publish("t/3", "after the hand-over");
+        CoreHarness.await("delivered at once", () -> got.size() == 3);
+        assertThat(got).endsWith("after the hand-over");
+    }
+
     private ClientSession login(String clientId, String user) throws Exception {
         return harness.core.login(LoginRequest.internal(clientId, user), (m, d) -> d.delivered())
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);

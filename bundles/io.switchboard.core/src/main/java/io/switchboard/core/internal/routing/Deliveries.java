@@ -23,6 +23,8 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
 
     private final Router router;
     private final Message message;
+    /** The message as routing got it: see {@link Router#deliver}. */
+    private final Message routed;
     private final List<SubscriptionTree.Entry> targets;
     private final ModuleEntry[] chain;
     private final boolean retainedDelivery;
@@ -37,11 +39,12 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
     private SubscriptionTree.Entry target;
     private Runnable next;
 
-    Deliveries(Router router, Message message, List<SubscriptionTree.Entry> targets, ModuleEntry[] chain,
+    Deliveries(Router router, Message message, Message routed, List<SubscriptionTree.Entry> targets, ModuleEntry[] chain,
             boolean retainedDelivery, boolean handOver, WorkerThread worker, ScheduledExecutorService timer,
             IntConsumer done) {
         this.router = router;
         this.message = message;
+        this.routed = routed;
         this.targets = targets;
         this.chain = chain;
         this.retainedDelivery = retainedDelivery;
@@ -75,7 +78,7 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
             router.deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
         } else {
-            router.deliver(m, target, handOver);
+            router.deliver(m, target, handOver, routed);
             recipients++;
         }
         next.run();

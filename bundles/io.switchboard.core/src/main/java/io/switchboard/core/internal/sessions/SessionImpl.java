@@ -1,11 +1,15 @@
 package io.switchboard.core.internal.sessions;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import io.switchboard.api.Connection;
+import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.Session;
 import io.switchboard.api.broker.Receiver;
@@ -39,7 +43,12 @@ public final class SessionImpl implements Session {
      * Deliveries kept behind the hand-over of what the session missed ({@link #holdDeliveries}); changed under this
      * session's lock (one lock: a hold racing a release is not lost), read without it first on the delivery path.
      */
-    private volatile ArrayDeque<Runnable> keptDeliveries;
+    private volatile ArrayDeque<Kept> keptDeliveries;
+    /**
+     * While deliveries are kept: the messages the hand-over delivered (as routing got them, compared by identity), so
+     * that a kept delivery of one of them is not delivered a second time; under this session's lock.
+     */
+    private Set<Message> handedOver;
     /** The close step has released the session's subscriptions and state; confined to the worker. */
     boolean freed;
 
@@ -140,8 +149,11 @@ public final class SessionImpl implements Session {
         return keptDeliveries != null;
     }
 
-    /** Keeps {@code delivery} for {@link #releaseDeliveries}; false when deliveries are no longer kept (deliver now). */
-    public boolean keep(Runnable delivery) {
+    /**
+     * Keeps {@code delivery} of {@code routed} (the message as routing got it, or null) for {@link #releaseDeliveries};
+     * false when deliveries are no longer kept (deliver now).
+     */
+    public boolean keep(Message routed, Runnable delivery) {
         if (keptDeliveries == null) {
             return false;
         }
@@ -149,20 +161,49 @@ public final class SessionImpl implements Session {
             if (keptDeliveries == null) {
                 return false; // released meanwhile: what was kept went before this one
             }
-            keptDeliveries.add(delivery);
+            keptDeliveries.add(new Kept(routed, delivery));
             return true;
         }
     }
 
-    /** Runs the kept deliveries in order; from now on deliveries run at once. */
-    public synchronized void releaseDeliveries() {
-        if (keptDeliveries == null) {
-            return;
+    /**
+     * The hand-over delivers {@code routed} (the message as routing got it) now: if routing delivers it too while
+     * deliveries are kept (it raced the restore), that kept delivery is dropped at the release.
+     */
+    public synchronized void handingOver(Message routed) {
+        if (keptDeliveries != null) {
+            if (handedOver == null) {
+                handedOver = Collections.newSetFromMap(new IdentityHashMap<>());
+            }
+            handedOver.add(routed);
         }
-        for (Runnable delivery = keptDeliveries.poll(); delivery != null; delivery = keptDeliveries.poll()) {
-            delivery.run();
+    }
+
+    /**
+     * Runs the kept deliveries in order, but those of a message the hand-over delivered already; from now on
+     * deliveries run at once.
+     *
+     * @return how many kept deliveries were dropped as the hand-over's duplicates
+     */
+    public synchronized int releaseDeliveries() {
+        if (keptDeliveries == null) {
+            return 0;
+        }
+        int duplicates = 0;
+        for (Kept kept = keptDeliveries.poll(); kept != null; kept = keptDeliveries.poll()) {
+            if (handedOver != null && kept.routed() != null && handedOver.contains(kept.routed())) {
+                duplicates++;
+            } else {
+                kept.delivery().run();
+            }
         }
         keptDeliveries = null;
+        handedOver = null;
+        return duplicates;
+    }
+
+    /** A kept delivery, with the message as routing got it (null when it has no hand-over twin: a retained one). */
+    private record Kept(Message routed, Runnable delivery) {
     }
 
     /** Closed: routing skips it, requests are refused. */

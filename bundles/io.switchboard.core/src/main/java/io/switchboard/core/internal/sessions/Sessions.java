@@ -358,8 +358,10 @@ public final class Sessions {
     public void releaseDeliveries(String clientId) {
         keepDeliveriesOf.remove(clientId);
         SessionImpl session = byClientId.get(clientId);
-        if (session != null) {
-            session.releaseDeliveries();
+        int duplicates = session == null ? 0 : session.releaseDeliveries();
+        if (duplicates > 0) {
+            LOG.info("{} message(s) routed to session '{}' while its hand-over ran were dropped: the hand-over delivered them",
+                    duplicates, clientId);
         }
     }
 
