@@ -24,6 +24,11 @@ final class MoveMessages {
     static final int MOVE_OVER = 5;
     /** To the adopter: take the session of a node that left ({@code from}: that node), as if it had been an orphan. */
     static final int ADOPT = 6;
+    /**
+     * {@link #SEE_ROUTES} at the end of an adoption ({@code clientId}: the node that left): answered once the routes are
+     * seen and no claim on the answering node still asks that node to let go (its give-back, {@link #ADOPT}, goes first).
+     */
+    static final int SEE_ADOPTED_ROUTES = 7;
 
     /** {@code filters}: the routes of {@code from} to look for ({@link #SEE_ROUTES}), else empty. */
     record Move(int kind, long request, String clientId, String from, List<String> filters) {
@@ -56,7 +61,7 @@ final class MoveMessages {
     static Move decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int kind = in.readUnsignedByte();
-            if (kind < LET_GO || kind > ADOPT) {
+            if (kind < LET_GO || kind > SEE_ADOPTED_ROUTES) {
                 throw new IllegalArgumentException("unknown session move message " + kind);
             }
             long request = in.readLong();

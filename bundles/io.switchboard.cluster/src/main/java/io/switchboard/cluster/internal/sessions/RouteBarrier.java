@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ final class RouteBarrier {
     private final Supplier<Set<String>> memberNames;
     private final BiConsumer<String, byte[]> publish;
     private final ScheduledExecutorService timer;
+    /** Whether a claim on this node asks a given node to let go of a session now. */
+    private final Predicate<String> asking;
     private final AtomicLong requests = new AtomicLong();
     /** The members that answered each of this node's questions. */
     private final Map<Long, Set<String>> answers = new ConcurrentHashMap<>();
@@ -43,14 +46,16 @@ final class RouteBarrier {
     /**
      * @param memberNames the names of the current members, this node's included
      * @param publish sends a move message to a node's topic
+     * @param asking whether a claim on this node asks a given node to let go of a session now
      */
     RouteBarrier(String self, RouteView routes, Supplier<Set<String>> memberNames, BiConsumer<String, byte[]> publish,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer, Predicate<String> asking) {
         this.self = self;
         this.routes = routes;
         this.memberNames = memberNames;
         this.publish = publish;
         this.timer = timer;
+        this.asking = asking;
     }
 
     /**
@@ -58,7 +63,7 @@ final class RouteBarrier {
      * relaying; then {@code over} runs.
      */
     void taken(String previous, String clientId, Runnable over) {
-        seen("client '" + clientId + "'", clientId, "node '" + previous + "' stops relaying anyway", () -> {
+        seen(MoveMessages.SEE_ROUTES, "client '" + clientId + "'", clientId, "node '" + previous + "' stops relaying anyway", () -> {
             over(previous, clientId);
             over.run();
         });
@@ -66,28 +71,32 @@ final class RouteBarrier {
 
     /**
      * This node adopted the sessions of {@code leftNode}: once every member routes here for their filters, {@code then}
-     * runs (and removes the left node's routes, which lead here meanwhile, so no member is ever without a route).
+     * runs (and removes the left node's routes, which lead here meanwhile, so no member is ever without a route). Not
+     * before any member, this one included, has no claim asking {@code leftNode} to let go: a claim that saw it die
+     * gives the session back to it and has this node take it ({@link MoveMessages#ADOPT}) first.
      */
     void adopted(String leftNode, Runnable then) {
-        seen("the adoption of node '" + leftNode + "'", "", "its routes are removed anyway", then);
+        seen(MoveMessages.SEE_ADOPTED_ROUTES, "the adoption of node '" + leftNode + "'", leftNode,
+                "its routes are removed anyway", then);
     }
 
     /**
-     * Asks every other member to say when its view holds this node's routes; runs {@code then} once all said so, or
-     * after {@value #TIMEOUT_SECONDS} s (logged: {@code what}, and what happens {@code anyway}).
+     * Asks every other member to say when its view holds this node's routes ({@code kind}: {@link MoveMessages#SEE_ROUTES}
+     * or {@link MoveMessages#SEE_ADOPTED_ROUTES}); runs {@code then} once all said so, or after {@value #TIMEOUT_SECONDS} s
+     * (logged: {@code what}, and what happens {@code anyway}).
      */
-    private void seen(String what, String clientId, String anyway, Runnable then) {
+    private void seen(int kind, String what, String clientId, String anyway, Runnable then) {
         long request = requests.incrementAndGet();
         Set<String> answered = ConcurrentHashMap.newKeySet();
         answers.put(request, answered);
         Set<String> asked = new TreeSet<>(memberNames.get());
         asked.remove(self);
-        byte[] question = MoveMessages.encode(new MoveMessages.Move(MoveMessages.SEE_ROUTES, request, clientId, self,
+        byte[] question = MoveMessages.encode(new MoveMessages.Move(kind, request, clientId, self,
                 List.copyOf(routes.ownFilters())));
         asked.forEach(node -> publish.accept(node, question));
         poll(() -> {
             asked.retainAll(memberNames.get()); // a member that left answers nothing
-            return answered.containsAll(asked);
+            return answered.containsAll(asked) && !claimsAsk(kind, clientId);
         }, allAnswered -> {
             answers.remove(request);
             if (!allAnswered) {
@@ -108,9 +117,15 @@ final class RouteBarrier {
 
     /** Another node's question: answered once this node routes to it for each of its filters (or at the timeout). */
     void asked(MoveMessages.Move question) {
-        poll(() -> routes.sees(question.from(), question.filters()), seen -> publish.accept(question.from(),
+        poll(() -> routes.sees(question.from(), question.filters()) && !claimsAsk(question.kind(), question.clientId()),
+                seen -> publish.accept(question.from(),
                 MoveMessages.encode(new MoveMessages.Move(MoveMessages.ROUTES_SEEN, question.request(),
                         question.clientId(), self))));
+    }
+
+    /** At the end of an adoption of {@code leftNode}: whether a claim here still asks it to let go. */
+    private boolean claimsAsk(int kind, String leftNode) {
+        return kind == MoveMessages.SEE_ADOPTED_ROUTES && asking.test(leftNode);
     }
 
     /** {@code node} answered this node's question {@code request}. */

@@ -77,6 +77,15 @@ final class SessionMoves implements SessionHandover {
     private final HeldMessages held;
     private final Relays relays;
     private final RouteBarrier barrier;
+    /** The nodes claims here ask to let go of a session now, with how many claims ask each. */
+    private final Map<String, Integer> asking = new ConcurrentHashMap<>();
+    /**
+     * The left nodes whose sessions this node adopts now, each with the takings of sessions given back to it meanwhile
+     * ({@link MoveMessages#ADOPT}) that the adoption's end has not waited for yet; changed in the map's compute calls.
+     */
+    private final Map<String, List<CompletableFuture<Void>>> lateAdoptions = new ConcurrentHashMap<>();
+    /** Runs before a claim gives a session back to a node that died while asked (a test holds it there). */
+    volatile Runnable beforeGiveBack = () -> { };
     private final ScheduledExecutorService timer;
 
     SessionMoves(HazelcastInstance hazelcast, Ownership ownership, IMap<String, byte[]> records, StateStore local,
@@ -93,7 +102,7 @@ final class SessionMoves implements SessionHandover {
         this.relays = relays;
         this.timer = timer;
         this.barrier = new RouteBarrier(ownership.self(), relays.routes(), this::memberNames,
-                (node, bytes) -> topic(node).publish(bytes), timer);
+                (node, bytes) -> topic(node).publish(bytes), timer, asking::containsKey);
         topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
     }
 
@@ -119,21 +128,29 @@ final class SessionMoves implements SessionHandover {
         }
         if (memberNames().contains(previous)) {
             relays.incoming().expect(clientId); // what the owner relays from its let-go on waits for the restore here
-            boolean ownerLeft;
+            boolean ownerLeft = false;
             int records = 0;
+            asking.merge(previous, 1, Integer::sum); // the adoption of its sessions ends only after this claim's give-back
             try {
-                ownerLeft = !askToLetGo(previous, clientId);
-                if (!ownerLeft) {
-                    records = takeRecords(clientId, null);
+                try {
+                    ownerLeft = !askToLetGo(previous, clientId);
+                    if (!ownerLeft) {
+                        records = takeRecords(clientId, null);
+                    }
+                } finally {
+                    relays.incoming().forget(clientId);
+                }
+                if (ownerLeft) {
+                    // it died while asked, before its death was noticed: its adopter takes the session with what it
+                    // held for it (taking it from the records here would leave that behind)
+                    beforeGiveBack.run();
+                    handToAdopter(clientId, previous);
                 }
             } finally {
-                relays.incoming().forget(clientId);
+                asking.computeIfPresent(previous, (node, claims) -> claims == 1 ? null : claims - 1);
             }
             if (ownerLeft) {
-                // it died while asked, before its death was noticed: its adopter takes the session with what it held
-                // for it (taking it from the records here would leave that behind), then this claim moves it here
-                handToAdopter(clientId, previous);
-                claimNow(clientId);
+                claimNow(clientId); // then this claim moves it here from the adopter
             } else if (records > 0) {
                 // then the previous owner stops relaying; what it relayed last arrives within the grace
                 barrier.taken(previous, clientId, () -> schedule(() -> relays.incoming().closeWindow(clientId),
@@ -249,6 +266,11 @@ final class SessionMoves implements SessionHandover {
         Member oldest = hazelcast.getCluster().getMembers().iterator().next();
         if (oldest.localMember()) {
             adopt(clientId, left);
+            // taken: the adoption's end waits for every member's routes to it too
+            lateAdoptions.computeIfPresent(left, (node, late) -> {
+                late.add(CompletableFuture.completedFuture(null));
+                return late;
+            });
         } else {
             topic(oldest.getAttribute(nodeAttribute)).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.ADOPT,
                     0, clientId, left)));
@@ -341,11 +363,10 @@ final class SessionMoves implements SessionHandover {
                     released.complete(null);
                 }
             }
-            case MoveMessages.SEE_ROUTES -> barrier.asked(move);
+            case MoveMessages.SEE_ROUTES, MoveMessages.SEE_ADOPTED_ROUTES -> barrier.asked(move);
             case MoveMessages.ROUTES_SEEN -> barrier.answered(move.request(), move.from());
             case MoveMessages.MOVE_OVER -> relays.outgoing().over(move.clientId(), move.from());
-            case MoveMessages.ADOPT -> sequence.run(move.clientId(),
-                    () -> CompletableFuture.runAsync(() -> adopt(move.clientId(), move.from()), blocking));
+            case MoveMessages.ADOPT -> adoptGivenBack(move.clientId(), move.from());
             default -> letGo(move);
         }
     }
@@ -377,12 +398,14 @@ final class SessionMoves implements SessionHandover {
      * {@code over} runs once every one is taken (or could not be) and every member routes here for them.
      */
     void memberLeft(String node, Runnable over) {
+        lateAdoptions.put(node, new ArrayList<>());
         blocking.execute(() -> {
             Set<String> orphans;
             try {
                 orphans = orphansOf(node);
             } catch (RuntimeException e) {
                 LOG.error("The sessions of node '{}', which left, were not taken: {}", node, e.toString());
+                lateAdoptions.remove(node);
                 over.run();
                 return;
             }
@@ -399,13 +422,45 @@ final class SessionMoves implements SessionHandover {
                             }
                         }).toCompletableFuture());
             }
-            CompletableFuture<Void> all = CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
-            if (orphans.isEmpty()) {
-                all.whenComplete((v, e) -> over.run());
-            } else { // the left node's routes lead here until every member has the routes of the sessions taken
-                all.whenComplete((v, e) -> barrier.adopted(node, over));
-            }
+            // the left node's routes lead here until every member has the routes of the sessions taken, and no claim
+            // of one of its sessions is still on its way back to it
+            CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new))
+                    .whenComplete((v, e) -> barrier.adopted(node, () -> afterLateAdoptions(node, over)));
         });
+    }
+
+    /**
+     * A session given back to {@code leftNode} by a claim that asked it to let go when it died: taken here with what
+     * was held for that node; the adoption, if still on, ends only once it is.
+     */
+    private void adoptGivenBack(String clientId, String leftNode) {
+        CompletableFuture<Void> taking = sequence.run(clientId,
+                () -> CompletableFuture.runAsync(() -> adopt(clientId, leftNode), blocking)).toCompletableFuture();
+        if (lateAdoptions.computeIfPresent(leftNode, (node, late) -> {
+            late.add(taking);
+            return late;
+        }) == null) {
+            LOG.warn("Client '{}': its session was given back to node '{}' after the adoption of that node's sessions"
+                    + " ended; taken from its records without what was held for it", clientId, leftNode);
+        }
+    }
+
+    /**
+     * The adoption of {@code leftNode} is over once the sessions given back to it meanwhile are taken and every member
+     * routes here for them too; then {@code over} runs.
+     */
+    private void afterLateAdoptions(String leftNode, Runnable over) {
+        List<CompletableFuture<Void>> late = new ArrayList<>();
+        lateAdoptions.computeIfPresent(leftNode, (node, pending) -> {
+            late.addAll(pending);
+            return pending.isEmpty() ? null : new ArrayList<>();
+        });
+        if (late.isEmpty()) {
+            over.run();
+            return;
+        }
+        CompletableFuture.allOf(late.toArray(CompletableFuture[]::new))
+                .whenComplete((v, e) -> barrier.adopted(leftNode, () -> afterLateAdoptions(leftNode, over)));
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -190,6 +191,42 @@ class SessionMovesTest {
                 .containsExactly("c5 t/1");
         assertThat(a.front.letGo).as("then let it go to c").containsExactly("c5");
         assertThat(c.ownership.owners().get("c5")).isEqualTo("c");
+    }
+
+    @Test
+    void anAdoptionEndsOnlyOnceAClaimThatSawTheOwnerDieGaveTheSessionBackAndTheAdopterTookItWithWhatItHeld()
+            throws Exception {
+        startNodes("a", "b", "c"); // a, the oldest, adopts
+        Node a = nodes.get("a");
+        Node b = nodes.get("b");
+        Node c = nodes.get("c");
+        b.holdSession("c6");
+        b.front.lettingGo = false; // b is dying: it takes the question, never answers
+        a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
+        CountDownLatch giveBack = new CountDownLatch(1);
+        c.moves.beforeGiveBack = () -> {
+            try {
+                giveBack.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+
+        CompletableFuture<Void> claim = c.moves.claim("c6").toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.front.letGo.contains("c6"));
+        kill("b");
+        // a's search for b's sessions runs once the partitions are a's and c's: c owns c6 then, so it finds none
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.hazelcast.getPartitionService().getPartitions().stream()
+                .allMatch(p -> p.getOwner() != null && a.hazelcast.getCluster().getMembers().contains(p.getOwner())));
+        Thread.sleep(2000);
+        assertThat(a.adoptionsOver).as("c's claim still gives c6 back to b: what a holds for b must wait").isEmpty();
+
+        giveBack.countDown();
+        claim.get(40, TimeUnit.SECONDS);
+
+        assertThat(a.handedOver).as("the adopter took it with what it held").containsExactly("c6 t/1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.adoptionsOver.contains("b"));
+        assertThat(c.ownership.owners().get("c6")).isEqualTo("c");
     }
 
     @Test
