@@ -345,7 +345,7 @@ class ClusterPeerTest {
     }
 
     @Test
-    void aDeliveryTheFrontDoorPassesOnAsMovedIsRelayed() throws Exception {
+    void aDeliveryTheFrontDoorPassesOnAsMovedIsRelayedAsRoutingGotIt() throws Exception {
         harness.core.setClusterPeer(peer);
         peer.moving.put("mover", new CompletableFuture<>());
         ClientSession mover = harness.core.login(LoginRequest.internal("mover", "u"), (m, d) -> d.moved())
@@ -353,9 +353,13 @@ class ClusterPeerTest {
         mover.subscribe(io.switchboard.api.Subscription.of("t/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         harness.client("pub").publish("t/1", "x");
+        harness.core.deliverForwarded(Message.builder("t/2").payload("from another node").qos(1).id(78).build(), "remote",
+                Set.of());
 
-        CoreHarness.await("relayed", () -> peer.relayed.size() == 1);
-        assertThat(peer.relayed).containsExactly("mover t/1 null null");
+        CoreHarness.await("relayed", () -> peer.relayed.size() == 2);
+        // with its publisher's key and the id it was routed with, the node taking the session tells it from a direct copy
+        assertThat(peer.relayed).containsExactlyInAnyOrder("mover t/1 pub null", "mover t/2 remote null");
+        assertThat(peer.relayedIds).contains(78L, peer.routed.get(0).id());
     }
 
     @Test

@@ -25,6 +25,8 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
     private final Message message;
     /** The message as routing got it: see {@link Router#deliver}. */
     private final Message routed;
+    /** Its publisher's order key, or null: see {@link Router#deliver}. */
+    private final String orderKey;
     private final List<SubscriptionTree.Entry> targets;
     private final ModuleEntry[] chain;
     private final boolean retainedDelivery;
@@ -39,12 +41,13 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
     private SubscriptionTree.Entry target;
     private Runnable next;
 
-    Deliveries(Router router, Message message, Message routed, List<SubscriptionTree.Entry> targets, ModuleEntry[] chain,
-            boolean retainedDelivery, boolean handOver, WorkerThread worker, ScheduledExecutorService timer,
-            IntConsumer done) {
+    Deliveries(Router router, Message message, Message routed, String orderKey, List<SubscriptionTree.Entry> targets,
+            ModuleEntry[] chain, boolean retainedDelivery, boolean handOver, WorkerThread worker,
+            ScheduledExecutorService timer, IntConsumer done) {
         this.router = router;
         this.message = message;
         this.routed = routed;
+        this.orderKey = orderKey;
         this.targets = targets;
         this.chain = chain;
         this.retainedDelivery = retainedDelivery;
@@ -78,7 +81,7 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
             router.deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
         } else {
-            router.deliver(m, target, handOver, routed);
+            router.deliver(m, target, handOver, routed, orderKey);
             recipients++;
         }
         next.run();

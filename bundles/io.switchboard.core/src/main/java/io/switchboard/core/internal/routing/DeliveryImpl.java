@@ -14,11 +14,16 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
     private final transient Router router;
     private final transient Message message;
     private final transient SubscriptionTree.Entry target;
+    /** The message as routing got it (or null), and its publisher's order key: what {@link #moved} relays. */
+    private final transient Message routed;
+    private final transient String orderKey;
 
-    DeliveryImpl(Router router, Message message, SubscriptionTree.Entry target) {
+    DeliveryImpl(Router router, Message message, SubscriptionTree.Entry target, Message routed, String orderKey) {
         this.router = router;
         this.message = message;
         this.target = target;
+        this.routed = routed;
+        this.orderKey = orderKey;
     }
 
     @Override
@@ -43,7 +48,13 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
     @Override
     public void moved() {
         if (compareAndSet(false, true)) {
-            router.relay(message, target, null); // as delivered: its routing's key is not known here
+            // as routing got it, with its key, as a closed session's subscriptions relay: the node taking the
+            // session tells it from its direct copy by that message's identity
+            if (routed != null) {
+                router.relay(routed, target, orderKey);
+            } else {
+                router.relay(message, target, null); // a retained message: no direct copy to tell it from
+            }
         }
     }
 }

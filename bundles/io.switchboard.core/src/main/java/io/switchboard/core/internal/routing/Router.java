@@ -87,7 +87,7 @@ public final class Router {
         this.maxHops = maxHops;
         this.retained = new RetainedMessages(store, new RetainedMessages.Limits(maxRetainedMessages, maxRetainedBytes));
         this.subscriptionSteps = new SubscriptionSteps(subscriptions, cluster, runner, retained,
-                (m, entry, worker, done) -> deliverAll(m, null, List.of(entry), registry.chains(), true, false, worker, done));
+                (m, entry, worker, done) -> deliverAll(m, null, null, List.of(entry), registry.chains(), true, false, worker, done));
         messageIds.startAbove(retained.highestId());
     }
 
@@ -236,7 +236,7 @@ public final class Router {
                 targetOrRelay(e, m, m, s.clientId(), targets);
             }
         });
-        deliverAll(m, m, targets, p.chains, false, false, s.worker(), recipients -> {
+        deliverAll(m, m, s.clientId(), targets, p.chains, false, false, s.worker(), recipients -> {
             PublishResult outcome = new PublishResult(m.id(), true, recipients, null, null);
             if (forwarding == null) {
                 finish(s, result, outcome);
@@ -312,7 +312,7 @@ public final class Router {
                     targetOrRelay(e, stamped, message, orderKey, targets);
                 }
             });
-            deliverAll(stamped, message, targets, registry.chains(), false, only != null, worker, done);
+            deliverAll(stamped, message, orderKey, targets, registry.chains(), false, only != null, worker, done);
         });
     }
 
@@ -342,7 +342,7 @@ public final class Router {
                     targets.add(e);
                 }
             });
-            deliverAll(stamped, null, targets, registry.chains(), false, false, worker, recipients -> { });
+            deliverAll(stamped, null, null, targets, registry.chains(), false, false, worker, recipients -> { });
         });
     }
 
@@ -395,11 +395,12 @@ public final class Router {
     /**
      * Hands {@code message} to each target through the delivery chain; calls {@code done} with the number
      * of recipients once every delivery decision is made. Runs on {@code worker}. {@code routed}: the message as
-     * routing got it (before this node's stamp), which a hand-over and routing compare; {@code handOver}: messages a
-     * session missed ({@link #deliverTo}), which go before what its deliveries keep.
+     * routing got it (before this node's stamp), which a hand-over and routing compare, and with {@code orderKey} (its
+     * publisher's, or null) what a delivery the front door passes on to a moving session relays; {@code handOver}:
+     * messages a session missed ({@link #deliverTo}), which go before what its deliveries keep.
      */
-    private void deliverAll(Message message, Message routed, List<SubscriptionTree.Entry> targets, Chains chains,
-            boolean retainedDelivery, boolean handOver, WorkerThread worker, IntConsumer done) {
+    private void deliverAll(Message message, Message routed, String orderKey, List<SubscriptionTree.Entry> targets,
+            Chains chains, boolean retainedDelivery, boolean handOver, WorkerThread worker, IntConsumer done) {
         ModuleEntry[] chain = chains.of(ChainEvent.DELIVERY);
         if (targets.isEmpty()) {
             done.accept(0);
@@ -409,12 +410,12 @@ public final class Router {
             Message adjusted = null;
             for (SubscriptionTree.Entry target : targets) {
                 adjusted = adjust(message, target, retainedDelivery, adjusted);
-                deliver(adjusted, target, handOver, routed);
+                deliver(adjusted, target, handOver, routed, orderKey);
             }
             done.accept(targets.size());
             return;
         }
-        new Deliveries(this, message, routed, targets, chain, retainedDelivery, handOver, worker, timer, done).start();
+        new Deliveries(this, message, routed, orderKey, targets, chain, retainedDelivery, handOver, worker, timer, done).start();
     }
 
     /**
@@ -476,17 +477,18 @@ public final class Router {
      * node's as it came); a hand-over's message is the same object when it was held for the session as it was routed,
      * which is how a kept delivery of a message that raced the restore is found and dropped.
      */
-    void deliver(Message message, SubscriptionTree.Entry target, boolean handOver, Message routed) {
+    void deliver(Message message, SubscriptionTree.Entry target, boolean handOver, Message routed, String orderKey) {
         SessionImpl session = target.session();
         if (handOver) {
             session.handingOver(routed);
-        } else if (session.keepsDeliveries() && session.keep(routed, () -> deliverNow(message, target))) {
+        } else if (session.keepsDeliveries()
+                && session.keep(routed, () -> deliverNow(message, target, routed, orderKey))) {
             return;
         }
-        deliverNow(message, target);
+        deliverNow(message, target, routed, orderKey);
     }
 
-    private void deliverNow(Message message, SubscriptionTree.Entry target) {
+    private void deliverNow(Message message, SubscriptionTree.Entry target, Message routed, String orderKey) {
         SessionImpl recipient = target.session();
         if (message.isExpired(System.currentTimeMillis())) {
             expired.increment();
@@ -494,7 +496,7 @@ public final class Router {
             return;
         }
         deliveries.increment();
-        DeliveryImpl delivery = new DeliveryImpl(this, message, target);
+        DeliveryImpl delivery = new DeliveryImpl(this, message, target, routed, orderKey);
         try {
             recipient.receiver().deliver(message, delivery);
         } catch (Throwable t) {
