@@ -364,13 +364,7 @@ class ClusterPeerTest {
 
     @Test
     void aRestoredSessionGetsItsHandOverBeforeWhatRoutingDeliversToItMeanwhile() throws Exception {
-        List<String> got = new CopyOnWriteArrayList<>();
-        harness.core.holdDeliveries("returning");
-        harness.core.restore(new io.switchboard.api.broker.RestoredSession("returning", "u", "mqtt",
-                List.of(io.switchboard.api.Subscription.of("t/#", 1))), (m, d) -> {
-                    got.add(m.payloadText());
-                    d.delivered();
-                });
+        List<String> got = restoreHeld("returning");
         CoreHarness.Client publisher = harness.client("pub");
 
         publisher.publish("t/1", "published after the restore");
@@ -390,13 +384,7 @@ class ClusterPeerTest {
     @Test
     void aMessageRoutedToARestoredSessionThatItsHandOverHasTooReachesItOnce() throws Exception {
         harness.core.setClusterPeer(peer);
-        List<String> got = new CopyOnWriteArrayList<>();
-        harness.core.holdDeliveries("returning");
-        harness.core.restore(new io.switchboard.api.broker.RestoredSession("returning", "u", "mqtt",
-                List.of(io.switchboard.api.Subscription.of("t/#", 1))), (m, d) -> {
-                    got.add(m.payloadText());
-                    d.delivered();
-                });
+        List<String> got = restoreHeld("returning");
         // held for the session before its restore (so in its hand-over), routed after it: the race of an adoption
         Message fromAnotherNode = Message.builder("t/1").payload("from another node").qos(1).id(5).build();
         assertThat(harness.core.acceptForwarded(fromAnotherNode, "remote", Set.of()).toCompletableFuture()
@@ -415,6 +403,18 @@ class ClusterPeerTest {
         harness.client("pub").publish("t/3", "after the hand-over");
         CoreHarness.await("delivered at once", () -> got.size() == 3);
         assertThat(got).endsWith("after the hand-over");
+    }
+
+    /** Restores a session subscribed to {@code t/#} with its deliveries held (a hand-over to come); returns what it gets. */
+    private List<String> restoreHeld(String clientId) {
+        List<String> got = new CopyOnWriteArrayList<>();
+        harness.core.holdDeliveries(clientId);
+        harness.core.restore(new io.switchboard.api.broker.RestoredSession(clientId, "u", "mqtt",
+                List.of(io.switchboard.api.Subscription.of("t/#", 1))), (m, d) -> {
+                    got.add(m.payloadText());
+                    d.delivered();
+                });
+        return got;
     }
 
     private ClientSession login(String clientId, String user) throws Exception {

@@ -173,13 +173,10 @@ class SessionMovesTest {
 
     @Test
     void aClaimAskingANodeThatDiesMeanwhileMovesTheSessionFromTheAdopterWithWhatItHeld() throws Exception {
-        startNodes("a", "b", "c"); // a, the oldest, adopts
+        startWithADyingOwner("c5");
         Node a = nodes.get("a");
         Node b = nodes.get("b");
         Node c = nodes.get("c");
-        b.holdSession("c5");
-        b.front.lettingGo = false; // b is dying: it takes the question, never answers
-        a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
 
         // its client logs in on c before b's death is noticed
         CompletableFuture<Void> claim = c.moves.claim("c5").toCompletableFuture();
@@ -196,13 +193,10 @@ class SessionMovesTest {
     @Test
     void anAdoptionEndsOnlyOnceAClaimThatSawTheOwnerDieGaveTheSessionBackAndTheAdopterTookItWithWhatItHeld()
             throws Exception {
-        startNodes("a", "b", "c"); // a, the oldest, adopts
+        startWithADyingOwner("c6");
         Node a = nodes.get("a");
         Node b = nodes.get("b");
         Node c = nodes.get("c");
-        b.holdSession("c6");
-        b.front.lettingGo = false; // b is dying: it takes the question, never answers
-        a.held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
         CountDownLatch giveBack = new CountDownLatch(1);
         c.moves.beforeGiveBack = () -> {
             try {
@@ -244,6 +238,18 @@ class SessionMovesTest {
         assertThat(a.ownership.holds("gone")).isFalse();
         assertThat(a.ownership.owners().get("back")).isEqualTo("a");
         assertThat(a.ownership.holds("back")).isTrue();
+    }
+
+    /**
+     * Nodes a, b and c; b owns the session of {@code clientId} and is dying (it takes a let-go question, never answers);
+     * a, the oldest, adopts b's sessions and holds a message for them.
+     */
+    private void startWithADyingOwner(String clientId) throws Exception {
+        startNodes("a", "b", "c");
+        Node b = nodes.get("b");
+        b.holdSession(clientId);
+        b.front.lettingGo = false;
+        nodes.get("a").held.hold(Set.of("b"), Message.builder("t/1").payload("x").qos(1).build(), "k", Set.of());
     }
 
     /** The member stops without a goodbye, as at a SIGKILL. */
