@@ -22,8 +22,8 @@ import io.switchboard.api.broker.Broker;
  * <p>A message is held before it is delivered to this node's sessions and before it is confirmed to the node it entered:
  * a session restored before the delivery matched gets it from the delivery, a session restored after finds it here.
  * One restored in between has it in both; the core keeps the delivery behind the hand-over and drops it at the
- * release, since the hand-over gives it the same message object ({@link Broker#releaseDeliveries}). A session is restored, and its hand-over queued on the publishers' workers,
- * under the lock that holding takes, so a message held later is queued for delivery after the hand-over and a
+ * release, since the hand-over gives it the same message object ({@link Broker#releaseDeliveries}). A session is
+ * restored, and its hand-over queued on the publishers' workers, under the lock that holding takes, so a message held later is queued for delivery after the hand-over and a
  * publisher's messages reach the session in order: the session's deliveries by routing wait until its hand-over
  * ran ({@link Broker#holdDeliveries}). Held in memory only: if this node dies too, they are lost. At most {@link #LIMIT} at once: past it
  * a message is not held, and the caller does not acknowledge it (its publisher sends it again later).

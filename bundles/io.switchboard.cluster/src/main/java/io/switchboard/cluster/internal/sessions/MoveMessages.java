@@ -25,8 +25,9 @@ final class MoveMessages {
     /** To the adopter: take the session of a node that left ({@code from}: that node), as if it had been an orphan. */
     static final int ADOPT = 6;
     /**
-     * {@link #SEE_ROUTES} at the end of an adoption ({@code clientId}: the node that left): answered once the routes are
-     * seen and no claim on the answering node still asks that node to let go (its give-back, {@link #ADOPT}, goes first).
+     * {@link #SEE_ROUTES} at the end of an adoption ({@code clientId}: the node that left): answered once the routes
+     * are seen and no claim on the answering node still asks that node to let go (its give-back, {@link #ADOPT}, goes
+     * first).
      */
     static final int SEE_ADOPTED_ROUTES = 7;
 

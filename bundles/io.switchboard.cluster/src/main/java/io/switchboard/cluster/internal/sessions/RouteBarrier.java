@@ -63,10 +63,11 @@ final class RouteBarrier {
      * relaying; then {@code over} runs.
      */
     void taken(String previous, String clientId, Runnable over) {
-        seen(MoveMessages.SEE_ROUTES, "client '" + clientId + "'", clientId, "node '" + previous + "' stops relaying anyway", () -> {
-            over(previous, clientId);
-            over.run();
-        });
+        seen(MoveMessages.SEE_ROUTES, "client '" + clientId + "'", clientId,
+                "node '" + previous + "' stops relaying anyway", () -> {
+                    over(previous, clientId);
+                    over.run();
+                });
     }
 
     /**
@@ -81,9 +82,9 @@ final class RouteBarrier {
     }
 
     /**
-     * Asks every other member to say when its view holds this node's routes ({@code kind}: {@link MoveMessages#SEE_ROUTES}
-     * or {@link MoveMessages#SEE_ADOPTED_ROUTES}); runs {@code then} once all said so, or after {@value #TIMEOUT_SECONDS} s
-     * (logged: {@code what}, and what happens {@code anyway}).
+     * Asks every other member to say when its view holds this node's routes ({@code kind}:
+     * {@link MoveMessages#SEE_ROUTES} or {@link MoveMessages#SEE_ADOPTED_ROUTES}); runs {@code then} once all said so,
+     * or after {@value #TIMEOUT_SECONDS} s (logged: {@code what}, and what happens {@code anyway}).
      */
     private void seen(int kind, String what, String clientId, String anyway, Runnable then) {
         long request = requests.incrementAndGet();
@@ -118,9 +119,8 @@ final class RouteBarrier {
     /** Another node's question: answered once this node routes to it for each of its filters (or at the timeout). */
     void asked(MoveMessages.Move question) {
         poll(() -> routes.sees(question.from(), question.filters()) && !claimsAsk(question.kind(), question.clientId()),
-                seen -> publish.accept(question.from(),
-                MoveMessages.encode(new MoveMessages.Move(MoveMessages.ROUTES_SEEN, question.request(),
-                        question.clientId(), self))));
+                seen -> publish.accept(question.from(), MoveMessages.encode(new MoveMessages.Move(
+                        MoveMessages.ROUTES_SEEN, question.request(), question.clientId(), self))));
     }
 
     /** At the end of an adoption of {@code leftNode}: whether a claim here still asks it to let go. */

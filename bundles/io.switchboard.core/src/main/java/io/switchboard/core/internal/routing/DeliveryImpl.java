@@ -53,7 +53,7 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
             if (routed != null) {
                 router.relay(routed, target, orderKey);
             } else {
-                router.relay(message, target, null); // a retained message: no direct copy to tell it from
+                router.relay(message, target, null); // a retained or $SYS message: no direct copy to tell it from
             }
         }
     }

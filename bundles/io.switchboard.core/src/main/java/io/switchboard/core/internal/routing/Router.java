@@ -87,7 +87,8 @@ public final class Router {
         this.maxHops = maxHops;
         this.retained = new RetainedMessages(store, new RetainedMessages.Limits(maxRetainedMessages, maxRetainedBytes));
         this.subscriptionSteps = new SubscriptionSteps(subscriptions, cluster, runner, retained,
-                (m, entry, worker, done) -> deliverAll(m, null, null, List.of(entry), registry.chains(), true, false, worker, done));
+                (m, entry, worker, done) -> deliverAll(m, null, null, List.of(entry), registry.chains(), true, false,
+                        worker, done));
         messageIds.startAbove(retained.highestId());
     }
 
@@ -415,7 +416,8 @@ public final class Router {
             done.accept(targets.size());
             return;
         }
-        new Deliveries(this, message, routed, orderKey, targets, chain, retainedDelivery, handOver, worker, timer, done).start();
+        new Deliveries(this, message, routed, orderKey, targets, chain, retainedDelivery, handOver, worker, timer, done)
+                .start();
     }
 
     /**
