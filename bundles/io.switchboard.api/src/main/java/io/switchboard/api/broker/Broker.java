@@ -105,6 +105,20 @@ public interface Broker {
     CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere);
 
     /**
+     * Like {@link #acceptForwarded(Message, String, Set)}, but not through the plain (not shared) subscriptions of the
+     * sessions of {@code notTo}: they have this message already, relayed to them while they moved to this node
+     * ({@link ClusterPeer#relay}). The default ignores {@code notTo}, so those sessions may get it twice.
+     *
+     * @param notTo the client ids of the sessions that have the message already
+     * @return completes with the number of sessions it was handed to
+     * @since 2.6
+     */
+    default CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere,
+            Set<String> notTo) {
+        return acceptForwarded(message, orderKey, sharedHere);
+    }
+
+    /**
      * Delivers a message another node routed, or this node's cluster held, to one session only: the session of
      * {@code clientId}, through its subscriptions matching the message's topic (one delivery at the highest QoS of
      * them, as for any message; of its shared subscriptions only those in {@code sharedHere}), running only the

@@ -53,9 +53,13 @@
  * passed on with {@link io.switchboard.api.broker.Delivery#moved}. {@link io.switchboard.api.broker.Broker#holdDeliveries}
  * and {@link io.switchboard.api.broker.Broker#releaseDeliveries} keep a restored session's new messages behind the
  * hand-over of those it missed. Default methods only.
+ *
+ * <p>2.6.0: {@link io.switchboard.api.broker.Broker#acceptForwarded(io.switchboard.api.Message, String, java.util.Set,
+ * java.util.Set)} leaves out the sessions a message was relayed to already, so that a session moving to this node gets
+ * a message once even when the relay arrives before the direct copy. A default method only.
  */
 @Export
-@Version("2.5.0")
+@Version("2.6.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

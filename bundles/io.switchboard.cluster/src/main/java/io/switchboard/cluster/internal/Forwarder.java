@@ -180,7 +180,8 @@ final class Forwarder {
             relayed(frame);
             return;
         }
-        incomingRelays.arrived(frame.origin(), frame.message().id()); // before its delivery: see IncomingRelays
+        // before its delivery: see IncomingRelays; the sessions it was relayed to already do not get it again
+        Set<String> relayedAlready = incomingRelays.arrived(frame.origin(), frame.message().id());
         String orderKey = frame.origin() + SEPARATOR + frame.orderKey();
         // before the delivery here and the confirmation; one the hold cannot take is refused (its publisher sends again)
         if (!frame.heldFor().isEmpty() && !held.hold(frame.heldFor(), frame.message(), orderKey, frame.sharedHere())
@@ -190,10 +191,13 @@ final class Forwarder {
             confirmer.confirm(frame.origin(), frame.correlation(), false);
             return;
         }
-        if (frame.correlation() == 0) {
+        if (frame.correlation() != 0) {
+            acceptor.accept(frame.correlation(), frame.origin(), frame.message(), orderKey, frame.sharedHere(),
+                    relayedAlready);
+        } else if (relayedAlready.isEmpty()) {
             broker.deliverForwarded(frame.message(), orderKey, frame.sharedHere());
         } else {
-            acceptor.accept(frame.correlation(), frame.origin(), frame.message(), orderKey, frame.sharedHere());
+            broker.acceptForwarded(frame.message(), orderKey, frame.sharedHere(), relayedAlready);
         }
     }
 

@@ -306,9 +306,15 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
 
     @Override
     public CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere) {
+        return acceptForwarded(message, orderKey, sharedHere, Set.of());
+    }
+
+    @Override
+    public CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere,
+            Set<String> notTo) {
         CompletableFuture<Integer> handed = new CompletableFuture<>();
-        router.deliverForwarded(message, orderKey, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()),
-                handed::complete);
+        router.deliverForwarded(message, orderKey, Set.copyOf(sharedHere), Set.copyOf(notTo),
+                workers.workerFor(orderKey.hashCode()), handed::complete);
         return handed;
     }
 

@@ -172,6 +172,21 @@ class ClusterPeerTest {
     }
 
     @Test
+    void acceptForwardedLeavesOutThePlainSubscriptionsOfTheSessionsThatHaveTheMessageAlready() throws Exception {
+        CoreHarness.Client mover = harness.client("mover").subscribe("f/#", 1);
+        CoreHarness.Client sharing = harness.client("sharing").subscribe("$share/g/f/#", 1);
+        CoreHarness.Client other = harness.client("other").subscribe("f/+", 1);
+
+        Integer handed = harness.core.acceptForwarded(Message.builder("f/1").payload("x").qos(1).build(), "remote",
+                Set.of("$share/g/f/#"), Set.of("mover", "sharing")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(handed).as("the shared subscription is not left out: the relay rule never drops those").isEqualTo(2);
+        assertThat(mover.received).as("relayed to it already").isEmpty();
+        assertThat(sharing.received).hasSize(1);
+        assertThat(other.received).hasSize(1);
+    }
+
+    @Test
     void deliverToHandsAMessageToTheNamedSessionOnlyThroughItsSubscriptionsAndTheDeliveryChain() throws Exception {
         List<String> seen = watchChains("h/refused");
         CoreHarness.Client adopted = harness.client("adopted").subscribe("h/#", 1).subscribe("h/+", 0);

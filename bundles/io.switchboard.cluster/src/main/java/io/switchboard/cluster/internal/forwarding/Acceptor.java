@@ -28,9 +28,13 @@ public final class Acceptor {
         this.confirmer = confirmer;
     }
 
-    /** Returns at once; the confirmation follows on the broker's or the store's thread. */
-    public void accept(long correlation, String origin, Message message, String orderKey, Set<String> sharedHere) {
-        broker.acceptForwarded(message, orderKey, sharedHere)
+    /**
+     * Returns at once; the confirmation follows on the broker's or the store's thread. {@code relayedAlready}: sessions
+     * that have the message already (relayed to them), which do not get it again.
+     */
+    public void accept(long correlation, String origin, Message message, String orderKey, Set<String> sharedHere,
+            Set<String> relayedAlready) {
+        broker.acceptForwarded(message, orderKey, sharedHere, relayedAlready)
                 .thenCompose(recipients -> store.written())
                 .whenComplete((v, error) -> {
                     if (error != null) {

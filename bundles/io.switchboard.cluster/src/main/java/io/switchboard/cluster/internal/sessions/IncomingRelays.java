@@ -2,6 +2,7 @@ package io.switchboard.cluster.internal.sessions;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
@@ -25,13 +27,15 @@ import org.slf4j.LoggerFactory;
  * moved to, if it moved on ({@code onward}). At most {@link #LIMIT} held at once: past it a relayed message is dropped
  * and logged (relays are not confirmed; a move holds them for milliseconds).
  *
- * <p>Duplicates: once the session is restored here, a message may reach this node twice, routed here directly (this
- * node subscribes now) and relayed by the node the session left (which routes to it until every member sees this
- * node's routes). From the restore until its window closes ({@link #closeWindow}), every message routed here directly
- * is remembered by its identity ({@link #arrived}: the node it entered, that node's id), and a relayed one for the
- * session's plain subscriptions with an identity remembered is dropped: the direct one reached the session, as it
- * came after the restore. What is relayed before the direct copy arrives still reaches the session twice (the relay
- * took two hops, the direct copy one: rare).
+ * <p>Duplicates: a message may reach this node twice, routed here directly (this node subscribes to the same
+ * filters, for the session or for others) and relayed by the node the session left (which routes to it until every
+ * member sees this node's routes). While a move here is on (from {@link #expect} until its window closes,
+ * {@link #closeWindow}), each such message is remembered by its identity (the node it entered, that node's id): when
+ * it arrived here directly ({@link #arrived}), and the sessions it was relayed to. Whichever comes second is not
+ * delivered to the session again: a relayed one for the session's plain subscriptions is dropped if the direct one
+ * came after the session's restore (so it reached the session); a direct one is not delivered through the plain
+ * subscriptions of the sessions it was relayed to already ({@link Broker#acceptForwarded(Message, String, Set, Set)}).
+ * A relay through a shared subscription is never dropped (the direct copy went to the member the entering node chose).
  */
 public final class IncomingRelays {
 
@@ -47,6 +51,10 @@ public final class IncomingRelays {
     private record Relayed(Message message, String orderKey, Set<String> sharedHere) {
     }
 
+    /** What is known of one message: when it arrived here directly (its count; 0: not yet), whom it was relayed to. */
+    private record Seen(long directAt, Set<String> relayedTo) {
+    }
+
     /** Where a relayed message for a session that moved on from here goes. */
     public interface Onward {
         void relay(String clientId, Message message, Set<String> sharedHere);
@@ -58,10 +66,17 @@ public final class IncomingRelays {
     private int count;
     /** Sessions restored here whose relays may repeat direct arrivals, with how many moves opened their window. */
     private final Map<String, Integer> windows = new HashMap<>();
-    /** Whether a window is open: direct arrivals are remembered. Set under this object's lock. */
+    /** Of each session in {@link #windows}: the count of direct arrivals at its last restore. */
+    private final Map<String, Long> restoredAt = new ConcurrentHashMap<>();
+    /** Whether a move here is on (held or windowed): messages are remembered. Set under this object's lock. */
     private volatile boolean remembering;
-    /** Direct arrivals while a window is open, without a lock (the routing threads add), oldest first in {@link #order}. */
-    private final Set<Identity> recent = ConcurrentHashMap.newKeySet();
+    /** Direct arrivals counted while remembering: a direct arrival counted after a session's restore reached it. */
+    private final AtomicLong arrivals = new AtomicLong();
+    /**
+     * The messages remembered while a move is on, each changed atomically (the routing threads and the relays race),
+     * oldest first in {@link #order}.
+     */
+    private final Map<Identity, Seen> seen = new ConcurrentHashMap<>();
     private final Queue<Identity> order = new ConcurrentLinkedQueue<>();
     private long duplicates;
     /** {@link #duplicates} as last logged. */
@@ -79,6 +94,7 @@ public final class IncomingRelays {
     /** This node is about to take the session of {@code clientId}: what is relayed for it is held until restored. */
     synchronized void expect(String clientId) {
         holding.putIfAbsent(clientId, new ArrayList<>());
+        remembering = true;
     }
 
     /**
@@ -88,8 +104,8 @@ public final class IncomingRelays {
     public synchronized void relayed(String clientId, Message message, String orderKey, Identity identity,
             Set<String> sharedHere, Onward onward) {
         List<Relayed> held = holding.get(clientId);
-        if (held == null && identity != null && sharedHere.isEmpty() && windows.containsKey(clientId)
-                && recent.contains(identity)) {
+        if (identity != null && sharedHere.isEmpty() && (held != null || windows.containsKey(clientId))
+                && !relayedOnce(clientId, identity)) {
             duplicates++; // routed here directly after the restore: the session has it
             return;
         }
@@ -118,6 +134,7 @@ public final class IncomingRelays {
             List<Relayed> held = holding.remove(clientId);
             HandOvers.restore(broker, clientId, restore);
             windows.merge(clientId, 1, Integer::sum);
+            restoredAt.put(clientId, arrivals.get());
             remembering = true;
             if (held != null) {
                 count -= held.size();
@@ -133,19 +150,58 @@ public final class IncomingRelays {
     /**
      * A message routed to this node directly (not relayed) arrives, or one published here is routed: before its
      * delivery here.
+     *
+     * @return the sessions it was relayed to already, which must not get it through their plain subscriptions again
      */
-    public void arrived(String origin, long id) {
+    public Set<String> arrived(String origin, long id) {
         if (!remembering) {
-            return;
+            return Set.of();
         }
+        long at = arrivals.incrementAndGet();
+        Seen[] before = new Seen[1];
         Identity identity = new Identity(origin, id);
-        if (recent.add(identity)) {
-            order.add(identity);
-            if (recent.size() > RECENT_LIMIT) {
-                Identity oldest = order.poll();
-                if (oldest != null) {
-                    recent.remove(oldest);
-                }
+        seen.compute(identity, (k, known) -> {
+            before[0] = known;
+            return new Seen(at, known == null ? Set.of() : known.relayedTo());
+        });
+        if (before[0] == null) {
+            remembered(identity);
+            return Set.of();
+        }
+        return before[0].relayedTo();
+    }
+
+    /**
+     * Notes that {@code identity} is relayed to the session of {@code clientId}; false if it arrived here directly
+     * after the session's restore (the session has it).
+     */
+    private boolean relayedOnce(String clientId, Identity identity) {
+        Long restored = restoredAt.get(clientId);
+        boolean[] duplicate = new boolean[1];
+        Seen[] before = new Seen[1];
+        seen.compute(identity, (k, known) -> {
+            before[0] = known;
+            if (known != null && restored != null && known.directAt() > restored) {
+                duplicate[0] = true;
+                return known;
+            }
+            Set<String> to = new HashSet<>(known == null ? Set.of() : known.relayedTo());
+            to.add(clientId);
+            return new Seen(known == null ? 0 : known.directAt(), Set.copyOf(to));
+        });
+        if (before[0] == null) {
+            remembered(identity);
+        }
+        return !duplicate[0];
+    }
+
+    /** A message newly remembered: the oldest goes past {@link #RECENT_LIMIT}. */
+    private void remembered(Identity identity) {
+        order.add(identity);
+        if (seen.size() > RECENT_LIMIT) {
+            Identity oldest = order.poll();
+            if (oldest != null) {
+                seen.remove(oldest);
             }
         }
     }
@@ -155,16 +211,22 @@ public final class IncomingRelays {
      * opened at the restore closes; with the last one, what was remembered goes.
      */
     synchronized void closeWindow(String clientId) {
-        windows.computeIfPresent(clientId, (k, n) -> n > 1 ? n - 1 : null);
+        if (windows.computeIfPresent(clientId, (k, n) -> n > 1 ? n - 1 : null) == null) {
+            restoredAt.remove(clientId);
+        }
         if (duplicates > reported) {
             LOG.info("{} relayed message(s) dropped since the last report: the sessions they were for had them routed"
                     + " here directly", duplicates - reported);
             reported = duplicates;
         }
-        if (windows.isEmpty()) {
+        forgetAllIfNoMove();
+    }
+
+    /** No move here is on: nothing is remembered (an arrival racing this may stay: ids are unique per node). */
+    private void forgetAllIfNoMove() {
+        if (windows.isEmpty() && holding.isEmpty()) {
             remembering = false;
-            // an arrival racing this may stay: ids are unique per node, so it matches no later relay
-            recent.clear();
+            seen.clear();
             order.clear();
         }
     }
@@ -180,6 +242,7 @@ public final class IncomingRelays {
         if (held != null) {
             count -= held.size();
         }
+        forgetAllIfNoMove();
     }
 
     /** Messages held now. */

@@ -22,7 +22,7 @@ class AcceptorTest {
                 if (!method.getName().equals("acceptForwarded")) {
                     throw new UnsupportedOperationException(method.getName());
                 }
-                calls.add(((Message) args[0]).topic() + " key " + args[1] + " shared " + args[2]);
+                calls.add(((Message) args[0]).topic() + " key " + args[1] + " shared " + args[2] + " not to " + args[3]);
                 return handed;
             });
     private final MemoryStateStore store = new MemoryStateStore();
@@ -35,8 +35,9 @@ class AcceptorTest {
 
     @Test
     void aMessageIsConfirmedOnlyAfterTheBrokerHandedItToItsSessionsAndTheStoreWroteIt() {
-        acceptor.accept(41, "a", Message.builder("t/1").payload("x").qos(1).build(), "a\0pub", Set.of("$share/g/t/#"));
-        assertThat(calls).containsExactly("t/1 key a\0pub shared [$share/g/t/#]");
+        acceptor.accept(41, "a", Message.builder("t/1").payload("x").qos(1).build(), "a\0pub", Set.of("$share/g/t/#"),
+                Set.of("mover"));
+        assertThat(calls).containsExactly("t/1 key a\0pub shared [$share/g/t/#] not to [mover]");
         assertThat(sends).as("not handed yet: nothing confirmed").isEmpty();
 
         handed.complete(2);
@@ -48,7 +49,7 @@ class AcceptorTest {
     @Test
     void aMessageTheStoreCouldNotWriteIsRefused() {
         store.failWrites(new java.io.IOException("disk full"));
-        acceptor.accept(42, "a", Message.builder("t/1").payload("x").qos(1).build(), "a\0pub", Set.of());
+        acceptor.accept(42, "a", Message.builder("t/1").payload("x").qos(1).build(), "a\0pub", Set.of(), Set.of());
         handed.complete(1);
         sends.forEach(Runnable::run);
 

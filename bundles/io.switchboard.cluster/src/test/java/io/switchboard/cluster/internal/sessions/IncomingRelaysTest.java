@@ -102,6 +102,34 @@ class IncomingRelaysTest {
     }
 
     @Test
+    void aDirectCopyArrivingAfterItsRelayLeavesOutTheSessionItWasRelayedTo() {
+        relays.expect("s");
+        relays.relayed("s", message("t/1"), "c\0p", new IncomingRelays.Identity("c", 1), Set.of(), this::onward);
+        relays.restoreAndHandOver("s", () -> sessionsHere.add("s")).toCompletableFuture().join();
+        relays.relayed("s", message("t/2"), "c\0p", new IncomingRelays.Identity("c", 2), Set.of(), this::onward);
+
+        assertThat(events).containsExactly("s t/1", "s t/2");
+        assertThat(relays.arrived("c", 1)).as("relayed while held, handed over at the restore").containsExactly("s");
+        assertThat(relays.arrived("c", 2)).as("relayed after the restore").containsExactly("s");
+        assertThat(relays.arrived("c", 3)).as("never relayed").isEmpty();
+    }
+
+    @Test
+    void aRelayIsDroppedOnlyIfItsDirectCopyCameAfterTheRestoreOfItsSession() {
+        relays.expect("s");
+        relays.expect("other");
+        relays.restoreAndHandOver("other", () -> sessionsHere.add("other")).toCompletableFuture().join();
+        relays.arrived("c", 1); // before s is restored: it did not reach s
+        relays.restoreAndHandOver("s", () -> sessionsHere.add("s")).toCompletableFuture().join();
+        relays.arrived("c", 2); // after: it reached s
+
+        relays.relayed("s", message("t/1"), "c\0p", new IncomingRelays.Identity("c", 1), Set.of(), this::onward);
+        relays.relayed("s", message("t/2"), "c\0p", new IncomingRelays.Identity("c", 2), Set.of(), this::onward);
+
+        assertThat(events).containsExactly("s t/1");
+    }
+
+    @Test
     void atMostRecentLimitDirectArrivalsAreRememberedTheOldestGoFirst() {
         relays.expect("s");
         relays.restoreAndHandOver("s", () -> sessionsHere.add("s")).toCompletableFuture().join();

@@ -274,31 +274,32 @@ public final class Router {
      * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
      */
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker) {
-        deliverForwarded(message, orderKey, sharedHere, worker, recipients -> { });
+        deliverForwarded(message, orderKey, sharedHere, Set.of(), worker, recipients -> { });
     }
 
     /**
-     * Like {@link #deliverForwarded(Message, String, Set, WorkerThread)}; {@code done} hears, on {@code worker}, how
-     * many sessions the message was handed to once every delivery decision is made.
+     * Like {@link #deliverForwarded(Message, String, Set, WorkerThread)}, not through the plain subscriptions of the
+     * sessions of {@code notTo} (client ids: they have the message already, relayed to them); {@code done} hears, on
+     * {@code worker}, how many sessions the message was handed to once every delivery decision is made.
      */
-    public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker,
-            IntConsumer done) {
-        deliverForwarded(null, message, orderKey, sharedHere, worker, done);
+    public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, Set<String> notTo,
+            WorkerThread worker, IntConsumer done) {
+        deliverForwarded(null, message, orderKey, sharedHere, notTo, worker, done);
     }
 
     /**
-     * Like {@link #deliverForwarded(Message, String, Set, WorkerThread, IntConsumer)}, to {@code session} only: through its
-     * subscriptions matching the message (of its shared ones, those in {@code sharedHere}); {@code done} hears, on
-     * {@code worker}, whether it was handed to the session (1) or not (0). Not retained here: the message is one the
-     * session missed, not a new one.
+     * Like {@link #deliverForwarded(Message, String, Set, Set, WorkerThread, IntConsumer)}, to {@code session} only:
+     * through its subscriptions matching the message (of its shared ones, those in {@code sharedHere}); {@code done}
+     * hears, on {@code worker}, whether it was handed to the session (1) or not (0). Not retained here: the message is
+     * one the session missed, not a new one.
      */
     public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
-        deliverForwarded(session, message, null, sharedHere, worker, done);
+        deliverForwarded(session, message, null, sharedHere, Set.of(), worker, done);
     }
 
     /** A message from another node to every session here ({@code only} null, retained if flagged) or to {@code only}. */
     private void deliverForwarded(SessionImpl only, Message message, String orderKey, Set<String> sharedHere,
-            WorkerThread worker, IntConsumer done) {
+            Set<String> notTo, WorkerThread worker, IntConsumer done) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
             if (only == null && stamped.retain()) {
@@ -309,7 +310,8 @@ public final class Router {
             }
             List<SubscriptionTree.Entry> targets = new ArrayList<>(only == null ? 10 : 1);
             subscriptions.match(stamped.topic(), e -> {
-                if ((only == null || e.session() == only) && (e.shareGroup() == null || sharedHere.contains(e.filter()))) {
+                if ((only == null || e.session() == only) && (e.shareGroup() == null
+                        ? notTo.isEmpty() || !notTo.contains(e.session().clientId()) : sharedHere.contains(e.filter()))) {
                     targetOrRelay(e, stamped, message, orderKey, targets);
                 }
             });
