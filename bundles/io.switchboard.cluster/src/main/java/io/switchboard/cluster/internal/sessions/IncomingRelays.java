@@ -104,6 +104,11 @@ public final class IncomingRelays {
     public synchronized void relayed(String clientId, Message message, String orderKey, Identity identity,
             Set<String> sharedHere, Onward onward) {
         List<Relayed> held = holding.get(clientId);
+        if (held != null && count >= limit) {
+            LOG.warn("Message to '{}' relayed for client '{}' dropped: {} relayed messages are held already",
+                    message.topic(), clientId, limit);
+            return; // not noted as relayed: its direct copy, if one comes, still goes to the session
+        }
         if (identity != null && sharedHere.isEmpty() && (held != null || windows.containsKey(clientId))
                 && !relayedOnce(clientId, identity)) {
             duplicates++; // routed here directly after the restore: the session has it
@@ -115,12 +120,9 @@ public final class IncomingRelays {
                     onward.relay(clientId, message, sharedHere);
                 }
             });
-        } else if (count < limit) {
+        } else {
             held.add(new Relayed(message, orderKey, sharedHere));
             count++;
-        } else {
-            LOG.warn("Message to '{}' relayed for client '{}' dropped: {} relayed messages are held already",
-                    message.topic(), clientId, limit);
         }
     }
 
