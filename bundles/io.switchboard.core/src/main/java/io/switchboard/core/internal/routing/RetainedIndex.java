@@ -162,6 +162,6 @@ final class RetainedIndex {
     }
 
     private static String[] levelsOf(String topicOrFilter) {
-        return topicOrFilter.split("/", -1);
+        return Topics.levels(topicOrFilter);
     }
 }

@@ -150,7 +150,7 @@ public final class SubscriptionTree {
      */
     public void match(String topic, Consumer<Entry> sink) {
         List<Entry> found = new ArrayList<>(4);
-        collect(topic.split("/", -1), topic.startsWith("$"), found);
+        collect(Topics.levels(topic), topic.startsWith("$"), found);
         OneDeliveryPerSession.merge(found);
         for (Entry e : found) {
             if (e != null) {
@@ -262,7 +262,7 @@ public final class SubscriptionTree {
     }
 
     private static String[] levelsOf(String filter) {
-        return filter.split("/", -1);
+        return Topics.levels(filter);
     }
 
     /** The group of a {@code $share/group/filter} filter, or {@code null}. */

@@ -40,6 +40,26 @@ public final class Topics {
         }
     }
 
+    /**
+     * The levels of a topic name or filter, as {@code split("/", -1)} gives them ({@code "a//b"}: a, "", b) without
+     * its intermediate list: routing splits every message's topic.
+     */
+    public static String[] levels(String topicOrFilter) {
+        int count = 1;
+        for (int slash = topicOrFilter.indexOf('/'); slash >= 0; slash = topicOrFilter.indexOf('/', slash + 1)) {
+            count++;
+        }
+        String[] levels = new String[count];
+        int start = 0;
+        for (int i = 0; i < count - 1; i++) {
+            int slash = topicOrFilter.indexOf('/', start);
+            levels[i] = topicOrFilter.substring(start, slash);
+            start = slash + 1;
+        }
+        levels[count - 1] = topicOrFilter.substring(start);
+        return levels;
+    }
+
     /** Whether {@code topic} (a valid topic name) matches {@code filter} (a valid, non-shared filter). */
     public static boolean matches(String filter, String topic) {
         return TopicFilters.matches(filter, topic);

@@ -10,6 +10,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TopicsTest {
 
     @ParameterizedTest
+    @ValueSource(strings = {"a", "a/b/c", "/", "/a", "a/", "a//b", "//", "$SYS/broker/+", "site/+/device/#", " / "})
+    void levelsAreWhatSplitGivesWithEmptyLevelsKept(String topic) {
+        assertThat(Topics.levels(topic)).containsExactly(topic.split("/", -1));
+    }
+
+    @ParameterizedTest
     @CsvSource({
         "a/b/c, a/b/c, true",
         "a/b/c, a/b, false",
