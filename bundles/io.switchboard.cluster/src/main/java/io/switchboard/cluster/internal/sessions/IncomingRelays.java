@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
@@ -160,17 +161,9 @@ public final class IncomingRelays {
             return Set.of();
         }
         long at = arrivals.incrementAndGet();
-        Seen[] before = new Seen[1];
-        Identity identity = new Identity(origin, id);
-        seen.compute(identity, (k, known) -> {
-            before[0] = known;
-            return new Seen(at, known == null ? Set.of() : known.relayedTo());
-        });
-        if (before[0] == null) {
-            remembered(identity);
-            return Set.of();
-        }
-        return before[0].relayedTo();
+        Seen before = update(new Identity(origin, id),
+                known -> new Seen(at, known == null ? Set.of() : known.relayedTo()));
+        return before == null ? Set.of() : before.relayedTo();
     }
 
     /**
@@ -179,22 +172,33 @@ public final class IncomingRelays {
      */
     private boolean relayedOnce(String clientId, Identity identity) {
         Long restored = restoredAt.get(clientId);
-        boolean[] duplicate = new boolean[1];
-        Seen[] before = new Seen[1];
-        seen.compute(identity, (k, known) -> {
-            before[0] = known;
-            if (known != null && restored != null && known.directAt() > restored) {
-                duplicate[0] = true;
+        Seen before = update(identity, known -> {
+            if (reachedAfter(known, restored)) {
                 return known;
             }
             Set<String> to = new HashSet<>(known == null ? Set.of() : known.relayedTo());
             to.add(clientId);
             return new Seen(known == null ? 0 : known.directAt(), Set.copyOf(to));
         });
+        return !reachedAfter(before, restored);
+    }
+
+    /** Whether the message of {@code known} arrived directly after the restore counted {@code restored} (null: none yet). */
+    private static boolean reachedAfter(Seen known, Long restored) {
+        return known != null && restored != null && known.directAt() > restored;
+    }
+
+    /** Changes what is known of {@code identity} atomically; returns what was known before (null: it is new). */
+    private Seen update(Identity identity, UnaryOperator<Seen> change) {
+        Seen[] before = new Seen[1];
+        seen.compute(identity, (k, known) -> {
+            before[0] = known;
+            return change.apply(known);
+        });
         if (before[0] == null) {
             remembered(identity);
         }
-        return !duplicate[0];
+        return before[0];
     }
 
     /** A message newly remembered: the oldest goes past {@link #RECENT_LIMIT}. */

@@ -266,11 +266,7 @@ final class SessionMoves implements SessionHandover {
         Member oldest = hazelcast.getCluster().getMembers().iterator().next();
         if (oldest.localMember()) {
             adopt(clientId, left);
-            // taken: the adoption's end waits for every member's routes to it too
-            lateAdoptions.computeIfPresent(left, (node, late) -> {
-                late.add(CompletableFuture.completedFuture(null));
-                return late;
-            });
+            adoptedLate(left, CompletableFuture.completedFuture(null)); // its routes are waited for too
         } else {
             topic(oldest.getAttribute(nodeAttribute)).publish(MoveMessages.encode(new MoveMessages.Move(MoveMessages.ADOPT,
                     0, clientId, left)));
@@ -436,13 +432,18 @@ final class SessionMoves implements SessionHandover {
     private void adoptGivenBack(String clientId, String leftNode) {
         CompletableFuture<Void> taking = sequence.run(clientId,
                 () -> CompletableFuture.runAsync(() -> adopt(clientId, leftNode), blocking)).toCompletableFuture();
-        if (lateAdoptions.computeIfPresent(leftNode, (node, late) -> {
-            late.add(taking);
-            return late;
-        }) == null) {
+        if (!adoptedLate(leftNode, taking)) {
             LOG.warn("Client '{}': its session was given back to node '{}' after the adoption of that node's sessions"
                     + " ended; taken from its records without what was held for it", clientId, leftNode);
         }
+    }
+
+    /** The adoption of {@code leftNode}, if still on, waits for {@code taking} too; false if it is over. */
+    private boolean adoptedLate(String leftNode, CompletableFuture<Void> taking) {
+        return lateAdoptions.computeIfPresent(leftNode, (node, late) -> {
+            late.add(taking);
+            return late;
+        }) != null;
     }
 
     /**
