@@ -97,9 +97,10 @@ public interface Broker {
     /**
      * Delivers like {@link #deliverForwarded}, and says when the message was handed to every matching session
      * (their front doors have queued it, and queued its write to the store for persistent sessions), so that the
-     * cluster can confirm it to the node it entered once the store wrote it.
+     * cluster can confirm it to the node it entered once the store wrote it. Since 2.7 it also waits until what was
+     * relayed of it to sessions moving away confirmed ({@link ClusterPeer#relayConfirmed}).
      *
-     * @return completes with the number of sessions it was handed to
+     * @return completes with the number of sessions it was handed to; fails when a relay of it failed
      * @since 2.3
      */
     CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere);
@@ -107,7 +108,7 @@ public interface Broker {
     /**
      * Like {@link #acceptForwarded(Message, String, Set)}, but not through the plain (not shared) subscriptions of the
      * sessions of {@code notTo}: they have this message already, relayed to them while they moved to this node
-     * ({@link ClusterPeer#relay}). The default ignores {@code notTo}, so those sessions may get it twice.
+     * ({@link ClusterPeer#relayConfirmed}). The default ignores {@code notTo}, so those sessions may get it twice.
      *
      * @param notTo the client ids of the sessions that have the message already
      * @return completes with the number of sessions it was handed to

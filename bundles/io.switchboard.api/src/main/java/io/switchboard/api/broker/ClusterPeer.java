@@ -1,6 +1,7 @@
 package io.switchboard.api.broker;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.switchboard.api.Message;
@@ -91,7 +92,7 @@ public interface ClusterPeer {
     /**
      * The session of {@code clientId} is leaving this node ({@link ClientSession#release}): if another node is taking
      * it over, the returned stage completes once every node routes that session's messages to the new node. Until
-     * then the core keeps the session's subscriptions here and hands what they match to {@link #relay} instead of
+     * then the core keeps the session's subscriptions here and hands what they match to {@link #relayConfirmed} instead of
      * the session, so that nothing published during the move is lost. Called once, before the session leaves.
      *
      * @return when the relay may end, or {@code null} when the session is not moving to another node (its
@@ -120,5 +121,22 @@ public interface ClusterPeer {
      */
     default boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {
         return false;
+    }
+
+    /**
+     * Like {@link #relay}, and says when the node taking the session has the message: the core acknowledges a QoS 1
+     * or 2 message to its publisher (or confirms it to the node it came from) only once every relay of it completed,
+     * so that a node dying during a move loses no acknowledged message. The core calls this method, not
+     * {@link #relay}; the default relays with {@link #relay} and confirms at once.
+     *
+     * @return a stage that completes when the node taking the session handed the message to it and stored it, or
+     *         fails with a {@link ForwardingException} when that node refused it, left, or did not confirm in time
+     *         (the publisher is not acknowledged and sends it again); {@code null} when no move of {@code clientId}
+     *         is known any more (the message is not delivered to it)
+     * @since 2.7
+     */
+    default CompletionStage<Void> relayConfirmed(String clientId, Message message, String orderKey,
+            String sharedFilter) {
+        return relay(clientId, message, orderKey, sharedFilter) ? CompletableFuture.completedStage(null) : null;
     }
 }

@@ -57,9 +57,13 @@
  * <p>2.6.0: {@link io.switchboard.api.broker.Broker#acceptForwarded(io.switchboard.api.Message, String, java.util.Set,
  * java.util.Set)} leaves out the sessions a message was relayed to already, so that a session moving to this node gets
  * a message once even when the relay arrives before the direct copy. A default method only.
+ *
+ * <p>2.7.0: {@link io.switchboard.api.broker.ClusterPeer#relayConfirmed}: the core waits for the node taking a
+ * moving session to confirm what is relayed to it before it acknowledges the message, so a node dying during a move
+ * loses no acknowledged message. A default method only (over {@code relay}, confirming at once).
  */
 @Export
-@Version("2.6.0")
+@Version("2.7.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -224,6 +224,11 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {
+        return relayConfirmed(clientId, message, orderKey, sharedFilter) != null;
+    }
+
+    @Override
+    public CompletionStage<Void> relayConfirmed(String clientId, Message message, String orderKey, String sharedFilter) {
         return forwarder.relay(clientId, message, orderKey == null ? "" : orderKey,
                 sharedFilter == null ? Set.of() : Set.of(sharedFilter));
     }

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -144,17 +145,20 @@ final class Forwarder {
     }
 
     /**
-     * Sends {@code message} to the node the session of {@code clientId} moves to (a relay: never confirmed, as the
-     * message was routed here already); false when it is not moving.
+     * Sends {@code message} to the node the session of {@code clientId} moves to; at QoS 1 and 2 that node confirms it
+     * once the session has it and its store wrote it, and the returned stage (what the message's acknowledgement waits
+     * for) completes then, or fails as a forwarded message's does. Null when the session is not moving.
      */
-    boolean relay(String clientId, Message message, String orderKey, Set<String> sharedHere) {
+    CompletionStage<Void> relay(String clientId, Message message, String orderKey, Set<String> sharedHere) {
         String node = outgoingRelays.relayTo(clientId);
         if (node == null) {
-            return false;
+            return null;
         }
-        inbox(node).publish(Frames.encodeRelayed(self, clientId, orderKey, sharedHere, message));
+        Confirmations.Awaited awaited = message.qos() == 0 ? null : confirmations.expect(Set.of(node), message.topic());
+        inbox(node).publish(Frames.encodeRelayed(awaited == null ? 0 : awaited.id(), self, clientId, orderKey,
+                sharedHere, message));
         sent.increment(node);
-        return true;
+        return awaited == null ? CompletableFuture.completedStage(null) : awaited.confirmed();
     }
 
     private Set<String> sharedServedHere(Map<String, String> sharedServedBy) {
@@ -205,7 +209,8 @@ final class Forwarder {
      * A message relayed for a session moving here, with the identity it came with to the node that relayed it (the
      * node it entered and that node's id, as a direct frame from there names it): held or handed to the session on
      * the worker of its publisher's key, as its direct copies are; one for a session that moved on from here goes on,
-     * never back to its sender.
+     * never back to its sender. At QoS 1 and 2 confirmed to the node that relayed it once the session has it (or went
+     * on with it and had it confirmed there) and the store wrote it; refused when it could not be held.
      */
     private void relayed(Frames.Frame frame) {
         String routedWith = frame.orderKey();
@@ -220,12 +225,18 @@ final class Forwarder {
                     frame.message().id());
             orderKey = separator < 0 ? frame.origin() + SEPARATOR + routedWith : routedWith;
         }
-        incomingRelays.relayed(frame.session(), frame.message(), orderKey, identity, frame.sharedHere(),
-                (clientId, m, shared) -> {
-                    if (!frame.origin().equals(outgoingRelays.target(clientId)) && !relay(clientId, m, routedWith, shared)) {
+        CompletionStage<Void> handed = incomingRelays.relayed(frame.session(), frame.message(), orderKey, identity,
+                frame.sharedHere(), (clientId, m, shared) -> {
+                    CompletionStage<Void> onward = frame.origin().equals(outgoingRelays.target(clientId)) ? null
+                            : relay(clientId, m, routedWith, shared);
+                    if (onward == null) {
                         LOG.debug("Message to '{}' relayed for client '{}', which is not here, dropped", m.topic(), clientId);
                     }
+                    return onward;
                 });
+        if (frame.correlation() != 0) {
+            acceptor.confirmWhenStored(frame.correlation(), frame.origin(), frame.message().topic(), handed);
+        }
     }
 
     private void confirmed(byte[] bytes) {

@@ -41,10 +41,12 @@ final class Frames {
 
     /**
      * A message relayed to the session of {@code clientId}, which moves to the receiving node, with the order key it
-     * was routed with on the sending node (empty: not known); never confirmed.
+     * was routed with on the sending node (empty: not known); confirmed to {@code origin} with {@code correlation}
+     * (0: none wanted, QoS 0).
      */
-    static byte[] encodeRelayed(String origin, String clientId, String orderKey, Set<String> sharedHere, Message message) {
-        return encode(0, origin, orderKey, clientId, sharedHere, Set.of(), message);
+    static byte[] encodeRelayed(long correlation, String origin, String clientId, String orderKey,
+            Set<String> sharedHere, Message message) {
+        return encode(correlation, origin, orderKey, clientId, sharedHere, Set.of(), message);
     }
 
     private static byte[] encode(long correlation, String origin, String orderKey, String session, Set<String> sharedHere,

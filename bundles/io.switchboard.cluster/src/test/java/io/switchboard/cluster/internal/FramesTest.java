@@ -31,12 +31,12 @@ class FramesTest {
     }
 
     @Test
-    void aRelayedMessageNamesItsSessionAndWantsNoConfirmation() {
+    void aRelayedMessageNamesItsSessionAndItsConfirmation() {
         Message message = Message.builder("t/1").payload("moving").qos(1).id(5).build();
 
-        Frames.Frame frame = Frames.decode(Frames.encodeRelayed("a", "mover", "c\0pub", Set.of("$share/g/t/#"), message));
+        Frames.Frame frame = Frames.decode(Frames.encodeRelayed(42, "a", "mover", "c\0pub", Set.of("$share/g/t/#"), message));
 
-        assertThat(frame.correlation()).isZero();
+        assertThat(frame.correlation()).isEqualTo(42);
         assertThat(frame.origin()).isEqualTo("a");
         assertThat(frame.session()).isEqualTo("mover");
         assertThat(frame.orderKey()).isEqualTo("c\0pub");

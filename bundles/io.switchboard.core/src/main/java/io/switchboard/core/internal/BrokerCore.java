@@ -314,7 +314,7 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
             Set<String> notTo) {
         CompletableFuture<Integer> handed = new CompletableFuture<>();
         router.deliverForwarded(message, orderKey, Set.copyOf(sharedHere), Set.copyOf(notTo),
-                workers.workerFor(orderKey.hashCode()), handed::complete);
+                workers.workerFor(orderKey.hashCode()), handed);
         return handed;
     }
 
@@ -332,7 +332,7 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
         SessionImpl publisher = sessions.find(orderKey);
         WorkerThread worker = publisher != null ? publisher.worker() : workers.workerFor(orderKey.hashCode());
         CompletableFuture<Integer> handed = new CompletableFuture<>();
-        router.deliverTo(session, message, Set.copyOf(sharedHere), worker, handed::complete);
+        router.deliverTo(session, message, Set.copyOf(sharedHere), worker, handed);
         return handed;
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -378,6 +379,54 @@ class ClusterPeerTest {
     }
 
     @Test
+    void aPublishRelayedToAMovingSessionIsAcknowledgedOnlyOnceTheNodeTakingItConfirmsTheRelay() throws Exception {
+        harness.core.setClusterPeer(peer);
+        peer.moving.put("mover", new CompletableFuture<>());
+        CoreHarness.Client mover = harness.client("mover").subscribe("t/#", 1);
+        CoreHarness.Client publisher = harness.client("pub");
+        mover.session.release("moves to another node").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        peer.relayConfirmation = confirmed;
+        CompletableFuture<PublishResult> acknowledged = publish(publisher, "t/1");
+        CoreHarness.await("relayed", () -> peer.relayed.size() == 1);
+        assertThat(acknowledged).as("the node taking the session has not confirmed it").isNotDone();
+        confirmed.complete(null);
+        assertThat(acknowledged.get(5, TimeUnit.SECONDS).routed()).isTrue();
+
+        peer.relayConfirmation = CompletableFuture.failedFuture(new ForwardingException("node 'b' left"));
+        assertThatThrownBy(() -> publish(publisher, "t/2").get(5, TimeUnit.SECONDS))
+                .as("no acknowledgement: the publisher sends it again").hasCauseInstanceOf(ForwardingException.class);
+    }
+
+    @Test
+    void aForwardedMessageRelayedToAMovingSessionIsAcceptedOnlyOnceTheRelayIsConfirmed() throws Exception {
+        harness.core.setClusterPeer(peer);
+        peer.moving.put("mover", new CompletableFuture<>());
+        // passed on by the front door after its let-go, as well as through a closed session's subscriptions
+        ClientSession letGo = harness.core.login(LoginRequest.internal("let-go", "u"), (m, d) -> d.moved())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        letGo.subscribe(io.switchboard.api.Subscription.of("t/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        peer.moving.put("let-go", new CompletableFuture<>());
+        CoreHarness.Client mover = harness.client("mover").subscribe("t/#", 1);
+        mover.session.release("moves to another node").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        peer.relayConfirmation = confirmed;
+        CompletableFuture<Integer> accepted = harness.core.acceptForwarded(Message.builder("t/1").payload("x").qos(1)
+                .id(79).build(), "remote", Set.of()).toCompletableFuture();
+        CoreHarness.await("relayed to both", () -> peer.relayed.size() == 2);
+        assertThat(accepted).as("not confirmed to the node it came from before the relays are").isNotDone();
+        confirmed.complete(null);
+        assertThat(accepted.get(5, TimeUnit.SECONDS)).as("handed to the session that passed it on").isEqualTo(1);
+
+        peer.relayConfirmation = CompletableFuture.failedFuture(new ForwardingException("node 'b' left"));
+        assertThatThrownBy(() -> harness.core.acceptForwarded(Message.builder("t/2").payload("x").qos(1).id(80).build(),
+                "remote", Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .as("refused to the node it came from").hasCauseInstanceOf(ForwardingException.class);
+    }
+
+    @Test
     void aRestoredSessionGetsItsHandOverBeforeWhatRoutingDeliversToItMeanwhile() throws Exception {
         List<String> got = restoreHeld("returning");
         CoreHarness.Client publisher = harness.client("pub");
@@ -480,11 +529,22 @@ class ClusterPeerTest {
             return moving.get(clientId);
         }
 
+        /** What a relay's confirmation is (null: confirmed at once, as {@link ClusterPeer#relayConfirmed}'s default). */
+        volatile CompletionStage<Void> relayConfirmation;
+
         @Override
         public boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {
             relayed.add(clientId + " " + message.topic() + " " + orderKey + " " + sharedFilter);
             relayedIds.add(message.id());
             return moving.containsKey(clientId);
+        }
+
+        @Override
+        public CompletionStage<Void> relayConfirmed(String clientId, Message message, String orderKey,
+                String sharedFilter) {
+            CompletionStage<Void> confirmation = relayConfirmation;
+            CompletionStage<Void> relayed = ClusterPeer.super.relayConfirmed(clientId, message, orderKey, sharedFilter);
+            return relayed == null || confirmation == null ? relayed : confirmation;
         }
 
         @Override

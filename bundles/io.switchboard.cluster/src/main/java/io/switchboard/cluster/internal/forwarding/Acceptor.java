@@ -1,6 +1,7 @@
 package io.switchboard.cluster.internal.forwarding;
 
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
@@ -34,11 +35,19 @@ public final class Acceptor {
      */
     public void accept(long correlation, String origin, Message message, String orderKey, Set<String> sharedHere,
             Set<String> relayedAlready) {
-        broker.acceptForwarded(message, orderKey, sharedHere, relayedAlready)
-                .thenCompose(recipients -> store.written())
+        confirmWhenStored(correlation, origin, message.topic(),
+                broker.acceptForwarded(message, orderKey, sharedHere, relayedAlready));
+    }
+
+    /**
+     * Confirms a message {@code origin} sent with {@code correlation} once {@code handed} completed (it was handed to
+     * the sessions here) and the store wrote what that queued; refuses it when either failed.
+     */
+    public void confirmWhenStored(long correlation, String origin, String topic, CompletionStage<?> handed) {
+        handed.thenCompose(recipients -> store.written())
                 .whenComplete((v, error) -> {
                     if (error != null) {
-                        LOG.warn("Message from node '{}' to '{}' not accepted: {}", origin, message.topic(), error.toString());
+                        LOG.warn("Message from node '{}' to '{}' not accepted: {}", origin, topic, error.toString());
                     }
                     confirmer.confirm(origin, correlation, error == null);
                 });

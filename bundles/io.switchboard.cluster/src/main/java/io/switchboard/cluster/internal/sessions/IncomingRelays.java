@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.ForwardingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * after what its records brought; relayed later, handed to it at once. Under one lock, and each on the worker of its
  * publisher's order key (the one its direct copies get), so a publisher's relayed messages reach the session in the
  * order they came, and in order with its direct ones. A relayed message for a session that is no longer here goes on to the node it
- * moved to, if it moved on ({@code onward}). At most {@link #LIMIT} held at once: past it a relayed message is dropped
- * and logged (relays are not confirmed; a move holds them for milliseconds).
+ * moved to, if it moved on ({@code onward}). Each relay says when the session has it ({@link #relayed}'s stage, which
+ * the node that relayed it waits for before it acknowledges the message). At most {@link #LIMIT} held at once: past
+ * it a relayed message is refused and logged (a move holds them for milliseconds).
  *
  * <p>Duplicates: a message may reach this node twice, routed here directly (this node subscribes to the same
  * filters, for the session or for others) and relayed by the node the session left (which routes to it until every
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class IncomingRelays {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncomingRelays.class);
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
     static final int LIMIT = 100_000;
     /** Identities of direct arrivals remembered at most while a window is open (the oldest go first). */
     static final int RECENT_LIMIT = 200_000;
@@ -49,7 +52,7 @@ public final class IncomingRelays {
     public record Identity(String origin, long id) {
     }
 
-    private record Relayed(Message message, String orderKey, Set<String> sharedHere) {
+    private record Relayed(Message message, String orderKey, Set<String> sharedHere, CompletableFuture<Void> handed) {
     }
 
     /** What is known of one message: when it arrived here directly (its count; 0: not yet), whom it was relayed to. */
@@ -58,7 +61,8 @@ public final class IncomingRelays {
 
     /** Where a relayed message for a session that moved on from here goes. */
     public interface Onward {
-        void relay(String clientId, Message message, Set<String> sharedHere);
+        /** @return when the node it goes on to has it, or null when it is not passed on (nothing to wait for) */
+        CompletionStage<Void> relay(String clientId, Message message, Set<String> sharedHere);
     }
 
     private final Broker broker;
@@ -101,30 +105,35 @@ public final class IncomingRelays {
     /**
      * A message relayed for the session of {@code clientId}: held, or handed to it; when it is not here (it moved on),
      * {@code onward} gets it.
+     *
+     * @return completes when the session has it (handed to it, or it had it already), or the node it went on to
+     *         confirmed it; fails when it was refused (too many held) or the hand-over failed
      */
-    public synchronized void relayed(String clientId, Message message, String orderKey, Identity identity,
-            Set<String> sharedHere, Onward onward) {
+    public synchronized CompletionStage<Void> relayed(String clientId, Message message, String orderKey,
+            Identity identity, Set<String> sharedHere, Onward onward) {
         List<Relayed> held = holding.get(clientId);
         if (held != null && count >= limit) {
-            LOG.warn("Message to '{}' relayed for client '{}' dropped: {} relayed messages are held already",
+            LOG.warn("Message to '{}' relayed for client '{}' refused: {} relayed messages are held already",
                     message.topic(), clientId, limit);
-            return; // not noted as relayed: its direct copy, if one comes, still goes to the session
+            // not noted as relayed: its direct copy, if one comes, still goes to the session
+            return CompletableFuture.failedFuture(new ForwardingException("message to '" + message.topic()
+                    + "' relayed for client '" + clientId + "': " + limit + " relayed messages are held already"));
         }
         if (identity != null && sharedHere.isEmpty() && (held != null || windows.containsKey(clientId))
                 && !relayedOnce(clientId, identity)) {
             duplicates++; // routed here directly after the restore: the session has it
-            return;
+            return DONE;
         }
         if (held == null) {
-            broker.deliverTo(clientId, message, orderKey, sharedHere).thenAccept(handed -> {
-                if (handed == 0) {
-                    onward.relay(clientId, message, sharedHere);
-                }
+            return broker.deliverTo(clientId, message, orderKey, sharedHere).thenCompose(handed -> {
+                CompletionStage<Void> wentOn = handed == 0 ? onward.relay(clientId, message, sharedHere) : null;
+                return wentOn == null ? DONE : wentOn;
             });
-        } else {
-            held.add(new Relayed(message, orderKey, sharedHere));
-            count++;
         }
+        Relayed relayed = new Relayed(message, orderKey, sharedHere, new CompletableFuture<>());
+        held.add(relayed);
+        count++;
+        return relayed.handed();
     }
 
     /**
@@ -142,8 +151,9 @@ public final class IncomingRelays {
             if (held != null) {
                 count -= held.size();
                 for (Relayed r : held) {
-                    total = total.thenCombine(broker.deliverTo(clientId, r.message(), r.orderKey(), r.sharedHere()),
-                            Integer::sum);
+                    CompletionStage<Integer> one = broker.deliverTo(clientId, r.message(), r.orderKey(), r.sharedHere());
+                    one.whenComplete((handed, error) -> complete(r, error));
+                    total = total.thenCombine(one, Integer::sum);
                 }
             }
         }
@@ -242,13 +252,27 @@ public final class IncomingRelays {
         return duplicates;
     }
 
-    /** The session of {@code clientId} was not taken here: what was held for it goes. */
-    synchronized void forget(String clientId) {
+    /**
+     * The session of {@code clientId} was not restored here: what was held for it goes, accepted when the session
+     * {@code ended} (it was not persistent: nothing is owed to it), else refused, so that its publishers send it again.
+     */
+    synchronized void forget(String clientId, boolean ended) {
         List<Relayed> held = holding.remove(clientId);
         if (held != null) {
             count -= held.size();
+            ForwardingException notTaken = ended ? null
+                    : new ForwardingException("the session of client '" + clientId + "' was not taken here");
+            held.forEach(r -> complete(r, notTaken));
         }
         forgetAllIfNoMove();
+    }
+
+    private static void complete(Relayed relayed, Throwable error) {
+        if (error == null) {
+            relayed.handed().complete(null);
+        } else {
+            relayed.handed().completeExceptionally(error);
+        }
     }
 
     /** Messages held now. */

@@ -34,7 +34,7 @@ public final class OutgoingRelays {
     }
 
     /** {@code node} takes the session of {@code clientId}: what its subscriptions here match goes there from now on. */
-    void start(String clientId, String node) {
+    public void start(String clientId, String node) {
         Relay previous = byClientId.put(clientId, new Relay(node, new CompletableFuture<>(), nanoClock.getAsLong(),
                 new AtomicLong()));
         if (previous != null) {

@@ -129,6 +129,7 @@ final class SessionMoves implements SessionHandover {
         if (memberNames().contains(previous)) {
             relays.incoming().expect(clientId); // what the owner relays from its let-go on waits for the restore here
             boolean ownerLeft = false;
+            boolean taken = false;
             int records = 0;
             asking.merge(previous, 1, Integer::sum); // the adoption of its sessions ends only after this claim's give-back
             try {
@@ -136,9 +137,10 @@ final class SessionMoves implements SessionHandover {
                     ownerLeft = !askToLetGo(previous, clientId);
                     if (!ownerLeft) {
                         records = takeRecords(clientId, null);
+                        taken = true;
                     }
                 } finally {
-                    relays.incoming().forget(clientId);
+                    relays.incoming().forget(clientId, taken); // what was relayed meanwhile, unless restored
                 }
                 if (ownerLeft) {
                     // it died while asked, before its death was noticed: its adopter takes the session with what it

@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.switchboard.api.Message;
@@ -39,40 +40,61 @@ class IncomingRelaysTest {
     @Test
     void whatIsRelayedBeforeTheRestoreWaitsForItAndWhatComesAfterIsHandedAtOnce() {
         relays.expect("s");
-        relays.relayed("s", message("t/1"), "a\0s", null, Set.of(), this::onward);
+        CompletableFuture<Void> first = relays.relayed("s", message("t/1"), "a\0s", null, Set.of(), this::onward)
+                .toCompletableFuture();
         relays.relayed("s", message("t/2"), "a\0s", null, Set.of(), this::onward);
         assertThat(events).isEmpty();
+        assertThat(first).as("confirmed to the node that relayed it only once the session has it").isNotDone();
 
         int handed = relays.restoreAndHandOver("s", () -> {
             sessionsHere.add("s");
             events.add("restore");
         }).toCompletableFuture().join();
-        relays.relayed("s", message("t/3"), "a\0s", null, Set.of(), this::onward);
+        CompletableFuture<Void> later = relays.relayed("s", message("t/3"), "a\0s", null, Set.of(), this::onward)
+                .toCompletableFuture();
 
         assertThat(handed).isEqualTo(2);
+        assertThat(first).isCompleted();
+        assertThat(later).isCompleted();
         assertThat(events).containsExactly("restore", "s t/1", "s t/2", "s t/3");
         assertThat(relays.heldCount()).isZero();
         assertThat(onward).isEmpty();
     }
 
     @Test
-    void aMessageForASessionThatIsNotHereGoesOnward() {
-        relays.relayed("gone", message("t/1"), "a\0gone", null, Set.of(), this::onward);
+    void aMessageForASessionThatIsNotHereGoesOnwardAndIsConfirmedWhenTheNextNodeConfirmsIt() {
+        CompletableFuture<Void> there = new CompletableFuture<>();
+        onwardConfirmation = there;
+        CompletableFuture<Void> confirmed = relays.relayed("gone", message("t/1"), "a\0gone", null, Set.of(),
+                this::onward).toCompletableFuture();
 
         assertThat(onward).containsExactly("gone t/1");
+        assertThat(confirmed).isNotDone();
+        there.complete(null);
+        assertThat(confirmed).isCompleted();
     }
 
     @Test
-    void pastTheLimitRelayedMessagesAreDroppedAndAForgottenMoveFreesWhatItHeld() {
+    void pastTheLimitRelayedMessagesAreRefusedAndAForgottenMoveRefusesWhatItHeldUnlessTheSessionEnded() {
         relays.expect("s");
+        List<CompletableFuture<Void>> confirmed = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            relays.relayed("s", message("t/" + i), "a\0s", null, Set.of(), this::onward);
+            confirmed.add(relays.relayed("s", message("t/" + i), "a\0s", null, Set.of(), this::onward)
+                    .toCompletableFuture());
         }
         assertThat(relays.heldCount()).isEqualTo(3);
+        assertThat(confirmed.subList(3, 5)).as("refused: their publishers send them again")
+                .allMatch(CompletableFuture::isCompletedExceptionally);
 
-        relays.forget("s");
+        relays.forget("s", false); // not taken here: the session is elsewhere, and what was relayed is not in it
 
         assertThat(relays.heldCount()).isZero();
+        assertThat(confirmed).allMatch(CompletableFuture::isCompletedExceptionally);
+        relays.expect("s");
+        CompletableFuture<Void> toEnded = relays.relayed("s", message("t/x"), "a\0s", null, Set.of(), this::onward)
+                .toCompletableFuture();
+        relays.forget("s", true);
+        assertThat(toEnded).as("a session that ended (not persistent) is owed nothing").isCompleted();
         relays.expect("s");
         sessionsHere.add("s");
         relays.restoreAndHandOver("s", () -> { }).toCompletableFuture().join();
@@ -144,8 +166,12 @@ class IncomingRelaysTest {
         assertThat(events).as("the oldest was forgotten, the newest is a duplicate").containsExactly("s t/oldest");
     }
 
-    private void onward(String clientId, Message message, Set<String> sharedHere) {
+    /** What a relay onward returns: when the node it went on to confirms it. */
+    private CompletableFuture<Void> onwardConfirmation = CompletableFuture.completedFuture(null);
+
+    private CompletionStage<Void> onward(String clientId, Message message, Set<String> sharedHere) {
         onward.add(clientId + " " + message.topic());
+        return onwardConfirmation;
     }
 
     private static Message message(String topic) {

@@ -77,17 +77,20 @@ final class ClusterLink {
         }
     }
 
-    /** Passes {@code m} on to the node the session of {@code clientId} moves to; false when it is not passed on. */
-    boolean relay(String clientId, Message m, String orderKey, String sharedFilter) {
+    /**
+     * Passes {@code m} on to the node the session of {@code clientId} moves to: completes when that node has it, fails
+     * when it could not take it; {@code null} when it is not passed on.
+     */
+    CompletionStage<Void> relay(String clientId, Message m, String orderKey, String sharedFilter) {
         ClusterPeer clusterPeer = peer;
         if (clusterPeer == null) {
-            return false;
+            return null;
         }
         try {
-            return clusterPeer.relay(clientId, m, orderKey, sharedFilter);
+            return clusterPeer.relayConfirmed(clientId, m, orderKey, sharedFilter);
         } catch (RuntimeException e) {
             LOG.warn("Message {} to '{}' was not passed on to the node client '{}' moves to", m.id(), m.topic(), clientId, e);
-            return false;
+            return null;
         }
     }
 

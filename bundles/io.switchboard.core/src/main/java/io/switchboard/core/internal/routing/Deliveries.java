@@ -1,6 +1,5 @@
 package io.switchboard.core.internal.routing;
 
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntConsumer;
 
@@ -23,11 +22,7 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
 
     private final Router router;
     private final Message message;
-    /** The message as routing got it: see {@link Router#deliver}. */
-    private final Message routed;
-    /** Its publisher's order key, or null: see {@link Router#deliver}. */
-    private final String orderKey;
-    private final List<SubscriptionTree.Entry> targets;
+    private final Fanout targets;
     private final ModuleEntry[] chain;
     private final boolean retainedDelivery;
     private final boolean handOver;
@@ -41,13 +36,10 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
     private SubscriptionTree.Entry target;
     private Runnable next;
 
-    Deliveries(Router router, Message message, Message routed, String orderKey, List<SubscriptionTree.Entry> targets,
-            ModuleEntry[] chain, boolean retainedDelivery, boolean handOver, WorkerThread worker,
-            ScheduledExecutorService timer, IntConsumer done) {
+    Deliveries(Router router, Message message, Fanout targets, ModuleEntry[] chain, boolean retainedDelivery,
+            boolean handOver, WorkerThread worker, ScheduledExecutorService timer, IntConsumer done) {
         this.router = router;
         this.message = message;
-        this.routed = routed;
-        this.orderKey = orderKey;
         this.targets = targets;
         this.chain = chain;
         this.retainedDelivery = retainedDelivery;
@@ -81,7 +73,7 @@ final class Deliveries implements Steps.Step, ChainRun.Call, ChainRun.Done {
             router.deliveryStatus(m, MessageStatus.State.FAILED, recipient.user(), "not delivered: consumed by module '"
                     + by.name() + "'" + (verdict.reason() == null ? "" : ": " + verdict.reason()));
         } else {
-            router.deliver(m, target, handOver, routed, orderKey);
+            router.deliver(m, target, handOver, targets);
             recipients++;
         }
         next.run();

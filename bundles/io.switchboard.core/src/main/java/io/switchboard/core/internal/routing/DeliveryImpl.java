@@ -14,16 +14,14 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
     private final transient Router router;
     private final transient Message message;
     private final transient SubscriptionTree.Entry target;
-    /** The message as routing got it (or null), and its publisher's order key: what {@link #moved} relays. */
-    private final transient Message routed;
-    private final transient String orderKey;
+    /** The message's fan-out: what {@link #moved} relays (the message as routing got it, with its key) and to whom. */
+    private final transient Fanout fanout;
 
-    DeliveryImpl(Router router, Message message, SubscriptionTree.Entry target, Message routed, String orderKey) {
+    DeliveryImpl(Router router, Message message, SubscriptionTree.Entry target, Fanout fanout) {
         this.router = router;
         this.message = message;
         this.target = target;
-        this.routed = routed;
-        this.orderKey = orderKey;
+        this.fanout = fanout;
     }
 
     @Override
@@ -50,11 +48,8 @@ final class DeliveryImpl extends AtomicBoolean implements Delivery {
         if (compareAndSet(false, true)) {
             // as routing got it, with its key, as a closed session's subscriptions relay: the node taking the
             // session tells it from its direct copy by that message's identity
-            if (routed != null) {
-                router.relay(routed, target, orderKey);
-            } else {
-                router.relay(message, target, null); // a retained or $SYS message: no direct copy to tell it from
-            }
+            // (a retained or $SYS message has none: no direct copy to tell it from)
+            router.relay(fanout.routed != null ? fanout.routed : message, target, fanout);
         }
     }
 }

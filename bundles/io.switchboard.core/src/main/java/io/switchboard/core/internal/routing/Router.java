@@ -1,10 +1,7 @@
 package io.switchboard.core.internal.routing;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.LongAdder;
@@ -87,8 +84,8 @@ public final class Router {
         this.maxHops = maxHops;
         this.retained = new RetainedMessages(store, new RetainedMessages.Limits(maxRetainedMessages, maxRetainedBytes));
         this.subscriptionSteps = new SubscriptionSteps(subscriptions, cluster, runner, retained,
-                (m, entry, worker, done) -> deliverAll(m, null, null, List.of(entry), registry.chains(), true, false,
-                        worker, done));
+                (m, entry, worker, done) -> deliverAll(m, Fanout.of(entry), registry.chains(), true, false, worker,
+                        done));
         messageIds.startAbove(retained.highestId());
     }
 
@@ -231,18 +228,19 @@ public final class Router {
         statuses.raise(m, MessageStatus.State.SENT, null, null);
         Forwarding forwarding = cluster.forward(m, s.clientId());
         Set<String> sharedElsewhere = forwarding == null ? Set.of() : forwarding.sharedElsewhere();
-        List<SubscriptionTree.Entry> targets = new ArrayList<>();
+        Fanout targets = new Fanout(m, s.clientId(), 10);
         subscriptions.match(m.topic(), e -> {
             if (!(e.noLocal() && e.session() == s) && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
-                targetOrRelay(e, m, m, s.clientId(), targets);
+                targetOrRelay(e, targets);
             }
         });
-        deliverAll(m, m, s.clientId(), targets, p.chains, false, false, s.worker(), recipients -> {
+        deliverAll(m, targets, p.chains, false, false, s.worker(), recipients -> {
             PublishResult outcome = new PublishResult(m.id(), true, recipients, null, null);
-            if (forwarding == null) {
+            CompletionStage<Void> accepted = targets.afterRelays(forwarding == null ? null : forwarding.accepted());
+            if (accepted == null) {
                 finish(s, result, outcome);
             } else {
-                finishWhenAccepted(s, result, outcome, forwarding.accepted());
+                finishWhenAccepted(s, result, outcome, accepted);
             }
         });
     }
@@ -250,7 +248,7 @@ public final class Router {
     /**
      * Finishes the publisher's step now (its next message need not wait for the other nodes: their confirmations
      * come back in any order, and the front door acknowledges in order), and completes {@code result} once the nodes
-     * the message was sent to accepted it, or fails it. An already accepted message (QoS 0, or no other node)
+     * the message was sent or relayed to accepted it, or fails it. An already accepted message (QoS 0, or no other node)
      * completes before the step ends, as {@link #finish} does.
      */
     private void finishWhenAccepted(SessionImpl s, CompletableFuture<PublishResult> result, PublishResult outcome,
@@ -260,8 +258,7 @@ public final class Router {
             if (error == null) {
                 result.complete(outcome);
             } else {
-                result.completeExceptionally(error instanceof CompletionException c && c.getCause() != null
-                        ? c.getCause() : error);
+                result.completeExceptionally(Fanout.unwrapped(error));
             }
         });
         s.stepDone();
@@ -274,32 +271,38 @@ public final class Router {
      * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
      */
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker) {
-        deliverForwarded(message, orderKey, sharedHere, Set.of(), worker, recipients -> { });
+        deliverForwarded(null, message, orderKey, sharedHere, Set.of(), worker, null);
     }
 
     /**
      * Like {@link #deliverForwarded(Message, String, Set, WorkerThread)}, not through the plain subscriptions of the
-     * sessions of {@code notTo} (client ids: they have the message already, relayed to them); {@code done} hears, on
-     * {@code worker}, how many sessions the message was handed to once every delivery decision is made.
+     * sessions of {@code notTo} (client ids: they have the message already, relayed to them); {@code handed}
+     * completes with how many sessions the message was handed to once every delivery decision is made and what was
+     * relayed to moving sessions is confirmed, or fails when a relay failed.
      */
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, Set<String> notTo,
-            WorkerThread worker, IntConsumer done) {
-        deliverForwarded(null, message, orderKey, sharedHere, notTo, worker, done);
+            WorkerThread worker, CompletableFuture<Integer> handed) {
+        deliverForwarded(null, message, orderKey, sharedHere, notTo, worker, handed);
     }
 
     /**
-     * Like {@link #deliverForwarded(Message, String, Set, Set, WorkerThread, IntConsumer)}, to {@code session} only:
-     * through its subscriptions matching the message (of its shared ones, those in {@code sharedHere}); {@code done}
-     * hears, on {@code worker}, whether it was handed to the session (1) or not (0). Not retained here: the message is
-     * one the session missed, not a new one.
+     * Like {@link #deliverForwarded(Message, String, Set, Set, WorkerThread, CompletableFuture)}, to {@code session}
+     * only: through its subscriptions matching the message (of its shared ones, those in {@code sharedHere});
+     * {@code handed} completes with whether it was handed to the session (1) or not (0). Not retained here: the
+     * message is one the session missed, not a new one.
      */
-    public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker, IntConsumer done) {
-        deliverForwarded(session, message, null, sharedHere, Set.of(), worker, done);
+    public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker,
+            CompletableFuture<Integer> handed) {
+        deliverForwarded(session, message, null, sharedHere, Set.of(), worker, handed);
     }
 
-    /** A message from another node to every session here ({@code only} null, retained if flagged) or to {@code only}. */
+    /**
+     * A message from another node to every session here ({@code only} null, retained if flagged) or to {@code only};
+     * {@code handed} (null: nobody waits) completes as {@link #deliverForwarded(Message, String, Set, Set, WorkerThread,
+     * CompletableFuture)} says.
+     */
     private void deliverForwarded(SessionImpl only, Message message, String orderKey, Set<String> sharedHere,
-            Set<String> notTo, WorkerThread worker, IntConsumer done) {
+            Set<String> notTo, WorkerThread worker, CompletableFuture<Integer> handed) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
             if (only == null && stamped.retain()) {
@@ -308,14 +311,18 @@ public final class Router {
                     LOG.warn("Retained message from another node to '{}' not kept here: {}", stamped.topic(), notRetained);
                 }
             }
-            List<SubscriptionTree.Entry> targets = new ArrayList<>(only == null ? 10 : 1);
+            Fanout targets = new Fanout(message, orderKey, only == null ? 10 : 1);
             subscriptions.match(stamped.topic(), e -> {
                 if ((only == null || e.session() == only) && (e.shareGroup() == null
                         ? notTo.isEmpty() || !notTo.contains(e.session().clientId()) : sharedHere.contains(e.filter()))) {
-                    targetOrRelay(e, stamped, message, orderKey, targets);
+                    targetOrRelay(e, targets);
                 }
             });
-            deliverAll(stamped, message, orderKey, targets, registry.chains(), false, only != null, worker, done);
+            deliverAll(stamped, targets, registry.chains(), false, only != null, worker, recipients -> {
+                if (handed != null) {
+                    targets.completeAfterRelays(handed, recipients);
+                }
+            });
         });
     }
 
@@ -339,13 +346,13 @@ public final class Router {
                     LOG.debug("$SYS message to '{}' not retained: {}", stamped.topic(), notRetained);
                 }
             }
-            List<SubscriptionTree.Entry> targets = new ArrayList<>();
+            Fanout targets = new Fanout(null, null, 10);
             subscriptions.match(stamped.topic(), e -> {
                 if (!e.session().isClosed()) {
                     targets.add(e);
                 }
             });
-            deliverAll(stamped, null, null, targets, registry.chains(), false, false, worker, recipients -> { });
+            deliverAll(stamped, targets, registry.chains(), false, false, worker, recipients -> { });
         });
     }
 
@@ -397,13 +404,12 @@ public final class Router {
 
     /**
      * Hands {@code message} to each target through the delivery chain; calls {@code done} with the number
-     * of recipients once every delivery decision is made. Runs on {@code worker}. {@code routed}: the message as
-     * routing got it (before this node's stamp), which a hand-over and routing compare, and with {@code orderKey} (its
-     * publisher's, or null) what a delivery the front door passes on to a moving session relays; {@code handOver}:
-     * messages a session missed ({@link #deliverTo}), which go before what its deliveries keep.
+     * of recipients once every delivery decision is made (the relays of deliveries the front door passed on to a
+     * moving session are in {@code targets} by then). Runs on {@code worker}. {@code handOver}: messages a session
+     * missed ({@link #deliverTo}), which go before what its deliveries keep.
      */
-    private void deliverAll(Message message, Message routed, String orderKey, List<SubscriptionTree.Entry> targets,
-            Chains chains, boolean retainedDelivery, boolean handOver, WorkerThread worker, IntConsumer done) {
+    private void deliverAll(Message message, Fanout targets, Chains chains, boolean retainedDelivery, boolean handOver,
+            WorkerThread worker, IntConsumer done) {
         ModuleEntry[] chain = chains.of(ChainEvent.DELIVERY);
         if (targets.isEmpty()) {
             done.accept(0);
@@ -413,13 +419,12 @@ public final class Router {
             Message adjusted = null;
             for (SubscriptionTree.Entry target : targets) {
                 adjusted = adjust(message, target, retainedDelivery, adjusted);
-                deliver(adjusted, target, handOver, routed, orderKey);
+                deliver(adjusted, target, handOver, targets);
             }
             done.accept(targets.size());
             return;
         }
-        new Deliveries(this, message, routed, orderKey, targets, chain, retainedDelivery, handOver, worker, timer, done)
-                .start();
+        new Deliveries(this, message, targets, chain, retainedDelivery, handOver, worker, timer, done).start();
     }
 
     /**
@@ -442,16 +447,15 @@ public final class Router {
     }
 
     /**
-     * A matching subscription: a target for {@code m}, unless its session is closed; a session moving to another node
-     * gets {@code asRouted} (the message as it reached this node) there ({@link #relay}).
+     * A matching subscription: one of the {@code targets}, unless its session is closed; a session moving to another
+     * node gets the message as it reached this node there ({@link #relay}).
      */
-    private void targetOrRelay(SubscriptionTree.Entry e, Message m, Message asRouted, String orderKey,
-            List<SubscriptionTree.Entry> targets) {
+    private void targetOrRelay(SubscriptionTree.Entry e, Fanout targets) {
         SessionImpl session = e.session();
         if (!session.isClosed()) {
             targets.add(e);
         } else if (session.isRelaying()) {
-            relay(asRouted, e, orderKey);
+            relay(targets.routed, e, targets);
         }
     }
 
@@ -464,35 +468,41 @@ public final class Router {
     }
 
     /**
-     * Passes {@code message} on to the node the target's session moves to ({@code orderKey}: the one it was routed with,
-     * or {@code null}); it fails for that session when there is none.
+     * Passes {@code message} on to the node the target's session moves to, with the order key of {@code fanout} (the
+     * one it was routed with, or {@code null}); the message is accepted once that node confirmed it ({@link Fanout}).
+     * It fails for that session when there is no such node.
      */
-    void relay(Message message, SubscriptionTree.Entry target, String orderKey) {
+    void relay(Message message, SubscriptionTree.Entry target, Fanout fanout) {
         SessionImpl recipient = target.session();
-        if (!cluster.relay(recipient.clientId(), message, orderKey, target.shareGroup() == null ? null : target.filter())) {
+        CompletionStage<Void> confirmed = cluster.relay(recipient.clientId(), message, fanout.orderKey,
+                target.shareGroup() == null ? null : target.filter());
+        if (confirmed == null) {
             deliveryFailed(message, recipient.user(), "the session left this node");
+        } else {
+            fanout.relayed(confirmed);
         }
     }
 
     /**
      * Hands {@code message} to the target's session, with the identifiers of the subscriptions it came through; kept
      * for later while the session's deliveries are kept behind a hand-over ({@link SessionImpl#keep}), unless it is
-     * part of that hand-over. {@code routed}: the message as routing got it (a local publish after its chain, another
-     * node's as it came); a hand-over's message is the same object when it was held for the session as it was routed,
-     * which is how a kept delivery of a message that raced the restore is found and dropped.
+     * part of that hand-over. {@code fanout.routed}: the message as routing got it; a hand-over's message is the same
+     * object when it was held for the session as it was routed, which is how a kept delivery of a message that raced
+     * the restore is found and dropped. (A kept delivery the front door passes on to a moving session is relayed
+     * after its message was accepted: nothing waits for that relay.)
      */
-    void deliver(Message message, SubscriptionTree.Entry target, boolean handOver, Message routed, String orderKey) {
+    void deliver(Message message, SubscriptionTree.Entry target, boolean handOver, Fanout fanout) {
         SessionImpl session = target.session();
         if (handOver) {
-            session.handingOver(routed);
+            session.handingOver(fanout.routed);
         } else if (session.keepsDeliveries()
-                && session.keep(routed, () -> deliverNow(message, target, routed, orderKey))) {
+                && session.keep(fanout.routed, () -> deliverNow(message, target, fanout))) {
             return;
         }
-        deliverNow(message, target, routed, orderKey);
+        deliverNow(message, target, fanout);
     }
 
-    private void deliverNow(Message message, SubscriptionTree.Entry target, Message routed, String orderKey) {
+    private void deliverNow(Message message, SubscriptionTree.Entry target, Fanout fanout) {
         SessionImpl recipient = target.session();
         if (message.isExpired(System.currentTimeMillis())) {
             expired.increment();
@@ -500,7 +510,7 @@ public final class Router {
             return;
         }
         deliveries.increment();
-        DeliveryImpl delivery = new DeliveryImpl(this, message, target, routed, orderKey);
+        DeliveryImpl delivery = new DeliveryImpl(this, message, target, fanout);
         try {
             recipient.receiver().deliver(message, delivery);
         } catch (Throwable t) {
