@@ -31,6 +31,11 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void routeView() throws RunnerException {
+        assertScores(smoke("io.switchboard.cluster.internal.RouteViewBenchmark").param("routes", "1000"), 3);
+    }
+
+    @Test
     void publishCodec() throws RunnerException {
         assertScores(smoke("io.switchboard.mqtt.internal.transport.PublishCodecBenchmark"), 4);
     }

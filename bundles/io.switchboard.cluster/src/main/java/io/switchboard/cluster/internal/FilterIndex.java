@@ -3,29 +3,35 @@ package io.switchboard.cluster.internal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Which node holds which topic filters, and which nodes a topic reaches: the cluster-wide subscription view, as
- * every node keeps it from the shared routing map. Changes (subscribe and unsubscribe elsewhere, a node gone) are
- * rare next to matches (every publish), so each change builds a new tree that matches read without a lock (only the
- * turns of the shared subscriptions change in it).
+ * every node keeps it from the shared routing map. Matches (every publish) read the tree without a lock; a change
+ * (subscribe and unsubscribe elsewhere, a node gone), one at a time under this object's lock, walks the filter's path
+ * only: it adds the missing levels, replaces the end level's immutable set of nodes (or shared groups) and removes the
+ * levels it left empty. So a change costs O(levels of the filter) whatever the number of routes (until 2026-12-05
+ * each change rebuilt the whole tree, O(routes): see docs/benchmarks.md), and a match concurrent with it sees the
+ * filter before or after the change.
  */
 final class FilterIndex {
 
     private static final String SHARE_PREFIX = "$share/";
 
     /** One level of the tree: the nodes whose plain filter ends here, the shared subscriptions ending here, the next levels. */
-    private record Level(Set<String> nodes, Map<String, SharedGroup> shared, Map<String, Level> next) {
+    private static final class Level {
+        volatile Set<String> nodes = Set.of();
+        volatile Map<String, SharedGroup> shared = Map.of();
+        final Map<String, Level> next = new ConcurrentHashMap<>(4);
 
-        static Level empty() {
-            return new Level(new HashSet<>(), new HashMap<>(), new HashMap<>());
+        boolean isEmpty() {
+            return nodes.isEmpty() && shared.isEmpty() && next.isEmpty();
         }
     }
 
@@ -45,12 +51,12 @@ final class FilterIndex {
     }
 
     private final Map<String, Set<String>> filtersByNode = new TreeMap<>();
-    private volatile Level root = Level.empty();
+    private final Level root = new Level();
 
     /** {@code node} has a subscription to {@code filter}. */
     synchronized void add(String node, String filter) {
         if (filtersByNode.computeIfAbsent(node, n -> new TreeSet<>()).add(filter)) {
-            rebuild();
+            change(node, filter, true);
         }
     }
 
@@ -61,14 +67,15 @@ final class FilterIndex {
             if (filters.isEmpty()) {
                 filtersByNode.remove(node);
             }
-            rebuild();
+            change(node, filter, false);
         }
     }
 
     /** {@code node} left the cluster: it holds no filters. */
     synchronized void removeNode(String node) {
-        if (filtersByNode.remove(node) != null) {
-            rebuild();
+        Set<String> filters = filtersByNode.remove(node);
+        if (filters != null) {
+            filters.forEach(filter -> change(node, filter, false));
         }
     }
 
@@ -110,7 +117,7 @@ final class FilterIndex {
     private static void collect(Level level, String[] topic, int depth, boolean systemTopic, Match found) {
         boolean wildcardsAllowed = depth > 0 || !systemTopic; // [MQTT-4.7.2-1]
         if (wildcardsAllowed) {
-            Level rest = level.next().get("#");
+            Level rest = level.next.get("#");
             if (rest != null) {
                 take(rest, found);
             }
@@ -119,12 +126,12 @@ final class FilterIndex {
             take(level, found);
             return;
         }
-        Level exact = level.next().get(topic[depth]);
+        Level exact = level.next.get(topic[depth]);
         if (exact != null) {
             collect(exact, topic, depth + 1, systemTopic, found);
         }
         if (wildcardsAllowed) {
-            Level any = level.next().get("+");
+            Level any = level.next.get("+");
             if (any != null) {
                 collect(any, topic, depth + 1, systemTopic, found);
             }
@@ -132,30 +139,56 @@ final class FilterIndex {
     }
 
     private static void take(Level level, Match found) {
-        found.nodes().addAll(level.nodes());
-        level.shared().forEach((filter, group) -> found.sharedServedBy().put(filter, group.next()));
+        found.nodes().addAll(level.nodes);
+        level.shared.forEach((filter, group) -> found.sharedServedBy().put(filter, group.next()));
     }
 
-    private void rebuild() {
-        Level top = Level.empty();
-        Map<Level, Map<String, Set<String>>> sharedNodes = new IdentityHashMap<>(); // levels are mutable while built
-        filtersByNode.forEach((node, filters) -> {
-            for (String filter : filters) {
-                String plain = plain(filter);
-                Level level = top;
-                for (String name : plain.split("/", -1)) {
-                    level = level.next().computeIfAbsent(name, n -> Level.empty());
+    /** Adds {@code node} to the end level of {@code filter}, or removes it and the levels that leaves empty. */
+    private void change(String node, String filter, boolean add) {
+        String plain = plain(filter);
+        String[] names = plain.split("/", -1);
+        Level[] path = new Level[names.length + 1];
+        path[0] = root;
+        for (int i = 0; i < names.length; i++) {
+            Level child = path[i].next.get(names[i]);
+            if (child == null) {
+                if (!add) {
+                    return;
                 }
-                if (plain.equals(filter)) {
-                    level.nodes().add(node);
-                } else {
-                    sharedNodes.computeIfAbsent(level, l -> new HashMap<>()).computeIfAbsent(filter, f -> new TreeSet<>()).add(node);
-                }
+                child = new Level();
+                path[i].next.put(names[i], child);
             }
-        });
-        sharedNodes.forEach((level, groups) -> groups.forEach(
-                (filter, nodes) -> level.shared().put(filter, new SharedGroup(List.copyOf(nodes), new AtomicInteger()))));
-        root = top;
+            path[i + 1] = child;
+        }
+        Level end = path[names.length];
+        if (plain.equals(filter)) {
+            end.nodes = changed(end.nodes, node, add);
+        } else {
+            Map<String, SharedGroup> groups = new HashMap<>(end.shared);
+            SharedGroup group = groups.get(filter);
+            Set<String> nodes = changed(group == null ? Set.of() : Set.copyOf(group.nodes()), node, add);
+            if (nodes.isEmpty()) {
+                groups.remove(filter);
+            } else {
+                // the group keeps its turn: a member node coming or going does not restart the round robin
+                groups.put(filter, new SharedGroup(List.copyOf(new TreeSet<>(nodes)),
+                        group == null ? new AtomicInteger() : group.turn()));
+            }
+            end.shared = Map.copyOf(groups);
+        }
+        for (int i = names.length; i > 0 && !add && path[i].isEmpty(); i--) {
+            path[i - 1].next.remove(names[i - 1], path[i]);
+        }
+    }
+
+    private static Set<String> changed(Set<String> nodes, String node, boolean add) {
+        Set<String> copy = new HashSet<>(nodes);
+        if (add) {
+            copy.add(node);
+        } else {
+            copy.remove(node);
+        }
+        return Set.copyOf(copy);
     }
 
     /** The filter a shared subscription ({@code $share/group/filter}) matches with. */
