@@ -36,8 +36,7 @@ class ClusterIT {
      * A row of the sb:cluster table: node (" *" for this one), address, sessions, users, filters, sent to it, received
      * from it.
      */
-    private static final Pattern ROW = Pattern.compile(
-            "(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
+    private static final Pattern ROW = ClusterNodes.SB_CLUSTER_ROW;
 
     @TempDir
     static Path work;
@@ -114,6 +113,9 @@ class ClusterIT {
                     .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"b\"}", (double) after.get("b")[0])
                     .containsEntry("switchboard_cluster_forwarded_sent_total{node=\"c\"}", (double) after.get("c")[0]);
             assertThat(metrics.get("switchboard_cluster_filters{node=\"b\"}")).as("b's filters").isGreaterThanOrEqualTo(2.0);
+            assertThat(metrics.get("switchboard_cluster_confirmations_total{node=\"b\"}"))
+                    .as("b confirmed the QoS 1 messages, each before its PUBACK").isGreaterThanOrEqualTo(20.0);
+            assertThat(metrics.get("switchboard_cluster_confirmation_seconds_total{node=\"b\"}")).isPositive();
         }
     }
 

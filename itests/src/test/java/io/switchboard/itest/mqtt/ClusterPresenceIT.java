@@ -41,12 +41,7 @@ class ClusterPresenceIT {
     private static final String PASSWORD = "s3cret";
     private static final String ASK_PREFIX = "itest-presence/ask/";
     private static final String ANSWER_PREFIX = "itest-presence/answer/";
-    /**
-     * A row of the sb:cluster table: node (" *" for this one), address, sessions, users, filters, sent to it, received
-     * from it.
-     */
-    private static final Pattern ROW = Pattern.compile(
-            "(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$");
+    private static final Pattern ROW = ClusterNodes.SB_CLUSTER_ROW;
 
     @TempDir
     static Path work;

@@ -37,9 +37,14 @@ public record ClusterStats(String clusterName, String nodeName, String state, Li
      *        (since 1.3)
      * @param sessions sessions it holds (the client ids the cluster's owner map gives it: connected or not, clean or
      *        persistent); -1 when the map could not be read (since 1.3)
+     * @param unconfirmed QoS 1/2 messages this node forwarded or relayed to it that wait for its confirmation now
+     *        (0 for this node) (since 1.4)
+     * @param confirmed messages it confirmed to this node since this node joined (0 for this node) (since 1.4)
+     * @param confirmationSeconds the time those confirmations took in all, from the send to the confirmation's
+     *        arrival, in seconds: divided by {@code confirmed}, the mean wait of a publisher for that node (since 1.4)
      */
     public record Member(String name, String address, boolean local, List<String> filters, long sentTo, long receivedFrom,
-            int usersOnline, long sessions) {
+            int usersOnline, long sessions, int unconfirmed, long confirmed, double confirmationSeconds) {
 
         /** Copies the list (unmodifiable). */
         public Member {
@@ -49,6 +54,12 @@ public record ClusterStats(String clusterName, String nodeName, String state, Li
         /** The constructor of admin API 1.2, kept for binary compatibility: no users online or sessions reported (0). */
         public Member(String name, String address, boolean local, List<String> filters, long sentTo, long receivedFrom) {
             this(name, address, local, filters, sentTo, receivedFrom, 0, 0);
+        }
+
+        /** The constructor of admin API 1.3, kept for binary compatibility: no confirmations reported (0). */
+        public Member(String name, String address, boolean local, List<String> filters, long sentTo, long receivedFrom,
+                int usersOnline, long sessions) {
+            this(name, address, local, filters, sentTo, receivedFrom, usersOnline, sessions, 0, 0, 0);
         }
     }
 }

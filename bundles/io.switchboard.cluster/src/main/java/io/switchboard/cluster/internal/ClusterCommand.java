@@ -1,5 +1,7 @@
 package io.switchboard.cluster.internal;
 
+import java.util.Locale;
+
 import io.switchboard.api.admin.ClusterStatistics;
 import io.switchboard.api.admin.ClusterStats;
 import org.osgi.service.component.annotations.Component;
@@ -21,7 +23,10 @@ public final class ClusterCommand {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ClusterStatistics statistics;
 
-    /** Members with their address, sessions, users online, filters and forwarded counts; then each node's filters. */
+    /**
+     * Members with their address, sessions, users online, filters, forwarded counts, messages waiting for their
+     * confirmation and the mean wait for one (since this node joined); then each node's filters.
+     */
     public String cluster() {
         ClusterStatistics current = statistics;
         return current == null ? ALONE : format(current.cluster());
@@ -31,15 +36,18 @@ public final class ClusterCommand {
         StringBuilder out = new StringBuilder();
         out.append("cluster '").append(stats.clusterName()).append("': ").append(stats.members().size())
                 .append(" members, state ").append(stats.state()).append(", this node '").append(stats.nodeName()).append("'\n");
-        out.append(String.format("%-16s %-24s %8s %8s %8s %10s %10s%n", "NODE", "ADDRESS", "SESSIONS", "USERS", "FILTERS",
-                "SENT-TO", "RECEIVED"));
+        out.append(String.format("%-16s %-24s %8s %8s %8s %10s %10s %11s %10s%n", "NODE", "ADDRESS", "SESSIONS", "USERS",
+                "FILTERS", "SENT-TO", "RECEIVED", "UNCONFIRMED", "CONFIRM-MS"));
         long sent = 0;
         long received = 0;
         for (ClusterStats.Member m : stats.members()) {
-            out.append(String.format("%-16s %-24s %8s %8d %8d %10s %10s%n", m.name() + (m.local() ? " *" : ""), m.address(),
-                    m.sessions() < 0 ? "?" : Long.toString(m.sessions()), m.usersOnline(), m.filters().size(),
+            out.append(String.format("%-16s %-24s %8s %8d %8d %10s %10s %11s %10s%n", m.name() + (m.local() ? " *" : ""),
+                    m.address(), m.sessions() < 0 ? "?" : Long.toString(m.sessions()), m.usersOnline(), m.filters().size(),
                     m.local() ? "-" : Long.toString(m.sentTo()),
-                    m.local() ? "-" : Long.toString(m.receivedFrom())));
+                    m.local() ? "-" : Long.toString(m.receivedFrom()),
+                    m.local() ? "-" : Integer.toString(m.unconfirmed()),
+                    m.local() || m.confirmed() == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.2f", m.confirmationSeconds() * 1000 / m.confirmed())));
             sent += m.sentTo();
             received += m.receivedFrom();
         }

@@ -326,12 +326,15 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
     public ClusterStats cluster() {
         Map<String, Set<String>> filters = routes.filtersByNode();
         Map<String, Integer> usersOnline = presence.usersOnlinePerNode();
+        Map<String, Integer> waiting = confirmations.waitingByNode();
         List<ClusterStats.Member> members = new ArrayList<>();
         for (Member member : hazelcast.getCluster().getMembers()) {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
+            Confirmations.Waits waits = confirmations.waitsFor(name);
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
                     member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), forwarder.sentTo(name),
-                    forwarder.receivedFrom(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name)));
+                    forwarder.receivedFrom(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name),
+                    waiting.getOrDefault(name, 0), waits.confirmed(), waits.seconds()));
         }
         return new ClusterStats(settings.clusterName(), settings.nodeName(),
                 hazelcast.getCluster().getClusterState().name(), members, confirmations.size());

@@ -35,6 +35,9 @@ final class ClusterMetrics implements MultiCollector {
         List<Snapshots.Point> sessions = new ArrayList<>();
         List<Snapshots.Point> sent = new ArrayList<>();
         List<Snapshots.Point> received = new ArrayList<>();
+        List<Snapshots.Point> unconfirmed = new ArrayList<>();
+        List<Snapshots.Point> confirmed = new ArrayList<>();
+        List<Snapshots.Point> confirmationSeconds = new ArrayList<>();
         for (ClusterStats.Member m : stats.members()) {
             Labels node = Labels.of("node", m.name());
             filters.add(new Snapshots.Point(node, m.filters().size()));
@@ -45,6 +48,9 @@ final class ClusterMetrics implements MultiCollector {
             if (!m.local()) {
                 sent.add(new Snapshots.Point(node, m.sentTo()));
                 received.add(new Snapshots.Point(node, m.receivedFrom()));
+                unconfirmed.add(new Snapshots.Point(node, m.unconfirmed()));
+                confirmed.add(new Snapshots.Point(node, m.confirmed()));
+                confirmationSeconds.add(new Snapshots.Point(node, m.confirmationSeconds()));
             }
         }
         List<MetricSnapshot> out = new ArrayList<>();
@@ -63,6 +69,14 @@ final class ClusterMetrics implements MultiCollector {
                 sent));
         out.add(Snapshots.counter("switchboard_cluster_forwarded_received",
                 "Messages this node received from each other node.", received));
+        out.add(Snapshots.gauge("switchboard_cluster_unconfirmed", "QoS 1/2 messages this node forwarded or relayed to "
+                + "each other node that wait for that node's confirmation now.", unconfirmed));
+        out.add(Snapshots.counter("switchboard_cluster_confirmations",
+                "Confirmations each other node sent this node for the QoS 1/2 messages it forwarded or relayed there.",
+                confirmed));
+        out.add(Snapshots.counter("switchboard_cluster_confirmation_seconds", "Time the confirmations of each other node "
+                + "took in all, from the send to the confirmation's arrival: divided by the confirmations, the mean wait "
+                + "of a publisher for that node.", confirmationSeconds));
         return new MetricSnapshots(out);
     }
 }

@@ -15,7 +15,7 @@ class ClusterMetricsTest {
     void usersOnlinePerNodeAndTheUnconfirmedForwardsAreGauges() throws IOException {
         ClusterStatistics cluster = () -> new ClusterStats("switchboard", "a", "ACTIVE", List.of(
                 new ClusterStats.Member("a", "127.0.0.1:5701", true, List.of("x"), 0, 0, 3, 9),
-                new ClusterStats.Member("b", "127.0.0.1:5702", false, List.of(), 40, 2, 5, -1)), 6);
+                new ClusterStats.Member("b", "127.0.0.1:5702", false, List.of(), 40, 2, 5, -1, 6, 34, 0.5)), 6);
 
         String text = TrafficMetricsTest.scrape(new ClusterMetrics(() -> cluster));
 
@@ -28,6 +28,10 @@ class ClusterMetricsTest {
                 .contains("# TYPE switchboard_cluster_forwarded_unconfirmed gauge\n")
                 .contains("switchboard_cluster_forwarded_unconfirmed 6.0\n")
                 .contains("switchboard_cluster_forwarded_sent_total{node=\"b\"} 40.0\n")
+                .contains("switchboard_cluster_unconfirmed{node=\"b\"} 6.0\n")
+                .doesNotContain("switchboard_cluster_unconfirmed{node=\"a\"}") // this node waits for none of its own
+                .contains("switchboard_cluster_confirmations_total{node=\"b\"} 34.0\n")
+                .contains("switchboard_cluster_confirmation_seconds_total{node=\"b\"} 0.5\n")
                 .contains("switchboard_cluster_members 2.0\n");
     }
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 /**
  * Nodes of one cluster, each a distribution started as its own JVM with one {@code io.switchboard.cluster.cfg}
@@ -20,6 +21,12 @@ public final class ClusterNodes implements AutoCloseable {
 
     /** How long a change of the cluster's view may take to show. */
     public static final Duration VIEW = Duration.ofSeconds(30);
+    /**
+     * A member's row of the {@code sb:cluster} table: node (group 2 " *" for this one), address, sessions, users,
+     * filters, sent to it, received from it, waiting for its confirmation, its mean confirmation in ms.
+     */
+    public static final Pattern SB_CLUSTER_ROW = Pattern.compile("(?m)^(\\S+)( \\*)?\\s+(\\S+)\\s+(\\S+)\\s+(\\d+)"
+            + "\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s*$");
 
     private final Map<String, Broker> nodes = new LinkedHashMap<>();
 

@@ -2,6 +2,7 @@ package io.switchboard.cluster.internal.forwarding;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import io.switchboard.api.broker.ForwardingException;
@@ -38,6 +40,15 @@ public final class Confirmations {
     public record Awaited(long id, CompletableFuture<Void> confirmed) {
     }
 
+    /** The confirmations one node sent this node, and the time they took in all (send to arrival). */
+    public record Waits(long confirmed, double seconds) {
+    }
+
+    private record WaitCounters(LongAdder confirmed, LongAdder nanos) {
+    }
+
+    private final Map<String, WaitCounters> waits = new ConcurrentHashMap<>();
+
     /**
      * @param timeoutMillis how long a node may take to confirm
      * @param nanoClock the clock deadlines are measured on ({@link System#nanoTime} but in tests)
@@ -50,7 +61,8 @@ public final class Confirmations {
     /** A message sent now to {@code nodes} (not empty): the id to send with it and the stage of its confirmation. */
     public Awaited expect(Collection<String> nodes, String topic) {
         long id = ids.incrementAndGet();
-        Pending p = new Pending(new HashSet<>(nodes), topic, nanoClock.getAsLong() + timeoutNanos);
+        long now = nanoClock.getAsLong();
+        Pending p = new Pending(new HashSet<>(nodes), topic, now, now + timeoutNanos);
         pending.put(id, p);
         // after the put, as nodeLeft marks before it scans: one of the two sees the other, so none waits for its deadline
         for (String node : nodes) {
@@ -64,6 +76,9 @@ public final class Confirmations {
 
     /** {@code node} confirmed the messages {@code ids} (accepted: stored for its sessions), or refused them. */
     public void confirmed(String node, long[] ids, boolean accepted) {
+        long now = nanoClock.getAsLong();
+        WaitCounters counters = accepted ? waits.computeIfAbsent(node, n -> new WaitCounters(new LongAdder(),
+                new LongAdder())) : null;
         for (long id : ids) {
             Pending p = pending.get(id);
             if (p == null) {
@@ -71,7 +86,14 @@ public final class Confirmations {
             }
             if (!accepted) {
                 fail(id, p, "node '" + node + "' could not accept it");
-            } else if (p.confirmedBy(node)) {
+                continue;
+            }
+            int left = p.confirmedBy(node);
+            if (left >= 0) {
+                counters.confirmed().increment();
+                counters.nanos().add(now - p.sent);
+            }
+            if (left == 0) {
                 pending.remove(id);
                 p.confirmed.complete(null);
             }
@@ -135,6 +157,24 @@ public final class Confirmations {
         return pending.size();
     }
 
+    /** How many messages wait for each node's confirmation now (nodes with none left out): O(waiting messages). */
+    public Map<String, Integer> waitingByNode() {
+        Map<String, Integer> byNode = new HashMap<>();
+        for (Pending p : pending.values()) {
+            for (String node : p.remaining()) {
+                byNode.merge(node, 1, Integer::sum);
+            }
+        }
+        return byNode;
+    }
+
+    /** The confirmations {@code node} sent since this node started, and the time they took in all. */
+    public Waits waitsFor(String node) {
+        WaitCounters counters = waits.get(node);
+        return counters == null ? new Waits(0, 0)
+                : new Waits(counters.confirmed().sum(), counters.nanos().sum() / 1e9);
+    }
+
     private boolean fail(long id, Pending p, String why) {
         if (pending.remove(id, p)) {
             p.confirmed.completeExceptionally(new ForwardingException("message to '" + p.topic + "': " + why));
@@ -154,18 +194,20 @@ public final class Confirmations {
     private static final class Pending {
         final Set<String> waitingFor;
         final String topic;
+        final long sent;
         final long deadline;
         final CompletableFuture<Void> confirmed = new CompletableFuture<>();
 
-        Pending(Set<String> waitingFor, String topic, long deadline) {
+        Pending(Set<String> waitingFor, String topic, long sent, long deadline) {
             this.waitingFor = waitingFor;
             this.topic = topic;
+            this.sent = sent;
             this.deadline = deadline;
         }
 
-        /** Whether that was the last node to confirm. */
-        synchronized boolean confirmedBy(String node) {
-            return waitingFor.remove(node) && waitingFor.isEmpty();
+        /** How many nodes are left to confirm after {@code node} did (0: it was the last); -1 if it was not awaited. */
+        synchronized int confirmedBy(String node) {
+            return waitingFor.remove(node) ? waitingFor.size() : -1;
         }
 
         synchronized boolean awaits(String node) {

@@ -1,6 +1,7 @@
 package io.switchboard.cluster.internal.forwarding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
@@ -27,6 +28,24 @@ class ConfirmationsTest {
 
         assertThat(awaited.confirmed()).isCompleted();
         assertThat(confirmations.size()).isZero();
+    }
+
+    @Test
+    void eachNodeHasItsWaitingMessagesAndItsConfirmationsWithTheirWait() {
+        Confirmations.Awaited first = confirmations.expect(List.of("b", "c"), "t");
+        Confirmations.Awaited second = confirmations.expect(List.of("b"), "t");
+        assertThat(confirmations.waitingByNode()).containsOnly(entry("b", 2), entry("c", 1));
+
+        clock.addAndGet(3_000_000); // 3 ms
+        confirmations.confirmed("b", new long[] {first.id(), second.id()}, true);
+        clock.addAndGet(2_000_000);
+        confirmations.confirmed("c", new long[] {first.id()}, true);
+        confirmations.confirmed("c", new long[] {first.id()}, true); // again: counted once
+
+        assertThat(confirmations.waitingByNode()).isEmpty();
+        assertThat(confirmations.waitsFor("b")).isEqualTo(new Confirmations.Waits(2, 0.006));
+        assertThat(confirmations.waitsFor("c")).isEqualTo(new Confirmations.Waits(1, 0.005));
+        assertThat(confirmations.waitsFor("d")).isEqualTo(new Confirmations.Waits(0, 0));
     }
 
     @Test
