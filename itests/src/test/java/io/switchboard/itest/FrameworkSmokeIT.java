@@ -57,8 +57,10 @@ public class FrameworkSmokeIT extends SwitchboardTestSupport {
         // broker 2.6.0: Broker.acceptForwarded leaving out the sessions a message was relayed to already
         // broker 2.7.0: ClusterPeer.relayConfirmed (what is relayed to a moving session is confirmed); admin 1.4.0:
         // per member unconfirmed messages and confirmations (ClusterStats.Member)
+        // broker 2.8.0: QoS 2 forwarded again after a failed forward (ForwardingException.messageId, forwardAgain,
+        // Broker.deliverShared)
         Map<String, Version> expected = Map.of("io.switchboard.api", new Version(1, 1, 0),
-                "io.switchboard.api.broker", new Version(2, 7, 0), "io.switchboard.api.admin", new Version(1, 4, 0));
+                "io.switchboard.api.broker", new Version(2, 8, 0), "io.switchboard.api.admin", new Version(1, 4, 0));
         for (String pkg : expected.keySet()) {
             BundleCapability export = exports.stream().filter(c -> pkg.equals(c.getAttributes().get("osgi.wiring.package")))
                     .findFirst().orElse(null);

@@ -2,6 +2,7 @@ package io.switchboard.api.broker;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
@@ -117,6 +118,19 @@ public interface Broker {
     default CompletionStage<Integer> acceptForwarded(Message message, String orderKey, Set<String> sharedHere,
             Set<String> notTo) {
         return acceptForwarded(message, orderKey, sharedHere);
+    }
+
+    /**
+     * Delivers a message another node routed to this node's members of the shared subscriptions {@code sharedHere}
+     * only (one member of each group, as {@link #acceptForwarded} does for them), not through plain subscriptions and
+     * not retained again: a message forwarded again ({@link ClusterPeer#forwardAgain}) to a node that had accepted it
+     * the first time, for the groups whose chosen node had not.
+     *
+     * @return completes with the number of sessions it was handed to
+     * @since 2.8
+     */
+    default CompletionStage<Integer> deliverShared(Message message, String orderKey, Set<String> sharedHere) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("deliverShared"));
     }
 
     /**

@@ -24,6 +24,23 @@ public interface ClientSession {
     CompletionStage<PublishResult> publish(io.switchboard.api.Message message);
 
     /**
+     * Sends again a message of this session whose publish failed with a {@link ForwardingException} that
+     * {@linkplain ForwardingException#canForwardAgain() can forward again}: to the nodes of the broker that did not
+     * accept it the first time only (not through the message chain, not to this node's subscribers, which have it).
+     * For a QoS 2 publish its client sends again under the same packet id, so that each subscriber gets it exactly
+     * once. In order with this session's publishes.
+     *
+     * @param messageId {@link ForwardingException#messageId()}
+     * @return completes once every node it went to accepted it, or fails as {@link #publish} does (with a {@link
+     *         ForwardingException} when a node did not accept it again); {@code null} when the broker no longer keeps
+     *         the message (then publish the resend as a new message: at least once)
+     * @since 2.8
+     */
+    default CompletionStage<Void> forwardAgain(long messageId) {
+        return null;
+    }
+
+    /**
      * Subscribes: runs the subscribe chain, then adds the subscription.
      *
      * @return accepted, or refused with the reason code for this filter

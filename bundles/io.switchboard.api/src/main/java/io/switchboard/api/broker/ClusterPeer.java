@@ -124,6 +124,25 @@ public interface ClusterPeer {
     }
 
     /**
+     * Forwards again a QoS 2 message whose {@link #forward} failed with a {@link ForwardingException} that
+     * {@linkplain ForwardingException#canForwardAgain() can forward again} (this peer kept it): to the nodes that did
+     * not accept it the first time (as the routes are now), and for the shared subscriptions whose chosen node did not
+     * accept it, to a node serving them now; not again to this node's own subscribers. Called on the front door's
+     * thread when the client sends the message again, before its later publishes reach {@link #forward}; must not
+     * block.
+     *
+     * @param messageId the message's id, as {@link ForwardingException#messageId()} gave it
+     * @param orderKey the publisher, as given to {@link #forward}
+     * @return completes when every node it went to accepted it, fails as {@link Forwarding#accepted()} does (maybe with
+     *         a new {@link ForwardingException} that can forward again); {@code null} when this peer does not keep the
+     *         message (any more)
+     * @since 2.8
+     */
+    default CompletionStage<Void> forwardAgain(long messageId, String orderKey) {
+        return null;
+    }
+
+    /**
      * Like {@link #relay}, and says when the node taking the session has the message: the core acknowledges a QoS 1
      * or 2 message to its publisher (or confirms it to the node it came from) only once every relay of it completed,
      * so that a node dying during a move loses no acknowledged message. The core calls this method, not

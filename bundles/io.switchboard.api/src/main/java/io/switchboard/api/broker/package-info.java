@@ -61,9 +61,14 @@
  * <p>2.7.0: {@link io.switchboard.api.broker.ClusterPeer#relayConfirmed}: the core waits for the node taking a
  * moving session to confirm what is relayed to it before it acknowledges the message, so a node dying during a move
  * loses no acknowledged message. A default method only (over {@code relay}, confirming at once).
+ *
+ * <p>2.8.0: QoS 2 exactly once when a node fails to accept a forwarded message: {@link
+ * io.switchboard.api.broker.ForwardingException#messageId()}, {@link
+ * io.switchboard.api.broker.ClientSession#forwardAgain}, {@link io.switchboard.api.broker.ClusterPeer#forwardAgain}
+ * and {@link io.switchboard.api.broker.Broker#deliverShared}. Additions only (default methods, a constructor).
  */
 @Export
-@Version("2.7.0")
+@Version("2.8.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -169,6 +169,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         // a forwarded message is confirmed once the store the front door writes (the replicating one) wrote it
         forwarder = new Forwarder(settings.nodeName(), hazelcast, routes, held, relays, broker, sessions.store(),
                 confirmations, confirmationThread, this::memberNames);
+        confirmationThread.scheduleWithFixedDelay(forwarder.outbox()::expireRetries, 1, 1, TimeUnit.MINUTES);
         hazelcast.getCluster().addMembershipListener(new MembersListener());
         routes.pointAbsentNodesAt(memberNames(), nameOf(hazelcast.getCluster().getMembers().iterator().next()));
         forwarder.listen();
@@ -209,12 +210,17 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public Set<String> routed(Message message, String orderKey) {
-        return forwarder.forward(message, orderKey).sharedElsewhere();
+        return forwarder.outbox().forward(message, orderKey).sharedElsewhere();
     }
 
     @Override
     public Forwarding forward(Message message, String orderKey) {
-        return forwarder.forward(message, orderKey);
+        return forwarder.outbox().forward(message, orderKey);
+    }
+
+    @Override
+    public CompletionStage<Void> forwardAgain(long messageId, String orderKey) {
+        return forwarder.outbox().forwardAgain(messageId, orderKey);
     }
 
     @Override
@@ -229,7 +235,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
 
     @Override
     public CompletionStage<Void> relayConfirmed(String clientId, Message message, String orderKey, String sharedFilter) {
-        return forwarder.relay(clientId, message, orderKey == null ? "" : orderKey,
+        return forwarder.outbox().relay(clientId, message, orderKey == null ? "" : orderKey,
                 sharedFilter == null ? Set.of() : Set.of(sharedFilter));
     }
 
@@ -278,6 +284,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             if (adoptingHere) {
                 routes.removeRoutesOf(orphaned);
             }
+        }
+        if (adoptingHere) {
+            held.adopting(node); // before what node did not confirm fails: a resend of it may come at once
         }
         forwarder.nodeLeft(node);
         relays.outgoing().nodeLeft(node);
@@ -332,7 +341,7 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
             String name = String.valueOf(member.getAttribute(NODE_ATTRIBUTE));
             Confirmations.Waits waits = confirmations.waitsFor(name);
             members.add(new ClusterStats.Member(name, member.getAddress().getHost() + ":" + member.getAddress().getPort(),
-                    member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), forwarder.sentTo(name),
+                    member.localMember(), List.copyOf(filters.getOrDefault(name, Set.of())), forwarder.outbox().sentTo(name),
                     forwarder.receivedFrom(name), usersOnline.getOrDefault(name, 0), sessions.sessionsOf(name),
                     waiting.getOrDefault(name, 0), waits.confirmed(), waits.seconds()));
         }

@@ -17,8 +17,9 @@ import io.switchboard.store.StoredMessages;
  * subscriptions the receiving node serves for it, the nodes that left whose sessions the receiving node adopts and
  * for which it gets the message (it holds it for them until it restored them), the id the receiver confirms it with
  * (0: none wanted, QoS 0), and the message in the store's binary form (every field). A relayed message also names the
- * session it is for, which is moving to the receiving node (empty for a routed message). Plain bytes, so that
- * Hazelcast carries no class of ours.
+ * session it is for, which is moving to the receiving node (empty for a routed message). A message forwarded again
+ * (QoS 2 after a failed forwarding) says so, and whether the receiving node had confirmed it ({@link Resend}). Plain
+ * bytes, so that Hazelcast carries no class of ours.
  */
 final class Frames {
 
@@ -26,8 +27,18 @@ final class Frames {
      * A frame read back; {@code correlation} 0: the sender waits for no confirmation; {@code session} empty: a routed
      * message, else the client id of the moving session a relayed message is for.
      */
-    record Frame(long correlation, String origin, String orderKey, String session, Set<String> sharedHere,
-            Set<String> heldFor, Message message) {
+    record Frame(long correlation, Resend resend, String origin, String orderKey, String session,
+            Set<String> sharedHere, Set<String> heldFor, Message message) {
+    }
+
+    /** Whether a frame is a message's first sending, or a QoS 2 message forwarded again after a failed forwarding. */
+    enum Resend {
+        /** Its first sending. */
+        NO,
+        /** Sent again to a node that did not confirm it: it may have it (its confirmation came late). */
+        UNCONFIRMED,
+        /** Sent again to a node that confirmed it: only its {@code sharedHere} and {@code heldFor} are new there. */
+        CONFIRMED
     }
 
     private Frames() {
@@ -36,7 +47,13 @@ final class Frames {
     /** A routed message's frame. */
     static byte[] encode(long correlation, String origin, String orderKey, Set<String> sharedHere, Set<String> heldFor,
             Message message) {
-        return encode(correlation, origin, orderKey, "", sharedHere, heldFor, message);
+        return encode(correlation, Resend.NO, origin, orderKey, "", sharedHere, heldFor, message);
+    }
+
+    /** A routed message's frame, sent again ({@code resend}) or not. */
+    static byte[] encode(long correlation, Resend resend, String origin, String orderKey, Set<String> sharedHere,
+            Set<String> heldFor, Message message) {
+        return encode(correlation, resend, origin, orderKey, "", sharedHere, heldFor, message);
     }
 
     /**
@@ -46,14 +63,15 @@ final class Frames {
      */
     static byte[] encodeRelayed(long correlation, String origin, String clientId, String orderKey,
             Set<String> sharedHere, Message message) {
-        return encode(correlation, origin, orderKey, clientId, sharedHere, Set.of(), message);
+        return encode(correlation, Resend.NO, origin, orderKey, clientId, sharedHere, Set.of(), message);
     }
 
-    private static byte[] encode(long correlation, String origin, String orderKey, String session, Set<String> sharedHere,
-            Set<String> heldFor, Message message) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(104 + message.payloadSize() + message.topic().length());
+    private static byte[] encode(long correlation, Resend resend, String origin, String orderKey, String session,
+            Set<String> sharedHere, Set<String> heldFor, Message message) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(105 + message.payloadSize() + message.topic().length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeLong(correlation);
+            out.writeByte(resend.ordinal());
             out.writeUTF(origin);
             out.writeUTF(orderKey);
             out.writeUTF(session);
@@ -75,6 +93,11 @@ final class Frames {
     static Frame decode(byte[] frame) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(frame))) {
             long correlation = in.readLong();
+            int resendOrdinal = in.readUnsignedByte();
+            if (resendOrdinal >= Resend.values().length) {
+                throw new IOException("unknown resend kind " + resendOrdinal);
+            }
+            Resend resend = Resend.values()[resendOrdinal];
             String origin = in.readUTF();
             String orderKey = in.readUTF();
             String session = in.readUTF();
@@ -88,7 +111,7 @@ final class Frames {
             for (int i = 0; i < held; i++) {
                 heldFor.add(in.readUTF());
             }
-            return new Frame(correlation, origin, orderKey, session, sharedHere, heldFor, StoredMessages.read(in));
+            return new Frame(correlation, resend, origin, orderKey, session, sharedHere, heldFor, StoredMessages.read(in));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a forwarded message frame: " + e.getMessage(), e);
         }

@@ -25,9 +25,19 @@ class FramesTest {
         assertThat(frame.sharedHere()).containsExactlyInAnyOrder("$share/g/t/#", "$share/h/t/+");
         assertThat(frame.heldFor()).containsExactly("b");
         assertThat(frame.session()).isEmpty();
+        assertThat(frame.resend()).isEqualTo(Frames.Resend.NO);
         assertThat(frame.message()).isEqualTo(message);
         assertThat(frame.message().payloadText()).isEqualTo("hello");
         assertThat(frame.message().userProperty("k")).isEqualTo("v");
+    }
+
+    @Test
+    void aMessageForwardedAgainSaysWhetherTheNodeHadConfirmedIt() {
+        Message message = Message.builder("t/1").payload("again").qos(2).id(8).build();
+        for (Frames.Resend resend : Frames.Resend.values()) {
+            assertThat(Frames.decode(Frames.encode(3L, resend, "a", "p", Set.of(), Set.of("b"), message)).resend())
+                    .isEqualTo(resend);
+        }
     }
 
     @Test

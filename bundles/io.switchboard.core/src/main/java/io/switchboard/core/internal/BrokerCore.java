@@ -318,6 +318,13 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
         return handed;
     }
 
+    @Override
+    public CompletionStage<Integer> deliverShared(Message message, String orderKey, Set<String> sharedHere) {
+        CompletableFuture<Integer> handed = new CompletableFuture<>();
+        router.deliverShared(message, orderKey, Set.copyOf(sharedHere), workers.workerFor(orderKey.hashCode()), handed);
+        return handed;
+    }
+
     /**
      * On the worker of the publisher's key, as {@link #deliverForwarded}: in order with that key's other messages; a key
      * that is the client id of a session here (a publisher on this node) on that session's worker, where its publishes

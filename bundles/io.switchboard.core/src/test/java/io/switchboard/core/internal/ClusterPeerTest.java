@@ -363,10 +363,7 @@ class ClusterPeerTest {
     @Test
     void aDeliveryTheFrontDoorPassesOnAsMovedIsRelayedAsRoutingGotIt() throws Exception {
         harness.core.setClusterPeer(peer);
-        peer.moving.put("mover", new CompletableFuture<>());
-        ClientSession mover = harness.core.login(LoginRequest.internal("mover", "u"), (m, d) -> d.moved())
-                .toCompletableFuture().get(5, TimeUnit.SECONDS);
-        mover.subscribe(io.switchboard.api.Subscription.of("t/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        passingOnAsMoved("mover");
 
         harness.client("pub").publish("t/1", "x");
         harness.core.deliverForwarded(Message.builder("t/2").payload("from another node").qos(1).id(78).build(), "remote",
@@ -381,10 +378,8 @@ class ClusterPeerTest {
     @Test
     void aPublishRelayedToAMovingSessionIsAcknowledgedOnlyOnceTheNodeTakingItConfirmsTheRelay() throws Exception {
         harness.core.setClusterPeer(peer);
-        peer.moving.put("mover", new CompletableFuture<>());
-        CoreHarness.Client mover = harness.client("mover").subscribe("t/#", 1);
+        releasedForAMove("mover", 1);
         CoreHarness.Client publisher = harness.client("pub");
-        mover.session.release("moves to another node").toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
         peer.relayConfirmation = confirmed;
@@ -400,16 +395,60 @@ class ClusterPeerTest {
     }
 
     @Test
+    void aPublishWhoseRelayFailedIsNotForwardedAgainEvenWhenItsForwardingCouldBe() throws Exception {
+        harness.core.setClusterPeer(peer);
+        releasedForAMove("mover", 2);
+        CoreHarness.Client publisher = harness.client("pub");
+        peer.forwardAccepted = CompletableFuture.failedFuture(new ForwardingException("node 'c' left", 5));
+
+        peer.relayConfirmation = CompletableFuture.failedFuture(new ForwardingException("node 'b' left"));
+        Throwable relayFailed = failure(publish(publisher, "t/1"));
+        assertThat(relayFailed).isInstanceOf(ForwardingException.class);
+        assertThat(((ForwardingException) relayFailed).canForwardAgain())
+                .as("forwarding it again would not reach the moving session: publish the resend anew").isFalse();
+
+        peer.relayConfirmation = null; // confirmed
+        Throwable forwardFailed = failure(publish(publisher, "t/2"));
+        assertThat(((ForwardingException) forwardFailed).messageId()).isEqualTo(5);
+    }
+
+    @Test
+    void aFrontDoorForwardsAKeptMessageAgainThroughThePeer() throws Exception {
+        CoreHarness.Client publisher = harness.client("pub");
+        assertThat(publisher.session.forwardAgain(5)).as("no cluster: nothing kept").isNull();
+
+        harness.core.setClusterPeer(peer);
+        publisher.session.forwardAgain(5).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(peer.forwardedAgain).containsExactly("5 pub");
+        assertThat(publisher.session.forwardAgain(6)).as("not kept by the peer").isNull();
+    }
+
+    /** A session subscribed to t/# and released for a move to another node: its subscriptions relay. */
+    private void releasedForAMove(String clientId, int qos) throws Exception {
+        peer.moving.put(clientId, new CompletableFuture<>());
+        harness.client(clientId).subscribe("t/#", qos).session.release("moves to another node").toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+    }
+
+    /** A session subscribed to t/# whose front door let go of it: it passes every delivery on ({@code moved}). */
+    private void passingOnAsMoved(String clientId) throws Exception {
+        peer.moving.put(clientId, new CompletableFuture<>());
+        ClientSession session = harness.core.login(LoginRequest.internal(clientId, "u"), (m, d) -> d.moved())
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        session.subscribe(io.switchboard.api.Subscription.of("t/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private static Throwable failure(CompletableFuture<PublishResult> publish) {
+        Throwable error = publish.handle((result, e) -> e).join();
+        return error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error;
+    }
+
+    @Test
     void aForwardedMessageRelayedToAMovingSessionIsAcceptedOnlyOnceTheRelayIsConfirmed() throws Exception {
         harness.core.setClusterPeer(peer);
-        peer.moving.put("mover", new CompletableFuture<>());
         // passed on by the front door after its let-go, as well as through a closed session's subscriptions
-        ClientSession letGo = harness.core.login(LoginRequest.internal("let-go", "u"), (m, d) -> d.moved())
-                .toCompletableFuture().get(5, TimeUnit.SECONDS);
-        letGo.subscribe(io.switchboard.api.Subscription.of("t/#", 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        peer.moving.put("let-go", new CompletableFuture<>());
-        CoreHarness.Client mover = harness.client("mover").subscribe("t/#", 1);
-        mover.session.release("moves to another node").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        passingOnAsMoved("let-go");
+        releasedForAMove("mover", 1);
 
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
         peer.relayConfirmation = confirmed;
@@ -531,6 +570,24 @@ class ClusterPeerTest {
 
         /** What a relay's confirmation is (null: confirmed at once, as {@link ClusterPeer#relayConfirmed}'s default). */
         volatile CompletionStage<Void> relayConfirmation;
+        /** When the nodes a message is forwarded to accept it (null: at once). */
+        volatile CompletionStage<Void> forwardAccepted;
+        /** forwardAgain calls ("id orderKey"); only message 5 is kept. */
+        final List<String> forwardedAgain = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Forwarding forward(Message message, String orderKey) {
+            return new Forwarding(routed(message, orderKey), forwardAccepted);
+        }
+
+        @Override
+        public CompletionStage<Void> forwardAgain(long messageId, String orderKey) {
+            if (messageId != 5) {
+                return null;
+            }
+            forwardedAgain.add(messageId + " " + orderKey);
+            return CompletableFuture.completedFuture(null);
+        }
 
         @Override
         public boolean relay(String clientId, Message message, String orderKey, String sharedFilter) {

@@ -314,6 +314,18 @@ public final class Broker implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Stops the broker's process without ending it (SIGSTOP): it answers nothing, as a machine that hangs, until
+     * {@link #kill}ed.
+     */
+    public void freeze() throws IOException, InterruptedException {
+        assumeDistribution();
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start();
+        if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+        }
+    }
+
     /** Kills the broker as a crash would (SIGKILL: no shutdown hook runs) and waits for the process to end. */
     public void kill() throws InterruptedException {
         assumeDistribution();

@@ -9,16 +9,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * A Paho 3.1.1 client publishing QoS 1 continuously ({@code <prefix>0}, {@code <prefix>1}, ...), several messages in
- * flight, on a persistent session; after a lost connection it connects again (Paho then resends what was not
- * acknowledged, with DUP) and goes on. Records the payloads the broker acknowledged (PUBACK), in order.
+ * A Paho 3.1.1 client publishing QoS 1 (or 2) continuously ({@code <prefix>0}, {@code <prefix>1}, ...), several
+ * messages in flight, on a persistent session; after a lost connection it connects again (Paho then resends what was
+ * not acknowledged, with DUP, under the same packet ids) and goes on. Records the payloads the broker acknowledged
+ * (PUBACK; at QoS 2 PUBCOMP), in order.
  */
 public final class LoadPublisher implements AutoCloseable {
 
@@ -28,6 +32,7 @@ public final class LoadPublisher implements AutoCloseable {
     private final MqttConnectOptions options = new MqttConnectOptions();
     private final String topic;
     private final String prefix;
+    private final int qos;
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final List<String> acknowledgedInOrder = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -37,16 +42,38 @@ public final class LoadPublisher implements AutoCloseable {
     private int next;
 
     public LoadPublisher(Broker broker, String clientId, String topic, String prefix) throws MqttException {
+        this(broker, clientId, topic, prefix, 1);
+    }
+
+    public LoadPublisher(Broker broker, String clientId, String topic, String prefix, int qos) throws MqttException {
         this.client = new MqttAsyncClient(broker.pahoUri(Transport.TCP), clientId, new MemoryPersistence());
         this.topic = topic;
         this.prefix = prefix;
+        this.qos = qos;
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(false);
         options.setKeepAliveInterval(30);
         options.setConnectionTimeout(5);
         options.setMaxInflight(IN_FLIGHT);
+        client.setCallback(new MqttCallbackExtended() {
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+                connections.incrementAndGet(); // also when a connect outlived its waitForCompletion
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
         client.connect(options).waitForCompletion(10_000);
-        connections.incrementAndGet();
         loop = new Thread(this::run, "load-publisher-" + clientId);
         loop.setDaemon(true);
         loop.start();
@@ -60,10 +87,9 @@ public final class LoadPublisher implements AutoCloseable {
                         return;
                     }
                     client.connect(options).waitForCompletion(5_000);
-                    connections.incrementAndGet();
                 } else if (client.getPendingDeliveryTokens().length < IN_FLIGHT) {
                     String payload = prefix + next;
-                    client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false, null, new IMqttActionListener() {
+                    client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, false, null, new IMqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken token) {
                             if (acknowledged.add(payload)) {

@@ -58,17 +58,32 @@ public final class Confirmations {
         this.nanoClock = nanoClock;
     }
 
+    /**
+     * What to keep of a message whose confirmation failed, to forward it again (a QoS 2 message): told, before its
+     * stage fails, which nodes did not confirm it.
+     */
+    public interface Retry {
+        /** The message's id, which the failure names. */
+        long messageId();
+
+        void failed(Set<String> notConfirmed);
+    }
+
     /** A message sent now to {@code nodes} (not empty): the id to send with it and the stage of its confirmation. */
     public Awaited expect(Collection<String> nodes, String topic) {
+        return expect(nodes, topic, null);
+    }
+
+    /** Like {@link #expect(Collection, String)}; when it fails, {@code retry} (null: none) is told first. */
+    public Awaited expect(Collection<String> nodes, String topic, Retry retry) {
         long id = ids.incrementAndGet();
         long now = nanoClock.getAsLong();
-        Pending p = new Pending(new HashSet<>(nodes), topic, now, now + timeoutNanos);
+        Pending p = new Pending(new HashSet<>(nodes), topic, now, now + timeoutNanos, retry);
         pending.put(id, p);
         // after the put, as nodeLeft marks before it scans: one of the two sees the other, so none waits for its deadline
         for (String node : nodes) {
             if (gone.contains(node)) {
-                fail(id, p, "node '" + node + "' left the cluster before confirming it");
-                break;
+                left(id, p, node);
             }
         }
         return new Awaited(id, p.confirmed);
@@ -93,7 +108,9 @@ public final class Confirmations {
                 counters.confirmed().increment();
                 counters.nanos().add(now - p.sent);
             }
-            if (left == 0) {
+            if (left == 0 && p.leftNode() != null) {
+                fail(id, p, leftBeforeConfirming(p.leftNode()));
+            } else if (left == 0) {
                 pending.remove(id);
                 p.confirmed.complete(null);
             }
@@ -103,13 +120,15 @@ public final class Confirmations {
     /**
      * {@code node} left the cluster: what it did not confirm fails (it may not have stored it), and so does what is
      * expected from it from now on (a message routed to it just before its leaving was seen) until {@link #nodeBack}.
+     * A message that can be forwarded again (with a {@link Retry}) fails once the other nodes it waits for confirmed it
+     * (or at its deadline), so that the retry knows which of them have it.
      */
     public void nodeLeft(String node) {
         gone.add(node);
         int failed = 0;
         for (Map.Entry<Long, Pending> e : pending.entrySet()) {
             if (e.getValue().awaits(node)) {
-                fail(e.getKey(), e.getValue(), "node '" + node + "' left the cluster before confirming it");
+                left(e.getKey(), e.getValue(), node);
                 failed++;
             }
         }
@@ -117,6 +136,17 @@ public final class Confirmations {
             LOG.warn("Node '{}' left with {} forwarded messages unconfirmed: their publishers get no acknowledgement "
                     + "and send them again", node, failed);
         }
+    }
+
+    /** {@code node}, which message {@code id} waits for, left: it fails now, or once the others confirmed (a retry). */
+    private void left(long id, Pending p, String node) {
+        if (p.retry == null || p.nodeLeft(node) == 0) {
+            fail(id, p, leftBeforeConfirming(node));
+        }
+    }
+
+    private static String leftBeforeConfirming(String node) {
+        return "node '" + node + "' left the cluster before confirming it";
     }
 
     /** {@code node} is a member again: messages to it wait for its confirmation again. */
@@ -177,7 +207,12 @@ public final class Confirmations {
 
     private boolean fail(long id, Pending p, String why) {
         if (pending.remove(id, p)) {
-            p.confirmed.completeExceptionally(new ForwardingException("message to '" + p.topic + "': " + why));
+            long keptAs = -1;
+            if (p.retry != null) {
+                p.retry.failed(p.notConfirmed());
+                keptAs = p.retry.messageId();
+            }
+            p.confirmed.completeExceptionally(new ForwardingException("message to '" + p.topic + "': " + why, keptAs));
             return true;
         }
         return false;
@@ -196,18 +231,48 @@ public final class Confirmations {
         final String topic;
         final long sent;
         final long deadline;
+        final Retry retry;
         final CompletableFuture<Void> confirmed = new CompletableFuture<>();
 
-        Pending(Set<String> waitingFor, String topic, long sent, long deadline) {
+        Pending(Set<String> waitingFor, String topic, long sent, long deadline, Retry retry) {
             this.waitingFor = waitingFor;
             this.topic = topic;
             this.sent = sent;
             this.deadline = deadline;
+            this.retry = retry;
         }
+
+        /** Nodes that left before confirming, while others were still awaited (null: none). */
+        private Set<String> leftNodes;
 
         /** How many nodes are left to confirm after {@code node} did (0: it was the last); -1 if it was not awaited. */
         synchronized int confirmedBy(String node) {
             return waitingFor.remove(node) ? waitingFor.size() : -1;
+        }
+
+        /** {@code node} left without confirming: how many other nodes are still awaited. */
+        synchronized int nodeLeft(String node) {
+            if (waitingFor.remove(node)) {
+                if (leftNodes == null) {
+                    leftNodes = new TreeSet<>();
+                }
+                leftNodes.add(node);
+            }
+            return waitingFor.size();
+        }
+
+        /** A node that left before confirming, or null. */
+        synchronized String leftNode() {
+            return leftNodes == null ? null : leftNodes.iterator().next();
+        }
+
+        /** The nodes that have not confirmed: still awaited, or left. */
+        synchronized Set<String> notConfirmed() {
+            Set<String> not = new TreeSet<>(waitingFor);
+            if (leftNodes != null) {
+                not.addAll(leftNodes);
+            }
+            return not;
         }
 
         synchronized boolean awaits(String node) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 
 import io.switchboard.api.Message;
 import io.switchboard.api.broker.Broker;
+import io.switchboard.api.broker.ForwardingException;
 
 /**
  * What this node, adopting the sessions of nodes that left, keeps for them until it restored them: every message the
@@ -18,6 +19,8 @@ import io.switchboard.api.broker.Broker;
  * in arrival order, held per left node. Once a session of the left node is restored here, the messages held for its
  * node are handed to it through its subscriptions ({@link Broker#deliverTo}); when the adoption is over they are
  * dropped, and what arrives later for that node is not held (the adopted sessions have their own routes by then).
+ * Which sessions came from which left node is remembered a while longer, for a QoS 2 message forwarded again after
+ * that node failed to confirm it ({@link #holdOrHand}).
  *
  * <p>A message is held before it is delivered to this node's sessions and before it is confirmed to the node it entered:
  * a session restored before the delivery matched gets it from the delivery, a session restored after finds it here.
@@ -44,6 +47,15 @@ public final class HeldMessages {
     private final int limit;
     /** Entries of {@link #byNode}'s lists. */
     private int count;
+    /**
+     * The sessions restored here from each left node's records, kept after its adoption is over (until it rejoins, or
+     * {@link #forgetAdoptionsOverBefore}): a QoS 2 message forwarded again reaches them ({@link #holdOrHand}).
+     */
+    private final Map<String, Set<String>> adopted = new HashMap<>();
+    /** When each adoption in {@link #over} ended ({@link System#nanoTime}). */
+    private final Map<String, Long> overAt = new HashMap<>();
+    /** The left nodes whose sessions this node adopts (the oldest member), the adoption running or over. */
+    private final Set<String> adopting = new HashSet<>();
 
     public HeldMessages(Broker broker) {
         this(broker, LIMIT);
@@ -94,6 +106,7 @@ public final class HeldMessages {
         CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
         synchronized (this) {
             HandOvers.restore(broker, clientId, restore);
+            adopted.computeIfAbsent(leftNode, n -> new HashSet<>()).add(clientId);
             for (Held h : byNode.getOrDefault(leftNode, List.of())) {
                 CompletionStage<Integer> handed = broker.deliverTo(clientId, h.message(), h.orderKey(), h.sharedHere());
                 total = total.thenCombine(handed, Integer::sum);
@@ -102,16 +115,63 @@ public final class HeldMessages {
         return HandOvers.thenRelease(broker, clientId, total);
     }
 
+    /** This node adopts the sessions of {@code leftNode}: a message forwarded again for them is held here. */
+    public synchronized void adopting(String leftNode) {
+        adopting.add(leftNode);
+    }
+
     /** Every session of {@code leftNode} is taken: what was held for them goes, and nothing more is held for it. */
     public synchronized void adoptionOver(String leftNode) {
         forget(leftNode);
         over.add(leftNode);
+        overAt.put(leftNode, System.nanoTime());
     }
 
     /** {@code node} is a member again: if it leaves again, what is routed for it is held again. */
     public synchronized void rejoined(String node) {
         forget(node);
         over.remove(node);
+        overAt.remove(node);
+        adopted.remove(node);
+        adopting.remove(node);
+    }
+
+    /**
+     * A message forwarded again (QoS 2, after a failed forward) for the sessions of {@code leftNodes}: held for those
+     * still to be restored here, as {@link #hold}, and handed at once to those restored here already (this node's own
+     * sessions now, which did not get it: their node had not confirmed it, and a message forwarded again does not go
+     * through this node's plain subscriptions). Under the lock a restore takes: each session gets it one way. Only on
+     * the node adopting them ({@link #adopting}): the others have nothing to do.
+     *
+     * @return completes when handed; fails when it had to be held and was not ({@link #LIMIT})
+     */
+    public synchronized CompletionStage<Void> holdOrHand(Set<String> leftNodes, Message message, String orderKey,
+            Set<String> sharedHere) {
+        Set<String> adoptedHere = new HashSet<>(leftNodes);
+        adoptedHere.retainAll(adopting);
+        if (!hold(adoptedHere, message, orderKey, sharedHere)) {
+            return CompletableFuture.failedFuture(new ForwardingException("not held for the sessions this node adopts: "
+                    + LIMIT + " messages are held already"));
+        }
+        CompletionStage<Integer> handed = CompletableFuture.completedFuture(0);
+        for (String node : adoptedHere) {
+            for (String clientId : adopted.getOrDefault(node, Set.of())) {
+                handed = handed.thenCombine(broker.deliverTo(clientId, message, orderKey, sharedHere), Integer::sum);
+            }
+        }
+        return handed.thenApply(n -> null);
+    }
+
+    /** Forgets the sessions of the adoptions that ended before {@code nanoTime}: no retry comes for them any more. */
+    public synchronized void forgetAdoptionsOverBefore(long nanoTime) {
+        overAt.entrySet().removeIf(e -> {
+            boolean old = e.getValue() - nanoTime < 0;
+            if (old) {
+                adopted.remove(e.getKey());
+                adopting.remove(e.getKey());
+            }
+            return old;
+        });
     }
 
     private void forget(String node) {

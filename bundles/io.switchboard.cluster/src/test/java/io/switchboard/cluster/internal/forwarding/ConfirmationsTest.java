@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -79,6 +80,38 @@ class ConfirmationsTest {
         confirmations.confirmed("c", new long[] {confirmedByB.id(), toBAndC.id()}, true);
         assertThat(confirmedByB.confirmed()).isCompleted();
         assertThat(toBAndC.confirmed()).as("failed stays failed").isCompletedExceptionally();
+    }
+
+    @Test
+    void aMessageThatCanBeForwardedAgainFailsOnceTheNodesStillThereConfirmedSoItsRetryKnowsWhichHaveIt() throws Exception {
+        List<Set<String>> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Confirmations.Retry retry = new Confirmations.Retry() {
+            @Override
+            public long messageId() {
+                return 7;
+            }
+
+            @Override
+            public void failed(Set<String> notConfirmed) {
+                told.add(notConfirmed);
+            }
+        };
+        Confirmations.Awaited toBAndC = confirmations.expect(List.of("b", "c"), "t", retry);
+        Confirmations.Awaited toBAndD = confirmations.expect(List.of("b", "d"), "t", retry);
+
+        confirmations.nodeLeft("b");
+
+        assertThat(toBAndC.confirmed()).as("c may have it: wait for it").isNotDone();
+        confirmations.confirmed("c", new long[] {toBAndC.id()}, true);
+        assertFailed(toBAndC, "node 'b' left the cluster before confirming it");
+        assertThat(told).containsExactly(Set.of("b"));
+        ForwardingException failure = (ForwardingException) toBAndC.confirmed().handle((v, e) -> e).get();
+        assertThat(failure.messageId()).as("kept to forward again").isEqualTo(7);
+
+        clock.addAndGet(5_000_000_000L);
+        confirmations.expire();
+        assertFailed(toBAndD, "node(s) 'd' did not confirm it within 5000 ms");
+        assertThat(told).last().isEqualTo(Set.of("b", "d"));
     }
 
     @Test

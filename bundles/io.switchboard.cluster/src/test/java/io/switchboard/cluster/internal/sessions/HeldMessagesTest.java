@@ -74,6 +74,33 @@ class HeldMessagesTest {
     }
 
     @Test
+    void aMessageForwardedAgainReachesTheAdoptedSessionsRestoredAlreadyAndIsHeldForTheOthers() throws Exception {
+        held.holdOrHand(Set.of("b"), message("t/0"), "a\0p", Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(held.heldFor("b")).as("not the adopter of b's sessions: nothing to do").isEmpty();
+        held.adopting("b");
+        held.restoreAndHandOver("b", "early", () -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        held.holdOrHand(Set.of("b"), message("t/again"), "a\0p", Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(delivered).as("restored before: it gets it now, as its node never confirmed it")
+                .containsExactly("early t/again key a\0p shared []");
+        held.restoreAndHandOver("b", "late", () -> { }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(delivered).as("restored after: from the hold").endsWith("late t/again key a\0p shared []");
+
+        held.adoptionOver("b");
+        delivered.clear();
+        held.holdOrHand(Set.of("b"), message("t/later"), "a\0p", Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(delivered).as("the adoption is over: the adopted sessions are this node's own")
+                .containsExactlyInAnyOrder("early t/later key a\0p shared []", "late t/later key a\0p shared []");
+        assertThat(held.heldFor("b")).isEmpty();
+
+        held.forgetAdoptionsOverBefore(System.nanoTime() + 1);
+        delivered.clear();
+        held.holdOrHand(Set.of("b"), message("t/forgotten"), "a\0p", Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(delivered).isEmpty();
+    }
+
+    @Test
     void aMessageHeldWhileASessionIsRestoredWaitsUntilItsHandOverIsQueued() throws Exception {
         held.hold(Set.of("b"), message("t/1"), "k", Set.of());
         Thread later = new Thread(() -> held.hold(Set.of("b"), message("t/2"), "k", Set.of()));

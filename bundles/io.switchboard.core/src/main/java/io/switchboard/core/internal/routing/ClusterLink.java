@@ -60,6 +60,20 @@ final class ClusterLink {
         }
     }
 
+    /** Forwards a kept QoS 2 message again ({@link ClusterPeer#forwardAgain}); null when it is not kept. */
+    CompletionStage<Void> forwardAgain(long messageId, String orderKey) {
+        ClusterPeer clusterPeer = peer;
+        if (clusterPeer == null) {
+            return null;
+        }
+        try {
+            return clusterPeer.forwardAgain(messageId, orderKey);
+        } catch (RuntimeException e) {
+            LOG.warn("Message {} was not forwarded to the other nodes again", messageId, e);
+            return CompletableFuture.failedFuture(new ForwardingException("not forwarded to the other nodes again: " + e));
+        }
+    }
+
     /**
      * The session of {@code clientId} leaves this node: when its relay may end if it moves to another node, or
      * {@code null} (a single node, no move, or a failing peer: its subscriptions go at once).

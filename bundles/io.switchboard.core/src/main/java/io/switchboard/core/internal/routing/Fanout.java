@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import io.switchboard.api.Message;
+import io.switchboard.api.broker.ForwardingException;
 
 /**
  * One message's fan-out on this node: the subscriptions it goes to, the message as routing got it and its publisher's
@@ -49,13 +50,23 @@ final class Fanout extends ArrayList<SubscriptionTree.Entry> {
         return relays;
     }
 
-    /** {@code accepted} (or null: accepted already) and then the relays: null when nothing is to wait for. */
+    /**
+     * {@code accepted} (or null: accepted already) and then the relays: null when nothing is to wait for. A failed
+     * relay fails it with a plain {@link ForwardingException} (one that cannot forward again): forwarding the message
+     * again to the nodes that missed it would not reach the moving session.
+     */
     CompletionStage<Void> afterRelays(CompletionStage<Void> accepted) {
         CompletionStage<Void> r = relays;
         if (r == null) {
             return accepted;
         }
-        return accepted == null ? r : accepted.thenCombine(r, (a, b) -> null);
+        CompletionStage<Void> relayed = r.exceptionally(error -> {
+            throw new ForwardingException(unwrapped(error).getMessage());
+        });
+        if (accepted == null) {
+            return relayed;
+        }
+        return relayed.thenCompose(v -> accepted);
     }
 
     /** Completes {@code handed} with {@code recipients} once the relays are confirmed, or fails it with their failure. */

@@ -246,6 +246,15 @@ public final class Router {
     }
 
     /**
+     * A QoS 2 message of {@code session} whose forwarding failed, sent again to the nodes that did not accept it (the
+     * cluster kept it with the nodes that did); {@code null} when the cluster keeps it no more. On the caller's
+     * thread: the front door calls it for the client's resend, before it reads the client's later publishes.
+     */
+    public CompletionStage<Void> forwardAgain(SessionImpl session, long messageId) {
+        return cluster.forwardAgain(messageId, session.clientId());
+    }
+
+    /**
      * Finishes the publisher's step now (its next message need not wait for the other nodes: their confirmations
      * come back in any order, and the front door acknowledges in order), and completes {@code result} once the nodes
      * the message was sent or relayed to accepted it, or fails it. An already accepted message (QoS 0, or no other node)
@@ -271,7 +280,7 @@ public final class Router {
      * message chain ran on the node it entered. Stamped with an id of this node, as its ids are this node's own.
      */
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker) {
-        deliverForwarded(null, message, orderKey, sharedHere, Set.of(), worker, null);
+        deliverForwarded(null, true, message, orderKey, sharedHere, Set.of(), worker, null);
     }
 
     /**
@@ -282,7 +291,17 @@ public final class Router {
      */
     public void deliverForwarded(Message message, String orderKey, Set<String> sharedHere, Set<String> notTo,
             WorkerThread worker, CompletableFuture<Integer> handed) {
-        deliverForwarded(null, message, orderKey, sharedHere, notTo, worker, handed);
+        deliverForwarded(null, true, message, orderKey, sharedHere, notTo, worker, handed);
+    }
+
+    /**
+     * Like {@link #deliverForwarded(Message, String, Set, Set, WorkerThread, CompletableFuture)}, through the shared
+     * subscriptions of {@code sharedHere} only, and not retained: a message forwarded again, which this node's plain
+     * subscriptions had the first time.
+     */
+    public void deliverShared(Message message, String orderKey, Set<String> sharedHere, WorkerThread worker,
+            CompletableFuture<Integer> handed) {
+        deliverForwarded(null, false, message, orderKey, sharedHere, Set.of(), worker, handed);
     }
 
     /**
@@ -293,19 +312,20 @@ public final class Router {
      */
     public void deliverTo(SessionImpl session, Message message, Set<String> sharedHere, WorkerThread worker,
             CompletableFuture<Integer> handed) {
-        deliverForwarded(session, message, null, sharedHere, Set.of(), worker, handed);
+        deliverForwarded(session, true, message, null, sharedHere, Set.of(), worker, handed);
     }
 
     /**
      * A message from another node to every session here ({@code only} null, retained if flagged) or to {@code only};
-     * {@code handed} (null: nobody waits) completes as {@link #deliverForwarded(Message, String, Set, Set, WorkerThread,
-     * CompletableFuture)} says.
+     * through plain subscriptions unless {@code plain} is false (then not retained either); {@code handed} (null:
+     * nobody waits) completes as {@link #deliverForwarded(Message, String, Set, Set, WorkerThread, CompletableFuture)}
+     * says.
      */
-    private void deliverForwarded(SessionImpl only, Message message, String orderKey, Set<String> sharedHere,
-            Set<String> notTo, WorkerThread worker, CompletableFuture<Integer> handed) {
+    private void deliverForwarded(SessionImpl only, boolean plain, Message message, String orderKey,
+            Set<String> sharedHere, Set<String> notTo, WorkerThread worker, CompletableFuture<Integer> handed) {
         Message stamped = message.toBuilder().id(messageIds.next()).build();
         worker.execute(() -> {
-            if (only == null && stamped.retain()) {
+            if (only == null && plain && stamped.retain()) {
                 String notRetained = retained.put(stamped);
                 if (notRetained != null) {
                     LOG.warn("Retained message from another node to '{}' not kept here: {}", stamped.topic(), notRetained);
@@ -314,7 +334,8 @@ public final class Router {
             Fanout targets = new Fanout(message, orderKey, only == null ? 10 : 1);
             subscriptions.match(stamped.topic(), e -> {
                 if ((only == null || e.session() == only) && (e.shareGroup() == null
-                        ? notTo.isEmpty() || !notTo.contains(e.session().clientId()) : sharedHere.contains(e.filter()))) {
+                        ? plain && (notTo.isEmpty() || !notTo.contains(e.session().clientId()))
+                        : sharedHere.contains(e.filter()))) {
                     targetOrRelay(e, targets);
                 }
             });

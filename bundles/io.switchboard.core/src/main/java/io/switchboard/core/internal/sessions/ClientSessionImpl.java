@@ -55,6 +55,11 @@ final class ClientSessionImpl implements ClientSession {
     }
 
     @Override
+    public CompletionStage<Void> forwardAgain(long messageId) {
+        return router.forwardAgain(session, messageId);
+    }
+
+    @Override
     public CompletionStage<Admission> subscribe(Subscription subscription) {
         return router.subscriptionSteps().subscribe(session, subscription);
     }

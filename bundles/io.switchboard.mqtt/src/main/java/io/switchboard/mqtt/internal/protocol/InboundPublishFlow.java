@@ -208,7 +208,10 @@ final class InboundPublishFlow {
         }
         CompletionStage<PublishResult> published;
         try {
-            published = connection.clientSession.publish(message);
+            published = qos == 2 ? forwardAgain(packetId, session.takeToForwardAgain(packetId, topic)) : null;
+            if (published == null) {
+                published = connection.clientSession.publish(message);
+            }
         } catch (RuntimeException e) {
             published = CompletableFuture.failedFuture(e);
         }
@@ -236,15 +239,21 @@ final class InboundPublishFlow {
             connection.requestDone();
             if (error != null && Failures.unwrap(error) instanceof ForwardingException notForwarded) {
                 // another node of the broker did not confirm it: no acknowledgement at all (not even a failed one),
-                // so that the client sends it again when it reconnects (at least once). A QoS 2 packet id is
-                // forgotten first, or the resend would be taken for a duplicate and reach no node at all; the nodes
-                // that did accept it get it twice (QoS 2 falls back to at least once, rather than lose it).
+                // so that the client sends it again when it reconnects. A QoS 2 packet id is forgotten first, or the
+                // resend would be taken for a duplicate and reach no node at all; if the broker kept the message, the
+                // resend goes only to the nodes that did not accept it (exactly once), else it is published again
+                // (at least once: the nodes that did accept it get it twice, rather than the others lose it)
                 connection.execute(() -> {
                     if (qos == 2) {
                         connection.session.releaseQos2(packetId);
+                        if (notForwarded.canForwardAgain()) {
+                            connection.session.keepToForwardAgain(packetId, notForwarded.messageId(), message.topic());
+                        }
                     }
+                    boolean kept = qos == 2 && notForwarded.canForwardAgain();
                     closer.closeWith(Packets.UNSPECIFIED_ERROR, "publish to '" + message.topic() + "' (packet "
-                            + packetId + ") not acknowledged: " + notForwarded.getMessage(), false);
+                            + packetId + ") not acknowledged: " + notForwarded.getMessage()
+                            + (kept ? " (kept: its resend goes only where it is missing)" : ""), false);
                 });
                 return;
             }
@@ -256,6 +265,21 @@ final class InboundPublishFlow {
             publishOutcome(response, qos, packetId, result, error);
             responses.scheduleFlush();
         });
+    }
+
+    /**
+     * The resend of a QoS 2 publish the broker kept to forward again (message {@code messageId}, -1: none): sent to
+     * the nodes that missed it; null when there is nothing to forward again (publish it as new). Its outcome counts
+     * no recipients again (-1: acknowledged as a plain success).
+     */
+    private CompletionStage<PublishResult> forwardAgain(int packetId, long messageId) {
+        if (messageId < 0) {
+            return null;
+        }
+        CompletionStage<Void> forwarded = connection.clientSession.forwardAgain(messageId);
+        LOG.info("MQTT {}: QoS 2 publish (packet {}) resent: {}", connection.who(), packetId, forwarded == null
+                ? "the broker no longer keeps it, published again" : "forwarded again where it is missing");
+        return forwarded == null ? null : forwarded.thenApply(v -> new PublishResult(messageId, true, -1, null, null));
     }
 
     /** The store could not record a publish: the publisher must not be told it was accepted. */

@@ -1,6 +1,7 @@
 package io.switchboard.mqtt.internal.protocol;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +64,12 @@ final class MqttSession implements Receiver {
     final DeliveredIds delivered = new DeliveredIds();
     /** Packet ids of inbound QoS 2 publishes not yet released; made at the first (an idle session holds none). */
     private Set<Integer> inboundQos2;
+    /**
+     * Inbound QoS 2 publishes the broker failed to forward to every node and kept to forward again (packet id to
+     * message id and topic): their resend goes where the message is missing only. In memory: a session restored
+     * elsewhere publishes the resend as new (at least once). Made at the first.
+     */
+    private Map<Integer, KeptForward> toForwardAgain;
     /** The subscriptions with their options and identifiers, by filter (what a restart restores). */
     private Map<String, Subscription> subscriptions = Collections.emptyMap(); // a LinkedHashMap from the first subscription on
     /** Where a persistent session is kept; {@code null} while the session is not persistent. */
@@ -219,6 +226,26 @@ final class MqttSession implements Receiver {
 
     synchronized boolean hasQos2(int packetId) {
         return inboundQos2 != null && inboundQos2.contains(packetId);
+    }
+
+    private record KeptForward(long messageId, String topic) {
+    }
+
+    /** The broker keeps the QoS 2 publish {@code packetId} (message {@code messageId}) to forward it again. */
+    synchronized void keepToForwardAgain(int packetId, long messageId, String topic) {
+        if (toForwardAgain == null) {
+            toForwardAgain = new HashMap<>();
+        }
+        toForwardAgain.put(packetId, new KeptForward(messageId, topic));
+    }
+
+    /**
+     * The resend of a QoS 2 publish: the id of the message the broker keeps to forward again, or -1 (none, or the
+     * packet id now carries another topic: a new message).
+     */
+    synchronized long takeToForwardAgain(int packetId, String topic) {
+        KeptForward kept = toForwardAgain == null ? null : toForwardAgain.remove(packetId);
+        return kept != null && kept.topic().equals(topic) ? kept.messageId() : -1;
     }
 
     /** PUBREL (or a refused PUBREC): forgets the inbound QoS 2 packet id; false if it was unknown. */
@@ -465,6 +492,7 @@ final class MqttSession implements Receiver {
         owner = null;
         outbound.failAll(reason);
         inboundQos2 = null;
+        toForwardAgain = null;
         subscriptions = Collections.emptyMap();
         forgetJournal();
         if (expiryTask != null) {

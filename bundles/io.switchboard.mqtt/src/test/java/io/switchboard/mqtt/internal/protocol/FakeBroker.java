@@ -184,6 +184,16 @@ final class FakeBroker implements Broker {
             }, worker);
         }
 
+        /** Completes when {@link #keptToForwardAgain} has the id; null when it does not (any more). */
+        @Override
+        public CompletionStage<Void> forwardAgain(long messageId) {
+            if (!keptToForwardAgain.remove(messageId)) {
+                return null;
+            }
+            forwardedAgain.add(messageId);
+            return CompletableFuture.completedFuture(null);
+        }
+
         @Override
         public CompletionStage<Admission> subscribe(Subscription subscription) {
             if (TopicFilters.invalid(subscription.topicFilter()) != null) {
@@ -350,6 +360,9 @@ final class FakeBroker implements Broker {
     volatile Function<Subscription, Admission> subscribePolicy = s -> Admission.accept();
     /** Fails a routed publish with the exception returned (another node did not confirm it, say); null completes it. */
     volatile Function<Message, RuntimeException> publishFailure = m -> null;
+    /** The message ids a cluster would keep to forward again, and those forwarded again. */
+    final java.util.Set<Long> keptToForwardAgain = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final List<Long> forwardedAgain = new CopyOnWriteArrayList<>();
     /** Refuses connections with this, when set. */
     volatile RefusedException acceptRefusal;
 

@@ -40,6 +40,49 @@ class ForwardingFailureTest extends LoopbackTest {
     }
 
     @Test
+    void aQos2PublishTheBrokerKeptIsForwardedAgainWhenResentNotPublishedAgain() {
+        TestClient pub = client();
+        pub.connect(persistentV5("pub2"));
+        long kept = 42;
+        broker.keptToForwardAgain.add(kept);
+        broker.publishFailure = m -> new ForwardingException("node 'c' left the cluster before confirming it", kept);
+        pub.publish("t", 2, 9, "exactly once");
+        pub.expectClosed();
+
+        broker.publishFailure = m -> null;
+        TestClient again = client();
+        again.connect(persistentV5("pub2"));
+        resend(again, 9, "exactly once");
+        TestClient.Packet pubrec = again.expect(PUBREC);
+        assertThat(pubrec.packetId()).isEqualTo(9);
+        assertThat(pubrec.reasonCode()).as("a plain success: its recipients were counted the first time")
+                .isZero();
+        assertThat(broker.forwardedAgain).containsExactly(kept);
+        assertThat(broker.published).as("not published again: the nodes that had it do not get it twice").hasSize(1);
+
+        resend(again, 9, "exactly once"); // its PUBREC lost: a duplicate of a known packet id, nothing more
+        again.expect(PUBREC);
+        assertThat(broker.published).hasSize(1);
+        assertThat(broker.forwardedAgain).hasSize(1);
+    }
+
+    @Test
+    void aQos2ResendTheBrokerNoLongerKeepsIsPublishedAgain() {
+        TestClient pub = client();
+        pub.connect(MqttVersion.MQTT_3_1_1, "pub3", false);
+        broker.publishFailure = m -> new ForwardingException("node 'c' left", m.id()); // kept, then forgotten
+        pub.publish("t", 2, 4, "at least once");
+        pub.expectClosed();
+
+        broker.publishFailure = m -> null;
+        TestClient again = client();
+        again.connect(MqttVersion.MQTT_3_1_1, "pub3", false);
+        resend(again, 4, "at least once");
+        again.expect(PUBREC);
+        assertThat(broker.published).hasSize(2);
+    }
+
+    @Test
     void aQos1PublishNoNodeConfirmedIsNotAcknowledged() {
         TestClient pub = client();
         pub.connect(MqttVersion.MQTT_5, "pub1", true);
@@ -47,6 +90,13 @@ class ForwardingFailureTest extends LoopbackTest {
         pub.publish("t", 1, 3, "at least once");
         pub.expectClosed();
         assertThat(pub.received).noneMatch(p -> p.type() == PUBACK);
+    }
+
+    private static io.netty.handler.codec.mqtt.MqttMessage persistentV5(String clientId) {
+        io.netty.handler.codec.mqtt.MqttProperties expiry = new io.netty.handler.codec.mqtt.MqttProperties();
+        expiry.add(new io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty(
+                io.netty.handler.codec.mqtt.MqttProperties.SESSION_EXPIRY_INTERVAL, 60));
+        return TestClient.connectBuilder(MqttVersion.MQTT_5, clientId, false).properties(expiry).build();
     }
 
     private static void resend(TestClient client, int packetId, String payload) {
