@@ -2,7 +2,6 @@ package io.switchboard.api.broker;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
@@ -129,9 +128,7 @@ public interface Broker {
      * @return completes with the number of sessions it was handed to
      * @since 2.8
      */
-    default CompletionStage<Integer> deliverShared(Message message, String orderKey, Set<String> sharedHere) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("deliverShared"));
-    }
+    CompletionStage<Integer> deliverShared(Message message, String orderKey, Set<String> sharedHere);
 
     /**
      * Delivers a message another node routed, or this node's cluster held, to one session only: the session of

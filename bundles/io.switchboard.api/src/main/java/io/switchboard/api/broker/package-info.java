@@ -65,7 +65,8 @@
  * <p>2.8.0: QoS 2 exactly once when a node fails to accept a forwarded message: {@link
  * io.switchboard.api.broker.ForwardingException#messageId()}, {@link
  * io.switchboard.api.broker.ClientSession#forwardAgain}, {@link io.switchboard.api.broker.ClusterPeer#forwardAgain}
- * and {@link io.switchboard.api.broker.Broker#deliverShared}. Additions only (default methods, a constructor).
+ * and {@link io.switchboard.api.broker.Broker#deliverShared} (a provider's method: the core implements it). Additions
+ * only.
  */
 @Export
 @Version("2.8.0")

@@ -147,7 +147,7 @@ final class Outbox {
             }
         }
         Confirmations.Awaited awaited = message.qos() == 0 || sends.isEmpty() ? null
-                : confirmations.expect(sends.stream().map(Send::node).toList(), message.topic(),
+                : confirmations.expect(nodesOf(sends), message.topic(),
                         message.qos() == 2 ? retry(message, key, before, sends, heldHere, sharedHere) : null);
         long correlation = awaited == null ? 0 : awaited.id();
         byte[] plainFrame = null; // the frame of every node that serves no shared subscription and holds nothing
@@ -212,6 +212,14 @@ final class Outbox {
         };
     }
 
+    private static List<String> nodesOf(List<Send> sends) {
+        List<String> nodes = new ArrayList<>(sends.size());
+        for (Send send : sends) {
+            nodes.add(send.node());
+        }
+        return nodes;
+    }
+
     private static Set<String> without(Set<String> nodes, Set<String> had) {
         if (nodes == null || nodes.isEmpty()) {
             return Set.of();
@@ -225,6 +233,12 @@ final class Outbox {
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
+        if (b.isEmpty()) {
+            return a; // the usual case on a message's first sending: nothing to copy
+        }
+        if (a.isEmpty()) {
+            return b;
+        }
         Set<String> both = new HashSet<>(a);
         both.addAll(b);
         return Set.copyOf(both);

@@ -50,7 +50,7 @@ final class ForwarderNode implements AutoCloseable {
                 case "acceptForwarded" -> recorded("plain", (Message) args[0], args[2]);
                 case "deliverShared" -> recorded("shared", (Message) args[0], args[2]);
                 case "holdDeliveries", "releaseDeliveries" -> null;
-                default -> throw new UnsupportedOperationException(method.getName());
+                default -> throw new AssertionError("the forwarding does not use Broker." + method.getName());
             });
     final ClusterRoutes routes;
     final Relays relays;

@@ -327,6 +327,12 @@ class AdminLoginTest {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<Integer> deliverShared(io.switchboard.api.Message message,
+                String orderKey, java.util.Set<String> sharedHere) {
+            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+        }
+
+        @Override
         public java.util.concurrent.CompletionStage<Integer> deliverTo(String clientId, io.switchboard.api.Message message,
                 String orderKey, java.util.Set<String> sharedHere) {
             throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");

@@ -58,6 +58,12 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<Integer> deliverShared(Message message, String orderKey,
+            java.util.Set<String> sharedHere) {
+        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey,
             java.util.Set<String> sharedHere) {
         throw new UnsupportedOperationException("the shell takes no forwarded messages");

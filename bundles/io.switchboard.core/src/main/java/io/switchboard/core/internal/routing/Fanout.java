@@ -32,6 +32,12 @@ final class Fanout extends ArrayList<SubscriptionTree.Entry> {
         this.orderKey = orderKey;
     }
 
+    /** With room made at the first target only (a publish reaching no subscriber here allocates none). */
+    Fanout(Message routed, String orderKey) {
+        this.routed = routed;
+        this.orderKey = orderKey;
+    }
+
     /** A fan-out to one subscription, with nothing to compare or relay by. */
     static Fanout of(SubscriptionTree.Entry target) {
         Fanout fanout = new Fanout(null, null, 1);

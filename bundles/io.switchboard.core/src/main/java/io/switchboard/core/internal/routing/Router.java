@@ -228,7 +228,7 @@ public final class Router {
         statuses.raise(m, MessageStatus.State.SENT, null, null);
         Forwarding forwarding = cluster.forward(m, s.clientId());
         Set<String> sharedElsewhere = forwarding == null ? Set.of() : forwarding.sharedElsewhere();
-        Fanout targets = new Fanout(m, s.clientId(), 10);
+        Fanout targets = new Fanout(m, s.clientId());
         subscriptions.match(m.topic(), e -> {
             if (!(e.noLocal() && e.session() == s) && (e.shareGroup() == null || !sharedElsewhere.contains(e.filter()))) {
                 targetOrRelay(e, targets);
@@ -367,7 +367,7 @@ public final class Router {
                     LOG.debug("$SYS message to '{}' not retained: {}", stamped.topic(), notRetained);
                 }
             }
-            Fanout targets = new Fanout(null, null, 10);
+            Fanout targets = new Fanout(null, null);
             subscriptions.match(stamped.topic(), e -> {
                 if (!e.session().isClosed()) {
                     targets.add(e);

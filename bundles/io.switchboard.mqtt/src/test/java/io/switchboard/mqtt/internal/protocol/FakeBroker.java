@@ -445,6 +445,12 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<Integer> deliverShared(Message message, String orderKey,
+            java.util.Set<String> sharedHere) {
+        throw new UnsupportedOperationException("the MQTT tests run one node");
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<Integer> deliverTo(String clientId, Message message, String orderKey,
             java.util.Set<String> sharedHere) {
         throw new UnsupportedOperationException("the MQTT tests run one node");
