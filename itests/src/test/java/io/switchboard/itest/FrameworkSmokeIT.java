@@ -59,8 +59,9 @@ public class FrameworkSmokeIT extends SwitchboardTestSupport {
         // per member unconfirmed messages and confirmations (ClusterStats.Member)
         // broker 2.8.0: QoS 2 forwarded again after a failed forward (ForwardingException.messageId, forwardAgain,
         // Broker.deliverShared)
+        // broker 2.9.0: the order at the end of a move (Broker.routedSoFar, releaseDeliveries leaving out what was had)
         Map<String, Version> expected = Map.of("io.switchboard.api", new Version(1, 1, 0),
-                "io.switchboard.api.broker", new Version(2, 8, 0), "io.switchboard.api.admin", new Version(1, 4, 0));
+                "io.switchboard.api.broker", new Version(2, 9, 0), "io.switchboard.api.admin", new Version(1, 4, 0));
         for (String pkg : expected.keySet()) {
             BundleCapability export = exports.stream().filter(c -> pkg.equals(c.getAttributes().get("osgi.wiring.package")))
                     .findFirst().orElse(null);

@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -104,33 +102,13 @@ class ClusterAdoptionIT {
             int live = got.size();
             ClusterNodes.awaitAll(onC, acknowledged, got, ARRIVAL);
             int duplicates = got.size() - new HashSet<>(got).size();
-            Map<String, Integer> outOfOrder = firstArrivalsOutOfOrder(got);
+            Map<String, Integer> outOfOrder = ClusterNodes.firstArrivalsOutOfOrder(got);
             System.out.printf("ClusterAdoptionIT: the subscriber got %d messages on b before the kill and %d on c;"
                     + " %d duplicates; first arrivals after a later message's of the same publisher: %s%n", live,
                     got.size() - live, duplicates, outOfOrder);
             assertThat(outOfOrder).as("each publisher's messages in order, the one on the adopter too").containsOnly(
                     Map.entry("a", 0), Map.entry("c", 0));
         }
-    }
-
-    /**
-     * How many first arrivals came after the first arrival of a message published later (docs/cluster.md: a message
-     * delivered right after a session's restore may overtake the older ones the adopter held).
-     */
-    private static Map<String, Integer> firstArrivalsOutOfOrder(List<String> got) {
-        Set<String> seen = new HashSet<>();
-        Map<String, Integer> highest = new TreeMap<>();
-        Map<String, Integer> late = new TreeMap<>();
-        for (String text : got) {
-            if (seen.add(text)) {
-                int dash = text.indexOf('-');
-                String publisher = text.substring(0, dash);
-                int number = Integer.parseInt(text.substring(dash + 1));
-                late.merge(publisher, number < highest.getOrDefault(publisher, -1) ? 1 : 0, Integer::sum);
-                highest.merge(publisher, number, Math::max);
-            }
-        }
-        return late;
     }
 
     /** Waits until node {@code at} sees {@code clientId}'s session owned by a node other than {@code former}; returns it. */

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Message;
@@ -173,4 +174,25 @@ public interface Broker {
      */
     default void releaseDeliveries(String clientId) {
     }
+
+    /**
+     * Like {@link #releaseDeliveries(String)}, but a kept message that {@code had} accepts is not delivered: the
+     * session has it already, another way (relayed to it while it moved to this node, {@link #deliverTo}).
+     *
+     * @param had gets each kept message as routing got it, and its publisher's order key (null when not known: a
+     *        retained message), on the calling thread, in order; true: drop it
+     * @since 2.9
+     */
+    void releaseDeliveries(String clientId, BiPredicate<Message, String> had);
+
+    /**
+     * Completes once every message handed to this broker to route before this call has been routed: matched, and
+     * handed to the sessions here, forwarded ({@link ClusterPeer#forward}) or relayed ({@link ClusterPeer#relayConfirmed})
+     * as routing decided. This covers {@link #deliverForwarded}, {@link #acceptForwarded}, {@link #deliverShared},
+     * {@link #deliverTo} and the publishes whose chain had passed them; a publish still in its chain is routed later.
+     * A cluster puts a marker behind what this node routed by an older view of the other nodes' routes.
+     *
+     * @since 2.9
+     */
+    CompletionStage<Void> routedSoFar();
 }

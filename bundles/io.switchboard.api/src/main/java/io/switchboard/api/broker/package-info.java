@@ -67,9 +67,14 @@
  * io.switchboard.api.broker.ClientSession#forwardAgain}, {@link io.switchboard.api.broker.ClusterPeer#forwardAgain}
  * and {@link io.switchboard.api.broker.Broker#deliverShared} (a provider's method: the core implements it). Additions
  * only.
+ *
+ * <p>2.9.0: a session moving between nodes gets each publisher's messages in order at the end of its move: {@link
+ * io.switchboard.api.broker.Broker#routedSoFar} (a marker behind what a node routed) and {@link
+ * io.switchboard.api.broker.Broker#releaseDeliveries(String, java.util.function.BiPredicate)} (what was kept, but
+ * what the session had another way). Provider's methods: the core implements them.
  */
 @Export
-@Version("2.8.0")
+@Version("2.9.0")
 package io.switchboard.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -27,6 +27,7 @@ import io.switchboard.cluster.internal.presence.ClusterPresence;
 import io.switchboard.cluster.internal.sessions.ClusterSessions;
 import io.switchboard.cluster.internal.sessions.HeldMessages;
 import io.switchboard.cluster.internal.sessions.IncomingRelays;
+import io.switchboard.cluster.internal.sessions.MoveFlushes;
 import io.switchboard.cluster.internal.sessions.OutgoingRelays;
 import io.switchboard.cluster.internal.sessions.Relays;
 import io.switchboard.store.StateStore;
@@ -162,7 +163,9 @@ public class ClusterNode implements ClusterPeer, ClusterStatistics {
         routes.start(hazelcast);
         presence = new ClusterPresence(hazelcast, NODE_ATTRIBUTE, RUN_ATTRIBUTE);
         held = new HeldMessages(broker);
-        relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(broker), routes);
+        // a move's markers go on the inboxes, behind the messages: the forwarder, made below, sends them
+        relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(settings.nodeName(), broker), routes,
+                new MoveFlushes(broker, (node, flush) -> forwarder.outbox().inbox(node).publish(Frames.encodeFlush(flush))));
         confirmationThread.scheduleWithFixedDelay(relays.outgoing()::expire, 1, 1, TimeUnit.SECONDS);
         sessions = new ClusterSessions(hazelcast, settings.nodeName(), NODE_ATTRIBUTE, localStore, () -> sessionHolder, held,
                 relays);

@@ -16,6 +16,7 @@ import io.switchboard.cluster.internal.forwarding.Confirmer;
 import io.switchboard.cluster.internal.forwarding.RecentlyAccepted;
 import io.switchboard.cluster.internal.sessions.HeldMessages;
 import io.switchboard.cluster.internal.sessions.IncomingRelays;
+import io.switchboard.cluster.internal.sessions.MoveFlushes;
 import io.switchboard.cluster.internal.sessions.OutgoingRelays;
 import io.switchboard.cluster.internal.sessions.Relays;
 import io.switchboard.store.StateStore;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * topic ({@value #CONFIRMATIONS_PREFIX}name) once this node's store wrote it ({@link Acceptor}). What the routes of
  * nodes that left bring to this node, their adopter, is held ({@link HeldMessages}) before it is delivered here or
  * confirmed. A message relayed for a session moving here goes to {@link IncomingRelays}; one forwarded again (QoS 2,
- * {@code again}) only where it is new here.
+ * {@code again}) only where it is new here; a move's marker to {@link MoveFlushes}.
  */
 final class Forwarder {
 
@@ -45,6 +46,7 @@ final class Forwarder {
     private final HeldMessages held;
     private final IncomingRelays incomingRelays;
     private final OutgoingRelays outgoingRelays;
+    private final MoveFlushes flushes;
     private final Broker broker;
     private final Confirmations confirmations;
     private final Confirmer confirmer;
@@ -66,6 +68,7 @@ final class Forwarder {
         this.held = held;
         this.incomingRelays = relays.incoming();
         this.outgoingRelays = relays.outgoing();
+        this.flushes = relays.flushes();
         this.broker = broker;
         this.confirmations = confirmations;
         this.outbox = new Outbox(self, hazelcast, routes, held, incomingRelays, outgoingRelays, broker, confirmations,
@@ -83,6 +86,10 @@ final class Forwarder {
     private void receive(byte[] bytes) {
         Frames.Frame frame;
         try {
+            if (Frames.isFlush(bytes)) {
+                flushes.arrived(Frames.decodeFlush(bytes)); // behind what came before it from the same node
+                return;
+            }
             frame = Frames.decode(bytes);
         } catch (IllegalArgumentException e) {
             LOG.warn("Dropped a forwarded message this node cannot read: {}", e.getMessage());

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import io.switchboard.api.Message;
+import io.switchboard.cluster.internal.sessions.MoveFlushes;
 import io.switchboard.store.StoredMessages;
 
 /**
@@ -19,9 +20,13 @@ import io.switchboard.store.StoredMessages;
  * (0: none wanted, QoS 0), and the message in the store's binary form (every field). A relayed message also names the
  * session it is for, which is moving to the receiving node (empty for a routed message). A message forwarded again
  * (QoS 2 after a failed forwarding) says so, and whether the receiving node had confirmed it ({@link Resend}). Plain
- * bytes, so that Hazelcast carries no class of ours.
+ * bytes, so that Hazelcast carries no class of ours. The first byte tells a message's frame from a move's marker
+ * ({@link MoveFlushes.Flush}), which travels on the same topics, behind the messages sent before it.
  */
 final class Frames {
+
+    private static final byte MESSAGE = 0;
+    private static final byte FLUSH = 1;
 
     /**
      * A frame read back; {@code correlation} 0: the sender waits for no confirmation; {@code session} empty: a routed
@@ -70,6 +75,7 @@ final class Frames {
             Set<String> sharedHere, Set<String> heldFor, Message message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(105 + message.payloadSize() + message.topic().length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(MESSAGE);
             out.writeLong(correlation);
             out.writeByte(resend.ordinal());
             out.writeUTF(origin);
@@ -90,8 +96,42 @@ final class Frames {
         return bytes.toByteArray();
     }
 
+    /** A move's marker. */
+    static byte[] encodeFlush(MoveFlushes.Flush flush) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + flush.clientId().length());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FLUSH);
+            out.writeLong(flush.request());
+            out.writeUTF(flush.member());
+            out.writeUTF(flush.taker());
+            out.writeUTF(flush.clientId());
+            out.writeBoolean(flush.passedOn());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Whether {@code frame} is a move's marker ({@link #decodeFlush}) rather than a message's ({@link #decode}). */
+    static boolean isFlush(byte[] frame) {
+        return frame.length > 0 && frame[0] == FLUSH;
+    }
+
+    static MoveFlushes.Flush decodeFlush(byte[] frame) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(frame))) {
+            in.readByte();
+            return new MoveFlushes.Flush(in.readLong(), in.readUTF(), in.readUTF(), in.readUTF(), in.readBoolean());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a move's marker: " + e.getMessage(), e);
+        }
+    }
+
     static Frame decode(byte[] frame) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(frame))) {
+            int kind = in.readUnsignedByte();
+            if (kind != MESSAGE) {
+                throw new IOException("unknown frame kind " + kind);
+            }
             long correlation = in.readLong();
             int resendOrdinal = in.readUnsignedByte();
             if (resendOrdinal >= Resend.values().length) {

@@ -21,6 +21,7 @@ import io.switchboard.api.broker.Broker;
 import io.switchboard.cluster.internal.forwarding.Confirmations;
 import io.switchboard.cluster.internal.sessions.HeldMessages;
 import io.switchboard.cluster.internal.sessions.IncomingRelays;
+import io.switchboard.cluster.internal.sessions.MoveFlushes;
 import io.switchboard.cluster.internal.sessions.OutgoingRelays;
 import io.switchboard.cluster.internal.sessions.Relays;
 import io.switchboard.cluster.internal.sessions.TestMembers;
@@ -68,7 +69,8 @@ final class ForwarderNode implements AutoCloseable {
         confirmations = new Confirmations(timeoutMillis, System::nanoTime);
         routes = new ClusterRoutes(name);
         routes.start(hazelcast);
-        relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(broker), routes);
+        relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(name, broker), routes,
+                new MoveFlushes(broker, (node, flush) -> inboxOf(node).publish(Frames.encodeFlush(flush))));
         forwarder = new Forwarder(name, hazelcast, routes, new HeldMessages(broker), relays, broker,
                 new MemoryStateStore(), confirmations, timer, () -> Set.of("a", "b", "c"));
         forwarder.listen();
@@ -83,6 +85,10 @@ final class ForwarderNode implements AutoCloseable {
                 forwarder.nodeLeft(event.getMember().getAttribute(ClusterNode.NODE_ATTRIBUTE));
             }
         });
+    }
+
+    private com.hazelcast.topic.ITopic<byte[]> inboxOf(String node) {
+        return forwarder.outbox().inbox(node);
     }
 
     private CompletableFuture<Integer> recorded(String how, Message message, Object shared) {

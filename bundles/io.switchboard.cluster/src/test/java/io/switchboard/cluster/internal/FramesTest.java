@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Set;
 
 import io.switchboard.api.Message;
+import io.switchboard.cluster.internal.sessions.MoveFlushes;
 import org.junit.jupiter.api.Test;
 
 class FramesTest {
@@ -29,6 +30,19 @@ class FramesTest {
         assertThat(frame.message()).isEqualTo(message);
         assertThat(frame.message().payloadText()).isEqualTo("hello");
         assertThat(frame.message().userProperty("k")).isEqualTo("v");
+    }
+
+    @Test
+    void aMovesMarkerIsToldFromAMessageAndSurvivesItsBytes() {
+        MoveFlushes.Flush flush = new MoveFlushes.Flush(12L, "c", "b", "client ü", true);
+        byte[] bytes = Frames.encodeFlush(flush);
+        byte[] message = Frames.encode(0L, "a", "p", Set.of(), Set.of(), Message.builder("t").payload("x").build());
+
+        assertThat(Frames.isFlush(bytes)).isTrue();
+        assertThat(Frames.isFlush(message)).isFalse();
+        assertThat(Frames.decodeFlush(bytes)).isEqualTo(flush);
+        assertThatThrownBy(() -> Frames.decode(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown frame kind 1");
     }
 
     @Test

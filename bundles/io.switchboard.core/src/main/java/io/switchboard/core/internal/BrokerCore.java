@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
 
 import io.switchboard.api.HostServices;
@@ -350,7 +351,17 @@ public final class BrokerCore implements Broker, BrokerAdmin, SystemTopics {
 
     @Override
     public void releaseDeliveries(String clientId) {
-        sessions.releaseDeliveries(clientId);
+        sessions.releaseDeliveries(clientId, (message, orderKey) -> false);
+    }
+
+    @Override
+    public void releaseDeliveries(String clientId, BiPredicate<Message, String> had) {
+        sessions.releaseDeliveries(clientId, had);
+    }
+
+    @Override
+    public CompletionStage<Void> routedSoFar() {
+        return workers.afterQueued();
     }
 
     // ---- BrokerAdmin

@@ -508,6 +508,49 @@ class ClusterPeerTest {
         assertThat(got).endsWith("after the hand-over");
     }
 
+    @Test
+    void aReleaseLeavesOutTheKeptMessagesTheClusterSaysTheSessionHadWithTheirOrderKeys() throws Exception {
+        harness.core.setClusterPeer(peer);
+        List<String> got = restoreHeld("arriving");
+        harness.core.acceptForwarded(Message.builder("t/1").payload("relayed too").qos(1).id(5).build(), "c\0p",
+                Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        harness.core.acceptForwarded(Message.builder("t/2").payload("only direct").qos(1).id(6).build(), "c\0p",
+                Set.of()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        harness.client("pub").publish("t/3", "published here");
+        CoreHarness.await("routed", () -> peer.routed.size() == 1);
+        List<String> asked = new CopyOnWriteArrayList<>();
+
+        harness.core.releaseDeliveries("arriving", (message, orderKey) -> {
+            asked.add(message.id() + " " + orderKey);
+            return message.id() == 5;
+        });
+
+        assertThat(asked).as("each kept message as routing got it, with its publisher's key").containsExactly("5 c\0p",
+                "6 c\0p", peer.routed.get(0).id() + " pub");
+        assertThat(got).containsExactly("only direct", "published here");
+    }
+
+    @Test
+    void routedSoFarCompletesOnceWhatWasHandedToTheBrokerBeforeWasRouted() throws Exception {
+        harness.core.setClusterPeer(peer);
+        peer.routing = new CompletableFuture<>();
+        CoreHarness.Client publisher = harness.client("pub");
+        // from another thread: an idle worker's task may run on the calling thread, which routing u/1 then blocks
+        CompletableFuture.runAsync(() -> {
+            publisher.session.publish(Message.builder("u/1").payload("being routed").build());
+            publisher.session.publish(Message.builder("u/2").payload("queued behind it").build());
+        });
+        CoreHarness.await("routing u/1", () -> peer.routed.size() == 1);
+
+        CompletableFuture<Void> routed = harness.core.routedSoFar().toCompletableFuture();
+        Thread.sleep(100);
+        assertThat(routed).as("u/1 and u/2 are not routed yet").isNotDone();
+        peer.routing.complete(null);
+
+        routed.get(5, TimeUnit.SECONDS);
+        assertThat(peer.routed).extracting(Message::topic).containsExactly("u/1", "u/2");
+    }
+
     /** Restores a session subscribed to {@code t/#} with its deliveries held (a hand-over to come); returns what it gets. */
     private List<String> restoreHeld(String clientId) {
         List<String> got = new CopyOnWriteArrayList<>();
@@ -572,6 +615,8 @@ class ClusterPeerTest {
         volatile CompletionStage<Void> relayConfirmation;
         /** When the nodes a message is forwarded to accept it (null: at once). */
         volatile CompletionStage<Void> forwardAccepted;
+        /** While set, routing a message here waits for it: its worker stays busy. */
+        volatile CompletableFuture<Void> routing;
         /** forwardAgain calls ("id orderKey"); only message 5 is kept. */
         final List<String> forwardedAgain = new CopyOnWriteArrayList<>();
 
@@ -608,6 +653,10 @@ class ClusterPeerTest {
         public Set<String> routed(Message message, String orderKey) {
             routed.add(message);
             orderKeys.add(orderKey);
+            CompletableFuture<Void> blocked = routing;
+            if (blocked != null) {
+                blocked.join(); // the worker routing it stays busy
+            }
             return sharedElsewhere;
         }
 

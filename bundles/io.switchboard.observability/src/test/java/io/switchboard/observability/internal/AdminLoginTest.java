@@ -327,6 +327,17 @@ class AdminLoginTest {
         }
 
         @Override
+        public void releaseDeliveries(String clientId,
+                java.util.function.BiPredicate<io.switchboard.api.Message, String> had) {
+            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> routedSoFar() {
+            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+        }
+
+        @Override
         public java.util.concurrent.CompletionStage<Integer> deliverShared(io.switchboard.api.Message message,
                 String orderKey, java.util.Set<String> sharedHere) {
             throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");

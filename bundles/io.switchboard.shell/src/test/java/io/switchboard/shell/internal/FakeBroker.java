@@ -58,6 +58,17 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public void releaseDeliveries(String clientId,
+            java.util.function.BiPredicate<Message, String> had) {
+        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> routedSoFar() {
+        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<Integer> deliverShared(Message message, String orderKey,
             java.util.Set<String> sharedHere) {
         throw new UnsupportedOperationException("the shell takes no forwarded messages");

@@ -4,10 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -157,6 +159,27 @@ public final class ClusterNodes implements AutoCloseable {
             }
         }
         return got;
+    }
+
+    /**
+     * Of each publisher's messages in {@code got} (texts {@code publisher-number}), how many first arrivals came after
+     * the first arrival of a message it published later: 0 when each publisher's messages arrived in order (a
+     * redelivery of one that arrived before does not count).
+     */
+    public static Map<String, Integer> firstArrivalsOutOfOrder(List<String> got) {
+        Set<String> seen = new HashSet<>();
+        Map<String, Integer> highest = new TreeMap<>();
+        Map<String, Integer> late = new TreeMap<>();
+        for (String text : got) {
+            if (seen.add(text)) {
+                int dash = text.indexOf('-');
+                String publisher = text.substring(0, dash);
+                int number = Integer.parseInt(text.substring(dash + 1));
+                late.merge(publisher, number < highest.getOrDefault(publisher, -1) ? 1 : 0, Integer::sum);
+                highest.merge(publisher, number, Math::max);
+            }
+        }
+        return late;
     }
 
     /** GET {@code path} on {@code node}'s HTTP server, expecting 200; its body. */

@@ -25,20 +25,25 @@ import org.slf4j.LoggerFactory;
  * let go until the session is restored here, then handed to it through its subscriptions ({@link Broker#deliverTo})
  * after what its records brought; relayed later, handed to it at once. Under one lock, and each on the worker of its
  * publisher's order key (the one its direct copies get), so a publisher's relayed messages reach the session in the
- * order they came, and in order with its direct ones. A relayed message for a session that is no longer here goes on to the node it
- * moved to, if it moved on ({@code onward}). Each relay says when the session has it ({@link #relayed}'s stage, which
- * the node that relayed it waits for before it acknowledges the message). At most {@link #LIMIT} held at once: past
- * it a relayed message is refused and logged (a move holds them for milliseconds).
+ * order they came. What routing delivers to the session directly waits behind them until the move's end
+ * ({@link #release}: every member's marker came through the node it left, {@link MoveFlushes}), so that a publisher's
+ * message that came directly never overtakes its earlier one that went the long way. A relayed message for a session
+ * that is no longer here goes on to the node it moved to, if it moved on ({@code onward}). Each relay says when the
+ * session has it ({@link #relayed}'s stage, which the node that relayed it waits for before it acknowledges the
+ * message). At most {@link #LIMIT} held at once: past it a relayed message is refused and logged (a move holds them
+ * for milliseconds).
  *
  * <p>Duplicates: a message may reach this node twice, routed here directly (this node subscribes to the same
  * filters, for the session or for others) and relayed by the node the session left (which routes to it until every
  * member sees this node's routes). While a move here is on (from {@link #expect} until its window closes,
  * {@link #closeWindow}), each such message is remembered by its identity (the node it entered, that node's id): when
- * it arrived here directly ({@link #arrived}), and the sessions it was relayed to. Whichever comes second is not
- * delivered to the session again: a relayed one for the session's plain subscriptions is dropped if the direct one
- * came after the session's restore (so it reached the session); a direct one is not delivered through the plain
- * subscriptions of the sessions it was relayed to already ({@link Broker#acceptForwarded(Message, String, Set, Set)}).
- * A relay through a shared subscription is never dropped (the direct copy went to the member the entering node chose).
+ * it arrived here directly ({@link #arrived}), and the sessions it was relayed to. Until the move's end the relayed
+ * copy wins: a direct one is not delivered through the plain subscriptions of the sessions it was relayed to already
+ * ({@link Broker#acceptForwarded(Message, String, Set, Set)}), and one that waited is dropped at the release if it
+ * was relayed meanwhile. After it the direct copy wins: a relayed one for the session's plain subscriptions is dropped
+ * (when every member's marker came, each message relayed later came directly too; else if its direct copy came after
+ * the release). A relay through a shared subscription is never dropped (the direct copy went to the member the
+ * entering node chose).
  */
 public final class IncomingRelays {
 
@@ -55,7 +60,10 @@ public final class IncomingRelays {
     private record Relayed(Message message, String orderKey, Set<String> sharedHere, CompletableFuture<Void> handed) {
     }
 
-    /** What is known of one message: when it arrived here directly (its count; 0: not yet), whom it was relayed to. */
+    /**
+     * What is known of one message: when it reached the session directly (its count; 0: not yet), whom it was relayed
+     * to.
+     */
     private record Seen(long directAt, Set<String> relayedTo) {
     }
 
@@ -65,14 +73,24 @@ public final class IncomingRelays {
         CompletionStage<Void> relay(String clientId, Message message, Set<String> sharedHere);
     }
 
+    /** Between a restore and the move's end: the relays being handed to the session, which the release waits for. */
+    private static final class Handing {
+        int pending;
+        boolean ending;
+    }
+
+    private final String self;
     private final Broker broker;
     private final Map<String, List<Relayed>> holding = new HashMap<>();
+    private final Map<String, Handing> handing = new HashMap<>();
+    /** Sessions whose move ended with every member's marker: what is relayed for them later came directly too. */
+    private final Set<String> directOnly = new HashSet<>();
     private final int limit;
     private int count;
     /** Sessions restored here whose relays may repeat direct arrivals, with how many moves opened their window. */
     private final Map<String, Integer> windows = new HashMap<>();
-    /** Of each session in {@link #windows}: the count of direct arrivals at its last restore. */
-    private final Map<String, Long> restoredAt = new ConcurrentHashMap<>();
+    /** Of each session in {@link #windows}: the count of direct arrivals at the release of its last move. */
+    private final Map<String, Long> releasedAt = new ConcurrentHashMap<>();
     /** Whether a move here is on (held or windowed): messages are remembered. Set under this object's lock. */
     private volatile boolean remembering;
     /** Direct arrivals counted while remembering: a direct arrival counted after a session's restore reached it. */
@@ -87,11 +105,13 @@ public final class IncomingRelays {
     /** {@link #duplicates} as last logged. */
     private long reported;
 
-    public IncomingRelays(Broker broker) {
-        this(broker, LIMIT);
+    /** @param self this node's name (the origin of what is published here) */
+    public IncomingRelays(String self, Broker broker) {
+        this(self, broker, LIMIT);
     }
 
-    IncomingRelays(Broker broker, int limit) {
+    IncomingRelays(String self, Broker broker, int limit) {
+        this.self = self;
         this.broker = broker;
         this.limit = limit;
     }
@@ -99,6 +119,8 @@ public final class IncomingRelays {
     /** This node is about to take the session of {@code clientId}: what is relayed for it is held until restored. */
     synchronized void expect(String clientId) {
         holding.putIfAbsent(clientId, new ArrayList<>());
+        releasedAt.remove(clientId); // a new move: its relays win until it ends
+        directOnly.remove(clientId);
         remembering = true;
     }
 
@@ -120,12 +142,18 @@ public final class IncomingRelays {
                     + "' relayed for client '" + clientId + "': " + limit + " relayed messages are held already"));
         }
         if (identity != null && sharedHere.isEmpty() && (held != null || windows.containsKey(clientId))
-                && !relayedOnce(clientId, identity)) {
-            duplicates++; // routed here directly after the restore: the session has it
+                && (directOnly.contains(clientId) || !relayedOnce(clientId, identity))) {
+            duplicates++; // routed here directly after the move's end: the session has it, or gets it
             return DONE;
         }
         if (held == null) {
-            return broker.deliverTo(clientId, message, orderKey, sharedHere).thenCompose(handed -> {
+            CompletionStage<Integer> delivered = broker.deliverTo(clientId, message, orderKey, sharedHere);
+            Handing moving = handing.get(clientId);
+            if (moving != null && !moving.ending) {
+                moving.pending++;
+                delivered.whenComplete((n, error) -> handed(clientId, moving));
+            }
+            return delivered.thenCompose(handed -> {
                 CompletionStage<Void> wentOn = handed == 0 ? onward.relay(clientId, message, sharedHere) : null;
                 return wentOn == null ? DONE : wentOn;
             });
@@ -137,27 +165,92 @@ public final class IncomingRelays {
     }
 
     /**
-     * Restores the session of {@code clientId} with {@code restore} and hands it what was relayed for it meanwhile.
-     * Completes with how many it was handed.
+     * Restores the session of {@code clientId} with {@code restore} and hands it what was relayed for it meanwhile;
+     * what routing delivers to it waits until {@link #release}. Completes with how many it was handed.
      */
-    CompletionStage<Integer> restoreAndHandOver(String clientId, Runnable restore) {
+    synchronized CompletionStage<Integer> restoreAndHandOver(String clientId, Runnable restore) {
         CompletionStage<Integer> total = CompletableFuture.completedFuture(0);
-        synchronized (this) {
-            List<Relayed> held = holding.remove(clientId);
-            HandOvers.restore(broker, clientId, restore);
-            windows.merge(clientId, 1, Integer::sum);
-            restoredAt.put(clientId, arrivals.get());
-            remembering = true;
-            if (held != null) {
-                count -= held.size();
-                for (Relayed r : held) {
-                    CompletionStage<Integer> one = broker.deliverTo(clientId, r.message(), r.orderKey(), r.sharedHere());
-                    one.whenComplete((handed, error) -> complete(r, error));
-                    total = total.thenCombine(one, Integer::sum);
-                }
+        List<Relayed> held = holding.remove(clientId);
+        HandOvers.restore(broker, clientId, restore);
+        windows.merge(clientId, 1, Integer::sum);
+        remembering = true;
+        Handing moving = new Handing();
+        handing.put(clientId, moving);
+        if (held != null) {
+            count -= held.size();
+            for (Relayed r : held) {
+                moving.pending++;
+                CompletionStage<Integer> one = broker.deliverTo(clientId, r.message(), r.orderKey(), r.sharedHere());
+                one.whenComplete((handed, error) -> {
+                    complete(r, error);
+                    handed(clientId, moving);
+                });
+                total = total.thenCombine(one, Integer::sum);
             }
         }
-        return HandOvers.thenRelease(broker, clientId, total);
+        return total;
+    }
+
+    /**
+     * The move of the session of {@code clientId} here ended: what routing delivered to it since the restore follows
+     * what was relayed to it, once those relays were handed to it, but what was relayed too. {@code allAnswered}:
+     * every member's marker came ({@link MoveFlushes}), so what is relayed later came directly too.
+     */
+    void release(String clientId, boolean allAnswered) {
+        boolean now;
+        synchronized (this) {
+            Handing moving = handing.get(clientId);
+            if (moving == null) {
+                return;
+            }
+            releasedAt.put(clientId, arrivals.get());
+            if (allAnswered) {
+                directOnly.add(clientId);
+            }
+            moving.ending = true;
+            now = moving.pending == 0 && handing.remove(clientId, moving);
+        }
+        if (now) {
+            releaseKept(clientId);
+        }
+    }
+
+    /** One relay of a moving session was handed to it (or failed): the last one before its move's end releases it. */
+    private void handed(String clientId, Handing moving) {
+        boolean now;
+        synchronized (this) {
+            moving.pending--;
+            now = moving.ending && moving.pending == 0 && handing.remove(clientId, moving);
+        }
+        if (now) {
+            releaseKept(clientId);
+        }
+    }
+
+    /** Outside this object's lock: the core delivers what it kept on this thread. */
+    private void releaseKept(String clientId) {
+        broker.releaseDeliveries(clientId, (message, orderKey) -> relayedBefore(clientId, message, orderKey));
+    }
+
+    /**
+     * At the release: whether a message routing delivered to the session of {@code clientId} was relayed to it too
+     * (drop the direct copy); if not, the direct copy reaches it now, and a relay of it coming later is dropped.
+     */
+    private boolean relayedBefore(String clientId, Message message, String orderKey) {
+        if (orderKey == null) {
+            return false; // not routed by a publisher (a retained message): never relayed
+        }
+        int separator = orderKey.indexOf('\0'); // another node's message: "node \0 publisher"
+        Identity identity = new Identity(separator < 0 ? self : orderKey.substring(0, separator), message.id());
+        boolean[] relayed = new boolean[1];
+        update(identity, known -> {
+            if (known != null && known.relayedTo().contains(clientId)) {
+                relayed[0] = true;
+                return known;
+            }
+            return new Seen(arrivals.incrementAndGet(), known == null ? Set.of() : known.relayedTo());
+        });
+        return relayed[0];
     }
 
     /**
@@ -177,25 +270,25 @@ public final class IncomingRelays {
     }
 
     /**
-     * Notes that {@code identity} is relayed to the session of {@code clientId}; false if it arrived here directly
-     * after the session's restore (the session has it).
+     * Notes that {@code identity} is relayed to the session of {@code clientId}; false if it reached the session
+     * directly after its move's end.
      */
     private boolean relayedOnce(String clientId, Identity identity) {
-        Long restored = restoredAt.get(clientId);
+        Long released = releasedAt.get(clientId);
         Seen before = update(identity, known -> {
-            if (reachedAfter(known, restored)) {
+            if (reachedAfter(known, released)) {
                 return known;
             }
             Set<String> to = new HashSet<>(known == null ? Set.of() : known.relayedTo());
             to.add(clientId);
             return new Seen(known == null ? 0 : known.directAt(), Set.copyOf(to));
         });
-        return !reachedAfter(before, restored);
+        return !reachedAfter(before, released);
     }
 
-    /** Whether the message of {@code known} arrived directly after the restore counted {@code restored} (null: none yet). */
-    private static boolean reachedAfter(Seen known, Long restored) {
-        return known != null && restored != null && known.directAt() > restored;
+    /** Whether the message of {@code known} reached the session directly after the release counted {@code released} (null: none yet). */
+    private static boolean reachedAfter(Seen known, Long released) {
+        return known != null && released != null && known.directAt() > released;
     }
 
     /** Changes what is known of {@code identity} atomically; returns what was known before (null: it is new). */
@@ -228,7 +321,8 @@ public final class IncomingRelays {
      */
     synchronized void closeWindow(String clientId) {
         if (windows.computeIfPresent(clientId, (k, n) -> n > 1 ? n - 1 : null) == null) {
-            restoredAt.remove(clientId);
+            releasedAt.remove(clientId);
+            directOnly.remove(clientId);
         }
         if (duplicates > reported) {
             LOG.info("{} relayed message(s) dropped since the last report: the sessions they were for had them routed"

@@ -12,8 +12,10 @@ import java.util.List;
 /**
  * What nodes tell each other about moving a session, as plain bytes on each node's topic (no class of ours in
  * Hazelcast): "let go of this client id's session" and "let go of it"; then, from the node that took it, "tell me
- * when you see my routes to these filters" to every member, their "I see them", and "every member routes to me: stop
- * relaying" to the node it left; and to the adopter, "take this session of a node that left".
+ * when you see my routes to these filters" to every member (each answers through the node the session left, behind
+ * what it sent there: {@link MoveFlushes}), and "every member routes to me: stop relaying" to the node it left; at the
+ * end of an adoption, "tell me when you see my routes" and "I see them"; and to the adopter, "take this session of a
+ * node that left".
  */
 final class MoveMessages {
 
@@ -31,11 +33,15 @@ final class MoveMessages {
      */
     static final int SEE_ADOPTED_ROUTES = 7;
 
-    /** {@code filters}: the routes of {@code from} to look for ({@link #SEE_ROUTES}), else empty. */
-    record Move(int kind, long request, String clientId, String from, List<String> filters) {
+    /**
+     * {@code filters}: the routes of {@code from} to look for ({@link #SEE_ROUTES}, {@link #SEE_ADOPTED_ROUTES}), else
+     * empty; {@code via}: of {@link #SEE_ROUTES}, the node the session left, through which the answer goes
+     * ({@link MoveFlushes}), else empty.
+     */
+    record Move(int kind, long request, String clientId, String from, String via, List<String> filters) {
 
         Move(int kind, long request, String clientId, String from) {
-            this(kind, request, clientId, from, List.of());
+            this(kind, request, clientId, from, "", List.of());
         }
     }
 
@@ -49,6 +55,7 @@ final class MoveMessages {
             out.writeLong(move.request());
             out.writeUTF(move.clientId());
             out.writeUTF(move.from());
+            out.writeUTF(move.via());
             out.writeInt(move.filters().size());
             for (String filter : move.filters()) {
                 out.writeUTF(filter);
@@ -68,6 +75,7 @@ final class MoveMessages {
             long request = in.readLong();
             String clientId = in.readUTF();
             String from = in.readUTF();
+            String via = in.readUTF();
             int count = in.readInt();
             if (count < 0 || count > bytes.length) {
                 throw new IllegalArgumentException("session move message with " + count + " filters");
@@ -76,7 +84,7 @@ final class MoveMessages {
             for (int i = 0; i < count; i++) {
                 filters.add(in.readUTF());
             }
-            return new Move(kind, request, clientId, from, List.copyOf(filters));
+            return new Move(kind, request, clientId, from, via, List.copyOf(filters));
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable session move message: " + e, e);
         }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a session's move between live nodes: the node that took the session asks every member to say when its
- * routing view holds the taker's routes, then tells the node it left to stop relaying ({@link OutgoingRelays}). The
- * end of an adoption waits the same way before the left node's routes go. Waits
+ * routing view holds the taker's routes; each answers with a marker through the node the session left, behind what it
+ * sent there ({@link MoveFlushes}); then the taker tells that node to stop relaying ({@link OutgoingRelays}). The end
+ * of an adoption waits the same way (answered directly) before the left node's routes go. Waits
  * poll on one timer thread, every {@value #POLL_MILLIS} ms, at most {@value #TIMEOUT_SECONDS} s, so a burst of moves
  * holds no thread.
  */
@@ -37,6 +38,7 @@ final class RouteBarrier {
     private final Supplier<Set<String>> memberNames;
     private final BiConsumer<String, byte[]> publish;
     private final ScheduledExecutorService timer;
+    private final MoveFlushes flushes;
     /** Whether a claim on this node asks a given node to let go of a session now. */
     private final Predicate<String> asking;
     private final AtomicLong requests = new AtomicLong();
@@ -49,24 +51,27 @@ final class RouteBarrier {
      * @param asking whether a claim on this node asks a given node to let go of a session now
      */
     RouteBarrier(String self, RouteView routes, Supplier<Set<String>> memberNames, BiConsumer<String, byte[]> publish,
-            ScheduledExecutorService timer, Predicate<String> asking) {
+            ScheduledExecutorService timer, Predicate<String> asking, MoveFlushes flushes) {
         this.self = self;
         this.routes = routes;
         this.memberNames = memberNames;
         this.publish = publish;
         this.timer = timer;
         this.asking = asking;
+        this.flushes = flushes;
+        flushes.answerTo(this::answered);
     }
 
     /**
-     * This node took the session of {@code clientId} from {@code previous}: once every member routes here, it stops
-     * relaying; then {@code over} runs.
+     * This node took the session of {@code clientId} from {@code previous}: once every member, this one too, routes
+     * here and its marker came through {@code previous} (or {@code previous} left), {@code over} hears whether all
+     * did, then {@code previous} stops relaying.
      */
-    void taken(String previous, String clientId, Runnable over) {
-        seen(MoveMessages.SEE_ROUTES, "client '" + clientId + "'", clientId,
-                "node '" + previous + "' stops relaying anyway", () -> {
+    void taken(String previous, String clientId, Consumer<Boolean> over) {
+        seen(MoveMessages.SEE_ROUTES, "client '" + clientId + "'", clientId, previous,
+                "node '" + previous + "' stops relaying anyway", allAnswered -> {
+                    over.accept(allAnswered);
                     over(previous, clientId);
-                    over.run();
                 });
     }
 
@@ -77,27 +82,34 @@ final class RouteBarrier {
      * gives the session back to it and has this node take it ({@link MoveMessages#ADOPT}) first.
      */
     void adopted(String leftNode, Runnable then) {
-        seen(MoveMessages.SEE_ADOPTED_ROUTES, "the adoption of node '" + leftNode + "'", leftNode,
-                "its routes are removed anyway", then);
+        seen(MoveMessages.SEE_ADOPTED_ROUTES, "the adoption of node '" + leftNode + "'", leftNode, "",
+                "its routes are removed anyway", allAnswered -> then.run());
     }
 
     /**
      * Asks every other member to say when its view holds this node's routes ({@code kind}:
-     * {@link MoveMessages#SEE_ROUTES} or {@link MoveMessages#SEE_ADOPTED_ROUTES}); runs {@code then} once all said so,
-     * or after {@value #TIMEOUT_SECONDS} s (logged: {@code what}, and what happens {@code anyway}).
+     * {@link MoveMessages#SEE_ROUTES} or {@link MoveMessages#SEE_ADOPTED_ROUTES}); {@code via} (not empty): the answers
+     * are markers through that node, and this node sends its own. {@code then} hears true once all answered (or
+     * {@code via} left: nothing comes through it any more), false after {@value #TIMEOUT_SECONDS} s (logged:
+     * {@code what}, and what happens {@code anyway}).
      */
-    private void seen(int kind, String what, String clientId, String anyway, Runnable then) {
+    private void seen(int kind, String what, String clientId, String via, String anyway, Consumer<Boolean> then) {
         long request = requests.incrementAndGet();
         Set<String> answered = ConcurrentHashMap.newKeySet();
         answers.put(request, answered);
         Set<String> asked = new TreeSet<>(memberNames.get());
         asked.remove(self);
-        byte[] question = MoveMessages.encode(new MoveMessages.Move(kind, request, clientId, self,
+        byte[] question = MoveMessages.encode(new MoveMessages.Move(kind, request, clientId, self, via,
                 List.copyOf(routes.ownFilters())));
         asked.forEach(node -> publish.accept(node, question));
+        if (!via.isEmpty()) {
+            asked.add(self); // what this node sent the node the session left before the restore, too
+            flushes.send(via, new MoveFlushes.Flush(request, self, self, clientId, false));
+        }
         poll(() -> {
-            asked.retainAll(memberNames.get()); // a member that left answers nothing
-            return answered.containsAll(asked) && !claimsAsk(kind, clientId);
+            Set<String> members = memberNames.get();
+            asked.retainAll(members); // a member that left answers nothing
+            return answered.containsAll(asked) && !claimsAsk(kind, clientId) || !via.isEmpty() && !members.contains(via);
         }, allAnswered -> {
             answers.remove(request);
             if (!allAnswered) {
@@ -105,7 +117,7 @@ final class RouteBarrier {
                 LOG.warn("{}: members {} did not confirm within {} s that they route to node '{}'; {}", what, asked,
                         TIMEOUT_SECONDS, self, anyway);
             }
-            then.run();
+            then.accept(allAnswered);
         });
     }
 
@@ -116,11 +128,21 @@ final class RouteBarrier {
         }
     }
 
-    /** Another node's question: answered once this node routes to it for each of its filters (or at the timeout). */
+    /**
+     * Another node's question: answered once this node routes to it for each of its filters (or at the timeout); the
+     * answer to a move's question is a marker through the node the session left.
+     */
     void asked(MoveMessages.Move question) {
         poll(() -> routes.sees(question.from(), question.filters()) && !claimsAsk(question.kind(), question.clientId()),
-                seen -> publish.accept(question.from(), MoveMessages.encode(new MoveMessages.Move(
-                        MoveMessages.ROUTES_SEEN, question.request(), question.clientId(), self))));
+                seen -> {
+                    if (question.via().isEmpty()) {
+                        publish.accept(question.from(), MoveMessages.encode(new MoveMessages.Move(
+                                MoveMessages.ROUTES_SEEN, question.request(), question.clientId(), self)));
+                    } else {
+                        flushes.send(question.via(), new MoveFlushes.Flush(question.request(), self, question.from(),
+                                question.clientId(), false));
+                    }
+                });
     }
 
     /** At the end of an adoption of {@code leftNode}: whether a claim here still asks it to let go. */

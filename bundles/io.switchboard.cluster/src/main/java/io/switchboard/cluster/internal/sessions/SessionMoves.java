@@ -102,7 +102,7 @@ final class SessionMoves implements SessionHandover {
         this.relays = relays;
         this.timer = timer;
         this.barrier = new RouteBarrier(ownership.self(), relays.routes(), this::memberNames,
-                (node, bytes) -> topic(node).publish(bytes), timer, asking::containsKey);
+                (node, bytes) -> topic(node).publish(bytes), timer, asking::containsKey, relays.flushes());
         topic(ownership.self()).addMessageListener(m -> receive(m.getMessageObject()));
     }
 
@@ -154,11 +154,16 @@ final class SessionMoves implements SessionHandover {
             if (ownerLeft) {
                 claimNow(clientId); // then this claim moves it here from the adopter
             } else if (records > 0) {
-                // then the previous owner stops relaying; what it relayed last arrives within the grace
-                barrier.taken(previous, clientId, () -> schedule(() -> relays.incoming().closeWindow(clientId),
-                        RELAY_GRACE_SECONDS));
+                // then what routing delivered to the session meanwhile follows what was relayed to it, and the previous
+                // owner stops relaying; what it relayed last arrives within the grace
+                barrier.taken(previous, clientId, allAnswered -> {
+                    relays.incoming().release(clientId, allAnswered);
+                    schedule(() -> relays.incoming().closeWindow(clientId), RELAY_GRACE_SECONDS);
+                });
             } else {
-                barrier.over(previous, clientId); // no session to relay to (not persistent): nothing to wait for
+                // no session to relay to (not persistent): nothing to wait for
+                relays.incoming().release(clientId, false);
+                barrier.over(previous, clientId);
                 relays.incoming().closeWindow(clientId);
             }
         } else {

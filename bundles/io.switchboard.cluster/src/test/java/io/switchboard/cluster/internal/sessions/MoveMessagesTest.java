@@ -15,7 +15,7 @@ class MoveMessagesTest {
 
     @Test
     void theFiltersToSeeSurviveTheirBytes() {
-        MoveMessages.Move move = new MoveMessages.Move(MoveMessages.SEE_ROUTES, 7, "mover", "b",
+        MoveMessages.Move move = new MoveMessages.Move(MoveMessages.SEE_ROUTES, 7, "mover", "b", "a",
                 java.util.List.of("a/#", "$share/g/b/+"));
         assertThat(MoveMessages.decode(MoveMessages.encode(move))).isEqualTo(move);
     }

@@ -302,6 +302,9 @@ class SessionMovesTest {
                     if (method.getName().endsWith("Deliveries")) {
                         return null; // holdDeliveries, releaseDeliveries: no routing here to hold
                     }
+                    if (method.getName().equals("routedSoFar")) {
+                        return CompletableFuture.completedFuture(null); // nothing routed here
+                    }
                     if (!method.getName().equals("deliverTo")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
@@ -313,17 +316,11 @@ class SessionMovesTest {
         /** This node's own filters, and the (node, filter) routes it sees. */
         final Set<String> ownFilters = ConcurrentHashMap.newKeySet();
         final Set<String> seen = ConcurrentHashMap.newKeySet();
-        final Relays relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(broker), new RouteView() {
-            @Override
-            public Set<String> ownFilters() {
-                return Set.copyOf(ownFilters);
-            }
-
-            @Override
-            public boolean sees(String node, java.util.Collection<String> filters) {
-                return filters.stream().allMatch(f -> seen.contains(node + " " + f));
-            }
-        });
+        /** The markers of the moves' ends, on a topic per node (the forwarder's inboxes carry them in the bundle). */
+        final MoveFlushes flushes = new MoveFlushes(broker, (node, flush) -> flushesOf(node).publish(String.join("\n",
+                Long.toString(flush.request()), flush.member(), flush.taker(), flush.clientId(),
+                Boolean.toString(flush.passedOn()))));
+        final Relays relays;
         final List<String> adoptionsOver = new CopyOnWriteArrayList<>();
 
         Node(String name, int port, List<String> members) {
@@ -336,7 +333,22 @@ class SessionMovesTest {
             config.setProperty("hazelcast.merge.first.run.delay.seconds", "3");
             config.setProperty("hazelcast.merge.next.run.delay.seconds", "3");
             ClusterSessions.configure(config, 1);
+            relays = new Relays(new OutgoingRelays(System::nanoTime), new IncomingRelays(name, broker), new RouteView() {
+                @Override
+                public Set<String> ownFilters() {
+                    return Set.copyOf(ownFilters);
+                }
+
+                @Override
+                public boolean sees(String node, java.util.Collection<String> filters) {
+                    return filters.stream().allMatch(f -> seen.contains(node + " " + f));
+                }
+            }, flushes);
             hazelcast = Hazelcast.newHazelcastInstance(config);
+            flushesOf(name).addMessageListener(m -> {
+                String[] f = m.getMessageObject().split("\n");
+                flushes.arrived(new MoveFlushes.Flush(Long.parseLong(f[0]), f[1], f[2], f[3], Boolean.parseBoolean(f[4])));
+            });
             ownership = new Ownership(hazelcast.getMap(RecordKeys.OWNERS), name);
             mirror = new RecordMirror(hazelcast.getMap(RecordKeys.RECORDS), name);
             store = new ReplicatedStateStore(local, mirror, ownership);
@@ -355,6 +367,10 @@ class SessionMovesTest {
                     }
                 }
             });
+        }
+
+        com.hazelcast.topic.ITopic<String> flushesOf(String node) {
+            return hazelcast.getTopic("test.flushes." + node);
         }
 
         /** Claims {@code clientId} here and writes its session record (in the cluster's map once written). */

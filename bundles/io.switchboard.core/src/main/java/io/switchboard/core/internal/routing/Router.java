@@ -517,7 +517,7 @@ public final class Router {
         if (handOver) {
             session.handingOver(fanout.routed);
         } else if (session.keepsDeliveries()
-                && session.keep(fanout.routed, () -> deliverNow(message, target, fanout))) {
+                && session.keep(fanout.routed, fanout.orderKey, () -> deliverNow(message, target, fanout))) {
             return;
         }
         deliverNow(message, target, fanout);

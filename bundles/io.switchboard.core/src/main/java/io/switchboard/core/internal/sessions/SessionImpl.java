@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 import io.switchboard.api.Connection;
@@ -150,10 +151,10 @@ public final class SessionImpl implements Session {
     }
 
     /**
-     * Keeps {@code delivery} of {@code routed} (the message as routing got it, or null) for {@link #releaseDeliveries};
-     * false when deliveries are no longer kept (deliver now).
+     * Keeps {@code delivery} of {@code routed} (the message as routing got it, or null; {@code orderKey}: its
+     * publisher's, or null) for {@link #releaseDeliveries}; false when deliveries are no longer kept (deliver now).
      */
-    public boolean keep(Message routed, Runnable delivery) {
+    public boolean keep(Message routed, String orderKey, Runnable delivery) {
         if (keptDeliveries == null) {
             return false;
         }
@@ -161,7 +162,7 @@ public final class SessionImpl implements Session {
             if (keptDeliveries == null) {
                 return false; // released meanwhile: what was kept went before this one
             }
-            keptDeliveries.add(new Kept(routed, delivery));
+            keptDeliveries.add(new Kept(routed, orderKey, delivery));
             return true;
         }
     }
@@ -180,18 +181,19 @@ public final class SessionImpl implements Session {
     }
 
     /**
-     * Runs the kept deliveries in order, but those of a message the hand-over delivered already; from now on
-     * deliveries run at once.
+     * Runs the kept deliveries in order, but those of a message the hand-over delivered already or {@code had} accepts
+     * (the message as routing got it, its order key); from now on deliveries run at once.
      *
-     * @return how many kept deliveries were dropped as the hand-over's duplicates
+     * @return how many kept deliveries were dropped as duplicates
      */
-    public synchronized int releaseDeliveries() {
+    public synchronized int releaseDeliveries(BiPredicate<Message, String> had) {
         if (keptDeliveries == null) {
             return 0;
         }
         int duplicates = 0;
         for (Kept kept = keptDeliveries.poll(); kept != null; kept = keptDeliveries.poll()) {
-            if (handedOver != null && kept.routed() != null && handedOver.contains(kept.routed())) {
+            if (kept.routed() != null && (handedOver != null && handedOver.contains(kept.routed())
+                    || had.test(kept.routed(), kept.orderKey()))) {
                 duplicates++;
             } else {
                 kept.delivery().run();
@@ -202,8 +204,11 @@ public final class SessionImpl implements Session {
         return duplicates;
     }
 
-    /** A kept delivery, with the message as routing got it (null when it has no hand-over twin: a retained one). */
-    private record Kept(Message routed, Runnable delivery) {
+    /**
+     * A kept delivery, with the message as routing got it (null when it has no twin another way: a retained one) and
+     * its publisher's order key.
+     */
+    private record Kept(Message routed, String orderKey, Runnable delivery) {
     }
 
     /** Closed: routing skips it, requests are refused. */

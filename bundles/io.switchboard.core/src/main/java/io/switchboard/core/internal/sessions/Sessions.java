@@ -11,10 +11,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import io.switchboard.api.Decision;
+import io.switchboard.api.Message;
 import io.switchboard.api.MessageModule;
 import io.switchboard.api.ReasonCode;
 import io.switchboard.api.Verdict;
@@ -354,14 +356,17 @@ public final class Sessions {
         }
     }
 
-    /** The session of {@code clientId} gets what it kept, and deliveries at once from now on. */
-    public void releaseDeliveries(String clientId) {
+    /**
+     * The session of {@code clientId} gets what it kept but what {@code had} says it has (a message as routing got it,
+     * its order key), and deliveries at once from now on.
+     */
+    public void releaseDeliveries(String clientId, BiPredicate<Message, String> had) {
         keepDeliveriesOf.remove(clientId);
         SessionImpl session = byClientId.get(clientId);
-        int duplicates = session == null ? 0 : session.releaseDeliveries();
+        int duplicates = session == null ? 0 : session.releaseDeliveries(had);
         if (duplicates > 0) {
-            LOG.info("{} message(s) routed to session '{}' while its hand-over ran were dropped: the hand-over delivered them",
-                    duplicates, clientId);
+            LOG.info("{} message(s) routed to session '{}' while its hand-over ran were dropped: it had them (handed over"
+                    + " or relayed)", duplicates, clientId);
         }
     }
 

@@ -3,6 +3,8 @@ package io.switchboard.core.internal.workers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -58,6 +60,17 @@ public final class WorkerPool {
     /** The worker for {@code key}: the same key always runs on the same worker. */
     public WorkerThread workerFor(long key) {
         return workers[(int) Math.floorMod(key, (long) workers.length)];
+    }
+
+    /** Completes once every worker ran what was queued on it (or runs on its behalf) before this call. */
+    public CompletionStage<Void> afterQueued() {
+        CompletableFuture<?>[] ran = new CompletableFuture<?>[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            workers[i].execute(() -> one.complete(null));
+            ran[i] = one;
+        }
+        return CompletableFuture.allOf(ran);
     }
 
     /** Queues {@code entry}'s {@code onWorkerStart} on every worker. */

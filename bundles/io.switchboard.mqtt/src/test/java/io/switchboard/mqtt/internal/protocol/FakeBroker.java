@@ -445,6 +445,17 @@ final class FakeBroker implements Broker {
     }
 
     @Override
+    public void releaseDeliveries(String clientId,
+            java.util.function.BiPredicate<Message, String> had) {
+        throw new UnsupportedOperationException("the MQTT tests run one node");
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> routedSoFar() {
+        throw new UnsupportedOperationException("the MQTT tests run one node");
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<Integer> deliverShared(Message message, String orderKey,
             java.util.Set<String> sharedHere) {
         throw new UnsupportedOperationException("the MQTT tests run one node");
