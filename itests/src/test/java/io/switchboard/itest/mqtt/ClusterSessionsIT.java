@@ -126,14 +126,7 @@ class ClusterSessionsIT {
             }
         });
         try {
-            // each login on the other node takes the session over while c keeps publishing to it
-            for (String next : List.of("b", "a", "b", "a", "b", "a", "b", "a")) {
-                Thread.sleep(300);
-                Paho3 shuttle = Paho3.create(node(next), Transport.TCP, "shuttle");
-                shuttles.add(shuttle);
-                assertThat(shuttle.connect(o -> o.setCleanSession(false)).getSessionPresent()).isTrue();
-            }
-            Thread.sleep(300);
+            shuttle("shuttle", shuttles); // while c keeps publishing to it
         } finally {
             publishing.set(false);
         }
@@ -202,13 +195,7 @@ class ClusterSessionsIT {
         List<String> acknowledged = new ArrayList<>();
         List<String> got = new ArrayList<>();
         try {
-            for (String next : List.of("b", "a", "b", "a", "b", "a", "b", "a")) {
-                Thread.sleep(300);
-                Paho3 pacer = Paho3.create(node(next), Transport.TCP, "pacer");
-                pacers.add(pacer);
-                assertThat(pacer.connect(o -> o.setCleanSession(false)).getSessionPresent()).isTrue();
-            }
-            Thread.sleep(300);
+            shuttle("pacer", pacers);
             for (LoadPublisher publisher : publishers) {
                 acknowledged.addAll(publisher.stop());
             }
@@ -267,6 +254,20 @@ class ClusterSessionsIT {
         } finally {
             willing.client().close(true);
         }
+    }
+
+    /**
+     * Moves the session of {@code clientId} (on a, in the last of {@code logins}) 8 times between a and b, 300 ms apart:
+     * each login on the other node takes it over; adds each login's client to {@code logins}.
+     */
+    private static void shuttle(String clientId, List<Paho3> logins) throws Exception {
+        for (String next : List.of("b", "a", "b", "a", "b", "a", "b", "a")) {
+            Thread.sleep(300);
+            Paho3 login = Paho3.create(node(next), Transport.TCP, clientId);
+            logins.add(login);
+            assertThat(login.connect(o -> o.setCleanSession(false)).getSessionPresent()).isTrue();
+        }
+        Thread.sleep(300);
     }
 
     private static List<String> publishOn(String at, String topic, String prefix, int n) throws Exception {
