@@ -1,6 +1,7 @@
 package io.switchboard.mqtt.internal.protocol;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,10 +45,16 @@ final class SessionLifecycle {
     /** The cluster's session handover, while several nodes form one broker; gives {@code null} on a single node. */
     private final Supplier<SessionHandover> handover;
     /**
-     * The states this protocol made or recovered, until they end: what a stop ends or leaves in the store. Not
-     * looked up by client id: the broker's session is the one place to find a client's state.
+     * The states this protocol made or recovered, until they end: what a stop ends or leaves in the store. A
+     * connection finds its client's state through the broker's session; the cluster's let-go, which has only the
+     * client id, through {@link #statesByClientId}.
      */
     private final Set<MqttSession> states = ConcurrentHashMap.newKeySet();
+    /**
+     * {@link #states} by client id, so that a let-go costs no scan of every session: a set (nothing here promises one
+     * state per client id at every instant, {@link #present} counts them), immutable, replaced atomically.
+     */
+    private final Map<String, Set<MqttSession>> statesByClientId = new ConcurrentHashMap<>();
     /**
      * Per client id, its states and its logins in progress while a cluster hands sessions over: whether this node
      * still holds anything of the client id when a session ends ({@link #holds}).
@@ -160,13 +167,31 @@ final class SessionLifecycle {
 
     private void track(MqttSession s) {
         states.add(s);
+        statesByClientId.merge(s.clientId(), Set.of(s), SessionLifecycle::union);
         enter(s.clientId());
     }
 
     private void untrack(MqttSession s) {
         if (states.remove(s)) {
+            statesByClientId.computeIfPresent(s.clientId(), (id, of) -> without(of, s));
             leave(s.clientId());
         }
+    }
+
+    private static Set<MqttSession> union(Set<MqttSession> a, Set<MqttSession> b) {
+        Set<MqttSession> both = new HashSet<>(a);
+        both.addAll(b);
+        return Set.copyOf(both);
+    }
+
+    /** {@code of} without {@code s}; null when nothing is left. */
+    private static Set<MqttSession> without(Set<MqttSession> of, MqttSession s) {
+        if (!of.contains(s)) {
+            return of;
+        }
+        Set<MqttSession> rest = new HashSet<>(of);
+        rest.remove(s);
+        return rest.isEmpty() ? null : Set.copyOf(rest);
     }
 
     private MqttSession newState(String clientId, ProtocolSettings with) {
@@ -311,7 +336,8 @@ final class SessionLifecycle {
      * to the other node ({@link io.switchboard.api.broker.Delivery#moved}).
      */
     CompletionStage<Void> letGo(String clientId, String reason) {
-        MqttSession s = states.stream().filter(state -> state.clientId().equals(clientId)).findFirst().orElse(null);
+        Set<MqttSession> of = statesByClientId.get(clientId);
+        MqttSession s = of == null ? null : of.stream().findFirst().orElse(null);
         if (s == null) {
             return CompletableFuture.completedFuture(null);
         }

@@ -104,6 +104,24 @@ class SessionMoveTest extends LoopbackTest {
     }
 
     @Test
+    void aLetGoReachesTheNamedClientsSessionOnlyAndAgainAfterATakeoverHere() throws Exception {
+        TestClient stays = persistent5("stays");
+        TestClient mover = persistent5("mover");
+        // the same client id again, starting clean: a new state replaces the first
+        TestClient takeover = client();
+        takeover.connect(TestClient.connectBuilder(MqttVersion.MQTT_5, "mover", true).properties(expiryOneInFlight(60))
+                .build());
+        assertThat(mover.expect(DISCONNECT).reasonCode()).as("taken over here").isEqualTo(0x8E);
+
+        protocol.letGo("mover", "session taken over on node b").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(takeover.expect(DISCONNECT).reasonCode()).as("the state of the takeover let go").isEqualTo(0x8E);
+        assertThat(protocol.holds("mover")).isFalse();
+        assertThat(protocol.holds("stays")).isTrue();
+        stays.expectNothing(100);
+    }
+
+    @Test
     void letGoOfASessionThisNodeDoesNotHoldCompletesAtOnce() {
         assertThat(protocol().letGo("nobody", "taken").toCompletableFuture()).isCompleted();
     }
