@@ -107,12 +107,7 @@ class ClusterSessionsIT {
     @Test
     @Order(3)
     void nothingPublishedWhileASessionMovesBackAndForthBetweenLiveNodesIsLost() throws Exception {
-        List<Paho3> shuttles = new ArrayList<>();
-        Paho3 first = Paho3.create(node("a"), Transport.TCP, "shuttle");
-        shuttles.add(first);
-        first.connect(o -> o.setCleanSession(false));
-        first.subscribe("shuttle/#", 1);
-        cluster.awaitRoute("c", "a", "shuttle/#");
+        List<Paho3> shuttles = firstLogin("shuttle", "shuttle/#");
         AtomicBoolean publishing = new AtomicBoolean(true);
         AtomicInteger published = new AtomicInteger();
         CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
@@ -179,12 +174,7 @@ class ClusterSessionsIT {
                 out -> out.lines().anyMatch(line -> line.contains("slowdelivery") && line.contains("ACTIVE")));
         Paho3 burden = Paho3.connect(node("a"), Transport.TCP, "burden");
         burden.subscribe("pace/#", 0);
-        List<Paho3> pacers = new ArrayList<>();
-        Paho3 first = Paho3.create(node("a"), Transport.TCP, "pacer");
-        pacers.add(first);
-        first.connect(o -> o.setCleanSession(false));
-        first.subscribe("pace/#", 1);
-        cluster.awaitRoute("c", "a", "pace/#");
+        List<Paho3> pacers = firstLogin("pacer", "pace/#");
         cluster.awaitRoute("b", "a", "pace/#");
         // one publisher on each node, 20 messages in flight each: the one on c reaches the session relayed by the node
         // it leaves and directly, the ones on a and b through the node it leaves and locally
@@ -254,6 +244,20 @@ class ClusterSessionsIT {
         } finally {
             willing.client().close(true);
         }
+    }
+
+    /**
+     * The first login of {@code clientId}, on a, persistent, subscribed to {@code filter} at QoS 1, once c routes to
+     * a for it: the list {@link #shuttle} adds the later logins to.
+     */
+    private static List<Paho3> firstLogin(String clientId, String filter) throws Exception {
+        List<Paho3> logins = new ArrayList<>();
+        Paho3 first = Paho3.create(node("a"), Transport.TCP, clientId);
+        logins.add(first);
+        first.connect(o -> o.setCleanSession(false));
+        first.subscribe(filter, 1);
+        cluster.awaitRoute("c", "a", filter);
+        return logins;
     }
 
     /**
