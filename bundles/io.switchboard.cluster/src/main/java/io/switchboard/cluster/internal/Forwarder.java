@@ -159,10 +159,9 @@ final class Forwarder {
         if (routedWith.isEmpty()) {
             orderKey = frame.origin() + SEPARATOR + frame.session();
         } else {
-            int separator = routedWith.indexOf(SEPARATOR); // another node's message: "node \0 publisher"
-            identity = new IncomingRelays.Identity(separator < 0 ? frame.origin() : routedWith.substring(0, separator),
-                    frame.message().id());
-            orderKey = separator < 0 ? frame.origin() + SEPARATOR + routedWith : routedWith;
+            // relayed as routed on the node that relayed it: its own message's key names no node
+            identity = IncomingRelays.Identity.routed(routedWith, frame.origin(), frame.message().id());
+            orderKey = routedWith.indexOf(SEPARATOR) < 0 ? frame.origin() + SEPARATOR + routedWith : routedWith;
         }
         CompletionStage<Void> handed = incomingRelays.relayed(frame.session(), frame.message(), orderKey, identity,
                 frame.sharedHere(), (clientId, m, shared) -> {

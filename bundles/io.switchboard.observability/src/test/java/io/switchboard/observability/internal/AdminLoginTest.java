@@ -329,18 +329,18 @@ class AdminLoginTest {
         @Override
         public void releaseDeliveries(String clientId,
                 java.util.function.BiPredicate<io.switchboard.api.Message, String> had) {
-            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+            // this fake never keeps deliveries (holdDeliveries is the API's no-op): nothing to release
         }
 
         @Override
         public java.util.concurrent.CompletionStage<Void> routedSoFar() {
-            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+            return java.util.concurrent.CompletableFuture.completedFuture(null); // it routes nothing
         }
 
         @Override
         public java.util.concurrent.CompletionStage<Integer> deliverShared(io.switchboard.api.Message message,
                 String orderKey, java.util.Set<String> sharedHere) {
-            throw new UnsupportedOperationException("the HTTP login takes no forwarded messages");
+            return java.util.concurrent.CompletableFuture.completedFuture(0); // no shared subscriptions here: no session
         }
 
         @Override

@@ -60,18 +60,18 @@ final class FakeBroker implements Broker {
     @Override
     public void releaseDeliveries(String clientId,
             java.util.function.BiPredicate<Message, String> had) {
-        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+        // this fake never keeps deliveries (holdDeliveries is the API's no-op): nothing to release
     }
 
     @Override
     public java.util.concurrent.CompletionStage<Void> routedSoFar() {
-        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+        return java.util.concurrent.CompletableFuture.completedFuture(null); // it routes nothing
     }
 
     @Override
     public java.util.concurrent.CompletionStage<Integer> deliverShared(Message message, String orderKey,
             java.util.Set<String> sharedHere) {
-        throw new UnsupportedOperationException("the shell takes no forwarded messages");
+        return java.util.concurrent.CompletableFuture.completedFuture(0); // no shared subscriptions here: no session
     }
 
     @Override

@@ -55,6 +55,15 @@ public final class IncomingRelays {
 
     /** A routed message's identity: the node it entered and the id that node gave it. */
     public record Identity(String origin, long id) {
+
+        /**
+         * The identity of message {@code id} routed with {@code orderKey}: another node's message has the key
+         * "node \0 publisher" (the node it entered), one published on {@code localNode} its publisher's key only.
+         */
+        public static Identity routed(String orderKey, String localNode, long id) {
+            int separator = orderKey.indexOf('\0');
+            return new Identity(separator < 0 ? localNode : orderKey.substring(0, separator), id);
+        }
     }
 
     private record Relayed(Message message, String orderKey, Set<String> sharedHere, CompletableFuture<Void> handed) {
@@ -240,8 +249,7 @@ public final class IncomingRelays {
         if (orderKey == null) {
             return false; // not routed by a publisher (a retained message): never relayed
         }
-        int separator = orderKey.indexOf('\0'); // another node's message: "node \0 publisher"
-        Identity identity = new Identity(separator < 0 ? self : orderKey.substring(0, separator), message.id());
+        Identity identity = Identity.routed(orderKey, self, message.id());
         boolean[] relayed = new boolean[1];
         update(identity, known -> {
             if (known != null && known.relayedTo().contains(clientId)) {
